@@ -1,0 +1,96 @@
+import { sql } from 'kysely';
+import type { DbOrTransaction } from './database.ts';
+import { unnest } from './unnest.ts';
+
+export interface AccountingDelta {
+  readonly feed: string;
+  /** The event's force, or '' when it could not be read from a rejected input. */
+  readonly forceId: string;
+  readonly stored: number;
+  readonly duplicate: number;
+  readonly rejected: number;
+}
+
+/** Adds outcome counts per feed and force; written in the same transaction as the outcomes. */
+export async function addToAccounting(db: DbOrTransaction, rows: readonly AccountingDelta[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into event_accounting (feed, force_id, stored, duplicate, rejected)
+    select * from ${unnest(rows, [
+      ['text', (r) => r.feed],
+      ['text', (r) => r.forceId],
+      ['bigint', (r) => r.stored],
+      ['bigint', (r) => r.duplicate],
+      ['bigint', (r) => r.rejected],
+    ])}
+    on conflict (feed, force_id) do update set
+      stored = event_accounting.stored + excluded.stored,
+      duplicate = event_accounting.duplicate + excluded.duplicate,
+      rejected = event_accounting.rejected + excluded.rejected,
+      updated_at = now()`.execute(db);
+}
+
+export interface AccountingRow extends AccountingDelta {
+  readonly offered: number;
+}
+
+/** Outcome counts per feed and force; `offered` is by definition their sum. */
+export async function readAccounting(db: DbOrTransaction): Promise<AccountingRow[]> {
+  const rows = await db
+    .selectFrom('event_accounting')
+    .select(['feed', 'force_id', 'stored', 'duplicate', 'rejected'])
+    .orderBy('feed')
+    .orderBy('force_id')
+    .execute();
+  return rows.map((row) => ({
+    feed: row.feed,
+    forceId: row.force_id,
+    stored: row.stored,
+    duplicate: row.duplicate,
+    rejected: row.rejected,
+    offered: row.stored + row.duplicate + row.rejected,
+  }));
+}
+
+export interface AccountingCheck {
+  readonly feed: string;
+  readonly forceId: string;
+  readonly accountedStored: number;
+  readonly eventsInTable: number;
+  readonly accountedRejected: number;
+  readonly rejectedInTable: number;
+}
+
+/**
+ * Cross-checks the counters against the tables they count: stored against rows in `events`,
+ * rejected against rows in `rejected_events`. Any difference means an outcome went unrecorded.
+ */
+export async function checkAccounting(db: DbOrTransaction): Promise<AccountingCheck[]> {
+  const result = await sql<{
+    feed: string;
+    force_id: string;
+    accounted_stored: number;
+    events_in_table: number;
+    accounted_rejected: number;
+    rejected_in_table: number;
+  }>`
+    with stored as (select feed, force_id, count(*)::bigint n from events group by 1, 2),
+         rejected as (select feed, coalesce(force_id, '') force_id, count(*)::bigint n from rejected_events group by 1, 2),
+         keys as (select feed, force_id from event_accounting union select feed, force_id from stored union select feed, force_id from rejected)
+    select k.feed, k.force_id,
+           coalesce(a.stored, 0)::bigint accounted_stored, coalesce(s.n, 0)::bigint events_in_table,
+           coalesce(a.rejected, 0)::bigint accounted_rejected, coalesce(r.n, 0)::bigint rejected_in_table
+    from keys k
+    left join event_accounting a on a.feed = k.feed and a.force_id = k.force_id
+    left join stored s on s.feed = k.feed and s.force_id = k.force_id
+    left join rejected r on r.feed = k.feed and r.force_id = k.force_id
+    order by 1, 2`.execute(db);
+  return result.rows.map((row) => ({
+    feed: row.feed,
+    forceId: row.force_id,
+    accountedStored: row.accounted_stored,
+    eventsInTable: row.events_in_table,
+    accountedRejected: row.accounted_rejected,
+    rejectedInTable: row.rejected_in_table,
+  }));
+}

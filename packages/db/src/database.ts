@@ -1,0 +1,144 @@
+import type { ColumnType, Generated, Kysely, Transaction } from 'kysely';
+
+/** timestamptz: read as Date, written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** date: read and written as `YYYY-MM-DD` (a parser keeps pg from turning it into a local Date). */
+type DateColumn = string;
+/** jsonb: written as JSON text or a value pg serialises. */
+type Json<T> = ColumnType<T, string | T, string | T>;
+
+export interface EventsTable {
+  feed: string;
+  event_id: string;
+  type: string;
+  force_id: string;
+  occurred_at: Timestamp;
+  entity_kind: string;
+  entity_id: string;
+  content_hash: string;
+  body: Json<Record<string, unknown>>;
+  received_at: Generated<Timestamp>;
+}
+
+export interface EntitiesTable {
+  force_id: string;
+  kind: string;
+  entity_id: string;
+  facts: Json<unknown[]>;
+  status: string;
+  started_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  flags: Json<string[]>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface DailyAggregatesTable {
+  force_id: string;
+  day: DateColumn;
+  metric: string;
+  dim: string;
+  value: number;
+}
+
+export interface DailyFeedStatsTable {
+  force_id: string;
+  feed: string;
+  day: DateColumn;
+  events: number;
+  latest_occurred_at: Timestamp;
+}
+
+export interface EventAccountingTable {
+  feed: string;
+  force_id: string;
+  stored: Generated<number>;
+  duplicate: Generated<number>;
+  rejected: Generated<number>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface RejectedEventsTable {
+  id: Generated<number>;
+  feed: string;
+  force_id: string | null;
+  event_id: string | null;
+  event_type: string | null;
+  reason: string;
+  source: string;
+  payload: string;
+  rejected_at: Generated<Timestamp>;
+}
+
+export interface ReferenceVersionsTable {
+  version: string;
+  population_vintage: string;
+  loaded_at: Generated<Timestamp>;
+  is_current: Generated<boolean>;
+}
+
+export interface ForcesTable {
+  force_id: string;
+  name: string;
+  ons_name: string;
+  most_similar_group: string[];
+  settings: Json<Record<string, unknown>>;
+}
+
+export interface PopulationsTable {
+  vintage: string;
+  force_id: string;
+  residents: number;
+  groups: Json<Record<string, number>>;
+}
+
+export interface SnapshotsTable {
+  snapshot_id: string;
+  force_id: string;
+  as_of: DateColumn;
+  revision: number;
+  supersedes: string | null;
+  content_hash: string;
+  generated_at: Timestamp;
+  document: Json<Record<string, unknown>>;
+}
+
+export interface SnapshotHeadsTable {
+  force_id: string;
+  as_of: DateColumn;
+  snapshot_id: string;
+  revision: number;
+  content_hash: string;
+  stale_since: Timestamp | null;
+  stale_late_events: Generated<number>;
+  stale_corrected_events: Generated<number>;
+}
+
+export interface NightlyRunsTable {
+  as_of: DateColumn;
+  state: string;
+  attempts: Generated<number>;
+  trigger: string;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  error: string | null;
+  published: Json<unknown[]>;
+}
+
+export interface Database {
+  events: EventsTable;
+  entities: EntitiesTable;
+  daily_aggregates: DailyAggregatesTable;
+  daily_feed_stats: DailyFeedStatsTable;
+  event_accounting: EventAccountingTable;
+  rejected_events: RejectedEventsTable;
+  reference_versions: ReferenceVersionsTable;
+  forces: ForcesTable;
+  populations: PopulationsTable;
+  snapshots: SnapshotsTable;
+  snapshot_heads: SnapshotHeadsTable;
+  nightly_runs: NightlyRunsTable;
+}
+
+export type Db = Kysely<Database>;
+/** A database handle or an open transaction: repositories accept either. */
+export type DbOrTransaction = Kysely<Database> | Transaction<Database>;

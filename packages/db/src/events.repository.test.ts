@@ -1,0 +1,64 @@
+import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventKey, findContentHashes, insertNewEvents, type NewEvent, readAllEvents } from './events.repository.ts';
+import { pendingMigrations } from './migrate.ts';
+import { readCurrentReferenceVersion, readForceIds } from './reference.repository.ts';
+
+let test: TestDatabase;
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.destroy();
+});
+
+const event = (eventId: string, overrides: Partial<NewEvent> = {}): NewEvent => ({
+  feed: 'call-handling',
+  eventId,
+  type: 'call.answered',
+  forceId: 'avon-and-somerset',
+  occurredAt: '2022-03-01T10:00:06Z',
+  entityKind: 'call',
+  entityId: 'c-1',
+  contentHash: `hash-${eventId}`,
+  body: JSON.stringify({ eventId, note: "it's \"quoted\" and \\ backslashed, {braced}" }),
+  ...overrides,
+});
+
+describe('the test database', () => {
+  it('is migrated and holds the reference data', async () => {
+    expect(await pendingMigrations(test.db)).toEqual([]);
+    expect((await readForceIds(test.db)).size).toBe(43);
+    expect((await readCurrentReferenceVersion(test.db))?.populationVintage).toBe('census-2011');
+  });
+});
+
+describe('insertNewEvents', () => {
+  it('inserts new events in one statement and reports which were new', async () => {
+    const inserted = await insertNewEvents(test.db, [event('e-1'), event('e-2')]);
+    expect(inserted).toEqual(new Set([eventKey('call-handling', 'e-1'), eventKey('call-handling', 'e-2')]));
+    const again = await insertNewEvents(test.db, [event('e-2'), event('e-3')]);
+    expect(again).toEqual(new Set([eventKey('call-handling', 'e-3')]));
+  });
+
+  it('keys events by feed: the same id on another feed is another event', async () => {
+    const inserted = await insertNewEvents(test.db, [event('e-1', { feed: 'dvpo' })]);
+    expect(inserted.size).toBe(1);
+  });
+
+  it('round-trips bodies with awkward characters exactly', async () => {
+    const pages: unknown[] = [];
+    for await (const page of readAllEvents(test.db, 2)) pages.push(...page);
+    const stored = pages.find((row) => (row as { eventId: string }).eventId === 'e-1') as { body: { note: string } };
+    expect(stored.body.note).toBe("it's \"quoted\" and \\ backslashed, {braced}");
+    expect(pages).toHaveLength(4);
+  });
+
+  it('finds content hashes of stored events to tell duplicates from conflicts', async () => {
+    const hashes = await findContentHashes(test.db, [
+      { feed: 'call-handling', eventId: 'e-1' },
+      { feed: 'call-handling', eventId: 'missing' },
+    ]);
+    expect(hashes).toEqual(new Map([[eventKey('call-handling', 'e-1'), 'hash-e-1']]));
+  });
+});

@@ -1,0 +1,100 @@
+import { sql } from 'kysely';
+import type { DbOrTransaction } from './database.ts';
+import { unnest } from './unnest.ts';
+
+export interface NewEvent {
+  readonly feed: string;
+  readonly eventId: string;
+  readonly type: string;
+  readonly forceId: string;
+  /** ISO 8601 instant. */
+  readonly occurredAt: string;
+  readonly entityKind: string;
+  readonly entityId: string;
+  readonly contentHash: string;
+  /** The event as stored (person references hashed), as JSON text. */
+  readonly body: string;
+}
+
+/**
+ * Inserts events whose (feed, eventId) is new, in one statement, and returns the ids it
+ * inserted. The others already exist: the caller tells duplicates from conflicts by hash.
+ */
+export async function insertNewEvents(db: DbOrTransaction, events: readonly NewEvent[]): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const result = await sql<{ feed: string; event_id: string }>`
+    insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, content_hash, body)
+    select * from ${unnest(events, [
+      ['text', (e) => e.feed],
+      ['text', (e) => e.eventId],
+      ['text', (e) => e.type],
+      ['text', (e) => e.forceId],
+      ['timestamptz', (e) => e.occurredAt],
+      ['text', (e) => e.entityKind],
+      ['text', (e) => e.entityId],
+      ['text', (e) => e.contentHash],
+      ['jsonb', (e) => e.body],
+    ])}
+    on conflict (feed, event_id) do nothing
+    returning feed, event_id`.execute(db);
+  return new Set(result.rows.map((row) => `${row.feed}\u0000${row.event_id}`));
+}
+
+/** Key of an event in the sets and maps above: feed and eventId. */
+export const eventKey = (feed: string, eventId: string): string => `${feed}\u0000${eventId}`;
+
+/** Content hashes of stored events, by `eventKey`. */
+export async function findContentHashes(
+  db: DbOrTransaction,
+  keys: readonly { feed: string; eventId: string }[],
+): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const result = await sql<{ feed: string; event_id: string; content_hash: string }>`
+    select e.feed, e.event_id, e.content_hash
+    from events e
+    join ${unnest(keys, [['text', (k) => k.feed], ['text', (k) => k.eventId]])} as k(feed, event_id)
+      on e.feed = k.feed and e.event_id = k.event_id`.execute(db);
+  return new Map(result.rows.map((row) => [eventKey(row.feed, row.event_id), row.content_hash]));
+}
+
+export interface StoredEventRow {
+  readonly feed: string;
+  readonly eventId: string;
+  readonly type: string;
+  readonly forceId: string;
+  readonly occurredAt: Date;
+  readonly entityKind: string;
+  readonly entityId: string;
+  readonly body: Record<string, unknown>;
+}
+
+/**
+ * Every stored event, in pages of `pageSize` by primary key, for replay. Keyset pagination keeps
+ * each page an index range scan, so memory stays flat whatever the table size.
+ */
+export async function* readAllEvents(db: DbOrTransaction, pageSize = 20_000): AsyncGenerator<StoredEventRow[]> {
+  let after: { feed: string; eventId: string } | undefined;
+  for (;;) {
+    const page = await db
+      .selectFrom('events')
+      .select(['feed', 'event_id', 'type', 'force_id', 'occurred_at', 'entity_kind', 'entity_id', 'body'])
+      .$if(after !== undefined, (q) => q.where(sql<boolean>`(feed, event_id) > (${after!.feed}, ${after!.eventId})`))
+      .orderBy('feed')
+      .orderBy('event_id')
+      .limit(pageSize)
+      .execute();
+    if (page.length === 0) return;
+    yield page.map((row) => ({
+      feed: row.feed,
+      eventId: row.event_id,
+      type: row.type,
+      forceId: row.force_id,
+      occurredAt: row.occurred_at,
+      entityKind: row.entity_kind,
+      entityId: row.entity_id,
+      body: row.body,
+    }));
+    const last = page[page.length - 1]!;
+    after = { feed: last.feed, eventId: last.event_id };
+  }
+}

@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import { type Migration, type MigrationResult, Migrator } from 'kysely/migration';
+import * as eventsAndAggregates from './migrations/2026-11-22-01-events-and-aggregates.ts';
+import * as referenceData from './migrations/2026-11-22-02-reference-data.ts';
+import * as snapshotsAndRuns from './migrations/2026-11-22-03-snapshots-and-runs.ts';
+
+/**
+ * Every migration, by name, in order. Imported statically rather than read from a folder so that
+ * the set is checked by the compiler and works the same under tsx, vitest and a bundle.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '2026-11-22-01-events-and-aggregates': eventsAndAggregates,
+  '2026-11-22-02-reference-data': referenceData,
+  '2026-11-22-03-snapshots-and-runs': snapshotsAndRuns,
+};
+
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+  constructor(
+    readonly migration: string | undefined,
+    override readonly cause: unknown,
+  ) {
+    super(`migration ${migration ?? '(unknown)'} failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+const migratorFor = (db: Kysely<any>) =>
+  new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+
+/** Applies pending migrations (idempotent). Returns the names applied; throws MigrationError on failure. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results } = await migratorFor(db).migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result: MigrationResult) => result.status === 'Error');
+    throw new MigrationError(failed?.migrationName, error);
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+/** Names of migrations not yet applied; `/ready` is false while any remain. */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
+  const migrations = await migratorFor(db).getMigrations();
+  return migrations.filter((migration) => migration.executedAt === undefined).map((migration) => migration.name);
+}

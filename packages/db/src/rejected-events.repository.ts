@@ -1,0 +1,49 @@
+import { sql } from 'kysely';
+import type { DbOrTransaction } from './database.ts';
+import { unnest } from './unnest.ts';
+
+export interface NewRejectedEvent {
+  readonly feed: string;
+  readonly forceId: string | null;
+  readonly eventId: string | null;
+  readonly eventType: string | null;
+  /** What is wrong, where and why, e.g. `payload.btTransferSeconds: required for 999 calls`. */
+  readonly reason: string;
+  /** Where it came from: `queue feed.dvpo job 42` or `file calls.ndjson line 17`. */
+  readonly source: string;
+  /** The input as offered with person references hashed, as text (it may not be JSON). */
+  readonly payload: string;
+}
+
+export async function insertRejectedEvents(db: DbOrTransaction, rows: readonly NewRejectedEvent[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into rejected_events (feed, force_id, event_id, event_type, reason, source, payload)
+    select * from ${unnest(rows, [
+      ['text', (r) => r.feed],
+      ['text', (r) => r.forceId],
+      ['text', (r) => r.eventId],
+      ['text', (r) => r.eventType],
+      ['text', (r) => r.reason],
+      ['text', (r) => r.source],
+      ['text', (r) => r.payload],
+    ])}`.execute(db);
+}
+
+export async function listRejectedEvents(db: DbOrTransaction, query: { feed?: string; limit?: number } = {}) {
+  return db
+    .selectFrom('rejected_events')
+    .selectAll()
+    .$if(query.feed !== undefined, (q) => q.where('feed', '=', query.feed!))
+    .orderBy('id', 'desc')
+    .limit(query.limit ?? 100)
+    .execute();
+}
+
+/** Rejections per feed and reason (the reason's text up to the first colon groups alike reasons). */
+export async function summariseRejections(db: DbOrTransaction) {
+  const result = await sql<{ feed: string; reason: string; events: number }>`
+    select feed, split_part(reason, ':', 1) as reason, count(*)::bigint as events
+    from rejected_events group by 1, 2 order by 1, 3 desc`.execute(db);
+  return result.rows;
+}

@@ -1,0 +1,39 @@
+import { sql } from 'kysely';
+import type { DbOrTransaction } from './database.ts';
+import { unnest } from './unnest.ts';
+
+export interface StaleMark {
+  readonly forceId: string;
+  /** The earliest London day whose aggregates these events changed. */
+  readonly fromDay: string;
+  readonly lateEvents: number;
+  readonly correctedEvents: number;
+}
+
+/**
+ * Marks published snapshots whose inputs changed: every head of the force with `as_of` on or
+ * after the earliest changed day (as-at stocks sum all history, so any later date can move). Runs
+ * in the ingest transaction, so a committed late event is never without its mark.
+ */
+export async function markSnapshotHeadsStale(db: DbOrTransaction, marks: readonly StaleMark[]): Promise<number> {
+  if (marks.length === 0) return 0;
+  const result = await sql`
+    update snapshot_heads h set
+      stale_since = coalesce(h.stale_since, now()),
+      stale_late_events = h.stale_late_events + s.late,
+      stale_corrected_events = h.stale_corrected_events + s.corrected
+    from (
+      select h2.force_id, h2.as_of, sum(m.late)::bigint as late, sum(m.corrected)::bigint as corrected
+      from snapshot_heads h2
+      join ${unnest(marks, [
+        ['text', (m) => m.forceId],
+        ['date', (m) => m.fromDay],
+        ['bigint', (m) => m.lateEvents],
+        ['bigint', (m) => m.correctedEvents],
+      ])} as m(force_id, from_day, late, corrected)
+        on m.force_id = h2.force_id and h2.as_of >= m.from_day
+      group by 1, 2
+    ) s
+    where h.force_id = s.force_id and h.as_of = s.as_of`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+const minutes = z.number().int().positive();
+
+export const ForceSettings = z.strictObject({
+  /** Share of 999 calls to answer within 10 seconds (the national standard is 90%). */
+  calls999AnsweredWithin10sTarget: z.number().min(0).max(1),
+  /** Benchmark share of 101 calls abandoned (measures.md: under 5%). */
+  calls101AbandonedRateBenchmark: z.number().min(0).max(1),
+  /** 101 calls abandoned sooner than this many seconds after presentation are not counted as abandoned. */
+  abandonMinWaitSeconds: z.number().int().min(0),
+  /** The force's published attendance times, per grade and area. Grades without one are not measured. */
+  attendanceTargetMinutes: z.record(z.string(), z.strictObject({ urban: minutes, rural: minutes })),
+});
+export type ForceSettings = z.infer<typeof ForceSettings>;
+
+const SettingsFile = z.object({
+  defaults: ForceSettings,
+  forces: z.record(z.string(), z.record(z.string(), z.unknown())),
+});
+
+/** Resolves each force's settings: the defaults overridden field by field. */
+export function parseForceSettings(json: unknown, forceIds: readonly string[]): Map<string, ForceSettings> {
+  const file = SettingsFile.parse(json);
+  const unknown = Object.keys(file.forces).filter((forceId) => !forceIds.includes(forceId));
+  if (unknown.length > 0) throw new Error(`force-settings.json: unknown forces ${unknown.join(', ')}`);
+  return new Map(
+    forceIds.map((forceId) => {
+      const { $comment: _comment, ...overrides } = file.forces[forceId] ?? {};
+      const merged = ForceSettings.safeParse({ ...file.defaults, ...overrides });
+      if (!merged.success) {
+        throw new Error(`force-settings.json: ${forceId}: ${merged.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      }
+      return [forceId, merged.data];
+    }),
+  );
+}

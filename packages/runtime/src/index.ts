@@ -1,0 +1,3 @@
+export * from './backing-services.ts';
+export * from './code-version.ts';
+export * from './graceful-shutdown.ts';

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { createDatabase, type Db } from '@rollcall/db';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { adminUrlOf, databaseUrlFor } from './global-setup.ts';
+
+export interface TestDatabase {
+  readonly name: string;
+  readonly url: string;
+  readonly db: Db;
+  /** Closes the pool and drops the database. */
+  destroy(): Promise<void>;
+}
+
+const cloneFromTemplate = async (admin: pg.Client, name: string, template: string): Promise<void> => {
+  // Two clones of one template started at the same instant can collide on the template's lock;
+  // the second gets "being accessed by other users" and simply tries again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`create database ${name} template ${template}`);
+      return;
+    } catch (error) {
+      if (attempt >= 20 || !String((error as Error).message).includes('being accessed by other users')) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+};
+
+/** A fresh database for one test file: a clone of the migrated template, with reference data. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const baseUrl = inject('rollcallDatabaseUrl');
+  const name = `rc_t_${inject('rollcallRunId')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrlOf(baseUrl) });
+  await admin.connect();
+  try {
+    await cloneFromTemplate(admin, name, inject('rollcallTemplateDatabase'));
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrlFor(baseUrl, name);
+  const db = createDatabase(url, { maxConnections: 8, applicationName: 'rollcall-test' });
+  return {
+    name,
+    url,
+    db,
+    destroy: async () => {
+      await db.destroy();
+      const client = new pg.Client({ connectionString: adminUrlOf(baseUrl) });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
