@@ -1,0 +1,75 @@
+import type { Calendar } from '@rollcall/calendar';
+import type { CallAssessed, CallPresented } from '@rollcall/events';
+import { dimOf, METRIC, timeBinOf } from '@rollcall/measures';
+import { type Fact, factsOfType } from './fact.ts';
+import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
+
+/**
+ * A call: `call.presented` → optionally `call.transferred` → exactly one of `call.answered` or
+ * `call.abandoned`; optionally `call.assessed` after answer. Counted on the London day it was
+ * presented (measures.md).
+ *
+ * - Without `call.presented` nothing is counted (status `pending`): the call's day, channel and
+ *   BT transfer time are unknown until it arrives, late or not.
+ * - The earliest answer-or-abandonment counts; further ones are flagged and ignored, as are
+ *   ones timed before presentation (a negative wait is not a wait).
+ * - A 999 call's answering time is `btTransferSeconds` + (answered − presented), in whole ms.
+ * - The queue a call is abandoned on is the secondary queue if it was transferred before the
+ *   abandonment, otherwise the queue it was presented to.
+ */
+export function interpretCall(facts: readonly Fact[], calendar: Calendar): Lifecycle {
+  const builder = new LifecycleBuilder();
+  const presentations = factsOfType(facts, 'call.presented');
+  flagExtras(builder, presentations, 'call.presented');
+  const presented = presentations[0];
+  if (!presented) {
+    builder.flag('awaiting call.presented: nothing counted until it arrives');
+    return builder.build('pending', null, null);
+  }
+  const payload = presented.p as CallPresented['payload'];
+  const day = calendar.dayOf(presented.at);
+  builder.add(day, METRIC.callsPresented, payload.channel);
+
+  const endings = factsOfType(facts, 'call.answered', 'call.abandoned');
+  const validEndings = endings.filter((fact) => fact.at >= presented.at);
+  if (validEndings.length < endings.length) builder.flag('answer or abandonment timed before call.presented: ignored');
+  flagExtras(builder, validEndings, 'call.answered or call.abandoned');
+  const ending = validEndings[0];
+
+  const transfers = factsOfType(facts, 'call.transferred').filter((fact) => fact.at >= presented.at && (!ending || fact.at <= ending.at));
+  const transfer = payload.channel === '101' ? transfers[0] : undefined;
+  if (payload.channel === '999' && transfers.length > 0) builder.flag('call.transferred on a 999 call: ignored');
+  if (transfer) builder.add(day, METRIC.calls101Transferred);
+  const queueAtEnd = transfer ? 'secondary' : payload.queue;
+
+  const assessments = factsOfType(facts, 'call.assessed');
+  const elapsedMs = ending ? ending.at - presented.at : 0;
+  if (ending?.type === 'call.answered') {
+    builder.add(day, METRIC.callsAnswered, payload.channel);
+    if (payload.channel === '999') {
+      const answerMs = Math.round((payload.btTransferSeconds ?? 0) * 1000) + elapsedMs;
+      builder.add(day, METRIC.calls999Answered);
+      builder.add(day, METRIC.calls999AnswerMs, '', answerMs);
+      builder.add(day, METRIC.calls999AnswerTimeBins, String(timeBinOf(answerMs)));
+    } else {
+      builder.add(day, METRIC.calls101Answered);
+      builder.add(day, METRIC.calls101WaitMs, '', elapsedMs);
+      builder.add(day, METRIC.calls101WaitBins, String(timeBinOf(elapsedMs)));
+    }
+    // The latest assessment is the one on record (a later one corrects an earlier one).
+    const assessment = assessments.at(-1);
+    if (assessment) {
+      const result = assessment.p as CallAssessed['payload'];
+      builder.add(day, METRIC.callsAssessed, payload.channel);
+      if (result.structuredRiskAssessment) builder.add(day, METRIC.callsAssessedStructuredRisk, payload.channel);
+      if (result.repeatVictim) builder.add(day, METRIC.callsAssessedRepeatVictim, payload.channel);
+      if (result.vulnerable) builder.add(day, METRIC.callsAssessedVulnerable, payload.channel);
+    }
+  } else if (ending?.type === 'call.abandoned') {
+    if (payload.channel === '999') builder.add(day, METRIC.calls999Abandoned);
+    else builder.add(day, METRIC.calls101AbandonedWaitBins, dimOf(queueAtEnd, timeBinOf(elapsedMs)));
+    if (assessments.length > 0) builder.flag('call.assessed on an abandoned call: not counted');
+  }
+  const status = ending?.type === 'call.answered' ? 'answered' : ending ? 'abandoned' : 'waiting';
+  return builder.build(status, presented.at, ending?.at ?? null);
+}

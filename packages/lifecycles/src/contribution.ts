@@ -1,0 +1,37 @@
+import type { LocalDate } from '@rollcall/calendar';
+
+/** An integer an entity adds to the daily aggregates: (London day, metric, dimension) += value. */
+export interface Contribution {
+  readonly day: LocalDate;
+  readonly metric: string;
+  readonly dim: string;
+  readonly value: number;
+}
+
+const SEPARATOR = '\u0001';
+
+export const contributionKey = (c: Pick<Contribution, 'day' | 'metric' | 'dim'>): string =>
+  `${c.day}${SEPARATOR}${c.metric}${SEPARATOR}${c.dim}`;
+
+export function parseContributionKey(key: string): Pick<Contribution, 'day' | 'metric' | 'dim'> {
+  const [day = '', metric = '', dim = ''] = key.split(SEPARATOR);
+  return { day, metric, dim };
+}
+
+/** Adds contributions into a running sum keyed by `contributionKey` (multiplied by `sign`). */
+export function accumulate(sums: Map<string, number>, contributions: readonly Contribution[], sign: 1 | -1 = 1): void {
+  for (const c of contributions) {
+    const key = contributionKey(c);
+    sums.set(key, (sums.get(key) ?? 0) + sign * c.value);
+  }
+}
+
+/** What changes in the aggregates when an entity goes from `before` to `after`: non-zero differences only. */
+export function contributionDeltas(before: readonly Contribution[], after: readonly Contribution[]): Contribution[] {
+  const sums = new Map<string, number>();
+  accumulate(sums, after, 1);
+  accumulate(sums, before, -1);
+  const deltas: Contribution[] = [];
+  for (const [key, value] of sums) if (value !== 0) deltas.push({ ...parseContributionKey(key), value });
+  return deltas;
+}

@@ -1,0 +1,49 @@
+import type { Calendar } from '@rollcall/calendar';
+import { interpretCall } from './call-lifecycle.ts';
+import { interpretCirculation } from './circulation-lifecycle.ts';
+import { type Contribution, contributionDeltas } from './contribution.ts';
+import { interpretDomesticAbuseCrime } from './domestic-abuse-crime-lifecycle.ts';
+import type { EntityKind } from './entity-kind.ts';
+import { type Fact, mergeFacts } from './fact.ts';
+import { interpretIncident } from './incident-lifecycle.ts';
+import type { Interpreter, Lifecycle } from './lifecycle.ts';
+import { interpretProtectionCase } from './protection-case-lifecycle.ts';
+import { interpretSearch } from './search-lifecycle.ts';
+
+const INTERPRETERS: Readonly<Record<EntityKind, Interpreter>> = {
+  call: interpretCall,
+  incident: interpretIncident,
+  circulation: interpretCirculation,
+  'protection-case': interpretProtectionCase,
+  'domestic-abuse-crime': interpretDomesticAbuseCrime,
+  search: interpretSearch,
+};
+
+/**
+ * Bump when an interpreter changes what it contributes: aggregates built by another version must
+ * be rebuilt with `rollcall replay` (status reports the mismatch).
+ */
+export const LIFECYCLE_VERSION = 1;
+
+export function interpretEntity(kind: EntityKind, facts: readonly Fact[], calendar: Calendar): Lifecycle {
+  return INTERPRETERS[kind](facts, calendar);
+}
+
+export interface FoldResult {
+  readonly facts: Fact[];
+  readonly lifecycle: Lifecycle;
+  /** What the aggregates must change by: the new contributions minus the old. */
+  readonly deltas: Contribution[];
+}
+
+/**
+ * Adds facts to an entity and says what that changes. The old contributions are recomputed from
+ * the stored facts rather than stored themselves: the fact set is the single source, and an
+ * interpreter change is a replay, not a data migration of stored contributions.
+ */
+export function foldEntity(kind: EntityKind, stored: readonly Fact[], incoming: readonly Fact[], calendar: Calendar): FoldResult {
+  const facts = mergeFacts(stored, incoming);
+  const before = stored.length > 0 ? interpretEntity(kind, stored, calendar).contributions : [];
+  const lifecycle = interpretEntity(kind, facts, calendar);
+  return { facts, lifecycle, deltas: contributionDeltas(before, lifecycle.contributions) };
+}

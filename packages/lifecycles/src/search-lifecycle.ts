@@ -1,0 +1,58 @@
+import type { Calendar } from '@rollcall/calendar';
+import { STOP_SEARCH_FIELD_NAMES, type StopSearchGroundsReviewed, type StopSearchRecorded } from '@rollcall/events';
+import { dimOf, METRIC } from '@rollcall/measures';
+import { ethnicGroupOf, normaliseOutcome } from '@rollcall/police-uk';
+import { type Fact, factsOfType } from './fact.ts';
+import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
+
+type RecordFields = StopSearchRecorded['payload'];
+
+/**
+ * A stop-and-search record: `stop-search.recorded` → `stop-search.amended`* (corrections) →
+ * `stop-search.grounds-reviewed`* (dip-sample audits). Counted on the London day it was recorded.
+ *
+ * Amendments apply over the record in event-time order, each field taking the latest value
+ * ("later fields replace earlier ones"): a last-writer-wins register per field, which gives the
+ * same record whatever order the corrections arrive in. An amendment is a correction of the
+ * record whatever its own timestamp (the data.police.uk importer dates a corrected row at the
+ * search's time), so one timed before the record still applies. The contract has no field for
+ * the search time itself, so a correction never moves a search to another day. The latest
+ * grounds review is the one that counts, on its own day.
+ */
+export function interpretSearch(facts: readonly Fact[], calendar: Calendar): Lifecycle {
+  const builder = new LifecycleBuilder();
+  const recordings = factsOfType(facts, 'stop-search.recorded');
+  flagExtras(builder, recordings, 'stop-search.recorded');
+  const recorded = recordings[0];
+  if (!recorded) {
+    builder.flag('awaiting stop-search.recorded: nothing counted until it arrives');
+    return builder.build('pending', null, null);
+  }
+  const fields: Record<string, unknown> = { ...recorded.p };
+  for (const amendment of factsOfType(facts, 'stop-search.amended')) {
+    for (const field of STOP_SEARCH_FIELD_NAMES) if (field in amendment.p) fields[field] = amendment.p[field];
+  }
+  const record = fields as RecordFields;
+  const day = calendar.dayOf(recorded.at);
+
+  const ethnicity = ethnicGroupOf(record.selfDefinedEthnicity, record.officerDefinedEthnicity);
+  if (ethnicity.unrecognised !== undefined) {
+    builder.flag(`unrecognised ethnicity "${ethnicity.unrecognised}": counted as not recorded`);
+    builder.add(day, METRIC.searchesEthnicityUnrecognised);
+  }
+  const outcome = normaliseOutcome(record.outcome);
+  if (outcome.unrecognised !== undefined) builder.flag(`unrecognised outcome "${outcome.unrecognised}": counted as other`);
+
+  builder.add(day, METRIC.searches, record.searchType);
+  builder.add(day, METRIC.searchesByEthnicGroup, ethnicity.group);
+  builder.add(day, METRIC.searchesByOutcome, outcome.outcome);
+  builder.add(day, METRIC.searchesByOutcomeLinked, String(record.outcomeLinkedToObject ?? null));
+
+  const reviews = factsOfType(facts, 'stop-search.grounds-reviewed');
+  const review = reviews.at(-1);
+  if (review) {
+    const { reasonableGroundsRecorded } = review.p as StopSearchGroundsReviewed['payload'];
+    builder.add(calendar.dayOf(review.at), METRIC.searchesGroundsReviewed, dimOf(ethnicity.group, reasonableGroundsRecorded));
+  }
+  return builder.build(review ? 'grounds reviewed' : 'recorded', recorded.at, null);
+}

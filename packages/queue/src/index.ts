@@ -1,0 +1,5 @@
+export * from './job-catalog.ts';
+export * from './queue-factory.ts';
+export * from './queue-names.ts';
+export * from './redis-connection.ts';
+export * from './worker-factory.ts';

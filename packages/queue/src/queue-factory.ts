@@ -1,0 +1,79 @@
+import type { Feed } from '@rollcall/events';
+import type { Logger } from '@rollcall/logger';
+import { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { JOB_CATALOG, type JobData, type JobName } from './job-catalog.ts';
+import { feedQueueName, FEED_QUEUE_NAMES } from './queue-names.ts';
+
+export interface QueueFactoryOptions {
+  /** Producer connection (fails fast); BullMQ shares it between the queues it opens. */
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly log: Logger;
+}
+
+/**
+ * Opens queues by name, once each, with an `error` listener on every one (BullMQ's guide: an
+ * unhandled `error` event would crash the process), and closes them all idempotently.
+ */
+export class QueueFactory {
+  private readonly queues = new Map<string, Queue>();
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: QueueFactoryOptions) {}
+
+  get prefix(): string {
+    return this.options.prefix;
+  }
+
+  queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.options.connection, prefix: this.options.prefix });
+      queue.on('error', (err) => this.options.log.warn({ err, queue: name }, 'queue error'));
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  feedQueue(feed: Feed): Queue {
+    return this.queue(feedQueueName(feed));
+  }
+
+  feedQueues(): Queue[] {
+    return FEED_QUEUE_NAMES.map((name) => this.queue(name));
+  }
+
+  /** Adds a job of the catalog after checking its data against the catalog's schema. */
+  async add<N extends JobName>(
+    name: N,
+    queueName: string,
+    data: JobData<N>,
+    options: { jobId?: string; delay?: number } = {},
+  ): Promise<string | undefined> {
+    const entry = JOB_CATALOG[name];
+    const parsed = entry.schema.parse(data);
+    if (options.jobId !== undefined) assertValidJobId(options.jobId);
+    const job = await this.queue(queueName).add(name, parsed, { ...entry.options, ...options });
+    return job.id;
+  }
+
+  /** A QueueEvents listener for one queue (its own blocking connection); the caller closes it. */
+  events(name: string): QueueEvents {
+    const events = new QueueEvents(name, { connection: this.options.connection.duplicate({ maxRetriesPerRequest: null }), prefix: this.options.prefix });
+    events.on('error', (err) => this.options.log.warn({ err, queue: name }, 'queue events error'));
+    return events;
+  }
+
+  async close(): Promise<void> {
+    this.closing ??= Promise.allSettled([...this.queues.values()].map((queue) => queue.close())).then(() => undefined);
+    return this.closing;
+  }
+}
+
+/** BullMQ reserves ':' in keys and treats all-digit ids as its own counters (style.md, point 7). */
+export function assertValidJobId(jobId: string): void {
+  if (jobId.includes(':') || /^\d+$/.test(jobId)) {
+    throw new RangeError(`job id ${JSON.stringify(jobId)} must not contain ':' or be all digits`);
+  }
+}
