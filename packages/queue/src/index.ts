@@ -3,3 +3,4 @@ export * from './queue-factory.ts';
 export * from './queue-names.ts';
 export * from './redis-connection.ts';
 export * from './worker-factory.ts';
+export * from './wait-for-drained.ts';

@@ -58,17 +58,35 @@ export class QueueFactory {
     return job.id;
   }
 
-  /** A QueueEvents listener for one queue (its own blocking connection); the caller closes it. */
-  events(name: string): QueueEvents {
-    const events = new QueueEvents(name, { connection: this.options.connection.duplicate({ maxRetriesPerRequest: null }), prefix: this.options.prefix });
+  /**
+   * A QueueEvents listener for one queue on its own blocking connection. The handle's `close`
+   * closes both, so a short-lived listener (drain, tests) leaves no socket behind.
+   */
+  events(name: string): QueueEventsHandle {
+    const connection = this.options.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    connection.on('error', () => undefined);
+    const events = new QueueEvents(name, { connection, prefix: this.options.prefix });
     events.on('error', (err) => this.options.log.warn({ err, queue: name }, 'queue events error'));
-    return events;
+    let closing: Promise<void> | undefined;
+    return {
+      events,
+      close: () =>
+        (closing ??= events
+          .close()
+          .catch(() => undefined)
+          .then(() => connection.disconnect())),
+    };
   }
 
   async close(): Promise<void> {
     this.closing ??= Promise.allSettled([...this.queues.values()].map((queue) => queue.close())).then(() => undefined);
     return this.closing;
   }
+}
+
+export interface QueueEventsHandle {
+  readonly events: QueueEvents;
+  close(): Promise<void>;
 }
 
 /** BullMQ reserves ':' in keys and treats all-digit ids as its own counters (style.md, point 7). */

@@ -1,0 +1,75 @@
+import type { Calendar, LocalDate } from '@rollcall/calendar';
+import { decodeEvent, type Feed, type FeedEvent, type RejectedEventHint } from '@rollcall/events';
+import { type EntityRef, entityOf, type Fact, factOf } from '@rollcall/lifecycles';
+import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { type Pseudonymise, pseudonymiseEvent, scrubPersonReferences } from './pseudonymiser.ts';
+import { findUnstorableText, toStorableText } from './storable-text.ts';
+
+/** What the ingest needs besides the database: the reporting calendar, the key, the forces. */
+export interface IngestContext {
+  readonly calendar: Calendar;
+  readonly pseudonymise: Pseudonymise;
+  /** Force slugs of the reference data; an event for another force is rejected. */
+  readonly knownForces: ReadonlySet<string>;
+}
+
+export interface PreparedEvent {
+  readonly kind: 'event';
+  /** The event as it will be stored: validated, person references pseudonymised. */
+  readonly event: FeedEvent;
+  readonly contentHash: string;
+  readonly entity: EntityRef;
+  readonly fact: Fact;
+  /** London day of `occurredAt`. */
+  readonly day: LocalDate;
+  /** JSON text of `event`. */
+  readonly body: string;
+}
+
+export interface RejectedInput {
+  readonly kind: 'rejected';
+  readonly reason: string;
+  readonly hint: RejectedEventHint;
+  /** The input as offered, person references pseudonymised, as storable text. */
+  readonly payload: string;
+}
+
+/** Keeps a rejected input for inspection without its person references in clear. */
+export function rejectInput(input: unknown, reason: string, hint: RejectedEventHint, context: Pick<IngestContext, 'pseudonymise'>): RejectedInput {
+  let payload: string;
+  try {
+    payload = JSON.stringify(scrubPersonReferences(input, context.pseudonymise)) ?? String(input);
+  } catch {
+    payload = String(input);
+  }
+  return { kind: 'rejected', reason, hint, payload: toStorableText(payload) };
+}
+
+/**
+ * Validates one offered input against the contract and the reference data, pseudonymises it and
+ * computes its content hash. The hash is over the canonical JSON with `occurredAt` normalised to
+ * UTC, so the same event written with `Z` or with `+00:00` is a duplicate, not a conflict.
+ */
+export function prepareEvent(input: unknown, feed: Feed, context: IngestContext): PreparedEvent | RejectedInput {
+  const decoded = decodeEvent(input, feed);
+  if (!decoded.ok) return rejectInput(input, decoded.reason, decoded.hint, context);
+  const hint = { eventId: decoded.event.eventId, forceId: decoded.event.forceId, type: decoded.event.type, feed };
+  if (!context.knownForces.has(decoded.event.forceId)) {
+    return rejectInput(input, `forceId: unknown force ${JSON.stringify(decoded.event.forceId)} (not in the reference data)`, hint, context);
+  }
+  const unstorable = findUnstorableText(decoded.event);
+  if (unstorable !== undefined) {
+    return rejectInput(input, `${unstorable}: contains a NUL character or an unpaired surrogate, which cannot be stored`, hint, context);
+  }
+  const event = pseudonymiseEvent(decoded.event, context.pseudonymise);
+  const fact = factOf(event);
+  return {
+    kind: 'event',
+    event,
+    contentHash: sha256Hex(canonicalJson({ ...event, occurredAt: new Date(fact.at).toISOString() })),
+    entity: entityOf(event),
+    fact,
+    day: context.calendar.dayOf(fact.at),
+    body: JSON.stringify(event),
+  };
+}

@@ -1,0 +1,170 @@
+import { checkAccounting, readAccounting, readDailyAggregates } from '@rollcall/db';
+import { exampleEvent } from '@rollcall/events';
+import { createSilentLogger } from '@rollcall/logger';
+import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { storeFeedBatch } from './store-feed-batch.ts';
+import { storeFeedBatchSafely } from './store-feed-batch-safely.ts';
+import { testIngestContext } from './test-context.ts';
+
+let test: TestDatabase;
+const context = testIngestContext();
+
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.destroy();
+});
+beforeEach(async () => {
+  for (const table of ['events', 'entities', 'daily_aggregates', 'daily_feed_stats', 'event_accounting', 'rejected_events', 'snapshot_heads', 'snapshots']) {
+    await sql`delete from ${sql.table(table)}`.execute(test.db);
+  }
+});
+
+const presented = (callId: string, occurredAt = '2022-03-01T10:00:00Z') =>
+  exampleEvent('call.presented', { eventId: `${callId}-p`, occurredAt, payload: { callId, btTransferSeconds: 2 } });
+const answered = (callId: string, occurredAt = '2022-03-01T10:00:05Z') =>
+  exampleEvent('call.answered', { eventId: `${callId}-a`, occurredAt, payload: { callId } });
+
+describe('storeFeedBatch', () => {
+  it('stores events, folds entities and writes aggregates and accounting in one go', async () => {
+    const outcome = await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: [presented('c1'), answered('c1'), presented('c2')], source: 'test' },
+      context,
+    );
+    expect(outcome).toEqual({ offered: 3, stored: 3, duplicate: 0, rejected: 0, staleSnapshotHeads: 0 });
+    const aggregates = await readDailyAggregates(test.db);
+    expect(aggregates.map((a) => `${a.day} ${a.metric} ${a.dim} ${a.value}`)).toEqual([
+      '2022-03-01 calls.999.answer_bins 7 1',
+      '2022-03-01 calls.999.answer_ms  7000',
+      '2022-03-01 calls.999.answered  1',
+      '2022-03-01 calls.answered 999 1',
+      '2022-03-01 calls.presented 999 2',
+    ]);
+    const entities = await test.db.selectFrom('entities').select(['entity_id', 'status']).orderBy('entity_id').execute();
+    expect(entities).toEqual([
+      { entity_id: 'c1', status: 'answered' },
+      { entity_id: 'c2', status: 'waiting' },
+    ]);
+  });
+
+  it('gives the same aggregates when the answer arrives in an earlier batch than its call', async () => {
+    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [answered('c1')], source: 'test' }, context);
+    expect(await readDailyAggregates(test.db)).toEqual([]);
+    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1')], source: 'test' }, context);
+    expect((await readDailyAggregates(test.db)).find((a) => a.metric === 'calls.999.answer_ms')?.value).toBe(7000);
+  });
+
+  it('treats the same eventId and content as a duplicate, and different content as a conflict kept with its reason', async () => {
+    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1')], source: 'test' }, context);
+    const changed = presented('c1', '2022-03-01T11:00:00Z');
+    // The same instant written with another offset is the same content.
+    const sameInstant = { ...presented('c1'), occurredAt: '2022-03-01T10:00:00+00:00' };
+    const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [sameInstant, changed], source: 'job 7' }, context);
+    expect(outcome).toMatchObject({ offered: 2, stored: 0, duplicate: 1, rejected: 1 });
+    const [rejected] = await test.db.selectFrom('rejected_events').selectAll().execute();
+    expect(rejected).toMatchObject({ feed: 'call-handling', event_id: 'c1-p', source: 'job 7', force_id: 'avon-and-somerset' });
+    expect(rejected?.reason).toMatch(/^eventId: conflict, "c1-p" was already stored with different content/);
+    expect(JSON.parse(rejected!.payload)).toMatchObject({ occurredAt: '2022-03-01T11:00:00Z' });
+    expect((await readDailyAggregates(test.db)).find((a) => a.metric === 'calls.presented')?.value).toBe(1);
+  });
+
+  it('sorts out duplicates and conflicts within one batch', async () => {
+    const outcome = await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: [presented('c1'), presented('c1'), presented('c1', '2022-03-01T12:00:00Z')], source: 'test' },
+      context,
+    );
+    expect(outcome).toMatchObject({ stored: 1, duplicate: 1, rejected: 1 });
+  });
+
+  it('rejects invalid events with their reasons and never crashes on them', async () => {
+    const inputs = [
+      'not an object',
+      { ...presented('c1'), schemaVersion: 2 },
+      { ...presented('c2'), forceId: 'atlantis' },
+      { ...presented('c3'), occurredAt: '2022-03-01T10:00:00' },
+      { ...presented('c4'), payload: { callId: 'c4', channel: '999', queue: 'primary' } },
+      { ...presented('c5'), payload: { ...presented('c5').payload, note: 'bad \u0000 byte' } },
+      { ...presented('c6'), feed: 'dvpo' },
+      presented('ok'),
+    ];
+    const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs, source: 'test' }, context);
+    expect(outcome).toMatchObject({ offered: 8, stored: 1, duplicate: 0, rejected: 7 });
+    const reasons = (await test.db.selectFrom('rejected_events').select('reason').orderBy('id').execute()).map((r) => r.reason);
+    expect(reasons).toEqual([
+      'event must be a JSON object (got string)',
+      'schemaVersion: unknown version 2; this pipeline reads version 1 only',
+      'forceId: unknown force "atlantis" (not in the reference data)',
+      'occurredAt: must be an ISO 8601 time with seconds and an explicit offset (Z or ±hh:mm)',
+      'payload.btTransferSeconds: required for 999 calls',
+      'payload.note: contains a NUL character or an unpaired surrogate, which cannot be stored',
+      'feed: "dvpo" does not match the queue it arrived on (feed.call-handling)',
+    ]);
+  });
+
+  it('keeps offered = stored + duplicate + rejected per feed and force, matching the tables', async () => {
+    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1'), presented('c1'), { junk: true }], source: 't' }, context);
+    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1'), answered('c1')], source: 't' }, context);
+    const rows = await readAccounting(test.db);
+    expect(rows).toEqual([
+      { feed: 'call-handling', forceId: '', stored: 0, duplicate: 0, rejected: 1, offered: 1 },
+      { feed: 'call-handling', forceId: 'avon-and-somerset', stored: 2, duplicate: 2, rejected: 0, offered: 4 },
+    ]);
+    for (const check of await checkAccounting(test.db)) {
+      expect(check.accountedStored).toBe(check.eventsInTable);
+      expect(check.accountedRejected).toBe(check.rejectedInTable);
+    }
+  });
+
+  it('never stores a person reference in clear, accepted or rejected', async () => {
+    const circulated = exampleEvent('wanted.circulated', { payload: { personRef: 'PNC-SECRET-42' } });
+    const broken = { ...exampleEvent('wanted.circulated', { eventId: 'w-2', payload: { personRef: 'PNC-SECRET-43' } }), schemaVersion: 9 };
+    await storeFeedBatch(test.db, { feed: 'wanted-persons', inputs: [circulated, broken], source: 't' }, context);
+    const dump = await sql<{ text: string }>`
+      select coalesce((select string_agg(body::text, ' ') from events), '') ||
+             coalesce((select string_agg(facts::text, ' ') from entities), '') ||
+             coalesce((select string_agg(payload, ' ') from rejected_events), '') as text`.execute(test.db);
+    const text = dump.rows[0]!.text;
+    expect(text).toContain('psn_');
+    expect(text).not.toContain('PNC-SECRET');
+  });
+
+  it('marks published snapshots on or after the earliest changed day for revision', async () => {
+    await sql`insert into snapshots (snapshot_id, force_id, as_of, revision, content_hash, generated_at, document)
+              values ('s1', 'avon-and-somerset', '2022-02-28', 1, 'h', now(), '{}'),
+                     ('s2', 'avon-and-somerset', '2022-03-01', 1, 'h', now(), '{}'),
+                     ('s3', 'avon-and-somerset', '2022-03-02', 1, 'h', now(), '{}')`.execute(test.db);
+    await sql`insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
+              select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(test.db);
+    const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('late')], source: 't' }, context);
+    expect(outcome.staleSnapshotHeads).toBe(2);
+    const heads = await test.db.selectFrom('snapshot_heads').select(['as_of', 'stale_late_events']).orderBy('as_of').execute();
+    expect(heads).toEqual([
+      { as_of: '2022-02-28', stale_late_events: 0 },
+      { as_of: '2022-03-01', stale_late_events: 1 },
+      { as_of: '2022-03-02', stale_late_events: 1 },
+    ]);
+  });
+});
+
+describe('storeFeedBatchSafely', () => {
+  it('isolates an event the database refuses and stores the rest', async () => {
+    // A real refusal by PostgreSQL (a data exception raised by a trigger) for one event id.
+    await sql`create or replace function refuse_poison() returns trigger language plpgsql as $$
+              begin if new.event_id = 'poison-p' then raise exception 'value refused' using errcode = '22023'; end if; return new; end $$`.execute(test.db);
+    await sql`create trigger refuse_poison before insert on events for each row execute function refuse_poison()`.execute(test.db);
+    try {
+      const inputs = ['a', 'b', 'poison', 'c', 'd'].map((id) => presented(id));
+      const outcome = await storeFeedBatchSafely(test.db, { feed: 'call-handling', inputs, source: 't' }, context, createSilentLogger());
+      expect(outcome).toMatchObject({ offered: 5, stored: 4, rejected: 1 });
+      const [rejected] = await test.db.selectFrom('rejected_events').select(['event_id', 'reason']).execute();
+      expect(rejected).toEqual({ event_id: 'poison-p', reason: 'storage: the database refused this event (value refused)' });
+    } finally {
+      await sql`drop trigger refuse_poison on events`.execute(test.db);
+    }
+  });
+});
