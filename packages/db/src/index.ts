@@ -11,3 +11,4 @@ export * from './reference.repository.ts';
 export * from './rejected-events.repository.ts';
 export * from './snapshot-heads.repository.ts';
 export * from './unnest.ts';
+export * from './snapshots.repository.ts';

@@ -1,6 +1,6 @@
 import type { ReferenceData } from '@rollcall/reference';
 import { sql } from 'kysely';
-import type { Db } from './database.ts';
+import type { Db, DbOrTransaction } from './database.ts';
 
 /**
  * Loads reference data into its tables and marks its version current, in one transaction.
@@ -48,7 +48,7 @@ export async function loadReferenceIntoDatabase(db: Db, reference: ReferenceData
   });
 }
 
-export async function readCurrentReferenceVersion(db: Db): Promise<{ version: string; populationVintage: string } | undefined> {
+export async function readCurrentReferenceVersion(db: DbOrTransaction): Promise<{ version: string; populationVintage: string } | undefined> {
   const row = await db
     .selectFrom('reference_versions')
     .select(['version', 'population_vintage'])
@@ -57,7 +57,7 @@ export async function readCurrentReferenceVersion(db: Db): Promise<{ version: st
   return row && { version: row.version, populationVintage: row.population_vintage };
 }
 
-export async function readForceIds(db: Db): Promise<Set<string>> {
+export async function readForceIds(db: DbOrTransaction): Promise<Set<string>> {
   const rows = await db.selectFrom('forces').select('force_id').execute();
   return new Set(rows.map((row) => row.force_id));
 }

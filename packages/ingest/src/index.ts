@@ -1,4 +1,3 @@
-export * from './canonical-json.ts';
 export * from './feed-job-inputs.ts';
 export * from './feed-workers.ts';
 export * from './ingest-ndjson-file.ts';

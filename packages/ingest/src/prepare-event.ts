@@ -1,7 +1,7 @@
 import type { Calendar, LocalDate } from '@rollcall/calendar';
 import { decodeEvent, type Feed, type FeedEvent, type RejectedEventHint } from '@rollcall/events';
 import { type EntityRef, entityOf, type Fact, factOf } from '@rollcall/lifecycles';
-import { canonicalJson, sha256Hex } from './canonical-json.ts';
+import { canonicalJson, sha256Hex } from '@rollcall/runtime';
 import { type Pseudonymise, pseudonymiseEvent, scrubPersonReferences } from './pseudonymiser.ts';
 import { findUnstorableText, toStorableText } from './storable-text.ts';
 

@@ -11,6 +11,21 @@ export const ForceSettings = z.strictObject({
   abandonMinWaitSeconds: z.number().int().min(0),
   /** The force's published attendance times, per grade and area. Grades without one are not measured. */
   attendanceTargetMinutes: z.record(z.string(), z.strictObject({ urban: minutes, rural: minutes })),
+  /**
+   * Extra periods published in every snapshot from their end date on, such as an inspection's
+   * data window. Part of reference data (not a command-line option) so that a snapshot's content
+   * depends only on its inputs.
+   */
+  reportingPeriods: z
+    .array(
+      z.strictObject({
+        id: z.string().regex(/^[a-z0-9-]+$/),
+        label: z.string().min(1),
+        from: z.iso.date(),
+        to: z.iso.date(),
+      }),
+    )
+    .default([]),
 });
 export type ForceSettings = z.infer<typeof ForceSettings>;
 

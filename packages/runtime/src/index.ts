@@ -1,3 +1,4 @@
 export * from './backing-services.ts';
 export * from './code-version.ts';
 export * from './graceful-shutdown.ts';
+export * from './canonical-json.ts';

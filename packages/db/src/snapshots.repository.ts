@@ -1,0 +1,205 @@
+import { sql } from 'kysely';
+import type { Db, DbOrTransaction } from './database.ts';
+
+export interface SnapshotHead {
+  readonly forceId: string;
+  readonly asOf: string;
+  readonly snapshotId: string;
+  readonly revision: number;
+  readonly contentHash: string;
+  readonly staleSince: Date | null;
+  readonly staleLateEvents: number;
+  readonly staleCorrectedEvents: number;
+}
+
+export interface StoredSnapshot {
+  readonly snapshotId: string;
+  readonly forceId: string;
+  readonly asOf: string;
+  readonly revision: number;
+  readonly supersedes: string | null;
+  readonly contentHash: string;
+  readonly generatedAt: Date;
+  readonly document: Record<string, unknown>;
+}
+
+const toHead = (row: {
+  force_id: string;
+  as_of: string;
+  snapshot_id: string;
+  revision: number;
+  content_hash: string;
+  stale_since: Date | null;
+  stale_late_events: number;
+  stale_corrected_events: number;
+}): SnapshotHead => ({
+  forceId: row.force_id,
+  asOf: row.as_of,
+  snapshotId: row.snapshot_id,
+  revision: row.revision,
+  contentHash: row.content_hash,
+  staleSince: row.stale_since,
+  staleLateEvents: row.stale_late_events,
+  staleCorrectedEvents: row.stale_corrected_events,
+});
+
+/** Serialises publication of one force and date (two nightly runs, or a run and an operator). */
+export async function lockSnapshotKey(trx: DbOrTransaction, forceId: string, asOf: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`rollcall:snapshot:${forceId}:${asOf}`}, 0))`.execute(trx);
+}
+
+export async function findSnapshotHead(db: DbOrTransaction, forceId: string, asOf: string): Promise<SnapshotHead | undefined> {
+  const row = await db.selectFrom('snapshot_heads').selectAll().where('force_id', '=', forceId).where('as_of', '=', asOf).executeTakeFirst();
+  return row && toHead(row);
+}
+
+/** Heads whose inputs changed since publication, oldest date first. */
+export async function findStaleSnapshotHeads(db: DbOrTransaction, forceIds?: readonly string[]): Promise<SnapshotHead[]> {
+  const rows = await db
+    .selectFrom('snapshot_heads')
+    .selectAll()
+    .where('stale_since', 'is not', null)
+    .$if(forceIds !== undefined, (q) => q.where('force_id', 'in', forceIds!.length > 0 ? forceIds! : ['']))
+    .orderBy('as_of')
+    .orderBy('force_id')
+    .execute();
+  return rows.map(toHead);
+}
+
+/** Inserts a new immutable snapshot and moves the head to it (clearing any stale mark). */
+export async function insertSnapshot(trx: DbOrTransaction, snapshot: StoredSnapshot): Promise<void> {
+  await trx
+    .insertInto('snapshots')
+    .values({
+      snapshot_id: snapshot.snapshotId,
+      force_id: snapshot.forceId,
+      as_of: snapshot.asOf,
+      revision: snapshot.revision,
+      supersedes: snapshot.supersedes,
+      content_hash: snapshot.contentHash,
+      generated_at: snapshot.generatedAt,
+      document: JSON.stringify(snapshot.document),
+    })
+    .execute();
+  await trx
+    .insertInto('snapshot_heads')
+    .values({
+      force_id: snapshot.forceId,
+      as_of: snapshot.asOf,
+      snapshot_id: snapshot.snapshotId,
+      revision: snapshot.revision,
+      content_hash: snapshot.contentHash,
+    })
+    .onConflict((oc) =>
+      oc.columns(['force_id', 'as_of']).doUpdateSet({
+        snapshot_id: snapshot.snapshotId,
+        revision: snapshot.revision,
+        content_hash: snapshot.contentHash,
+        stale_since: null,
+        stale_late_events: 0,
+        stale_corrected_events: 0,
+      }),
+    )
+    .execute();
+}
+
+/** Clears a head's stale mark when republishing found nothing changed. */
+export async function clearSnapshotHeadStale(trx: DbOrTransaction, forceId: string, asOf: string): Promise<void> {
+  await trx
+    .updateTable('snapshot_heads')
+    .set({ stale_since: null, stale_late_events: 0, stale_corrected_events: 0 })
+    .where('force_id', '=', forceId)
+    .where('as_of', '=', asOf)
+    .execute();
+}
+
+const toStored = (row: {
+  snapshot_id: string;
+  force_id: string;
+  as_of: string;
+  revision: number;
+  supersedes: string | null;
+  content_hash: string;
+  generated_at: Date;
+  document: Record<string, unknown>;
+}): StoredSnapshot => ({
+  snapshotId: row.snapshot_id,
+  forceId: row.force_id,
+  asOf: row.as_of,
+  revision: row.revision,
+  supersedes: row.supersedes,
+  contentHash: row.content_hash,
+  generatedAt: row.generated_at,
+  document: row.document,
+});
+
+export async function findSnapshot(db: DbOrTransaction, snapshotId: string): Promise<StoredSnapshot | undefined> {
+  const row = await db.selectFrom('snapshots').selectAll().where('snapshot_id', '=', snapshotId).executeTakeFirst();
+  return row && toStored(row);
+}
+
+/** The head revision of the latest as-of date of a force (or of any force). */
+export async function findLatestSnapshot(db: DbOrTransaction, forceId?: string): Promise<StoredSnapshot | undefined> {
+  const row = await db
+    .selectFrom('snapshot_heads as h')
+    .innerJoin('snapshots as s', 's.snapshot_id', 'h.snapshot_id')
+    .selectAll('s')
+    .$if(forceId !== undefined, (q) => q.where('h.force_id', '=', forceId!))
+    .orderBy('h.as_of', 'desc')
+    .orderBy('s.generated_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && toStored(row);
+}
+
+export interface SnapshotListItem {
+  readonly snapshotId: string;
+  readonly forceId: string;
+  readonly asOf: string;
+  readonly revision: number;
+  readonly supersedes: string | null;
+  readonly generatedAt: Date;
+  readonly isLatestRevision: boolean;
+}
+
+/** Snapshots of a force between two dates (all revisions), newest date first. */
+export async function listSnapshots(
+  db: Db,
+  query: { forceId?: string; from?: string; to?: string; limit?: number },
+): Promise<SnapshotListItem[]> {
+  const rows = await db
+    .selectFrom('snapshots as s')
+    .leftJoin('snapshot_heads as h', 'h.snapshot_id', 's.snapshot_id')
+    .select(['s.snapshot_id', 's.force_id', 's.as_of', 's.revision', 's.supersedes', 's.generated_at', 'h.snapshot_id as head'])
+    .$if(query.forceId !== undefined, (q) => q.where('s.force_id', '=', query.forceId!))
+    .$if(query.from !== undefined, (q) => q.where('s.as_of', '>=', query.from!))
+    .$if(query.to !== undefined, (q) => q.where('s.as_of', '<=', query.to!))
+    .orderBy('s.as_of', 'desc')
+    .orderBy('s.revision', 'desc')
+    .limit(query.limit ?? 1_000)
+    .execute();
+  return rows.map((row) => ({
+    snapshotId: row.snapshot_id,
+    forceId: row.force_id,
+    asOf: row.as_of,
+    revision: row.revision,
+    supersedes: row.supersedes,
+    generatedAt: row.generated_at,
+    isLatestRevision: row.head !== null,
+  }));
+}
+
+/** Head revisions of a force between two dates, oldest first, with their documents (series for charts). */
+export async function readHeadSnapshots(db: Db, query: { forceId: string; from?: string; to?: string; limit?: number }): Promise<StoredSnapshot[]> {
+  const rows = await db
+    .selectFrom('snapshot_heads as h')
+    .innerJoin('snapshots as s', 's.snapshot_id', 'h.snapshot_id')
+    .selectAll('s')
+    .where('h.force_id', '=', query.forceId)
+    .$if(query.from !== undefined, (q) => q.where('h.as_of', '>=', query.from!))
+    .$if(query.to !== undefined, (q) => q.where('h.as_of', '<=', query.to!))
+    .orderBy('h.as_of')
+    .limit(query.limit ?? 1_000)
+    .execute();
+  return rows.map(toStored);
+}

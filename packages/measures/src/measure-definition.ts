@@ -1,0 +1,96 @@
+import type { Aggregates } from './aggregates.ts';
+import type { PeriodKind } from './periods.ts';
+import type { PublishedProportionInterval } from './statistics/proportion-interval.ts';
+
+export type MeasureFeed = 'call-handling' | 'wanted-persons' | 'dvpo' | 'stop-search';
+
+/**
+ * Units of published values. Shares are in **percent** (89.4, not 0.894) as HMICFRS and the
+ * PCC publish them; `numerator` ÷ `denominator` × 100 re-derives the value.
+ */
+export type MeasureUnit = 'percent' | 'count' | 'seconds' | 'days' | 'per-1000' | 'ratio' | 'percent-change';
+
+export type MeasureDirection = 'higher-is-better' | 'lower-is-better' | 'neither';
+
+/** Force settings a measure may read (targets and thresholds of the reference data). */
+export interface MeasureSettings {
+  readonly calls999AnsweredWithin10sTarget: number;
+  readonly calls101AbandonedRateBenchmark: number;
+  readonly abandonMinWaitSeconds: number;
+  readonly attendanceTargetMinutes: Readonly<Record<string, { readonly urban: number; readonly rural: number }>>;
+}
+
+/** A force's resident population by ethnic group (census), for rates and disproportionality. */
+export interface MeasurePopulation {
+  readonly vintage: string;
+  readonly residents: number;
+  readonly groups: Readonly<Record<'asian' | 'black' | 'mixed' | 'other' | 'white', number>>;
+}
+
+export interface MeasureInput {
+  /** The force's aggregates summed over the period. */
+  readonly aggregates: Aggregates;
+  /** The same period a year earlier, for year-on-year measures. */
+  readonly yearEarlier: Aggregates;
+  readonly settings: MeasureSettings;
+  readonly population: MeasurePopulation | undefined;
+}
+
+export interface MeasureTarget {
+  readonly value: number;
+  /** `at-least`: met when value >= target; `below`: met when value < target. */
+  readonly rule: 'at-least' | 'below';
+  readonly source: string;
+}
+
+/** A confidence interval as published, in the measure's unit (percentage points for percent). */
+export type PublishedInterval = PublishedProportionInterval;
+
+export interface MeasureResult {
+  /** Dimensions of a breakdown (`{ grade: 'emergency', area: 'urban' }`); absent for the headline. */
+  readonly breakdown?: Readonly<Record<string, string>>;
+  readonly value: number | null;
+  readonly numerator: number | null;
+  readonly denominator: number | null;
+  readonly ci?: PublishedInterval | null;
+  /**
+   * The counts behind the value, by cell id (unique within a snapshot period): disclosure
+   * control suppresses the result if any of them is a small count, or is secondarily suppressed.
+   */
+  readonly cells: Readonly<Record<string, number>>;
+  /** Other published figures of the entry, e.g. the open (right-censored) count beside a median. */
+  readonly extra?: Readonly<Record<string, number | string | null>>;
+  readonly notes?: readonly string[];
+}
+
+/**
+ * Cells that add up: `total` = sum of the cells whose ids start with `partsPrefix` (within one
+ * period). If exactly one of them is suppressed, the others would give it away by subtraction,
+ * so disclosure control suppresses one more.
+ */
+export interface AdditiveGroup {
+  readonly total: string;
+  readonly partsPrefix: string;
+}
+
+export interface MeasureDefinition {
+  /** Stable id, part of the operator interface: never renamed. */
+  readonly id: string;
+  readonly title: string;
+  readonly feed: MeasureFeed;
+  readonly unit: MeasureUnit;
+  readonly direction: MeasureDirection;
+  /** The definition a statistician can check, as in measures.md. */
+  readonly definition: string;
+  /** The published figure or sentence it reproduces; empty when measures.md quotes none. */
+  readonly source: string;
+  readonly periods: readonly PeriodKind[];
+  /**
+   * Comparable across forces (MSG rank, national outliers): `scale` turns Σnumerator ÷
+   * Σdenominator into the unit (100 for percent, 1,000 for per 1,000).
+   */
+  readonly comparison?: { readonly scale: number };
+  readonly target?: (settings: MeasureSettings) => MeasureTarget | undefined;
+  readonly additiveGroups?: readonly AdditiveGroup[];
+  compute(input: MeasureInput): readonly MeasureResult[];
+}

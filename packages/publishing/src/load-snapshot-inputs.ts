@@ -1,0 +1,139 @@
+import type { LocalDate } from '@rollcall/calendar';
+import {
+  type DbOrTransaction,
+  type PartialMonthSum,
+  readCurrentReferenceVersion,
+  readFeedCoverage,
+  readFeedInputs,
+  sumAggregatesBetween,
+  sumAggregatesByHalfMonth,
+} from '@rollcall/db';
+import { FEEDS } from '@rollcall/events';
+import {
+  type AggregateRow,
+  Aggregates,
+  customPeriod,
+  type ForceInputs,
+  type MeasureFeed,
+  type MeasurePopulation,
+  type MeasureSettings,
+  type Period,
+  type SnapshotComputationInput,
+  standardPeriods,
+  yearEarlier,
+} from '@rollcall/measures';
+import type { FeedInputSummary } from './snapshot-document.ts';
+
+interface ReportingPeriodSetting {
+  readonly id: string;
+  readonly label: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface LoadedSnapshotInputs {
+  readonly computation: SnapshotComputationInput;
+  readonly forceName: string;
+  readonly referenceVersion: string;
+  readonly populationVintage: string;
+  readonly feeds: Readonly<Record<string, FeedInputSummary>>;
+}
+
+/** The snapshot's force or date cannot be published; the message says why. */
+export class SnapshotInputError extends Error {
+  override readonly name = 'SnapshotInputError';
+}
+
+/**
+ * Sums the half-month rows that make up a period: whole months inside it, and of the last
+ * month only the days up to the split day (the as-of day of month). Valid for periods that
+ * start on the first of a month (or have no start) and end on the split day of their month or
+ * earlier, which every standard period and its year-earlier twin does.
+ */
+export function sumHalfMonthsOverPeriod(rows: readonly PartialMonthSum[], period: Period): Aggregates {
+  const firstMonth = period.from === null ? null : period.from.slice(0, 7);
+  const lastMonth = period.to.slice(0, 7);
+  const selected: AggregateRow[] = [];
+  for (const row of rows) {
+    if (firstMonth !== null && row.month < firstMonth) continue;
+    if (row.month > lastMonth) continue;
+    if (row.month === lastMonth && !row.upToSplitDay) continue;
+    selected.push(row);
+  }
+  return Aggregates.fromRows(selected);
+}
+
+/**
+ * Reads everything one snapshot is computed from, for the force and every force it is compared
+ * with: settings, populations, MSG, coverage by month, and the aggregates of each period (and of
+ * the same period a year earlier) as sums of half-months. What is read grows with months and
+ * metrics of history, never with raw events.
+ */
+export async function loadSnapshotInputs(db: DbOrTransaction, forceId: string, asOf: LocalDate): Promise<LoadedSnapshotInputs> {
+  const forces = await db.selectFrom('forces').selectAll().execute();
+  const force = forces.find((row) => row.force_id === forceId);
+  if (!force) throw new SnapshotInputError(`unknown force ${JSON.stringify(forceId)}: not in the reference data`);
+  const reference = await readCurrentReferenceVersion(db);
+  if (!reference) throw new SnapshotInputError('no reference data loaded: run `rollcall migrate`');
+  const populations = await db.selectFrom('populations').selectAll().where('vintage', '=', reference.populationVintage).execute();
+
+  const settingsOf = (row: (typeof forces)[number]) => row.settings as unknown as MeasureSettings & { reportingPeriods?: ReportingPeriodSetting[] };
+  const customPeriods = (settingsOf(force).reportingPeriods ?? [])
+    .filter((setting) => setting.to <= asOf)
+    .map((setting) => customPeriod(setting.id, setting.label, setting.from, setting.to));
+  const periods = [...standardPeriods(asOf), ...customPeriods];
+
+  const splitDay = Number(asOf.slice(8, 10));
+  const halfMonths = await sumAggregatesByHalfMonth(db, { forceIds: null, to: asOf, splitDay });
+  const customSums = await Promise.all(
+    customPeriods.map(async (period) => ({ period, rows: await sumAggregatesBetween(db, { forceIds: null, from: period.from!, to: period.to }) })),
+  );
+  const coverage = await readFeedCoverage(db, { forceIds: null, from: '1900-01-01', to: asOf });
+
+  const forceIds = new Set<string>([forceId, ...force.most_similar_group]);
+  for (const row of halfMonths) forceIds.add(row.forceId);
+  for (const row of coverage) forceIds.add(row.forceId);
+
+  const inputs = new Map<string, ForceInputs>();
+  for (const id of [...forceIds].sort((a, b) => (a === forceId ? -1 : b === forceId ? 1 : a < b ? -1 : 1))) {
+    const row = forces.find((candidate) => candidate.force_id === id);
+    if (!row) continue;
+    const ownHalfMonths = halfMonths.filter((sum) => sum.forceId === id);
+    const aggregates = new Map<string, Aggregates>();
+    for (const period of standardPeriods(asOf)) {
+      aggregates.set(period.id, sumHalfMonthsOverPeriod(ownHalfMonths, period));
+      const earlier = yearEarlier(period);
+      aggregates.set(earlier.id, sumHalfMonthsOverPeriod(ownHalfMonths, earlier));
+    }
+    for (const { period, rows } of customSums) aggregates.set(period.id, Aggregates.fromRows(rows.filter((sum) => sum.forceId === id)));
+    const monthsWithData = new Map<MeasureFeed, Set<string>>(FEEDS.map((feed) => [feed, new Set<string>()]));
+    for (const month of coverage) if (month.forceId === id && month.events > 0) monthsWithData.get(month.feed as MeasureFeed)?.add(month.month);
+    const population = populations.find((candidate) => candidate.force_id === id);
+    inputs.set(id, {
+      forceId: id,
+      settings: settingsOf(row),
+      population: population && {
+        vintage: population.vintage,
+        residents: population.residents,
+        groups: population.groups as unknown as MeasurePopulation['groups'],
+      },
+      aggregates,
+      monthsWithData,
+    });
+  }
+
+  const feedRows = await readFeedInputs(db, forceId, asOf);
+  const feeds = Object.fromEntries(
+    FEEDS.map((feed) => {
+      const row = feedRows.find((candidate) => candidate.feed === feed);
+      return [feed, { events: row?.events ?? 0, latestOccurredAt: row?.latestOccurredAt?.toISOString() ?? null }];
+    }),
+  );
+  return {
+    computation: { forceId, asOf, periods, forces: inputs, mostSimilarGroup: force.most_similar_group },
+    forceName: force.name,
+    referenceVersion: reference.version,
+    populationVintage: reference.populationVintage,
+    feeds,
+  };
+}

@@ -1,0 +1,70 @@
+import type { Period, PublishedMeasure, TrendRule } from '@rollcall/measures';
+
+export interface FeedInputSummary {
+  /** Events stored for the force with occurredAt up to the end of the as-of day. */
+  readonly events: number;
+  /** The latest occurredAt among them (the watermark), ISO 8601 UTC; null when none. */
+  readonly latestOccurredAt: string | null;
+}
+
+export interface MeasureChange {
+  readonly measureId: string;
+  readonly breakdown: Readonly<Record<string, string>> | null;
+  readonly periodId: string;
+  readonly change: 'changed' | 'added' | 'removed';
+  readonly before: { readonly value: number | null; readonly numerator: number | null; readonly denominator: number | null } | null;
+  readonly after: { readonly value: number | null; readonly numerator: number | null; readonly denominator: number | null } | null;
+}
+
+/** Why a revision was published, machine-readable (issue: "late events, corrected events, reference data change"). */
+export interface RevisionReasons {
+  /** Events that arrived after publication and changed days the snapshot covers. */
+  readonly lateEvents: number;
+  /** Of those, corrections (`stop-search.amended`). */
+  readonly correctedEvents: number;
+  readonly referenceDataChanged: boolean;
+  readonly populationVintageChanged: boolean;
+  /**
+   * None of the above: the change comes from other forces' data (MSG averages, national bands)
+   * or from a code change; `codeVersion` of both revisions tells which.
+   */
+  readonly other: boolean;
+}
+
+export interface RevisionInfo {
+  readonly supersedes: string;
+  readonly previousRevision: number;
+  readonly reasons: RevisionReasons;
+  readonly changes: readonly MeasureChange[];
+}
+
+/**
+ * A published snapshot (operations.md, "Snapshots"). Immutable once published: a later
+ * publication for the same force and date is a new revision that supersedes it.
+ */
+export interface SnapshotDocument {
+  readonly snapshotId: string;
+  readonly forceId: string;
+  readonly forceName: string;
+  readonly asOf: string;
+  readonly generatedAt: string;
+  readonly revision: number;
+  readonly supersedes: string | null;
+  /** sha256 of the canonical JSON of `measures` before revision marks ([r]). */
+  readonly contentHash: string;
+  readonly codeVersion: string;
+  readonly referenceVersion: string;
+  readonly populationVintage: string;
+  readonly timeZone: string;
+  readonly rules: {
+    readonly disclosure: { readonly maxSuppressedCount: number; readonly description: string };
+    readonly trend: TrendRule;
+    readonly msg: { readonly similarWithinPercent: number; readonly average: string };
+    readonly nationalOutliers: string;
+    readonly confidenceIntervals: string;
+  };
+  readonly inputs: { readonly feeds: Readonly<Record<string, FeedInputSummary>> };
+  readonly periods: readonly Period[];
+  readonly revisionOf: RevisionInfo | null;
+  readonly measures: readonly PublishedMeasure[];
+}
