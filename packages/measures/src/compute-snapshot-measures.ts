@@ -11,7 +11,7 @@ import type {
   PublishedInterval,
 } from './measure-definition.ts';
 import { MEASURES } from './measure-catalog.ts';
-import { monthsOfPeriod, type Period, type PeriodKind, yearEarlier } from './periods.ts';
+import { asAtPeriod, monthsOfPeriod, type Period, type PeriodKind, yearEarlier } from './periods.ts';
 import { compareWithGroup, type GroupComparison } from './statistics/group-comparison.ts';
 import { nationalOutliers, type OutlierBand, type OutlierFlag } from './statistics/outlier-band.ts';
 import { DEFAULT_TREND_THRESHOLDS, trend, type Trend, type TrendThresholds } from './statistics/trend.ts';
@@ -24,7 +24,10 @@ export interface ForceInputs {
   readonly forceId: string;
   readonly settings: MeasureSettings;
   readonly population: MeasurePopulation | undefined;
-  /** Aggregates per period id, and per `yearEarlier(period).id`. */
+  /**
+   * Aggregates per period id, per `yearEarlier(period).id`, and per `asAtEndId(period)` (all days
+   * up to the period's last day) for every period not ending on the as-of day.
+   */
   readonly aggregates: ReadonlyMap<string, Aggregates>;
   /** Months (`YYYY-MM`) with at least one stored event, per feed. */
   readonly monthsWithData: ReadonlyMap<MeasureFeed, ReadonlySet<string>>;
@@ -107,13 +110,24 @@ function missingMonths(forceInputs: ForceInputs, feed: MeasureFeed, period: Peri
   return monthsOfPeriod(period).filter((month) => !months.has(month));
 }
 
+/**
+ * Key of the aggregates up to a period's last day: the as-at period when it ends on the as-of
+ * day, otherwise `<period id>:as-at-end`.
+ */
+export function asAtEndId(period: Period, asOf: LocalDate): string {
+  return period.to === asOf ? asAtPeriod(asOf).id : `${period.id}:as-at-end`;
+}
+
 /** Results of one measure for one force and period, keyed by breakdown; null when data is missing. */
 type ResultsByBreakdown = ReadonlyMap<string, MeasureResult>;
 
 class MeasureComputer {
   private readonly cache = new Map<string, { results: ResultsByBreakdown; missing: string[] }>();
 
-  constructor(private readonly forces: ReadonlyMap<string, ForceInputs>) {}
+  constructor(
+    private readonly forces: ReadonlyMap<string, ForceInputs>,
+    private readonly asOf: LocalDate,
+  ) {}
 
   compute(definition: MeasureDefinition, forceId: string, period: Period): { results: ResultsByBreakdown; missing: string[] } {
     const key = `${definition.id}\u0001${forceId}\u0001${period.id}`;
@@ -127,6 +141,7 @@ class MeasureComputer {
         const results = definition.compute({
           aggregates: inputs.aggregates.get(period.id) ?? Aggregates.EMPTY,
           yearEarlier: inputs.aggregates.get(yearEarlier(period).id) ?? Aggregates.EMPTY,
+          asAtEnd: inputs.aggregates.get(asAtEndId(period, this.asOf)) ?? Aggregates.EMPTY,
           settings: inputs.settings,
           population: inputs.population,
         });
@@ -154,7 +169,7 @@ class MeasureComputer {
  */
 export function computeSnapshotMeasures(input: SnapshotComputationInput): ComputedMeasure[] {
   const definitions = input.measures ?? MEASURES;
-  const computer = new MeasureComputer(input.forces);
+  const computer = new MeasureComputer(input.forces, input.asOf);
   const thresholds = input.trendThresholds ?? DEFAULT_TREND_THRESHOLDS;
   const self = input.forces.get(input.forceId);
   const group = [input.forceId, ...input.mostSimilarGroup];

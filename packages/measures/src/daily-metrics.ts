@@ -85,6 +85,18 @@ export const METRIC = {
   searchesGroundsReviewed: 'stopsearch.grounds_reviewed',
 } as const;
 
+/**
+ * Figures that are not daily aggregates but read from entity state when a snapshot is published,
+ * as at the end of the as-of day; they appear only in `asAtEnd` of periods ending on that day.
+ * A call unresolved for more than 24 hours is lost data (flagged), not a call still waiting.
+ */
+export const AS_AT_METRIC = {
+  /** Calls presented in the 24 hours before the end of the day and not answered or abandoned by then; dim: `channel|queue`. */
+  callsWaiting: 'calls.waiting_as_at',
+  /** The longest of those waits, in ms; dim: `channel|queue`. Not additive: read per dimension. */
+  callsLongestWaitMs: 'calls.longest_wait_ms_as_at',
+} as const;
+
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
 export const STOCK_METRICS: ReadonlySet<string> = new Set<string>([METRIC.wantedOpen, METRIC.wantedOpenOver6Months]);

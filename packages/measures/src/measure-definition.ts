@@ -32,6 +32,12 @@ export interface MeasureInput {
   readonly aggregates: Aggregates;
   /** The same period a year earlier, for year-on-year measures. */
   readonly yearEarlier: Aggregates;
+  /**
+   * Everything up to the end of the period: stocks as at its last day (e.g. circulations still
+   * open, published beside a median of closed ones), plus the snapshot-time metrics of
+   * `AS_AT_METRICS` when the period ends on the as-of day.
+   */
+  readonly asAtEnd: Aggregates;
   readonly settings: MeasureSettings;
   readonly population: MeasurePopulation | undefined;
 }

@@ -1,4 +1,5 @@
-import type { LocalDate } from '@rollcall/calendar';
+import { createCalendar, type LocalDate } from '@rollcall/calendar';
+import { sql } from 'kysely';
 import {
   type DbOrTransaction,
   type PartialMonthSum,
@@ -12,6 +13,9 @@ import { FEEDS } from '@rollcall/events';
 import {
   type AggregateRow,
   Aggregates,
+  AS_AT_METRIC,
+  asAtEndId,
+  asAtPeriod,
   customPeriod,
   type ForceInputs,
   type MeasureFeed,
@@ -29,6 +33,34 @@ interface ReportingPeriodSetting {
   readonly label: string;
   readonly from: string;
   readonly to: string;
+}
+
+/**
+ * Calls waiting at an instant, per force, channel and queue, with the longest wait: calls
+ * presented in the 24 hours before it and not answered or abandoned by then (a call open for
+ * longer is lost data, flagged on the entity, not a call still waiting). Reads one day of calls
+ * through the (force, kind, started_at) index, whatever the history.
+ */
+async function readCallsWaitingAt(db: DbOrTransaction, instant: Date) {
+  const result = await sql<{ force_id: string; channel: string; queue: string; waiting: number; longest_ms: number }>`
+    select e.force_id, p.payload ->> 'channel' as channel,
+           case when exists (select 1 from jsonb_array_elements(e.facts) f
+                             where f ->> 'type' = 'call.transferred' and (f ->> 'at')::bigint <= ${instant.getTime()})
+                then 'secondary' else p.payload ->> 'queue' end as queue,
+           count(*)::bigint as waiting,
+           max(${instant.getTime()} - extract(epoch from e.started_at) * 1000)::bigint as longest_ms
+    from entities e
+    cross join lateral (
+      select f -> 'p' as payload from jsonb_array_elements(e.facts) f
+      where f ->> 'type' = 'call.presented' order by (f ->> 'at')::bigint, f ->> 'id' limit 1
+    ) p
+    where e.kind = 'call' and e.started_at > ${new Date(instant.getTime() - 86_400_000)} and e.started_at < ${instant}
+      and (e.ended_at is null or e.ended_at >= ${instant})
+    group by 1, 2, 3`.execute(db);
+  return result.rows.flatMap((row) => [
+    { forceId: row.force_id, metric: AS_AT_METRIC.callsWaiting, dim: `${row.channel}|${row.queue}`, value: row.waiting },
+    { forceId: row.force_id, metric: AS_AT_METRIC.callsLongestWaitMs, dim: `${row.channel}|${row.queue}`, value: row.longest_ms },
+  ]);
 }
 
 export interface LoadedSnapshotInputs {
@@ -69,7 +101,13 @@ export function sumHalfMonthsOverPeriod(rows: readonly PartialMonthSum[], period
  * the same period a year earlier) as sums of half-months. What is read grows with months and
  * metrics of history, never with raw events.
  */
-export async function loadSnapshotInputs(db: DbOrTransaction, forceId: string, asOf: LocalDate): Promise<LoadedSnapshotInputs> {
+export async function loadSnapshotInputs(
+  db: DbOrTransaction,
+  forceId: string,
+  asOf: LocalDate,
+  timeZone = 'Europe/London',
+): Promise<LoadedSnapshotInputs> {
+  const calendarEndOfDay = (day: LocalDate) => new Date(createCalendar(timeZone).endOfDay(day));
   const forces = await db.selectFrom('forces').selectAll().execute();
   const force = forces.find((row) => row.force_id === forceId);
   if (!force) throw new SnapshotInputError(`unknown force ${JSON.stringify(forceId)}: not in the reference data`);
@@ -86,8 +124,13 @@ export async function loadSnapshotInputs(db: DbOrTransaction, forceId: string, a
   const splitDay = Number(asOf.slice(8, 10));
   const halfMonths = await sumAggregatesByHalfMonth(db, { forceIds: null, to: asOf, splitDay });
   const customSums = await Promise.all(
-    customPeriods.map(async (period) => ({ period, rows: await sumAggregatesBetween(db, { forceIds: null, from: period.from!, to: period.to }) })),
+    customPeriods.map(async (period) => ({
+      period,
+      rows: await sumAggregatesBetween(db, { forceIds: null, from: period.from!, to: period.to }),
+      upToEnd: await sumAggregatesBetween(db, { forceIds: null, from: '1900-01-01', to: period.to }),
+    })),
   );
+  const liveCalls = await readCallsWaitingAt(db, calendarEndOfDay(asOf));
   const coverage = await readFeedCoverage(db, { forceIds: null, from: '1900-01-01', to: asOf });
 
   const forceIds = new Set<string>([forceId, ...force.most_similar_group]);
@@ -100,12 +143,21 @@ export async function loadSnapshotInputs(db: DbOrTransaction, forceId: string, a
     if (!row) continue;
     const ownHalfMonths = halfMonths.filter((sum) => sum.forceId === id);
     const aggregates = new Map<string, Aggregates>();
+    const asAt = asAtPeriod(asOf);
+    const earlierAsAt = sumHalfMonthsOverPeriod(ownHalfMonths, yearEarlier(asAt));
     for (const period of standardPeriods(asOf)) {
-      aggregates.set(period.id, sumHalfMonthsOverPeriod(ownHalfMonths, period));
       const earlier = yearEarlier(period);
+      aggregates.set(period.id, sumHalfMonthsOverPeriod(ownHalfMonths, period));
       aggregates.set(earlier.id, sumHalfMonthsOverPeriod(ownHalfMonths, earlier));
+      aggregates.set(asAtEndId(earlier, asOf), earlierAsAt);
     }
-    for (const { period, rows } of customSums) aggregates.set(period.id, Aggregates.fromRows(rows.filter((sum) => sum.forceId === id)));
+    // The snapshot-time figures join the as-at aggregates (they describe the end of the as-of day).
+    const liveRows = liveCalls.filter((row) => row.forceId === id);
+    aggregates.set(asAt.id, Aggregates.fromRows([...ownHalfMonths.filter((row) => row.month <= asOf.slice(0, 7)), ...liveRows]));
+    for (const { period, rows, upToEnd } of customSums) {
+      aggregates.set(period.id, Aggregates.fromRows(rows.filter((sum) => sum.forceId === id)));
+      aggregates.set(asAtEndId(period, asOf), Aggregates.fromRows(upToEnd.filter((sum) => sum.forceId === id)));
+    }
     const monthsWithData = new Map<MeasureFeed, Set<string>>(FEEDS.map((feed) => [feed, new Set<string>()]));
     for (const month of coverage) if (month.forceId === id && month.events > 0) monthsWithData.get(month.feed as MeasureFeed)?.add(month.month);
     const population = populations.find((candidate) => candidate.force_id === id);

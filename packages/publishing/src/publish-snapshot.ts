@@ -102,7 +102,7 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
   const result = await deps.db.transaction().execute(async (trx) => {
     await lockFeedForces(trx, FEEDS.map((feed) => ({ feed, forceId })));
     await lockSnapshotKey(trx, forceId, asOf);
-    const inputs = await loadSnapshotInputs(trx, forceId, asOf);
+    const inputs = await loadSnapshotInputs(trx, forceId, asOf, deps.timeZone);
     const computed = computeSnapshotMeasures(inputs.computation);
     const { measures, report } = applyDisclosureControl(computed, deps.disclosure);
     const contentHash = sha256Hex(canonicalJson(measures));
