@@ -1,0 +1,90 @@
+import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { checkNightlyDeadMan } from './nightly-dead-man.ts';
+
+let test: TestDatabase;
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.destroy();
+});
+beforeEach(async () => {
+  await test.db.deleteFrom('nightly_runs').execute();
+});
+
+const HOUR = 3_600_000;
+const now = Date.parse('2026-11-22T12:00:00Z');
+
+const run = (asOf: string, state: string, finishedAt: string | null, error: string | null = null) =>
+  test.db
+    .insertInto('nightly_runs')
+    .values({ as_of: asOf, state, trigger: 'schedule', started_at: finishedAt ?? new Date(now - HOUR).toISOString(), finished_at: finishedAt, error, published: '[]' })
+    .execute();
+
+describe('checkNightlyDeadMan', () => {
+  it('is critical when no run has ever happened', async () => {
+    expect(await checkNightlyDeadMan(test.db, { deadManHours: 26, now })).toMatchObject({
+      status: 'critical',
+      lastSuccessAt: null,
+      lastSuccessAsOf: null,
+      latestRun: null,
+      reason: 'no nightly run has ever succeeded (none has run)',
+    });
+  });
+
+  it('is critical when runs happened but none succeeded', async () => {
+    await run('2026-11-21', 'failed', '2026-11-22T03:31:00Z', 'connect ECONNREFUSED\n    at stack');
+    const result = await checkNightlyDeadMan(test.db, { deadManHours: 26, now });
+    expect(result.status).toBe('critical');
+    expect(result.reason).toBe('no nightly run has ever succeeded (latest run as of 2026-11-21 is failed)');
+  });
+
+  it('is ok when the latest success is within the window', async () => {
+    await run('2026-11-20', 'succeeded', '2026-11-21T03:31:00Z');
+    await run('2026-11-21', 'succeeded', '2026-11-22T03:31:00Z');
+    expect(await checkNightlyDeadMan(test.db, { deadManHours: 26, now })).toEqual({
+      status: 'ok',
+      lastSuccessAt: '2026-11-22T03:31:00.000Z',
+      lastSuccessAsOf: '2026-11-21',
+      hoursSinceSuccess: (now - Date.parse('2026-11-22T03:31:00Z')) / HOUR,
+      latestRun: { asOf: '2026-11-21', state: 'succeeded', finishedAt: '2026-11-22T03:31:00.000Z', error: null },
+      reason: null,
+    });
+  });
+
+  it('is critical after deadManHours without a success, and ok at exactly the limit', async () => {
+    await run('2026-11-20', 'succeeded', '2026-11-21T03:31:00Z');
+    const finished = Date.parse('2026-11-21T03:31:00Z');
+    expect((await checkNightlyDeadMan(test.db, { deadManHours: 26, now: finished + 26 * HOUR })).status).toBe('ok');
+    const late = await checkNightlyDeadMan(test.db, { deadManHours: 26, now: finished + 30.5 * HOUR });
+    expect(late).toMatchObject({
+      status: 'critical',
+      reason: 'last successful nightly run (as of 2026-11-20) finished 30.5 h ago (critical after 26 h)',
+    });
+  });
+
+  it('warns when the latest run failed, even inside the window', async () => {
+    await run('2026-11-20', 'succeeded', '2026-11-21T03:31:00Z');
+    await run('2026-11-21', 'failed', '2026-11-22T03:40:00Z', 'snapshot write failed: ENOSPC\nstack');
+    // 24.5 h after the last success: inside the window, so the failure alone decides.
+    const morning = Date.parse('2026-11-22T04:00:00Z');
+    expect(await checkNightlyDeadMan(test.db, { deadManHours: 26, now: morning })).toMatchObject({
+      status: 'warn',
+      lastSuccessAsOf: '2026-11-20',
+      latestRun: { asOf: '2026-11-21', state: 'failed' },
+      reason: 'latest nightly run (as of 2026-11-21) failed: snapshot write failed: ENOSPC',
+    });
+  });
+
+  it('names both the silence and the failure when the window has passed too', async () => {
+    await run('2026-11-20', 'succeeded', '2026-11-21T03:31:00Z');
+    await run('2026-11-21', 'failed', '2026-11-22T03:40:00Z', 'snapshot write failed: ENOSPC');
+    expect(await checkNightlyDeadMan(test.db, { deadManHours: 26, now })).toMatchObject({
+      status: 'critical',
+      reason:
+        'last successful nightly run (as of 2026-11-20) finished 32.5 h ago (critical after 26 h); ' +
+        'latest nightly run (as of 2026-11-21) failed: snapshot write failed: ENOSPC',
+    });
+  });
+});

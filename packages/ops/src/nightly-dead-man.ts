@@ -1,0 +1,78 @@
+import type { DbOrTransaction } from '@rollcall/db';
+import type { HealthStatus } from './health-status.ts';
+
+export interface NightlyDeadManOptions {
+  /** Hours without a successful run before it is critical (config `nightly.deadManHours`, 26 by default). */
+  readonly deadManHours: number;
+  /** Epoch ms; default `Date.now()`. */
+  readonly now?: number;
+}
+
+export interface NightlyLatestRun {
+  readonly asOf: string;
+  readonly state: string;
+  readonly finishedAt: string | null;
+  readonly error: string | null;
+}
+
+/** The nightly run's health, JSON-ready. */
+export interface NightlyDeadMan {
+  readonly status: HealthStatus;
+  /** ISO instant the latest successful run finished; null when none ever succeeded. */
+  readonly lastSuccessAt: string | null;
+  /** The day that run published (`YYYY-MM-DD`). */
+  readonly lastSuccessAsOf: string | null;
+  readonly hoursSinceSuccess: number | null;
+  /** The run that finished last (or started last, if none has finished), whatever its state. */
+  readonly latestRun: NightlyLatestRun | null;
+  /** Why the status is not `ok`; null when it is. */
+  readonly reason: string | null;
+}
+
+const HOUR_MS = 3_600_000;
+const hours = (value: number): string => `${value.toFixed(1)} h`;
+const firstLine = (text: string | null): string => (text ?? 'no error recorded').split('\n', 1)[0]!.slice(0, 200);
+
+/**
+ * A dead man's switch on the nightly run: it must succeed at least every `deadManHours` (26 by
+ * default: a day plus two hours of slack for a slow run or a DST night). Silence is critical; a
+ * latest run that failed warns even inside the window, because the next one may fail too.
+ */
+export async function checkNightlyDeadMan(db: DbOrTransaction, options: NightlyDeadManOptions): Promise<NightlyDeadMan> {
+  const now = options.now ?? Date.now();
+  const [success, latest] = await Promise.all([
+    db
+      .selectFrom('nightly_runs')
+      .select(['as_of', 'finished_at'])
+      .where('state', '=', 'succeeded')
+      .where('finished_at', 'is not', null)
+      .orderBy('finished_at', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+    db
+      .selectFrom('nightly_runs')
+      .select(['as_of', 'state', 'finished_at', 'error'])
+      .orderBy((eb) => eb.fn.coalesce('finished_at', 'started_at'), (ob) => ob.desc().nullsLast())
+      .orderBy('as_of', 'desc')
+      .limit(1)
+      .executeTakeFirst(),
+  ]);
+  const latestRun: NightlyLatestRun | null = latest
+    ? { asOf: latest.as_of, state: latest.state, finishedAt: latest.finished_at?.toISOString() ?? null, error: latest.error }
+    : null;
+  const failed = latestRun?.state === 'failed' ? `latest nightly run (as of ${latestRun.asOf}) failed: ${firstLine(latestRun.error)}` : undefined;
+
+  if (!success?.finished_at) {
+    const what = latestRun ? `latest run as of ${latestRun.asOf} is ${latestRun.state}` : 'none has run';
+    return { status: 'critical', lastSuccessAt: null, lastSuccessAsOf: null, hoursSinceSuccess: null, latestRun, reason: `no nightly run has ever succeeded (${what})` };
+  }
+  const lastSuccessAt = success.finished_at;
+  const hoursSinceSuccess = (now - lastSuccessAt.getTime()) / HOUR_MS;
+  const common = { lastSuccessAt: lastSuccessAt.toISOString(), lastSuccessAsOf: success.as_of, hoursSinceSuccess, latestRun };
+  if (hoursSinceSuccess > options.deadManHours) {
+    const silence = `last successful nightly run (as of ${success.as_of}) finished ${hours(hoursSinceSuccess)} ago (critical after ${options.deadManHours} h)`;
+    return { ...common, status: 'critical', reason: failed ? `${silence}; ${failed}` : silence };
+  }
+  if (failed) return { ...common, status: 'warn', reason: failed };
+  return { ...common, status: 'ok', reason: null };
+}

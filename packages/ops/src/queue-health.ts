@@ -1,0 +1,75 @@
+import type { QueueThresholds } from '@rollcall/config';
+import type { Queue } from 'bullmq';
+import type { HealthStatus } from './health-status.ts';
+import { readOldestWaitingAge } from './oldest-waiting-age.ts';
+import { readThroughput, type Throughput } from './per-minute-rate.ts';
+import { DEFAULT_PROCESSING_SAMPLE, type ProcessingTime, readProcessingTime } from './processing-time.ts';
+import { judgeQueueHealth } from './queue-health-rules.ts';
+import type { StalledRecorder } from './stalled-counter.ts';
+
+/** The job states counted (BullMQ `getJobCounts`). */
+export const COUNTED_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
+export type CountedState = (typeof COUNTED_STATES)[number];
+export type QueueCounts = Readonly<Record<CountedState, number>>;
+
+/** One queue's health, JSON-ready (for `rollcall status --format json` and `GET /v1/queues`). */
+export interface QueueHealth {
+  readonly queue: string;
+  readonly counts: QueueCounts;
+  /** waiting + delayed + prioritized: what is still to be done. */
+  readonly backlog: number;
+  readonly completedPerMinute: Throughput;
+  readonly failedPerMinute: Throughput;
+  /** Lag: age in seconds of the oldest waiting job; null when nothing waits. */
+  readonly oldestWaitingSeconds: number | null;
+  readonly processingTime: ProcessingTime;
+  /** Stalls recorded since the counter began; null when no recorder was given. */
+  readonly stalledSeen: number | null;
+  /** Workers connected to Redis for this queue (by their client names). */
+  readonly workers: number;
+  readonly status: HealthStatus;
+  readonly reasons: readonly string[];
+}
+
+export interface CollectQueueHealthOptions {
+  readonly thresholds: QueueThresholds;
+  /** Epoch ms the lag and per-minute figures are measured at; default `Date.now()`. */
+  readonly now?: number;
+  /** Completed jobs sampled for processing time; default 200. */
+  readonly sampleSize?: number;
+  /** Where stall counts are read from (see `watchStalled`). */
+  readonly stalled?: Pick<StalledRecorder, 'count'>;
+}
+
+/** Reads every queue's health at once; each queue takes a handful of Redis round trips. */
+export async function collectQueueHealth(queues: readonly Queue[], options: CollectQueueHealthOptions): Promise<QueueHealth[]> {
+  const now = options.now ?? Date.now();
+  return Promise.all(queues.map((queue) => collectOne(queue, options, now)));
+}
+
+async function collectOne(queue: Queue, options: CollectQueueHealthOptions, now: number): Promise<QueueHealth> {
+  const [rawCounts, completedPerMinute, failedPerMinute, oldestWaitingSeconds, processingTime, stalledSeen, workers] = await Promise.all([
+    queue.getJobCounts(...COUNTED_STATES),
+    readThroughput(queue, 'completed', now),
+    readThroughput(queue, 'failed', now),
+    readOldestWaitingAge(queue, now),
+    readProcessingTime(queue, options.sampleSize ?? DEFAULT_PROCESSING_SAMPLE),
+    options.stalled ? options.stalled.count(queue.name) : Promise.resolve(null),
+    queue.getWorkersCount(),
+  ]);
+  const counts = Object.fromEntries(COUNTED_STATES.map((state) => [state, rawCounts[state] ?? 0])) as Record<CountedState, number>;
+  const verdict = judgeQueueHealth({ queue: queue.name, ...counts, oldestWaitingSeconds, workers }, options.thresholds);
+  return {
+    queue: queue.name,
+    counts,
+    backlog: counts.waiting + counts.delayed + counts.prioritized,
+    completedPerMinute,
+    failedPerMinute,
+    oldestWaitingSeconds,
+    processingTime,
+    stalledSeen,
+    workers,
+    status: verdict.status,
+    reasons: verdict.reasons,
+  };
+}
