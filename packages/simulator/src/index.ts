@@ -1,0 +1,4 @@
+export * from './mix-anomalies.ts';
+export * from './random.ts';
+export * from './simulate-force-month.ts';
+export * from './simulation-clock.ts';
