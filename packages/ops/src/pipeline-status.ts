@@ -35,6 +35,7 @@ export interface CollectStatusReportOptions {
   readonly now?: number;
   readonly sampleSize?: number;
   readonly stalled?: Pick<StalledRecorder, 'count'>;
+  readonly externalConsumers?: readonly string[];
 }
 
 export async function collectStatusReport(options: CollectStatusReportOptions): Promise<StatusReport> {
@@ -45,6 +46,7 @@ export async function collectStatusReport(options: CollectStatusReportOptions): 
       now,
       ...(options.sampleSize === undefined ? {} : { sampleSize: options.sampleSize }),
       ...(options.stalled === undefined ? {} : { stalled: options.stalled }),
+      ...(options.externalConsumers === undefined ? {} : { externalConsumers: options.externalConsumers }),
     }),
     checkNightlyDeadMan(options.db, { deadManHours: options.deadManHours, now }),
   ]);

@@ -63,3 +63,18 @@ describe('judgeQueueHealth', () => {
     expect(judge({}, zero).status).toBe('warn');
   });
 });
+
+describe('queues consumed outside the system', () => {
+  it('does not warn about lag or missing workers, but still about failures', () => {
+    const verdict = judgeQueueHealth(
+      { queue: 'snapshots.published', waiting: 40, delayed: 0, prioritized: 0, failed: 0, oldestWaitingSeconds: 86_000, workers: 0, externalConsumers: true },
+      thresholds,
+    );
+    expect(verdict).toEqual({ status: 'ok', reasons: [] });
+    const failed = judgeQueueHealth(
+      { queue: 'snapshots.published', waiting: 0, delayed: 0, prioritized: 0, failed: 2, oldestWaitingSeconds: null, workers: 0, externalConsumers: true },
+      thresholds,
+    );
+    expect(failed.status).toBe('warn');
+  });
+});

@@ -11,6 +11,11 @@ export interface QueueHealthFacts {
   /** Seconds; null when nothing waits. */
   readonly oldestWaitingSeconds: number | null;
   readonly workers: number;
+  /**
+   * Consumed outside this system (downstream dashboards on `snapshots.published`): waiting there
+   * is normal, so lag and "no workers" do not apply; backlog and failures still do.
+   */
+  readonly externalConsumers?: boolean;
 }
 
 export interface QueueVerdict {
@@ -46,7 +51,7 @@ function judge(value: number, warnAt: number, criticalAt: number, describe: (lev
  */
 export function judgeQueueHealth(facts: QueueHealthFacts, thresholds: QueueThresholds): QueueVerdict {
   const backlog = facts.waiting + facts.delayed + facts.prioritized;
-  const lag = facts.oldestWaitingSeconds ?? 0;
+  const lag = facts.externalConsumers ? 0 : (facts.oldestWaitingSeconds ?? 0);
   const findings = [
     judge(lag, thresholds.lagWarnSeconds, thresholds.lagCriticalSeconds, (level, at) =>
       `oldest waiting job is ${seconds(lag)} old (${level} at ${seconds(at)})`,
@@ -57,7 +62,7 @@ export function judgeQueueHealth(facts: QueueHealthFacts, thresholds: QueueThres
     judge(facts.failed, thresholds.failedWarn, thresholds.failedCritical, (level, at) =>
       `${plural(facts.failed, 'failed job')} (${level} at ${at}); inspect, then rollcall retry-failed --queue ${facts.queue}`,
     ),
-    facts.workers === 0 && facts.waiting + facts.prioritized > 0
+    !facts.externalConsumers && facts.workers === 0 && facts.waiting + facts.prioritized > 0
       ? { status: 'warn' as const, reason: `${plural(facts.waiting + facts.prioritized, 'job')} waiting and no workers connected` }
       : undefined,
   ].filter((finding): finding is Finding => finding !== undefined);

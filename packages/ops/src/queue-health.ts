@@ -39,6 +39,8 @@ export interface CollectQueueHealthOptions {
   readonly sampleSize?: number;
   /** Where stall counts are read from (see `watchStalled`). */
   readonly stalled?: Pick<StalledRecorder, 'count'>;
+  /** Queues consumed outside this system, judged without the lag and no-workers rules. */
+  readonly externalConsumers?: readonly string[];
 }
 
 /** Reads every queue's health at once; each queue takes a handful of Redis round trips. */
@@ -58,7 +60,8 @@ async function collectOne(queue: Queue, options: CollectQueueHealthOptions, now:
     queue.getWorkersCount(),
   ]);
   const counts = Object.fromEntries(COUNTED_STATES.map((state) => [state, rawCounts[state] ?? 0])) as Record<CountedState, number>;
-  const verdict = judgeQueueHealth({ queue: queue.name, ...counts, oldestWaitingSeconds, workers }, options.thresholds);
+  const externalConsumers = options.externalConsumers?.includes(queue.name) ?? false;
+  const verdict = judgeQueueHealth({ queue: queue.name, ...counts, oldestWaitingSeconds, workers, externalConsumers }, options.thresholds);
   return {
     queue: queue.name,
     counts,

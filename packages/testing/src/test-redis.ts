@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { deleteKeysWithPrefix } from '@rollcall/runtime';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 
@@ -8,18 +9,6 @@ export interface TestRedis {
   readonly prefix: string;
   /** Deletes every key under the prefix. */
   destroy(): Promise<void>;
-}
-
-/** Deletes every key under `prefix:` with SCAN + UNLINK (never KEYS, never FLUSHDB on a shared Redis). */
-export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return deleted;
 }
 
 export function createTestRedis(): TestRedis {

@@ -1,0 +1,31 @@
+import type { NightlyRunReport } from './run-nightly.ts';
+
+/**
+ * Another nightly run held the lock for longer than this one would wait. Retryable: by the time
+ * the job's backoff brings it back, the other run has done the dates and this one finds none left.
+ */
+export class NightlyRunBusyError extends Error {
+  override readonly name = 'NightlyRunBusyError';
+  constructor(readonly waitedMs: number) {
+    super(`another nightly run is in progress (waited ${waitedMs} ms for it)`);
+  }
+}
+
+/**
+ * A date (or the revision of stale snapshots) failed. Thrown after the ledger recorded it, so the
+ * job retries with backoff and, once its attempts are spent, stays failed where people look.
+ */
+export class NightlyRunFailedError extends Error {
+  override readonly name = 'NightlyRunFailedError';
+  constructor(readonly report: NightlyRunReport) {
+    const failed = report.dates.find((date) => date.state === 'failed');
+    const parts: string[] = [];
+    if (failed) {
+      const attempt = failed.attempt !== null ? ` (attempt ${failed.attempt})` : '';
+      parts.push(`nightly run as of ${failed.asOf} failed${attempt}: ${failed.error}`);
+    }
+    if (report.pending.length > 0) parts.push(`not yet run: ${report.pending.join(', ')}`);
+    if (report.reviseError !== null) parts.push(`revising stale snapshots failed: ${report.reviseError}`);
+    super(parts.join('; '));
+  }
+}
