@@ -1,4 +1,4 @@
-import { createCalendar, type LocalDate } from '@rollcall/calendar';
+import { addMonths, createCalendar, type LocalDate } from '@rollcall/calendar';
 import { sql } from 'kysely';
 import {
   type DbOrTransaction,
@@ -116,8 +116,10 @@ export async function loadSnapshotInputs(
   const populations = await db.selectFrom('populations').selectAll().where('vintage', '=', reference.populationVintage).execute();
 
   const settingsOf = (row: (typeof forces)[number]) => row.settings as unknown as MeasureSettings & { reportingPeriods?: ReportingPeriodSetting[] };
+  // A custom period is published from its last day for a year: long enough for the report it
+  // serves, without old windows cluttering every later snapshot.
   const customPeriods = (settingsOf(force).reportingPeriods ?? [])
-    .filter((setting) => setting.to <= asOf)
+    .filter((setting) => setting.to <= asOf && asOf < addMonths(setting.to, 12))
     .map((setting) => customPeriod(setting.id, setting.label, setting.from, setting.to));
   const periods = [...standardPeriods(asOf), ...customPeriods];
 

@@ -51,3 +51,32 @@ export async function readMaxMemoryPolicy(redis: Redis): Promise<string | undefi
     return /maxmemory_policy:(\S+)/.exec(info)?.[1];
   }
 }
+
+/**
+ * Resolves when the connection is ready, or rejects after `timeoutMs` with the address and the
+ * last error. A fail-fast producer refuses commands until its first connect completes, so
+ * anything that opens one waits here first.
+ */
+export async function waitForRedisReady(redis: Redis, timeoutMs = 5_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    let lastError: Error | undefined;
+    const onError = (error: Error) => (lastError = error);
+    const onReady = () => {
+      cleanup();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      const { host, port } = redis.options;
+      reject(new Error(`Redis at ${host ?? '127.0.0.1'}:${port ?? 6379} not ready after ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      redis.off('error', onError);
+    };
+    redis.on('ready', onReady);
+    redis.on('error', onError);
+  });
+}

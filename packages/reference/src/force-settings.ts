@@ -12,8 +12,8 @@ export const ForceSettings = z.strictObject({
   /** The force's published attendance times, per grade and area. Grades without one are not measured. */
   attendanceTargetMinutes: z.record(z.string(), z.strictObject({ urban: minutes, rural: minutes })),
   /**
-   * Extra periods published in every snapshot from their end date on, such as an inspection's
-   * data window. Part of reference data (not a command-line option) so that a snapshot's content
+   * Extra periods published in snapshots from their last day for one year, such as an
+   * inspection's data window. Part of reference data (not a command-line option) so that a snapshot's content
    * depends only on its inputs.
    */
   reportingPeriods: z

@@ -79,8 +79,8 @@ export function simulateCallHandling(forceId: string, clock: SimulationClock, ra
         if (happened(abandonedAt)) events.push({ ...envelope('call.abandoned', `${callId}-ab`, abandonedAt), payload: { callId } });
         continue;
       }
-      const delay = random.chance(0.915) ? random.exponential(3.2 * SECOND) : random.logNormal(14 * SECOND, 0.7);
-      const answeredAt = presentedAt + Math.max(0, delay - btTransferSeconds * SECOND * 0.2);
+      const delay = random.chance(0.93) ? random.exponential(2.4 * SECOND) : random.logNormal(14 * SECOND, 0.7);
+      const answeredAt = presentedAt + delay;
       if (!happened(answeredAt)) continue;
       events.push({ ...envelope('call.answered', `${callId}-a`, answeredAt), payload: { callId } });
       assess(callId, answeredAt, 0.45);

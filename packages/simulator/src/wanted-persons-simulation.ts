@@ -53,7 +53,7 @@ export function simulateWantedPersons(forceId: string, clock: SimulationClock, r
       ...envelope('wanted.circulated', `${circulationId}-c`, circulatedAt),
       payload: { circulationId, personRef, risk, team, top20: risk === 'high' && random.chance(0.08) },
     });
-    const fate = random.weighted([['arrested', 68], ['cancelled', 10], ['still wanted', 22]]);
+    const fate = random.weighted([['arrested', 74], ['cancelled', 11], ['still wanted', 15]]);
     const closedAt =
       fate === 'arrested'
         ? circulatedAt + random.logNormal(medianDays, 1.1) * DAY

@@ -1,0 +1,113 @@
+import { type Calendar, createCalendar } from '@rollcall/calendar';
+import { type Config, requirePseudonymKey } from '@rollcall/config';
+import { createDatabase, type Db, readForceIds } from '@rollcall/db';
+import { createPseudonymiser, type IngestContext } from '@rollcall/ingest';
+import type { Logger } from '@rollcall/logger';
+import type { PublishDeps } from '@rollcall/publishing';
+import { createRedisConnection, QueueFactory, readMaxMemoryPolicy, waitForRedisReady } from '@rollcall/queue';
+import type { Redis } from 'ioredis';
+
+/**
+ * The shared resources of a process: configuration, logger, the database pool, a producer Redis
+ * connection and the queues on it. Worker connections are opened on demand (they block). One
+ * `close()` releases everything, in order, once.
+ */
+export class AppContext {
+  readonly calendar: Calendar;
+  readonly db: Db;
+  readonly producer: Redis;
+  readonly queues: QueueFactory;
+  private workerConnections: Redis[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    options: { readonly maxConnections?: number; readonly applicationName?: string } = {},
+  ) {
+    this.calendar = createCalendar(config.timeZone);
+    this.db = createDatabase(config.databaseUrl, {
+      maxConnections: options.maxConnections ?? Math.max(4, config.workerConcurrency * 4 + 2),
+      applicationName: options.applicationName ?? 'rollcall',
+      onPoolError: (err) => log.warn({ err }, 'database connection lost; the pool will reconnect'),
+    });
+    this.producer = createRedisConnection(config.redisUrl, { role: 'producer', log });
+    this.queues = new QueueFactory({ connection: this.producer, prefix: config.queuePrefix, log });
+  }
+
+  /**
+   * Opens a context and waits for Redis to accept commands (the producer fails fast, so it must
+   * be connected before its first command). PostgreSQL connects on first query.
+   */
+  static async open(
+    config: Config,
+    log: Logger,
+    options: { readonly maxConnections?: number; readonly applicationName?: string } = {},
+  ): Promise<AppContext> {
+    const context = new AppContext(config, log, options);
+    try {
+      await waitForRedisReady(context.producer, 10_000);
+    } catch (error) {
+      await context.close();
+      throw error;
+    }
+    return context;
+  }
+
+  /** A new blocking connection for workers and event listeners (never fails fast; reconnects). */
+  workerConnection(name = 'rollcall-worker'): Redis {
+    const connection = createRedisConnection(this.config.redisUrl, { role: 'worker', log: this.log, name });
+    this.workerConnections.push(connection);
+    return connection;
+  }
+
+  /** What the ingest needs: the calendar, the pseudonymiser (PSEUDONYM_KEY) and the known forces. */
+  async ingestContext(): Promise<IngestContext> {
+    return {
+      calendar: this.calendar,
+      pseudonymise: createPseudonymiser(requirePseudonymKey(this.config)),
+      knownForces: await readForceIds(this.db),
+    };
+  }
+
+  publishDeps(): PublishDeps {
+    return {
+      db: this.db,
+      queues: this.queues,
+      snapshotDir: this.config.snapshotDir,
+      disclosure: { maxSuppressedCount: this.config.suppressMaxCount },
+      timeZone: this.config.timeZone,
+      log: this.log,
+    };
+  }
+
+  /**
+   * BullMQ loses jobs if Redis evicts keys: anything but `noeviction` is reported loudly, at
+   * error level, on every start (operations.md, "Graceful operation").
+   */
+  async checkRedisEvictionPolicy(): Promise<string | undefined> {
+    try {
+      const policy = await readMaxMemoryPolicy(this.producer);
+      if (policy !== undefined && policy !== 'noeviction') {
+        this.log.error(
+          { maxmemoryPolicy: policy },
+          `REDIS maxmemory-policy is "${policy}": Redis may evict queue keys and lose jobs. Set maxmemory-policy noeviction (BullMQ's production guide).`,
+        );
+      }
+      return policy;
+    } catch (err) {
+      this.log.warn({ err }, 'could not read Redis maxmemory-policy');
+      return undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.queues.close();
+      for (const connection of this.workerConnections) connection.disconnect();
+      this.producer.disconnect();
+      await this.db.destroy();
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,50 @@
+import { createFeedWorkers, type FeedBatchOutcome } from '@rollcall/ingest';
+import { createStalledRecorder, watchStalled } from '@rollcall/ops';
+
+import type { GracefulShutdown } from '@rollcall/runtime';
+import type { Worker } from 'bullmq';
+import type { AppContext } from './app-context.ts';
+
+export interface FeedWorkerService {
+  readonly workers: readonly Worker[];
+}
+
+/**
+ * Starts one worker per feed queue. Shutdown closes them first: each stops fetching, finishes
+ * its in-flight jobs (each job is one transaction, so "finish" is short) within the shutdown
+ * bound, and a job still running when the process dies is not acknowledged, so BullMQ hands it
+ * to another worker as stalled: nothing lost, and its events are duplicates, not doubles.
+ */
+export async function startFeedWorkers(
+  context: AppContext,
+  shutdown: GracefulShutdown,
+  options: { readonly onBatch?: (feed: string, outcome: FeedBatchOutcome, seconds: number) => void; readonly observeWorker?: (worker: Worker) => void } = {},
+): Promise<FeedWorkerService> {
+  const ingestContext = await context.ingestContext();
+  const connection = context.workerConnection('rollcall-feed-workers');
+  const workers = createFeedWorkers({
+    db: context.db,
+    connection,
+    prefix: context.config.queuePrefix,
+    context: ingestContext,
+    concurrency: context.config.workerConcurrency,
+    log: context.log,
+    ...(options.onBatch && { onBatch: options.onBatch }),
+  });
+  const stalled = createStalledRecorder(context.producer, context.config.queuePrefix);
+  const unwatch = workers.map((worker) => watchStalled(worker, stalled, context.log));
+  for (const worker of workers) options.observeWorker?.(worker);
+  shutdown.add({
+    name: 'feed workers',
+    run: async () => {
+      for (const stop of unwatch) stop();
+      await Promise.all(workers.map((worker) => worker.close()));
+    },
+  });
+  context.log.info(
+    { queues: workers.map((worker) => worker.name), concurrency: context.config.workerConcurrency, forces: ingestContext.knownForces.size },
+    'feed workers started',
+  );
+  return { workers };
+}
+

@@ -1,0 +1,58 @@
+import { publishSnapshot, reviseStaleSnapshots, type PublishOutcome as FullPublishOutcome } from '@rollcall/publishing';
+import type { GracefulShutdown } from '@rollcall/runtime';
+import {
+  createNightlyWorker,
+  enqueueCatchUp,
+  installNightlySchedule,
+  type NightlyRunReport,
+  type NightlyTrigger,
+  type PublishOutcome,
+  runNightly,
+} from '@rollcall/scheduling';
+import type { AppContext } from './app-context.ts';
+
+/** What the run ledger keeps of a publication: ids and whether it was new, not the document. */
+const slim = (outcome: FullPublishOutcome): PublishOutcome => ({
+  forceId: outcome.forceId,
+  asOf: outcome.asOf,
+  snapshotId: outcome.snapshotId,
+  revision: outcome.revision,
+  created: outcome.created,
+});
+
+/** The nightly run for this deployment's forces, through the snapshot publisher. */
+export function nightlyRunner(context: AppContext): (trigger: NightlyTrigger) => Promise<NightlyRunReport> {
+  const deps = context.publishDeps();
+  return (trigger) =>
+    runNightly({
+      db: context.db,
+      forces: context.config.forces,
+      timeZone: context.config.timeZone,
+      catchUpDays: context.config.nightly.catchUpDays,
+      publish: async (forceId, asOf) => slim(await publishSnapshot(deps, forceId, asOf)),
+      reviseStale: async () => (await reviseStaleSnapshots(deps, context.config.forces)).map(slim),
+      log: context.log.child({ component: 'nightly' }),
+      trigger,
+    });
+}
+
+/**
+ * Installs (or updates) the nightly job scheduler, starts the worker that runs it, and queues a
+ * catch-up run at start so dates missed while the service was down are published without waiting
+ * for the next night.
+ */
+export async function startScheduler(context: AppContext, shutdown: GracefulShutdown): Promise<void> {
+  const schedule = await installNightlySchedule(context.queues, { cron: context.config.nightly.cron, timeZone: context.config.timeZone });
+  const worker = createNightlyWorker({
+    connection: context.workerConnection('rollcall-scheduler'),
+    prefix: context.config.queuePrefix,
+    log: context.log,
+    run: nightlyRunner(context),
+  });
+  shutdown.add({ name: 'nightly worker', run: () => worker.close() });
+  const catchUp = await enqueueCatchUp(context.queues, 'startup', { timeZone: context.config.timeZone });
+  context.log.info(
+    { cron: context.config.nightly.cron, timeZone: context.config.timeZone, next: schedule.next ? new Date(schedule.next).toISOString() : null, catchUp },
+    'nightly schedule installed',
+  );
+}

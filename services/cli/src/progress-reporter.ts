@@ -1,0 +1,52 @@
+import type { Logger } from '@rollcall/logger';
+import cliProgress from 'cli-progress';
+import type { CommandIo } from './command-line.ts';
+
+export interface ProgressReporter {
+  update(done: number, detail?: Record<string, string | number>): void;
+  stop(): void;
+}
+
+/**
+ * Progress of long work: a bar on a terminal (cli-progress, on stderr so stdout stays clean),
+ * otherwise a structured log line at most every `logEveryMs`, so cron logs and CI output show
+ * progress without thousands of lines.
+ */
+export function createProgressReporter(
+  io: CommandIo,
+  log: Logger,
+  options: { readonly label: string; readonly total: number; readonly unit: string; readonly logEveryMs?: number },
+): ProgressReporter {
+  if (io.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      {
+        stream: io.stderr as NodeJS.WriteStream,
+        format: `${options.label.padEnd(22)} [{bar}] {percentage}% | {value}/{total} ${options.unit} | {detail}`,
+        barsize: 28,
+        hideCursor: true,
+        clearOnComplete: false,
+        etaBuffer: 50,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(Math.max(1, options.total), 0, { detail: '' });
+    return {
+      update: (done, detail) =>
+        bar.update(Math.min(done, Math.max(1, options.total)), {
+          detail: detail ? Object.entries(detail).map(([key, value]) => `${key} ${value}`).join(', ') : '',
+        }),
+      stop: () => bar.stop(),
+    };
+  }
+  const every = options.logEveryMs ?? 5_000;
+  let last = 0;
+  return {
+    update: (done, detail) => {
+      const now = Date.now();
+      if (now - last < every && done < options.total) return;
+      last = now;
+      log.info({ task: options.label, done, total: options.total, unit: options.unit, ...detail }, 'progress');
+    },
+    stop: () => undefined,
+  };
+}

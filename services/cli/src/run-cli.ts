@@ -1,0 +1,78 @@
+import { ConfigError } from '@rollcall/config';
+import { BackingServiceUnavailableError } from '@rollcall/runtime';
+import { CommandFailed, type CommandIo, UsageError, writeLine } from './command-line.ts';
+import { demoCommand } from './commands/demo-command.ts';
+import { drainCommand } from './commands/drain-command.ts';
+import { ingestCommand } from './commands/ingest-command.ts';
+import { migrateCommand } from './commands/migrate-command.ts';
+import { retryFailedCommand } from './commands/retry-failed-command.ts';
+import { snapshotCommand } from './commands/snapshot-command.ts';
+import { startCommand } from './commands/start-command.ts';
+import { statusCommand } from './commands/status-command.ts';
+import { tokenCommand } from './commands/token-command.ts';
+
+type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
+
+/** The operator interface (operations.md): names are stable once built. */
+const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage: string }>> = {
+  migrate: { run: migrateCommand, usage: 'migrate                                    apply database migrations and load reference data' },
+  start: { run: startCommand, usage: 'start [--role workers|scheduler|api|all]   run the services until SIGTERM/SIGINT' },
+  ingest: { run: ingestCommand, usage: 'ingest --feed <feed> [--format ndjson|police-uk-csv] <file>   queue a file of events' },
+  drain: { run: drainCommand, usage: 'drain [--timeout <s>]                      wait until every feed queue is empty' },
+  snapshot: { run: snapshotCommand, usage: 'snapshot --as-of <date> [--force <id>] [--format json|csv]   publish and print\n  snapshot show [--latest|<snapshotId>] [--format json|csv]    print a published snapshot' },
+  status: { run: statusCommand, usage: 'status [--format json]                     queue health; exit 0 ok, 1 warn, 2 critical' },
+  'retry-failed': { run: retryFailedCommand, usage: 'retry-failed --queue <name> [--limit <n>]  re-queue jobs that exhausted their retries' },
+  token: { run: tokenCommand, usage: 'token create --name <name> --scopes <s>    new API token and its API_TOKENS entry' },
+  demo: { run: demoCommand, usage: 'demo [--month YYYY-MM] [--scale <x>]       the whole pipeline on a generated month' },
+};
+
+export function usage(): string {
+  return ['usage: rollcall <command> [options]', '', ...Object.values(COMMANDS).map((command) => `  ${command.usage}`)].join('\n');
+}
+
+/**
+ * Runs one command and returns its exit code. Every failure becomes one line on stderr naming
+ * the command and the reason (configuration problems: one line per bad variable), never a stack
+ * trace, because cron mails and CI logs are read by people who need the reason, not the code.
+ */
+export async function runCli(argv: readonly string[], io: CommandIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    writeLine(name === undefined ? io.stderr : io.stdout, usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    writeLine(io.stderr, `rollcall: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      writeLine(io.stderr, `rollcall ${error.message}`);
+      return 2;
+    }
+    if (error instanceof ConfigError || error instanceof BackingServiceUnavailableError) {
+      writeLine(io.stderr, `rollcall ${name}: ${error.message}`);
+      return 1;
+    }
+    if (error instanceof CommandFailed) {
+      writeLine(io.stderr, `rollcall ${name}: ${error.message}`);
+      return error.exitCode;
+    }
+    const reason = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+    writeLine(io.stderr, `rollcall ${name}: ${connectionHint(reason) ?? reason}`);
+    if (io.env.ROLLCALL_DEBUG) writeLine(io.stderr, (error as Error).stack ?? '');
+    return 1;
+  }
+}
+
+/** Plain words for the errors people meet most: a service that is not there. */
+function connectionHint(reason: string): string | undefined {
+  if (/ECONNREFUSED.*:5432|connect ECONNREFUSED 127\.0\.0\.1:5432/.test(reason)) return `PostgreSQL is not reachable (${reason}); start it or set DATABASE_URL`;
+  if (/ECONNREFUSED.*:6379|Connection is closed|Stream isn't writeable/.test(reason)) return `Redis is not reachable (${reason}); start it or set REDIS_URL`;
+  if (/database ".*" does not exist/.test(reason)) return `${reason}; run rollcall migrate first`;
+  if (/relation ".*" does not exist/.test(reason)) return `${reason}: the database is not migrated; run rollcall migrate`;
+  return undefined;
+}

@@ -1,0 +1,39 @@
+/** A plain fixed-width table for terminals and logs: no colours, so it survives being piped. */
+export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly ('left' | 'right')[] = []): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (align[column] === 'right' ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const twoDecimals = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+/** A measure value as a person reads it, in its unit. */
+export function formatValue(value: number | null | undefined, unit: string): string {
+  if (value === null || value === undefined) return '';
+  switch (unit) {
+    case 'percent':
+      return `${oneDecimal.format(value)}%`;
+    case 'percent-change':
+      return `${value > 0 ? '+' : ''}${oneDecimal.format(value)}%`;
+    case 'count':
+      return integer.format(value);
+    case 'seconds':
+      return `${oneDecimal.format(value)} s`;
+    case 'days':
+      return `${oneDecimal.format(value)} days`;
+    case 'per-1000':
+      return `${twoDecimals.format(value)} per 1,000`;
+    case 'ratio':
+      return `${twoDecimals.format(value)}×`;
+    default:
+      return String(value);
+  }
+}
+
+export const formatCount = (value: number | null | undefined): string => (value === null || value === undefined ? '' : integer.format(value));
