@@ -1,3 +1,4 @@
 export * from './app-context.ts';
 export * from './feed-worker-service.ts';
+export * from './run-services.ts';
 export * from './scheduler-service.ts';

@@ -7,6 +7,7 @@ export * from './events.repository.ts';
 export * from './feed-locks.ts';
 export * from './feed-stats.repository.ts';
 export * from './migrate.ts';
+export * from './police-uk-imports.repository.ts';
 export * from './reference.repository.ts';
 export * from './rejected-events.repository.ts';
 export * from './snapshot-heads.repository.ts';

@@ -3,6 +3,7 @@ import { type Migration, type MigrationResult, Migrator } from 'kysely/migration
 import * as eventsAndAggregates from './migrations/2026-11-22-01-events-and-aggregates.ts';
 import * as referenceData from './migrations/2026-11-22-02-reference-data.ts';
 import * as snapshotsAndRuns from './migrations/2026-11-22-03-snapshots-and-runs.ts';
+import * as policeUkImports from './migrations/2026-11-22-04-police-uk-imports.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -12,6 +13,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-22-01-events-and-aggregates': eventsAndAggregates,
   '2026-11-22-02-reference-data': referenceData,
   '2026-11-22-03-snapshots-and-runs': snapshotsAndRuns,
+  '2026-11-22-04-police-uk-imports': policeUkImports,
 };
 
 export class MigrationError extends Error {

@@ -70,13 +70,13 @@ describe('toStopSearchAmendment', () => {
     const revised = ORIGINAL.map((row, i) => (i === 1 ? { ...row, Outcome: 'Arrest', Gender: '' } : row));
     const rows = (await readRows(revised)) as PoliceUkRow[];
     const changed = rows[1] as PoliceUkRow;
-    const amendment = toStopSearchAmendment(changed, JULY);
+    const amendment = toStopSearchAmendment(changed, JULY, 2);
     const recorded = toStopSearchEvent(changed, JULY);
     if (amendment.kind !== 'amendment' || recorded.kind !== 'event') throw new Error('expected both to map');
 
     expect(StopSearchAmended.safeParse(amendment.event).success).toBe(true);
     expect(amendment.event.type).toBe('stop-search.amended');
-    expect(amendment.event.eventId).toBe(`pu-avon-and-somerset-2019-07-2-a-${amendment.contentHash}`);
+    expect(amendment.event.eventId).toBe(`pu-avon-and-somerset-2019-07-2-a000002-${amendment.contentHash}`);
     expect(amendment.event.eventId).not.toBe(recorded.event.eventId);
     expect(amendment.event.payload).toEqual(recorded.event.payload);
     expect(amendment.event.payload).toMatchObject({ recordId: 'pu-avon-and-somerset-2019-07-2', outcome: 'Arrest', gender: null });
@@ -85,6 +85,6 @@ describe('toStopSearchAmendment', () => {
 
   it('rejects a changed row that no longer maps, with its line', async () => {
     const rows = (await readRows([{ Date: '2019-08-02T10:00:00+00:00' }])) as PoliceUkRow[];
-    expect(toStopSearchAmendment(rows[0] as PoliceUkRow, JULY)).toMatchObject({ kind: 'rejection', line: 2, position: 1 });
+    expect(toStopSearchAmendment(rows[0] as PoliceUkRow, JULY, 2)).toMatchObject({ kind: 'rejection', line: 2, position: 1 });
   });
 });

@@ -18,14 +18,21 @@ export interface StopSearchAmendmentOfRow {
  * the same recordId. It carries every field, not just the changed ones: "later fields replace
  * earlier ones", so the record ends up exactly as the new file has it, and a field that became
  * blank is sent as null rather than left at its old value. `occurredAt` is the search time as the
- * new file gives it. The eventId, `<recordId>-a-<content hash>`, differs from every recorded
- * event's and is the same however often the new file is imported.
+ * new file gives it.
+ *
+ * The eventId is `<recordId>-a<revision, 6 digits>-<content hash>`: the same however often one
+ * edition is imported, and different from every recorded event's. The revision comes first
+ * because a record's amendments all carry the search's own time, so the lifecycle orders them
+ * by (occurredAt, eventId) — by id alone: the zero-padded revision makes the latest edition win,
+ * and a row that returns to earlier content (A, B, A) gets a new amendment instead of the id of
+ * the old one.
  */
-export function toStopSearchAmendment(row: PoliceUkRow, source: PoliceUkSource): StopSearchAmendmentOfRow | RowRejection {
+export function toStopSearchAmendment(row: PoliceUkRow, source: PoliceUkSource, revision: number): StopSearchAmendmentOfRow | RowRejection {
+  if (!Number.isInteger(revision) || revision < 1 || revision > 999_999) throw new RangeError(`revision must be 1 to 999999 (got ${revision})`);
   const mapped = mapPoliceUkRow(row, source);
   if (mapped.kind === 'rejection') return mapped;
   const { recordId, contentHash, envelope } = stopSearchEnvelope(mapped, source);
-  const candidate = { eventId: `${recordId}-a-${contentHash}`, type: 'stop-search.amended' as const, ...envelope };
+  const candidate = { eventId: `${recordId}-a${String(revision).padStart(6, '0')}-${contentHash}`, type: 'stop-search.amended' as const, ...envelope };
   const parsed = StopSearchAmended.safeParse(candidate);
   if (!parsed.success) {
     return rowRejection(row, [{ column: null, value: null, reason: `breaks the event contract: ${formatIssues(parsed.error.issues)}` }], mapped.rawValues);

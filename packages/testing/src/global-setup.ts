@@ -38,7 +38,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.env.REDIS_URL = services.redisUrl;
 
   const reference = loadReferenceData();
-  const fingerprint = createHash('sha256').update(Object.keys(MIGRATIONS).join('\n')).update(reference.version).digest('hex').slice(0, 12);
+  // Over each migration's code, not just its name, so that editing a migration in place (before
+  // it is released) rebuilds the template instead of testing against a stale schema.
+  const migrationCode = Object.entries(MIGRATIONS).map(([name, migration]) => `${name}\n${migration.up.toString()}\n${migration.down?.toString() ?? ''}`);
+  const fingerprint = createHash('sha256').update(migrationCode.join('\n')).update(reference.version).digest('hex').slice(0, 12);
   const template = `rc_tpl_${fingerprint}`;
   const runId = randomBytes(4).toString('hex');
 
@@ -62,9 +65,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       await admin.query(`alter database ${template}_building rename to ${template}`);
       await admin.query(`alter database ${template} with is_template true`);
     }
-    // Templates of older schemas are of no further use.
+    // Templates of older schemas are of no further use, but a test run of another working copy
+    // may still be cloning one: keep the three newest (oids grow with creation), drop the rest.
     const stale = await admin.query<{ datname: string }>(
-      `select datname from pg_database where datname like 'rc\\_tpl\\_%' and datname <> $1 and datname not like '%\\_building'`,
+      `select datname from pg_database where datname like 'rc\\_tpl\\_%' and datname <> $1 and datname not like '%\\_building'
+       order by oid desc offset 2`,
       [template],
     );
     for (const { datname } of stale.rows) {

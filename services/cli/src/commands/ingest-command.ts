@@ -16,6 +16,8 @@ export interface IngestRequest {
   readonly file: string;
   readonly force?: string;
   readonly month?: string;
+  /** police-uk-csv: queue an already-imported month again (its events become duplicates). */
+  readonly resend?: boolean;
 }
 
 /** Ingests one file with a progress reporter, returning its summary (shared by the demo). */
@@ -38,6 +40,7 @@ export async function ingestFile(context: AppContext, io: CommandIo, log: Logger
         onProgress,
         ...(request.force !== undefined && { force: request.force }),
         ...(request.month !== undefined && { month: request.month }),
+        ...(request.resend && { resend: true }),
       });
     }
     return await ingestNdjsonFile({ path: request.file, feed: request.feed, db: context.db, queues: context.queues, context: ingestContext, onProgress });
@@ -46,7 +49,9 @@ export async function ingestFile(context: AppContext, io: CommandIo, log: Logger
   }
 }
 
-export function describeIngest(summary: IngestFileSummary): string[] {
+export function describeIngest(summary: IngestFileSummary & { readonly report?: readonly string[] }): string[] {
+  // The data.police.uk importer writes its own report (month, revision, unrecognised wordings).
+  if (summary.report !== undefined) return [...summary.report];
   const lines = [
     `${summary.file}: ${summary.lines} line(s), ${summary.accepted} accepted onto feed.${summary.feed} in ${summary.jobs} job(s), ${summary.rejected} rejected`,
   ];
@@ -60,7 +65,13 @@ export function describeIngest(summary: IngestFileSummary): string[] {
 export async function ingestCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseOptions(
     args,
-    { feed: { type: 'string' }, format: { type: 'string', default: 'ndjson' }, force: { type: 'string' }, month: { type: 'string' } },
+    {
+      feed: { type: 'string' },
+      format: { type: 'string', default: 'ndjson' },
+      force: { type: 'string' },
+      month: { type: 'string' },
+      resend: { type: 'boolean', default: false },
+    },
     'ingest',
   );
   const feed = requireOne(values.feed, FEEDS, '--feed');
@@ -75,6 +86,7 @@ export async function ingestCommand(args: readonly string[], io: CommandIo): Pro
       file: positionals[0]!,
       ...(values.force !== undefined && { force: values.force }),
       ...(values.month !== undefined && { month: values.month }),
+      resend: values.resend === true,
     }),
   );
   for (const line of describeIngest(summary)) writeLine(io.stdout, line);
