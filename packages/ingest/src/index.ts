@@ -7,3 +7,4 @@ export * from './pseudonymiser.ts';
 export * from './storable-text.ts';
 export * from './store-feed-batch.ts';
 export * from './store-feed-batch-safely.ts';
+export * from './replay-aggregates.ts';

@@ -1,0 +1,31 @@
+import { type Db, readAllFeedStats, readDailyAggregates } from '@rollcall/db';
+import { sql } from 'kysely';
+
+/**
+ * Everything the pipeline derives from events, in a comparable form: the daily aggregates, each
+ * entity's facts, status and flags, and the feed stats. Two runs over the same event set must
+ * produce equal derived state whatever the order they received the events in.
+ */
+export async function readDerivedState(db: Db) {
+  const entities = await db
+    .selectFrom('entities')
+    .select(['force_id', 'kind', 'entity_id', 'status', 'flags', 'started_at', 'ended_at', 'facts'])
+    .orderBy('force_id')
+    .orderBy('kind')
+    .orderBy('entity_id')
+    .execute();
+  return {
+    aggregates: await readDailyAggregates(db),
+    entities: entities.map((row) => ({
+      ...row,
+      // Facts are kept sorted by (occurredAt, eventId); compare them as that list of ids and times.
+      facts: (row.facts as { id: string; at: number }[]).map((fact) => `${fact.at}:${fact.id}`),
+    })),
+    feedStats: await readAllFeedStats(db),
+  };
+}
+
+/** Empties every table the pipeline writes (reference data stays), to run the same set again. */
+export async function resetPipelineTables(db: Db): Promise<void> {
+  await sql`truncate events, entities, daily_aggregates, daily_feed_stats, event_accounting, rejected_events, snapshot_heads, snapshots, nightly_runs`.execute(db);
+}
