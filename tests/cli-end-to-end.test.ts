@@ -1,0 +1,187 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { runServices } from '@rollcall/app';
+import { exampleEvent, type FeedEvent } from '@rollcall/events';
+import { TEST_PSEUDONYM_KEY } from '@rollcall/ingest/test-context';
+import type { GracefulShutdown } from '@rollcall/runtime';
+import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../services/cli/src/run-cli.ts';
+
+let database: TestDatabase;
+let redis: TestRedis;
+let dir: string;
+let env: Record<string, string>;
+let workers: { shutdown: GracefulShutdown; running: Promise<void> } | undefined;
+
+/** Runs `rollcall <args>` in this process, as `pnpm rollcall` would, capturing both streams. */
+async function rollcall(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
+    });
+  const code = await runCli(args, { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)), env });
+  return { code, stdout, stderr };
+}
+
+const line = (event: unknown) => JSON.stringify(event);
+
+/** March 2024 for Avon and Somerset, with every number chosen so that nothing is suppressed. */
+function files(): Record<string, string[]> {
+  const calls: unknown[] = [];
+  for (let i = 0; i < 20; i++) {
+    const callId = `call-${i}`;
+    const presentedAt = `2024-03-${String(10 + (i % 10)).padStart(2, '0')}T09:00:00Z`;
+    // 15 answered in 2 + 5 = 7 s; 5 in 2 + 20 = 22 s.
+    const answeredAt = new Date(Date.parse(presentedAt) + (i < 15 ? 5_000 : 20_000)).toISOString();
+    calls.push(exampleEvent('call.presented', { eventId: `${callId}-p`, occurredAt: presentedAt, payload: { callId, btTransferSeconds: 2 } }));
+    calls.push(exampleEvent('call.answered', { eventId: `${callId}-a`, occurredAt: answeredAt, payload: { callId } }));
+  }
+  // 23:30 UTC on 31 March 2024 is 00:30 on 1 April in London (BST began that morning): not March.
+  calls.push(exampleEvent('call.presented', { eventId: 'april-p', occurredAt: '2024-03-31T23:30:00Z', payload: { callId: 'april', btTransferSeconds: 1 } }));
+  calls.push(exampleEvent('call.answered', { eventId: 'april-a', occurredAt: '2024-03-31T23:30:20Z', payload: { callId: 'april' } }));
+  const duplicate = calls[0];
+  const conflict = { ...(calls[1] as FeedEvent), occurredAt: '2024-03-10T09:00:59Z' };
+  const invalid = { ...(calls[2] as FeedEvent), occurredAt: '2024-03-11T09:00:00' };
+
+  const wanted: unknown[] = [];
+  for (let i = 0; i < 10; i++) {
+    // Six circulated in 2023 (more than 6 months before 31 March 2024), four in 2024.
+    const circulatedAt = i < 6 ? `2023-0${1 + i}-15T10:00:00Z` : `2024-0${1 + (i % 3)}-20T10:00:00Z`;
+    wanted.push(exampleEvent('wanted.circulated', {
+      eventId: `w-${i}`,
+      occurredAt: circulatedAt,
+      payload: { circulationId: `circ-${i}`, personRef: `PNC-PERSON-${i}`, risk: i % 2 === 0 ? 'high' : 'medium', team: 'North' },
+    }));
+  }
+  wanted.push(exampleEvent('wanted.risk-changed', { eventId: 'w-rc', occurredAt: '2024-03-01T10:00:00Z', payload: { circulationId: 'circ-0', risk: 'high' } }));
+
+  const dvpo: unknown[] = [];
+  for (let i = 0; i < 6; i++) {
+    dvpo.push(exampleEvent('dvpo.applied', { eventId: `d-${i}-a`, occurredAt: `2024-03-0${1 + i}T10:00:00Z`, payload: { caseRef: `case-${i}`, subjectRef: `SUBJECT-${i}` } }));
+    dvpo.push(exampleEvent('dvpo.decided', { eventId: `d-${i}-d`, occurredAt: `2024-03-0${2 + i}T10:00:00Z`, payload: { caseRef: `case-${i}`, outcome: 'granted' } }));
+  }
+
+  const searches: unknown[] = [];
+  for (let i = 0; i < 7; i++) {
+    searches.push(exampleEvent('stop-search.recorded', { eventId: `s-${i}`, occurredAt: `2024-03-1${i}T14:00:00Z`, payload: { recordId: `rec-${i}` } }));
+  }
+  return {
+    'call-handling': [...calls.map(line), line(duplicate), line(conflict), line(invalid)],
+    'wanted-persons': wanted.map(line),
+    dvpo: dvpo.map(line),
+    'stop-search': searches.map(line),
+  };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  redis = createTestRedis();
+  dir = await mkdtemp(join(tmpdir(), 'rollcall-cli-'));
+  env = {
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: redis.prefix,
+    PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+    SNAPSHOT_DIR: join(dir, 'snapshots'),
+    LOG_LEVEL: 'silent',
+  };
+});
+
+afterAll(async () => {
+  await workers?.shutdown.shutdown('test finished');
+  await workers?.running;
+  await redis.destroy();
+  await database.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the pipeline driven through the rollcall command', () => {
+  it('migrates (idempotently)', async () => {
+    const result = await rollcall('migrate');
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('database schema up to date');
+  });
+
+  it('ingests a file per feed, reporting the bad line by number', async () => {
+    for (const [feed, lines] of Object.entries(files())) {
+      const path = join(dir, `${feed}.ndjson`);
+      await writeFile(path, `${lines.join('\n')}\n`);
+      const result = await rollcall('ingest', '--feed', feed, path);
+      expect(result.code).toBe(0);
+      if (feed === 'call-handling') {
+        expect(result.stdout).toContain('45 line(s), 44 accepted onto feed.call-handling in 1 job(s), 1 rejected');
+        expect(result.stdout).toContain('line 45: occurredAt: must be an ISO 8601 time with seconds and an explicit offset');
+      }
+    }
+  });
+
+  it('drains through the workers', async () => {
+    let started!: (value: { shutdown: GracefulShutdown; running: Promise<void> }) => void;
+    const ready = new Promise<{ shutdown: GracefulShutdown; running: Promise<void> }>((resolve) => (started = resolve));
+    const running = runServices(['workers'], { env, handleSignals: false, onStarted: (shutdown) => started({ shutdown, running }) });
+    workers = await ready;
+    const result = await rollcall('drain', '--timeout', '120');
+    expect(result).toMatchObject({ code: 0 });
+    expect(result.stdout).toMatch(/^feed queues drained in \d+\.\d s\n$/);
+  });
+
+  it('publishes the snapshot with the four measures exactly', async () => {
+    const result = await rollcall('snapshot', '--as-of', '2024-03-31', '--format', 'json');
+    expect(result.code).toBe(0);
+    const snapshot = JSON.parse(result.stdout) as { snapshotId: string; measures: { measureId: string; period: { id: string }; breakdown: unknown }[] };
+    const entry = (measureId: string, periodId: string) => snapshot.measures.find((m) => m.measureId === measureId && m.period.id === periodId && m.breakdown === null);
+    expect(snapshot.snapshotId).toBe('avon-and-somerset_2024-03-31_r1');
+    // The duplicate changed nothing, the conflicting answer was not applied, April's call is not in March.
+    expect(entry('calls.999.answered_within_10s', 'month')).toMatchObject({ value: 75, numerator: 15, denominator: 20, status: 'not met' });
+    expect(entry('wanted.on_pnc_over_6_months', 'as-at')).toMatchObject({ value: 60, numerator: 6, denominator: 10 });
+    expect(entry('dvpo.applied', 'month')).toMatchObject({ value: 6, numerator: 6 });
+    expect(entry('dvpo.granted', 'month')).toMatchObject({ value: 6, numerator: 6 });
+    expect(entry('stopsearch.count', 'month')).toMatchObject({ value: 7, numerator: 7 });
+    expect(result.stdout).not.toContain('PNC-PERSON');
+    expect(result.stdout).not.toContain('SUBJECT-');
+  });
+
+  it('accounts for every offered event, and reports health with an exit code', async () => {
+    const result = await rollcall('status', '--format', 'json');
+    // No nightly run has ever succeeded here: the dead-man check is critical (exit 2).
+    expect(result.code).toBe(2);
+    const status = JSON.parse(result.stdout) as { accounting: { feed: string; offered: number; stored: number; duplicate: number; rejected: number }[]; accountingMismatches: unknown[]; reasons: string[] };
+    const calls = status.accounting.filter((row) => row.feed === 'call-handling');
+    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') => calls.reduce((sum, row) => sum + row[key], 0);
+    expect({ offered: total('offered'), stored: total('stored'), duplicate: total('duplicate'), rejected: total('rejected') }).toEqual({
+      offered: 45,
+      stored: 42,
+      duplicate: 1,
+      rejected: 2,
+    });
+    expect(status.accountingMismatches).toEqual([]);
+    expect(status.reasons).toContain('nightly: no nightly run has ever succeeded (none has run)');
+  });
+
+  it('shows the published snapshot as CSV, and wrote its files', async () => {
+    const result = await rollcall('snapshot', 'show', '--latest', '--format', 'csv');
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\r\n')[0]).toMatch(/^snapshot_id,force_id,as_of,revision,measure_id,/);
+    const latest = JSON.parse(await readFile(join(dir, 'snapshots', 'avon-and-somerset', 'latest.json'), 'utf8')) as { snapshotId: string };
+    expect(latest.snapshotId).toBe('avon-and-somerset_2024-03-31_r1');
+  });
+
+  it('explains usage mistakes in one line', async () => {
+    expect(await rollcall('ingest', '--feed', 'traffic', 'x.ndjson')).toMatchObject({
+      code: 2,
+      stderr: 'rollcall --feed must be one of call-handling, wanted-persons, dvpo, stop-search (got "traffic")\n',
+    });
+    expect(await rollcall('snapshot', '--as-of', '2024-02-30')).toMatchObject({ code: 2 });
+    const missing = await rollcall('ingest', '--feed', 'dvpo', join(dir, 'missing.ndjson'));
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^rollcall ingest: IngestFileError: cannot read .*missing\.ndjson: no such file\n$/);
+  });
+});
