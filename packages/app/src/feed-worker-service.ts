@@ -28,6 +28,7 @@ export async function startFeedWorkers(
     prefix: context.config.queuePrefix,
     context: ingestContext,
     concurrency: context.config.workerConcurrency,
+    lockDurationMs: context.config.workerLockSeconds * 1_000,
     log: context.log,
     ...(options.onBatch && { onBatch: options.onBatch }),
   });

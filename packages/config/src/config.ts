@@ -85,6 +85,12 @@ export const EnvSchema = z.object({
   QUEUE_FAILED_CRITICAL: integer(1, 1e9).default(100),
   /** Jobs each feed worker processes at once; each job is one database transaction. */
   WORKER_CONCURRENCY: integer(1, 64).default(2),
+  /**
+   * How long a worker holds a job's lock between renewals, and how often stalled jobs (their
+   * worker died) are looked for: a job of a killed worker is picked up again within about twice
+   * this. BullMQ's default is 30 s.
+   */
+  WORKER_LOCK_SECONDS: integer(1, 600).default(30),
   SHUTDOWN_TIMEOUT_SECONDS: integer(1, 600).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -111,6 +117,7 @@ export interface Config {
   readonly suppressMaxCount: number;
   readonly queueThresholds: QueueThresholds;
   readonly workerConcurrency: number;
+  readonly workerLockSeconds: number;
   readonly shutdownTimeoutSeconds: number;
   readonly logLevel: Env['LOG_LEVEL'];
 }
@@ -194,6 +201,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       failedCritical: e.QUEUE_FAILED_CRITICAL,
     },
     workerConcurrency: e.WORKER_CONCURRENCY,
+    workerLockSeconds: e.WORKER_LOCK_SECONDS,
     shutdownTimeoutSeconds: e.SHUTDOWN_TIMEOUT_SECONDS,
     logLevel: e.LOG_LEVEL,
   };

@@ -18,6 +18,8 @@ export interface FeedWorkersOptions {
   readonly concurrency: number;
   readonly log: Logger;
   readonly feeds?: readonly Feed[];
+  /** Job lock duration and stalled-check interval, ms. */
+  readonly lockDurationMs?: number;
   /** Called after each job's transaction committed, e.g. to observe metrics. */
   readonly onBatch?: (feed: Feed, outcome: FeedBatchOutcome, seconds: number) => void;
 }
@@ -50,6 +52,7 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
       prefix: options.prefix,
       concurrency: options.concurrency,
       log,
+      ...(options.lockDurationMs !== undefined && { lockDurationMs: options.lockDurationMs }),
     });
   });
 }

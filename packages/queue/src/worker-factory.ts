@@ -10,6 +10,8 @@ export interface CreateWorkerOptions {
   readonly concurrency: number;
   /** Start fetching jobs at once (default) or only when `run()` is called. */
   readonly autorun?: boolean;
+  /** Job lock duration and stalled-check interval, ms (BullMQ's default 30,000). */
+  readonly lockDurationMs?: number;
 }
 
 /**
@@ -28,6 +30,7 @@ export function createWorker<Data, Result>(
     concurrency: options.concurrency,
     autorun: options.autorun ?? true,
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    ...(options.lockDurationMs !== undefined && { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs }),
   });
   worker.on('error', (err) => options.log.warn({ err, queue: queueName }, 'worker error'));
   worker.on('failed', (job: Job<Data, Result> | undefined, err: Error) => {
