@@ -87,7 +87,11 @@ export class PipelineHarness {
   /** Offers typed events, grouped by their feed. */
   async offerEvents(events: readonly FeedEvent[], batchSize = MAX_EVENTS_PER_JOB): Promise<void> {
     const byFeed = new Map<Feed, FeedEvent[]>();
-    for (const event of events) byFeed.set(event.feed, [...(byFeed.get(event.feed) ?? []), event]);
+    for (const event of events) {
+      const list = byFeed.get(event.feed);
+      if (list) list.push(event);
+      else byFeed.set(event.feed, [event]);
+    }
     for (const [feed, feedEvents] of byFeed) await this.offer(feed, feedEvents, batchSize);
   }
 

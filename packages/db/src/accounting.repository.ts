@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
-import { unnest } from './unnest.ts';
+import { jsonRecordset } from './json-recordset.ts';
 
 export interface AccountingDelta {
   readonly feed: string;
@@ -16,12 +16,12 @@ export async function addToAccounting(db: DbOrTransaction, rows: readonly Accoun
   if (rows.length === 0) return;
   await sql`
     insert into event_accounting (feed, force_id, stored, duplicate, rejected)
-    select * from ${unnest(rows, [
-      ['text', (r) => r.feed],
-      ['text', (r) => r.forceId],
-      ['bigint', (r) => r.stored],
-      ['bigint', (r) => r.duplicate],
-      ['bigint', (r) => r.rejected],
+    select * from ${jsonRecordset(rows, [
+      ['feed', 'text', (r) => r.feed],
+      ['force_id', 'text', (r) => r.forceId],
+      ['stored', 'bigint', (r) => r.stored],
+      ['duplicate', 'bigint', (r) => r.duplicate],
+      ['rejected', 'bigint', (r) => r.rejected],
     ])}
     on conflict (feed, force_id) do update set
       stored = event_accounting.stored + excluded.stored,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
-import { unnest } from './unnest.ts';
+import { jsonRecordset } from './json-recordset.ts';
 
 export interface AggregateDelta {
   readonly forceId: string;
@@ -20,12 +20,12 @@ export async function addToDailyAggregates(db: DbOrTransaction, deltas: readonly
   if (deltas.length === 0) return;
   await sql`
     insert into daily_aggregates (force_id, day, metric, dim, value)
-    select * from ${unnest(deltas, [
-      ['text', (d) => d.forceId],
-      ['date', (d) => d.day],
-      ['text', (d) => d.metric],
-      ['text', (d) => d.dim],
-      ['bigint', (d) => d.value],
+    select * from ${jsonRecordset(deltas, [
+      ['force_id', 'text', (d) => d.forceId],
+      ['day', 'date', (d) => d.day],
+      ['metric', 'text', (d) => d.metric],
+      ['dim', 'text', (d) => d.dim],
+      ['value', 'bigint', (d) => d.value],
     ])}
     on conflict (force_id, day, metric, dim) do update set value = daily_aggregates.value + excluded.value`.execute(db);
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
-import { unnest } from './unnest.ts';
+import { jsonRecordset } from './json-recordset.ts';
 
 export interface EntityKey {
   readonly forceId: string;
@@ -13,13 +13,13 @@ export interface EntityState extends EntityKey {
 }
 
 export interface EntityWrite extends EntityKey {
-  /** JSON text of the entity's facts. */
-  readonly facts: string;
+  /** The entity's facts (written as jsonb). */
+  readonly facts: readonly unknown[];
   readonly status: string;
   readonly startedAt: string | null;
   readonly endedAt: string | null;
-  /** JSON text of the flags (anomalies) the lifecycle found. */
-  readonly flags: string;
+  /** The flags (anomalies) the lifecycle found. */
+  readonly flags: readonly string[];
 }
 
 export const entityKeyOf = (key: EntityKey): string => `${key.forceId}\u0000${key.kind}\u0000${key.entityId}`;
@@ -30,8 +30,8 @@ export async function findEntityFacts(db: DbOrTransaction, keys: readonly Entity
   const result = await sql<{ force_id: string; kind: string; entity_id: string; facts: unknown[] }>`
     select e.force_id, e.kind, e.entity_id, e.facts
     from entities e
-    join ${unnest(keys, [['text', (k) => k.forceId], ['text', (k) => k.kind], ['text', (k) => k.entityId]])} as k(force_id, kind, entity_id)
-      on e.force_id = k.force_id and e.kind = k.kind and e.entity_id = k.entity_id`.execute(db);
+    join ${jsonRecordset(keys, [['force_id', 'text', (k) => k.forceId], ['kind', 'text', (k) => k.kind], ['entity_id', 'text', (k) => k.entityId]])}
+      on e.force_id = t.force_id and e.kind = t.kind and e.entity_id = t.entity_id`.execute(db);
   return new Map(result.rows.map((row) => [entityKeyOf({ forceId: row.force_id, kind: row.kind, entityId: row.entity_id }), row.facts]));
 }
 
@@ -40,15 +40,15 @@ export async function upsertEntities(db: DbOrTransaction, rows: readonly EntityW
   if (rows.length === 0) return;
   await sql`
     insert into entities (force_id, kind, entity_id, facts, status, started_at, ended_at, flags)
-    select * from ${unnest(rows, [
-      ['text', (r) => r.forceId],
-      ['text', (r) => r.kind],
-      ['text', (r) => r.entityId],
-      ['jsonb', (r) => r.facts],
-      ['text', (r) => r.status],
-      ['timestamptz', (r) => r.startedAt],
-      ['timestamptz', (r) => r.endedAt],
-      ['jsonb', (r) => r.flags],
+    select * from ${jsonRecordset(rows, [
+      ['force_id', 'text', (r) => r.forceId],
+      ['kind', 'text', (r) => r.kind],
+      ['entity_id', 'text', (r) => r.entityId],
+      ['facts', 'jsonb', (r) => r.facts],
+      ['status', 'text', (r) => r.status],
+      ['started_at', 'timestamptz', (r) => r.startedAt],
+      ['ended_at', 'timestamptz', (r) => r.endedAt],
+      ['flags', 'jsonb', (r) => r.flags],
     ])}
     on conflict (force_id, kind, entity_id) do update set
       facts = excluded.facts, status = excluded.status, started_at = excluded.started_at,

@@ -21,7 +21,7 @@ const event = (eventId: string, overrides: Partial<NewEvent> = {}): NewEvent => 
   entityKind: 'call',
   entityId: 'c-1',
   contentHash: `hash-${eventId}`,
-  body: JSON.stringify({ eventId, note: "it's \"quoted\" and \\ backslashed, {braced}" }),
+  body: { eventId, note: "it's \"quoted\" and \\ backslashed, {braced}" },
   ...overrides,
 });
 

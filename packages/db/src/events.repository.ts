@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
-import { unnest } from './unnest.ts';
+import { jsonRecordset } from './json-recordset.ts';
 
 export interface NewEvent {
   readonly feed: string;
@@ -12,8 +12,8 @@ export interface NewEvent {
   readonly entityKind: string;
   readonly entityId: string;
   readonly contentHash: string;
-  /** The event as stored (person references hashed), as JSON text. */
-  readonly body: string;
+  /** The event as stored (person references hashed). */
+  readonly body: unknown;
 }
 
 /**
@@ -24,16 +24,16 @@ export async function insertNewEvents(db: DbOrTransaction, events: readonly NewE
   if (events.length === 0) return new Set();
   const result = await sql<{ feed: string; event_id: string }>`
     insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, content_hash, body)
-    select * from ${unnest(events, [
-      ['text', (e) => e.feed],
-      ['text', (e) => e.eventId],
-      ['text', (e) => e.type],
-      ['text', (e) => e.forceId],
-      ['timestamptz', (e) => e.occurredAt],
-      ['text', (e) => e.entityKind],
-      ['text', (e) => e.entityId],
-      ['text', (e) => e.contentHash],
-      ['jsonb', (e) => e.body],
+    select * from ${jsonRecordset(events, [
+      ['feed', 'text', (e) => e.feed],
+      ['event_id', 'text', (e) => e.eventId],
+      ['type', 'text', (e) => e.type],
+      ['force_id', 'text', (e) => e.forceId],
+      ['occurred_at', 'timestamptz', (e) => e.occurredAt],
+      ['entity_kind', 'text', (e) => e.entityKind],
+      ['entity_id', 'text', (e) => e.entityId],
+      ['content_hash', 'text', (e) => e.contentHash],
+      ['body', 'jsonb', (e) => e.body],
     ])}
     on conflict (feed, event_id) do nothing
     returning feed, event_id`.execute(db);
@@ -52,8 +52,8 @@ export async function findContentHashes(
   const result = await sql<{ feed: string; event_id: string; content_hash: string }>`
     select e.feed, e.event_id, e.content_hash
     from events e
-    join ${unnest(keys, [['text', (k) => k.feed], ['text', (k) => k.eventId]])} as k(feed, event_id)
-      on e.feed = k.feed and e.event_id = k.event_id`.execute(db);
+    join ${jsonRecordset(keys, [['feed', 'text', (k) => k.feed], ['event_id', 'text', (k) => k.eventId]])}
+      on e.feed = t.feed and e.event_id = t.event_id`.execute(db);
   return new Map(result.rows.map((row) => [eventKey(row.feed, row.event_id), row.content_hash]));
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
-import { unnest } from './unnest.ts';
+import { jsonRecordset } from './json-recordset.ts';
 
 export interface FeedStatsDelta {
   readonly forceId: string;
@@ -16,12 +16,12 @@ export async function addToDailyFeedStats(db: DbOrTransaction, rows: readonly Fe
   if (rows.length === 0) return;
   await sql`
     insert into daily_feed_stats (force_id, feed, day, events, latest_occurred_at)
-    select * from ${unnest(rows, [
-      ['text', (r) => r.forceId],
-      ['text', (r) => r.feed],
-      ['date', (r) => r.day],
-      ['bigint', (r) => r.events],
-      ['timestamptz', (r) => r.latestOccurredAt],
+    select * from ${jsonRecordset(rows, [
+      ['force_id', 'text', (r) => r.forceId],
+      ['feed', 'text', (r) => r.feed],
+      ['day', 'date', (r) => r.day],
+      ['events', 'bigint', (r) => r.events],
+      ['latest_occurred_at', 'timestamptz', (r) => r.latestOccurredAt],
     ])}
     on conflict (force_id, feed, day) do update set
       events = daily_feed_stats.events + excluded.events,

@@ -11,5 +11,5 @@ export * from './police-uk-imports.repository.ts';
 export * from './reference.repository.ts';
 export * from './rejected-events.repository.ts';
 export * from './snapshot-heads.repository.ts';
-export * from './unnest.ts';
+export * from './json-recordset.ts';
 export * from './snapshots.repository.ts';

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
-import { unnest } from './unnest.ts';
+import { jsonRecordset } from './json-recordset.ts';
 
 export interface NewRejectedEvent {
   readonly feed: string;
@@ -19,14 +19,14 @@ export async function insertRejectedEvents(db: DbOrTransaction, rows: readonly N
   if (rows.length === 0) return;
   await sql`
     insert into rejected_events (feed, force_id, event_id, event_type, reason, source, payload)
-    select * from ${unnest(rows, [
-      ['text', (r) => r.feed],
-      ['text', (r) => r.forceId],
-      ['text', (r) => r.eventId],
-      ['text', (r) => r.eventType],
-      ['text', (r) => r.reason],
-      ['text', (r) => r.source],
-      ['text', (r) => r.payload],
+    select * from ${jsonRecordset(rows, [
+      ['feed', 'text', (r) => r.feed],
+      ['force_id', 'text', (r) => r.forceId],
+      ['event_id', 'text', (r) => r.eventId],
+      ['event_type', 'text', (r) => r.eventType],
+      ['reason', 'text', (r) => r.reason],
+      ['source', 'text', (r) => r.source],
+      ['payload', 'text', (r) => r.payload],
     ])}`.execute(db);
 }
 

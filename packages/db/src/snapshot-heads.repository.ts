@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
-import { unnest } from './unnest.ts';
+import { jsonRecordset } from './json-recordset.ts';
 
 export interface StaleMark {
   readonly forceId: string;
@@ -23,15 +23,15 @@ export async function markSnapshotHeadsStale(db: DbOrTransaction, marks: readonl
       stale_late_events = h.stale_late_events + s.late,
       stale_corrected_events = h.stale_corrected_events + s.corrected
     from (
-      select h2.force_id, h2.as_of, sum(m.late)::bigint as late, sum(m.corrected)::bigint as corrected
+      select h2.force_id, h2.as_of, sum(t.late)::bigint as late, sum(t.corrected)::bigint as corrected
       from snapshot_heads h2
-      join ${unnest(marks, [
-        ['text', (m) => m.forceId],
-        ['date', (m) => m.fromDay],
-        ['bigint', (m) => m.lateEvents],
-        ['bigint', (m) => m.correctedEvents],
-      ])} as m(force_id, from_day, late, corrected)
-        on m.force_id = h2.force_id and h2.as_of >= m.from_day
+      join ${jsonRecordset(marks, [
+        ['force_id', 'text', (m) => m.forceId],
+        ['from_day', 'date', (m) => m.fromDay],
+        ['late', 'bigint', (m) => m.lateEvents],
+        ['corrected', 'bigint', (m) => m.correctedEvents],
+      ])}
+        on t.force_id = h2.force_id and h2.as_of >= t.from_day
       group by 1, 2
     ) s
     where h.force_id = s.force_id and h.as_of = s.as_of`.execute(db);

@@ -33,14 +33,19 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
   return (options.feeds ?? FEEDS).map((feed) => {
     const queue = feedQueueName(feed);
     const log = options.log.child({ feed, queue });
+    let jobsStarted = 0;
     const processor = async (job: Job): Promise<FeedBatchOutcome> => {
       const started = performance.now();
       const inputs = feedJobInputs(job.data);
+      // Successive jobs start at different sub-batches, so concurrent jobs overlap instead of
+      // queueing for the same shard locks in step.
+      const startAt = jobsStarted++;
       const outcome = await storeFeedBatchSafely(
         options.db,
         { feed, inputs, source: `queue ${queue} job ${job.id ?? '?'}` },
         options.context,
         log,
+        { startAt },
       );
       const seconds = (performance.now() - started) / 1000;
       options.onBatch?.(feed, outcome, seconds);

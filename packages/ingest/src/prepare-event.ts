@@ -22,8 +22,6 @@ export interface PreparedEvent {
   readonly fact: Fact;
   /** London day of `occurredAt`. */
   readonly day: LocalDate;
-  /** JSON text of `event`. */
-  readonly body: string;
 }
 
 export interface RejectedInput {
@@ -70,6 +68,5 @@ export function prepareEvent(input: unknown, feed: Feed, context: IngestContext)
     entity: entityOf(event),
     fact,
     day: context.calendar.dayOf(fact.at),
-    body: JSON.stringify(event),
   };
 }

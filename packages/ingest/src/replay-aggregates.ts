@@ -99,11 +99,11 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
         forceId: current.forceId,
         kind: current.kind,
         entityId: current.entityId,
-        facts: JSON.stringify(current.facts),
+        facts: current.facts,
         status: lifecycle.status,
         startedAt: lifecycle.startedAt === null ? null : new Date(lifecycle.startedAt).toISOString(),
         endedAt: lifecycle.endedAt === null ? null : new Date(lifecycle.endedAt).toISOString(),
-        flags: JSON.stringify(lifecycle.flags),
+        flags: lifecycle.flags,
       });
       entities += 1;
       if (entityWrites.length >= 5_000) await flushEntities();

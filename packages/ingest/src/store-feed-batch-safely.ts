@@ -35,10 +35,16 @@ const sum = (a: FeedBatchOutcome, b: FeedBatchOutcome): FeedBatchOutcome => ({
  * the database's reason. A deadlock is retried at once (three times). Anything else (the database
  * is down) is thrown, so the job retries with backoff and nothing is acknowledged uncommitted.
  */
-export async function storeFeedBatchSafely(db: Db, batch: FeedBatch, context: IngestContext, log: Logger): Promise<FeedBatchOutcome> {
+export async function storeFeedBatchSafely(
+  db: Db,
+  batch: FeedBatch,
+  context: IngestContext,
+  log: Logger,
+  options: { readonly startAt?: number } = {},
+): Promise<FeedBatchOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await storeFeedBatch(db, batch, context);
+      return await storeFeedBatch(db, batch, context, options);
     } catch (error) {
       if (isTransientConflict(error) && attempt < 3) {
         log.warn({ err: error, attempt }, 'transaction conflict; retrying batch');

@@ -6,10 +6,9 @@ import {
   findSnapshot,
   findSnapshotHead,
   insertSnapshot,
-  lockFeedForces,
+  lockForceForPublication,
   lockSnapshotKey,
 } from '@rollcall/db';
-import { FEEDS } from '@rollcall/events';
 import type { Logger } from '@rollcall/logger';
 import {
   applyDisclosureControl,
@@ -87,9 +86,9 @@ export function diffMeasures(before: readonly PublishedMeasure[], after: readonl
  * Computes and publishes the snapshot of one force for one date: the nightly run and
  * `rollcall snapshot` both come here.
  *
- * It runs in one transaction holding the force's (feed, force) ingest locks, so no event of the
- * force can commit between reading the inputs and recording the head: an event that arrives
- * later is certain to find the head and mark it stale. The content hash covers the measures
+ * It runs in one transaction holding the force's publication lock, which ingest transactions of
+ * the force take in shared mode: none can commit between reading the inputs and recording the
+ * head, so an event that arrives later is certain to find the head and mark it stale. The content hash covers the measures
  * only (before [r] marks), so publishing unchanged inputs again creates nothing; changed inputs
  * create the next revision, superseding the last, with its changes and reasons.
  *
@@ -100,7 +99,7 @@ export function diffMeasures(before: readonly PublishedMeasure[], after: readonl
 export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: LocalDate): Promise<PublishOutcome> {
   const now = deps.now ?? (() => new Date());
   const result = await deps.db.transaction().execute(async (trx) => {
-    await lockFeedForces(trx, FEEDS.map((feed) => ({ feed, forceId })));
+    await lockForceForPublication(trx, forceId);
     await lockSnapshotKey(trx, forceId, asOf);
     const inputs = await loadSnapshotInputs(trx, forceId, asOf, deps.timeZone);
     const computed = computeSnapshotMeasures(inputs.computation);
