@@ -1,4 +1,4 @@
-import type { Aggregates } from './aggregates.ts';
+import type { AggregateRow, Aggregates } from './aggregates.ts';
 import type { PeriodKind } from './periods.ts';
 import type { PublishedProportionInterval } from './statistics/proportion-interval.ts';
 
@@ -79,6 +79,24 @@ export interface AdditiveGroup {
   readonly partsPrefix: string;
 }
 
+/**
+ * A worked example for the documentation: a small input that the definition's own `compute` is
+ * run on when docs/measures.md is generated, so the example's figures cannot drift from the code.
+ */
+export interface MeasureExample {
+  /** The situation in words, e.g. "1,000 999 calls answered, 894 of them in under 10 s". */
+  readonly description: string;
+  /** Aggregate rows of the period (summed over its days). */
+  readonly aggregates: readonly AggregateRow[];
+  /** Rows of the same period a year earlier, for year-on-year measures. */
+  readonly yearEarlier?: readonly AggregateRow[];
+  /** Rows of everything up to the period's end (stocks as at its last day). */
+  readonly asAtEnd?: readonly AggregateRow[];
+  /** Settings that differ from the national defaults of the reference data. */
+  readonly settings?: Partial<MeasureSettings>;
+  readonly population?: MeasurePopulation;
+}
+
 export interface MeasureDefinition {
   /** Stable id, part of the operator interface: never renamed. */
   readonly id: string;
@@ -98,5 +116,7 @@ export interface MeasureDefinition {
   readonly comparison?: { readonly scale: number };
   readonly target?: (settings: MeasureSettings) => MeasureTarget | undefined;
   readonly additiveGroups?: readonly AdditiveGroup[];
+  /** A worked example for docs/measures.md, computed by `compute` when the doc is generated. */
+  readonly example?: MeasureExample;
   compute(input: MeasureInput): readonly MeasureResult[];
 }

@@ -129,7 +129,7 @@ export async function loadSnapshotInputs(
     customPeriods.map(async (period) => ({
       period,
       rows: await sumAggregatesBetween(db, { forceIds: null, from: period.from!, to: period.to }),
-      upToEnd: await sumAggregatesBetween(db, { forceIds: null, from: '1900-01-01', to: period.to }),
+      upToEnd: period.to === asOf ? [] : await sumAggregatesBetween(db, { forceIds: null, from: '1900-01-01', to: period.to }),
     })),
   );
   const liveCalls = await readCallsWaitingAt(db, calendarEndOfDay(asOf));
@@ -158,7 +158,9 @@ export async function loadSnapshotInputs(
     aggregates.set(asAt.id, Aggregates.fromRows([...ownHalfMonths.filter((row) => row.month <= asOf.slice(0, 7)), ...liveRows]));
     for (const { period, rows, upToEnd } of customSums) {
       aggregates.set(period.id, Aggregates.fromRows(rows.filter((sum) => sum.forceId === id)));
-      aggregates.set(asAtEndId(period, asOf), Aggregates.fromRows(upToEnd.filter((sum) => sum.forceId === id)));
+      // A custom period ending on the as-of day shares the as-at aggregates (with the live-call
+      // figures) rather than replacing them.
+      if (period.to !== asOf) aggregates.set(asAtEndId(period, asOf), Aggregates.fromRows(upToEnd.filter((sum) => sum.forceId === id)));
     }
     const monthsWithData = new Map<MeasureFeed, Set<string>>(FEEDS.map((feed) => [feed, new Set<string>()]));
     for (const month of coverage) if (month.forceId === id && month.events > 0) monthsWithData.get(month.feed as MeasureFeed)?.add(month.month);

@@ -1,0 +1,74 @@
+import { METRIC } from '../daily-metrics.ts';
+import type { MeasureDefinition, MeasureResult } from '../measure-definition.ts';
+import { percentResult } from '../measure-results.ts';
+import { FLOW_PERIOD_KINDS } from '../periods.ts';
+import { row } from './measure-input-of.ts';
+
+export const INCIDENT_CELLS = {
+  due: 'incidents.due',
+  duePrefix: 'incidents.due.',
+  withinTarget: 'incidents.within_target',
+  withinTargetPrefix: 'incidents.within_target.',
+} as const;
+
+const AREAS = ['urban', 'rural'] as const;
+
+export const incidentsAttendedWithinTarget: MeasureDefinition = {
+  id: 'incidents.attended_within_target',
+  title: 'Incidents attended within the target time',
+  feed: 'call-handling',
+  unit: 'percent',
+  direction: 'higher-is-better',
+  definition:
+    'Per grade and area (urban, rural), for every grade the force has an attendance time for (force setting attendanceTargetMinutes; default emergency 15 min urban / 20 min rural, priority 60 min): ' +
+    'incidents first graded in the period, of that grade, attended within the time ÷ incidents first graded in the period, of that grade, attended or overdue. ' +
+    'The grade is the last grading before attendance; the time runs from the first grading to the first officer\'s arrival, rounded up to whole minutes, so an arrival exactly 15 minutes after grading is within 15 minutes and one a second later is not. ' +
+    'An incident with no attendance recorded counts as overdue, which is exact once the target time has passed since the period ended (a nightly snapshot at 02:00 is past every default target). ' +
+    'Headline: all graded incidents with a target together, each judged against its own grade and area. Grades without a target (scheduled, no deployment) are left out. Not compared across forces, whose targets differ.',
+  source: '"doesn\'t always attend ... within the timescale it has set, based on the priority of the call" (HMICFRS PEEL).',
+  periods: FLOW_PERIOD_KINDS,
+  additiveGroups: [
+    { total: INCIDENT_CELLS.due, partsPrefix: INCIDENT_CELLS.duePrefix },
+    { total: INCIDENT_CELLS.withinTarget, partsPrefix: INCIDENT_CELLS.withinTargetPrefix },
+  ],
+  example: {
+    description:
+      'Emergency urban: 80 attended within 15 minutes, 15 later, 5 not attended; emergency rural: 30 within 20 minutes, 10 later; priority urban: 90 within 60 minutes, 10 later; no priority rural incidents; 40 scheduled incidents (no target).',
+    aggregates: [
+      row(METRIC.incidentsAttendedMinutes, 'emergency|urban|9', 50),
+      row(METRIC.incidentsAttendedMinutes, 'emergency|urban|15', 30),
+      row(METRIC.incidentsAttendedMinutes, 'emergency|urban|16', 15),
+      row(METRIC.incidentsUnattended, 'emergency|urban', 5),
+      row(METRIC.incidentsAttendedMinutes, 'emergency|rural|20', 30),
+      row(METRIC.incidentsAttendedMinutes, 'emergency|rural|35', 10),
+      row(METRIC.incidentsAttendedMinutes, 'priority|urban|45', 90),
+      row(METRIC.incidentsAttendedMinutes, 'priority|urban|75', 10),
+      row(METRIC.incidentsAttendedMinutes, 'scheduled|urban|600', 40),
+    ],
+  },
+  compute: ({ aggregates, settings }) => {
+    const parts: MeasureResult[] = [];
+    let within = 0;
+    let due = 0;
+    for (const [grade, targets] of Object.entries(settings.attendanceTargetMinutes)) {
+      for (const area of AREAS) {
+        const target = targets[area];
+        const cell = `${grade}|${area}`;
+        const attended = aggregates.sumWhere(METRIC.incidentsAttendedMinutes, ([g, a]) => g === grade && a === area);
+        const inTime = aggregates.sumWhere(METRIC.incidentsAttendedMinutes, ([g, a, minutes]) => g === grade && a === area && Number(minutes) <= target);
+        const total = attended + aggregates.get(METRIC.incidentsUnattended, cell);
+        within += inTime;
+        due += total;
+        parts.push(
+          percentResult(
+            inTime,
+            total,
+            { numerator: `${INCIDENT_CELLS.withinTargetPrefix}${cell}`, denominator: `${INCIDENT_CELLS.duePrefix}${cell}` },
+            { breakdown: { grade, area } },
+          ),
+        );
+      }
+    }
+    return [percentResult(within, due, { numerator: INCIDENT_CELLS.withinTarget, denominator: INCIDENT_CELLS.due }), ...parts];
+  },
+};

@@ -1,0 +1,87 @@
+import { METRIC } from '../daily-metrics.ts';
+import type { MeasureDefinition } from '../measure-definition.ts';
+import { percentResult } from '../measure-results.ts';
+import { FLOW_PERIOD_KINDS } from '../periods.ts';
+import { row } from './measure-input-of.ts';
+import { STOPSEARCH_CELLS } from './stopsearch-count.ts';
+
+/**
+ * The normalised outcomes of a search, as the stop-search lifecycle counts them (police-uk's
+ * `OUTCOMES`: both data.police.uk wordings map to one stable id). The published-figure tests
+ * check, through the pipeline, that the outcome rates add up to all searches.
+ */
+export const SEARCH_OUTCOMES = [
+  { id: 'arrest', words: 'arrest ("Arrest", "Suspect arrested")' },
+  { id: 'no-further-action', words: 'no further action ("A no further action disposal", "Nothing found - no further action")' },
+  { id: 'community-resolution', words: 'community resolution ("Community resolution", "Local resolution")' },
+  { id: 'drugs-warning', words: 'drugs warning ("Khat or Cannabis warning", "Offender given drugs possession warning")' },
+  { id: 'penalty-notice', words: 'penalty notice ("Penalty Notice for Disorder", "Offender given penalty notice")' },
+  { id: 'caution', words: 'caution ("Caution (simple or conditional)", "Offender cautioned")' },
+  { id: 'summons', words: 'summons ("Summons / charged by post", "Suspect summonsed to court")' },
+  { id: 'article-found', words: 'article found, outcome not given ("Article found - Detailed outcome unavailable")' },
+  { id: 'not-recorded', words: 'no outcome recorded (blank)' },
+  { id: 'other', words: 'an outcome in no known wording (reported on the record)' },
+] as const;
+
+const example = {
+  description: '1,000 searches: 180 arrests, 650 no further action, 90 community resolutions, 40 drugs warnings, 15 penalty notices, 10 cautions, 10 summonses, 5 with no outcome recorded; 240 found what was searched for.',
+  aggregates: [
+    row(METRIC.searches, 'Person search', 1_000),
+    row(METRIC.searchesByOutcome, 'arrest', 180),
+    row(METRIC.searchesByOutcome, 'no-further-action', 650),
+    row(METRIC.searchesByOutcome, 'community-resolution', 90),
+    row(METRIC.searchesByOutcome, 'drugs-warning', 40),
+    row(METRIC.searchesByOutcome, 'penalty-notice', 15),
+    row(METRIC.searchesByOutcome, 'caution', 10),
+    row(METRIC.searchesByOutcome, 'summons', 10),
+    row(METRIC.searchesByOutcome, 'not-recorded', 5),
+    row(METRIC.searchesByOutcomeLinked, 'true', 240),
+    row(METRIC.searchesByOutcomeLinked, 'false', 700),
+    row(METRIC.searchesByOutcomeLinked, 'null', 60),
+  ],
+};
+
+const outcomeDefinition = ({ id, words }: (typeof SEARCH_OUTCOMES)[number]): MeasureDefinition => ({
+  id: `stopsearch.outcome_rate.${id}`,
+  title: `Searches with outcome: ${words.split(' (')[0]}`,
+  feed: 'stop-search',
+  unit: 'percent',
+  direction: 'neither',
+  definition:
+    `Searches recorded in the period whose outcome (as last corrected) is ${words} ÷ searches recorded in the period. ` +
+    'The outcome rates of all outcomes add up to 100%.',
+  source: '',
+  periods: FLOW_PERIOD_KINDS,
+  additiveGroups: [{ total: STOPSEARCH_CELLS.searches, partsPrefix: STOPSEARCH_CELLS.outcomePrefix }],
+  example,
+  compute: ({ aggregates }) => [
+    percentResult(aggregates.get(METRIC.searchesByOutcome, id), aggregates.total(METRIC.searches), {
+      numerator: `${STOPSEARCH_CELLS.outcomePrefix}${id}`,
+      denominator: STOPSEARCH_CELLS.searches,
+    }),
+  ],
+});
+
+/** One share of searches per normalised outcome. */
+export const stopsearchOutcomeRates: readonly MeasureDefinition[] = SEARCH_OUTCOMES.map(outcomeDefinition);
+
+export const stopsearchFindRate: MeasureDefinition = {
+  id: 'stopsearch.find_rate',
+  title: 'Searches that found what was searched for',
+  feed: 'stop-search',
+  unit: 'percent',
+  direction: 'higher-is-better',
+  definition:
+    'Searches recorded in the period with outcomeLinkedToObject = true (the outcome was linked to the object of the search, as last corrected) ÷ searches recorded in the period; ' +
+    'false and not recorded (null) both count as not linked.',
+  source: '',
+  periods: FLOW_PERIOD_KINDS,
+  comparison: { scale: 100 },
+  example,
+  compute: ({ aggregates }) => [
+    percentResult(aggregates.get(METRIC.searchesByOutcomeLinked, 'true'), aggregates.total(METRIC.searches), {
+      numerator: STOPSEARCH_CELLS.outcomeLinkedToObject,
+      denominator: STOPSEARCH_CELLS.searches,
+    }),
+  ],
+};
