@@ -1,7 +1,32 @@
+import { buildApi, buildMetricsServer } from '@rollcall/http-api';
 import type { GracefulShutdown } from '@rollcall/runtime';
 import type { AppContext } from './app-context.ts';
 
-/** Starts the HTTP API (filled in when the http-api package lands). */
-export async function startApi(context: AppContext, _shutdown: GracefulShutdown): Promise<void> {
-  context.log.warn('the HTTP API is not available in this build');
+/**
+ * Serves the HTTP API (snapshots, series, queue health, metrics for `read:ops`, bull-board, the
+ * dashboard) on API_HOST:API_PORT. Shutdown stops accepting connections and lets requests in
+ * flight finish.
+ */
+export async function startApi(context: AppContext, shutdown: GracefulShutdown): Promise<void> {
+  const app = buildApi({
+    db: context.db,
+    queues: context.queues,
+    redis: context.producer,
+    config: context.config,
+    log: context.log.child({ component: 'api' }),
+    metrics: context.metrics(),
+  });
+  await app.listen({ host: context.config.apiHost, port: context.config.apiPort });
+  shutdown.add({ name: 'http api', run: () => app.close() });
+  context.log.info({ host: context.config.apiHost, port: context.config.apiPort, tokens: context.config.apiTokens.length }, 'http api listening');
+}
+
+/** Serves /metrics without a token on METRICS_PORT, for a Prometheus scraper inside the network. */
+export async function startMetricsServer(context: AppContext, shutdown: GracefulShutdown): Promise<void> {
+  const port = context.config.metricsPort;
+  if (port === undefined) return;
+  const server = buildMetricsServer(context.metrics().registry, { log: context.log.child({ component: 'metrics' }) });
+  await server.listen({ host: context.config.apiHost, port });
+  shutdown.add({ name: 'metrics server', run: () => server.close() });
+  context.log.info({ host: context.config.apiHost, port }, 'metrics server listening');
 }

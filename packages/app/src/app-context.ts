@@ -3,8 +3,9 @@ import { type Config, requirePseudonymKey } from '@rollcall/config';
 import { createDatabase, type Db, readForceIds } from '@rollcall/db';
 import { createPseudonymiser, type IngestContext } from '@rollcall/ingest';
 import type { Logger } from '@rollcall/logger';
+import { createMetricsRegistry, type MetricsRegistry } from '@rollcall/ops';
 import type { PublishDeps } from '@rollcall/publishing';
-import { createRedisConnection, QueueFactory, readMaxMemoryPolicy, waitForRedisReady } from '@rollcall/queue';
+import { ALL_QUEUE_NAMES, createRedisConnection, QueueFactory, readMaxMemoryPolicy, waitForRedisReady } from '@rollcall/queue';
 import type { Redis } from 'ioredis';
 
 /**
@@ -18,6 +19,7 @@ export class AppContext {
   readonly producer: Redis;
   readonly queues: QueueFactory;
   private workerConnections: Redis[] = [];
+  private metricsRegistry: MetricsRegistry | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -68,6 +70,19 @@ export class AppContext {
       pseudonymise: createPseudonymiser(requirePseudonymKey(this.config)),
       knownForces: await readForceIds(this.db),
     };
+  }
+
+  /**
+   * The process's Prometheus registry (one per process, shared by the API's /metrics, the metrics
+   * port and the workers' job-duration histogram).
+   */
+  metrics(): MetricsRegistry {
+    this.metricsRegistry ??= createMetricsRegistry({
+      queues: ALL_QUEUE_NAMES.map((name) => this.queues.queue(name)),
+      db: this.db,
+      log: this.log,
+    });
+    return this.metricsRegistry;
   }
 
   publishDeps(): PublishDeps {

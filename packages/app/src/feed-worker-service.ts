@@ -34,11 +34,12 @@ export async function startFeedWorkers(
   });
   const stalled = createStalledRecorder(context.producer, context.config.queuePrefix);
   const unwatch = workers.map((worker) => watchStalled(worker, stalled, context.log));
+  const unobserve = workers.map((worker) => context.metrics().observeWorker(worker));
   for (const worker of workers) options.observeWorker?.(worker);
   shutdown.add({
     name: 'feed workers',
     run: async () => {
-      for (const stop of unwatch) stop();
+      for (const stop of [...unwatch, ...unobserve]) stop();
       await Promise.all(workers.map((worker) => worker.close()));
     },
   });

@@ -1,3 +1,4 @@
+export * from './api-service.ts';
 export * from './app-context.ts';
 export * from './feed-worker-service.ts';
 export * from './run-services.ts';

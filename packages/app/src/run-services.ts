@@ -2,6 +2,7 @@ import { type Config, loadConfig } from '@rollcall/config';
 import { createLogger, type Logger } from '@rollcall/logger';
 import { createGracefulShutdown, type GracefulShutdown } from '@rollcall/runtime';
 import { AppContext } from './app-context.ts';
+import { startApi, startMetricsServer } from './api-service.ts';
 import { startFeedWorkers } from './feed-worker-service.ts';
 import { startScheduler } from './scheduler-service.ts';
 
@@ -17,11 +18,9 @@ async function startRole(role: ServiceRole, context: AppContext, shutdown: Grace
     case 'scheduler':
       await startScheduler(context, shutdown);
       return;
-    case 'api': {
-      const { startApi } = await import('./api-service.ts');
+    case 'api':
       await startApi(context, shutdown);
       return;
-    }
   }
 }
 
@@ -50,6 +49,7 @@ export async function runServices(roles: readonly ServiceRole[], options: RunSer
   try {
     await context.checkRedisEvictionPolicy();
     for (const role of roles) await startRole(role, context, shutdown);
+    await startMetricsServer(context, shutdown);
   } catch (error) {
     await shutdown.shutdown('start failed');
     await context.close();

@@ -9,3 +9,4 @@ export * from './queue-health-rules.ts';
 export * from './queue-health.ts';
 export * from './retry-failed.ts';
 export * from './stalled-counter.ts';
+export * from './within-time.ts';

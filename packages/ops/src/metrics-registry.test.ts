@@ -163,3 +163,27 @@ describe('createMetricsRegistry', () => {
     expect(next.has('rollcall_metrics_scrape_errors_total{source="redis"}')).toBe(false);
   });
 });
+
+describe('a scrape while Redis is unreachable', () => {
+  it('drops the queue gauges after the bound instead of hanging', async () => {
+    const { Redis } = await import('ioredis');
+    const { Queue } = await import('bullmq');
+    // Port 1: nothing listens; a worker-style connection waits for Redis for ever.
+    const connection = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, lazyConnect: false, retryStrategy: () => 1_000 });
+    connection.on('error', () => undefined);
+    const queue = new Queue('feed.dvpo', { connection, prefix: 'unreachable' });
+    queue.on('error', () => undefined);
+    try {
+      const { registry } = createMetricsRegistry({ queues: [queue], db: test.db, log: createSilentLogger(), collectDefaults: false, collectTimeoutMs: 200 });
+      const started = Date.now();
+      const text = await registry.metrics();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(text).not.toMatch(/^rollcall_queue_jobs\{/m);
+      // prom-client collects every metric at once, so a scrape shows the failures of the last one.
+      expect(await registry.metrics()).toMatch(/^rollcall_metrics_scrape_errors_total\{source="redis"\} 2$/m);
+    } finally {
+      await queue.close().catch(() => undefined);
+      connection.disconnect();
+    }
+  });
+});

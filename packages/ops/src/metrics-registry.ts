@@ -4,6 +4,7 @@ import type { Logger } from '@rollcall/logger';
 import type { Job, Queue, Worker } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { readOldestWaitingAge } from './oldest-waiting-age.ts';
+import { withinTime } from './within-time.ts';
 import { COUNTED_STATES } from './queue-health.ts';
 
 export const EVENT_RESULTS = ['stored', 'duplicate', 'rejected'] as const;
@@ -25,6 +26,8 @@ export interface CreateMetricsRegistryOptions {
   readonly defaultLabels?: Readonly<Record<string, string>>;
   /** Epoch ms for the oldest-waiting gauge; default `Date.now`. */
   readonly clock?: () => number;
+  /** Bound on each scrape's Redis reads; the queue gauges are dropped when it passes (default 2,000 ms). */
+  readonly collectTimeoutMs?: number;
 }
 
 export interface MetricsRegistry {
@@ -55,6 +58,7 @@ export interface MetricsRegistry {
 export function createMetricsRegistry(options: CreateMetricsRegistryOptions): MetricsRegistry {
   const { queues, db, log } = options;
   const clock = options.clock ?? Date.now;
+  const collectTimeoutMs = options.collectTimeoutMs ?? 2_000;
   const registry = new Registry();
   if (options.defaultLabels) registry.setDefaultLabels({ ...options.defaultLabels });
 
@@ -76,7 +80,7 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
     registers: [registry],
     async collect() {
       try {
-        const counts = await Promise.all(queues.map((queue) => queue.getJobCounts(...COUNTED_STATES)));
+        const counts = await withinTime(Promise.all(queues.map((queue) => queue.getJobCounts(...COUNTED_STATES))), collectTimeoutMs, 'reading job counts');
         this.reset();
         queues.forEach((queue, index) => {
           for (const state of COUNTED_STATES) this.set({ queue: queue.name, state }, counts[index]?.[state] ?? 0);
@@ -96,7 +100,7 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
     async collect() {
       try {
         const now = clock();
-        const ages = await Promise.all(queues.map((queue) => readOldestWaitingAge(queue, now)));
+        const ages = await withinTime(Promise.all(queues.map((queue) => readOldestWaitingAge(queue, now))), collectTimeoutMs, 'reading queue lag');
         this.reset();
         queues.forEach((queue, index) => this.set({ queue: queue.name }, ages[index] ?? 0));
       } catch (err) {

@@ -1,0 +1,101 @@
+import fastifyCookie from '@fastify/cookie';
+import type { ApiScope, Config } from '@rollcall/config';
+import type { Db } from '@rollcall/db';
+import type { Logger } from '@rollcall/logger';
+import { createMetricsRegistry, type MetricsRegistry } from '@rollcall/ops';
+import { ALL_QUEUE_NAMES, type QueueFactory } from '@rollcall/queue';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { registerAdminQueues } from './admin-queues.ts';
+import { createTokenVerifier, requireScope } from './auth.ts';
+import { registerDashboardRoute } from './dashboard-route.ts';
+import { handleFrameworkError, installErrorHandling } from './error-handling.ts';
+import { registerHealthRoutes } from './health-routes.ts';
+import { registerLoginRoutes } from './login-routes.ts';
+import { registerMetricsRoute } from './metrics-route.ts';
+import { registerQueueRoutes } from './queue-routes.ts';
+import { registerSeriesRoutes } from './series-routes.ts';
+import { registerSnapshotRoutes } from './snapshot-routes.ts';
+
+export interface ApiDeps {
+  readonly db: Db;
+  readonly queues: QueueFactory;
+  /** The producer connection (fails fast): PING for /ready, stalled counts for /v1/queues. */
+  readonly redis: Redis;
+  readonly config: Config;
+  /** Request logs go here; the logger redacts `authorization` and `cookie` headers. */
+  readonly log: Logger;
+  /**
+   * The registry /metrics exposes; pass the one given to `buildMetricsServer` so both ports show
+   * the same. Default: a new one over every queue (with Node process and event-loop metrics).
+   */
+  readonly metrics?: MetricsRegistry;
+  /** Per-check limit of /ready, in milliseconds; default READINESS_TIMEOUT_MS (2,000). */
+  readonly readinessTimeoutMs?: number;
+  /** Limit of one /metrics scrape, in milliseconds; default METRICS_SCRAPE_TIMEOUT_MS (5,000). */
+  readonly metricsTimeoutMs?: number;
+}
+
+/** Login form posts are a token and a path; anything bigger is not one. */
+const FORM_BODY_LIMIT_BYTES = 4_096;
+
+/**
+ * The HTTP read API of operations.md, not yet listening (the service calls `listen`). Routes and
+ * their scopes:
+ *
+ * | route | scope |
+ * | --- | --- |
+ * | GET /health, GET /ready, GET /login, POST /login, POST /logout | public |
+ * | GET /metrics | read:ops (public on METRICS_PORT, see `buildMetricsServer`) |
+ * | GET /, GET /v1/snapshots/latest, /v1/snapshots/:snapshotId, /v1/snapshots, /v1/measures/:measureId/series | read:snapshots |
+ * | GET /v1/queues | read:ops |
+ * | /admin/queues (bull-board: page, API, assets) | admin |
+ *
+ * Scopes do not imply one another, `admin` included (see auth.ts). A token is read from the
+ * `Authorization: Bearer` header or from the HttpOnly `rollcall_token` cookie `POST /login` sets;
+ * a browser opening `/` or `/admin/queues` without a valid login is redirected to /login.
+ *
+ * The caller owns `db`, `queues` and `redis` and closes them after `app.close()`.
+ */
+export function buildApi(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    // Fastify types a pino instance as its narrower base logger; the instance is the same.
+    loggerInstance: deps.log as FastifyBaseLogger,
+    frameworkErrors: handleFrameworkError,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.decorateRequest('principal', null);
+  void app.register(fastifyCookie);
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT_BYTES }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
+  installErrorHandling(app);
+
+  const verifier = createTokenVerifier(deps.config.apiTokens);
+  const guard = (scope: ApiScope) => requireScope(verifier, scope);
+  const pageGuard = (scope: ApiScope) => requireScope(verifier, scope, { loginRedirect: true });
+  const queues = ALL_QUEUE_NAMES.map((name) => deps.queues.queue(name));
+  const metrics = deps.metrics ?? createMetricsRegistry({ queues, db: deps.db, log: deps.log });
+
+  registerHealthRoutes(app, {
+    db: deps.db,
+    redis: deps.redis,
+    log: deps.log,
+    ...(deps.readinessTimeoutMs !== undefined && { readinessTimeoutMs: deps.readinessTimeoutMs }),
+  });
+  registerMetricsRoute(app, metrics.registry, {
+    guard: guard('read:ops'),
+    ...(deps.metricsTimeoutMs !== undefined && { timeoutMs: deps.metricsTimeoutMs }),
+  });
+  registerLoginRoutes(app, verifier);
+  registerDashboardRoute(app, deps.config, pageGuard('read:snapshots'));
+  registerSnapshotRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
+  registerSeriesRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
+  registerQueueRoutes(app, { db: deps.db, redis: deps.redis, queues, prefix: deps.queues.prefix, config: deps.config, guard: guard('read:ops') });
+  registerAdminQueues(app, queues, pageGuard('admin'));
+  return app;
+}

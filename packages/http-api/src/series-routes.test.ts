@@ -1,0 +1,166 @@
+import { MEASURES } from '@rollcall/measures';
+import { SNAPSHOT_CSV_COLUMNS } from '@rollcall/publishing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiTestKit, createApiTestKit, csvRecords, FORCE, OTHER_FORCE, publishExamples, type PublishedExamples } from './api-test-kit.ts';
+import { defaultPeriodOf, isPublishedPeriod } from './measure-series.ts';
+import { MeasureId } from './request-schemas.ts';
+
+let kit: ApiTestKit;
+let ids: PublishedExamples;
+
+beforeAll(async () => {
+  kit = await createApiTestKit();
+  ids = await publishExamples(kit.db);
+});
+afterAll(async () => {
+  await kit?.close();
+});
+
+const get = (url: string, headers: Record<string, string> = {}) => kit.app.inject({ method: 'GET', url, headers: { ...kit.bearer('reader'), ...headers } });
+const SERIES = '/v1/measures/calls.999.answered_within_10s/series';
+
+describe('defaultPeriodOf', () => {
+  it('prefers rolling 12 months, then as-at, then the month', () => {
+    expect(defaultPeriodOf({ periods: ['month', 'rolling-12m', 'financial-year', 'custom'] })).toBe('rolling-12m');
+    expect(defaultPeriodOf({ periods: ['as-at'] })).toBe('as-at');
+    expect(defaultPeriodOf({ periods: ['financial-year', 'month'] })).toBe('month');
+    expect(defaultPeriodOf({ periods: ['financial-year'] })).toBe('financial-year');
+    const defaults = Object.fromEntries(MEASURES.map((measure) => [measure.id, defaultPeriodOf(measure)]));
+    expect(defaults['calls.999.answered_within_10s']).toBe('rolling-12m');
+    expect(defaults['wanted.on_pnc_over_6_months']).toBe('as-at');
+  });
+
+  it('knows which periods a measure is published for', () => {
+    expect(isPublishedPeriod({ periods: ['as-at'] }, 'month')).toBe(false);
+    expect(isPublishedPeriod({ periods: ['month', 'custom'] }, 'custom:q1')).toBe(true);
+    expect(isPublishedPeriod({ periods: ['month'] }, 'custom:q1')).toBe(false);
+  });
+});
+
+describe('MeasureId', () => {
+  it('accepts every measure of the catalogue', () => {
+    for (const measure of MEASURES) expect(MeasureId.safeParse(measure.id).success, measure.id).toBe(true);
+  });
+});
+
+describe('GET /v1/measures/:measureId/series', () => {
+  it('gives the head revision of each date, oldest first', async () => {
+    const response = await get(`${SERIES}?forceId=${FORCE}&period=month`);
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({
+      forceId: FORCE,
+      measureId: 'calls.999.answered_within_10s',
+      unit: 'percent',
+      direction: 'higher-is-better',
+      periodId: 'month',
+      breakdown: null,
+      from: null,
+      to: null,
+    });
+    expect(body.title).toEqual(expect.any(String));
+    expect(body.points).toHaveLength(2);
+    expect(body.points[0]).toMatchObject({
+      asOf: '2022-03-31',
+      snapshotId: ids.marchR2,
+      revision: 2,
+      published: true,
+      periodFrom: '2022-03-01',
+      periodTo: '2022-03-31',
+      value: 75,
+      numerator: 90,
+      denominator: 120,
+      flags: ['[r]'],
+      target: 90,
+      status: 'not met',
+      suppressed: null,
+    });
+    expect(body.points[0].ci).toEqual({ lower: expect.any(Number), upper: expect.any(Number) });
+    expect(body.points[1]).toMatchObject({ asOf: '2022-04-30', snapshotId: ids.april, value: 90, numerator: 45, denominator: 50, status: 'met' });
+  });
+
+  it('uses the default period of the measure when none is named', async () => {
+    const body = (await get(`${SERIES}?forceId=${FORCE}`)).json();
+    expect(body.periodId).toBe('rolling-12m');
+    // Twelve months need twelve months of data: not available, never zero.
+    expect(body.points.map((p: { value: number | null; flags: string[] }) => [p.value, p.flags[0]])).toEqual([
+      [null, '[x]'],
+      [null, '[x]'],
+    ]);
+    const stock = (await get(`/v1/measures/wanted.on_pnc_over_6_months/series?forceId=${FORCE}`)).json();
+    expect(stock.periodId).toBe('as-at');
+  });
+
+  it('shows suppressed counts as published', async () => {
+    const body = (await get(`/v1/measures/dvpo.applied/series?forceId=${FORCE}&period=month&to=2022-03-31`)).json();
+    expect(body.points).toEqual([expect.objectContaining({ value: null, numerator: null, suppressed: '[c]', flags: expect.arrayContaining(['[c]']) })]);
+  });
+
+  it('filters by date range', async () => {
+    const april = (await get(`${SERIES}?forceId=${FORCE}&period=month&from=2022-04-01`)).json();
+    expect(april.points.map((p: { asOf: string }) => p.asOf)).toEqual(['2022-04-30']);
+    const none = await get(`${SERIES}?forceId=${FORCE}&from=2023-01-01&to=2023-12-31`);
+    expect(none.statusCode).toBe(200);
+    expect(none.json().points).toEqual([]);
+  });
+
+  it('gives one breakdown, named in any key order', async () => {
+    const body = (await get(`/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('queue=primary;channel=999')}`)).json();
+    expect(body).toMatchObject({ periodId: 'as-at', breakdown: 'channel=999;queue=primary' });
+    expect(body.points.map((p: { published: boolean; value: number | null }) => [p.published, p.value])).toEqual([
+      [true, 0],
+      [true, 0],
+    ]);
+    const csv = await get(`/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('channel=999;queue=primary')}&format=csv`);
+    expect(csvRecords(csv.body).records.map((r) => r.breakdown)).toEqual(['channel=999;queue=primary', 'channel=999;queue=primary']);
+  });
+
+  it('marks a breakdown the snapshots do not have as not available rather than dropping the date', async () => {
+    const body = (await get(`${SERIES}?forceId=${FORCE}&period=month&breakdown=queue=primary`)).json();
+    expect(body.breakdown).toBe('queue=primary');
+    expect(body.points).toHaveLength(2);
+    expect(body.points[0]).toMatchObject({ published: false, value: null, flags: ['[x]'] });
+  });
+
+  it('gives one CSV row per point, in the snapshot CSV columns', async () => {
+    const response = await get(`${SERIES}?forceId=${FORCE}&period=month&format=csv`);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(response.headers['content-disposition']).toBe(`attachment; filename="${FORCE}_calls.999.answered_within_10s_month.csv"`);
+    const { header, records } = csvRecords(response.body);
+    expect(header).toEqual([...SNAPSHOT_CSV_COLUMNS]);
+    expect(records.map((r) => [r.as_of, r.snapshot_id, r.value, r.numerator, r.denominator, r.flags])).toEqual([
+      ['2022-03-31', ids.marchR2, '75', '90', '120', '[r]'],
+      ['2022-04-30', ids.april, '90', '45', '50', ''],
+    ]);
+    const accept = await get(`${SERIES}?forceId=${FORCE}&period=month`, { accept: 'text/csv' });
+    expect(accept.headers['content-type']).toBe('text/csv; charset=utf-8');
+  });
+
+  it('is 404 for an unknown measure or a force without snapshots', async () => {
+    const measure = await get(`/v1/measures/calls.999.answered_within_99s/series?forceId=${FORCE}`);
+    expect(measure.statusCode).toBe(404);
+    expect(measure.json()).toEqual({ error: 'not_found', message: 'no measure calls.999.answered_within_99s' });
+    const force = await get(`${SERIES}?forceId=${OTHER_FORCE}`);
+    expect(force.statusCode).toBe(404);
+    expect(force.json()).toEqual({ error: 'not_found', message: `no snapshot has been published for force ${OTHER_FORCE}` });
+  });
+
+  it('is 400 for each kind of bad parameter, naming it', async () => {
+    const cases: [string, string, string, string][] = [
+      ['/v1/measures/Calls%20999/series', `forceId=${FORCE}`, 'measureId', 'must be a measure id such as calls.999.answered_within_10s'],
+      [SERIES, `forceId=${FORCE}&period=weekly`, 'period', 'must be month, rolling-12m, financial-year, as-at or custom:<id>'],
+      ['/v1/measures/wanted.on_pnc_over_6_months/series', `forceId=${FORCE}&period=month`, 'period', 'wanted.on_pnc_over_6_months is published for as-at'],
+      [SERIES, `forceId=${FORCE}&breakdown=queue`, 'breakdown', 'must be key=value pairs joined by ";", e.g. grade=emergency;area=urban'],
+      [SERIES, `forceId=${FORCE}&from=2022-13-01`, 'from', 'must be a calendar date YYYY-MM-DD'],
+      [SERIES, `forceId=${FORCE}&from=2022-05-01&to=2022-04-01`, 'from', 'from must not be after to'],
+      [SERIES, `forceId=${FORCE}&format=pdf`, 'format', 'must be json or csv'],
+      [SERIES, '', 'forceId', `required when several forces are configured (${FORCE}, ${OTHER_FORCE})`],
+    ];
+    for (const [path, query, parameter, message] of cases) {
+      const response = await get(`${path}?${query}`);
+      expect(response.statusCode, `${path}?${query}`).toBe(400);
+      expect(response.json().details, `${path}?${query}`).toContainEqual(expect.objectContaining({ path: parameter, message }));
+    }
+  });
+});
