@@ -138,6 +138,7 @@ class MeasureComputer {
         entry = { results: new Map(), missing: ['(no data for this force)'] };
       } else {
         const missing = missingMonths(inputs, definition.feed, period);
+        if (definition.readsYearEarlier) missing.push(...missingMonths(inputs, definition.feed, yearEarlier(period)));
         const results = definition.compute({
           aggregates: inputs.aggregates.get(period.id) ?? Aggregates.EMPTY,
           yearEarlier: inputs.aggregates.get(yearEarlier(period).id) ?? Aggregates.EMPTY,

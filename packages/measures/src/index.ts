@@ -7,6 +7,7 @@ export * from './measure-definition.ts';
 export * from './measure-results.ts';
 export * from './periods.ts';
 export * from './statistics/group-comparison.ts';
+export * from './stop-search-vocabulary.ts';
 export * from './statistics/grouped-quantile.ts';
 export * from './statistics/normal-distribution.ts';
 export * from './statistics/outlier-band.ts';

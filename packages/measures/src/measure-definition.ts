@@ -115,6 +115,11 @@ export interface MeasureDefinition {
    */
   readonly comparison?: { readonly scale: number };
   readonly target?: (settings: MeasureSettings) => MeasureTarget | undefined;
+  /**
+   * The value depends on `yearEarlier` too (a year-on-year change): its months must have data as
+   * well, or the value is not available ([x]) rather than a change against a partial year.
+   */
+  readonly readsYearEarlier?: boolean;
   readonly additiveGroups?: readonly AdditiveGroup[];
   /** A worked example for docs/measures.md, computed by `compute` when the doc is generated. */
   readonly example?: MeasureExample;

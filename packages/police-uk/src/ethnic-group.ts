@@ -2,12 +2,8 @@
  * The five high-level ethnic groups of the 2011 Census (the groups population figures exist for)
  * plus `not-recorded`, as measures.md uses them for search rates and disproportionality.
  */
-export const ETHNIC_GROUPS = ['asian', 'black', 'mixed', 'other', 'white', 'not-recorded'] as const;
-export type EthnicGroup = (typeof ETHNIC_GROUPS)[number];
-
-/** The groups compared with White in `stopsearch.disproportionality.<group>`. */
-export const NON_WHITE_GROUPS = ['asian', 'black', 'mixed', 'other'] as const satisfies readonly EthnicGroup[];
-export type NonWhiteGroup = (typeof NON_WHITE_GROUPS)[number];
+export { ETHNIC_GROUPS, type EthnicGroup, NON_WHITE_GROUPS, type NonWhiteGroup } from '@rollcall/measures';
+import type { EthnicGroup } from '@rollcall/measures';
 
 export interface EthnicGroupResult {
   readonly group: EthnicGroup;

@@ -1,3 +1,5 @@
+import { SEARCH_OUTCOMES, type SearchOutcome } from '@rollcall/measures';
+
 /**
  * A small, stable outcome vocabulary, used in measure ids (`stopsearch.outcome_rate.<outcome>`).
  * data.police.uk has written stop-and-search outcomes two ways:
@@ -19,19 +21,8 @@
  * ...), and adds one more value, `Suspected psychoactive substances seized - No further action`
  * (after the Psychoactive Substances Act 2016).
  */
-export const OUTCOMES = [
-  'arrest',
-  'no-further-action',
-  'community-resolution',
-  'drugs-warning',
-  'penalty-notice',
-  'caution',
-  'summons',
-  'article-found',
-  'not-recorded',
-  'other',
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+export const OUTCOMES = SEARCH_OUTCOMES;
+export type Outcome = SearchOutcome;
 
 export interface OutcomeResult {
   readonly outcome: Outcome;

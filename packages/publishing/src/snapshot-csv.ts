@@ -35,6 +35,7 @@ export const SNAPSHOT_CSV_COLUMNS = [
   'national_flag',
   'flags',
   'missing_months',
+  'extra',
 ] as const;
 
 type Cell = string | number | null | undefined;
@@ -84,6 +85,14 @@ export function measureCsvRow(document: Pick<SnapshotDocument, 'snapshotId' | 'f
     measure.national?.flag,
     measure.flags.join(' '),
     measure.missingMonths?.join(' '),
+    // Figures published beside the value (the open count beside a median, both years' counts
+    // beside a change): `key=value` pairs, so a dashboard can split the column without JSON.
+    measure.extra === undefined
+      ? undefined
+      : Object.keys(measure.extra)
+          .sort()
+          .map((key) => `${key}=${measure.extra![key] ?? ''}`)
+          .join(';'),
   ];
 }
 

@@ -17,6 +17,7 @@ export const dvpoApplicationsChange: MeasureDefinition = {
     'extra gives thisYear, previousYear and change, the difference as a count. No value ([z]) when the previous year had no applications. Financial-year period only.',
   source: 'Avon and Somerset DVPO applications: 284 in 2020/21, 258 in 2021/22.',
   periods: ['financial-year'],
+  readsYearEarlier: true,
   example: {
     description: '258 applications in 2021/22 (to 31 March 2022), 284 in 2020/21.',
     aggregates: [row(METRIC.dvpoApplied, '', 258)],

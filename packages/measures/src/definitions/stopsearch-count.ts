@@ -1,3 +1,4 @@
+import { ETHNIC_GROUPS } from '../stop-search-vocabulary.ts';
 import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { countResult } from '../measure-results.ts';
@@ -20,11 +21,6 @@ export const STOPSEARCH_CELLS = {
   groundsReasonableEthnicMinority: 'stopsearch.grounds_reasonable.ethnic_minority',
 } as const;
 
-/** The census groups searches are compared with White in, as the lifecycle names them. */
-export const NON_WHITE_GROUPS = ['asian', 'black', 'mixed', 'other'] as const;
-export type NonWhiteGroup = (typeof NON_WHITE_GROUPS)[number];
-/** Every value of the ethnic-group dimension: the five census groups and `not-recorded`. */
-export const ETHNIC_GROUPS = [...NON_WHITE_GROUPS, 'white', 'not-recorded'] as const;
 
 /** Rows of searches by ethnic group, with the searches total (by search type) they add up to. */
 export const searchRows = (byGroup: Readonly<Partial<Record<(typeof ETHNIC_GROUPS)[number], number>>>) => [

@@ -2,7 +2,8 @@ import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
-import { ETHNIC_GROUPS, STOPSEARCH_CELLS, searchRows } from './stopsearch-count.ts';
+import { ETHNIC_GROUPS } from '../stop-search-vocabulary.ts';
+import { STOPSEARCH_CELLS, searchRows } from './stopsearch-count.ts';
 
 export const stopsearchEthnicityRecordedRate: MeasureDefinition = {
   id: 'stopsearch.ethnicity_recorded_rate',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { METRIC } from '../daily-metrics.ts';
 import { measureInputOf, row } from './measure-input-of.ts';
-import { SEARCH_OUTCOMES, stopsearchFindRate, stopsearchOutcomeRates } from './stopsearch-outcome-rates.ts';
+import { SEARCH_OUTCOME_WORDINGS as SEARCH_OUTCOMES, stopsearchFindRate, stopsearchOutcomeRates } from './stopsearch-outcome-rates.ts';
 
 const input = measureInputOf({
   aggregates: [

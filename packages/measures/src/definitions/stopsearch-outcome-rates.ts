@@ -1,4 +1,5 @@
 import { METRIC } from '../daily-metrics.ts';
+import { SEARCH_OUTCOMES, type SearchOutcome } from '../stop-search-vocabulary.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
@@ -6,22 +7,26 @@ import { row } from './measure-input-of.ts';
 import { STOPSEARCH_CELLS } from './stopsearch-count.ts';
 
 /**
- * The normalised outcomes of a search, as the stop-search lifecycle counts them (police-uk's
- * `OUTCOMES`: both data.police.uk wordings map to one stable id). The published-figure tests
- * check, through the pipeline, that the outcome rates add up to all searches.
+ * How each normalised outcome reads in the documentation (the vocabulary itself is
+ * `SEARCH_OUTCOMES`, shared with the importer and the lifecycle; a missing wording here is a
+ * type error). The published-figure tests check, through the pipeline, that the outcome rates
+ * add up to all searches.
  */
-export const SEARCH_OUTCOMES = [
-  { id: 'arrest', words: 'arrest ("Arrest", "Suspect arrested")' },
-  { id: 'no-further-action', words: 'no further action ("A no further action disposal", "Nothing found - no further action")' },
-  { id: 'community-resolution', words: 'community resolution ("Community resolution", "Local resolution")' },
-  { id: 'drugs-warning', words: 'drugs warning ("Khat or Cannabis warning", "Offender given drugs possession warning")' },
-  { id: 'penalty-notice', words: 'penalty notice ("Penalty Notice for Disorder", "Offender given penalty notice")' },
-  { id: 'caution', words: 'caution ("Caution (simple or conditional)", "Offender cautioned")' },
-  { id: 'summons', words: 'summons ("Summons / charged by post", "Suspect summonsed to court")' },
-  { id: 'article-found', words: 'article found, outcome not given ("Article found - Detailed outcome unavailable")' },
-  { id: 'not-recorded', words: 'no outcome recorded (blank)' },
-  { id: 'other', words: 'an outcome in no known wording (reported on the record)' },
-] as const;
+const OUTCOME_WORDS: Readonly<Record<SearchOutcome, string>> = {
+  arrest: 'arrest ("Arrest", "Suspect arrested")',
+  'no-further-action': 'no further action ("A no further action disposal", "Nothing found - no further action")',
+  'community-resolution': 'community resolution ("Community resolution", "Local resolution")',
+  'drugs-warning': 'drugs warning ("Khat or Cannabis warning", "Offender given drugs possession warning")',
+  'penalty-notice': 'penalty notice ("Penalty Notice for Disorder", "Offender given penalty notice")',
+  caution: 'caution ("Caution (simple or conditional)", "Offender cautioned")',
+  summons: 'summons ("Summons / charged by post", "Suspect summonsed to court")',
+  'article-found': 'article found, outcome not given ("Article found - Detailed outcome unavailable")',
+  'not-recorded': 'no outcome recorded (blank)',
+  other: 'an outcome in no known wording (reported on the record)',
+};
+
+/** The outcomes with their wording, in vocabulary order. */
+export const SEARCH_OUTCOME_WORDINGS = SEARCH_OUTCOMES.map((id) => ({ id, words: OUTCOME_WORDS[id] }));
 
 const example = {
   description: '1,000 searches: 180 arrests, 650 no further action, 90 community resolutions, 40 drugs warnings, 15 penalty notices, 10 cautions, 10 summonses, 5 with no outcome recorded; 240 found what was searched for.',
@@ -41,7 +46,7 @@ const example = {
   ],
 };
 
-const outcomeDefinition = ({ id, words }: (typeof SEARCH_OUTCOMES)[number]): MeasureDefinition => ({
+const outcomeDefinition = ({ id, words }: (typeof SEARCH_OUTCOME_WORDINGS)[number]): MeasureDefinition => ({
   id: `stopsearch.outcome_rate.${id}`,
   title: `Searches with outcome: ${words.split(' (')[0]}`,
   feed: 'stop-search',
@@ -63,7 +68,7 @@ const outcomeDefinition = ({ id, words }: (typeof SEARCH_OUTCOMES)[number]): Mea
 });
 
 /** One share of searches per normalised outcome. */
-export const stopsearchOutcomeRates: readonly MeasureDefinition[] = SEARCH_OUTCOMES.map(outcomeDefinition);
+export const stopsearchOutcomeRates: readonly MeasureDefinition[] = SEARCH_OUTCOME_WORDINGS.map(outcomeDefinition);
 
 export const stopsearchFindRate: MeasureDefinition = {
   id: 'stopsearch.find_rate',

@@ -3,7 +3,8 @@ import type { MeasureDefinition } from '../measure-definition.ts';
 import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { row } from './measure-input-of.ts';
-import { NON_WHITE_GROUPS, STOPSEARCH_CELLS } from './stopsearch-count.ts';
+import { NON_WHITE_GROUPS } from '../stop-search-vocabulary.ts';
+import { STOPSEARCH_CELLS } from './stopsearch-count.ts';
 
 export const stopsearchReasonableGroundsRate: MeasureDefinition = {
   id: 'stopsearch.reasonable_grounds_rate',
