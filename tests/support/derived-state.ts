@@ -1,4 +1,4 @@
-import { type Db, readAllFeedStats, readDailyAggregates } from '@rollcall/db';
+import { type Db, readAllFeedStats, readDailyAggregates, readMonthlyAggregates } from '@rollcall/db';
 import { sql } from 'kysely';
 
 /**
@@ -16,6 +16,7 @@ export async function readDerivedState(db: Db) {
     .execute();
   return {
     aggregates: await readDailyAggregates(db),
+    monthlyAggregates: await readMonthlyAggregates(db),
     entities: entities.map((row) => ({
       ...row,
       // Facts are kept sorted by (occurredAt, eventId); compare them as that list of ids and times.
@@ -27,5 +28,5 @@ export async function readDerivedState(db: Db) {
 
 /** Empties every table the pipeline writes (reference data stays), to run the same set again. */
 export async function resetPipelineTables(db: Db): Promise<void> {
-  await sql`truncate events, entities, daily_aggregates, daily_feed_stats, event_accounting, rejected_events, snapshot_heads, snapshots, nightly_runs`.execute(db);
+  await sql`truncate events, entities, daily_aggregates, monthly_aggregates, daily_feed_stats, event_accounting, rejected_events, snapshot_heads, snapshots, nightly_runs`.execute(db);
 }

@@ -40,6 +40,15 @@ export interface DailyAggregatesTable {
   value: number;
 }
 
+export interface MonthlyAggregatesTable {
+  force_id: string;
+  /** First day of the month, `YYYY-MM-01`. */
+  month: DateColumn;
+  metric: string;
+  dim: string;
+  value: number;
+}
+
 export interface DailyFeedStatsTable {
   force_id: string;
   feed: string;
@@ -128,6 +137,7 @@ export interface Database {
   events: EventsTable;
   entities: EntitiesTable;
   daily_aggregates: DailyAggregatesTable;
+  monthly_aggregates: MonthlyAggregatesTable;
   daily_feed_stats: DailyFeedStatsTable;
   event_accounting: EventAccountingTable;
   rejected_events: RejectedEventsTable;

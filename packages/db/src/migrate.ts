@@ -4,6 +4,7 @@ import * as eventsAndAggregates from './migrations/2026-11-22-01-events-and-aggr
 import * as referenceData from './migrations/2026-11-22-02-reference-data.ts';
 import * as snapshotsAndRuns from './migrations/2026-11-22-03-snapshots-and-runs.ts';
 import * as policeUkImports from './migrations/2026-11-22-04-police-uk-imports.ts';
+import * as monthlyAggregates from './migrations/2026-11-22-05-monthly-aggregates.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -14,6 +15,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-22-02-reference-data': referenceData,
   '2026-11-22-03-snapshots-and-runs': snapshotsAndRuns,
   '2026-11-22-04-police-uk-imports': policeUkImports,
+  '2026-11-22-05-monthly-aggregates': monthlyAggregates,
 };
 
 export class MigrationError extends Error {

@@ -1,6 +1,6 @@
 import {
   addToAccounting,
-  addToDailyAggregates,
+  addToAggregates,
   addToDailyFeedStats,
   type AccountingDelta,
   type AggregateDelta,
@@ -289,7 +289,7 @@ async function foldStoredEvents(trx: DbOrTransaction, stored: readonly PreparedE
     .filter(([, delta]) => delta.value !== 0)
     .sort(([a], [b]) => compareKeys(a, b))
     .map(([, delta]) => delta);
-  await addToDailyAggregates(trx, sortedDeltas);
+  await addToAggregates(trx, sortedDeltas);
 
   const feedStats = new Map<string, { forceId: string; feed: string; day: string; events: number; latest: number }>();
   for (const item of stored) {

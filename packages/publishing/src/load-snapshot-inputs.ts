@@ -7,7 +7,7 @@ import {
   readFeedCoverage,
   readFeedInputs,
   sumAggregatesBetween,
-  sumAggregatesByHalfMonth,
+  sumAggregatesByMonth,
 } from '@rollcall/db';
 import { FEEDS } from '@rollcall/events';
 import {
@@ -98,8 +98,8 @@ export function sumHalfMonthsOverPeriod(rows: readonly PartialMonthSum[], period
 /**
  * Reads everything one snapshot is computed from, for the force and every force it is compared
  * with: settings, populations, MSG, coverage by month, and the aggregates of each period (and of
- * the same period a year earlier) as sums of half-months. What is read grows with months and
- * metrics of history, never with raw events.
+ * the same period a year earlier) as sums of whole months plus the split months. What is read
+ * grows with months and metrics of history, never with raw events.
  */
 export async function loadSnapshotInputs(
   db: DbOrTransaction,
@@ -124,7 +124,8 @@ export async function loadSnapshotInputs(
   const periods = [...standardPeriods(asOf), ...customPeriods];
 
   const splitDay = Number(asOf.slice(8, 10));
-  const halfMonths = await sumAggregatesByHalfMonth(db, { forceIds: null, to: asOf, splitDay });
+  // Periods end on the as-of day or, a year earlier, on the same day of that month.
+  const halfMonths = await sumAggregatesByMonth(db, { forceIds: null, to: asOf, splitDay, splitMonths: [asOf.slice(0, 7), addMonths(asOf, -12).slice(0, 7)] });
   const customSums = await Promise.all(
     customPeriods.map(async (period) => ({
       period,
