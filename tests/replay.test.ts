@@ -23,7 +23,7 @@ afterAll(async () => {
 describe('rollcall replay', () => {
   it('rebuilds exactly what live processing produced', async () => {
     const live = await readDerivedState(harness.db);
-    const result = await replayAggregates(harness.db, calendar);
+    const result = await replayAggregates(harness.db, calendar, { entities: true });
     expect(result.events).toBeGreaterThan(4_000);
     expect(result.changedRows).toBe(0);
     expect(result.entities).toBe(live.entities.length);

@@ -21,6 +21,12 @@ export interface ReplayOptions {
   /** Last London day whose aggregates are rewritten (default: all). */
   readonly to?: LocalDate | null;
   readonly onProgress?: (events: number, total: number) => void;
+  /**
+   * Also rewrite every entity's stored state (facts, status, flags) from its events. Off by
+   * default: the aggregates are what drift would affect, and rewriting every entity row costs
+   * more than the rest of the replay together.
+   */
+  readonly entities?: boolean;
   /** Rows fetched from the cursor at a time. */
   readonly pageSize?: number;
 }
@@ -52,8 +58,9 @@ interface ReplayRow {
 const aggregateKey = (forceId: string, day: string, metric: string, dim: string) => `${forceId}\u0001${day}\u0001${metric}\u0001${dim}`;
 
 /**
- * Rebuilds the derived state from the stored events: entity states and feed stats always, and
- * the daily aggregates of the days in [from, to] (all days by default). It reads the events once,
+ * Rebuilds the derived state from the stored events: the daily aggregates (and their monthly
+ * sums) of the days in [from, to] (all days by default), the feed stats, and on request every
+ * entity's state. It reads the events once,
  * through a server-side cursor in entity order, so memory holds one entity's facts at a time plus
  * the aggregate sums (bounded by days x metrics, not events), and it folds them with the same
  * interpreters live processing uses: replay and live processing agree by construction, and the
@@ -70,11 +77,15 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
   const pageSize = options.pageSize ?? 20_000;
   return db.transaction().execute(async (trx) => {
     await sql`lock table events in share mode`.execute(trx);
-    // Every entity is rebuilt from its events below; rows of the old state go first.
-    await sql`delete from entities`.execute(trx);
+    // The scan is sorted by entity; enough memory keeps that sort off disk for millions of events.
+    await sql`set local work_mem = '256MB'`.execute(trx);
+    const rebuildEntities = options.entities === true;
+    // Entities rebuilt from their events replace the old state entirely.
+    if (rebuildEntities) await sql`delete from entities`.execute(trx);
     const total = Number((await sql<{ n: string }>`select count(*) as n from events`.execute(trx)).rows[0]?.n ?? 0);
 
-    const sums = new Map<string, AggregateDelta>();
+    // One number per (force, day, metric, dim): a replay adds millions of contributions.
+    const sums = new Map<string, number>();
     const feedStats = new Map<string, FeedStatsDelta>();
     let entityWrites: EntityWrite[] = [];
     let events = 0;
@@ -92,10 +103,9 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       for (const c of lifecycle.contributions) {
         if ((from !== null && c.day < from) || (to !== null && c.day > to)) continue;
         const key = aggregateKey(current.forceId, c.day, c.metric, c.dim);
-        const existing = sums.get(key);
-        sums.set(key, { forceId: current.forceId, day: c.day, metric: c.metric, dim: c.dim, value: (existing?.value ?? 0) + c.value });
+        sums.set(key, (sums.get(key) ?? 0) + c.value);
       }
-      entityWrites.push({
+      if (rebuildEntities) entityWrites.push({
         forceId: current.forceId,
         kind: current.kind,
         entityId: current.entityId,
@@ -146,7 +156,13 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
 
     await flushEntities();
 
-    const rebuilt = [...sums.values()].filter((row) => row.value !== 0).sort((a, b) => (aggregateKey(a.forceId, a.day, a.metric, a.dim) < aggregateKey(b.forceId, b.day, b.metric, b.dim) ? -1 : 1));
+    const rebuilt: AggregateDelta[] = [...sums.entries()]
+      .filter(([, value]) => value !== 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => {
+        const [forceId = '', day = '', metric = '', dim = ''] = key.split('\u0001');
+        return { forceId, day, metric, dim, value };
+      });
     const before = await readDailyAggregates(trx, { from, to });
     const changed = changedDays(before, rebuilt);
     await replaceDailyAggregates(trx, { from, to }, rebuilt);

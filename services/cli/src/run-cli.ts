@@ -21,7 +21,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   ingest: { run: ingestCommand, usage: 'ingest --feed <feed> [--format ndjson|police-uk-csv] <file>   queue a file of events' },
   drain: { run: drainCommand, usage: 'drain [--timeout <s>]                      wait until every feed queue is empty' },
   snapshot: { run: snapshotCommand, usage: 'snapshot --as-of <date> [--force <id>] [--format json|csv]   publish and print\n  snapshot show [--latest|<snapshotId>] [--format json|csv]    print a published snapshot' },
-  replay: { run: replayCommand, usage: 'replay [--from <date>] [--to <date>]       rebuild aggregates from stored events' },
+  replay: { run: replayCommand, usage: 'replay [--from <d>] [--to <d>] [--entities]  rebuild aggregates from stored events' },
   status: { run: statusCommand, usage: 'status [--format json]                     queue health; exit 0 ok, 1 warn, 2 critical' },
   'retry-failed': { run: retryFailedCommand, usage: 'retry-failed --queue <name> [--limit <n>]  re-queue jobs that exhausted their retries' },
   token: { run: tokenCommand, usage: 'token create --name <name> --scopes <s>    new API token and its API_TOKENS entry' },

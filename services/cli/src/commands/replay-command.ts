@@ -5,12 +5,13 @@ import { type CommandIo, parseOptions, UsageError, writeLine } from '../command-
 import { createProgressReporter } from '../progress-reporter.ts';
 
 /**
- * `rollcall replay [--from <date>] [--to <date>]`: rebuilds entity states, feed stats and the
- * daily aggregates (of the given London days, or all) from the stored events. Ingest pauses
+ * `rollcall replay [--from <date>] [--to <date>] [--entities]`: rebuilds the daily aggregates
+ * and their monthly sums (of the given London days, or all) and the feed stats from the stored
+ * events, and with --entities every entity's state too. Ingest pauses
  * while it runs; published snapshots whose figures change are marked for revision.
  */
 export async function replayCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseOptions(args, { from: { type: 'string' }, to: { type: 'string' } }, 'replay');
+  const { values } = parseOptions(args, { from: { type: 'string' }, to: { type: 'string' }, entities: { type: 'boolean', default: false } }, 'replay');
   for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
     if (value !== undefined && !isLocalDate(value)) throw new UsageError(`replay: ${name} must be a date YYYY-MM-DD (got ${JSON.stringify(value)})`);
   }
@@ -23,6 +24,7 @@ export async function replayCommand(args: readonly string[], io: CommandIo): Pro
       return await replayAggregates(context.db, context.calendar, {
         from: values.from ?? null,
         to: values.to ?? null,
+        entities: values.entities === true,
         onProgress: (done) => progress.update(done),
       });
     } finally {
