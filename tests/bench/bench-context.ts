@@ -1,0 +1,78 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createDatabase, type Db, loadReferenceIntoDatabase, migrateToLatest } from '@rollcall/db';
+import { createLogger, type Logger } from '@rollcall/logger';
+import { createRedisConnection, QueueFactory, waitForRedisReady } from '@rollcall/queue';
+import { loadReferenceData } from '@rollcall/reference';
+import { deleteKeysWithPrefix, resolveBackingServices } from '@rollcall/runtime';
+import type { Redis } from 'ioredis';
+import pg from 'pg';
+
+export const BENCH_DATABASE = 'rollcall_bench';
+export const BENCH_PREFIX = 'rollcall-bench';
+export const BENCH_PSEUDONYM_KEY = 'bench-only-key-never-use-for-real-person-data';
+
+export interface BenchContext {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly db: Db;
+  readonly producer: Redis;
+  readonly queues: QueueFactory;
+  readonly log: Logger;
+  /** Where the benchmark writes its files (var/bench). */
+  readonly dir: string;
+  /** Environment for a worker or CLI process started by the benchmark. */
+  readonly env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A database and queue prefix of the benchmark's own, recreated on every run so that figures do
+ * not depend on what an earlier run left behind, on the same PostgreSQL and Redis as everything else.
+ */
+export async function openBenchContext(): Promise<BenchContext> {
+  const services = await resolveBackingServices({ allowContainers: true, onProgress: (message) => console.error(message) });
+  const admin = new URL(services.databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`drop database if exists ${BENCH_DATABASE} with (force)`);
+  await client.query(`create database ${BENCH_DATABASE}`);
+  await client.end();
+  const url = new URL(services.databaseUrl);
+  url.pathname = `/${BENCH_DATABASE}`;
+  const databaseUrl = url.toString();
+  const db = createDatabase(databaseUrl, { maxConnections: 12, applicationName: 'rollcall-bench' });
+  await migrateToLatest(db);
+  await loadReferenceIntoDatabase(db, loadReferenceData());
+  const log = createLogger({ service: 'bench', level: 'warn', destination: 'stderr' });
+  const producer = createRedisConnection(services.redisUrl, { role: 'producer', log });
+  await waitForRedisReady(producer);
+  await deleteKeysWithPrefix(producer, BENCH_PREFIX);
+  const queues = new QueueFactory({ connection: producer, prefix: BENCH_PREFIX, log });
+  const dir = resolve('var/bench');
+  await mkdir(dir, { recursive: true });
+  return {
+    databaseUrl,
+    redisUrl: services.redisUrl,
+    db,
+    producer,
+    queues,
+    log,
+    dir,
+    env: {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: services.redisUrl,
+      QUEUE_PREFIX: BENCH_PREFIX,
+      PSEUDONYM_KEY: BENCH_PSEUDONYM_KEY,
+      LOG_LEVEL: 'warn',
+    },
+    close: async () => {
+      await queues.close();
+      await deleteKeysWithPrefix(producer, BENCH_PREFIX);
+      producer.disconnect();
+      await db.destroy();
+      await services.stop();
+    },
+  };
+}

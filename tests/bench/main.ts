@@ -1,0 +1,175 @@
+import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCalendar } from '@rollcall/calendar';
+import { FEEDS, type FeedEvent } from '@rollcall/events';
+import { replayAggregates } from '@rollcall/ingest';
+import { createSilentLogger } from '@rollcall/logger';
+import { publishSnapshot } from '@rollcall/publishing';
+import { feedQueueName } from '@rollcall/queue';
+import { codeVersion } from '@rollcall/runtime';
+import { sql } from 'kysely';
+import { openBenchContext } from './bench-context.ts';
+import { BENCH_FORCE, benchMonths, countEvents, monthsEndingAt } from './bench-events.ts';
+import { measureCliMemory } from './cli-memory.ts';
+import { copyRow, measureCopyBaseline } from './copy-baseline.ts';
+import { measureFreshness } from './freshness.ts';
+import { loadHistory } from './history-loader.ts';
+import { measureNaiveBaseline } from './naive-baseline.ts';
+import { measureRollcallIngest, startWorkerProcess } from './rollcall-ingest.ts';
+
+/**
+ * `pnpm bench`: the speed and scale figures of quality.md, each against a baseline measured in
+ * the same run on the same machine (absolute times drift on a shared machine; ratios do not).
+ *
+ *   pnpm bench                 1,000,000 events, 3 years of history, a 1 GB file (about 10 min)
+ *   pnpm bench --quick         200,000 events, 1 year of history, a 100 MB file
+ */
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    months: { type: 'string' },
+    'history-months': { type: 'string' },
+    'file-mb': { type: 'string' },
+    'naive-events': { type: 'string' },
+    concurrency: { type: 'string', default: '2' },
+    workers: { type: 'string', default: '2' },
+  },
+});
+const quick = values.quick === true;
+const liveMonths = Number(values.months ?? (quick ? 1 : 5));
+const historyMonths = Number(values['history-months'] ?? (quick ? 11 : 31));
+const fileMb = Number(values['file-mb'] ?? (quick ? 100 : 1024));
+const naiveEvents = Number(values['naive-events'] ?? 20_000);
+const concurrency = Number(values.concurrency);
+const workerProcesses = Number(values.workers);
+const say = (text: string) => console.error(text);
+const round = (n: number, digits = 0) => Number(n.toFixed(digits));
+
+const context = await openBenchContext();
+const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, codeVersion: codeVersion() };
+try {
+  // 1. The event set: months of Avon and Somerset at real volume, queued in jobs of 1,000, and the
+  //    same rows written out for the COPY baseline.
+  const months = monthsEndingAt('2024-01', liveMonths);
+  const csvPath = join(context.dir, 'events.csv');
+  const csv = createWriteStream(csvPath);
+  let offered = 0;
+  let naiveSample: FeedEvent[] = [];
+  const enqueueStarted = performance.now();
+  for (const { month, byFeed } of benchMonths(months)) {
+    for (const feed of FEEDS) {
+      const events = byFeed[feed];
+      for (let i = 0; i < events.length; i += 1_000) await context.queues.add('feed-batch', feedQueueName(feed), { events: events.slice(i, i + 1_000) });
+      for (const event of events) if (!csv.write(copyRow(event))) await once(csv, 'drain');
+    }
+    if (naiveSample.length === 0) naiveSample = FEEDS.flatMap((feed) => byFeed[feed]).slice(0, naiveEvents).map((e) => ({ ...e, eventId: `naive-${e.eventId}` }));
+    offered += countEvents(byFeed);
+    say(`queued ${month}: ${offered.toLocaleString('en-GB')} events so far`);
+  }
+  csv.end();
+  await once(csv, 'finish');
+  results.events = { offered, months, queueSeconds: round((performance.now() - enqueueStarted) / 1000, 1) };
+
+  // 2. Baselines.
+  say('baseline: raw COPY of the same rows into an indexed table');
+  const copy = await measureCopyBaseline(context.databaseUrl, csvPath, offered);
+  say(`baseline: naive pipeline (one job and one INSERT per event), ${naiveSample.length.toLocaleString('en-GB')} events`);
+  const naive = await measureNaiveBaseline(context, naiveSample);
+
+  // 3. Sustained ingest by a worker process, everything already queued.
+  say(`rollcall: ${offered.toLocaleString('en-GB')} events from the queues (${workerProcesses} worker process(es), concurrency ${concurrency} per feed)`);
+  const ingest = await measureRollcallIngest(context, offered, () => Array.from({ length: workerProcesses }, () => startWorkerProcess(context, concurrency)));
+  const peakOfWorkers = () => Math.max(...ingest.processes.map((p) => p.peakRssMb()));
+  const workerPeakMb = peakOfWorkers();
+  results.ingest = {
+    eventsPerSecond: round(ingest.eventsPerSecond),
+    seconds: round(ingest.seconds, 1),
+    accounting: ingest.accounting,
+    naiveEventsPerSecond: round(naive.eventsPerSecond),
+    copyRowsPerSecond: round(copy.rowsPerSecond),
+    workerProcesses,
+    concurrencyPerFeed: concurrency,
+    timesNaive: round(ingest.eventsPerSecond / naive.eventsPerSecond, 1),
+    fractionOfCopy: round(ingest.eventsPerSecond / copy.rowsPerSecond, 3),
+    workerPeakRssMb: round(workerPeakMb),
+  };
+  say(JSON.stringify(results.ingest));
+
+  // 4. Freshness at a steady 10,000 events/s, the same worker process still running.
+  say('freshness: 10,000 events/s for 15 s');
+  const freshEvents = [...benchMonths(['2024-02'], { scale: 0.5 })].flatMap(({ byFeed }) => FEEDS.flatMap((feed) => byFeed[feed]));
+  const freshness = await measureFreshness(context, freshEvents, { eventsPerSecond: 10_000, jobSize: 100, seconds: 15 });
+  results.freshness = { ...freshness, p50: round(freshness.p50), p95: round(freshness.p95), p99: round(freshness.p99), max: round(freshness.max), rate: round(freshness.rate) };
+  say(JSON.stringify(results.freshness));
+  results.ingest = { ...(results.ingest as object), workerPeakRssMbAfterFreshness: round(peakOfWorkers()) };
+  await Promise.all(ingest.processes.map((p) => p.stop()));
+
+  // 5. Replay over what the worker stored: speed, and equality with live processing.
+  const calendar = createCalendar('Europe/London');
+  say('replay over the stored events');
+  const replay = await replayAggregates(context.db, calendar);
+  results.replay = { events: replay.events, eventsPerSecond: round(replay.events / replay.seconds), seconds: round(replay.seconds, 1), rowsDifferingFromLive: replay.changedRows };
+  say(JSON.stringify(results.replay));
+
+  // 6. Snapshot cost with these months, then with three years of history.
+  const publishDeps = { db: context.db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
+  const timeSnapshot = async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await publishSnapshot(publishDeps, BENCH_FORCE, '2024-01-31');
+      times.push(performance.now() - started);
+    }
+    return times.sort((a, b) => a - b)[2]!;
+  };
+  const countStored = async () => Number((await sql<{ n: string }>`select count(*) as n from events`.execute(context.db)).rows[0]?.n);
+  const aggregateRows = async () => Number((await sql<{ n: string }>`select count(*) as n from daily_aggregates`.execute(context.db)).rows[0]?.n);
+  const small = { events: await countStored(), aggregateRows: await aggregateRows(), medianMs: round(await timeSnapshot()) };
+  say(`snapshot with ${months.length} months: ${JSON.stringify(small)}`);
+  say(`loading ${historyMonths} months of history before ${months[0]} (prepared as the workers do, copied, then replayed)`);
+  const historyStarted = performance.now();
+  await loadHistory(context.databaseUrl, monthsEndingAt(months[0]!, historyMonths + 1).slice(0, historyMonths), (month, n) => say(`  ${month}: ${n.toLocaleString('en-GB')}`));
+  const historyReplay = await replayAggregates(context.db, calendar);
+  const large = { events: await countStored(), aggregateRows: await aggregateRows(), medianMs: round(await timeSnapshot()) };
+  results.snapshot = {
+    small,
+    large,
+    growth: round(large.medianMs / small.medianMs, 2),
+    historyLoadSeconds: round((performance.now() - historyStarted) / 1000),
+    replayOfHistory: { events: historyReplay.events, eventsPerSecond: round(historyReplay.events / historyReplay.seconds) },
+  };
+  say(JSON.stringify(results.snapshot));
+
+  // 7. The ingest command streaming a large file.
+  say(`CLI memory: rollcall ingest of a ${fileMb} MB file`);
+  const cli = await measureCliMemory(context, fileMb);
+  results.cli = { ...cli, fileMb: round(cli.fileMb), seconds: round(cli.seconds, 1), linesPerSecond: round(cli.linesPerSecond), rssMb: Object.fromEntries(Object.entries(cli.rssMb).map(([k, v]) => [k, round(v)])) };
+  say(JSON.stringify(results.cli));
+} finally {
+  await context.close();
+}
+
+const ingest = results.ingest as { eventsPerSecond: number; timesNaive: number; fractionOfCopy: number; naiveEventsPerSecond: number; copyRowsPerSecond: number; workerPeakRssMb: number; workerPeakRssMbAfterFreshness: number };
+const freshness = results.freshness as { p99: number; rate: number };
+const replay = results.replay as { eventsPerSecond: number; rowsDifferingFromLive: number; events: number };
+const snapshot = results.snapshot as { small: { events: number; medianMs: number }; large: { events: number; medianMs: number }; growth: number };
+const cli = results.cli as { fileMb: number; rssMb: { at10: number; max: number; end: number } };
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+const rows = [
+  ['sustained ingest', `${ingest.eventsPerSecond.toLocaleString('en-GB')} events/s`, `naive ${ingest.naiveEventsPerSecond.toLocaleString('en-GB')}/s; COPY ${ingest.copyRowsPerSecond.toLocaleString('en-GB')} rows/s`, `${ingest.timesNaive}x naive; ${ingest.fractionOfCopy}x COPY`, '>= 30x naive and >= 0.3x COPY', verdict(ingest.timesNaive >= 30 && ingest.fractionOfCopy >= 0.3)],
+  ['freshness', `p99 ${freshness.p99} ms at ${freshness.rate.toLocaleString('en-GB')} events/s`, '', '', 'p99 < 1 s at 10,000/s', verdict(freshness.p99 < 1_000 && freshness.rate >= 9_500)],
+  ['snapshot cost', `${snapshot.small.medianMs} ms (${snapshot.small.events.toLocaleString('en-GB')} events); ${snapshot.large.medianMs} ms (${snapshot.large.events.toLocaleString('en-GB')})`, '', `x${snapshot.growth} for x${round(snapshot.large.events / snapshot.small.events, 1)} events`, '< 1 s, not growing with events', verdict(snapshot.large.medianMs < 1_000 && snapshot.growth < snapshot.large.events / snapshot.small.events / 2)],
+  ['memory', `worker peak ${ingest.workerPeakRssMbAfterFreshness} MB; CLI ${cli.rssMb.at10}->${cli.rssMb.max} MB over ${cli.fileMb} MB`, '', '', 'worker < 300 MB; CLI flat', verdict(ingest.workerPeakRssMbAfterFreshness < 300 && cli.rssMb.max < cli.rssMb.at10 * 1.5 + 50)],
+  ['replay', `${replay.eventsPerSecond.toLocaleString('en-GB')} events/s over ${replay.events.toLocaleString('en-GB')}`, '', `${replay.rowsDifferingFromLive} rows differ from live`, '>= 200,000/s, equals live', verdict(replay.eventsPerSecond >= 200_000 && replay.rowsDifferingFromLive === 0)],
+];
+const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length), ['figure', 'measured', 'baseline', 'ratio', 'bar', ''][c]!.length));
+const line = (cells: readonly string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
+console.log(line(['figure', 'measured', 'baseline', 'ratio', 'bar', '']));
+for (const row of rows) console.log(line(row));
+const file = join('var/bench', `results-${new Date().toISOString().replaceAll(':', '-')}.json`);
+await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nfull results: ${file}`);
+process.exit(0);

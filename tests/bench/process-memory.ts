@@ -1,0 +1,43 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Resident memory of a process in MB from /proc (Linux): current, and peak since it started. */
+export function residentMemoryMb(pid: number): { rss: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Rollcall entry point (`services/.../main.ts`) in a process of its own, as deployed. */
+export function spawnRollcall(entry: string, args: readonly string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+    cwd: REPOSITORY_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function exitOf(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Samples a process's memory every `everyMs` until it exits. */
+export function sampleMemory(child: ChildProcess, everyMs = 250): Promise<{ at: number; rss: number }[]> {
+  const samples: { at: number; rss: number }[] = [];
+  const started = performance.now();
+  const timer = setInterval(() => {
+    const memory = child.pid === undefined ? undefined : residentMemoryMb(child.pid);
+    if (memory) samples.push({ at: performance.now() - started, rss: memory.rss });
+  }, everyMs);
+  return exitOf(child).then(() => {
+    clearInterval(timer);
+    return samples;
+  });
+}
