@@ -49,6 +49,13 @@ export interface MonthlyAggregatesTable {
   value: number;
 }
 
+export interface IngestPartsTable {
+  job_key: string;
+  part: string;
+  outcome: Json<unknown>;
+  committed_at: Generated<Timestamp>;
+}
+
 export interface DailyFeedStatsTable {
   force_id: string;
   feed: string;
@@ -138,6 +145,7 @@ export interface Database {
   entities: EntitiesTable;
   daily_aggregates: DailyAggregatesTable;
   monthly_aggregates: MonthlyAggregatesTable;
+  ingest_parts: IngestPartsTable;
   daily_feed_stats: DailyFeedStatsTable;
   event_accounting: EventAccountingTable;
   rejected_events: RejectedEventsTable;

@@ -6,6 +6,7 @@ export * from './entities.repository.ts';
 export * from './events.repository.ts';
 export * from './feed-locks.ts';
 export * from './feed-stats.repository.ts';
+export * from './ingest-parts.repository.ts';
 export * from './migrate.ts';
 export * from './police-uk-imports.repository.ts';
 export * from './reference.repository.ts';

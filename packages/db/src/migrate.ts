@@ -5,6 +5,7 @@ import * as referenceData from './migrations/2026-11-22-02-reference-data.ts';
 import * as snapshotsAndRuns from './migrations/2026-11-22-03-snapshots-and-runs.ts';
 import * as policeUkImports from './migrations/2026-11-22-04-police-uk-imports.ts';
 import * as monthlyAggregates from './migrations/2026-11-22-05-monthly-aggregates.ts';
+import * as ingestParts from './migrations/2026-11-22-06-ingest-parts.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -16,6 +17,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-22-03-snapshots-and-runs': snapshotsAndRuns,
   '2026-11-22-04-police-uk-imports': policeUkImports,
   '2026-11-22-05-monthly-aggregates': monthlyAggregates,
+  '2026-11-22-06-ingest-parts': ingestParts,
 };
 
 export class MigrationError extends Error {

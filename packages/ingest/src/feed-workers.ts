@@ -1,13 +1,13 @@
-import type { Db } from '@rollcall/db';
+import { type Db, deleteCommittedPartsBefore } from '@rollcall/db';
 import { FEEDS, type Feed } from '@rollcall/events';
 import type { Logger } from '@rollcall/logger';
-import { createWorker, feedQueueName } from '@rollcall/queue';
+import { createWorker, feedQueueName, MAX_EVENTS_PER_JOB } from '@rollcall/queue';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { addOutcomes, type FeedBatchOutcome, NO_OUTCOME } from './feed-batch-outcome.ts';
 import { feedJobInputs } from './feed-job-inputs.ts';
 import type { IngestContext } from './prepare-event.ts';
-import type { FeedBatchOutcome } from './store-feed-batch.ts';
-import { storeFeedBatchSafely } from './store-feed-batch-safely.ts';
+import { storeFeedBatch } from './store-feed-batch.ts';
 
 export interface FeedWorkersOptions {
   readonly db: Db;
@@ -24,29 +24,53 @@ export interface FeedWorkersOptions {
   readonly onBatch?: (feed: Feed, outcome: FeedBatchOutcome, seconds: number) => void;
 }
 
+/** Marks of committed job parts are kept longer than a failed job stays retryable in Redis (7 days). */
+const COMMITTED_PART_RETENTION_MS = 8 * 86_400_000;
+/** How often (in jobs, per process) old marks are cleared. */
+const CLEANUP_EVERY_JOBS = 1_000;
+
+/** Stable across deliveries and `retry-failed` of one job, distinct for a later job reusing its id. */
+export const feedJobKey = (queue: string, job: Pick<Job, 'id' | 'timestamp'>) => `${queue}:${job.id ?? '?'}:${job.timestamp}`;
+
 /**
  * One BullMQ worker per feed queue. A job completes only after its events are committed; its
  * return value is the outcome counts, so `offered = stored + duplicate + rejected` can be read
- * per job as well as per feed.
+ * per job as well as per feed. A job from an outside producer holding more than 1,000 events is
+ * not refused (its events are as good as any): it is stored 1,000 at a time, with a warning.
  */
 export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
+  let jobsSinceCleanup = CLEANUP_EVERY_JOBS;
+  const clearOldPartMarks = async () => {
+    if (++jobsSinceCleanup < CLEANUP_EVERY_JOBS) return;
+    jobsSinceCleanup = 0;
+    const cleared = await deleteCommittedPartsBefore(options.db, new Date(Date.now() - COMMITTED_PART_RETENTION_MS));
+    if (cleared > 0) options.log.debug({ cleared }, 'cleared old committed-part marks');
+  };
   return (options.feeds ?? FEEDS).map((feed) => {
     const queue = feedQueueName(feed);
     const log = options.log.child({ feed, queue });
     let jobsStarted = 0;
     const processor = async (job: Job): Promise<FeedBatchOutcome> => {
       const started = performance.now();
+      await clearOldPartMarks();
       const inputs = feedJobInputs(job.data);
-      // Successive jobs start at different sub-batches, so concurrent jobs overlap instead of
+      const jobKey = feedJobKey(queue, job);
+      if (inputs.length > MAX_EVENTS_PER_JOB) {
+        log.warn({ jobId: job.id, events: inputs.length, limit: MAX_EVENTS_PER_JOB }, 'job holds more events than the contract allows; storing them in chunks');
+      }
+      // Successive jobs start at different parts, so concurrent jobs overlap instead of
       // queueing for the same shard locks in step.
       const startAt = jobsStarted++;
-      const outcome = await storeFeedBatchSafely(
-        options.db,
-        { feed, inputs, source: `queue ${queue} job ${job.id ?? '?'}` },
-        options.context,
-        log,
-        { startAt },
-      );
+      let outcome = NO_OUTCOME;
+      for (let from = 0, chunk = 0; from < inputs.length; from += MAX_EVENTS_PER_JOB, chunk++) {
+        const chunkOutcome = await storeFeedBatch(
+          options.db,
+          { feed, inputs: inputs.slice(from, from + MAX_EVENTS_PER_JOB), source: `queue ${queue} job ${job.id ?? '?'}` },
+          options.context,
+          { startAt, jobKey: chunk === 0 ? jobKey : `${jobKey}/${chunk}`, log },
+        );
+        outcome = addOutcomes(outcome, chunkOutcome);
+      }
       const seconds = (performance.now() - started) / 1000;
       options.onBatch?.(feed, outcome, seconds);
       log.debug({ jobId: job.id, ...outcome, ms: Math.round(seconds * 1000) }, 'batch stored');

@@ -6,8 +6,9 @@ import type { Db } from '@rollcall/db';
 import { decodeEvent, type Feed } from '@rollcall/events';
 import { feedQueueName, MAX_EVENTS_PER_JOB, type QueueFactory } from '@rollcall/queue';
 import { type IngestContext, rejectInput, type RejectedInput } from './prepare-event.ts';
-import { scrubPersonReferencesInText } from './pseudonymiser.ts';
-import { recordRejections } from './store-feed-batch.ts';
+import { describeJsonError } from './json-line-error.ts';
+import { scrubPersonReferences, scrubPersonReferencesInText } from './pseudonymiser.ts';
+import { recordRejections } from './rejections.ts';
 import { toStorableText } from './storable-text.ts';
 
 export interface IngestProgress {
@@ -116,7 +117,7 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
       input = JSON.parse(line);
     } catch (error) {
       const text = toStorableText(scrubPersonReferencesInText(line, options.context.pseudonymise));
-      await reject({ kind: 'rejected', reason: `not valid JSON (${(error as Error).message})`, hint: {}, payload: text });
+      await reject({ kind: 'rejected', reason: describeJsonError(error), hint: {}, payload: text });
       continue;
     }
     const decoded = decodeEvent(input, options.feed);
@@ -127,7 +128,9 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
       await reject(rejectInput(input, reason, { eventId: decoded.event.eventId, forceId: decoded.event.forceId, type: decoded.event.type }, options.context));
     } else {
       accepted += 1;
-      batch.push(input);
+      // Pseudonymised here, so person references never reach Redis in clear from our own
+      // producer (a job's data outlives it there); the worker's pass leaves pseudonyms as they are.
+      batch.push(scrubPersonReferences(input, options.context.pseudonymise));
       if (batch.length >= batchSize) await flushBatch();
     }
     if (nonBlank % 5_000 === 0) progress();

@@ -25,8 +25,8 @@ import { IngestFileError, type IngestFileSummary, type IngestProgress, type Line
 import { describePoliceUkImport } from './police-uk-import-report.ts';
 import { PoliceUkMonthDiff } from './police-uk-month-diff.ts';
 import type { IngestContext, RejectedInput } from './prepare-event.ts';
-import { findUnstorableText, toStorableText } from './storable-text.ts';
-import { recordRejections } from './store-feed-batch.ts';
+import { findStorageProblem, toStorableText } from './storable-text.ts';
+import { recordRejections } from './rejections.ts';
 
 const FEED = 'stop-search' as const;
 
@@ -400,9 +400,8 @@ function hashingTap(hash: Hash): Transform {
  * against its job. Checked here so the row is reported against its line instead.
  */
 function withStorableText<T extends { event: object }>(mapped: T, row: PoliceUkRow): T | RowRejection {
-  const unstorable = findUnstorableText(mapped.event);
-  if (unstorable === undefined) return mapped;
-  const reason = `${unstorable}: contains a NUL character or an unpaired surrogate, which cannot be stored`;
+  const reason = findStorageProblem(mapped.event);
+  if (reason === undefined) return mapped;
   return rowRejection(row, [{ column: null, value: null, reason }], rawValuesOf(row));
 }
 

@@ -121,7 +121,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
 
     // The London day is computed here, not in SQL, so that it is the very calendar live processing used.
     await sql`declare replay_events no scroll cursor for
-      select event_id, type, (extract(epoch from occurred_at) * 1000)::bigint::text as at, force_id, entity_kind, entity_id,
+      select event_id, type, floor(extract(epoch from occurred_at) * 1000)::bigint::text as at, force_id, entity_kind, entity_id,
              body -> 'payload' as payload, feed, '' as day
       from events order by force_id, entity_kind, entity_id`.execute(trx);
     for (;;) {

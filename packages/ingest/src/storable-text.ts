@@ -5,22 +5,33 @@
  */
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** The path of the first string (key or value) PostgreSQL could not store, or undefined. */
-export function findUnstorableText(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? path || '(value)' : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      const found = findUnstorableText(value[index], `${path}[${index}]`);
-      if (found !== undefined) return found;
+/** Deeper than this, an event is refused: no feed nests more than a few levels. */
+export const MAX_EVENT_DEPTH = 32;
+
+/**
+ * Why PostgreSQL could not store `value` as it is, naming where: a string (key or value) it
+ * cannot hold, or nesting deeper than `MAX_EVENT_DEPTH`. Undefined when it can. Iterative, so a
+ * hostile depth cannot overflow the stack; reports the first problem in document order.
+ */
+export function findStorageProblem(value: unknown): string | undefined {
+  const pending: [item: unknown, path: string, depth: number][] = [[value, '', 0]];
+  while (pending.length > 0) {
+    const [item, path, depth] = pending.pop()!;
+    if (typeof item === 'string') {
+      if (UNSTORABLE.test(item)) return `${path || 'event'}: contains a NUL character or an unpaired surrogate, which cannot be stored`;
+      continue;
     }
-    return undefined;
-  }
-  for (const [key, member] of Object.entries(value)) {
-    const memberPath = path ? `${path}.${key}` : key;
-    if (UNSTORABLE.test(key)) return memberPath;
-    const found = findUnstorableText(member, memberPath);
-    if (found !== undefined) return found;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= MAX_EVENT_DEPTH) return `${path || 'event'}: nested more than ${MAX_EVENT_DEPTH} levels deep`;
+    const members: [unknown, string][] = Array.isArray(item)
+      ? item.map((member, index) => [member, `${path}[${index}]`])
+      : Object.entries(item).map(([key, member]) => [member, path ? `${path}.${key}` : key]);
+    if (!Array.isArray(item)) {
+      const badKey = Object.keys(item).find((key) => UNSTORABLE.test(key));
+      if (badKey !== undefined) return `${path ? `${path}.` : ''}${badKey}: contains a NUL character or an unpaired surrogate, which cannot be stored`;
+    }
+    // Pushed in reverse so the first member is looked at first.
+    for (let i = members.length - 1; i >= 0; i--) pending.push([members[i]![0], members[i]![1], depth + 1]);
   }
   return undefined;
 }

@@ -4,8 +4,9 @@ import { createSilentLogger } from '@rollcall/logger';
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { shardOf } from './entity-shards.ts';
+import { replayAggregates } from './replay-aggregates.ts';
 import { storeFeedBatch } from './store-feed-batch.ts';
-import { storeFeedBatchSafely } from './store-feed-batch-safely.ts';
 import { testIngestContext } from './test-context.ts';
 
 let test: TestDatabase;
@@ -18,7 +19,7 @@ afterAll(async () => {
   await test.destroy();
 });
 beforeEach(async () => {
-  for (const table of ['events', 'entities', 'daily_aggregates', 'daily_feed_stats', 'event_accounting', 'rejected_events', 'snapshot_heads', 'snapshots']) {
+  for (const table of ['events', 'entities', 'daily_aggregates', 'monthly_aggregates', 'ingest_parts', 'daily_feed_stats', 'event_accounting', 'rejected_events', 'snapshot_heads', 'snapshots']) {
     await sql`delete from ${sql.table(table)}`.execute(test.db);
   }
 });
@@ -107,14 +108,17 @@ describe('storeFeedBatch', () => {
   });
 
   it('keeps offered = stored + duplicate + rejected per feed and force, matching the tables', async () => {
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1'), presented('c1'), { junk: true }], source: 't' }, context);
+    const unknownForce = { ...presented('c9'), forceId: 'gotham-city' };
+    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1'), presented('c1'), { junk: true }, unknownForce], source: 't' }, context);
     await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1'), answered('c1')], source: 't' }, context);
     const rows = await readAccounting(test.db);
     expect(rows).toEqual([
-      { feed: 'call-handling', forceId: '', stored: 0, duplicate: 0, rejected: 1, offered: 1 },
+      { feed: 'call-handling', forceId: '', stored: 0, duplicate: 0, rejected: 2, offered: 2 },
       { feed: 'call-handling', forceId: 'avon-and-somerset', stored: 2, duplicate: 2, rejected: 0, offered: 4 },
     ]);
-    for (const check of await checkAccounting(test.db)) {
+    const checks = await checkAccounting(test.db);
+    expect(checks.length).toBeGreaterThan(0);
+    for (const check of checks) {
       expect(check.accountedStored).toBe(check.eventsInTable);
       expect(check.accountedRejected).toBe(check.rejectedInTable);
     }
@@ -131,6 +135,42 @@ describe('storeFeedBatch', () => {
     const text = dump.rows[0]!.text;
     expect(text).toContain('psn_');
     expect(text).not.toContain('PNC-SECRET');
+  });
+
+  it('pseudonymises person references wherever a producer puts them, and refuses hostile nesting without crashing', async () => {
+    // The contract's objects are open: unknown fields are kept, so a reference can turn up anywhere.
+    const nested = { ...presented('c1'), payload: { ...presented('c1').payload, notes: [{ caller: { personRef: 'PNC-SECRET-44' } }] }, subjectRef: 'PNC-SECRET-45' };
+    let deep: unknown = { personRef: 'PNC-SECRET-46' };
+    for (let i = 0; i < 20_000; i++) deep = { next: deep };
+    const hostile = { ...presented('c2'), payload: { ...presented('c2').payload, deep } };
+    const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [nested, hostile], source: 't' }, context);
+    expect(outcome).toMatchObject({ offered: 2, stored: 1, rejected: 1 });
+    const [rejection] = await test.db.selectFrom('rejected_events').select(['reason', 'payload']).execute();
+    // The event is level 0, so the 32nd level down is payload.deep followed by 30 `next`s.
+    expect(rejection!.reason).toBe(`payload.deep${'.next'.repeat(30)}: nested more than 32 levels deep`);
+    const [stored] = await test.db.selectFrom('events').select(sql<string>`body::text`.as('body')).execute();
+    expect(stored!.body).toContain('psn_');
+    expect(stored!.body).not.toContain('PNC-SECRET');
+    expect(rejection!.payload).not.toContain('PNC-SECRET');
+  });
+
+  it('keeps times to the millisecond, so a replay of events with finer times equals live processing', async () => {
+    // 9.9996 s from presented to answered: under 10 s to the millisecond, whatever rounding does.
+    const inputs = [presented('m1', '2022-03-01T10:00:00.0004Z'), answered('m1', '2022-03-01T10:00:10.0000Z'), presented('m2', '2022-03-31T23:59:59.9999Z')];
+    await storeFeedBatch(test.db, { feed: 'call-handling', inputs, source: 't' }, context);
+    const live = await readDailyAggregates(test.db);
+    expect((await replayAggregates(test.db, context.calendar)).changedRows).toBe(0);
+    expect(await readDailyAggregates(test.db)).toEqual(live);
+    const stored = await test.db.selectFrom('events').select(sql<string>`to_char(occurred_at at time zone 'UTC', 'HH24:MI:SS.US')`.as('t')).orderBy('event_id').execute();
+    expect(stored.map((row) => row.t)).toEqual(['10:00:10.000000', '10:00:00.000000', '23:59:59.999000']);
+  });
+
+  it('treats an already pseudonymised reference as the same event (the CLI pseudonymises before the queue)', async () => {
+    const clear = exampleEvent('wanted.circulated', { payload: { personRef: 'PNC-SECRET-47' } });
+    const pseudonymised = { ...clear, payload: { ...clear.payload, personRef: context.pseudonymise('PNC-SECRET-47') } };
+    const first = await storeFeedBatch(test.db, { feed: 'wanted-persons', inputs: [pseudonymised], source: 't' }, context);
+    const second = await storeFeedBatch(test.db, { feed: 'wanted-persons', inputs: [clear], source: 't' }, context);
+    expect([first.stored, second.duplicate]).toEqual([1, 1]);
   });
 
   it('marks published snapshots on or after the earliest changed day for revision', async () => {
@@ -151,7 +191,60 @@ describe('storeFeedBatch', () => {
   });
 });
 
-describe('storeFeedBatchSafely', () => {
+/** A thousand valid calls, enough for four parts, plus two inputs rejected by validation. */
+const bigBatch = (prefix: string) => [
+  ...Array.from({ length: 1_000 }, (_, i) => presented(`${prefix}${i}`, `2022-03-01T10:${String(i % 60).padStart(2, '0')}:00Z`)),
+  { junk: 1 },
+  { ...presented(`${prefix}x`), schemaVersion: 3 },
+];
+/** The call of `bigBatch` stored in the part of that index (parts are dealt by entity shard). */
+const callInPart = (prefix: string, part: number) => {
+  for (let i = 0; i < 1_000; i++) if (shardOf('avon-and-somerset', 'call', `${prefix}${i}`) % 4 === part) return `${prefix}${i}`;
+  throw new Error('no call in that part');
+};
+
+describe('redelivered jobs', () => {
+  it('offer each event once when a job is delivered again after some of its parts committed', async () => {
+    const inputs = bigBatch('r');
+    const failing = `${callInPart('r', 2)}-p`;
+    // PostgreSQL "going away" in the third part's transaction: not a data error, so the job fails.
+    await sql`create or replace function fail_part() returns trigger language plpgsql as $$
+              begin if new.event_id = ${sql.lit(failing)} then raise exception 'connection lost' using errcode = '57P01'; end if; return new; end $$`.execute(test.db);
+    await sql`create trigger fail_part before insert on events for each row execute function fail_part()`.execute(test.db);
+    const batch = { feed: 'call-handling' as const, inputs, source: 't' };
+    await expect(storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:1:1' })).rejects.toThrow('connection lost');
+    await sql`drop trigger fail_part on events`.execute(test.db);
+    const committedBefore = await test.db.selectFrom('ingest_parts').select('part').execute();
+    expect(committedBefore.map((row) => row.part).sort()).toEqual(['0', '1']);
+
+    const outcome = await storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:1:1', startAt: 3 });
+    expect(outcome).toEqual({ offered: 1_002, stored: 1_000, duplicate: 0, rejected: 2, staleSnapshotHeads: 0 });
+    const accounting = await readAccounting(test.db);
+    expect(accounting.reduce((sum, row) => sum + row.offered, 0)).toBe(1_002);
+    expect(accounting.reduce((sum, row) => sum + row.duplicate, 0)).toBe(0);
+    expect(await test.db.selectFrom('rejected_events').select(sql<number>`count(*)::int`.as('n')).executeTakeFirst()).toEqual({ n: 2 });
+    const presentedCalls = (await readDailyAggregates(test.db)).find((row) => row.metric === 'calls.presented');
+    expect(presentedCalls?.value).toBe(1_000);
+
+    // A third delivery (retry-failed after it completed) changes nothing and reports the same.
+    expect(await storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:1:1' })).toEqual(outcome);
+    expect((await readAccounting(test.db)).reduce((sum, row) => sum + row.offered, 0)).toBe(1_002);
+  });
+
+  it('count a job once when two deliveries of it run at the same time', async () => {
+    const batch = { feed: 'call-handling' as const, inputs: bigBatch('s'), source: 't' };
+    const [a, b] = await Promise.all([
+      storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:2:1', startAt: 0 }),
+      storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:2:1', startAt: 0 }),
+    ]);
+    expect(a).toEqual(b);
+    expect(a).toMatchObject({ offered: 1_002, stored: 1_000, rejected: 2 });
+    expect((await readAccounting(test.db)).reduce((sum, row) => sum + row.offered, 0)).toBe(1_002);
+    expect(await test.db.selectFrom('rejected_events').select(sql<number>`count(*)::int`.as('n')).executeTakeFirst()).toEqual({ n: 2 });
+  });
+});
+
+describe('refused data', () => {
   it('isolates an event the database refuses and stores the rest', async () => {
     // A real refusal by PostgreSQL (a data exception raised by a trigger) for one event id.
     await sql`create or replace function refuse_poison() returns trigger language plpgsql as $$
@@ -159,10 +252,29 @@ describe('storeFeedBatchSafely', () => {
     await sql`create trigger refuse_poison before insert on events for each row execute function refuse_poison()`.execute(test.db);
     try {
       const inputs = ['a', 'b', 'poison', 'c', 'd'].map((id) => presented(id));
-      const outcome = await storeFeedBatchSafely(test.db, { feed: 'call-handling', inputs, source: 't' }, context, createSilentLogger());
+      const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs, source: 't' }, context, { log: createSilentLogger() });
       expect(outcome).toMatchObject({ offered: 5, stored: 4, rejected: 1 });
       const [rejected] = await test.db.selectFrom('rejected_events').select(['event_id', 'reason']).execute();
       expect(rejected).toEqual({ event_id: 'poison-p', reason: 'storage: the database refused this event (value refused)' });
+    } finally {
+      await sql`drop trigger refuse_poison on events`.execute(test.db);
+    }
+  });
+
+  it('isolates a refused event within one part of a large batch, once, even when the job is delivered again', async () => {
+    const inputs = bigBatch('q');
+    const poison = `${callInPart('q', 1)}-p`;
+    await sql`create or replace function refuse_poison() returns trigger language plpgsql as $$
+              begin if new.event_id = ${sql.lit(poison)} then raise exception 'value refused' using errcode = '22023'; end if; return new; end $$`.execute(test.db);
+    await sql`create trigger refuse_poison before insert on events for each row execute function refuse_poison()`.execute(test.db);
+    try {
+      const batch = { feed: 'call-handling' as const, inputs, source: 't' };
+      const outcome = await storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:3:1', log: createSilentLogger() });
+      expect(outcome).toEqual({ offered: 1_002, stored: 999, duplicate: 0, rejected: 3, staleSnapshotHeads: 0 });
+      expect(await storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:3:1' })).toEqual(outcome);
+      const reasons = await test.db.selectFrom('rejected_events').select(['event_id', 'reason']).where('reason', 'like', 'storage:%').execute();
+      expect(reasons).toEqual([{ event_id: poison, reason: 'storage: the database refused this event (value refused)' }]);
+      expect((await readAccounting(test.db)).reduce((sum, row) => sum + row.offered, 0)).toBe(1_002);
     } finally {
       await sql`drop trigger refuse_poison on events`.execute(test.db);
     }

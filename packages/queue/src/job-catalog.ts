@@ -46,11 +46,18 @@ const WORK_JOB_OPTIONS: JobsOptions = {
 };
 
 /**
+ * Feed jobs carry events as producers sent them, person references possibly in clear (only our
+ * own CLI pseudonymises before queuing), so a finished one is kept only minutes: long enough for
+ * status to sample processing times, not long enough to make Redis a second copy of the feed.
+ */
+const FEED_JOB_OPTIONS: JobsOptions = { ...WORK_JOB_OPTIONS, removeOnComplete: { age: 300, count: 200 } };
+
+/**
  * Every job this system adds or consumes: its queue, data schema and options. Producers parse
  * data with the schema before adding, and a worker must handle every job of its queue.
  */
 export const JOB_CATALOG = {
-  'feed-batch': { queue: (feed: Feed): FeedQueueName => `feed.${feed}`, schema: FeedJobData, options: WORK_JOB_OPTIONS },
+  'feed-batch': { queue: (feed: Feed): FeedQueueName => `feed.${feed}`, schema: FeedJobData, options: FEED_JOB_OPTIONS },
   'snapshot.published': {
     queue: () => SNAPSHOTS_PUBLISHED_QUEUE,
     schema: SnapshotPublishedData,

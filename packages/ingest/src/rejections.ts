@@ -1,0 +1,48 @@
+import { type AccountingDelta, addToAccounting, type Db, type DbOrTransaction, insertRejectedEvents, type NewRejectedEvent } from '@rollcall/db';
+import type { Feed } from '@rollcall/events';
+import type { IngestContext, RejectedInput } from './prepare-event.ts';
+
+/** A rejected input with where it came from (`queue feed.dvpo job 42`, `file x.ndjson line 7`). */
+export type SourcedRejection = RejectedInput & { readonly source: string };
+
+/**
+ * The force a rejection is filed under, in the accounting and in `rejected_events` alike: its
+ * force when that is a known force, otherwise none (''/null). Random strings in a malformed event
+ * cannot grow the accounting table, and the two always agree, so `checkAccounting` holds; the
+ * force as written is still in the kept payload and named in the reason.
+ */
+export function rejectionForceOf(item: RejectedInput, knownForces: ReadonlySet<string>): string {
+  return item.hint.forceId !== undefined && knownForces.has(item.hint.forceId) ? item.hint.forceId : '';
+}
+
+export function rejectedEventRow(feed: Feed, item: SourcedRejection, knownForces: ReadonlySet<string>): NewRejectedEvent {
+  const forceId = rejectionForceOf(item, knownForces);
+  return {
+    feed,
+    forceId: forceId === '' ? null : forceId,
+    eventId: item.hint.eventId ?? null,
+    eventType: item.hint.type ?? null,
+    reason: item.reason,
+    source: item.source,
+    payload: item.payload,
+  };
+}
+
+/** Keeps rejections with their accounting, inside the caller's transaction. */
+export async function recordRejectionsIn(trx: DbOrTransaction, feed: Feed, rejected: readonly SourcedRejection[], knownForces: ReadonlySet<string>): Promise<void> {
+  if (rejected.length === 0) return;
+  const byForce = new Map<string, number>();
+  for (const item of rejected) {
+    const forceId = rejectionForceOf(item, knownForces);
+    byForce.set(forceId, (byForce.get(forceId) ?? 0) + 1);
+  }
+  await insertRejectedEvents(trx, rejected.map((item) => rejectedEventRow(feed, item, knownForces)));
+  const accounting: AccountingDelta[] = [...byForce].sort(([a], [b]) => (a < b ? -1 : 1)).map(([forceId, n]) => ({ feed, forceId, stored: 0, duplicate: 0, rejected: n }));
+  await addToAccounting(trx, accounting);
+}
+
+/** Stores rejections found before the queue (a bad line of a file), with their accounting. */
+export async function recordRejections(db: Db, feed: Feed, rejected: readonly SourcedRejection[], context: Pick<IngestContext, 'knownForces'>): Promise<void> {
+  if (rejected.length === 0) return;
+  await db.transaction().execute((trx) => recordRejectionsIn(trx, feed, rejected, context.knownForces));
+}
