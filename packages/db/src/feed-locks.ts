@@ -22,16 +22,21 @@ const shardKey = (shard: EntityShard) => `rollcall:shard:${shard.feed}:${shard.f
  *   transactions never fold the same call or circulation at once (which would lose one's facts),
  *   while transactions of other shards of the same feed proceed in parallel.
  *
- * Taken in sorted order, forces before shards, so two transactions cannot wait on each other.
+ * Taken in sorted order, forces before shards, so two transactions cannot wait on each other;
+ * all in one statement (an Append runs its branches in order, and unnest keeps array order), so
+ * a part costs one round trip for its locks whatever the number of shards.
  */
 export async function lockForIngest(trx: DbOrTransaction, shards: Iterable<EntityShard>): Promise<void> {
   const list = [...shards];
-  for (const forceId of [...new Set(list.map((shard) => shard.forceId))].sort()) {
-    await sql`select pg_advisory_xact_lock_shared(hashtextextended(${forceKey(forceId)}, 0))`.execute(trx);
-  }
-  for (const key of [...new Set(list.map(shardKey))].sort()) {
-    await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
-  }
+  if (list.length === 0) return;
+  const forceKeys = [...new Set(list.map((shard) => forceKey(shard.forceId)))].sort();
+  const shardKeys = [...new Set(list.map(shardKey))].sort();
+  await sql`
+    select count(*) from (
+      select pg_advisory_xact_lock_shared(hashtextextended(k, 0)) from unnest(${forceKeys}::text[]) as k
+      union all
+      select pg_advisory_xact_lock(hashtextextended(k, 0)) from unnest(${shardKeys}::text[]) as k
+    ) locks`.execute(trx);
 }
 
 /** Excludes ingest of a force until the transaction ends (see `lockForIngest`). */
