@@ -31,7 +31,7 @@ describe('daily and monthly aggregates', () => {
   });
 
   it('sums whole months from the monthly table and splits the as-of month and its year-earlier twin at the day', async () => {
-    const sums = await sumAggregatesByMonth(test.db, { forceIds: null, to: '2024-03-15', splitDay: 15, splitMonths: ['2024-03', '2023-03'] });
+    const sums = await sumAggregatesByMonth(test.db, { forceIds: null, to: '2024-03-15', splits: [{ month: '2023-03', day: 15 }] });
     const of = (month: string, early: boolean) =>
       sums.filter((s) => s.month === month && s.upToSplitDay === early && s.dim === '999').reduce((total, s) => total + s.value, 0);
     expect(of('2023-03', true)).toBe(4); // 10 March 2023, up to the 15th
@@ -39,6 +39,12 @@ describe('daily and monthly aggregates', () => {
     expect(of('2024-02', true)).toBe(3); // a whole month
     expect(of('2024-03', true)).toBe(7); // 15 March 2024 is the as-of day
     expect(sums.some((s) => s.month === '2024-03' && !s.upToSplitDay)).toBe(false); // nothing after the as-of day
+  });
+
+  it('splits each month at its own day: a year before 28 February 2025 is the whole of February 2024', async () => {
+    const sums = await sumAggregatesByMonth(test.db, { forceIds: null, to: '2025-02-28', splits: [{ month: '2024-02', day: 29 }] });
+    const february2024 = sums.filter((s) => s.month === '2024-02' && s.dim === '999');
+    expect(february2024).toEqual([expect.objectContaining({ upToSplitDay: true, value: 3 })]); // the 29th included
   });
 
   it('recomputes the monthly sums of the months a replaced range touches', async () => {

@@ -135,43 +135,54 @@ export interface PartialMonthSum {
   readonly dim: string;
   /** `YYYY-MM`. */
   readonly month: string;
-  /** Whether these days are on or before `splitDay` of their month (a period may end mid-month). */
+  /** Whether these days are on or before the split day of their month (a period may end mid-month). */
   readonly upToSplitDay: boolean;
   readonly value: number;
 }
 
+/** A month read in two parts: its days up to `day`, and the rest. */
+export interface MonthSplit {
+  /** `YYYY-MM`. */
+  readonly month: string;
+  readonly day: number;
+}
+
 /**
- * Sums of every metric per force and month up to `to`, with the months named in `splitMonths`
- * split at `splitDay` (days up to it, and the rest): every period a snapshot needs (month,
- * rolling 12 months, financial year, as-at, and the same periods a year earlier) is a union of
- * whole months plus the first part of one month, so these sums are all it reads. Whole months
- * come from the monthly table; only the split months are read day by day, so the cost follows
- * months and metrics, not the rows a long history accumulates. Days after `to` are left out.
+ * Sums of every metric per force and month up to `to`, with the months named in `splits` split
+ * at their day (days up to it, and the rest): every period a snapshot needs (month, rolling 12
+ * months, financial year, as-at, and the same periods a year earlier) is a union of whole months
+ * plus the first part of one month, so these sums are all it reads. Whole months come from the
+ * monthly table; only the split months are read day by day, so the cost follows months and
+ * metrics, not the rows a long history accumulates. Days after `to` are left out. The month of
+ * `to` is always split at its day.
  */
 export async function sumAggregatesByMonth(
   db: DbOrTransaction,
-  query: { forceIds: readonly string[] | null; to: string; splitDay: number; splitMonths: readonly string[] },
+  query: { forceIds: readonly string[] | null; to: string; splits: readonly MonthSplit[] },
 ): Promise<PartialMonthSum[]> {
   const forceFilter = query.forceIds === null ? sql`` : sql`and force_id = any(${sql.val([...query.forceIds])}::text[])`;
   const toMonth = query.to.slice(0, 7);
-  const splitMonths = [...new Set([...query.splitMonths, toMonth])].filter((month) => month <= toMonth);
+  const splitDayOf = new Map<string, number>([[toMonth, Number(query.to.slice(8, 10))]]);
+  for (const split of query.splits) if (split.month < toMonth) splitDayOf.set(split.month, split.day);
   const whole = await sql<{ force_id: string; metric: string; dim: string; month: string; value: number }>`
     select force_id, metric, dim, to_char(month, 'YYYY-MM') as month, value
     from monthly_aggregates
     where month < ${`${toMonth}-01`}::date ${forceFilter}`.execute(db);
+  const months = [...splitDayOf.keys()];
   const early = await sql<{ force_id: string; metric: string; dim: string; month: string; value: number }>`
-    select force_id, metric, dim, to_char(day, 'YYYY-MM') as month, sum(value)::bigint as value
-    from daily_aggregates
-    where to_char(day, 'YYYY-MM') = any(${sql.val(splitMonths)}::text[])
-      and extract(day from day) <= ${query.splitDay} and day <= ${query.to}::date ${forceFilter}
+    select force_id, metric, dim, s.month, sum(value)::bigint as value
+    from unnest(${sql.val(months)}::text[], ${sql.val(months.map((month) => splitDayOf.get(month)!))}::int[]) as s(month, split_day)
+    join daily_aggregates d on d.day >= (s.month || '-01')::date and d.day < (s.month || '-01')::date + s.split_day
+    where d.day <= ${query.to}::date ${forceFilter}
     group by 1, 2, 3, 4`.execute(db);
   const key = (row: { force_id: string; metric: string; dim: string; month: string }) => `${row.force_id}\u0001${row.metric}\u0001${row.dim}\u0001${row.month}`;
   const earlyByKey = new Map(early.rows.map((row) => [key(row), row.value]));
   const sums: PartialMonthSum[] = early.rows.map((row) => ({ forceId: row.force_id, metric: row.metric, dim: row.dim, month: row.month, upToSplitDay: true, value: row.value }));
   for (const row of whole.rows) {
     // A whole month that is also split contributes only its days after the split day here.
-    const value = splitMonths.includes(row.month) ? row.value - (earlyByKey.get(key(row)) ?? 0) : row.value;
-    if (value !== 0) sums.push({ forceId: row.force_id, metric: row.metric, dim: row.dim, month: row.month, upToSplitDay: !splitMonths.includes(row.month), value });
+    const split = splitDayOf.has(row.month);
+    const value = split ? row.value - (earlyByKey.get(key(row)) ?? 0) : row.value;
+    if (value !== 0) sums.push({ forceId: row.force_id, metric: row.metric, dim: row.dim, month: row.month, upToSplitDay: !split, value });
   }
   return sums;
 }

@@ -90,6 +90,12 @@ export interface ComputedMeasure {
   readonly notes?: readonly string[];
   /** Counts behind the entry, by cell id; used by disclosure control, never published. */
   readonly cells: Readonly<Record<string, number>>;
+  /**
+   * Counts behind the trend's earlier value (the same entry 12 months earlier). With the current
+   * value published, the trend's change gives the earlier value away, so disclosure control
+   * withholds the trend when one of these is small. Never published.
+   */
+  readonly trendCells?: Readonly<Record<string, number>>;
 }
 
 const breakdownKey = (breakdown: Readonly<Record<string, string>> | undefined): string =>
@@ -157,8 +163,8 @@ class MeasureComputer {
   valueOf(definition: MeasureDefinition, forceId: string, period: Period, breakdown: string) {
     const { results, missing } = this.compute(definition, forceId, period);
     const result = results.get(breakdown);
-    if (missing.length > 0 || !result || result.value === null) return { numerator: null, denominator: null, value: null };
-    return { numerator: result.numerator, denominator: result.denominator, value: result.value };
+    if (missing.length > 0 || !result || result.value === null) return { numerator: null, denominator: null, value: null, cells: {} };
+    return { numerator: result.numerator, denominator: result.denominator, value: result.value, cells: result.cells };
   }
 }
 
@@ -190,10 +196,11 @@ export function computeSnapshotMeasures(input: SnapshotComputationInput): Comput
         const value = available ? result.value : null;
         const target = self && definition.target?.(self.settings);
         let trendOf: Trend | null | undefined;
+        let trendCells: Readonly<Record<string, number>> | undefined;
         if (period.kind === 'rolling-12m') {
-          const earlier = yearEarlier(period);
-          const previous = computer.valueOf(definition, input.forceId, earlier, key).value;
-          trendOf = trend(value, previous, thresholds);
+          const earlier = computer.valueOf(definition, input.forceId, yearEarlier(period), key);
+          trendOf = trend(value, earlier.value, thresholds);
+          if (trendOf !== null) trendCells = earlier.cells;
         }
         let msg: MsgComparison | undefined;
         let national: NationalComparison | undefined;
@@ -234,9 +241,11 @@ export function computeSnapshotMeasures(input: SnapshotComputationInput): Comput
           ...(national && { national }),
           flags,
           ...(!available && { missingMonths: missing }),
-          ...(result.extra && { extra: result.extra }),
+          // Extra figures of a period with missing months would read as real (a missing year as 0).
+          ...(result.extra && available && { extra: result.extra }),
           ...(result.notes && { notes: result.notes }),
           cells: available ? result.cells : {},
+          ...(trendCells && { trendCells }),
         });
       }
     }

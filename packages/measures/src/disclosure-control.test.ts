@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ComputedMeasure } from './compute-snapshot-measures.ts';
-import { applyDisclosureControl } from './disclosure-control.ts';
+import { applyDisclosureControl, TREND_WITHHELD_NOTE } from './disclosure-control.ts';
+import { trend } from './statistics/trend.ts';
 import type { MeasureDefinition } from './measure-definition.ts';
 
 const period = { id: 'month', kind: 'month' as const, label: 'm', from: '2022-03-01', to: '2022-03-31' };
@@ -77,6 +78,22 @@ describe('applyDisclosureControl', () => {
     ];
     const { measures } = applyDisclosureControl(entries, { maxSuppressedCount: 4 }, [bands]);
     expect(measures.map((m) => m.value === null)).toEqual([true, false, false, true]);
+  });
+
+  it('withholds a trend whose earlier value rests on a small count, keeping the entry itself', () => {
+    // 40 searches now and 3 a year earlier: "+1,233%" next to 40 would give the 3 away.
+    const withTrend = (earlier: number): ComputedMeasure => ({
+      ...entry('searches', { searches: 40 }, 40),
+      period: { ...period, id: 'rolling-12m', kind: 'rolling-12m' },
+      trend: trend(40, earlier),
+      trendCells: { searches: earlier },
+    });
+    const [small] = applyDisclosureControl([withTrend(3)], { maxSuppressedCount: 4 }).measures;
+    expect(small).toMatchObject({ value: 40, trend: null, notes: [TREND_WITHHELD_NOTE] });
+    expect(small).not.toHaveProperty('trendCells');
+    const [large] = applyDisclosureControl([withTrend(30)], { maxSuppressedCount: 4 }).measures;
+    expect(large?.trend?.label).toBe('Strong increase');
+    expect(large).not.toHaveProperty('trendCells');
   });
 
   it('respects a configured threshold', () => {

@@ -8,7 +8,10 @@ export interface DisclosureRule {
 }
 
 /** A published entry: a computed one after disclosure control, without its internal cells. */
-export type PublishedMeasure = Omit<ComputedMeasure, 'cells'> & { readonly suppressed?: '[c]' };
+export type PublishedMeasure = Omit<ComputedMeasure, 'cells' | 'trendCells'> & { readonly suppressed?: '[c]' };
+
+/** Said on an entry whose trend was withheld, so a reader knows it was not simply unavailable. */
+export const TREND_WITHHELD_NOTE = 'trend withheld: the value 12 months earlier rests on a count small enough to be suppressed';
 
 export interface DisclosureReport {
   readonly primary: number;
@@ -24,7 +27,10 @@ export interface DisclosureReport {
  *    it away by subtraction, so the smallest other non-zero part (or, failing that, the total)
  *    is suppressed too; repeated until no group has a lone suppressed member;
  * 3. every entry resting on a suppressed cell loses its value, numerator, denominator and
- *    everything derived from them (interval, status, trend, comparisons), and carries `[c]`.
+ *    everything derived from them (interval, status, trend, comparisons), and carries `[c]`;
+ * 4. an entry whose trend compares with a value 12 months earlier resting on a small count keeps
+ *    its own figures but loses the trend: with the current value, the change would give the
+ *    earlier value away (a count that period's own publication suppressed).
  *
  * Zero is never suppressed: it discloses nothing about a person. Deterministic (ties broken by
  * cell id), so the same inputs give the same publication and content hash.
@@ -75,10 +81,16 @@ export function applyDisclosureControl(
     suppressedByPeriod.set(periodId, suppressed);
   }
 
+  const isSmall = (value: number) => value >= 1 && value <= rule.maxSuppressedCount;
   const measures = entries.map((entry): PublishedMeasure => {
-    const { cells, ...published } = entry;
+    const { cells, trendCells, ...published } = entry;
     const suppressed = suppressedByPeriod.get(entry.period.id)!;
-    if (!Object.keys(cells).some((cell) => suppressed.has(cell))) return published;
+    if (!Object.keys(cells).some((cell) => suppressed.has(cell))) {
+      if (published.trend && trendCells && Object.values(trendCells).some(isSmall)) {
+        return { ...published, trend: null, notes: [...(published.notes ?? []), TREND_WITHHELD_NOTE] };
+      }
+      return published;
+    }
     const flags: Flag[] = ['[c]', ...entry.flags.filter((flag) => flag !== '[c]' && flag !== '[z]')];
     const {
       ci: _ci,

@@ -57,7 +57,9 @@ export function standardPeriods(asOf: LocalDate): Period[] {
  * that a year to date is compared with a year to the same date.
  */
 export function yearEarlier(period: Period): Period {
-  const to = addMonths(period.to, -12);
+  // A period ending on a month's last day compares with the whole month a year earlier: to
+  // 28 February 2025 compares with to 29 February 2024, not to the 28th (one day short).
+  const to = period.to === lastOfMonth(period.to) ? lastOfMonth(addMonths(period.to, -12)) : addMonths(period.to, -12);
   const from = period.from === null ? null : addMonths(period.from, -12);
   return { ...period, id: `${period.id}:year-earlier`, label: `${period.label} (a year earlier)`, from, to };
 }

@@ -21,6 +21,7 @@ import {
   type MeasureFeed,
   type MeasurePopulation,
   type MeasureSettings,
+  monthPeriod,
   type Period,
   type SnapshotComputationInput,
   standardPeriods,
@@ -123,9 +124,10 @@ export async function loadSnapshotInputs(
     .map((setting) => customPeriod(setting.id, setting.label, setting.from, setting.to));
   const periods = [...standardPeriods(asOf), ...customPeriods];
 
-  const splitDay = Number(asOf.slice(8, 10));
-  // Periods end on the as-of day or, a year earlier, on the same day of that month.
-  const halfMonths = await sumAggregatesByMonth(db, { forceIds: null, to: asOf, splitDay, splitMonths: [asOf.slice(0, 7), addMonths(asOf, -12).slice(0, 7)] });
+  // Periods end on the as-of day or on the last day of their year-earlier twin (the same day of
+  // that month, or its last day when the as-of day is a month's last).
+  const yearEarlierEnd = yearEarlier(monthPeriod(asOf)).to;
+  const halfMonths = await sumAggregatesByMonth(db, { forceIds: null, to: asOf, splits: [{ month: yearEarlierEnd.slice(0, 7), day: Number(yearEarlierEnd.slice(8, 10)) }] });
   const customSums = await Promise.all(
     customPeriods.map(async (period) => ({
       period,
