@@ -80,7 +80,18 @@ describe('toStopSearchAmendment', () => {
     expect(amendment.event.eventId).not.toBe(recorded.event.eventId);
     expect(amendment.event.payload).toEqual(recorded.event.payload);
     expect(amendment.event.payload).toMatchObject({ recordId: 'pu-avon-and-somerset-2019-07-2', outcome: 'Arrest', gender: null });
-    expect(amendment.event.occurredAt).toBe('2019-07-02T10:00:00+01:00');
+    expect(amendment.event.occurredAt).toBe('2019-07-01T00:00:02Z');
+  });
+
+  it('orders editions by revision, whatever search time each edition gives', async () => {
+    // Edition 2 moved the search later in the month; edition 3 moved it back earlier.
+    const later = (await readRows(ORIGINAL.map((row, i) => (i === 1 ? { ...row, Date: '2019-07-20T10:00:00+01:00' } : row)))) as PoliceUkRow[];
+    const earlier = (await readRows(ORIGINAL.map((row, i) => (i === 1 ? { ...row, Date: '2019-07-01T09:00:00+01:00' } : row)))) as PoliceUkRow[];
+    const second = toStopSearchAmendment(later[1] as PoliceUkRow, JULY, 2);
+    const third = toStopSearchAmendment(earlier[1] as PoliceUkRow, JULY, 3);
+    if (second.kind !== 'amendment' || third.kind !== 'amendment') throw new Error('expected both to map');
+    expect(Date.parse(third.event.occurredAt)).toBeGreaterThan(Date.parse(second.event.occurredAt));
+    expect(third.event.occurredAt.slice(0, 7)).toBe('2019-07');
   });
 
   it('rejects a changed row that no longer maps, with its line', async () => {
