@@ -20,8 +20,10 @@ const INTERPRETERS: Readonly<Record<EntityKind, Interpreter>> = {
 };
 
 /**
- * Bump when an interpreter changes what it contributes: aggregates built by another version must
- * be rebuilt with `rollcall replay` (status reports the mismatch).
+ * Bump when an interpreter changes what it contributes. Stored entity states and aggregates built
+ * by another version are then stale: the release notes must say to run
+ * `rollcall replay --entities` once after deploying. Nothing checks this automatically yet (the
+ * version is not recorded with the data); it names the change for reviewers and release notes.
  */
 export const LIFECYCLE_VERSION = 1;
 
