@@ -26,7 +26,10 @@ export async function readDerivedState(db: Db) {
   };
 }
 
-/** Empties every table the pipeline writes (reference data stays), to run the same set again. */
+/**
+ * Empties every table the pipeline writes (reference data stays), to run the same set again.
+ * `cascade` also empties tables that refer to these (a snapshot's outbox rows).
+ */
 export async function resetPipelineTables(db: Db): Promise<void> {
-  await sql`truncate events, entities, daily_aggregates, monthly_aggregates, daily_feed_stats, event_accounting, rejected_events, snapshot_heads, snapshots, nightly_runs`.execute(db);
+  await sql`truncate events, entities, daily_aggregates, monthly_aggregates, daily_feed_stats, event_accounting, rejected_events, ingest_parts, snapshot_heads, snapshots, nightly_runs cascade`.execute(db);
 }

@@ -114,7 +114,9 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
     nonBlank += 1;
     let input: unknown;
     try {
-      input = JSON.parse(line);
+      // Pseudonymised at once: nothing below (a reason quoting a value, the queued job) may hold
+      // a person reference in clear. The workers' own pass then leaves pseudonyms as they are.
+      input = scrubPersonReferences(JSON.parse(line), options.context.pseudonymise);
     } catch (error) {
       const text = toStorableText(scrubPersonReferencesInText(line, options.context.pseudonymise));
       await reject({ kind: 'rejected', reason: describeJsonError(error), hint: {}, payload: text });
@@ -128,9 +130,7 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
       await reject(rejectInput(input, reason, { eventId: decoded.event.eventId, forceId: decoded.event.forceId, type: decoded.event.type }, options.context));
     } else {
       accepted += 1;
-      // Pseudonymised here, so person references never reach Redis in clear from our own
-      // producer (a job's data outlives it there); the worker's pass leaves pseudonyms as they are.
-      batch.push(scrubPersonReferences(input, options.context.pseudonymise));
+      batch.push(input);
       if (batch.length >= batchSize) await flushBatch();
     }
     if (nonBlank % 5_000 === 0) progress();

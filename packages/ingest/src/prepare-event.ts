@@ -61,7 +61,10 @@ export function prepareEvent(input: unknown, feed: Feed, context: IngestContext)
   }
 }
 
-function prepareValidEvent(input: unknown, feed: Feed, context: IngestContext): PreparedEvent | RejectedInput {
+function prepareValidEvent(offered: unknown, feed: Feed, context: IngestContext): PreparedEvent | RejectedInput {
+  // Pseudonymised before anything reads it: a reason quotes the value it refuses, and that value
+  // may be a person reference put where no field expects one.
+  const input = scrubPersonReferences(offered, context.pseudonymise);
   const decoded = decodeEvent(input, feed);
   if (!decoded.ok) return rejectInput(input, decoded.reason, decoded.hint, context);
   const hint = { eventId: decoded.event.eventId, forceId: decoded.event.forceId, type: decoded.event.type, feed };
@@ -70,7 +73,7 @@ function prepareValidEvent(input: unknown, feed: Feed, context: IngestContext): 
   }
   const storageProblem = findStorageProblem(decoded.event);
   if (storageProblem !== undefined) return rejectInput(input, storageProblem, hint, context);
-  const event = scrubPersonReferences(decoded.event, context.pseudonymise);
+  const event = decoded.event;
   const fact = factOf(event);
   // Stored times are whole milliseconds (what a JavaScript Date holds), so the stored event,
   // its fact and a replay of it agree to the millisecond.

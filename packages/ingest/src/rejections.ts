@@ -1,6 +1,7 @@
 import { type AccountingDelta, addToAccounting, type Db, type DbOrTransaction, insertRejectedEvents, type NewRejectedEvent } from '@rollcall/db';
 import type { Feed } from '@rollcall/events';
 import type { IngestContext, RejectedInput } from './prepare-event.ts';
+import { toStorableText } from './storable-text.ts';
 
 /** A rejected input with where it came from (`queue feed.dvpo job 42`, `file x.ndjson line 7`). */
 export type SourcedRejection = RejectedInput & { readonly source: string };
@@ -15,16 +16,22 @@ export function rejectionForceOf(item: RejectedInput, knownForces: ReadonlySet<s
   return item.hint.forceId !== undefined && knownForces.has(item.hint.forceId) ? item.hint.forceId : '';
 }
 
+/**
+ * The row kept for a rejection. Every text is made storable: what was read from a broken input
+ * (its eventId, its type) may hold a NUL or a lone surrogate, which PostgreSQL refuses, and a
+ * rejection that cannot be stored would fail its whole job for ever.
+ */
 export function rejectedEventRow(feed: Feed, item: SourcedRejection, knownForces: ReadonlySet<string>): NewRejectedEvent {
   const forceId = rejectionForceOf(item, knownForces);
+  const storable = (text: string | undefined) => (text === undefined ? null : toStorableText(text));
   return {
     feed,
     forceId: forceId === '' ? null : forceId,
-    eventId: item.hint.eventId ?? null,
-    eventType: item.hint.type ?? null,
-    reason: item.reason,
-    source: item.source,
-    payload: item.payload,
+    eventId: storable(item.hint.eventId),
+    eventType: storable(item.hint.type),
+    reason: toStorableText(item.reason),
+    source: toStorableText(item.source),
+    payload: toStorableText(item.payload),
   };
 }
 
