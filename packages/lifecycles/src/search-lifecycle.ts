@@ -15,7 +15,8 @@ type RecordFields = StopSearchRecorded['payload'];
  * ("later fields replace earlier ones"): a last-writer-wins register per field, which gives the
  * same record whatever order the corrections arrive in. An amendment is a correction of the
  * record whatever its own timestamp (the data.police.uk importer dates a corrected row at the
- * search's time), so one timed before the record still applies. The contract has no field for
+ * start of the file's month plus its revision, to order editions), so one timed before the
+ * record still applies. The contract has no field for
  * the search time itself, so a correction never moves a search to another day. The latest
  * grounds review is the one that counts, on its own day.
  */

@@ -88,7 +88,7 @@ export const METRIC = {
 /**
  * Figures that are not daily aggregates but read from entity state when a snapshot is published,
  * as at the end of the as-of day; they appear only in `asAtEnd` of periods ending on that day.
- * A call unresolved for more than 24 hours is lost data (flagged), not a call still waiting.
+ * A call unresolved for more than 24 hours is lost data (its end never arrived), left out, not a call still waiting.
  */
 export const AS_AT_METRIC = {
   /** Calls presented in the 24 hours before the end of the day and not answered or abandoned by then; dim: `channel|queue`. */

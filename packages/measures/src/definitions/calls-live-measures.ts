@@ -27,7 +27,7 @@ const breakdownOf = (dim: string) => {
 const LIVE_RULE =
   'A call is waiting at the end of the as-of day (London) when it was presented in the 24 hours before that instant and was neither answered nor abandoned by then; ' +
   'calls are read as they stand when the snapshot is published, per channel (999, 101) and the queue they are in (secondary once transferred). A call unresolved ' +
-  'for more than 24 hours is lost data, flagged on the call, not a call still waiting. Counts from 1 to 4 are suppressed on publication like any other count.';
+  'for more than 24 hours is treated as lost data (its end was never received), not a call still waiting, and is left out. Counts from 1 to 4 are suppressed on publication like any other count.';
 
 const example = {
   description: 'At the end of the day: 5 999 calls waiting (longest 12.5 s), 9 101 calls on the primary queue (longest 4 min 10 s) and 6 on the secondary queue (longest 7 min 3 s).',

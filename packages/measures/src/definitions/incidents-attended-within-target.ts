@@ -23,7 +23,7 @@ export const incidentsAttendedWithinTarget: MeasureDefinition = {
     'Per grade and area (urban, rural), for every grade the force has an attendance time for (force setting attendanceTargetMinutes; default emergency 15 min urban / 20 min rural, priority 60 min): ' +
     'incidents first graded in the period, of that grade, attended within the time ÷ incidents first graded in the period, of that grade, attended or overdue. ' +
     'The grade is the last grading before attendance; the time runs from the first grading to the first officer\'s arrival, rounded up to whole minutes, so an arrival exactly 15 minutes after grading is within 15 minutes and one a second later is not. ' +
-    'An incident with no attendance recorded counts as overdue, which is exact once the target time has passed since the period ended (a nightly snapshot at 02:00 is past every default target). ' +
+    'An incident with no attendance recorded counts as overdue, which is exact once the target time has passed since the period ended (the nightly snapshot at 03:30 is past every default target). ' +
     'Headline: all graded incidents with a target together, each judged against its own grade and area. Grades without a target (scheduled, no deployment) are left out. Not compared across forces, whose targets differ.',
   source: '"doesn\'t always attend ... within the timescale it has set, based on the priority of the call" (HMICFRS PEEL).',
   periods: FLOW_PERIOD_KINDS,
