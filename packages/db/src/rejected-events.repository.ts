@@ -40,10 +40,3 @@ export async function listRejectedEvents(db: DbOrTransaction, query: { feed?: st
     .execute();
 }
 
-/** Rejections per feed and reason (the reason's text up to the first colon groups alike reasons). */
-export async function summariseRejections(db: DbOrTransaction) {
-  const result = await sql<{ feed: string; reason: string; events: number }>`
-    select feed, split_part(reason, ':', 1) as reason, count(*)::bigint as events
-    from rejected_events group by 1, 2 order by 1, 3 desc`.execute(db);
-  return result.rows;
-}

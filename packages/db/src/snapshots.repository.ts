@@ -189,17 +189,3 @@ export async function listSnapshots(
   }));
 }
 
-/** Head revisions of a force between two dates, oldest first, with their documents (series for charts). */
-export async function readHeadSnapshots(db: Db, query: { forceId: string; from?: string; to?: string; limit?: number }): Promise<StoredSnapshot[]> {
-  const rows = await db
-    .selectFrom('snapshot_heads as h')
-    .innerJoin('snapshots as s', 's.snapshot_id', 'h.snapshot_id')
-    .selectAll('s')
-    .where('h.force_id', '=', query.forceId)
-    .$if(query.from !== undefined, (q) => q.where('h.as_of', '>=', query.from!))
-    .$if(query.to !== undefined, (q) => q.where('h.as_of', '<=', query.to!))
-    .orderBy('h.as_of')
-    .limit(query.limit ?? 1_000)
-    .execute();
-  return rows.map(toStored);
-}

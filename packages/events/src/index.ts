@@ -6,3 +6,4 @@ export * from './examples.ts';
 export * from './feed-event.ts';
 export * from './stop-search.ts';
 export * from './wanted-persons.ts';
+export * from './person-references.ts';

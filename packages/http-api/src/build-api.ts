@@ -4,7 +4,7 @@ import type { Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import { createMetricsRegistry, type MetricsRegistry } from '@rollcall/ops';
 import { ALL_QUEUE_NAMES, type QueueFactory } from '@rollcall/queue';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
 import { registerAdminQueues } from './admin-queues.ts';
 import { createTokenVerifier, requireScope } from './auth.ts';
@@ -34,6 +34,13 @@ export interface ApiDeps {
   readonly readinessTimeoutMs?: number;
   /** Limit of one /metrics scrape, in milliseconds; default METRICS_SCRAPE_TIMEOUT_MS (5,000). */
   readonly metricsTimeoutMs?: number;
+  /**
+   * Fastify's `trustProxy`: which peers' `X-Forwarded-Proto`/`-For`/`-Host` to believe. Default
+   * none, so a client cannot claim HTTPS. Behind a reverse proxy that terminates TLS, name the
+   * proxy (`'10.0.0.5'`, a CIDR, or a hop count): the request is then `https`, and the login
+   * cookie gets `Secure`. `true` trusts every peer; use it only where nothing else can connect.
+   */
+  readonly trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
 /** Login form posts are a token and a path; anything bigger is not one. */
@@ -63,6 +70,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     loggerInstance: deps.log as FastifyBaseLogger,
     frameworkErrors: handleFrameworkError,
     routerOptions: { ignoreTrailingSlash: true },
+    ...(deps.trustProxy !== undefined && { trustProxy: deps.trustProxy }),
   });
 
   app.decorateRequest('principal', null);

@@ -1,6 +1,8 @@
+import { createSilentLogger } from '@rollcall/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiTestKit, createApiTestKit, FORCE, newToken, OTHER_FORCE, publishExamples } from './api-test-kit.ts';
 import { TOKEN_COOKIE } from './auth.ts';
+import { buildApi } from './build-api.ts';
 import { DASHBOARD_SCRIPT, DASHBOARD_STYLE } from './dashboard-page.ts';
 import { cspHashOf, escapeHtml, jsonForScript } from './html-page.ts';
 import { LOGIN_COOKIE_MAX_AGE_SECONDS } from './login-routes.ts';
@@ -118,6 +120,35 @@ describe('POST /login', () => {
       payload: form({ token: kit.tokens.reader }),
     });
     expect(same.statusCode).toBe(303);
+  });
+});
+
+describe('the login cookie behind a reverse proxy that terminates TLS', () => {
+  const https = { ...FORM, 'x-forwarded-proto': 'https' };
+  const setCookie = (response: { headers: Record<string, unknown> }) => String(response.headers['set-cookie']);
+
+  it('ignores X-Forwarded-Proto by default: any client could send it', async () => {
+    const response = await kit.app.inject({ method: 'POST', url: '/login', headers: https, payload: form({ token: kit.tokens.reader }) });
+    expect(response.statusCode).toBe(303);
+    expect(setCookie(response)).not.toContain('Secure');
+  });
+
+  it('is Secure when the request came over HTTPS to a trusted proxy, at login and logout', async () => {
+    // inject() connects from 127.0.0.1: here, the proxy.
+    const app = buildApi({ db: kit.db, queues: kit.queues, redis: kit.redis, config: kit.config, log: createSilentLogger(), trustProxy: '127.0.0.1' });
+    try {
+      await app.ready();
+      const login = await app.inject({ method: 'POST', url: '/login', headers: https, payload: form({ token: kit.tokens.reader }) });
+      expect(login.statusCode).toBe(303);
+      expect(setCookie(login)).toContain('Secure');
+      expect(setCookie(login)).toContain('HttpOnly');
+      const logout = await app.inject({ method: 'POST', url: '/logout', headers: https, payload: '' });
+      expect(setCookie(logout)).toContain('Secure');
+      const plain = await app.inject({ method: 'POST', url: '/login', headers: FORM, payload: form({ token: kit.tokens.reader }) });
+      expect(setCookie(plain)).not.toContain('Secure');
+    } finally {
+      await app.close();
+    }
   });
 });
 

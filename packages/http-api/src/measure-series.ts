@@ -1,7 +1,6 @@
-import type { StoredSnapshot } from '@rollcall/db';
 import type { Flag, MeasureDefinition, PublishedMeasure } from '@rollcall/measures';
-import { csvField, measureCsvRow, SNAPSHOT_CSV_COLUMNS, type SnapshotDocument } from '@rollcall/publishing';
-import { documentOf } from './stored-document.ts';
+import { csvField, measureCsvRow, SNAPSHOT_CSV_COLUMNS } from '@rollcall/publishing';
+import type { SeriesEntry } from './series-entries.repository.ts';
 
 /**
  * One measure across the head revisions of a force's snapshots, oldest first: what a dashboard
@@ -78,21 +77,14 @@ export interface SeriesQuery {
   readonly to: string | null;
 }
 
-function entryOf(document: SnapshotDocument, query: SeriesQuery): PublishedMeasure | undefined {
-  const wanted = query.breakdown ?? '';
-  return document.measures.find(
-    (entry) => entry.measureId === query.measure.id && entry.period.id === query.periodId && breakdownKey(entry.breakdown) === wanted,
-  );
-}
-
 /** What a snapshot without the entry contributes: a gap, flagged "not available". */
-function missingEntry(document: SnapshotDocument, query: SeriesQuery): PublishedMeasure {
+function missingEntry(asOf: string, query: SeriesQuery): PublishedMeasure {
   const breakdown =
     query.breakdown === null ? null : Object.fromEntries(query.breakdown.split(';').map((pair) => pair.split('=') as [string, string]));
   return {
     measureId: query.measure.id,
     breakdown,
-    period: { id: query.periodId, kind: query.periodId.startsWith('custom:') ? 'custom' : (query.periodId as PublishedMeasure['period']['kind']), label: '', from: null, to: document.asOf },
+    period: { id: query.periodId, kind: query.periodId.startsWith('custom:') ? 'custom' : (query.periodId as PublishedMeasure['period']['kind']), label: '', from: null, to: asOf },
     unit: query.measure.unit,
     direction: query.measure.direction,
     value: null,
@@ -102,14 +94,14 @@ function missingEntry(document: SnapshotDocument, query: SeriesQuery): Published
   };
 }
 
-function pointOf(snapshot: StoredSnapshot, entry: PublishedMeasure, published: boolean): SeriesPoint {
-  const document = documentOf(snapshot);
+function pointOf(snapshot: SeriesEntry, query: SeriesQuery): SeriesPoint {
+  const entry = snapshot.entry ?? missingEntry(snapshot.asOf, query);
   return {
-    asOf: document.asOf,
-    snapshotId: document.snapshotId,
-    revision: document.revision,
-    generatedAt: document.generatedAt,
-    published,
+    asOf: snapshot.asOf,
+    snapshotId: snapshot.snapshotId,
+    revision: snapshot.revision,
+    generatedAt: snapshot.generatedAt,
+    published: snapshot.entry !== null,
     periodFrom: entry.period.from,
     periodTo: entry.period.to,
     value: entry.value,
@@ -125,8 +117,8 @@ function pointOf(snapshot: StoredSnapshot, entry: PublishedMeasure, published: b
   };
 }
 
-/** The series from head snapshots in date order (as `readHeadSnapshots` returns them). */
-export function buildMeasureSeries(snapshots: readonly StoredSnapshot[], query: SeriesQuery): MeasureSeries {
+/** The series from head snapshots in date order (as `readSeriesEntries` returns them). */
+export function buildMeasureSeries(snapshots: readonly SeriesEntry[], query: SeriesQuery): MeasureSeries {
   return {
     forceId: query.forceId,
     measureId: query.measure.id,
@@ -137,10 +129,7 @@ export function buildMeasureSeries(snapshots: readonly StoredSnapshot[], query: 
     breakdown: query.breakdown,
     from: query.from,
     to: query.to,
-    points: snapshots.map((snapshot) => {
-      const entry = entryOf(documentOf(snapshot), query);
-      return entry ? pointOf(snapshot, entry, true) : pointOf(snapshot, missingEntry(documentOf(snapshot), query), false);
-    }),
+    points: snapshots.map((snapshot) => pointOf(snapshot, query)),
   };
 }
 
@@ -148,11 +137,7 @@ export function buildMeasureSeries(snapshots: readonly StoredSnapshot[], query: 
  * The series as CSV: one row per point in the columns of the snapshot CSV, so a dashboard loads
  * a series and a snapshot extract with one table definition.
  */
-export function measureSeriesToCsv(snapshots: readonly StoredSnapshot[], query: SeriesQuery): string {
-  const rows = snapshots.map((snapshot) => {
-    const document = documentOf(snapshot);
-    const entry = entryOf(document, query) ?? missingEntry(document, query);
-    return measureCsvRow(document, entry).map(csvField).join(',');
-  });
+export function measureSeriesToCsv(snapshots: readonly SeriesEntry[], query: SeriesQuery): string {
+  const rows = snapshots.map((snapshot) => measureCsvRow(snapshot, snapshot.entry ?? missingEntry(snapshot.asOf, query)).map(csvField).join(','));
   return `${[SNAPSHOT_CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }

@@ -13,6 +13,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await kit.queues.queue('feed.dvpo').obliterate({ force: true });
+  await kit.queues.queue('feed.wanted-persons').obliterate({ force: true });
   await kit?.close();
 });
 
@@ -106,6 +107,63 @@ describe('/admin/queues', () => {
     expect(css.headers['content-type']).toMatch(/^text\/css/);
     const refused = await kit.app.inject({ method: 'GET', url: `/admin/queues/${asset}` });
     expect(refused.statusCode).toBe(401);
+  });
+
+  it('shows job data with every person reference hidden, at any depth', async () => {
+    const queue = kit.queues.queue('feed.wanted-persons');
+    const data = {
+      events: [
+        { eventId: 'w-1', type: 'wanted.circulated', payload: { circulationId: 'c-1', personRef: 'PNC-CLEAR-1' } },
+        { eventId: 'w-2', payload: { notes: [{ deeper: { subjectRef: 'SUBJECT-CLEAR-2' } }], personRef: { pnc: 'PNC-CLEAR-3' } } },
+      ],
+    };
+    const job = await queue.add('feed-batch', data, { jobId: 'shows-hidden' });
+    const admin = kit.bearer('admin');
+    const list = await kit.app.inject({ method: 'GET', url: '/admin/queues/api/queues?activeQueue=feed.wanted-persons&status=waiting&page=1', headers: admin });
+    const one = await kit.app.inject({ method: 'GET', url: `/admin/queues/api/queues/feed.wanted-persons/${job.id}`, headers: admin });
+    for (const response of [list, one]) {
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('shows-hidden');
+      expect(response.body).not.toMatch(/CLEAR/);
+    }
+    expect(one.json().job.data).toEqual({
+      events: [
+        { eventId: 'w-1', type: 'wanted.circulated', payload: { circulationId: 'c-1', personRef: '[redacted]' } },
+        { eventId: 'w-2', payload: { notes: [{ deeper: { subjectRef: '[redacted]' } }], personRef: '[redacted]' } },
+      ],
+    });
+    // Only the view: the job itself is as it was queued.
+    expect((await queue.getJob('shows-hidden'))?.data).toEqual(data);
+  });
+
+  it('refuses job data copied back from the view with a hidden reference, and takes a real one', async () => {
+    const queue = kit.queues.queue('feed.wanted-persons');
+    await queue.add('feed-batch', { eventId: 'w-3', payload: { personRef: 'PNC-KEPT' } }, { jobId: 'edited' });
+    const admin = kit.bearer('admin');
+    const edit = await kit.app.inject({
+      method: 'PATCH',
+      url: '/admin/queues/api/queues/feed.wanted-persons/edited/update-data',
+      headers: admin,
+      payload: { jobData: { eventId: 'w-3', payload: { personRef: '[redacted]' } } },
+    });
+    expect(edit.statusCode).toBe(400);
+    expect(edit.json()).toEqual({ error: 'bad_request', message: expect.stringContaining('[redacted] where the queue UI hid a person reference') });
+    expect((await queue.getJob('edited'))?.data).toEqual({ eventId: 'w-3', payload: { personRef: 'PNC-KEPT' } });
+
+    const copy = await kit.app.inject({
+      method: 'POST',
+      url: '/admin/queues/api/queues/feed.wanted-persons/add',
+      headers: admin,
+      payload: { name: 'feed-batch', data: { events: [{ eventId: 'w-4', payload: { subjectRef: '[redacted]' } }] }, options: {} },
+    });
+    expect(copy.statusCode).toBe(400);
+    const typed = await kit.app.inject({
+      method: 'POST',
+      url: '/admin/queues/api/queues/feed.wanted-persons/add',
+      headers: admin,
+      payload: { name: 'feed-batch', data: { eventId: 'w-5', payload: { personRef: 'PNC-TYPED' } }, options: {} },
+    });
+    expect(typed.statusCode).toBe(200);
   });
 
   it('refuses tokens without the admin scope, the page and its API alike', async () => {

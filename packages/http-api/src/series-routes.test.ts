@@ -1,8 +1,13 @@
-import { MEASURES } from '@rollcall/measures';
+import { findSnapshot } from '@rollcall/db';
+import { createSilentLogger } from '@rollcall/logger';
+import { MEASURES, type PublishedMeasure } from '@rollcall/measures';
 import { SNAPSHOT_CSV_COLUMNS } from '@rollcall/publishing';
+import type { FastifyInstance } from 'fastify';
+import { type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, sql, type UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiTestKit, createApiTestKit, csvRecords, FORCE, OTHER_FORCE, publishExamples, type PublishedExamples } from './api-test-kit.ts';
-import { defaultPeriodOf, isPublishedPeriod } from './measure-series.ts';
+import { buildApi } from './build-api.ts';
+import { breakdownKey, defaultPeriodOf, isPublishedPeriod } from './measure-series.ts';
 import { MeasureId } from './request-schemas.ts';
 
 let kit: ApiTestKit;
@@ -162,5 +167,77 @@ describe('GET /v1/measures/:measureId/series', () => {
       expect(response.statusCode, `${path}?${query}`).toBe(400);
       expect(response.json().details, `${path}?${query}`).toContainEqual(expect.objectContaining({ path: parameter, message }));
     }
+  });
+});
+
+describe('the series of every published entry', () => {
+  it('gives each entry of the head documents as published, found by measure, period and breakdown', async () => {
+    const heads = await Promise.all([ids.marchR2, ids.april].map(async (id) => (await findSnapshot(kit.db, id))!.document as unknown as { asOf: string; measures: PublishedMeasure[] }));
+    const keys = new Map<string, { measureId: string; periodId: string; breakdown: string }>();
+    for (const head of heads) {
+      for (const entry of head.measures) {
+        const key = { measureId: entry.measureId, periodId: entry.period.id, breakdown: breakdownKey(entry.breakdown) };
+        keys.set(JSON.stringify(key), key);
+      }
+    }
+    expect(keys.size).toBeGreaterThan(50);
+    for (const { measureId, periodId, breakdown } of keys.values()) {
+      const url = `/v1/measures/${measureId}/series?forceId=${FORCE}&period=${encodeURIComponent(periodId)}${breakdown ? `&breakdown=${encodeURIComponent(breakdown)}` : ''}`;
+      const response = await get(url);
+      expect(response.statusCode, url).toBe(200);
+      const points = response.json().points as Record<string, unknown>[];
+      expect(points.map((point) => point.asOf), url).toEqual(heads.map((head) => head.asOf));
+      heads.forEach((head, index) => {
+        const entry = head.measures.find((m) => m.measureId === measureId && m.period.id === periodId && breakdownKey(m.breakdown) === breakdown);
+        const expected = entry
+          ? { published: true, periodFrom: entry.period.from, periodTo: entry.period.to, value: entry.value, numerator: entry.numerator, denominator: entry.denominator, flags: entry.flags, suppressed: entry.suppressed ?? null }
+          : { published: false, value: null, flags: ['[x]'] };
+        expect(points[index], `${url} ${head.asOf}`).toMatchObject(expected);
+      });
+    }
+  });
+});
+
+/** Counts the bytes of the rows PostgreSQL sends back, as JSON text: what the API process parses. */
+class ReceivedRows implements KyselyPlugin {
+  bytes = 0;
+  transformQuery(args: PluginTransformQueryArgs) {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.bytes += JSON.stringify(args.result.rows).length;
+    return args.result;
+  }
+}
+
+describe('the series of large snapshots', () => {
+  let large: ApiTestKit;
+  let app: FastifyInstance;
+  const received = new ReceivedRows();
+
+  beforeAll(async () => {
+    large = await createApiTestKit();
+    await publishExamples(large.db);
+    // 4,000 more entries per document (about 2 MB each): a snapshot with many breakdowns.
+    await sql`
+      update snapshots set document = jsonb_set(document, '{measures}', (document -> 'measures') || (
+        select jsonb_agg(jsonb_set(document -> 'measures' -> 0, '{measureId}', to_jsonb('padding.' || n))) from generate_series(1, ${4_000}::int) as n
+      ))`.execute(large.db);
+    app = buildApi({ db: large.db.withPlugin(received), queues: large.queues, redis: large.redis, config: large.config, log: createSilentLogger() });
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await large?.close();
+  });
+
+  it('reads one entry per date from PostgreSQL, not the documents', async () => {
+    const size = await sql<{ bytes: number }>`select max(length(document::text)) as bytes from snapshots`.execute(large.db);
+    expect(size.rows[0]!.bytes).toBeGreaterThan(1_000_000);
+    received.bytes = 0;
+    const response = await app.inject({ method: 'GET', url: `${SERIES}?forceId=${FORCE}&period=month`, headers: large.bearer('reader') });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().points.map((p: { value: number }) => p.value)).toEqual([75, 90]);
+    expect(received.bytes).toBeLessThan(10_000);
   });
 });

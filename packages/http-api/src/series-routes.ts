@@ -1,10 +1,11 @@
 import type { Config } from '@rollcall/config';
-import { type Db, findLatestSnapshot, readHeadSnapshots } from '@rollcall/db';
+import type { Db } from '@rollcall/db';
 import { measureById } from '@rollcall/measures';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from './api-error.ts';
 import { buildMeasureSeries, defaultPeriodOf, isPublishedPeriod, measureSeriesToCsv, type SeriesQuery } from './measure-series.ts';
+import { hasPublishedSnapshot, readSeriesEntries } from './series-entries.repository.ts';
 import {
   BreakdownParam,
   DATE_RANGE_MESSAGE,
@@ -57,8 +58,11 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: SeriesRoutesDep
     }
     const forceId = resolveForceId(query.forceId, deps.config.forces);
 
-    const snapshots = await readHeadSnapshots(deps.db, {
+    const snapshots = await readSeriesEntries(deps.db, {
       forceId,
+      measureId,
+      periodId,
+      breakdown: query.breakdown ?? '',
       ...(query.from !== undefined && { from: query.from }),
       ...(query.to !== undefined && { to: query.to }),
       limit: MAX_SERIES_POINTS + 1,
@@ -67,7 +71,7 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: SeriesRoutesDep
       const message = `more than ${MAX_SERIES_POINTS} snapshots in the range; narrow it with from and to`;
       throw badRequest(`invalid query parameters: from: ${message}`, [{ in: 'query', path: 'from', message }]);
     }
-    if (snapshots.length === 0 && (await findLatestSnapshot(deps.db, forceId)) === undefined) {
+    if (snapshots.length === 0 && !(await hasPublishedSnapshot(deps.db, forceId))) {
       throw notFound(`no snapshot has been published for force ${forceId}`);
     }
 

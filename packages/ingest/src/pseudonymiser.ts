@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { PERSON_REFERENCE_FIELD_NAMES } from '@rollcall/events';
+import { hasPersonReference, PERSON_REFERENCE_FIELD_NAMES, replacePersonReferences } from '@rollcall/events';
 
 /** Replaces a person reference by its keyed hash. */
 export type Pseudonymise = (reference: string) => string;
@@ -19,63 +19,18 @@ export function createPseudonymiser(key: string): Pseudonymise {
   return (reference) => (PSEUDONYM.test(reference) ? reference : `psn_${createHmac('sha256', key).update(reference, 'utf8').digest('hex').slice(0, 32)}`);
 }
 
-const isContainer = (value: unknown): value is object => value !== null && typeof value === 'object';
-
-/** Whether a person reference field name appears anywhere in `input`. Iterative: any depth is safe. */
-export function containsPersonReference(input: unknown): boolean {
-  const pending: unknown[] = [input];
-  while (pending.length > 0) {
-    const value = pending.pop();
-    if (!isContainer(value)) continue;
-    if (Array.isArray(value)) {
-      for (const item of value) if (isContainer(item)) pending.push(item);
-      continue;
-    }
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue;
-      if (PERSON_REFERENCE_FIELD_NAMES.has(key)) return true;
-      const item = (value as Record<string, unknown>)[key];
-      if (isContainer(item)) pending.push(item);
-    }
-  }
-  return false;
-}
-
-const setOwn = (target: Record<string, unknown>, key: string, value: unknown) => {
-  // `__proto__` from JSON.parse is an own key; plain assignment would change the prototype instead.
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-  else target[key] = value;
-};
+/** Whether a person reference field name appears anywhere in `input`. */
+export const containsPersonReference = (input: unknown): boolean => hasPersonReference(input);
 
 /**
  * A copy of any input with every value under a person reference field name (`personRef`,
  * `subjectRef`) pseudonymised, at any depth and under any key, known or not: the contract's
  * objects are open, so a producer can put a reference where no schema expects one, and it must
  * not be stored, kept with a rejection or logged in clear. Non-string values under such a name
- * are replaced by `[removed]`. Iterative, so a hostile nesting depth cannot overflow the stack.
- * Returns `input` itself when there is nothing to replace.
+ * are replaced by `[removed]`. Returns `input` itself when there is nothing to replace.
  */
 export function scrubPersonReferences<T>(input: T, pseudonymise: Pseudonymise): T {
-  if (!isContainer(input) || !containsPersonReference(input)) return input;
-  const copyOf = (value: object): Record<string, unknown> => (Array.isArray(value) ? ([] as unknown as Record<string, unknown>) : {});
-  const root = copyOf(input);
-  const pending: [object, Record<string, unknown>][] = [[input, root]];
-  while (pending.length > 0) {
-    const [source, target] = pending.pop()!;
-    const isArray = Array.isArray(source);
-    for (const [key, value] of Object.entries(source)) {
-      if (!isArray && PERSON_REFERENCE_FIELD_NAMES.has(key)) {
-        setOwn(target, key, typeof value === 'string' ? pseudonymise(value) : '[removed]');
-      } else if (isContainer(value)) {
-        const copy = copyOf(value);
-        setOwn(target, key, copy);
-        pending.push([value, copy]);
-      } else {
-        setOwn(target, key, value);
-      }
-    }
-  }
-  return root as T;
+  return replacePersonReferences(input, (value) => (typeof value === 'string' ? pseudonymise(value) : '[removed]'));
 }
 
 const NAMES = [...PERSON_REFERENCE_FIELD_NAMES].join('|');

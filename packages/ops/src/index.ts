@@ -1,4 +1,5 @@
 export * from './health-status.ts';
+export * from './hide-person-references.ts';
 export * from './metrics-registry.ts';
 export * from './nightly-dead-man.ts';
 export * from './oldest-waiting-age.ts';
@@ -7,6 +8,7 @@ export * from './pipeline-status.ts';
 export * from './processing-time.ts';
 export * from './queue-health-rules.ts';
 export * from './queue-health.ts';
+export * from './rejection-summary.ts';
 export * from './retry-failed.ts';
 export * from './stalled-counter.ts';
 export * from './within-time.ts';

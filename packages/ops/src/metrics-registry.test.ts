@@ -121,6 +121,14 @@ describe('createMetricsRegistry', () => {
     expect(after.get('rollcall_snapshot_published_total{forceId="kent"}')).toBe(3);
   });
 
+  it('observes a nightly run of minutes into buckets of its own, not +Inf', async () => {
+    metrics.observeJob('scheduler.nightly', 95);
+    metrics.observeJob('scheduler.nightly', 420);
+    const { samples } = parse(await metrics.registry.metrics());
+    const bucket = (le: string) => samples.get(`rollcall_job_duration_seconds_bucket{le="${le}",queue="scheduler.nightly"}`);
+    expect([bucket('60'), bucket('120'), bucket('300'), bucket('600'), bucket('1800'), bucket('+Inf')]).toEqual([0, 1, 1, 2, 2, 2]);
+  });
+
   it('observes job durations into buckets from 5 ms to 60 s', async () => {
     metrics.observeJob('feed.dvpo', 0.004);
     metrics.observeJob('feed.dvpo', 0.3);

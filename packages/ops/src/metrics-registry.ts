@@ -11,9 +11,11 @@ export const EVENT_RESULTS = ['stored', 'duplicate', 'rejected'] as const;
 
 /**
  * Seconds. A feed job is 1 to 1,000 events in one transaction: from about 5 ms for one event to
- * tens of seconds for a large batch on a loaded database; beyond 60 s lands in +Inf.
+ * tens of seconds for a large batch on a loaded database. A nightly run publishes every force for
+ * up to NIGHTLY_CATCH_UP_DAYS dates in one job: seconds to many minutes, hence the buckets to 30
+ * minutes (its lock wait alone may be 60 s); beyond 1,800 s lands in +Inf.
  */
-export const JOB_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+export const JOB_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1_800] as const;
 
 export interface CreateMetricsRegistryOptions {
   /** Queues whose state is read on each scrape. */

@@ -27,6 +27,13 @@ export function exitCodeOf(status: HealthStatus): 0 | 1 | 2 {
   return status === 'ok' ? 0 : status === 'warn' ? 1 : 2;
 }
 
+/**
+ * Exit code for a status that could not be read at all (Redis or PostgreSQL not answering, bad
+ * configuration): the Nagios convention's UNKNOWN, so a monitor does not take an outage of the
+ * check for a `warn` of the pipeline.
+ */
+export const UNKNOWN_EXIT_CODE = 3;
+
 export interface CollectStatusReportOptions {
   readonly queues: readonly Queue[];
   readonly db: DbOrTransaction;

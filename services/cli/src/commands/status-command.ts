@@ -1,16 +1,27 @@
-import type { AppContext } from '@rollcall/app';
-import { checkAccounting, countFlaggedEntities, readAccounting, summariseRejections } from '@rollcall/db';
-import { collectStatusReport, createStalledRecorder, exitCodeOf, formatStatusTable, type StatusReport } from '@rollcall/ops';
-import { ALL_QUEUE_NAMES, SNAPSHOTS_PUBLISHED_QUEUE } from '@rollcall/queue';
-import { commandSetup, withAppContext } from '../cli-context.ts';
-import { type CommandIo, parseOptions, requireOne, writeLine } from '../command-line.ts';
+import { AppContext } from '@rollcall/app';
+import { type Config, ConfigError } from '@rollcall/config';
+import { checkAccounting, countFlaggedEntities, readAccounting } from '@rollcall/db';
+import type { Logger } from '@rollcall/logger';
+import {
+  collectStatusReport,
+  createStalledRecorder,
+  exitCodeOf,
+  formatStatusTable,
+  type StatusReport,
+  summariseRejectionReasons,
+  UNKNOWN_EXIT_CODE,
+} from '@rollcall/ops';
+import { ALL_QUEUE_NAMES, SNAPSHOTS_PUBLISHED_QUEUE, waitForRedisReady } from '@rollcall/queue';
+import { sql } from 'kysely';
+import { commandSetup } from '../cli-context.ts';
+import { type CommandIo, parseOptions, requireOne, UsageError, writeLine } from '../command-line.ts';
 import { formatCount, textTable } from '../text-table.ts';
 
 export interface FullStatus extends StatusReport {
   readonly accounting: Awaited<ReturnType<typeof readAccounting>>;
   /** Counters that disagree with the rows they count (should always be empty). */
   readonly accountingMismatches: Awaited<ReturnType<typeof checkAccounting>>;
-  readonly rejections: Awaited<ReturnType<typeof summariseRejections>>;
+  readonly rejections: Awaited<ReturnType<typeof summariseRejectionReasons>>;
   readonly anomalies: Awaited<ReturnType<typeof countFlaggedEntities>>;
 }
 
@@ -26,7 +37,7 @@ export async function collectFullStatus(context: AppContext): Promise<FullStatus
   const [accounting, checks, rejections, anomalies] = await Promise.all([
     readAccounting(context.db),
     checkAccounting(context.db),
-    summariseRejections(context.db),
+    summariseRejectionReasons(context.db),
     countFlaggedEntities(context.db),
   ]);
   return {
@@ -37,6 +48,9 @@ export async function collectFullStatus(context: AppContext): Promise<FullStatus
     anomalies,
   };
 }
+
+/** Anomaly groups the table shows; `--format json` has them all. */
+const ANOMALIES_SHOWN = 20;
 
 export function formatFullStatus(status: FullStatus): string {
   const accounting = textTable(
@@ -50,21 +64,113 @@ export function formatFullStatus(status: FullStatus): string {
     sections.push('', 'Rejections by reason:', textTable(['feed', 'reason', 'events'], status.rejections.map((r) => [r.feed, r.reason, formatCount(r.events)]), ['left', 'left', 'right']));
   }
   if (status.anomalies.length > 0) {
+    // Each anomaly's own text says how the entity is counted meanwhile: some are not counted at
+    // all (`awaiting ...`), most are (`more than one ...: the earliest counts`, `unrecognised ...`).
     sections.push(
       '',
-      'Lifecycle anomalies (flagged, not counted until resolved):',
-      textTable(['force', 'kind', 'anomaly', 'entities'], status.anomalies.slice(0, 20).map((a) => [a.force_id, a.kind, a.flag, formatCount(a.entities)]), ['left', 'left', 'left', 'right']),
+      'Lifecycle anomalies (entities flagged; each anomaly says how the entity is counted):',
+      textTable(['force', 'kind', 'anomaly', 'entities'], status.anomalies.slice(0, ANOMALIES_SHOWN).map((a) => [a.force_id, a.kind, a.flag, formatCount(a.entities)]), ['left', 'left', 'left', 'right']),
     );
+    const more = status.anomalies.length - ANOMALIES_SHOWN;
+    if (more > 0) sections.push(`... and ${formatCount(more)} more (rollcall status --format json lists them all)`);
   }
   return sections.join('\n');
 }
 
-/** `rollcall status [--format json]`: exit code 0 ok, 1 warn, 2 critical, for cron and monitoring. */
+/**
+ * How long status waits for Redis, and PostgreSQL for a connection, before it reports unknown:
+ * both at once, within the 10 seconds a monitoring agent (Nagios NRPE) gives a check by default.
+ */
+export const STATUS_CONNECT_TIMEOUT_MS = 5_000;
+
+/** Status could not be read; the message is the one line printed. */
+class StatusUnreadable extends Error {
+  override readonly name = 'StatusUnreadable';
+}
+
+const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, '; ').trim();
+const messageOf = (error: unknown): string => oneLine(error instanceof Error ? error.message || error.name : String(error));
+
+/** `host:port` of a connection URL as written (no credentials, no database name). */
+const addressOf = (url: string): string => {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '(unparseable URL)';
+  }
+};
+
+/** PostgreSQL's own refusals carry a five-character SQLSTATE; a socket's failure a code like ECONNREFUSED. */
+const sqlStateOf = (error: unknown): string | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+};
+
+function describePostgresProblem(error: unknown, databaseUrl: string): string {
+  const address = addressOf(databaseUrl);
+  const state = sqlStateOf(error);
+  if (state === '3D000') return `${messageOf(error)} at ${address}; run rollcall migrate first`;
+  if (state !== undefined) return `PostgreSQL at ${address} refused the connection (${messageOf(error)}); check DATABASE_URL`;
+  return `PostgreSQL is not reachable at ${address} (${messageOf(error)}); start it or check DATABASE_URL`;
+}
+
+/**
+ * A context whose Redis and PostgreSQL both answered, checked at once. Which one failed is known
+ * from which check failed, not guessed from ports or message text, so the hint is right for any
+ * address.
+ */
+async function openCheckedContext(config: Config, log: Logger): Promise<AppContext> {
+  const context = new AppContext(config, log, { maxConnections: 6, applicationName: 'rollcall-cli' });
+  const [redis, postgres] = await Promise.allSettled([waitForRedisReady(context.producer, STATUS_CONNECT_TIMEOUT_MS), sql`select 1`.execute(context.db)]);
+  const problems = [
+    ...(redis.status === 'rejected' ? [`Redis is not reachable (${messageOf(redis.reason)}); start it or check REDIS_URL`] : []),
+    ...(postgres.status === 'rejected' ? [describePostgresProblem(postgres.reason, config.databaseUrl)] : []),
+  ];
+  if (problems.length > 0) {
+    await context.close();
+    throw new StatusUnreadable(problems.join('; '));
+  }
+  return context;
+}
+
+async function readFullStatus(config: Config, log: Logger): Promise<FullStatus> {
+  const context = await openCheckedContext(config, log);
+  try {
+    return await collectFullStatus(context);
+  } catch (error) {
+    if (sqlStateOf(error) === '42P01') throw new StatusUnreadable(`${messageOf(error)}: the database is not migrated; run rollcall migrate`);
+    throw error;
+  } finally {
+    await context.close();
+  }
+}
+
+/** The one line that says why status could not be read. */
+function reasonOf(error: unknown): string {
+  if (error instanceof ConfigError) return `invalid configuration: ${error.problems.join('; ')}`;
+  if (error instanceof UsageError) return `${messageOf(error).replace(/^status: /, '')} (usage: rollcall status [--format table|json])`;
+  if (error instanceof StatusUnreadable) return error.message;
+  return error instanceof Error && error.name !== 'Error' ? `${error.name}: ${messageOf(error)}` : messageOf(error);
+}
+
+/**
+ * `rollcall status [--format json]`: exit code 0 ok, 1 warn, 2 critical, and 3 unknown when the
+ * status cannot be read at all (bad options or configuration, Redis or PostgreSQL not answering):
+ * then stdout is empty and stderr has one line, `rollcall status: unknown: <reason>`. The Nagios
+ * convention, so a monitor tells "the pipeline is unwell" from "the check could not look".
+ */
 export async function statusCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseOptions(args, { format: { type: 'string', default: 'table' } }, 'status');
-  const format = requireOne(values.format, ['table', 'json'] as const, '--format');
-  const { config, log } = commandSetup(io, 'status');
-  const status = await withAppContext(config, log, collectFullStatus);
+  let status: FullStatus;
+  let format: 'table' | 'json';
+  try {
+    const { values } = parseOptions(args, { format: { type: 'string', default: 'table' } }, 'status');
+    format = requireOne(values.format, ['table', 'json'] as const, '--format');
+    const { config, log } = commandSetup(io, 'status');
+    status = await readFullStatus(config, log);
+  } catch (error) {
+    writeLine(io.stderr, `rollcall status: unknown: ${reasonOf(error)}`);
+    return UNKNOWN_EXIT_CODE;
+  }
   if (format === 'json') writeLine(io.stdout, JSON.stringify(status, null, 2));
   else writeLine(io.stdout, formatFullStatus(status));
   return exitCodeOf(status.status);
