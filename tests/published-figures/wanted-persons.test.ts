@@ -276,7 +276,8 @@ describe('wanted persons as at 1 March 2022', () => {
       numerator: null,
       denominator: 505,
       extra: { openAtPeriodEnd: 2_542 },
-      flags: ['[p]'],
+      // A revision: the open count beside the median changed (2,642 before the late arrests).
+      flags: ['[p]', '[r]'],
     });
   });
 });

@@ -1,6 +1,8 @@
-import { publishSnapshot, reviseStaleSnapshots, type PublishOutcome as FullPublishOutcome } from '@rollcall/publishing';
+import { createStalledRecorder, watchStalled } from '@rollcall/ops';
+import { drainSnapshotOutbox, publishSnapshot, reviseStaleSnapshots, type PublishOutcome as FullPublishOutcome } from '@rollcall/publishing';
 import type { GracefulShutdown } from '@rollcall/runtime';
 import {
+  assertForcesKnown,
   createNightlyWorker,
   enqueueCatchUp,
   installNightlySchedule,
@@ -31,17 +33,28 @@ export function nightlyRunner(context: AppContext): (trigger: NightlyTrigger) =>
       catchUpDays: context.config.nightly.catchUpDays,
       publish: async (forceId, asOf) => slim(await publishSnapshot(deps, forceId, asOf)),
       reviseStale: async () => (await reviseStaleSnapshots(deps, context.config.forces)).map(slim),
+      deliverPending: () => drainSnapshotOutbox(deps),
       log: context.log.child({ component: 'nightly' }),
       trigger,
     });
 }
 
 /**
- * Installs (or updates) the nightly job scheduler, starts the worker that runs it, and queues a
- * catch-up run at start so dates missed while the service was down are published without waiting
- * for the next night.
+ * Checks FORCES against the reference data (UnknownForcesError: the scheduler does not start
+ * with a force it would fail to publish every night), delivers snapshots a previous process
+ * committed but did not write out, installs (or updates) the nightly job scheduler, starts the
+ * worker that runs it, and queues a catch-up run at start so dates missed while the service was
+ * down are published without waiting for the next night.
  */
 export async function startScheduler(context: AppContext, shutdown: GracefulShutdown): Promise<void> {
+  await assertForcesKnown(context.db, context.config.forces);
+  const deliveries = await drainSnapshotOutbox(context.publishDeps());
+  if (deliveries.length > 0) {
+    context.log.info(
+      { delivered: deliveries.filter((d) => d.error === null).length, failed: deliveries.filter((d) => d.error !== null).length },
+      'snapshots left undelivered by a previous process delivered',
+    );
+  }
   const schedule = await installNightlySchedule(context.queues, { cron: context.config.nightly.cron, timeZone: context.config.timeZone });
   const worker = createNightlyWorker({
     connection: context.workerConnection('rollcall-scheduler'),
@@ -49,7 +62,17 @@ export async function startScheduler(context: AppContext, shutdown: GracefulShut
     log: context.log,
     run: nightlyRunner(context),
   });
-  shutdown.add({ name: 'nightly worker', run: () => worker.close() });
+  // Nightly jobs count in the same job-duration and stalled metrics as feed jobs.
+  const unwatch = watchStalled(worker, createStalledRecorder(context.producer, context.config.queuePrefix), context.log);
+  const unobserve = context.metrics().observeWorker(worker);
+  shutdown.add({
+    name: 'nightly worker',
+    run: async () => {
+      unwatch();
+      unobserve();
+      await worker.close();
+    },
+  });
   const catchUp = await enqueueCatchUp(context.queues, 'startup', { timeZone: context.config.timeZone });
   context.log.info(
     { cron: context.config.nightly.cron, timeZone: context.config.timeZone, next: schedule.next ? new Date(schedule.next).toISOString() : null, catchUp },

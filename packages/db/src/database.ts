@@ -140,6 +140,17 @@ export interface NightlyRunsTable {
   published: Json<unknown[]>;
 }
 
+export interface SnapshotOutboxTable {
+  snapshot_id: string;
+  force_id: string;
+  as_of: DateColumn;
+  /** Defaults to now(); read as a Date (a Generated<Timestamp> would be read as the column type). */
+  enqueued_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  delivered_at: Timestamp | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+}
+
 export interface Database {
   events: EventsTable;
   entities: EntitiesTable;
@@ -155,6 +166,7 @@ export interface Database {
   snapshots: SnapshotsTable;
   snapshot_heads: SnapshotHeadsTable;
   nightly_runs: NightlyRunsTable;
+  snapshot_outbox: SnapshotOutboxTable;
 }
 
 export type Db = Kysely<Database>;

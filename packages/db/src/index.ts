@@ -12,5 +12,6 @@ export * from './police-uk-imports.repository.ts';
 export * from './reference.repository.ts';
 export * from './rejected-events.repository.ts';
 export * from './snapshot-heads.repository.ts';
+export * from './snapshot-outbox.repository.ts';
 export * from './json-recordset.ts';
 export * from './snapshots.repository.ts';

@@ -6,6 +6,7 @@ import * as snapshotsAndRuns from './migrations/2026-11-22-03-snapshots-and-runs
 import * as policeUkImports from './migrations/2026-11-22-04-police-uk-imports.ts';
 import * as monthlyAggregates from './migrations/2026-11-22-05-monthly-aggregates.ts';
 import * as ingestParts from './migrations/2026-11-22-06-ingest-parts.ts';
+import * as snapshotOutbox from './migrations/2026-11-22-07-snapshot-outbox.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -18,6 +19,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-22-04-police-uk-imports': policeUkImports,
   '2026-11-22-05-monthly-aggregates': monthlyAggregates,
   '2026-11-22-06-ingest-parts': ingestParts,
+  '2026-11-22-07-snapshot-outbox': snapshotOutbox,
 };
 
 export class MigrationError extends Error {

@@ -37,12 +37,14 @@ interface ReportingPeriodSetting {
 }
 
 /**
- * Calls waiting at an instant, per force, channel and queue, with the longest wait: calls
- * presented in the 24 hours before it and not answered or abandoned by then (a call open for
- * longer is lost data, flagged on the entity, not a call still waiting). Reads one day of calls
- * through the (force, kind, started_at) index, whatever the history.
+ * Calls waiting at an instant, per force, channel and queue, with the longest wait, for the given
+ * forces only: calls presented in the 24 hours before it and not answered or abandoned by then. A
+ * call still open after more than 24 hours is treated as lost data (its closing event never came)
+ * and not counted as waiting. Reads one day of each force's calls through the
+ * (force_id, kind, started_at) index, whatever the history and however many other forces there are.
  */
-async function readCallsWaitingAt(db: DbOrTransaction, instant: Date) {
+export async function readCallsWaitingAt(db: DbOrTransaction, forceIds: readonly string[], instant: Date) {
+  if (forceIds.length === 0) return [];
   const result = await sql<{ force_id: string; channel: string; queue: string; waiting: number; longest_ms: number }>`
     select e.force_id, p.payload ->> 'channel' as channel,
            case when exists (select 1 from jsonb_array_elements(e.facts) f
@@ -55,13 +57,25 @@ async function readCallsWaitingAt(db: DbOrTransaction, instant: Date) {
       select f -> 'p' as payload from jsonb_array_elements(e.facts) f
       where f ->> 'type' = 'call.presented' order by (f ->> 'at')::bigint, f ->> 'id' limit 1
     ) p
-    where e.kind = 'call' and e.started_at > ${new Date(instant.getTime() - 86_400_000)} and e.started_at < ${instant}
+    where e.force_id = any(${sql.val([...forceIds])}::text[]) and e.kind = 'call'
+      and e.started_at > ${new Date(instant.getTime() - 86_400_000)} and e.started_at < ${instant}
       and (e.ended_at is null or e.ended_at >= ${instant})
     group by 1, 2, 3`.execute(db);
   return result.rows.flatMap((row) => [
     { forceId: row.force_id, metric: AS_AT_METRIC.callsWaiting, dim: `${row.channel}|${row.queue}`, value: row.waiting },
     { forceId: row.force_id, metric: AS_AT_METRIC.callsLongestWaitMs, dim: `${row.channel}|${row.queue}`, value: row.longest_ms },
   ]);
+}
+
+/** Rows grouped by their `forceId`, in one pass (the loaders read every force at once). */
+function groupByForce<T extends { readonly forceId: string }>(rows: readonly T[]): ReadonlyMap<string, readonly T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const group = groups.get(row.forceId);
+    if (group) group.push(row);
+    else groups.set(row.forceId, [row]);
+  }
+  return groups;
 }
 
 export interface LoadedSnapshotInputs {
@@ -135,18 +149,26 @@ export async function loadSnapshotInputs(
       upToEnd: period.to === asOf ? [] : await sumAggregatesBetween(db, { forceIds: null, from: '1900-01-01', to: period.to }),
     })),
   );
-  const liveCalls = await readCallsWaitingAt(db, calendarEndOfDay(asOf));
   const coverage = await readFeedCoverage(db, { forceIds: null, from: '1900-01-01', to: asOf });
 
-  const forceIds = new Set<string>([forceId, ...force.most_similar_group]);
-  for (const row of halfMonths) forceIds.add(row.forceId);
-  for (const row of coverage) forceIds.add(row.forceId);
+  // The force, its most similar group, and every force with data (national comparisons), in the
+  // reference data; the force itself first.
+  const forcesById = new Map(forces.map((row) => [row.force_id, row]));
+  const candidates = new Set<string>([forceId, ...force.most_similar_group]);
+  for (const row of halfMonths) candidates.add(row.forceId);
+  for (const row of coverage) candidates.add(row.forceId);
+  const forceIds = [...candidates].filter((id) => forcesById.has(id)).sort((a, b) => (a === forceId ? -1 : b === forceId ? 1 : a < b ? -1 : 1));
+
+  const liveCalls = groupByForce(await readCallsWaitingAt(db, forceIds, calendarEndOfDay(asOf)));
+  const halfMonthsByForce = groupByForce(halfMonths);
+  const coverageByForce = groupByForce(coverage);
+  const customSumsByForce = customSums.map(({ period, rows, upToEnd }) => ({ period, rows: groupByForce(rows), upToEnd: groupByForce(upToEnd) }));
+  const populationsByForce = new Map(populations.map((row) => [row.force_id, row]));
 
   const inputs = new Map<string, ForceInputs>();
-  for (const id of [...forceIds].sort((a, b) => (a === forceId ? -1 : b === forceId ? 1 : a < b ? -1 : 1))) {
-    const row = forces.find((candidate) => candidate.force_id === id);
-    if (!row) continue;
-    const ownHalfMonths = halfMonths.filter((sum) => sum.forceId === id);
+  for (const id of forceIds) {
+    const row = forcesById.get(id)!;
+    const ownHalfMonths = halfMonthsByForce.get(id) ?? [];
     const aggregates = new Map<string, Aggregates>();
     const asAt = asAtPeriod(asOf);
     const earlierAsAt = sumHalfMonthsOverPeriod(ownHalfMonths, yearEarlier(asAt));
@@ -157,17 +179,17 @@ export async function loadSnapshotInputs(
       aggregates.set(asAtEndId(earlier, asOf), earlierAsAt);
     }
     // The snapshot-time figures join the as-at aggregates (they describe the end of the as-of day).
-    const liveRows = liveCalls.filter((row) => row.forceId === id);
-    aggregates.set(asAt.id, Aggregates.fromRows([...ownHalfMonths.filter((row) => row.month <= asOf.slice(0, 7)), ...liveRows]));
-    for (const { period, rows, upToEnd } of customSums) {
-      aggregates.set(period.id, Aggregates.fromRows(rows.filter((sum) => sum.forceId === id)));
+    const liveRows = liveCalls.get(id) ?? [];
+    aggregates.set(asAt.id, Aggregates.fromRows([...ownHalfMonths.filter((sum) => sum.month <= asOf.slice(0, 7)), ...liveRows]));
+    for (const { period, rows, upToEnd } of customSumsByForce) {
+      aggregates.set(period.id, Aggregates.fromRows(rows.get(id) ?? []));
       // A custom period ending on the as-of day shares the as-at aggregates (with the live-call
       // figures) rather than replacing them.
-      if (period.to !== asOf) aggregates.set(asAtEndId(period, asOf), Aggregates.fromRows(upToEnd.filter((sum) => sum.forceId === id)));
+      if (period.to !== asOf) aggregates.set(asAtEndId(period, asOf), Aggregates.fromRows(upToEnd.get(id) ?? []));
     }
     const monthsWithData = new Map<MeasureFeed, Set<string>>(FEEDS.map((feed) => [feed, new Set<string>()]));
-    for (const month of coverage) if (month.forceId === id && month.events > 0) monthsWithData.get(month.feed as MeasureFeed)?.add(month.month);
-    const population = populations.find((candidate) => candidate.force_id === id);
+    for (const month of coverageByForce.get(id) ?? []) if (month.events > 0) monthsWithData.get(month.feed as MeasureFeed)?.add(month.month);
+    const population = populationsByForce.get(id);
     inputs.set(id, {
       forceId: id,
       settings: settingsOf(row),

@@ -88,6 +88,7 @@ describe('publishSnapshot', () => {
       correctedEvents: 0,
       referenceDataChanged: false,
       populationVintageChanged: false,
+      otherForcesData: false,
       other: false,
     });
     expect(revised!.document.revisionOf?.changes).toContainEqual({
@@ -95,6 +96,7 @@ describe('publishSnapshot', () => {
       breakdown: null,
       periodId: 'month',
       change: 'changed',
+      fields: ['ci', 'denominator', 'msg', 'status', 'value'],
       before: { value: 90, numerator: 90, denominator: 100 },
       after: { value: 75, numerator: 90, denominator: 120 },
     });

@@ -2,7 +2,7 @@ import type { LocalDate } from '@rollcall/calendar';
 import {
   clearSnapshotHeadStale,
   type Db,
-  findLatestSnapshot,
+  enqueueSnapshotDelivery,
   findSnapshot,
   findSnapshotHead,
   insertSnapshot,
@@ -18,11 +18,12 @@ import {
   type PublishedMeasure,
   trendRule,
 } from '@rollcall/measures';
-import { type QueueFactory, SNAPSHOTS_PUBLISHED_QUEUE } from '@rollcall/queue';
+import type { QueueFactory } from '@rollcall/queue';
 import { canonicalJson, codeVersion, sha256Hex } from '@rollcall/runtime';
 import { loadSnapshotInputs } from './load-snapshot-inputs.ts';
 import type { MeasureChange, RevisionInfo, SnapshotDocument } from './snapshot-document.ts';
-import { type SnapshotFilePaths, snapshotFilesExist, writeSnapshotFiles } from './snapshot-files.ts';
+import { type SnapshotFilePaths, snapshotFilesExist } from './snapshot-files.ts';
+import { drainSnapshotOutbox } from './snapshot-outbox.ts';
 
 export interface PublishDeps {
   readonly db: Db;
@@ -44,6 +45,7 @@ export interface PublishOutcome {
   /** False when the inputs had not changed and the published snapshot stands. */
   readonly created: boolean;
   readonly document: SnapshotDocument;
+  /** The files this call wrote; null when it wrote none (no SNAPSHOT_DIR, or unchanged and delivered before). */
   readonly files: SnapshotFilePaths | null;
 }
 
@@ -61,7 +63,31 @@ const entryKey = (measure: PublishedMeasure): string =>
 
 const figures = (measure: PublishedMeasure) => ({ value: measure.value, numerator: measure.numerator, denominator: measure.denominator });
 
-/** Entries whose published figures differ between two revisions, and entries added or removed. */
+/**
+ * Fields of an entry that can move when only other forces' data change: the MSG rank and average
+ * and the national band are computed over the force's group, or over every force.
+ */
+export const COMPARISON_FIELDS: ReadonlySet<string> = new Set(['msg', 'national']);
+
+/** The revision mark is the publisher's note that an entry changed, not part of what changed. */
+const REVISION_MARK = '[r]';
+
+/** The fields of an entry (every published field) whose values differ between two revisions, sorted. */
+function changedFields(before: PublishedMeasure, after: PublishedMeasure): string[] {
+  const old: Record<string, unknown> = { ...before, flags: before.flags.filter((flag) => flag !== REVISION_MARK) };
+  const now: Record<string, unknown> = { ...after, flags: after.flags.filter((flag) => flag !== REVISION_MARK) };
+  const keys = [...new Set([...Object.keys(old), ...Object.keys(now)])].sort();
+  // An absent field and a null one differ (as they do in the content hash).
+  return keys.filter((key) => (old[key] === undefined) !== (now[key] === undefined) || canonicalJson(old[key]) !== canonicalJson(now[key]));
+}
+
+/**
+ * The entries that differ between two revisions: added, removed, or changed in any published
+ * field (figures, interval, target status, trend, MSG and national comparisons, flags, ...), each
+ * with the names of the fields that changed. It compares whole entries, as the content hash does,
+ * so two revisions with different hashes always have at least one change here unless only the
+ * order of the entries moved (which `publishSnapshot` does not publish as a revision).
+ */
 export function diffMeasures(before: readonly PublishedMeasure[], after: readonly PublishedMeasure[]): MeasureChange[] {
   const previous = new Map(before.map((measure) => [entryKey(measure), measure]));
   const current = new Map(after.map((measure) => [entryKey(measure), measure]));
@@ -69,32 +95,58 @@ export function diffMeasures(before: readonly PublishedMeasure[], after: readonl
   for (const [key, measure] of current) {
     const old = previous.get(key);
     const base = { measureId: measure.measureId, breakdown: measure.breakdown, periodId: measure.period.id };
-    if (!old) changes.push({ ...base, change: 'added', before: null, after: figures(measure) });
-    else if (canonicalJson(figures(old)) !== canonicalJson(figures(measure)) || old.suppressed !== measure.suppressed) {
-      changes.push({ ...base, change: 'changed', before: figures(old), after: figures(measure) });
+    if (!old) {
+      changes.push({ ...base, change: 'added', fields: [], before: null, after: figures(measure) });
+      continue;
     }
+    const fields = changedFields(old, measure);
+    if (fields.length > 0) changes.push({ ...base, change: 'changed', fields, before: figures(old), after: figures(measure) });
   }
   for (const [key, measure] of previous) {
     if (!current.has(key)) {
-      changes.push({ measureId: measure.measureId, breakdown: measure.breakdown, periodId: measure.period.id, change: 'removed', before: figures(measure), after: null });
+      changes.push({ measureId: measure.measureId, breakdown: measure.breakdown, periodId: measure.period.id, change: 'removed', fields: [], before: figures(measure), after: null });
     }
   }
   return changes;
+}
+
+/** The snapshot committed, but its files or message could not be written; the outbox keeps it for the next drain. */
+export class SnapshotDeliveryError extends Error {
+  override readonly name = 'SnapshotDeliveryError';
+  constructor(
+    readonly snapshotId: string,
+    readonly reason: string,
+  ) {
+    super(`snapshot ${snapshotId} is published but its files or message could not be written (the next drain retries): ${reason}`);
+  }
 }
 
 /**
  * Computes and publishes the snapshot of one force for one date: the nightly run and
  * `rollcall snapshot` both come here.
  *
- * It runs in one transaction holding the force's publication lock, which ingest transactions of
- * the force take in shared mode: none can commit between reading the inputs and recording the
- * head, so an event that arrives later is certain to find the head and mark it stale. The content hash covers the measures
- * only (before [r] marks), so publishing unchanged inputs again creates nothing; changed inputs
- * create the next revision, superseding the last, with its changes and reasons.
+ * It runs in one transaction (READ COMMITTED, PostgreSQL's default) holding the force's
+ * publication lock, which ingest transactions of the force take in shared mode: none can commit
+ * between reading the inputs and recording the head, so an event that arrives later is certain to
+ * find the head and mark it stale. The content hash covers the measures only (before [r] marks),
+ * so publishing unchanged inputs again creates nothing; changed inputs create the next revision,
+ * superseding the last, with its changes and reasons.
  *
- * Files and the `snapshots.published` message follow the commit. If the process dies in between,
- * the next publication of the same date finds the snapshot unchanged, sees its files missing,
- * and writes them (and the message) then.
+ * What makes a revision: any change to a published entry, the MSG and national comparisons
+ * included. They are part of what an analyst reads and quotes (a force's MSG rank can move while
+ * its own figures stand, when another force's late events arrive), so a snapshot showing a moved
+ * rank must not keep the old id and hash. Every revision says what changed and why: its `changes`
+ * list each entry with the fields that differ (never empty: the same entries in another order
+ * are not a revision), each marked [r], and `reasons.otherForcesData` says when entries changed
+ * only in their comparisons. Other forces' data do not make a force's heads stale, so such a
+ * revision appears when the date is published again (an operator, or revising the force's own
+ * late events), not behind anyone's back.
+ *
+ * Files and the `snapshots.published` message are an outbox: the transaction records the new
+ * snapshot as undelivered, and after the commit `drainSnapshotOutbox` writes them for this force
+ * and marks the row delivered. If the process dies in between, the next drain (the next
+ * publication of the force, the scheduler's start, the next nightly run) delivers it. Throws
+ * SnapshotDeliveryError when this snapshot committed but could not be delivered.
  */
 export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: LocalDate): Promise<PublishOutcome> {
   const now = deps.now ?? (() => new Date());
@@ -106,24 +158,26 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
     const { measures, report } = applyDisclosureControl(computed, deps.disclosure);
     const contentHash = sha256Hex(canonicalJson(measures));
     const head = await findSnapshotHead(trx, forceId, asOf);
-    if (head && head.contentHash === contentHash) {
+    const unchanged = async () => {
       await clearSnapshotHeadStale(trx, forceId, asOf);
-      const existing = await findSnapshot(trx, head.snapshotId);
+      const existing = await findSnapshot(trx, head!.snapshotId);
       return { created: false, document: existing!.document as unknown as SnapshotDocument };
-    }
-    const revision = (head?.revision ?? 0) + 1;
-    const snapshotId = snapshotIdOf(forceId, asOf, revision);
+    };
+    if (head && head.contentHash === contentHash) return unchanged();
     let revisionOf: RevisionInfo | null = null;
     let published = measures;
     if (head) {
       const previous = (await findSnapshot(trx, head.snapshotId))!.document as unknown as SnapshotDocument;
       const changes = diffMeasures(previous.measures, measures);
+      // The same entries in another order (a code change): nothing anyone reads has changed.
+      if (changes.length === 0) return unchanged();
       const changed = new Set(changes.filter((change) => change.change !== 'removed').map((change) => `${change.measureId}|${change.periodId}|${JSON.stringify(change.breakdown)}`));
       published = measures.map((measure) =>
-        changed.has(`${measure.measureId}|${measure.period.id}|${JSON.stringify(measure.breakdown)}`) ? { ...measure, flags: [...measure.flags, '[r]'] } : measure,
+        changed.has(`${measure.measureId}|${measure.period.id}|${JSON.stringify(measure.breakdown)}`) ? { ...measure, flags: [...measure.flags, REVISION_MARK] } : measure,
       );
       const referenceDataChanged = previous.referenceVersion !== inputs.referenceVersion;
       const populationVintageChanged = previous.populationVintage !== inputs.populationVintage;
+      const otherForcesData = changes.some((change) => change.change === 'changed' && change.fields.every((field) => COMPARISON_FIELDS.has(field)));
       revisionOf = {
         supersedes: head.snapshotId,
         previousRevision: head.revision,
@@ -132,11 +186,14 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
           correctedEvents: head.staleCorrectedEvents,
           referenceDataChanged,
           populationVintageChanged,
-          other: head.staleLateEvents === 0 && head.staleCorrectedEvents === 0 && !referenceDataChanged && !populationVintageChanged,
+          otherForcesData,
+          other: head.staleLateEvents === 0 && head.staleCorrectedEvents === 0 && !referenceDataChanged && !populationVintageChanged && !otherForcesData,
         },
         changes,
       };
     }
+    const revision = (head?.revision ?? 0) + 1;
+    const snapshotId = snapshotIdOf(forceId, asOf, revision);
     const document: SnapshotDocument = {
       snapshotId,
       forceId,
@@ -175,36 +232,22 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
       generatedAt: new Date(document.generatedAt),
       document: document as unknown as Record<string, unknown>,
     });
+    await enqueueSnapshotDelivery(trx, { snapshotId, forceId, asOf });
     return { created: true, document };
   });
 
   const { document, created } = result;
-  let files: SnapshotFilePaths | null = null;
-  const filesMissing = deps.snapshotDir !== null && !(await snapshotFilesExist(deps.snapshotDir, document));
-  if (deps.snapshotDir !== null && (created || filesMissing)) {
-    const latest = await findLatestSnapshot(deps.db, forceId);
-    files = await writeSnapshotFiles(deps.snapshotDir, document, latest?.snapshotId === document.snapshotId);
+  // Unchanged, but its files are gone (SNAPSHOT_DIR restored without them): deliver it again.
+  if (!created && deps.snapshotDir !== null && !(await snapshotFilesExist(deps.snapshotDir, document))) {
+    await enqueueSnapshotDelivery(deps.db, { snapshotId: document.snapshotId, forceId, asOf });
   }
-  if (deps.queues && (created || filesMissing)) {
-    await deps.queues.add(
-      'snapshot.published',
-      SNAPSHOTS_PUBLISHED_QUEUE,
-      {
-        snapshotId: document.snapshotId,
-        forceId,
-        asOf,
-        revision: document.revision,
-        supersedes: document.supersedes,
-        contentHash: document.contentHash,
-        generatedAt: document.generatedAt,
-        file: files?.json ?? null,
-      },
-      { jobId: document.snapshotId },
-    );
-  }
+  const deliveries = await drainSnapshotOutbox(deps, { forceIds: [forceId], documents: new Map([[document.snapshotId, document]]) });
+  const delivery = deliveries.find((outcome) => outcome.snapshotId === document.snapshotId);
   deps.log.info(
     { forceId, asOf, snapshotId: document.snapshotId, revision: document.revision, created, measures: document.measures.length },
     created ? 'snapshot published' : 'snapshot unchanged',
   );
+  if (delivery?.error) throw new SnapshotDeliveryError(document.snapshotId, delivery.error);
+  const files: SnapshotFilePaths | null = delivery?.files ?? null;
   return { forceId, asOf, snapshotId: document.snapshotId, revision: document.revision, created, document, files };
 }

@@ -12,6 +12,13 @@ export interface MeasureChange {
   readonly breakdown: Readonly<Record<string, string>> | null;
   readonly periodId: string;
   readonly change: 'changed' | 'added' | 'removed';
+  /**
+   * For `changed`: the entry's fields whose values differ, sorted (`value`, `numerator`, `ci`,
+   * `status`, `trend`, `msg`, `national`, `flags`, ...); never empty. Empty for `added` and
+   * `removed`. `before`/`after` give the figures either way, so a change of `msg` alone shows equal
+   * figures and says the comparison moved.
+   */
+  readonly fields: readonly string[];
   readonly before: { readonly value: number | null; readonly numerator: number | null; readonly denominator: number | null } | null;
   readonly after: { readonly value: number | null; readonly numerator: number | null; readonly denominator: number | null } | null;
 }
@@ -25,9 +32,11 @@ export interface RevisionReasons {
   readonly referenceDataChanged: boolean;
   readonly populationVintageChanged: boolean;
   /**
-   * None of the above: the change comes from other forces' data (MSG averages, national bands)
-   * or from a code change; `codeVersion` of both revisions tells which.
+   * Some entries changed only in their MSG or national comparisons: other forces' data moved them
+   * while the force's own figures stood (or a code change did; `codeVersion` tells).
    */
+  readonly otherForcesData: boolean;
+  /** None of the above: a code change, most likely; `codeVersion` of both revisions tells. */
   readonly other: boolean;
 }
 

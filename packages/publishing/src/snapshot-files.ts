@@ -38,21 +38,33 @@ export function snapshotFilePaths(dir: string, document: Pick<SnapshotDocument, 
   };
 }
 
+/** Pretty-printed, with a final newline, so the files diff and read well. */
+const snapshotJson = (document: SnapshotDocument): string => `${JSON.stringify(document, null, 2)}\n`;
+
 /**
- * Writes a snapshot's JSON and CSV, and the force's `latest.json`/`latest.csv` when it is the
- * force's latest (a revision of an older date does not move `latest`).
+ * Writes a snapshot's own JSON and CSV (`<dir>/<forceId>/<asOf>/<snapshotId>.*`). Idempotent: the
+ * document is immutable, so writing again writes the same bytes. Returns the paths, with the
+ * `latest*` ones null (see `writeLatestSnapshotFiles`).
  */
-export async function writeSnapshotFiles(dir: string, document: SnapshotDocument, isLatest: boolean): Promise<SnapshotFilePaths> {
+export async function writeSnapshotFiles(dir: string, document: SnapshotDocument): Promise<SnapshotFilePaths> {
   const paths = snapshotFilePaths(dir, document);
   await mkdir(join(resolve(dir), document.forceId, document.asOf), { recursive: true });
-  const json = `${JSON.stringify(document, null, 2)}\n`;
-  const csv = snapshotToCsv(document);
-  await writeFileAtomically(paths.json, json);
-  await writeFileAtomically(paths.csv, csv);
-  if (!isLatest) return { ...paths, latestJson: null, latestCsv: null };
-  await writeFileAtomically(paths.latestJson!, json);
-  await writeFileAtomically(paths.latestCsv!, csv);
-  return paths;
+  await writeFileAtomically(paths.json, snapshotJson(document));
+  await writeFileAtomically(paths.csv, snapshotToCsv(document));
+  return { ...paths, latestJson: null, latestCsv: null };
+}
+
+/**
+ * Writes `<dir>/<forceId>/latest.json|csv` from `document`. The caller passes the force's newest
+ * snapshot as the database has it, never merely the one it just published: a revision of an older
+ * date, or one whose delivery finishes late, must not move `latest` backwards.
+ */
+export async function writeLatestSnapshotFiles(dir: string, document: SnapshotDocument): Promise<{ readonly latestJson: string; readonly latestCsv: string }> {
+  const paths = snapshotFilePaths(dir, document);
+  await mkdir(join(resolve(dir), document.forceId), { recursive: true });
+  await writeFileAtomically(paths.latestJson!, snapshotJson(document));
+  await writeFileAtomically(paths.latestCsv!, snapshotToCsv(document));
+  return { latestJson: paths.latestJson!, latestCsv: paths.latestCsv! };
 }
 
 export async function snapshotFilesExist(dir: string, document: Pick<SnapshotDocument, 'forceId' | 'asOf' | 'snapshotId'>): Promise<boolean> {

@@ -1,5 +1,6 @@
 export * from './nightly-dates.ts';
 export * from './nightly-errors.ts';
+export * from './nightly-forces.ts';
 export * from './nightly-ledger.ts';
 export * from './nightly-lock.ts';
 export * from './nightly-scheduler.ts';

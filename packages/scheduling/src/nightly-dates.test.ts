@@ -1,6 +1,6 @@
 import { addDays } from '@rollcall/calendar';
 import { describe, expect, it } from 'vitest';
-import { nightlyDates } from './nightly-dates.ts';
+import { nightlyDates, nightlyWindow } from './nightly-dates.ts';
 import { nextNightlyFires } from './nightly-scheduler.ts';
 
 const LONDON = 'Europe/London';
@@ -32,6 +32,39 @@ describe('nightlyDates', () => {
 
   it('starts from the first recorded date while nothing has succeeded (a first run that failed)', () => {
     expect(plan('2022-06-14T02:30:00Z', null, 7, '2022-06-12').dates).toEqual(['2022-06-12', '2022-06-13']);
+  });
+
+  describe('with the ledger of the window', () => {
+    const now = at('2022-06-14T02:30:00Z'); // window: 7th to 13th June
+    const runs = (input: { latestSucceeded: string | null; firstRecorded: string; succeeded?: string[]; unfinished?: string[] }, catchUpDays = 7) =>
+      nightlyDates({ now, timeZone: LONDON, catchUpDays, ...input });
+
+    it('runs a date that failed again although a later date succeeded', () => {
+      expect(runs({ latestSucceeded: '2022-06-13', firstRecorded: '2022-06-01', succeeded: ['2022-06-07', '2022-06-08', '2022-06-09', '2022-06-11', '2022-06-13'] })).toEqual({
+        dates: ['2022-06-10', '2022-06-12'],
+        skipped: [],
+      });
+    });
+
+    it('runs skipped dates inside a raised limit, and never dates before the ledger starts', () => {
+      const succeeded = ['2022-06-03', '2022-06-07', '2022-06-08', '2022-06-09', '2022-06-10', '2022-06-11', '2022-06-12', '2022-06-13'];
+      expect(runs({ latestSucceeded: '2022-06-13', firstRecorded: '2022-06-03', succeeded }, 30)).toEqual({
+        dates: ['2022-06-04', '2022-06-05', '2022-06-06'],
+        skipped: [],
+      });
+    });
+
+    it('skips failed or orphaned dates that fell out of the window, once', () => {
+      expect(runs({ latestSucceeded: '2022-06-13', firstRecorded: '2022-06-01', succeeded: ['2022-06-07', '2022-06-08', '2022-06-09', '2022-06-10', '2022-06-11', '2022-06-12', '2022-06-13'], unfinished: ['2022-06-02', '2022-06-05'] })).toEqual({
+        dates: [],
+        skipped: ['2022-06-02', '2022-06-05'],
+      });
+    });
+  });
+
+  it('computes the window as the last catchUpDays finished days on the reporting calendar', () => {
+    expect(nightlyWindow({ now: at('2022-06-14T02:30:00Z'), timeZone: LONDON, catchUpDays: 7 })).toEqual({ first: '2022-06-07', last: '2022-06-13' });
+    expect(nightlyWindow({ now: at('2022-03-27T23:30:00Z'), timeZone: LONDON, catchUpDays: 1 })).toEqual({ first: '2022-03-27', last: '2022-03-27' });
   });
 
   it('rejects a catch-up limit below one day', () => {

@@ -12,19 +12,17 @@ export class NightlyRunBusyError extends Error {
 }
 
 /**
- * A date (or the revision of stale snapshots) failed. Thrown after the ledger recorded it, so the
+ * Dates (or the revision of stale snapshots) failed. Thrown after the ledger recorded them, so the
  * job retries with backoff and, once its attempts are spent, stays failed where people look.
  */
 export class NightlyRunFailedError extends Error {
   override readonly name = 'NightlyRunFailedError';
   constructor(readonly report: NightlyRunReport) {
-    const failed = report.dates.find((date) => date.state === 'failed');
     const parts: string[] = [];
-    if (failed) {
+    for (const failed of report.dates.filter((date) => date.state === 'failed')) {
       const attempt = failed.attempt !== null ? ` (attempt ${failed.attempt})` : '';
       parts.push(`nightly run as of ${failed.asOf} failed${attempt}: ${failed.error}`);
     }
-    if (report.pending.length > 0) parts.push(`not yet run: ${report.pending.join(', ')}`);
     if (report.reviseError !== null) parts.push(`revising stale snapshots failed: ${report.reviseError}`);
     super(parts.join('; '));
   }

@@ -6,6 +6,7 @@ import {
   markNightlyRunFailed,
   markNightlyRunSucceeded,
   readNightlyLedgerBounds,
+  readNightlyLedgerView,
   readNightlyRun,
   recordSkippedNightlyRuns,
 } from './nightly-ledger.ts';
@@ -97,5 +98,31 @@ describe('readNightlyLedgerBounds', () => {
     await markNightlyRunSucceeded(test.db, '2022-06-10', { attempt: 1, now: NOW, published: [] });
     await claim('2022-06-11');
     expect(await readNightlyLedgerBounds(test.db)).toEqual({ latestSucceeded: '2022-06-10', firstRecorded: '2022-06-10' });
+  });
+});
+
+describe('readNightlyLedgerView', () => {
+  it('reads the successes from the window on and the unfinished dates before it', async () => {
+    const fail = async (asOf: string) => {
+      await claim(asOf);
+      await markNightlyRunFailed(test.db, asOf, { attempt: 1, now: NOW, published: [], error: 'kent: boom' });
+    };
+    const succeed = async (asOf: string) => {
+      await claim(asOf);
+      await markNightlyRunSucceeded(test.db, asOf, { attempt: 1, now: NOW, published: [] });
+    };
+    await succeed('2022-06-01');
+    await fail('2022-06-02');
+    await claim('2022-06-03'); // left running by a run that died
+    await recordSkippedNightlyRuns(test.db, ['2022-06-04'], { trigger: 'schedule', now: NOW, reason: 'beyond the limit', takeOverRunning: false });
+    await succeed('2022-06-07');
+    await fail('2022-06-08');
+    await succeed('2022-06-09');
+    expect(await readNightlyLedgerView(test.db, '2022-06-07')).toEqual({
+      latestSucceeded: '2022-06-09',
+      firstRecorded: '2022-06-01',
+      succeeded: ['2022-06-07', '2022-06-09'],
+      unfinished: ['2022-06-02', '2022-06-03'],
+    });
   });
 });

@@ -8,9 +8,10 @@ import type { PublishOutcome } from './publish-snapshot.ts';
  * keyed by its date. States:
  * - `running`: claimed by a run that has not finished (or that died; see `claimNightlyRun`);
  * - `succeeded`: every force published; final, the date is never run again;
- * - `failed`: the latest attempt failed, with its error; claimable again (retry);
+ * - `failed`: the latest attempt failed (one or more forces), with each force's error; run again
+ *   by every fire while the date is inside the catch-up window, skipped once it falls out;
  * - `skipped`: missed and older than the catch-up limit; claimable again only if a later run
- *   finds it back inside its range (the limit was raised).
+ *   finds it back inside its window (the limit was raised).
  */
 export const NIGHTLY_RUN_STATES = ['running', 'succeeded', 'failed', 'skipped'] as const;
 export type NightlyRunState = (typeof NIGHTLY_RUN_STATES)[number];
@@ -76,6 +77,39 @@ export async function readNightlyLedgerBounds(db: DbOrTransaction): Promise<Nigh
     ])
     .executeTakeFirstOrThrow();
   return { latestSucceeded: row.latest_succeeded, firstRecorded: row.first_recorded };
+}
+
+/** What a run's dates are computed from (`nightlyDates`), for a window starting at `windowFirst`. */
+export interface NightlyLedgerView extends NightlyLedgerBounds {
+  /** Dates from `windowFirst` on recorded as succeeded, oldest first. */
+  readonly succeeded: readonly string[];
+  /** Dates before `windowFirst` recorded as failed or running, oldest first (to record as skipped). */
+  readonly unfinished: readonly string[];
+}
+
+/**
+ * Reads the ledger for a run whose window starts at `windowFirst`. Bounded whatever the
+ * history: the window's dates, plus the failed or running dates before it, which a run turns
+ * into `skipped` once and then no longer reads.
+ */
+export async function readNightlyLedgerView(db: DbOrTransaction, windowFirst: string): Promise<NightlyLedgerView> {
+  const bounds = await readNightlyLedgerBounds(db);
+  const rows = await db
+    .selectFrom('nightly_runs')
+    .select(['as_of', 'state'])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('as_of', '>=', windowFirst), eb('state', '=', 'succeeded')]),
+        eb.and([eb('as_of', '<', windowFirst), eb('state', 'in', ['failed', 'running'])]),
+      ]),
+    )
+    .orderBy('as_of')
+    .execute();
+  return {
+    ...bounds,
+    succeeded: rows.filter((row) => row.state === 'succeeded').map((row) => row.as_of),
+    unfinished: rows.filter((row) => row.state !== 'succeeded').map((row) => row.as_of),
+  };
 }
 
 export async function readNightlyRun(db: DbOrTransaction, asOf: string): Promise<NightlyRun | undefined> {

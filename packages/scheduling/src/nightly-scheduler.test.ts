@@ -193,7 +193,7 @@ describe('with Redis', () => {
         log,
         run: async (trigger) => {
           fired.push(trigger);
-          return { trigger, startedAt: new Date().toISOString(), dates: [], skipped: [], pending: [], revised: [], reviseError: null };
+          return { trigger, startedAt: new Date().toISOString(), dates: [], skipped: [], revised: [], reviseError: null };
         },
       });
       workers.push(worker);
@@ -215,7 +215,7 @@ describe('with Redis', () => {
         run: async (trigger) => {
           calls += 1;
           if (calls === 1) throw new Error('PostgreSQL restarting');
-          return { trigger, startedAt: new Date().toISOString(), dates: [], skipped: [], pending: [], revised: [], reviseError: null };
+          return { trigger, startedAt: new Date().toISOString(), dates: [], skipped: [], revised: [], reviseError: null };
         },
       });
       workers.push(worker);

@@ -10,8 +10,8 @@ export interface RecordingPublisher {
   /** Every publish call, in order, as `forceId@asOf`. */
   readonly calls: string[];
   readonly reviseCalls: { count: number };
-  /** Makes publish throw for `forceId@asOf` until cleared (set to undefined). */
-  failOn: string | undefined;
+  /** Makes publish throw for `forceId@asOf` (or for the calls the predicate picks) until cleared (set to undefined). */
+  failOn: string | ((call: string) => boolean) | undefined;
   /** Called inside publish before it returns; lets a test hold a run mid-date. */
   beforeReturn: ((call: string) => Promise<void>) | undefined;
 }
@@ -25,7 +25,8 @@ export function recordingPublisher(): RecordingPublisher {
     publish: async (forceId, asOf): Promise<PublishOutcome> => {
       const call = `${forceId}@${asOf}`;
       recorder.calls.push(call);
-      if (recorder.failOn === call) throw new Error(`cannot publish ${call}: aggregates unavailable`);
+      const fails = typeof recorder.failOn === 'function' ? recorder.failOn(call) : recorder.failOn === call;
+      if (fails) throw new Error(`cannot publish ${call}: aggregates unavailable`);
       await recorder.beforeReturn?.(call);
       return { forceId, asOf, snapshotId: `snap-${forceId}-${asOf}`, revision: 1, created: true };
     },

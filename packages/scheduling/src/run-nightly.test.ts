@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NightlyRunBusyError, NightlyRunFailedError } from './nightly-errors.ts';
-import { claimNightlyRun, listNightlyRuns, markNightlyRunSucceeded, readNightlyRun } from './nightly-ledger.ts';
+import { claimNightlyRun, listNightlyRuns, markNightlyRunFailed, markNightlyRunSucceeded, readNightlyRun, recordSkippedNightlyRuns } from './nightly-ledger.ts';
 import { withNightlyLock } from './nightly-lock.ts';
 import { nextNightlyFires } from './nightly-scheduler.ts';
 import { deferred, type RecordingPublisher, recordingPublisher } from './nightly-test-kit.ts';
@@ -58,7 +58,7 @@ describe('runNightly', () => {
     const report = await runAt(JUNE_14_0330);
     expect(publisher.calls).toEqual(both('2022-06-13'));
     expect(publisher.reviseCalls.count).toBe(1);
-    expect(report).toMatchObject({ trigger: 'schedule', skipped: [], pending: [], revised: [], reviseError: null });
+    expect(report).toMatchObject({ trigger: 'schedule', skipped: [], revised: [], reviseError: null });
     expect(report.dates).toEqual([
       {
         asOf: '2022-06-13',
@@ -154,33 +154,100 @@ describe('runNightly', () => {
     expect(publisher.calls).toEqual(both('2022-06-14'));
   });
 
-  it('fails a date whose publish throws, leaves later dates for the retry, and the retry succeeds', async () => {
+  it('attempts every force and every date when one fails, and the retry runs the failed date again', async () => {
     await succeeded('2022-06-10');
-    publisher.failOn = 'essex@2022-06-12';
+    // The first force of the date fails: the second is still published.
+    publisher.failOn = 'kent@2022-06-12';
     const error = await runAt(JUNE_14_0330).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(NightlyRunFailedError);
     const { report } = error as NightlyRunFailedError;
-    expect((error as Error).message).toContain('nightly run as of 2022-06-12 failed (attempt 1): essex: cannot publish essex@2022-06-12');
-    expect(report.dates.map((d) => `${d.asOf} ${d.state}`)).toEqual(['2022-06-11 succeeded', '2022-06-12 failed']);
-    expect(report.pending).toEqual(['2022-06-13']);
-    // Every force of the failed date was tried; the date after it was not.
-    expect(publisher.calls).toEqual([...both('2022-06-11'), ...both('2022-06-12')]);
+    expect((error as Error).message).toBe('nightly run as of 2022-06-12 failed (attempt 1): kent: cannot publish kent@2022-06-12: aggregates unavailable');
+    // The date after the failed one is published too: one bad date does not hold yesterday back.
+    expect(report.dates.map((d) => `${d.asOf} ${d.state}`)).toEqual(['2022-06-11 succeeded', '2022-06-12 failed', '2022-06-13 succeeded']);
+    expect(publisher.calls).toEqual([...both('2022-06-11'), ...both('2022-06-12'), ...both('2022-06-13')]);
     expect(await readNightlyRun(test.db, '2022-06-12')).toMatchObject({
       state: 'failed',
       attempts: 1,
-      error: 'essex: cannot publish essex@2022-06-12: aggregates unavailable',
-      published: [{ forceId: 'kent', asOf: '2022-06-12', snapshotId: 'snap-kent-2022-06-12', revision: 1, created: true }],
+      error: 'kent: cannot publish kent@2022-06-12: aggregates unavailable',
+      published: [{ forceId: 'essex', asOf: '2022-06-12', snapshotId: 'snap-essex-2022-06-12', revision: 1, created: true }],
     });
-    expect(await readNightlyRun(test.db, '2022-06-13')).toBeUndefined();
+    expect((await readNightlyRun(test.db, '2022-06-13'))?.state).toBe('succeeded');
     expect(publisher.reviseCalls.count).toBe(1);
 
-    // The job's retry, a few seconds later.
+    // The job's retry, a few seconds later: the failed date again, though a later one succeeded.
     publisher.failOn = undefined;
     publisher.calls.length = 0;
     const retry = await runAt('2022-06-14T02:30:07Z');
-    expect(publisher.calls).toEqual([...both('2022-06-12'), ...both('2022-06-13')]);
-    expect(retry.dates.map((d) => `${d.asOf} ${d.state} ${d.attempt}`)).toEqual(['2022-06-12 succeeded 2', '2022-06-13 succeeded 1']);
+    expect(publisher.calls).toEqual(both('2022-06-12'));
+    expect(retry.dates.map((d) => `${d.asOf} ${d.state} ${d.attempt}`)).toEqual(['2022-06-12 succeeded 2']);
     expect(await readNightlyRun(test.db, '2022-06-12')).toMatchObject({ state: 'succeeded', attempts: 2, error: null });
+  });
+
+  it('lists every failed date and force in the error', async () => {
+    await succeeded('2022-06-11');
+    publisher.failOn = (call) => call === 'essex@2022-06-12' || call.endsWith('@2022-06-13');
+    const error = (await runAt(JUNE_14_0330).catch((err: unknown) => err)) as NightlyRunFailedError;
+    expect(error.message).toBe(
+      'nightly run as of 2022-06-12 failed (attempt 1): essex: cannot publish essex@2022-06-12: aggregates unavailable; ' +
+        'nightly run as of 2022-06-13 failed (attempt 1): kent: cannot publish kent@2022-06-13: aggregates unavailable; essex: cannot publish essex@2022-06-13: aggregates unavailable',
+    );
+    expect(publisher.calls).toEqual([...both('2022-06-12'), ...both('2022-06-13')]);
+  });
+
+  it('runs a date that failed while a later one succeeded on the next night, not only the new day', async () => {
+    // As a run may leave the ledger: the 12th failed, the 13th succeeded after it.
+    await succeeded('2022-06-11');
+    await claimNightlyRun(test.db, '2022-06-12', { trigger: 'schedule', now: Date.parse(JUNE_14_0330), takeOverRunning: false });
+    await markNightlyRunFailed(test.db, '2022-06-12', { attempt: 1, now: Date.parse(JUNE_14_0330), published: [], error: 'kent: boom' });
+    await succeeded('2022-06-13');
+    const report = await runAt('2022-06-15T02:30:00Z');
+    expect(report.dates.map((d) => `${d.asOf} ${d.state} ${d.attempt}`)).toEqual(['2022-06-12 succeeded 2', '2022-06-14 succeeded 1']);
+    expect(publisher.calls).toEqual([...both('2022-06-12'), ...both('2022-06-14')]);
+  });
+
+  it('runs skipped dates that are back inside the window once the catch-up limit is raised', async () => {
+    await succeeded('2022-06-03');
+    await recordSkippedNightlyRuns(test.db, ['2022-06-04', '2022-06-05', '2022-06-06'], {
+      trigger: 'schedule',
+      now: Date.parse(JUNE_14_0330),
+      reason: 'more than 7 days behind (catch-up limit)',
+      takeOverRunning: false,
+    });
+    for (const asOf of ['2022-06-07', '2022-06-08', '2022-06-09', '2022-06-10', '2022-06-11', '2022-06-12', '2022-06-13']) await succeeded(asOf);
+    const report = await runAt('2022-06-14T02:30:10Z', { catchUpDays: 14 });
+    expect(report.dates.map((d) => `${d.asOf} ${d.state} ${d.attempt}`)).toEqual(['2022-06-04 succeeded 1', '2022-06-05 succeeded 1', '2022-06-06 succeeded 1']);
+  });
+
+  it('records a failed date that fell out of the window as skipped, keeping its last error', async () => {
+    await succeeded('2022-06-02');
+    await claimNightlyRun(test.db, '2022-06-03', { trigger: 'schedule', now: Date.parse('2022-06-04T02:30:00Z'), takeOverRunning: false });
+    await markNightlyRunFailed(test.db, '2022-06-03', { attempt: 1, now: Date.parse('2022-06-04T02:30:00Z'), published: [], error: 'kent: boom' });
+    for (const asOf of ['2022-06-04', '2022-06-05', '2022-06-06', '2022-06-07', '2022-06-08', '2022-06-09', '2022-06-10', '2022-06-11', '2022-06-12']) {
+      await succeeded(asOf);
+    }
+    // The window of a run on the 14th is the 7th to the 13th.
+    const report = await runAt(JUNE_14_0330);
+    expect(report.skipped).toEqual(['2022-06-03']);
+    expect(report.dates.map((d) => d.asOf)).toEqual(['2022-06-13']);
+    expect(await readNightlyRun(test.db, '2022-06-03')).toMatchObject({
+      state: 'skipped',
+      error: 'more than 7 days behind (catch-up limit); last attempt: kent: boom',
+    });
+  });
+
+  it('delivers pending snapshots before the dates, and carries on when that fails', async () => {
+    const order: string[] = [];
+    publisher.beforeReturn = async (call) => {
+      order.push(call);
+    };
+    await runAt(JUNE_14_0330, {
+      deliverPending: async () => {
+        order.push('deliver');
+        throw new Error('SNAPSHOT_DIR not writable');
+      },
+    });
+    expect(order).toEqual(['deliver', ...both('2022-06-13')]);
+    expect((await readNightlyRun(test.db, '2022-06-13'))?.state).toBe('succeeded');
   });
 
   it('retries a first-ever run that failed on the following night too', async () => {

@@ -1,13 +1,13 @@
 import type { Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
-import { nightlyDates } from './nightly-dates.ts';
+import { nightlyDates, nightlyWindow } from './nightly-dates.ts';
 import { NightlyRunFailedError } from './nightly-errors.ts';
 import {
   claimNightlyRun,
   markNightlyRunFailed,
   markNightlyRunSucceeded,
   type NightlyTrigger,
-  readNightlyLedgerBounds,
+  readNightlyLedgerView,
   recordSkippedNightlyRuns,
 } from './nightly-ledger.ts';
 import { withNightlyLock } from './nightly-lock.ts';
@@ -23,6 +23,12 @@ export interface RunNightlyOptions {
   readonly catchUpDays: number;
   readonly publish: PublishSnapshot;
   readonly reviseStale: ReviseStaleSnapshots;
+  /**
+   * Delivers snapshots committed but not yet written out (the publishing outbox: files and the
+   * `snapshot.published` message), before the dates. Optional; its failure is logged, not fatal:
+   * each publication delivers its own snapshot and fails its force if it cannot.
+   */
+  readonly deliverPending?: () => Promise<unknown>;
   /** The clock, epoch ms; `Date.now` by default. Tests pass a fixed instant. */
   readonly now?: () => number;
   readonly log: Logger;
@@ -48,12 +54,10 @@ export interface NightlyRunReport {
   readonly trigger: NightlyTrigger;
   /** ISO instant the run started (after taking the lock). */
   readonly startedAt: string;
-  /** Dates attempted, oldest first; at most one `failed`, and it is the last. */
+  /** Dates attempted, oldest first, whatever happened to the ones before. */
   readonly dates: readonly NightlyDateReport[];
   /** Dates beyond the catch-up limit, recorded as skipped, oldest first. */
   readonly skipped: readonly string[];
-  /** Dates left for the retry because an earlier date failed, oldest first. */
-  readonly pending: readonly string[];
   /** Stale heads republished after the dates. */
   readonly revised: readonly PublishOutcome[];
   readonly reviseError: string | null;
@@ -63,14 +67,21 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 
 /**
  * The nightly run. Under the nightly lock (one run at a time across processes), it:
- * 1. computes its dates from the ledger (`nightlyDates`): the missed dates up to yesterday, oldest
- *    first, at most `catchUpDays`; older missed dates are recorded as `skipped`;
- * 2. for each date, oldest first: claims it in the ledger, publishes every force, and records
+ * 1. delivers snapshots left undelivered by a process that died after committing them
+ *    (`deliverPending`, when given);
+ * 2. computes its dates from the ledger (`nightlyDates`): every date of the catch-up window
+ *    (the last `catchUpDays` days up to yesterday) not yet succeeded, oldest first; older missed
+ *    or failed dates are recorded as `skipped`;
+ * 3. for each date, oldest first: claims it in the ledger, publishes every force, and records
  *    `succeeded`, or `failed` with each failing force's error. Every force is attempted even after
- *    one fails (publishing is idempotent, so the retry republishes nothing that did not change).
- *    A failed date ends the loop: the later dates stay unclaimed (`pending`), so no date ever
- *    succeeds while an earlier one has not, and the retry resumes at the failed date;
- * 3. calls `reviseStale()` once, whatever happened to the dates.
+ *    one fails, and every date even after one fails: each force and date is its own snapshot,
+ *    and `latest.*` follows the database's newest snapshot whatever order they are published in,
+ *    so one bad date (say, a force's corrupt day) need not hold yesterday's publication back. The
+ *    failed date stays in the window's unsucceeded dates, so the job's retry and every later fire
+ *    run it again (publishing is idempotent: the forces that did publish publish nothing new).
+ *    A failure of the ledger itself (PostgreSQL gone) ends the run at once, as nothing after it
+ *    could be recorded either;
+ * 4. calls `reviseStale()` once, whatever happened to the dates.
  *
  * Returns the report; throws NightlyRunFailedError (carrying it) after recording when a date or
  * the revision failed, so the job is retried with backoff and visibly failed once out of attempts.
@@ -83,7 +94,15 @@ export async function runNightly(options: RunNightlyOptions): Promise<NightlyRun
 
   const report: NightlyRunReport = await withNightlyLock(db, { waitMs: options.lockWaitMs }, async (conn) => {
     const startedAt = now();
-    const plan = nightlyDates({ now: startedAt, timeZone, catchUpDays, ...(await readNightlyLedgerBounds(conn)) });
+    if (options.deliverPending) {
+      try {
+        await options.deliverPending();
+      } catch (err) {
+        log.error({ err }, 'delivering pending snapshots failed; the next publication or run retries');
+      }
+    }
+    const window = nightlyWindow({ now: startedAt, timeZone, catchUpDays });
+    const plan = nightlyDates({ now: startedAt, timeZone, catchUpDays, ...(await readNightlyLedgerView(conn, window.first)) });
     log.info({ trigger, dates: plan.dates, skipped: plan.skipped }, 'nightly run started');
 
     if (plan.skipped.length > 0) {
@@ -97,15 +116,7 @@ export async function runNightly(options: RunNightlyOptions): Promise<NightlyRun
     }
 
     const dates: NightlyDateReport[] = [];
-    let pending: string[] = [];
-    for (const [index, asOf] of plan.dates.entries()) {
-      const outcome = await runDate(asOf);
-      dates.push(outcome);
-      if (outcome.state === 'failed') {
-        pending = plan.dates.slice(index + 1);
-        break;
-      }
-    }
+    for (const asOf of plan.dates) dates.push(await runDate(asOf));
 
     let revised: readonly PublishOutcome[] = [];
     let reviseError: string | null = null;
@@ -117,14 +128,14 @@ export async function runNightly(options: RunNightlyOptions): Promise<NightlyRun
       log.error({ err }, 'revising stale snapshots failed');
     }
 
-    return { trigger, startedAt: new Date(startedAt).toISOString(), dates, skipped: plan.skipped, pending, revised, reviseError };
+    return { trigger, startedAt: new Date(startedAt).toISOString(), dates, skipped: plan.skipped, revised, reviseError };
 
     async function runDate(asOf: string): Promise<NightlyDateReport> {
       // Under the lock any `running` row is a dead run's, so it is taken over (see claimNightlyRun).
       const claim = await claimNightlyRun(conn, asOf, { trigger, now: now(), takeOverRunning: true });
       if (!claim.claimed) {
         if (claim.run?.state === 'succeeded') return { asOf, state: 'already-succeeded', attempt: null, published: [], error: null };
-        // Not reachable while every claim is made under the lock; stop rather than run out of order.
+        // Not reachable while every claim is made under the lock.
         const error = `could not claim ${asOf} (state ${claim.run?.state ?? 'missing'})`;
         return { asOf, state: 'failed', attempt: null, published: [], error };
       }
@@ -158,8 +169,8 @@ export async function runNightly(options: RunNightlyOptions): Promise<NightlyRun
     {
       trigger,
       succeeded: report.dates.filter((date) => date.state === 'succeeded').map((date) => date.asOf),
+      failedDates: report.dates.filter((date) => date.state === 'failed').map((date) => date.asOf),
       skipped: report.skipped.length,
-      pending: report.pending.length,
       failed,
     },
     'nightly run finished',

@@ -1,0 +1,136 @@
+import {
+  type Db,
+  findLatestSnapshotId,
+  findSnapshot,
+  findUndeliveredSnapshots,
+  markSnapshotDelivered,
+  recordSnapshotDeliveryFailure,
+  type SnapshotOutboxEntry,
+} from '@rollcall/db';
+import type { PublishDeps } from './publish-snapshot.ts';
+import type { SnapshotDocument } from './snapshot-document.ts';
+import { type SnapshotFilePaths, snapshotFilePaths, writeLatestSnapshotFiles, writeSnapshotFiles } from './snapshot-files.ts';
+import { announceSnapshot, trimPublishedMessages } from './snapshot-published-message.ts';
+
+/** What a drain did with one undelivered snapshot. */
+export interface SnapshotDeliveryOutcome {
+  readonly snapshotId: string;
+  readonly forceId: string;
+  readonly asOf: string;
+  /** The files written; null when SNAPSHOT_DIR is not set or the delivery failed. */
+  readonly files: SnapshotFilePaths | null;
+  /** Why the delivery failed (the row stays undelivered); null when delivered. */
+  readonly error: string | null;
+}
+
+export interface DrainSnapshotOutboxOptions {
+  /** Only these forces' snapshots (publishing one force drains that force); all by default. */
+  readonly forceIds?: readonly string[];
+  /** Most snapshots delivered by one drain, oldest request first (default 500). */
+  readonly limit?: number;
+  /** Documents already in memory, by snapshot id (the one just published), to save reading them back. */
+  readonly documents?: ReadonlyMap<string, SnapshotDocument>;
+}
+
+/** How many times `latest.*` is rewritten when newer snapshots keep committing meanwhile. */
+const LATEST_REWRITE_ROUNDS = 5;
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+async function readDocument(db: Db, snapshotId: string, known: ReadonlyMap<string, SnapshotDocument> | undefined): Promise<SnapshotDocument> {
+  const cached = known?.get(snapshotId);
+  if (cached) return cached;
+  const stored = await findSnapshot(db, snapshotId);
+  if (!stored) throw new Error(`snapshot ${snapshotId} is in the outbox but not in the snapshots table`);
+  // Written once by publishSnapshot from this type, never changed (see http-api's documentOf).
+  return stored.document as unknown as SnapshotDocument;
+}
+
+/**
+ * Writes `latest.*` from the force's newest snapshot in the database, then looks again: if a newer
+ * one committed meanwhile (another process, whose delivery may have written `latest` just before
+ * this one did), it writes that one. The last process to write `latest` is thus always one that
+ * saw the newest snapshot after writing, so a slow delivery of an older snapshot or revision
+ * never leaves `latest` behind. Returns the id written.
+ */
+async function writeLatestFromDatabase(
+  deps: PublishDeps,
+  dir: string,
+  forceId: string,
+  known: ReadonlyMap<string, SnapshotDocument> | undefined,
+): Promise<string | undefined> {
+  let written: string | undefined;
+  for (let round = 0; round < LATEST_REWRITE_ROUNDS; round++) {
+    const newest = await findLatestSnapshotId(deps.db, forceId);
+    if (newest === undefined || newest === written) return written;
+    await writeLatestSnapshotFiles(dir, await readDocument(deps.db, newest, known));
+    written = newest;
+  }
+  // Still moving: the publications committing meanwhile write `latest` in their own delivery.
+  return written;
+}
+
+/**
+ * Delivers one snapshot: its JSON and CSV, `latest.*` of its force, then the message (after the
+ * files, since the message names the file). Every step is idempotent, so a delivery interrupted
+ * anywhere is simply done again.
+ */
+async function deliverSnapshot(
+  deps: PublishDeps,
+  entry: SnapshotOutboxEntry,
+  known: ReadonlyMap<string, SnapshotDocument> | undefined,
+): Promise<SnapshotFilePaths | null> {
+  const document = await readDocument(deps.db, entry.snapshotId, known);
+  let files: SnapshotFilePaths | null = null;
+  if (deps.snapshotDir !== null) {
+    files = await writeSnapshotFiles(deps.snapshotDir, document);
+    const latest = await writeLatestFromDatabase(deps, deps.snapshotDir, entry.forceId, known);
+    if (latest === document.snapshotId) {
+      const paths = snapshotFilePaths(deps.snapshotDir, document);
+      files = { ...files, latestJson: paths.latestJson, latestCsv: paths.latestCsv };
+    }
+  }
+  if (deps.queues) await announceSnapshot(deps.queues, document, files?.json ?? null);
+  return files;
+}
+
+/**
+ * Delivers the snapshots committed but not yet delivered (the outbox, migration
+ * 2026-11-22-07): files in SNAPSHOT_DIR and the `snapshot.published` message. Called after every
+ * publication (for its force), at scheduler start and at the start of every nightly run (for
+ * all), so a snapshot whose process died after the commit is delivered by whichever comes next.
+ * Each snapshot's failure is logged and recorded on its row, and does not stop the others; the
+ * result lists every outcome. Then trims `snapshots.published` (see PUBLISHED_MESSAGE_RETENTION_MS).
+ */
+export async function drainSnapshotOutbox(deps: PublishDeps, options: DrainSnapshotOutboxOptions = {}): Promise<SnapshotDeliveryOutcome[]> {
+  const now = deps.now ?? (() => new Date());
+  const pending = await findUndeliveredSnapshots(deps.db, {
+    ...(options.forceIds !== undefined && { forceIds: options.forceIds }),
+    limit: options.limit ?? 500,
+  });
+  const outcomes: SnapshotDeliveryOutcome[] = [];
+  for (const entry of pending) {
+    const { snapshotId, forceId, asOf } = entry;
+    try {
+      const files = await deliverSnapshot(deps, entry, options.documents);
+      await markSnapshotDelivered(deps.db, snapshotId, now());
+      outcomes.push({ snapshotId, forceId, asOf, files, error: null });
+    } catch (err) {
+      const error = messageOf(err);
+      deps.log.error({ err, snapshotId, forceId, asOf, attempt: entry.attempts + 1 }, 'snapshot files or message not written; the next drain retries');
+      await recordSnapshotDeliveryFailure(deps.db, snapshotId, error).catch((recordErr: unknown) =>
+        deps.log.warn({ err: recordErr, snapshotId }, 'could not record the failed snapshot delivery'),
+      );
+      outcomes.push({ snapshotId, forceId, asOf, files: null, error });
+    }
+  }
+  if (deps.queues) {
+    try {
+      const trimmed = await trimPublishedMessages(deps.queues);
+      if (trimmed.length > 0) deps.log.info({ trimmed: trimmed.length }, 'old snapshot.published messages trimmed');
+    } catch (err) {
+      deps.log.warn({ err }, 'could not trim old snapshot.published messages');
+    }
+  }
+  return outcomes;
+}
