@@ -90,8 +90,7 @@ function mutate(event: FeedEvent, random: Random, previous: readonly Record<stri
     case 12:
       return pick<Json>(['not an event', 42, null, [copy], { events: [copy] }]);
     default:
-      copy.payload = junk();
-      return copy;
+      return { ...copy, payload: junk() };
   }
 }
 

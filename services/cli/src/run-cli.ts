@@ -22,7 +22,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   drain: { run: drainCommand, usage: 'drain [--timeout <s>]                      wait until every feed queue is empty' },
   snapshot: { run: snapshotCommand, usage: 'snapshot --as-of <date> [--force <id>] [--format json|csv]   publish and print\n  snapshot show [--latest|<snapshotId>] [--format json|csv]    print a published snapshot' },
   replay: { run: replayCommand, usage: 'replay [--from <d>] [--to <d>] [--entities]  rebuild aggregates from stored events' },
-  status: { run: statusCommand, usage: 'status [--format json]                     queue health; exit 0 ok, 1 warn, 2 critical' },
+  status: { run: statusCommand, usage: 'status [--format json]                     queue health; exit 0 ok, 1 warn, 2 critical, 3 unknown' },
   'retry-failed': { run: retryFailedCommand, usage: 'retry-failed --queue <name> [--limit <n>]  re-queue jobs that exhausted their retries' },
   token: { run: tokenCommand, usage: 'token create --name <name> --scopes <s>    new API token and its API_TOKENS entry' },
   demo: { run: demoCommand, usage: 'demo [--month YYYY-MM] [--scale <x>]       the whole pipeline on a generated month' },
@@ -64,16 +64,26 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
       return error.exitCode;
     }
     const reason = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
-    writeLine(io.stderr, `rollcall ${name}: ${connectionHint(reason) ?? reason}`);
+    writeLine(io.stderr, `rollcall ${name}: ${connectionHint(reason, io.env) ?? reason}`);
     if (io.env.ROLLCALL_DEBUG) writeLine(io.stderr, (error as Error).stack ?? '');
     return 1;
   }
 }
 
-/** Plain words for the errors people meet most: a service that is not there. */
-function connectionHint(reason: string): string | undefined {
-  if (/ECONNREFUSED.*:5432|connect ECONNREFUSED 127\.0\.0\.1:5432/.test(reason)) return `PostgreSQL is not reachable (${reason}); start it or set DATABASE_URL`;
-  if (/ECONNREFUSED.*:6379|Connection is closed|Stream isn't writeable/.test(reason)) return `Redis is not reachable (${reason}); start it or set REDIS_URL`;
+/** The port of a service URL (or its default), as it appears in a connection error. */
+function portOf(url: string | undefined, fallback: string): string {
+  try {
+    return url ? new URL(url).port || fallback : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Plain words for the errors people meet most: a service that is not there, on whatever port it is configured. */
+function connectionHint(reason: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const refused = (port: string) => new RegExp(`ECONNREFUSED [^ ]*:${port}\\b`).test(reason);
+  if (refused(portOf(env.DATABASE_URL, '5432'))) return `PostgreSQL is not reachable (${reason}); start it or set DATABASE_URL`;
+  if (refused(portOf(env.REDIS_URL, '6379')) || /Connection is closed|Stream isn't writeable/.test(reason)) return `Redis is not reachable (${reason}); start it or set REDIS_URL`;
   if (/database ".*" does not exist/.test(reason)) return `${reason}; run rollcall migrate first`;
   if (/relation ".*" does not exist/.test(reason)) return `${reason}: the database is not migrated; run rollcall migrate`;
   return undefined;
