@@ -73,7 +73,19 @@ describe('checkNightlyDeadMan', () => {
       status: 'warn',
       lastSuccessAsOf: '2026-11-20',
       latestRun: { asOf: '2026-11-21', state: 'failed' },
-      reason: 'latest nightly run (as of 2026-11-21) failed: snapshot write failed: ENOSPC',
+      reason: 'nightly run as of 2026-11-21 failed and has not succeeded since: snapshot write failed: ENOSPC',
+    });
+  });
+
+  it('warns about an earlier date that failed even when later dates succeeded after it', async () => {
+    // A run carries on after a failed date: the latest run succeeds, 2026-11-19 is still unpublished.
+    await run('2026-11-19', 'failed', '2026-11-22T03:35:00Z', 'snapshot write failed: ENOSPC');
+    await run('2026-11-20', 'failed', '2026-11-22T03:36:00Z', 'snapshot write failed: ENOSPC');
+    await run('2026-11-21', 'succeeded', '2026-11-22T03:40:00Z');
+    expect(await checkNightlyDeadMan(test.db, { deadManHours: 26, now })).toMatchObject({
+      status: 'warn',
+      latestRun: { asOf: '2026-11-21', state: 'succeeded' },
+      reason: 'nightly run as of 2026-11-19 failed (and 1 later date(s)) and has not succeeded since: snapshot write failed: ENOSPC',
     });
   });
 
@@ -84,7 +96,7 @@ describe('checkNightlyDeadMan', () => {
       status: 'critical',
       reason:
         'last successful nightly run (as of 2026-11-20) finished 32.5 h ago (critical after 26 h); ' +
-        'latest nightly run (as of 2026-11-21) failed: snapshot write failed: ENOSPC',
+        'nightly run as of 2026-11-21 failed and has not succeeded since: snapshot write failed: ENOSPC',
     });
   });
 });

@@ -35,12 +35,14 @@ const firstLine = (text: string | null): string => (text ?? 'no error recorded')
 
 /**
  * A dead man's switch on the nightly run: it must succeed at least every `deadManHours` (26 by
- * default: a day plus two hours of slack for a slow run or a DST night). Silence is critical; a
- * latest run that failed warns even inside the window, because the next one may fail too.
+ * default: a day plus two hours of slack for a slow run or a DST night). Silence is critical. A
+ * date whose run failed and has not since succeeded warns even inside the window: a run carries
+ * on to later dates after a failure, so the latest run can succeed while an earlier date is still
+ * unpublished.
  */
 export async function checkNightlyDeadMan(db: DbOrTransaction, options: NightlyDeadManOptions): Promise<NightlyDeadMan> {
   const now = options.now ?? Date.now();
-  const [success, latest] = await Promise.all([
+  const [success, latest, stillFailed] = await Promise.all([
     db
       .selectFrom('nightly_runs')
       .select(['as_of', 'finished_at'])
@@ -56,11 +58,21 @@ export async function checkNightlyDeadMan(db: DbOrTransaction, options: NightlyD
       .orderBy('as_of', 'desc')
       .limit(1)
       .executeTakeFirst(),
+    db
+      .selectFrom('nightly_runs')
+      .select(['as_of', 'error', (eb) => eb.fn.countAll<string>().over().as('dates')])
+      .where('state', '=', 'failed')
+      .orderBy('as_of', 'asc')
+      .limit(1)
+      .executeTakeFirst(),
   ]);
   const latestRun: NightlyLatestRun | null = latest
     ? { asOf: latest.as_of, state: latest.state, finishedAt: latest.finished_at?.toISOString() ?? null, error: latest.error }
     : null;
-  const failed = latestRun?.state === 'failed' ? `latest nightly run (as of ${latestRun.asOf}) failed: ${firstLine(latestRun.error)}` : undefined;
+  const failedDates = Number(stillFailed?.dates ?? 0);
+  const failed = stillFailed
+    ? `nightly run as of ${stillFailed.as_of} failed${failedDates > 1 ? ` (and ${failedDates - 1} later date(s))` : ''} and has not succeeded since: ${firstLine(stillFailed.error)}`
+    : undefined;
 
   if (!success?.finished_at) {
     const what = latestRun ? `latest run as of ${latestRun.asOf} is ${latestRun.state}` : 'none has run';
