@@ -1,12 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Db } from '@rollcall/db';
 import { decodeEvent, type Feed } from '@rollcall/events';
 import { feedQueueName, MAX_EVENTS_PER_JOB, type QueueFactory } from '@rollcall/queue';
 import { type IngestContext, rejectInput, type RejectedInput } from './prepare-event.ts';
 import { describeJsonError } from './json-line-error.ts';
+import { linesOf, MAX_LINE_CHARACTERS } from './ndjson-lines.ts';
 import { scrubPersonReferences, scrubPersonReferencesInText } from './pseudonymiser.ts';
 import { recordRejections } from './rejections.ts';
 import { toStorableText } from './storable-text.ts';
@@ -61,7 +61,8 @@ const REJECTION_FLUSH = 500;
  * Streams an NDJSON file onto a feed queue in jobs of up to 1,000 events. Each line is checked
  * against the contract first, so a bad line is reported with its number and reason (and kept in
  * rejected_events) without stopping the rest; memory stays flat whatever the file size because
- * only one batch is held at a time.
+ * the file is read only as fast as batches are queued (see `linesOf`) and one batch is held at a
+ * time.
  */
 export async function ingestNdjsonFile(options: IngestFileOptions): Promise<IngestFileSummary> {
   const totalBytes = await stat(options.path).then(
@@ -76,9 +77,6 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
   const queueName = feedQueueName(options.feed);
 
   const stream = createReadStream(options.path);
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  let streamError: Error | undefined;
-  stream.on('error', (error) => (streamError = error));
 
   let lineNumber = 0;
   let nonBlank = 0;
@@ -108,9 +106,32 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
   const progress = () =>
     options.onProgress?.({ bytesRead: stream.bytesRead, totalBytes, lines: nonBlank, accepted, rejected: rejectedCount });
 
-  for await (const line of lines) {
+  /** The file's chunks; a read error is the file's, not the queue's or the database's. */
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } catch (error) {
+      throw new IngestFileError(`cannot read ${options.path}: ${(error as Error).message}`);
+    }
+  }
+
+  for await (const fileLine of linesOf(chunks())) {
     lineNumber += 1;
-    if (line.trim() === '') continue;
+    if ('tooLong' in fileLine) {
+      nonBlank += 1;
+      const reason = `line is ${fileLine.tooLong.toLocaleString('en-GB')} characters long; no event is longer than ${MAX_LINE_CHARACTERS.toLocaleString('en-GB')} (not read)`;
+      await reject({ kind: 'rejected', reason, hint: {}, payload: '[not kept: too long]' });
+      continue;
+    }
+    await offerLine(fileLine.text);
+  }
+  await flushBatch();
+  await flushRejections();
+  progress();
+  return { file: options.path, feed: options.feed, lines: nonBlank, accepted, rejected: rejectedCount, jobs, rejections };
+
+  async function offerLine(line: string) {
+    if (line.trim() === '') return;
     nonBlank += 1;
     let input: unknown;
     try {
@@ -120,7 +141,7 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
     } catch (error) {
       const text = toStorableText(scrubPersonReferencesInText(line, options.context.pseudonymise));
       await reject({ kind: 'rejected', reason: describeJsonError(error), hint: {}, payload: text });
-      continue;
+      return;
     }
     const decoded = decodeEvent(input, options.feed);
     if (!decoded.ok) {
@@ -135,9 +156,4 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
     }
     if (nonBlank % 5_000 === 0) progress();
   }
-  if (streamError) throw new IngestFileError(`cannot read ${options.path}: ${streamError.message}`);
-  await flushBatch();
-  await flushRejections();
-  progress();
-  return { file: options.path, feed: options.feed, lines: nonBlank, accepted, rejected: rejectedCount, jobs, rejections };
 }
