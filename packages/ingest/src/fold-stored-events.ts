@@ -18,19 +18,20 @@ const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * Re-folds every entity that received new events and writes the entity states, the aggregate
  * deltas and the feed stats, each sorted so that concurrent transactions lock rows in one order.
- * Returns, per force, the earliest day whose aggregates changed, for the revision marks.
+ * Returns, per force, the earliest day whose aggregates or coverage changed, for the revision marks.
  */
 export async function foldStoredEvents(trx: DbOrTransaction, stored: readonly PreparedEvent[], context: IngestContext): Promise<StaleMark[]> {
   if (stored.length === 0) return [];
-  const byEntity = new Map<string, { item: PreparedEvent; facts: Fact[]; corrections: number }>();
+  const byEntity = new Map<string, { item: PreparedEvent; facts: Fact[]; corrections: number; firstDay: string }>();
   for (const item of stored) {
     const key = entityKeyOf({ forceId: item.event.forceId, kind: item.entity.kind, entityId: item.entity.entityId });
     const group = byEntity.get(key);
     if (group) {
       group.facts.push(item.fact);
       if (item.event.type === 'stop-search.amended') group.corrections += 1;
+      if (item.day < group.firstDay) group.firstDay = item.day;
     } else {
-      byEntity.set(key, { item, facts: [item.fact], corrections: item.event.type === 'stop-search.amended' ? 1 : 0 });
+      byEntity.set(key, { item, facts: [item.fact], corrections: item.event.type === 'stop-search.amended' ? 1 : 0, firstDay: item.day });
     }
   }
   const storedFacts = await findEntityFacts(
@@ -41,7 +42,7 @@ export async function foldStoredEvents(trx: DbOrTransaction, stored: readonly Pr
   const deltas = new Map<string, AggregateDelta>();
   const staleness = new Map<string, StaleMark>();
   const entityWrites: EntityWrite[] = [];
-  for (const [key, { item, facts, corrections }] of byEntity) {
+  for (const [key, { item, facts, corrections, firstDay }] of byEntity) {
     const forceId = item.event.forceId;
     const result = foldEntity(item.entity.kind, (storedFacts.get(key) ?? []) as Fact[], facts, context.calendar);
     entityWrites.push({
@@ -54,19 +55,20 @@ export async function foldStoredEvents(trx: DbOrTransaction, stored: readonly Pr
       endedAt: result.lifecycle.endedAt === null ? null : new Date(result.lifecycle.endedAt).toISOString(),
       flags: result.lifecycle.flags,
     });
-    let earliest: string | undefined;
+    // The events' own days count as well as the days whose aggregates moved: an event that adds
+    // nothing yet (an answer awaiting its call) still makes its month covered, turning [x] into a
+    // figure, so the snapshots from its day on must be looked at again.
+    let earliest: string = firstDay;
     for (const delta of result.deltas) {
       const deltaKey = `${forceId}\u0001${delta.day}\u0001${delta.metric}\u0001${delta.dim}`;
       const existing = deltas.get(deltaKey);
       if (existing) deltas.set(deltaKey, { ...existing, value: existing.value + delta.value });
       else deltas.set(deltaKey, { forceId, day: delta.day, metric: delta.metric, dim: delta.dim, value: delta.value });
-      if (earliest === undefined || delta.day < earliest) earliest = delta.day;
+      if (delta.day < earliest) earliest = delta.day;
     }
-    if (earliest !== undefined) {
-      const markKey = `${forceId}\u0001${earliest}`;
-      const mark = staleness.get(markKey) ?? { forceId, fromDay: earliest, lateEvents: 0, correctedEvents: 0 };
-      staleness.set(markKey, { ...mark, lateEvents: mark.lateEvents + facts.length - corrections, correctedEvents: mark.correctedEvents + corrections });
-    }
+    const markKey = `${forceId}\u0001${earliest}`;
+    const mark = staleness.get(markKey) ?? { forceId, fromDay: earliest, lateEvents: 0, correctedEvents: 0 };
+    staleness.set(markKey, { ...mark, lateEvents: mark.lateEvents + facts.length - corrections, correctedEvents: mark.correctedEvents + corrections });
   }
   await upsertEntities(trx, entityWrites);
   const sortedDeltas = [...deltas.entries()]

@@ -5,6 +5,7 @@ import {
   type EntityWrite,
   type FeedStatsDelta,
   markSnapshotHeadsStale,
+  readAllFeedStats,
   readDailyAggregates,
   replaceDailyAggregates,
   replaceDailyFeedStats,
@@ -165,9 +166,11 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       });
     const before = await readDailyAggregates(trx, { from, to });
     const changed = changedDays(before, rebuilt);
+    const rebuiltStats = [...feedStats.values()];
+    const statsChanged = changedFeedStatDays(await readAllFeedStats(trx), rebuiltStats);
     await replaceDailyAggregates(trx, { from, to }, rebuilt);
-    await replaceDailyFeedStats(trx, [...feedStats.values()]);
-    const staleSnapshotHeads = await markSnapshotHeadsStale(trx, changed.marks);
+    await replaceDailyFeedStats(trx, rebuiltStats);
+    const staleSnapshotHeads = await markSnapshotHeadsStale(trx, earliestPerForce([...changed.marks, ...statsChanged]));
     options.onProgress?.(events, total);
     return {
       events,
@@ -178,6 +181,33 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       seconds: (performance.now() - started) / 1000,
     };
   });
+}
+
+/**
+ * Days whose stored-event counts differ between the stored and the rebuilt feed stats: they decide
+ * coverage (a month with no events is [x]), so a change there can change a snapshot by itself.
+ */
+function changedFeedStatDays(before: readonly FeedStatsDelta[], after: readonly FeedStatsDelta[]): StaleMark[] {
+  const key = (row: FeedStatsDelta) => `${row.forceId}\u0001${row.feed}\u0001${row.day}`;
+  const counts = new Map(before.map((row) => [key(row), row]));
+  const marks: StaleMark[] = [];
+  const note = (row: FeedStatsDelta) => marks.push({ forceId: row.forceId, fromDay: row.day, lateEvents: 0, correctedEvents: 0 });
+  for (const row of after) {
+    if (counts.get(key(row))?.events !== row.events) note(row);
+    counts.delete(key(row));
+  }
+  for (const row of counts.values()) note(row);
+  return marks;
+}
+
+/** One mark per force, from the earliest of its days. */
+function earliestPerForce(marks: readonly StaleMark[]): StaleMark[] {
+  const earliest = new Map<string, StaleMark>();
+  for (const mark of marks) {
+    const known = earliest.get(mark.forceId);
+    if (known === undefined || mark.fromDay < known.fromDay) earliest.set(mark.forceId, mark);
+  }
+  return [...earliest.values()];
 }
 
 /** Rows that differ between the stored and the rebuilt aggregates, and the earliest such day per force. */

@@ -189,6 +189,37 @@ describe('storeFeedBatch', () => {
       { as_of: '2022-03-02', stale_late_events: 1 },
     ]);
   });
+
+  it('marks published snapshots from the day of an event that changes coverage but no aggregate', async () => {
+    await sql`insert into snapshots (snapshot_id, force_id, as_of, revision, content_hash, generated_at, document)
+              values ('s1', 'avon-and-somerset', '2022-02-28', 1, 'h', now(), '{}'),
+                     ('s2', 'avon-and-somerset', '2022-03-31', 1, 'h', now(), '{}')`.execute(test.db);
+    await sql`insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
+              select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(test.db);
+    // An answer whose call has not arrived adds nothing, but March now has call-handling events.
+    const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [answered('lone', '2022-03-15T10:00:00Z')], source: 't' }, context);
+    expect(await readDailyAggregates(test.db)).toEqual([]);
+    expect(outcome.staleSnapshotHeads).toBe(1);
+    const heads = await test.db.selectFrom('snapshot_heads').select(['as_of', 'stale_late_events']).orderBy('as_of').execute();
+    expect(heads).toEqual([
+      { as_of: '2022-02-28', stale_late_events: 0 },
+      { as_of: '2022-03-31', stale_late_events: 1 },
+    ]);
+  });
+
+  it('replay marks published snapshots whose coverage it changes', async () => {
+    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [answered('lone', '2022-03-15T10:00:00Z')], source: 't' }, context);
+    await sql`insert into snapshots (snapshot_id, force_id, as_of, revision, content_hash, generated_at, document)
+              values ('s1', 'avon-and-somerset', '2022-03-31', 1, 'h', now(), '{}')`.execute(test.db);
+    await sql`insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
+              select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(test.db);
+    // Feed stats lost for March: replay restores them, and with them March's coverage.
+    await sql`delete from daily_feed_stats`.execute(test.db);
+    const result = await replayAggregates(test.db, context.calendar);
+    expect(result).toMatchObject({ events: 1, changedRows: 0, staleSnapshotHeads: 1 });
+    const heads = await test.db.selectFrom('snapshot_heads').select(['as_of', 'stale_since']).execute();
+    expect(heads[0]?.stale_since).not.toBeNull();
+  });
 });
 
 /** A thousand valid calls, enough for four parts, plus two inputs rejected by validation. */
