@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AggregateDelta, addToAggregates, readDailyAggregates, readMonthlyAggregates, replaceDailyAggregates, sumAggregatesByMonth } from './aggregates.repository.ts';
+import { type AggregateDelta, addToAggregates, readDailyAggregates, readMonthlyAggregates, replaceDailyAggregates, sumAggregatesOverWindows } from './aggregates.repository.ts';
 
 let test: TestDatabase;
 beforeAll(async () => {
@@ -30,21 +30,35 @@ describe('daily and monthly aggregates', () => {
     expect(await readMonthlyAggregates(test.db)).toEqual(monthlyOfDaily(await readDailyAggregates(test.db)));
   });
 
-  it('sums whole months from the monthly table and splits the as-of month and its year-earlier twin at the day', async () => {
-    const sums = await sumAggregatesByMonth(test.db, { forceIds: null, to: '2024-03-15', splits: [{ month: '2023-03', day: 15 }] });
-    const of = (month: string, early: boolean) =>
-      sums.filter((s) => s.month === month && s.upToSplitDay === early && s.dim === '999').reduce((total, s) => total + s.value, 0);
-    expect(of('2023-03', true)).toBe(4); // 10 March 2023, up to the 15th
-    expect(of('2023-03', false)).toBe(0); // 31 March 2023 was added and taken away again
-    expect(of('2024-02', true)).toBe(3); // a whole month
-    expect(of('2024-03', true)).toBe(7); // 15 March 2024 is the as-of day
-    expect(sums.some((s) => s.month === '2024-03' && !s.upToSplitDay)).toBe(false); // nothing after the as-of day
+  it('sums each window from whole months and the days of partial months, leaving out zero sums', async () => {
+    const sums = await sumAggregatesOverWindows(test.db, {
+      forceIds: ['avon-and-somerset', 'kent'],
+      windows: [
+        { id: 'to 15 March 2024', from: '2024-03-01', to: '2024-03-15' },
+        { id: 'March 2023', from: '2023-03-01', to: '2023-03-31' },
+        { id: 'to 15 March 2023', from: '2023-03-01', to: '2023-03-15' },
+        { id: 'all to 15 March 2024', from: null, to: '2024-03-15' },
+        { id: '11 to 20 March 2024', from: '2024-03-11', to: '2024-03-20' },
+        { id: 'February to mid-March 2024', from: '2024-02-01', to: '2024-03-19' },
+      ],
+    });
+    const of = (id: string, dim = '999') => sums.filter((s) => s.windowId === id && s.dim === dim).map((s) => s.value);
+    expect(of('to 15 March 2024')).toEqual([7]); // the 20th is after the window
+    expect(of('March 2023')).toEqual([4]); // a whole month: 10 March, and 31 March added and taken away again
+    expect(of('to 15 March 2023')).toEqual([4]);
+    expect(of('all to 15 March 2024')).toEqual([4 + 3 + 7]);
+    expect(of('11 to 20 March 2024')).toEqual([7 + 1]);
+    expect(of('11 to 20 March 2024', '101')).toEqual([5]);
+    expect(of('February to mid-March 2024')).toEqual([3 + 7]);
   });
 
-  it('splits each month at its own day: a year before 28 February 2025 is the whole of February 2024', async () => {
-    const sums = await sumAggregatesByMonth(test.db, { forceIds: null, to: '2025-02-28', splits: [{ month: '2024-02', day: 29 }] });
-    const february2024 = sums.filter((s) => s.month === '2024-02' && s.dim === '999');
-    expect(february2024).toEqual([expect.objectContaining({ upToSplitDay: true, value: 3 })]); // the 29th included
+  it('reads only the metrics a window asks for, and only the forces named', async () => {
+    await addToAggregates(test.db, [delta('2024-01-05', 2, 'wanted.open', 'North|high|-'), delta('2024-01-05', 6, 'calls.presented', '999', 'kent')]);
+    const sums = await sumAggregatesOverWindows(test.db, {
+      forceIds: ['avon-and-somerset'],
+      windows: [{ id: 'stock', from: null, to: '2024-12-31', metrics: ['wanted.open'] }],
+    });
+    expect(sums).toEqual([{ windowId: 'stock', forceId: 'avon-and-somerset', metric: 'wanted.open', dim: 'North|high|-', value: 2 }]);
   });
 
   it('recomputes the monthly sums of the months a replaced range touches', async () => {

@@ -129,75 +129,78 @@ export async function readDailyAggregates(
   return rows.map((row) => ({ forceId: row.force_id, day: row.day, metric: row.metric, dim: row.dim, value: row.value }));
 }
 
-export interface PartialMonthSum {
+/** A span of London days whose aggregates are summed: a period of a snapshot. */
+export interface AggregateWindow {
+  /** Names the sums in the result (a period id). */
+  readonly id: string;
+  /** First day, or null for all history up to `to`. */
+  readonly from: string | null;
+  /** Last day, inclusive. */
+  readonly to: string;
+  /** Only these metrics (all when absent). */
+  readonly metrics?: readonly string[];
+}
+
+export interface WindowSum {
+  readonly windowId: string;
   readonly forceId: string;
   readonly metric: string;
   readonly dim: string;
-  /** `YYYY-MM`. */
-  readonly month: string;
-  /** Whether these days are on or before the split day of their month (a period may end mid-month). */
-  readonly upToSplitDay: boolean;
   readonly value: number;
 }
 
-/** A month read in two parts: its days up to `day`, and the rest. */
-export interface MonthSplit {
-  /** `YYYY-MM`. */
-  readonly month: string;
-  readonly day: number;
+/** `YYYY-MM-01` of the month after the day's. */
+const nextMonthStart = (day: string): string => {
+  const next = new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)), 1));
+  return next.toISOString().slice(0, 10);
+};
+const dayAfter = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * How a window is read: the whole months inside it from the monthly table, the days before the
+ * first of them and after the last from the daily table (half-open ranges, `null` for none).
+ */
+function partsOfWindow(window: AggregateWindow): { months: [string, string] | null; days: [string, string][] } {
+  const end = dayAfter(window.to);
+  const wholeFrom = window.from === null ? null : window.from.endsWith('-01') ? window.from : nextMonthStart(window.from);
+  const wholeTo = nextMonthStart(window.to) === end ? end : `${window.to.slice(0, 8)}01`;
+  if (wholeFrom !== null && wholeFrom >= wholeTo) return { months: null, days: [[window.from!, end]] };
+  const days: [string, string][] = [];
+  if (window.from !== null && window.from < wholeFrom!) days.push([window.from, wholeFrom!]);
+  if (wholeTo < end) days.push([wholeTo, end]);
+  return { months: [wholeFrom ?? '0001-01-01', wholeTo], days };
 }
 
 /**
- * Sums of every metric per force and month up to `to`, with the months named in `splits` split
- * at their day (days up to it, and the rest): every period a snapshot needs (month, rolling 12
- * months, financial year, as-at, and the same periods a year earlier) is a union of whole months
- * plus the first part of one month, so these sums are all it reads. Whole months come from the
- * monthly table; only the split months are read day by day, so the cost follows months and
- * metrics, not the rows a long history accumulates. Days after `to` are left out. The month of
- * `to` is always split at its day.
+ * Sums of every metric per force over each window: the whole months inside a window come from
+ * the monthly table and only its other days (the as-of month up to the as-of day, a custom
+ * period's ragged ends) from the daily table. Each part is a range of the table's primary key
+ * with constant bounds, so PostgreSQL reads exactly those rows whatever its statistics say, and
+ * it does the summing: what comes back is one row per window, force, metric and dimension. The
+ * work grows with months of history, not with the events behind them. Zero sums are left out.
  */
-export async function sumAggregatesByMonth(
+export async function sumAggregatesOverWindows(
   db: DbOrTransaction,
-  query: { forceIds: readonly string[] | null; to: string; splits: readonly MonthSplit[] },
-): Promise<PartialMonthSum[]> {
-  const forceFilter = query.forceIds === null ? sql`` : sql`and force_id = any(${sql.val([...query.forceIds])}::text[])`;
-  const toMonth = query.to.slice(0, 7);
-  const splitDayOf = new Map<string, number>([[toMonth, Number(query.to.slice(8, 10))]]);
-  for (const split of query.splits) if (split.month < toMonth) splitDayOf.set(split.month, split.day);
-  const whole = await sql<{ force_id: string; metric: string; dim: string; month: string; value: number }>`
-    select force_id, metric, dim, to_char(month, 'YYYY-MM') as month, value
-    from monthly_aggregates
-    where month < ${`${toMonth}-01`}::date ${forceFilter}`.execute(db);
-  const months = [...splitDayOf.keys()];
-  const early = await sql<{ force_id: string; metric: string; dim: string; month: string; value: number }>`
-    select force_id, metric, dim, s.month, sum(value)::bigint as value
-    from unnest(${sql.val(months)}::text[], ${sql.val(months.map((month) => splitDayOf.get(month)!))}::int[]) as s(month, split_day)
-    join daily_aggregates d on d.day >= (s.month || '-01')::date and d.day < (s.month || '-01')::date + s.split_day
-    where d.day <= ${query.to}::date ${forceFilter}
-    group by 1, 2, 3, 4`.execute(db);
-  const key = (row: { force_id: string; metric: string; dim: string; month: string }) => `${row.force_id}\u0001${row.metric}\u0001${row.dim}\u0001${row.month}`;
-  const earlyByKey = new Map(early.rows.map((row) => [key(row), row.value]));
-  const sums: PartialMonthSum[] = early.rows.map((row) => ({ forceId: row.force_id, metric: row.metric, dim: row.dim, month: row.month, upToSplitDay: true, value: row.value }));
-  for (const row of whole.rows) {
-    // A whole month that is also split contributes only its days after the split day here.
-    const split = splitDayOf.has(row.month);
-    const value = split ? row.value - (earlyByKey.get(key(row)) ?? 0) : row.value;
-    if (value !== 0) sums.push({ forceId: row.force_id, metric: row.metric, dim: row.dim, month: row.month, upToSplitDay: !split, value });
-  }
-  return sums;
-}
-
-/** Sums of every metric per force over an arbitrary day range (custom periods). */
-export async function sumAggregatesBetween(
-  db: DbOrTransaction,
-  query: { forceIds: readonly string[] | null; from: string; to: string },
-): Promise<{ forceId: string; metric: string; dim: string; value: number }[]> {
-  const result = await sql<{ force_id: string; metric: string; dim: string; value: number }>`
-    select force_id, metric, dim, sum(value)::bigint as value
-    from daily_aggregates
-    where day between ${query.from}::date and ${query.to}::date
-      ${query.forceIds === null ? sql`` : sql`and force_id = any(${sql.val([...query.forceIds])}::text[])`}
-    group by 1, 2, 3
+  query: { forceIds: readonly string[]; windows: readonly AggregateWindow[] },
+): Promise<WindowSum[]> {
+  if (query.forceIds.length === 0 || query.windows.length === 0) return [];
+  const forces = sql`${sql.val([...query.forceIds])}::text[]`;
+  const metricsFilter = (window: AggregateWindow) => (window.metrics === undefined ? sql`` : sql`and metric = any(${sql.val([...window.metrics])}::text[])`);
+  const selects = query.windows.flatMap((window) => {
+    const { months, days } = partsOfWindow(window);
+    return [
+      ...(months === null
+        ? []
+        : [sql`select ${window.id}::text as window_id, force_id, metric, dim, value from monthly_aggregates
+               where force_id = any(${forces}) and month >= ${months[0]}::date and month < ${months[1]}::date ${metricsFilter(window)}`]),
+      ...days.map(([from, to]) => sql`select ${window.id}::text as window_id, force_id, metric, dim, value from daily_aggregates
+               where force_id = any(${forces}) and day >= ${from}::date and day < ${to}::date ${metricsFilter(window)}`),
+    ];
+  });
+  const result = await sql<{ window_id: string; force_id: string; metric: string; dim: string; value: number }>`
+    select window_id, force_id, metric, dim, sum(value)::bigint as value
+    from (${sql.join(selects, sql` union all `)}) parts
+    group by 1, 2, 3, 4
     having sum(value) <> 0`.execute(db);
-  return result.rows.map((row) => ({ forceId: row.force_id, metric: row.metric, dim: row.dim, value: row.value }));
+  return result.rows.map((row) => ({ windowId: row.window_id, forceId: row.force_id, metric: row.metric, dim: row.dim, value: row.value }));
 }

@@ -10,6 +10,9 @@ export interface AggregateRow {
  * Immutable; read by metric and dimension.
  */
 export class Aggregates {
+  /** Each metric's dimensions split into their parts, made on first use: measures filter the same bins many times. */
+  private readonly splitDims = new Map<string, readonly (readonly [parts: readonly string[], value: number])[]>();
+
   private constructor(private readonly byMetric: ReadonlyMap<string, ReadonlyMap<string, number>>) {}
 
   static readonly EMPTY = new Aggregates(new Map());
@@ -47,18 +50,27 @@ export class Aggregates {
    */
   sumWhere(metric: string, where: (parts: readonly string[]) => boolean): number {
     let sum = 0;
-    for (const [dim, value] of this.dims(metric)) if (where(dim.split('|'))) sum += value;
+    for (const [parts, value] of this.partsOf(metric)) if (where(parts)) sum += value;
     return sum;
   }
 
   /** Sum per value of part `index` of the dimension (e.g. per team of `team|days`). */
   groupBy(metric: string, index: number): Map<string, number> {
     const groups = new Map<string, number>();
-    for (const [dim, value] of this.dims(metric)) {
-      const key = dim.split('|')[index] ?? '';
+    for (const [parts, value] of this.partsOf(metric)) {
+      const key = parts[index] ?? '';
       groups.set(key, (groups.get(key) ?? 0) + value);
     }
     return groups;
+  }
+
+  private partsOf(metric: string): readonly (readonly [readonly string[], number])[] {
+    let split = this.splitDims.get(metric);
+    if (!split) {
+      split = [...this.dims(metric)].map(([dim, value]) => [dim.split('|'), value] as const);
+      this.splitDims.set(metric, split);
+    }
+    return split;
   }
 
   isEmpty(): boolean {

@@ -1,17 +1,16 @@
 import { addMonths, createCalendar, type LocalDate } from '@rollcall/calendar';
 import { sql } from 'kysely';
 import {
+  type AggregateWindow,
   type DbOrTransaction,
-  type PartialMonthSum,
   readCurrentReferenceVersion,
   readFeedCoverage,
   readFeedInputs,
-  sumAggregatesBetween,
-  sumAggregatesByMonth,
+  sumAggregatesOverWindows,
+  type WindowSum,
 } from '@rollcall/db';
 import { FEEDS } from '@rollcall/events';
 import {
-  type AggregateRow,
   Aggregates,
   AS_AT_METRIC,
   asAtEndId,
@@ -21,10 +20,9 @@ import {
   type MeasureFeed,
   type MeasurePopulation,
   type MeasureSettings,
-  monthPeriod,
-  type Period,
   type SnapshotComputationInput,
   standardPeriods,
+  STOCK_METRICS,
   yearEarlier,
 } from '@rollcall/measures';
 import type { FeedInputSummary } from './snapshot-document.ts';
@@ -67,6 +65,17 @@ export async function readCallsWaitingAt(db: DbOrTransaction, forceIds: readonly
   ]);
 }
 
+/** A force's sums grouped by window id. */
+function sumsByWindow(rows: readonly WindowSum[]): Map<string, WindowSum[]> {
+  const byWindow = new Map<string, WindowSum[]>();
+  for (const row of rows) {
+    const group = byWindow.get(row.windowId);
+    if (group) group.push(row);
+    else byWindow.set(row.windowId, [row]);
+  }
+  return byWindow;
+}
+
 /** Rows grouped by their `forceId`, in one pass (the loaders read every force at once). */
 function groupByForce<T extends { readonly forceId: string }>(rows: readonly T[]): ReadonlyMap<string, readonly T[]> {
   const groups = new Map<string, T[]>();
@@ -92,29 +101,11 @@ export class SnapshotInputError extends Error {
 }
 
 /**
- * Sums the half-month rows that make up a period: whole months inside it, and of the last
- * month only the days up to the split day (the as-of day of month). Valid for periods that
- * start on the first of a month (or have no start) and end on the split day of their month or
- * earlier, which every standard period and its year-earlier twin does.
- */
-export function sumHalfMonthsOverPeriod(rows: readonly PartialMonthSum[], period: Period): Aggregates {
-  const firstMonth = period.from === null ? null : period.from.slice(0, 7);
-  const lastMonth = period.to.slice(0, 7);
-  const selected: AggregateRow[] = [];
-  for (const row of rows) {
-    if (firstMonth !== null && row.month < firstMonth) continue;
-    if (row.month > lastMonth) continue;
-    if (row.month === lastMonth && !row.upToSplitDay) continue;
-    selected.push(row);
-  }
-  return Aggregates.fromRows(selected);
-}
-
-/**
  * Reads everything one snapshot is computed from, for the force and every force it is compared
  * with: settings, populations, MSG, coverage by month, and the aggregates of each period (and of
- * the same period a year earlier) as sums of whole months plus the split months. What is read
- * grows with months and metrics of history, never with raw events.
+ * the same period a year earlier), summed in PostgreSQL from whole months plus the days of
+ * partial months. What is read follows periods and metrics; the work grows with months of
+ * history (the stock metrics of all of them), never with raw events.
  */
 export async function loadSnapshotInputs(
   db: DbOrTransaction,
@@ -138,55 +129,52 @@ export async function loadSnapshotInputs(
     .map((setting) => customPeriod(setting.id, setting.label, setting.from, setting.to));
   const periods = [...standardPeriods(asOf), ...customPeriods];
 
-  // Periods end on the as-of day or on the last day of their year-earlier twin (the same day of
-  // that month, or its last day when the as-of day is a month's last).
-  const yearEarlierEnd = yearEarlier(monthPeriod(asOf)).to;
-  const halfMonths = await sumAggregatesByMonth(db, { forceIds: null, to: asOf, splits: [{ month: yearEarlierEnd.slice(0, 7), day: Number(yearEarlierEnd.slice(8, 10)) }] });
-  const customSums = await Promise.all(
-    customPeriods.map(async (period) => ({
-      period,
-      rows: await sumAggregatesBetween(db, { forceIds: null, from: period.from!, to: period.to }),
-      upToEnd: period.to === asOf ? [] : await sumAggregatesBetween(db, { forceIds: null, from: '1900-01-01', to: period.to }),
-    })),
-  );
+  // Every span a measure reads: each period, the same period a year earlier, and all history up
+  // to the end of either. All history is read for the stock metrics only: a flow summed since
+  // the first event means nothing, and the stock rows are a handful per month. Periods sharing
+  // a span share its sums, which PostgreSQL computes per force.
+  const windows = new Map<string, AggregateWindow>();
+  const windowOfPeriod = new Map<string, string>();
+  const addWindow = (periodId: string, from: LocalDate | null, to: LocalDate) => {
+    const id = `${from ?? 'all'}..${to}`;
+    windows.set(id, from === null ? { id, from, to, metrics: [...STOCK_METRICS] } : { id, from, to });
+    windowOfPeriod.set(periodId, id);
+  };
+  const asAt = asAtPeriod(asOf);
+  for (const period of standardPeriods(asOf)) {
+    const earlier = yearEarlier(period);
+    addWindow(period.id, period.from, period.to);
+    addWindow(earlier.id, earlier.from, earlier.to);
+    addWindow(asAtEndId(earlier, asOf), null, earlier.to);
+  }
+  for (const period of customPeriods) {
+    addWindow(period.id, period.from, period.to);
+    if (period.to !== asOf) addWindow(asAtEndId(period, asOf), null, period.to);
+  }
+  const sums = await sumAggregatesOverWindows(db, { forceIds: forces.map((row) => row.force_id), windows: [...windows.values()] });
   const coverage = await readFeedCoverage(db, { forceIds: null, from: '1900-01-01', to: asOf });
 
   // The force, its most similar group, and every force with data (national comparisons), in the
   // reference data; the force itself first.
   const forcesById = new Map(forces.map((row) => [row.force_id, row]));
   const candidates = new Set<string>([forceId, ...force.most_similar_group]);
-  for (const row of halfMonths) candidates.add(row.forceId);
+  for (const row of sums) candidates.add(row.forceId);
   for (const row of coverage) candidates.add(row.forceId);
   const forceIds = [...candidates].filter((id) => forcesById.has(id)).sort((a, b) => (a === forceId ? -1 : b === forceId ? 1 : a < b ? -1 : 1));
 
   const liveCalls = groupByForce(await readCallsWaitingAt(db, forceIds, calendarEndOfDay(asOf)));
-  const halfMonthsByForce = groupByForce(halfMonths);
+  const sumsByForce = groupByForce(sums);
   const coverageByForce = groupByForce(coverage);
-  const customSumsByForce = customSums.map(({ period, rows, upToEnd }) => ({ period, rows: groupByForce(rows), upToEnd: groupByForce(upToEnd) }));
   const populationsByForce = new Map(populations.map((row) => [row.force_id, row]));
 
   const inputs = new Map<string, ForceInputs>();
   for (const id of forceIds) {
     const row = forcesById.get(id)!;
-    const ownHalfMonths = halfMonthsByForce.get(id) ?? [];
+    const byWindow = sumsByWindow(sumsByForce.get(id) ?? []);
     const aggregates = new Map<string, Aggregates>();
-    const asAt = asAtPeriod(asOf);
-    const earlierAsAt = sumHalfMonthsOverPeriod(ownHalfMonths, yearEarlier(asAt));
-    for (const period of standardPeriods(asOf)) {
-      const earlier = yearEarlier(period);
-      aggregates.set(period.id, sumHalfMonthsOverPeriod(ownHalfMonths, period));
-      aggregates.set(earlier.id, sumHalfMonthsOverPeriod(ownHalfMonths, earlier));
-      aggregates.set(asAtEndId(earlier, asOf), earlierAsAt);
-    }
+    for (const [periodId, windowId] of windowOfPeriod) aggregates.set(periodId, Aggregates.fromRows(byWindow.get(windowId) ?? []));
     // The snapshot-time figures join the as-at aggregates (they describe the end of the as-of day).
-    const liveRows = liveCalls.get(id) ?? [];
-    aggregates.set(asAt.id, Aggregates.fromRows([...ownHalfMonths.filter((sum) => sum.month <= asOf.slice(0, 7)), ...liveRows]));
-    for (const { period, rows, upToEnd } of customSumsByForce) {
-      aggregates.set(period.id, Aggregates.fromRows(rows.get(id) ?? []));
-      // A custom period ending on the as-of day shares the as-at aggregates (with the live-call
-      // figures) rather than replacing them.
-      if (period.to !== asOf) aggregates.set(asAtEndId(period, asOf), Aggregates.fromRows(upToEnd.get(id) ?? []));
-    }
+    aggregates.set(asAt.id, Aggregates.fromRows([...(byWindow.get(windowOfPeriod.get(asAt.id)!) ?? []), ...(liveCalls.get(id) ?? [])]));
     const monthsWithData = new Map<MeasureFeed, Set<string>>(FEEDS.map((feed) => [feed, new Set<string>()]));
     for (const month of coverageByForce.get(id) ?? []) if (month.events > 0) monthsWithData.get(month.feed as MeasureFeed)?.add(month.month);
     const population = populationsByForce.get(id);
