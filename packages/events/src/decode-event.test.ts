@@ -2,7 +2,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { CallPresented } from './call-handling.ts';
 import { decodeEvent } from './decode-event.ts';
 import { EXAMPLE_PAYLOADS, exampleEvent, feedOfType } from './examples.ts';
-import { EVENT_TYPES, type EventOfType, type FeedEvent } from './feed-event.ts';
+import { EVENT_TYPES, type EventOfType, type EventType, type FeedEvent } from './feed-event.ts';
 
 /** Payload fields that the contract requires, per type: removing any one must be rejected. */
 const REQUIRED_PAYLOAD_FIELDS: Record<(typeof EVENT_TYPES)[number], string[]> = {
@@ -82,7 +82,7 @@ describe('decodeEvent: the envelope', () => {
     ['not an object', 'just text', 'event must be a JSON object (got string)'],
     ['an array', [valid], 'event must be a JSON object (got an array)'],
     ['null', null, 'event must be a JSON object (got null)'],
-    ['no schemaVersion', { ...valid, schemaVersion: undefined }, 'schemaVersion: unknown version'],
+    ['a schemaVersion set to undefined (the key present)', { ...valid, schemaVersion: undefined }, 'schemaVersion: unknown version'],
     ['an unknown schemaVersion', { ...valid, schemaVersion: 2 }, 'schemaVersion: unknown version 2; this pipeline reads version 1 only'],
     ['a string schemaVersion', { ...valid, schemaVersion: '1' }, 'schemaVersion: unknown version "1"'],
     ['an unknown feed', { ...valid, feed: 'traffic' }, 'feed: must be one of'],
@@ -106,6 +106,91 @@ describe('decodeEvent: the envelope', () => {
   it('files a rejection under whatever ids it could read', () => {
     const result = decodeEvent({ ...valid, schemaVersion: 3 });
     expect(result).toMatchObject({ ok: false, hint: { eventId: valid.eventId, forceId: 'avon-and-somerset', type: 'call.answered' } });
+  });
+});
+
+describe('decodeEvent: each kind of invalid input, with its exact reason', () => {
+  /** The example of `type` with `payload` merged over its payload. */
+  const withPayload = (type: EventType, payload: Record<string, unknown>) => {
+    const event = exampleEvent(type);
+    return { ...event, payload: { ...event.payload, ...payload } };
+  };
+
+  it('rejects an event with no schemaVersion key at all', () => {
+    const { schemaVersion: _, ...withoutVersion } = exampleEvent('call.answered');
+    expect('schemaVersion' in withoutVersion).toBe(false);
+    expect(rejectReason(withoutVersion)).toBe('schemaVersion: required');
+  });
+
+  // Values outside an enum, per enum of the contract.
+  it.each<[EventType, string, unknown, string]>([
+    ['call.presented', 'channel', '112', 'Invalid option: expected one of "101"|"999"'],
+    ['call.presented', 'queue', 'tertiary', 'Invalid option: expected one of "primary"|"secondary"'],
+    ['call.transferred', 'toQueue', 'tertiary', 'Invalid input: expected "secondary"'],
+    ['incident.graded', 'grade', 'urgent', 'Invalid option: expected one of "emergency"|"priority"|"scheduled"|"no-deployment"'],
+    ['incident.graded', 'area', 'suburban', 'Invalid option: expected one of "urban"|"rural"'],
+    ['wanted.circulated', 'risk', 'critical', 'Invalid option: expected one of "high"|"medium"|"low"'],
+    ['wanted.risk-changed', 'risk', 'none', 'Invalid option: expected one of "high"|"medium"|"low"'],
+    ['dvpo.decided', 'outcome', 'adjourned', 'Invalid option: expected one of "granted"|"refused"|"withdrawn"'],
+    ['stop-search.recorded', 'searchType', 'Strip search', 'Invalid option: expected one of "Person search"|"Vehicle search"|"Person and Vehicle search"'],
+    ['stop-search.amended', 'searchType', 'Car search', 'Invalid option: expected one of "Person search"|"Vehicle search"|"Person and Vehicle search"'],
+    // Case matters: the contract's values are exactly as feeds.md writes them.
+    ['call.presented', 'queue', 'Primary', 'Invalid option: expected one of "primary"|"secondary"'],
+    ['dvpo.decided', 'outcome', 'Granted', 'Invalid option: expected one of "granted"|"refused"|"withdrawn"'],
+    // Wrong types, and values out of bounds, on fields other than the first.
+    ['protection.considered', 'considered', 'yes', 'Invalid input: expected boolean, received string'],
+    ['wanted.circulated', 'top20', 'no', 'Invalid input: expected boolean, received string'],
+    ['wanted.risk-changed', 'top20', 1, 'Invalid input: expected boolean, received number'],
+    ['call.assessed', 'vulnerable', 'false', 'Invalid input: expected boolean, received string'],
+    ['call.assessed', 'repeatVictim', null, 'Invalid input: expected boolean, received null'],
+    ['call.presented', 'btTransferSeconds', '2', 'Invalid input: expected number, received string'],
+    ['stop-search.recorded', 'latitude', 200, 'Too big: expected number to be <=90'],
+    ['stop-search.recorded', 'latitude', -90.5, 'Too small: expected number to be >=-90'],
+    ['stop-search.recorded', 'longitude', -181, 'Too small: expected number to be >=-180'],
+    ['stop-search.recorded', 'latitude', '51.45', 'Invalid input: expected number, received string'],
+    ['stop-search.recorded', 'outcomeLinkedToObject', 'True', 'Invalid input: expected boolean, received string'],
+    ['stop-search.recorded', 'removalOfMoreThanOuterClothing', 'False', 'Invalid input: expected boolean, received string'],
+    ['stop-search.recorded', 'gender', 'x'.repeat(501), 'Too big: expected string to have <=500 characters'],
+    ['stop-search.amended', 'outcomeLinkedToObject', 'yes', 'Invalid input: expected boolean, received string'],
+    ['stop-search.grounds-reviewed', 'reasonableGroundsRecorded', 'true', 'Invalid input: expected boolean, received string'],
+    ['wanted.circulated', 'team', '', 'Too small: expected string to have >=1 characters'],
+    ['wanted.cancelled', 'reason', '', 'Too small: expected string to have >=1 characters'],
+    ['wanted.cancelled', 'reason', 'x'.repeat(501), 'Too big: expected string to have <=500 characters'],
+    ['incident.graded', 'callId', 7, 'Invalid input: expected string, received number'],
+  ])('%s: payload.%s = %j is refused', (type, field, value, message) => {
+    expect(rejectReason(withPayload(type, { [field]: value }))).toBe(`payload.${field}: ${message}`);
+  });
+
+  /** Every upstream reference of the contract: 1 to 128 characters. */
+  const REFERENCES: [EventType, string][] = [
+    ['call.presented', 'callId'],
+    ['call.answered', 'callId'],
+    ['incident.graded', 'incidentId'],
+    ['incident.graded', 'callId'],
+    ['incident.attended', 'incidentId'],
+    ['wanted.circulated', 'circulationId'],
+    ['wanted.circulated', 'personRef'],
+    ['wanted.circulated', 'team'],
+    ['wanted.arrested', 'circulationId'],
+    ['dvpn.authorised', 'subjectRef'],
+    ['dvpo.applied', 'caseRef'],
+    ['dvpo.applied', 'subjectRef'],
+    ['dvpo.breached', 'caseRef'],
+    ['protection.considered', 'crimeRef'],
+    ['domestic-abuse.crime-recorded', 'crimeRef'],
+    ['stop-search.recorded', 'recordId'],
+    ['stop-search.amended', 'recordId'],
+    ['stop-search.grounds-reviewed', 'recordId'],
+  ];
+
+  it.each(REFERENCES)('%s: payload.%s of 129 characters is too long, of 128 accepted', (type, field) => {
+    expect(rejectReason(withPayload(type, { [field]: 'r'.repeat(129) }))).toBe(`payload.${field}: Too big: expected string to have <=128 characters`);
+    expect(decodeEvent(withPayload(type, { [field]: 'r'.repeat(128) })).ok).toBe(true);
+  });
+
+  it('rejects an eventId of 129 characters and accepts one of 128', () => {
+    expect(rejectReason({ ...exampleEvent('dvpo.applied'), eventId: 'e'.repeat(129) })).toBe('eventId: Too big: expected string to have <=128 characters');
+    expect(decodeEvent({ ...exampleEvent('dvpo.applied'), eventId: 'e'.repeat(128) }).ok).toBe(true);
   });
 });
 

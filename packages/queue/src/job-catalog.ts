@@ -1,7 +1,7 @@
 import type { Feed } from '@rollcall/events';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
-import { type FeedQueueName, NIGHTLY_QUEUE, SNAPSHOTS_PUBLISHED_QUEUE } from './queue-names.ts';
+import { type FeedQueueName, feedQueueName, NIGHTLY_QUEUE, SNAPSHOTS_PUBLISHED_QUEUE } from './queue-names.ts';
 
 /** A feed job carries one event or up to this many (feeds.md, "Queues"). */
 export const MAX_EVENTS_PER_JOB = 1_000;
@@ -54,18 +54,31 @@ const FEED_JOB_OPTIONS: JobsOptions = { ...WORK_JOB_OPTIONS, removeOnComplete: {
 
 /**
  * Every job this system adds or consumes: its queue, data schema and options. Producers parse
- * data with the schema before adding, and a worker must handle every job of its queue.
+ * data with the schema before adding, and a worker must handle every job of its queue
+ * (`createWorker` takes one handler per job name of the queue: a missing one is a type error).
+ * Every queue's finished jobs are removed by age and by count, so Redis memory stays bounded.
  */
 export const JOB_CATALOG = {
-  'feed-batch': { queue: (feed: Feed): FeedQueueName => `feed.${feed}`, schema: FeedJobData, options: FEED_JOB_OPTIONS },
+  'feed-batch': { queue: (feed: Feed): FeedQueueName => feedQueueName(feed), schema: FeedJobData, options: FEED_JOB_OPTIONS },
   'snapshot.published': {
-    queue: () => SNAPSHOTS_PUBLISHED_QUEUE,
+    queue: (): typeof SNAPSHOTS_PUBLISHED_QUEUE => SNAPSHOTS_PUBLISHED_QUEUE,
     schema: SnapshotPublishedData,
-    // For downstream consumers; kept a day so a consumer that was down can still catch up.
-    options: { removeOnComplete: { age: 86_400 }, removeOnFail: { age: 7 * 86_400 } } satisfies JobsOptions,
+    // For downstream consumers; kept a day so a consumer that was down can still catch up. At
+    // most a few snapshots a day per force are published, so 1,000 is never the binding limit
+    // in normal use: it only caps memory if a replay publishes thousands at once.
+    options: {
+      removeOnComplete: { age: 86_400, count: 1_000 },
+      removeOnFail: { age: 7 * 86_400, count: 1_000 },
+    } satisfies JobsOptions,
   },
-  'nightly-run': { queue: () => NIGHTLY_QUEUE, schema: NightlyRunData, options: WORK_JOB_OPTIONS },
+  'nightly-run': { queue: (): typeof NIGHTLY_QUEUE => NIGHTLY_QUEUE, schema: NightlyRunData, options: WORK_JOB_OPTIONS },
 } as const;
 
 export type JobName = keyof typeof JOB_CATALOG;
 export type JobData<N extends JobName> = z.infer<(typeof JOB_CATALOG)[N]['schema']>;
+/** The queue a job goes on (for `feed-batch`, any of the four feed queues). */
+export type QueueOfJob<N extends JobName> = ReturnType<(typeof JOB_CATALOG)[N]['queue']>;
+/** Every queue of the catalog. */
+export type CatalogQueueName = QueueOfJob<JobName>;
+/** The job names a queue of the catalog carries. */
+export type JobNameOfQueue<Q extends CatalogQueueName> = { [N in JobName]: Q extends QueueOfJob<N> ? N : never }[JobName];

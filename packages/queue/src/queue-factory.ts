@@ -1,8 +1,9 @@
-import type { Feed } from '@rollcall/events';
+import { type Feed, formatIssues } from '@rollcall/events';
 import type { Logger } from '@rollcall/logger';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOB_CATALOG, type JobData, type JobName } from './job-catalog.ts';
+import { InvalidJobError } from './invalid-job-error.ts';
+import { JOB_CATALOG, type JobData, type JobName, MAX_EVENTS_PER_JOB, type QueueOfJob } from './job-catalog.ts';
 import { feedQueueName, FEED_QUEUE_NAMES } from './queue-names.ts';
 
 export interface QueueFactoryOptions {
@@ -44,17 +45,27 @@ export class QueueFactory {
     return FEED_QUEUE_NAMES.map((name) => this.queue(name));
   }
 
-  /** Adds a job of the catalog after checking its data against the catalog's schema. */
+  /**
+   * Adds a job of the catalog after checking its data against the catalog's schema, with the
+   * catalog's retries and retention. Throws InvalidJobError, adding nothing, for data the schema
+   * refuses (a feed-batch of more than 1,000 events among them) or an id BullMQ would misread.
+   */
   async add<N extends JobName>(
     name: N,
-    queueName: string,
+    queueName: QueueOfJob<N>,
     data: JobData<N>,
     options: { jobId?: string; delay?: number } = {},
   ): Promise<string | undefined> {
     const entry = JOB_CATALOG[name];
-    const parsed = entry.schema.parse(data);
-    if (options.jobId !== undefined) assertValidJobId(options.jobId);
-    const job = await this.queue(queueName).add(name, parsed, { ...entry.options, ...options });
+    const events = (data as { events?: unknown }).events;
+    if (name === 'feed-batch' && Array.isArray(events) && events.length > MAX_EVENTS_PER_JOB) {
+      const message = `a feed-batch job carries at most ${MAX_EVENTS_PER_JOB.toLocaleString('en-GB')} events (got ${events.length.toLocaleString('en-GB')}): split the batch`;
+      throw new InvalidJobError(message, name, queueName);
+    }
+    const parsed = entry.schema.safeParse(data);
+    if (!parsed.success) throw new InvalidJobError(`invalid ${name} job data: ${formatIssues(parsed.error.issues)}`, name, queueName);
+    if (options.jobId !== undefined) assertValidJobId(options.jobId, name, queueName);
+    const job = await this.queue(queueName).add(name, parsed.data, { ...entry.options, ...options });
     return job.id;
   }
 
@@ -90,8 +101,8 @@ export interface QueueEventsHandle {
 }
 
 /** BullMQ reserves ':' in keys and treats all-digit ids as its own counters (style.md, point 7). */
-export function assertValidJobId(jobId: string): void {
+export function assertValidJobId(jobId: string, jobName = 'job', queueName = ''): void {
   if (jobId.includes(':') || /^\d+$/.test(jobId)) {
-    throw new RangeError(`job id ${JSON.stringify(jobId)} must not contain ':' or be all digits`);
+    throw new InvalidJobError(`job id ${JSON.stringify(jobId)} must not contain ':' or be all digits`, jobName, queueName);
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@rollcall/logger';
-import { type Job, MetricsTime, type Processor, Worker } from 'bullmq';
+import { type Job, MetricsTime, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { CatalogQueueName, JobNameOfQueue } from './job-catalog.ts';
 
 export interface CreateWorkerOptions {
   /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking calls. */
@@ -15,16 +16,43 @@ export interface CreateWorkerOptions {
 }
 
 /**
+ * One handler per job name the catalog puts on queue `Q`: leaving one out, or naming a job the
+ * queue does not carry, is a type error. Job data arrives as JSON from outside the process, so a
+ * handler decodes it (a bad payload is an UnrecoverableError: failed at once, never retried).
+ */
+export type JobHandlers<Q extends CatalogQueueName, Result> = {
+  readonly [N in JobNameOfQueue<Q>]: (job: Job<unknown, Result, N>, token?: string) => Promise<Result>;
+};
+
+/** `unknown` (no constraint) for a queue name outside the catalog, `never` (a type error) for one in it. */
+type OutsideCatalog<Q extends string> = [Q] extends [CatalogQueueName] ? never : unknown;
+
+/**
  * A BullMQ worker with the conventions every worker here shares: an `error` listener (an
  * unhandled one would crash the process), per-minute completed/failed metrics kept for a week
  * (for queue health), and a log line per failure with the job's attempt count.
+ *
+ * On a queue of the catalog it takes one handler per job name of that queue and fails a job of
+ * any other name as unrecoverable. A bare processor is accepted only for a queue outside the
+ * catalog (tests of queue mechanics).
  */
-export function createWorker<Data, Result>(
-  queueName: string,
+export function createWorker<Q extends CatalogQueueName, Result>(queueName: Q, handlers: JobHandlers<Q, Result>, options: CreateWorkerOptions): Worker<unknown, Result>;
+export function createWorker<Q extends string, Data, Result>(
+  queueName: Q & OutsideCatalog<Q>,
   processor: Processor<Data, Result>,
   options: CreateWorkerOptions,
-): Worker<Data, Result> {
-  const worker = new Worker<Data, Result>(queueName, processor, {
+): Worker<Data, Result>;
+export function createWorker(queueName: string, handlers: Processor | object, options: CreateWorkerOptions): Worker {
+  const byName = handlers as Readonly<Record<string, Processor | undefined>>;
+  const processor: Processor =
+    typeof handlers === 'function'
+      ? (handlers as Processor)
+      : async (job, token) => {
+          const handler = Object.hasOwn(byName, job.name) ? byName[job.name] : undefined;
+          if (!handler) throw new UnrecoverableError(`no handler for job ${JSON.stringify(job.name)} on queue ${queueName}`);
+          return handler(job, token);
+        };
+  const worker = new Worker(queueName, processor, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
@@ -33,11 +61,8 @@ export function createWorker<Data, Result>(
     ...(options.lockDurationMs !== undefined && { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs }),
   });
   worker.on('error', (err) => options.log.warn({ err, queue: queueName }, 'worker error'));
-  worker.on('failed', (job: Job<Data, Result> | undefined, err: Error) => {
-    options.log.error(
-      { err, queue: queueName, jobId: job?.id, attempt: job?.attemptsMade, attempts: job?.opts.attempts },
-      'job failed',
-    );
+  worker.on('failed', (job: Job | undefined, err: Error) => {
+    options.log.error({ err, queue: queueName, jobId: job?.id, attempt: job?.attemptsMade, attempts: job?.opts.attempts }, 'job failed');
   });
   return worker;
 }

@@ -44,13 +44,18 @@ export async function probePostgres(databaseUrl: string, timeoutMs = 3_000): Pro
 
 export async function probeRedis(redisUrl: string, timeoutMs = 3_000): Promise<string | undefined> {
   const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
+  // The connection's own error (connect ECONNREFUSED ...) says more than the rejection that
+  // follows it ("Connection is closed.").
+  let connectionError: string | undefined;
+  redis.on('error', (error: Error) => {
+    connectionError ??= error.message || error.name;
+  });
   try {
     await redis.connect();
     await redis.ping();
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message || error.name : String(error);
+    return connectionError ?? (error instanceof Error ? error.message || error.name : String(error));
   } finally {
     redis.disconnect();
   }

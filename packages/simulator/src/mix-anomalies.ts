@@ -46,8 +46,18 @@ const INVALID_LINES: readonly ((event: FeedEvent) => string)[] = [
  * Turns a feed's events into what a real feed delivers: mostly in time order, but some late,
  * some out of order, some twice, a few conflicting, a few broken. Whatever the mix, the stored
  * result must equal that of the clean stream (the pipeline's order-independence).
+ *
+ * @param deliveredElsewhere events that reach the pipeline by another route (the demo's real
+ *   data.police.uk file): this stream repeats or breaks some of them, at the same rates, but never
+ *   delivers, holds back or contradicts one (a conflict's winner would depend on which route
+ *   arrived first), so the stored result stays that of the other route.
  */
-export function mixAnomalies(events: readonly FeedEvent[], random: Random, rates: AnomalyRates = DEFAULT_ANOMALY_RATES): MixedStream {
+export function mixAnomalies(
+  events: readonly FeedEvent[],
+  random: Random,
+  rates: AnomalyRates = DEFAULT_ANOMALY_RATES,
+  deliveredElsewhere: readonly FeedEvent[] = [],
+): MixedStream {
   const ordered = [...events].sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : 0));
   const onTime: FeedEvent[] = [];
   const late: FeedEvent[] = [];
@@ -64,20 +74,31 @@ export function mixAnomalies(events: readonly FeedEvent[], random: Random, rates
   let duplicates = 0;
   let conflicts = 0;
   let invalid = 0;
+  // The position is drawn before the line, so a seed gives the same stream as it always has.
+  const insert = (lineOf: () => string) => insertions.push({ at: random.integer(0, lines.length), line: lineOf() });
+  const repeat = (event: FeedEvent) => {
+    if (!random.chance(rates.duplicates)) return;
+    insert(() => JSON.stringify(event));
+    duplicates += 1;
+  };
+  const contradict = (event: FeedEvent) => {
+    if (!random.chance(rates.conflicts)) return;
+    insert(() => JSON.stringify({ ...event, occurredAt: new Date(Date.parse(event.occurredAt) + 1_000).toISOString().replace('.000Z', 'Z') }));
+    conflicts += 1;
+  };
+  const breakCopy = (event: FeedEvent) => {
+    if (!random.chance(rates.invalid)) return;
+    insert(() => random.pick(INVALID_LINES)(event));
+    invalid += 1;
+  };
   for (const event of onTime) {
-    if (random.chance(rates.duplicates)) {
-      insertions.push({ at: random.integer(0, lines.length), line: JSON.stringify(event) });
-      duplicates += 1;
-    }
-    if (random.chance(rates.conflicts)) {
-      const altered = { ...event, occurredAt: new Date(Date.parse(event.occurredAt) + 1_000).toISOString().replace('.000Z', 'Z') };
-      insertions.push({ at: random.integer(0, lines.length), line: JSON.stringify(altered) });
-      conflicts += 1;
-    }
-    if (random.chance(rates.invalid)) {
-      insertions.push({ at: random.integer(0, lines.length), line: random.pick(INVALID_LINES)(event) });
-      invalid += 1;
-    }
+    repeat(event);
+    contradict(event);
+    breakCopy(event);
+  }
+  for (const event of deliveredElsewhere) {
+    repeat(event);
+    breakCopy(event);
   }
   insertions.sort((a, b) => b.at - a.at);
   for (const { at, line } of insertions) lines.splice(at, 0, line);

@@ -1,10 +1,10 @@
 import { createCalendar } from '@rollcall/calendar';
-import type { Feed, FeedEvent } from '@rollcall/events';
+import type { Feed, FeedEvent, StopSearchGroundsReviewed, StopSearchRecorded } from '@rollcall/events';
 import { simulateCallHandling } from './call-handling-simulation.ts';
 import { simulateDvpo } from './dvpo-simulation.ts';
 import { Random } from './random.ts';
 import { SimulationClock } from './simulation-clock.ts';
-import { simulateStopSearch } from './stop-search-simulation.ts';
+import { reviewGrounds, simulateStopSearch } from './stop-search-simulation.ts';
 import { simulateWantedPersons } from './wanted-persons-simulation.ts';
 
 export interface SimulationOptions {
@@ -43,4 +43,27 @@ export function simulateForceMonth(options: SimulationOptions): Record<Feed, Fee
       ? simulateStopSearch(forceId, clock, random, { searchesPerMonth: Math.round(550 * scale), reviewShare: 0.03 })
       : [],
   };
+}
+
+export interface GroundsReviewOptions {
+  /** `YYYY-MM`: reviews fall in this month. */
+  readonly month: string;
+  readonly seed?: number;
+  /**
+   * Share of the searches whose grounds are reviewed; default 0.15: about 75 of a month's 500,
+   * so that the 13% found without grounds (about 10) is above the counts of 1 to 4 that
+   * disclosure control suppresses, and the month's rate can be published.
+   */
+  readonly reviewShare?: number;
+  readonly timeZone?: string;
+}
+
+/**
+ * Grounds reviews (dip-sample audits) of searches recorded elsewhere: the demo's real
+ * data.police.uk file, which has no reviews, so that the reasonable-grounds measure has a
+ * sample. Deterministic for a seed, as simulateForceMonth is.
+ */
+export function simulateGroundsReviews(recorded: readonly StopSearchRecorded[], options: GroundsReviewOptions): StopSearchGroundsReviewed[] {
+  const clock = new SimulationClock(createCalendar(options.timeZone ?? 'Europe/London'), options.month);
+  return reviewGrounds(recorded, clock, new Random(options.seed ?? 20_240_131), options.reviewShare ?? 0.15);
 }

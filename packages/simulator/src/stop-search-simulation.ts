@@ -1,4 +1,4 @@
-import type { StopSearchEvent } from '@rollcall/events';
+import type { StopSearchEvent, StopSearchGroundsReviewed, StopSearchRecorded } from '@rollcall/events';
 import type { Random } from './random.ts';
 import type { SimulationClock } from './simulation-clock.ts';
 
@@ -90,12 +90,31 @@ export function simulateStopSearch(forceId: string, clock: SimulationClock, rand
     if (random.chance(0.01)) {
       events.push({ ...envelope('stop-search.amended', `${recordId}-m`, at + 3 * 86_400_000), payload: { recordId, outcome: 'Arrest', outcomeLinkedToObject: true } });
     }
-    if (random.chance(volumes.reviewShare)) {
-      events.push({
-        ...envelope('stop-search.grounds-reviewed', `${recordId}-g`, Math.min(at + 10 * 86_400_000, clock.monthEnd - 60_000)),
-        payload: { recordId, reasonableGroundsRecorded: random.chance(0.87) },
-      });
-    }
+    if (random.chance(volumes.reviewShare)) events.push(groundsReviewOf(forceId, recordId, at, clock, random));
   }
   return events.filter((event) => Date.parse(event.occurredAt) < clock.monthEnd);
+}
+
+/**
+ * A dip-sample review of one search's recorded grounds, ten days after it or just before the
+ * month ends, whichever is sooner (so it counts in the month); 87% find reasonable grounds
+ * recorded, as HMICFRS found for Avon and Somerset in 2021 (measures.md).
+ */
+function groundsReviewOf(forceId: string, recordId: string, searchedAt: number, clock: SimulationClock, random: Random): StopSearchGroundsReviewed {
+  return {
+    eventId: `${recordId}-g`,
+    feed: 'stop-search',
+    type: 'stop-search.grounds-reviewed',
+    forceId,
+    occurredAt: clock.iso(Math.min(searchedAt + 10 * 86_400_000, clock.monthEnd - 60_000)),
+    schemaVersion: 1,
+    payload: { recordId, reasonableGroundsRecorded: random.chance(0.87) },
+  };
+}
+
+/** Grounds reviews of `reviewShare` of searches recorded elsewhere (a real file carries none). */
+export function reviewGrounds(recorded: readonly StopSearchRecorded[], clock: SimulationClock, random: Random, reviewShare: number): StopSearchGroundsReviewed[] {
+  return recorded
+    .filter(() => random.chance(reviewShare))
+    .map((search) => groundsReviewOf(search.forceId, search.payload.recordId, Date.parse(search.occurredAt), clock, random));
 }

@@ -1,2 +1,3 @@
+export * from './closed-port.ts';
 export * from './test-database.ts';
 export * from './test-redis.ts';

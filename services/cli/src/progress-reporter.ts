@@ -7,16 +7,22 @@ export interface ProgressReporter {
   stop(): void;
 }
 
+export interface ProgressOptions {
+  readonly label: string;
+  readonly total: number;
+  readonly unit: string;
+  /** Off a terminal: at most one log line per this many ms, and always the last; default 5,000. */
+  readonly logEveryMs?: number;
+  /** The clock, epoch ms (tests); `Date.now` by default. */
+  readonly now?: () => number;
+}
+
 /**
  * Progress of long work: a bar on a terminal (cli-progress, on stderr so stdout stays clean),
  * otherwise a structured log line at most every `logEveryMs`, so cron logs and CI output show
  * progress without thousands of lines.
  */
-export function createProgressReporter(
-  io: CommandIo,
-  log: Logger,
-  options: { readonly label: string; readonly total: number; readonly unit: string; readonly logEveryMs?: number },
-): ProgressReporter {
+export function createProgressReporter(io: CommandIo, log: Logger, options: ProgressOptions): ProgressReporter {
   if (io.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
@@ -39,10 +45,11 @@ export function createProgressReporter(
     };
   }
   const every = options.logEveryMs ?? 5_000;
-  let last = 0;
+  const clock = options.now ?? Date.now;
+  let last = Number.NEGATIVE_INFINITY;
   return {
     update: (done, detail) => {
-      const now = Date.now();
+      const now = clock();
       if (now - last < every && done < options.total) return;
       last = now;
       log.info({ task: options.label, done, total: options.total, unit: options.unit, ...detail }, 'progress');

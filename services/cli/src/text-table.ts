@@ -12,6 +12,7 @@ export function textTable(headers: readonly string[], rows: readonly (readonly s
 const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const twoDecimals = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const threeFigures = new Intl.NumberFormat('en-GB', { minimumSignificantDigits: 3, maximumSignificantDigits: 3 });
 
 /** A measure value as a person reads it, in its unit. */
 export function formatValue(value: number | null | undefined, unit: string): string {
@@ -37,3 +38,22 @@ export function formatValue(value: number | null | undefined, unit: string): str
 }
 
 export const formatCount = (value: number | null | undefined): string => (value === null || value === undefined ? '' : integer.format(value));
+
+/**
+ * The figures a measure's value rests on, as a person reads them beside it:
+ * - a ratio (disproportionality) divides two rates per 1,000 people, shown to 3 significant
+ *   figures: `0.548 / 0.237 per 1,000` (whole numbers would print `1 / 0`);
+ * - a median or other quantile has no numerator, only the number of items it is taken over:
+ *   `n = 18,378`;
+ * - a mean time divides a total of seconds by a count: `183,782 s / 18,378`;
+ * - a count is the count; a share, a rate or a change divides two counts: `16,412 / 18,378`.
+ */
+export function formatFigures(numerator: number | null, denominator: number | null, unit: string): string {
+  if (unit === 'ratio') {
+    if (numerator === null || denominator === null) return '';
+    return `${threeFigures.format(numerator)} / ${threeFigures.format(denominator)} per 1,000`;
+  }
+  if (numerator === null) return denominator === null ? '' : `n = ${formatCount(denominator)}`;
+  const top = unit === 'seconds' ? `${formatCount(numerator)} s` : formatCount(numerator);
+  return denominator === null ? top : `${top} / ${formatCount(denominator)}`;
+}

@@ -4,22 +4,41 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppContext, startFeedWorkers } from '@rollcall/app';
 import { lastOfMonth } from '@rollcall/calendar';
-import { readAccounting } from '@rollcall/db';
-import { FEEDS, type Feed } from '@rollcall/events';
+import { type Db, readAccounting, readAllEvents } from '@rollcall/db';
+import { decodeEvent, FEEDS, type Feed, type FeedEvent, type StopSearchRecorded } from '@rollcall/events';
 import { type PublishOutcome, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
 import { createGracefulShutdown, deleteKeysWithPrefix, resolveBackingServices } from '@rollcall/runtime';
-import { mixAnomalies, Random, simulateForceMonth } from '@rollcall/simulator';
+import { type AnomalyRates, DEFAULT_ANOMALY_RATES, mixAnomalies, Random, simulateForceMonth, simulateGroundsReviews } from '@rollcall/simulator';
 import pg from 'pg';
 import { commandSetup } from '../cli-context.ts';
 import { CommandFailed, type CommandIo, parseOptions, UsageError, writeLine } from '../command-line.ts';
-import { formatCount, formatValue, textTable } from '../text-table.ts';
+import { formatCount, formatFigures, formatValue, textTable } from '../text-table.ts';
 import { drainFeedQueues } from './drain-command.ts';
 import { describeIngest, ingestFile } from './ingest-command.ts';
 import { migrateDatabase } from './migrate-command.ts';
 
 const FORCE_ID = 'avon-and-somerset';
-const DEMO_DATABASE = 'rollcall_demo';
-const DEMO_PREFIX = 'rollcall-demo';
+
+/** Where a demo run puts its state. Everything there is deleted at the start of a run. */
+export interface DemoTarget {
+  /** Database dropped, recreated and migrated on the PostgreSQL server found. */
+  readonly database: string;
+  /** Redis key prefix of the demo's queues. */
+  readonly prefix: string;
+  /** Folder of the generated NDJSON files (one folder per month), and of snapshots unless SNAPSHOT_DIR is set. */
+  readonly dir: string;
+}
+
+/** `rollcall demo`'s own: never the database or prefix of a real deployment. */
+export const DEMO_TARGET: DemoTarget = { database: 'rollcall_demo', prefix: 'rollcall-demo', dir: 'var/demo' };
+
+/**
+ * For the lines the demo adds to a real data.police.uk file: about 500 searches a month, so the
+ * default rates, set for 250,000 events, would add next to nothing. 1 in 100 repeated or broken
+ * and 1 grounds review in 10 late give a few of each.
+ */
+const REAL_FILE_EXTRA_RATES: AnomalyRates = { ...DEFAULT_ANOMALY_RATES, late: 0.1, duplicates: 0.01, invalid: 0.01 };
+
 /** Demo data is synthetic; the key only keeps the demo's pseudonyms stable between runs. */
 const DEMO_PSEUDONYM_KEY = 'demo-only-key-never-use-for-real-person-data';
 const REAL_STOP_SEARCH_FILES: Readonly<Record<string, string>> = {
@@ -28,20 +47,38 @@ const REAL_STOP_SEARCH_FILES: Readonly<Record<string, string>> = {
 };
 
 /** Drops and recreates the demo's own database, so every demo run starts from nothing. */
-async function resetDemoDatabase(serverUrl: string): Promise<string> {
+async function resetDemoDatabase(serverUrl: string, database: string): Promise<string> {
+  // Interpolated into SQL below: a plain lower-case identifier only.
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new RangeError(`demo database name ${JSON.stringify(database)} is not a plain identifier`);
   const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    await client.query(`drop database if exists ${DEMO_DATABASE} with (force)`);
-    await client.query(`create database ${DEMO_DATABASE}`);
+    await client.query(`drop database if exists ${database} with (force)`);
+    await client.query(`create database ${database}`);
   } finally {
     await client.end();
   }
   const url = new URL(serverUrl);
-  url.pathname = `/${DEMO_DATABASE}`;
+  url.pathname = `/${database}`;
   return url.toString();
+}
+
+/**
+ * The searches of the real file as stored: the importer's record ids and content, which the
+ * generated grounds reviews, repeats and broken copies refer to. Read right after the file is
+ * stored, when they are the only events (in event id order, so the demo stays deterministic).
+ */
+async function storedSearches(db: Db): Promise<StopSearchRecorded[]> {
+  const searches: StopSearchRecorded[] = [];
+  for await (const page of readAllEvents(db)) {
+    for (const row of page) {
+      const decoded = row.type === 'stop-search.recorded' ? decodeEvent(row.body, 'stop-search') : undefined;
+      if (decoded?.ok && decoded.event.type === 'stop-search.recorded') searches.push(decoded.event);
+    }
+  }
+  return searches;
 }
 
 const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`;
@@ -53,8 +90,11 @@ const seconds = (since: number) => `${((performance.now() - since) / 1000).toFix
  * conflicting and invalid ones mixed in, and the real data.police.uk stop-and-search file where
  * the repository has one), ingests it through the queues, drains, publishes the snapshot, then
  * delivers the late events and publishes the revision they cause, and prints what happened.
+ *
+ * @param target where its state goes (DEMO_TARGET by default); tests pass their own database,
+ *   prefix and folder so that a run never touches a developer's demo.
  */
-export async function demoCommand(args: readonly string[], io: CommandIo): Promise<number> {
+export async function demoCommand(args: readonly string[], io: CommandIo, target: DemoTarget = DEMO_TARGET): Promise<number> {
   const { values } = parseOptions(args, { month: { type: 'string', default: '2024-01' }, scale: { type: 'string', default: '1' } }, 'demo');
   const month = values.month!;
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError('demo: --month must be YYYY-MM');
@@ -67,15 +107,15 @@ export async function demoCommand(args: readonly string[], io: CommandIo): Promi
   const services = await resolveBackingServices({ env: io.env, allowContainers: true, onProgress: (message) => writeLine(io.stderr, message) });
   try {
     say(`PostgreSQL: ${services.source.database}; Redis: ${services.source.redis}`);
-    const databaseUrl = await resetDemoDatabase(services.databaseUrl);
+    const databaseUrl = await resetDemoDatabase(services.databaseUrl, target.database);
     const migration = await migrateDatabase(databaseUrl);
-    say(`database ${DEMO_DATABASE}: ${migration.applied.length} migrations, reference data ${migration.referenceVersion}`);
+    say(`database ${target.database}: ${migration.applied.length} migrations, reference data ${migration.referenceVersion}`);
 
-    const snapshotDir = resolve(io.env.SNAPSHOT_DIR ?? 'var/demo/snapshots');
+    const snapshotDir = resolve(io.env.SNAPSHOT_DIR ?? join(target.dir, 'snapshots'));
     const { config, log } = commandSetup(io, 'demo', {
       DATABASE_URL: databaseUrl,
       REDIS_URL: services.redisUrl,
-      QUEUE_PREFIX: DEMO_PREFIX,
+      QUEUE_PREFIX: target.prefix,
       PSEUDONYM_KEY: io.env.PSEUDONYM_KEY || DEMO_PSEUDONYM_KEY,
       SNAPSHOT_DIR: snapshotDir,
       FORCES: FORCE_ID,
@@ -84,30 +124,47 @@ export async function demoCommand(args: readonly string[], io: CommandIo): Promi
     const shutdown = createGracefulShutdown(log, 30_000);
     try {
       await context.checkRedisEvictionPolicy();
-      await deleteKeysWithPrefix(context.producer, DEMO_PREFIX);
+      await deleteKeysWithPrefix(context.producer, target.prefix);
       await startFeedWorkers(context, shutdown);
 
-      // 1. Generate the month and write it as the feeds would deliver it.
+      // 1. The real data.police.uk file, where the repository has one for the month.
       const realStopSearch = REAL_STOP_SEARCH_FILES[month];
       const useRealStopSearch = realStopSearch !== undefined && existsSync(realStopSearch);
+      const ingestStarted = performance.now();
+      let realSearches: StopSearchRecorded[] = [];
+      if (useRealStopSearch) {
+        say('\ningesting the real data.police.uk stop-and-search file:');
+        const summary = await ingestFile(context, io, log, { feed: 'stop-search', format: 'police-uk-csv', file: realStopSearch });
+        for (const line of describeIngest(summary)) say(`  ${line}`);
+        const drained = await drainFeedQueues(context, io, log, 900);
+        if (!drained.drained) throw new CommandFailed('the stop-search queue did not drain within 15 minutes');
+        realSearches = await storedSearches(context.db);
+      }
+
+      // 2. Generate the month and write it as the feeds would deliver it. With a real file, the
+      // stop-search feed adds what a live feed would to it: grounds reviews of its searches (some
+      // late), and repeated and broken copies of its lines, which change no published count.
       const generateStarted = performance.now();
-      const events = simulateForceMonth({
+      const events: Record<Feed, readonly FeedEvent[]> = simulateForceMonth({
         forceId: FORCE_ID,
         month,
         scale,
         feeds: useRealStopSearch ? FEEDS.filter((feed) => feed !== 'stop-search') : FEEDS,
       });
-      const dir = resolve('var/demo', month);
+      if (useRealStopSearch) events['stop-search'] = simulateGroundsReviews(realSearches, { month });
+      const dir = resolve(target.dir, month);
       await mkdir(dir, { recursive: true });
       const files: { feed: Feed; onTime: string; late: string }[] = [];
       const mixRows: string[][] = [];
       let generated = 0;
       for (const [index, feed] of FEEDS.entries()) {
-        if (events[feed].length === 0) continue;
-        const mixed = mixAnomalies(events[feed], new Random(1_000 + index));
+        const onRealFile = feed === 'stop-search' && useRealStopSearch;
+        if (events[feed].length === 0 && !onRealFile) continue;
+        const random = new Random(1_000 + index);
+        const mixed = onRealFile ? mixAnomalies(events[feed], random, REAL_FILE_EXTRA_RATES, realSearches) : mixAnomalies(events[feed], random);
         const onTime = join(dir, `${feed}.ndjson`);
         const late = join(dir, `${feed}.late.ndjson`);
-        await writeFile(onTime, `${mixed.lines.join('\n')}\n`);
+        await writeFile(onTime, mixed.lines.length > 0 ? `${mixed.lines.join('\n')}\n` : '');
         await writeFile(late, mixed.lateLines.length > 0 ? `${mixed.lateLines.join('\n')}\n` : '');
         files.push({ feed, onTime, late });
         generated += mixed.counts.events;
@@ -116,20 +173,16 @@ export async function demoCommand(args: readonly string[], io: CommandIo): Promi
       }
       say(`\ngenerated ${formatCount(generated)} events in ${seconds(generateStarted)}, mixed as real feeds deliver them:`);
       say(textTable(['feed', 'events', 'out of order', 'duplicated', 'conflicting', 'invalid', 'late'], mixRows, ['left', 'right', 'right', 'right', 'right', 'right', 'right']));
+      if (useRealStopSearch) say(`(stop-search: grounds reviews of ${formatCount(realSearches.length)} real searches; its duplicated and invalid lines include copies of the real file's)`);
 
-      // 2. Ingest through the queues (and the real data.police.uk file), then drain.
-      const ingestStarted = performance.now();
+      // 3. Ingest through the queues, then drain.
       say('\ningesting:');
       for (const file of files) for (const line of describeIngest(await ingestFile(context, io, log, { feed: file.feed, format: 'ndjson', file: file.onTime }))) say(`  ${line}`);
-      if (useRealStopSearch) {
-        const summary = await ingestFile(context, io, log, { feed: 'stop-search', format: 'police-uk-csv', file: realStopSearch });
-        for (const line of describeIngest(summary)) say(`  ${line} (real data.police.uk file)`);
-      }
       const drained = await drainFeedQueues(context, io, log, 900);
       if (!drained.drained) throw new CommandFailed('the feed queues did not drain within 15 minutes');
       say(`stored in ${seconds(ingestStarted)} (queue to database, including validation, dedupe and daily aggregates)`);
 
-      // 3. Publish the month's snapshot, then the late events and the revision they cause.
+      // 4. Publish the month's snapshot, then the late events and the revision they cause.
       const asOf = lastOfMonth(`${month}-01`);
       const deps = context.publishDeps();
       const first = await publishSnapshot(deps, FORCE_ID, asOf);
@@ -141,13 +194,13 @@ export async function demoCommand(args: readonly string[], io: CommandIo): Promi
       if (latest !== first && latest.document.revisionOf) {
         const { reasons, changes } = latest.document.revisionOf;
         say(
-          `late events arrived: published ${latest.snapshotId}, superseding ${latest.document.supersedes}: ${reasons.lateEvents} late and ${reasons.correctedEvents} corrected event(s) changed ${changes.length} figure(s), marked [r]`,
+          `late events arrived: published ${latest.snapshotId}, superseding ${latest.document.supersedes}: ${reasons.lateEvents} late event(s), ${reasons.correctedEvents} of them corrections, changed ${changes.length} figure(s), marked [r]`,
         );
       } else {
         say('late events arrived but changed no published figure: nothing new published');
       }
 
-      // 4. Report.
+      // 5. Report.
       const accounting = (await readAccounting(context.db)).filter((row) => row.offered > 0);
       say('\nevents (offered = stored + duplicate + rejected):');
       say(
@@ -184,7 +237,7 @@ export function measuresTable(outcome: Pick<PublishOutcome, 'document'>): string
       m.measureId,
       m.period.kind,
       m.suppressed ? '[c]' : m.value === null ? '' : formatValue(m.value, m.unit),
-      m.denominator === null ? formatCount(m.numerator) : `${formatCount(m.numerator)} / ${formatCount(m.denominator)}`,
+      formatFigures(m.numerator, m.denominator, m.unit),
       m.status ? `${m.status} (target ${formatValue(m.target, m.unit)})` : '',
       m.flags.join(' '),
     ]);
