@@ -1,34 +1,27 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { runServices } from '@rollcall/app';
+import { type AppContext, runServices } from '@rollcall/app';
 import { exampleEvent, type FeedEvent } from '@rollcall/events';
 import { TEST_PSEUDONYM_KEY } from '@rollcall/ingest/test-context';
+import { createWorker } from '@rollcall/queue';
 import type { GracefulShutdown } from '@rollcall/runtime';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedIo } from '../services/cli/src/captured-io.ts';
 import { runCli } from '../services/cli/src/run-cli.ts';
 
 let database: TestDatabase;
 let redis: TestRedis;
 let dir: string;
 let env: Record<string, string>;
-let workers: { shutdown: GracefulShutdown; running: Promise<void> } | undefined;
+let workers: { shutdown: GracefulShutdown; running: Promise<void>; context: AppContext } | undefined;
 
 /** Runs `rollcall <args>` in this process, as `pnpm rollcall` would, capturing both streams. */
 async function rollcall(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await runCli(args, { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)), env });
-  return { code, stdout, stderr };
+  const io = capturedIo(env);
+  const code = await runCli(args, io);
+  return { code, ...io.output() };
 }
 
 const line = (event: unknown) => JSON.stringify(event);
@@ -52,8 +45,9 @@ function files(): Record<string, string[]> {
   const invalid = { ...(calls[2] as FeedEvent), occurredAt: '2024-03-11T09:00:00' };
 
   const wanted: unknown[] = [];
-  for (let i = 0; i < 10; i++) {
-    // Six circulated in 2023 (more than 6 months before 31 March 2024), four in 2024.
+  for (let i = 0; i < 12; i++) {
+    // Six circulated in 2023 (more than 6 months before 31 March 2024), six in 2024: no share
+    // of them is a count small enough to be suppressed, nor is its complement.
     const circulatedAt = i < 6 ? `2023-0${1 + i}-15T10:00:00Z` : `2024-0${1 + (i % 3)}-20T10:00:00Z`;
     wanted.push(exampleEvent('wanted.circulated', {
       eventId: `w-${i}`,
@@ -124,9 +118,9 @@ describe('the pipeline driven through the rollcall command', () => {
   });
 
   it('drains through the workers', async () => {
-    let started!: (value: { shutdown: GracefulShutdown; running: Promise<void> }) => void;
-    const ready = new Promise<{ shutdown: GracefulShutdown; running: Promise<void> }>((resolve) => (started = resolve));
-    const running = runServices(['workers'], { env, handleSignals: false, onStarted: (shutdown) => started({ shutdown, running }) });
+    let started!: (value: NonNullable<typeof workers>) => void;
+    const ready = new Promise<NonNullable<typeof workers>>((resolve) => (started = resolve));
+    const running = runServices(['workers'], { env, handleSignals: false, onStarted: (shutdown, context) => started({ shutdown, running, context }) });
     workers = await ready;
     const result = await rollcall('drain', '--timeout', '120');
     expect(result).toMatchObject({ code: 0 });
@@ -141,7 +135,7 @@ describe('the pipeline driven through the rollcall command', () => {
     expect(snapshot.snapshotId).toBe('avon-and-somerset_2024-03-31_r1');
     // The duplicate changed nothing, the conflicting answer was not applied, April's call is not in March.
     expect(entry('calls.999.answered_within_10s', 'month')).toMatchObject({ value: 75, numerator: 15, denominator: 20, status: 'not met' });
-    expect(entry('wanted.on_pnc_over_6_months', 'as-at')).toMatchObject({ value: 60, numerator: 6, denominator: 10 });
+    expect(entry('wanted.on_pnc_over_6_months', 'as-at')).toMatchObject({ value: 50, numerator: 6, denominator: 12 });
     expect(entry('dvpo.applied', 'month')).toMatchObject({ value: 6, numerator: 6 });
     expect(entry('dvpo.granted', 'month')).toMatchObject({ value: 6, numerator: 6 });
     expect(entry('stopsearch.count', 'month')).toMatchObject({ value: 7, numerator: 7 });
@@ -164,6 +158,52 @@ describe('the pipeline driven through the rollcall command', () => {
     });
     expect(status.accountingMismatches).toEqual([]);
     expect(status.reasons).toContain('nightly: no nightly run has ever succeeded (none has run)');
+  });
+
+  it('reports ok (exit 0) once a nightly run has succeeded, and warn (exit 1) for a failed job, naming it', async () => {
+    const finished = new Date(Date.now() - 3_600_000).toISOString();
+    await database.db
+      .insertInto('nightly_runs')
+      .values({ as_of: '2024-03-31', state: 'succeeded', trigger: 'manual', started_at: finished, finished_at: finished, error: null, published: '[]' })
+      .execute();
+    const healthy = await rollcall('status');
+    expect({ code: healthy.code, stderr: healthy.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(healthy.stdout).toMatch(/^status: ok at \S+ \(per minute/m);
+    expect(healthy.stdout).not.toContain('reasons:');
+
+    // One nightly job that used up its (one) attempt; no scheduler runs here to retry it.
+    const context = workers!.context;
+    const failing = createWorker(
+      'scheduler.nightly',
+      {
+        'nightly-run': async () => {
+          throw new Error('snapshot write failed: ENOSPC');
+        },
+      },
+      { connection: context.workerConnection('test-failing-nightly'), prefix: context.config.queuePrefix, concurrency: 1, log: context.log },
+    );
+    const failed = new Promise<void>((resolve) => failing.once('failed', () => resolve()));
+    await context.queues.queue('scheduler.nightly').add('nightly-run', { trigger: 'manual' }, { jobId: 'manual-run', attempts: 1 });
+    await failed;
+    await failing.close();
+    const warn = await rollcall('status', '--format', 'json');
+    expect(warn.code).toBe(1);
+    expect(JSON.parse(warn.stdout)).toMatchObject({
+      status: 'warn',
+      reasons: ['scheduler.nightly: 1 failed job (warn at 1); inspect, then rollcall retry-failed --queue scheduler.nightly'],
+    });
+    await context.queues.queue('scheduler.nightly').obliterate({ force: true });
+  });
+
+  it('replays a range of days through the command, with its summary line, and refuses a range that ends before it starts', async () => {
+    const result = await rollcall('replay', '--from', '2024-03-01', '--to', '2024-03-31');
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(
+      /^replayed 74 events into \d+ entities and \d+ aggregate rows for 2024-03-01 to 2024-03-31 in \d+\.\d s \(\d+ events\/s\); 0 row\(s\) differed from live processing\n$/,
+    );
+    expect(await rollcall('replay', '--from', '2024-03-31', '--to', '2024-03-01')).toEqual({ code: 2, stdout: '', stderr: 'rollcall replay: --to is before --from\n' });
+    expect(await rollcall('replay', '--from', '2024-02-30')).toEqual({ code: 2, stdout: '', stderr: 'rollcall replay: --from must be a date YYYY-MM-DD (got "2024-02-30")\n' });
+    expect(await rollcall('replay', '--since', '2024-03-01')).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^rollcall replay: Unknown option '--since'/) });
   });
 
   it('shows the published snapshot as CSV, and wrote its files', async () => {

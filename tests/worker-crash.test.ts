@@ -5,7 +5,7 @@ import { readAccounting } from '@rollcall/db';
 import { replayAggregates } from '@rollcall/ingest';
 import { TEST_PSEUDONYM_KEY } from '@rollcall/ingest/test-context';
 import { feedQueueName } from '@rollcall/queue';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { answeredCalls } from './support/call-events.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
 
@@ -14,11 +14,12 @@ const QUEUE = feedQueueName('call-handling');
 let harness: PipelineHarness;
 const children: ChildProcess[] = [];
 
-beforeAll(async () => {
+// A database and queue prefix per test: each counts its own events from zero.
+beforeEach(async () => {
   harness = await PipelineHarness.start({ startWorkers: false });
 });
-afterAll(async () => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+afterEach(async () => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
   await harness.close();
 });
 
@@ -42,6 +43,8 @@ function spawnWorker(): ChildProcess {
   children.push(child);
   return child;
 }
+
+const storedEvents = async () => Number((await harness.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
 
 const exited = (child: ChildProcess) =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -74,8 +77,7 @@ describe('a worker killed with SIGKILL mid-batch', () => {
 
     const counts = await harness.queues.queue(QUEUE).getJobCounts('completed', 'failed');
     expect(counts).toMatchObject({ completed: 20, failed: 0 });
-    const stored = Number((await harness.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
-    expect(stored).toBe(10_000);
+    expect(await storedEvents()).toBe(10_000);
     const row = (await readAccounting(harness.db)).find((r) => r.feed === 'call-handling');
     // A job whose parts committed (all or some) just before the kill is delivered again: the
     // committed parts are recognised and skipped, so nothing is even offered twice. A part killed
@@ -85,5 +87,37 @@ describe('a worker killed with SIGKILL mid-batch', () => {
     expect(row?.rejected).toBe(0);
     // And the aggregates are exactly what a full recompute from the events gives.
     expect((await replayAggregates(harness.db, createCalendar('Europe/London'))).changedRows).toBe(0);
+  });
+});
+
+describe('a worker sent SIGTERM mid-batch', () => {
+  it('finishes the jobs in hand, exits 0, and the next worker does the rest: every event stored exactly once', async () => {
+    await harness.offerEvents(answeredCalls(5_000), 500); // 20 jobs of 500 events
+    const queue = harness.queues.queue(QUEUE);
+    const listener = harness.queues.events(QUEUE);
+    await listener.events.waitUntilReady();
+    const active = new Promise<void>((resolve) => listener.events.once('active', () => resolve()));
+
+    const first = spawnWorker();
+    await active;
+    first.kill('SIGTERM');
+    expect(await exited(first)).toEqual({ code: 0, signal: null });
+    await listener.close();
+
+    // Stopped cleanly: nothing held, nothing failed, and what completed is stored in full.
+    const after = await queue.getJobCounts('active', 'waiting', 'completed', 'failed');
+    expect(after.active).toBe(0);
+    expect(after.failed).toBe(0);
+    expect(after.completed).toBeGreaterThanOrEqual(1);
+    expect((after.completed ?? 0) + (after.waiting ?? 0)).toBe(20);
+    expect(await storedEvents()).toBe((after.completed ?? 0) * 500);
+
+    // The second worker in this process: the first's exit is what is under test, not another start.
+    harness.startWorkers(2);
+    await harness.drain(120_000);
+    expect(await queue.getJobCounts('completed', 'failed', 'active')).toEqual({ completed: 20, failed: 0, active: 0 });
+    expect(await storedEvents()).toBe(10_000);
+    const row = (await readAccounting(harness.db)).find((r) => r.feed === 'call-handling');
+    expect(row).toMatchObject({ stored: 10_000, duplicate: 0, rejected: 0 });
   });
 });

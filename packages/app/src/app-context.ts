@@ -3,7 +3,7 @@ import { type Config, requirePseudonymKey } from '@rollcall/config';
 import { createDatabase, type Db, readForceIds } from '@rollcall/db';
 import { createPseudonymiser, type IngestContext } from '@rollcall/ingest';
 import type { Logger } from '@rollcall/logger';
-import { createMetricsRegistry, type MetricsRegistry } from '@rollcall/ops';
+import { createMetricsRegistry, createStalledRecorder, type MetricsRegistry, type StalledRecorder } from '@rollcall/ops';
 import type { PublishDeps } from '@rollcall/publishing';
 import { ALL_QUEUE_NAMES, createRedisConnection, QueueFactory, readMaxMemoryPolicy, waitForRedisReady } from '@rollcall/queue';
 import type { Redis } from 'ioredis';
@@ -20,6 +20,7 @@ export class AppContext {
   readonly queues: QueueFactory;
   private workerConnections: Redis[] = [];
   private metricsRegistry: MetricsRegistry | undefined;
+  private stalledRecorder: StalledRecorder | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -81,8 +82,15 @@ export class AppContext {
       queues: ALL_QUEUE_NAMES.map((name) => this.queues.queue(name)),
       db: this.db,
       log: this.log,
+      stalled: this.stalled(),
     });
     return this.metricsRegistry;
+  }
+
+  /** The stalled-job counters in Redis: recorded by every worker, read by status and /metrics. */
+  stalled(): StalledRecorder {
+    this.stalledRecorder ??= createStalledRecorder(this.producer, this.config.queuePrefix);
+    return this.stalledRecorder;
   }
 
   publishDeps(): PublishDeps {
@@ -91,6 +99,7 @@ export class AppContext {
       queues: this.queues,
       snapshotDir: this.config.snapshotDir,
       disclosure: { maxSuppressedCount: this.config.suppressMaxCount },
+      trendThresholds: this.config.trendThresholds,
       timeZone: this.config.timeZone,
       log: this.log,
     };

@@ -1,5 +1,5 @@
 import { createFeedWorkers, type FeedBatchOutcome } from '@rollcall/ingest';
-import { createStalledRecorder, watchStalled } from '@rollcall/ops';
+import { watchStalled } from '@rollcall/ops';
 
 import type { GracefulShutdown } from '@rollcall/runtime';
 import type { Worker } from 'bullmq';
@@ -32,8 +32,7 @@ export async function startFeedWorkers(
     log: context.log,
     ...(options.onBatch && { onBatch: options.onBatch }),
   });
-  const stalled = createStalledRecorder(context.producer, context.config.queuePrefix);
-  const unwatch = workers.map((worker) => watchStalled(worker, stalled, context.log));
+  const unwatch = workers.map((worker) => watchStalled(worker, context.stalled(), context.log));
   const unobserve = workers.map((worker) => context.metrics().observeWorker(worker));
   for (const worker of workers) options.observeWorker?.(worker);
   shutdown.add({

@@ -1,4 +1,4 @@
-import { createStalledRecorder, watchStalled } from '@rollcall/ops';
+import { watchStalled } from '@rollcall/ops';
 import { drainSnapshotOutbox, publishSnapshot, reviseStaleSnapshots, type PublishOutcome as FullPublishOutcome } from '@rollcall/publishing';
 import type { GracefulShutdown } from '@rollcall/runtime';
 import {
@@ -63,7 +63,7 @@ export async function startScheduler(context: AppContext, shutdown: GracefulShut
     run: nightlyRunner(context),
   });
   // Nightly jobs count in the same job-duration and stalled metrics as feed jobs.
-  const unwatch = watchStalled(worker, createStalledRecorder(context.producer, context.config.queuePrefix), context.log);
+  const unwatch = watchStalled(worker, context.stalled(), context.log);
   const unobserve = context.metrics().observeWorker(worker);
   shutdown.add({
     name: 'nightly worker',

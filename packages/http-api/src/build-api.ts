@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import type { ApiScope, Config } from '@rollcall/config';
 import type { Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
-import { createMetricsRegistry, type MetricsRegistry } from '@rollcall/ops';
+import { createMetricsRegistry, createStalledRecorder, type MetricsRegistry } from '@rollcall/ops';
 import { ALL_QUEUE_NAMES, type QueueFactory } from '@rollcall/queue';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -87,7 +87,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const guard = (scope: ApiScope) => requireScope(verifier, scope);
   const pageGuard = (scope: ApiScope) => requireScope(verifier, scope, { loginRedirect: true });
   const queues = ALL_QUEUE_NAMES.map((name) => deps.queues.queue(name));
-  const metrics = deps.metrics ?? createMetricsRegistry({ queues, db: deps.db, log: deps.log });
+  const metrics = deps.metrics ?? createMetricsRegistry({ queues, db: deps.db, log: deps.log, stalled: createStalledRecorder(deps.redis, deps.queues.prefix) });
 
   registerHealthRoutes(app, {
     db: deps.db,

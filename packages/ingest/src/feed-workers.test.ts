@@ -6,8 +6,9 @@ import { exampleEvent } from '@rollcall/events';
 import { createSilentLogger } from '@rollcall/logger';
 import { createRedisConnection, FEED_QUEUE_NAMES, QueueFactory, waitForQueuesDrained } from '@rollcall/queue';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFeedWorkers } from './feed-workers.ts';
 import { IngestFileError, ingestNdjsonFile } from './ingest-ndjson-file.ts';
@@ -93,5 +94,47 @@ describe('ingest through the feed queues', () => {
     await expect(
       ingestNdjsonFile({ path: join(dir, 'missing.ndjson'), feed: 'dvpo', db: database.db, queues, context }),
     ).rejects.toThrow(new IngestFileError(`cannot read ${join(dir, 'missing.ndjson')}: no such file`));
+  });
+});
+
+describe('a job that fails as if PostgreSQL were down while select 1 answers', () => {
+  it('is handed back uncharged 20 times, then charged, and ends failed after its attempts instead of going round for ever', async () => {
+    // Only this test's worker may take the job.
+    await Promise.all(workers.splice(0).map((worker) => worker.close()));
+    // 57P02 (crash_shutdown) on every insert into the dvpo events: a statement that "crashes the server".
+    await sql`create function crash_dvpo_insert() returns trigger language plpgsql as $$
+              begin raise exception 'terminating connection due to crash of another server process' using errcode = '57P02'; end $$`.execute(database.db);
+    await sql`create trigger crash_dvpo_insert before insert on events for each row when (new.feed = 'dvpo') execute function crash_dvpo_insert()`.execute(database.db);
+    const crashing = createFeedWorkers({
+      db: database.db,
+      connection: workerConnection,
+      prefix: redis.prefix,
+      context,
+      concurrency: 1,
+      log,
+      feeds: ['dvpo'],
+      databaseProbe: { initialDelayMs: 1, maxDelayMs: 1 },
+    });
+    try {
+      const failedForGood = new Promise<Job>((resolve) =>
+        crashing[0]!.on('failed', (job) => {
+          if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) resolve(job);
+        }),
+      );
+      await queues.queue('feed.dvpo').add('feed-batch', exampleEvent('dvpo.applied', { eventId: 'crashes-1' }), { jobId: 'crashes', attempts: 2, backoff: { type: 'fixed', delay: 1 } });
+      await failedForGood;
+      const job = await queues.queue('feed.dvpo').getJob('crashes');
+      // 20 deliveries handed back, then 2 charged ones.
+      expect({ started: job?.attemptsStarted, made: job?.attemptsMade, reason: job?.failedReason }).toEqual({
+        started: 22,
+        made: 2,
+        reason: 'terminating connection due to crash of another server process',
+      });
+      expect(await queues.queue('feed.dvpo').getJobCounts('failed', 'waiting', 'delayed')).toEqual({ failed: 1, waiting: 0, delayed: 0 });
+    } finally {
+      await Promise.all(crashing.map((worker) => worker.close()));
+      await sql`drop trigger crash_dvpo_insert on events`.execute(database.db);
+      await sql`drop function crash_dvpo_insert()`.execute(database.db);
+    }
   });
 });

@@ -2,8 +2,10 @@ import { type Db, deleteCommittedPartsBefore } from '@rollcall/db';
 import { FEEDS, type Feed } from '@rollcall/events';
 import type { Logger } from '@rollcall/logger';
 import { createWorker, feedQueueName, MAX_EVENTS_PER_JOB } from '@rollcall/queue';
-import type { Job, Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { isDatabaseUnreachable } from './database-errors.ts';
+import { createDatabaseOutageGate, type DatabaseProbeOptions } from './database-outage.ts';
 import { addOutcomes, type FeedBatchOutcome, NO_OUTCOME } from './feed-batch-outcome.ts';
 import { feedJobInputs } from './feed-job-inputs.ts';
 import type { IngestContext } from './prepare-event.ts';
@@ -22,12 +24,22 @@ export interface FeedWorkersOptions {
   readonly lockDurationMs?: number;
   /** Called after each job's transaction committed, e.g. to observe metrics. */
   readonly onBatch?: (feed: Feed, outcome: FeedBatchOutcome, seconds: number) => void;
+  /** How the workers wait for PostgreSQL while it is unreachable (see `createDatabaseOutageGate`). */
+  readonly databaseProbe?: DatabaseProbeOptions;
 }
 
 /** Marks of committed job parts are kept longer than a failed job stays retryable in Redis (7 days). */
 const COMMITTED_PART_RETENTION_MS = 8 * 86_400_000;
 /** How often (in jobs, per process) old marks are cleared. */
 const CLEANUP_EVERY_JOBS = 1_000;
+
+/**
+ * A job handed back this many times without being charged, each time after PostgreSQL answered
+ * `select 1` again, fails for a reason of its own that only looks like an outage (a statement
+ * that crashes the server, 57P02 every time): from then on its attempts are charged as usual, so
+ * it ends failed after its retries instead of going round for ever.
+ */
+const MAX_UNCHARGED_HANDBACKS = 20;
 
 /** Stable across deliveries and `retry-failed` of one job, distinct for a later job reusing its id. */
 export const feedJobKey = (queue: string, job: Pick<Job, 'id' | 'timestamp'>) => `${queue}:${job.id ?? '?'}:${job.timestamp}`;
@@ -37,6 +49,10 @@ export const feedJobKey = (queue: string, job: Pick<Job, 'id' | 'timestamp'>) =>
  * return value is the outcome counts, so `offered = stored + duplicate + rejected` can be read
  * per job as well as per feed. A job from an outside producer holding more than 1,000 events is
  * not refused (its events are as good as any): it is stored 1,000 at a time, with a warning.
+ *
+ * A job that cannot reach PostgreSQL is handed back to its queue without using an attempt, and
+ * the workers pause until `select 1` answers (`createDatabaseOutageGate`): an outage of any
+ * length ends with every job done, none failed.
  */
 export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
   let jobsSinceCleanup = CLEANUP_EVERY_JOBS;
@@ -46,11 +62,13 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
     const cleared = await deleteCommittedPartsBefore(options.db, new Date(Date.now() - COMMITTED_PART_RETENTION_MS));
     if (cleared > 0) options.log.debug({ cleared }, 'cleared old committed-part marks');
   };
-  return (options.feeds ?? FEEDS).map((feed) => {
+  let workers: Worker[] = [];
+  const outage = createDatabaseOutageGate(options.db, () => workers, options.log, options.databaseProbe);
+  workers = (options.feeds ?? FEEDS).map((feed) => {
     const queue = feedQueueName(feed);
     const log = options.log.child({ feed, queue });
     let jobsStarted = 0;
-    const processor = async (job: Job): Promise<FeedBatchOutcome> => {
+    const store = async (job: Job): Promise<FeedBatchOutcome> => {
       const started = performance.now();
       await clearOldPartMarks();
       const inputs = feedJobInputs(job.data);
@@ -76,7 +94,20 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
       log.debug({ jobId: job.id, ...outcome, ms: Math.round(seconds * 1000) }, 'batch stored');
       return outcome;
     };
-    return createWorker(queue, processor, {
+    const processor = async (job: Job): Promise<FeedBatchOutcome> => {
+      try {
+        return await store(job);
+      } catch (error) {
+        // attemptsStarted counts this delivery; attemptsMade only the charged ones.
+        if (isDatabaseUnreachable(error) && job.attemptsStarted - job.attemptsMade <= MAX_UNCHARGED_HANDBACKS) {
+          await outage.enter(error);
+          // BullMQ moves the job back to wait without counting an attempt (RateLimitError).
+          throw Worker.RateLimitError();
+        }
+        throw error;
+      }
+    };
+    return createWorker(queue, { 'feed-batch': processor }, {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
@@ -84,4 +115,5 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
       ...(options.lockDurationMs !== undefined && { lockDurationMs: options.lockDurationMs }),
     });
   });
+  return workers;
 }

@@ -1,3 +1,4 @@
+export * from './accounting-health.ts';
 export * from './health-status.ts';
 export * from './hide-person-references.ts';
 export * from './metrics-registry.ts';

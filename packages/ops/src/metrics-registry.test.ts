@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.ts';
 import { createOpsTestKit, eventsOf } from './ops-test-kit.ts';
+import { createStalledRecorder } from './stalled-counter.ts';
 
 interface Scrape {
   readonly types: ReadonlyMap<string, string>;
@@ -71,6 +72,7 @@ describe('createMetricsRegistry', () => {
       db: test.db,
       log: createSilentLogger(),
       clock: () => now,
+      stalled: createStalledRecorder(kit.redis, kit.prefix),
     });
   });
 
@@ -80,6 +82,10 @@ describe('createMetricsRegistry', () => {
       rollcall_metrics_scrape_errors_total: 'counter',
       rollcall_queue_jobs: 'gauge',
       rollcall_queue_oldest_waiting_seconds: 'gauge',
+      rollcall_queue_workers: 'gauge',
+      rollcall_queue_stalled_total: 'counter',
+      rollcall_nightly_last_success_timestamp_seconds: 'gauge',
+      rollcall_nightly_failed_dates: 'gauge',
       rollcall_events_total: 'counter',
       rollcall_snapshot_published_total: 'counter',
       rollcall_job_duration_seconds: 'histogram',
@@ -119,6 +125,39 @@ describe('createMetricsRegistry', () => {
     const after = parse(await metrics.registry.metrics()).samples;
     expect(after.get('rollcall_events_total{feed="dvpo",result="stored"}')).toBe(18);
     expect(after.get('rollcall_snapshot_published_total{forceId="kent"}')).toBe(3);
+  });
+
+  it("shows the nightly run's health: last success as Unix time (0 before any) and dates still failed", async () => {
+    const before = parse(await metrics.registry.metrics()).samples;
+    expect(before.get('rollcall_nightly_last_success_timestamp_seconds{}')).toBe(0);
+    expect(before.get('rollcall_nightly_failed_dates{}')).toBe(0);
+    const run = (asOf: string, state: string, finishedAt: string) => ({ as_of: asOf, state, trigger: 'schedule', started_at: finishedAt, finished_at: finishedAt, error: state === 'failed' ? 'ENOSPC' : null, published: '[]' });
+    await test.db
+      .insertInto('nightly_runs')
+      .values([run('2026-11-19', 'failed', '2026-11-20T03:35:00Z'), run('2026-11-20', 'succeeded', '2026-11-21T03:31:07Z'), run('2026-11-21', 'failed', '2026-11-22T03:40:00Z')])
+      .execute();
+    try {
+      const after = parse(await metrics.registry.metrics()).samples;
+      expect(after.get('rollcall_nightly_last_success_timestamp_seconds{}')).toBe(Date.parse('2026-11-21T03:31:07Z') / 1_000);
+      expect(after.get('rollcall_nightly_failed_dates{}')).toBe(2);
+    } finally {
+      await test.db.deleteFrom('nightly_runs').execute();
+    }
+  });
+
+  it('counts workers connected and stalls recorded per queue', async () => {
+    const recorder = createStalledRecorder(kit.redis, kit.prefix);
+    await recorder.record('feed.dvpo', 'job-a');
+    await recorder.record('feed.dvpo', 'job-b');
+    const worker = kit.worker('snapshots.published', async () => 'consumed');
+    await worker.waitUntilReady();
+    const { samples } = parse(await metrics.registry.metrics());
+    expect(samples.get('rollcall_queue_stalled_total{queue="feed.dvpo"}')).toBe(2);
+    expect(samples.get('rollcall_queue_stalled_total{queue="snapshots.published"}')).toBe(0);
+    expect(samples.get('rollcall_queue_workers{queue="feed.dvpo"}')).toBe(0);
+    expect(samples.get('rollcall_queue_workers{queue="snapshots.published"}')).toBe(1);
+    await worker.close();
+    expect(parse(await metrics.registry.metrics()).samples.get('rollcall_queue_workers{queue="snapshots.published"}')).toBe(0);
   });
 
   it('observes a nightly run of minutes into buckets of its own, not +Inf', async () => {
@@ -165,9 +204,10 @@ describe('createMetricsRegistry', () => {
     const { samples } = parse(await degraded.registry.metrics());
     expect(samples.get('rollcall_queue_jobs{queue="feed.dvpo",state="waiting"}')).toBe(2);
     expect(samples.has('rollcall_events_total{feed="dvpo",result="stored"}')).toBe(false);
-    // Metrics are collected concurrently, so a scrape shows the failures of the scrapes before it.
+    // Metrics are collected concurrently, so a scrape shows the failures of the scrapes before it:
+    // events, snapshots and the two nightly gauges.
     const next = parse(await degraded.registry.metrics()).samples;
-    expect(next.get('rollcall_metrics_scrape_errors_total{source="postgres"}')).toBe(2);
+    expect(next.get('rollcall_metrics_scrape_errors_total{source="postgres"}')).toBe(4);
     expect(next.has('rollcall_metrics_scrape_errors_total{source="redis"}')).toBe(false);
   });
 });
@@ -187,8 +227,10 @@ describe('a scrape while Redis is unreachable', () => {
       const text = await registry.metrics();
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(text).not.toMatch(/^rollcall_queue_jobs\{/m);
-      // prom-client collects every metric at once, so a scrape shows the failures of the last one.
-      expect(await registry.metrics()).toMatch(/^rollcall_metrics_scrape_errors_total\{source="redis"\} 2$/m);
+      expect(text).not.toMatch(/^rollcall_queue_workers\{/m);
+      // prom-client collects every metric at once, so a scrape shows the failures of the last one:
+      // job counts, lag and workers.
+      expect(await registry.metrics()).toMatch(/^rollcall_metrics_scrape_errors_total\{source="redis"\} 3$/m);
     } finally {
       await queue.close().catch(() => undefined);
       connection.disconnect();

@@ -3,9 +3,11 @@ import { FEEDS } from '@rollcall/events';
 import type { Logger } from '@rollcall/logger';
 import type { Job, Queue, Worker } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { checkNightlyDeadMan, type NightlyDeadMan } from './nightly-dead-man.ts';
 import { readOldestWaitingAge } from './oldest-waiting-age.ts';
-import { withinTime } from './within-time.ts';
 import { COUNTED_STATES } from './queue-health.ts';
+import type { StalledRecorder } from './stalled-counter.ts';
+import { withinTime } from './within-time.ts';
 
 export const EVENT_RESULTS = ['stored', 'duplicate', 'rejected'] as const;
 
@@ -30,6 +32,8 @@ export interface CreateMetricsRegistryOptions {
   readonly clock?: () => number;
   /** Bound on each scrape's Redis reads; the queue gauges are dropped when it passes (default 2,000 ms). */
   readonly collectTimeoutMs?: number;
+  /** Where stall counts are read (see `watchStalled`); without it `rollcall_queue_stalled_total` is not exposed. */
+  readonly stalled?: Pick<StalledRecorder, 'count'>;
 }
 
 export interface MetricsRegistry {
@@ -48,11 +52,17 @@ export interface MetricsRegistry {
  * - `rollcall_queue_jobs{queue,state}` and `rollcall_queue_oldest_waiting_seconds{queue}` (0 when
  *   nothing waits) from Redis;
  * - `rollcall_events_total{feed,result}` from `event_accounting`, summed over forces;
- * - `rollcall_snapshot_published_total{forceId}`: rows in `snapshots` (every revision) per force.
- * The two table totals are counters whose collect() replaces the values with the table's: the
- * table is monotonic and shared, so the exposed value is monotonic as Prometheus expects, and
- * identical from every process. A failed read keeps the last values (a counter that vanished
- * would look like a reset); queue gauges are dropped instead, since a stale gauge misleads.
+ * - `rollcall_snapshot_published_total{forceId}`: rows in `snapshots` (every revision) per force;
+ * - `rollcall_queue_workers{queue}` (worker connections) and `rollcall_queue_stalled_total{queue}`
+ *   (the stalled counters every worker process records in Redis);
+ * - `rollcall_nightly_last_success_timestamp_seconds` (0 when no run ever succeeded) and
+ *   `rollcall_nightly_failed_dates` from `nightly_runs`: the dead-man check as an alert can
+ *   state it, `time() - rollcall_nightly_last_success_timestamp_seconds > 26 * 3600`.
+ * The table totals and the stalled counts are counters whose collect() replaces the values with
+ * the stored ones: those only grow and are shared, so the exposed value is monotonic as
+ * Prometheus expects, and identical from every process. A failed read keeps the last values (a
+ * counter that vanished would look like a reset), and so do the two nightly gauges; queue gauges
+ * are dropped instead, since a stale gauge misleads.
  * Each failure is logged and counted in `rollcall_metrics_scrape_errors_total{source}`; metrics
  * are collected concurrently, so a scrape shows the failures of the scrapes before it.
  * `rollcall_job_duration_seconds{queue}` is observed in-process by whoever processes jobs.
@@ -94,23 +104,76 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
     },
   });
 
-  new Gauge({
-    name: 'rollcall_queue_oldest_waiting_seconds',
-    help: 'Age in seconds of the oldest waiting job in each queue (lag); 0 when nothing waits.',
-    labelNames: ['queue'] as const,
-    registers: [registry],
-    async collect() {
-      try {
-        const now = clock();
-        const ages = await withinTime(Promise.all(queues.map((queue) => readOldestWaitingAge(queue, now))), collectTimeoutMs, 'reading queue lag');
-        this.reset();
-        queues.forEach((queue, index) => this.set({ queue: queue.name }, ages[index] ?? 0));
-      } catch (err) {
-        this.reset();
-        failed('redis', 'rollcall_queue_oldest_waiting_seconds', err);
-      }
-    },
-  });
+  /** A gauge of one number per queue read from Redis; dropped for the scrape when the read fails. */
+  const queueGauge = (name: string, help: string, what: string, read: (queue: Queue, now: number) => Promise<number | null>): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['queue'] as const,
+      registers: [registry],
+      async collect() {
+        try {
+          const now = clock();
+          const values = await withinTime(Promise.all(queues.map((queue) => read(queue, now))), collectTimeoutMs, what);
+          this.reset();
+          queues.forEach((queue, index) => this.set({ queue: queue.name }, values[index] ?? 0));
+        } catch (err) {
+          this.reset();
+          failed('redis', name, err);
+        }
+      },
+    });
+  };
+  queueGauge('rollcall_queue_oldest_waiting_seconds', 'Age in seconds of the oldest waiting job in each queue (lag); 0 when nothing waits.', 'reading queue lag', readOldestWaitingAge);
+  queueGauge('rollcall_queue_workers', 'Workers connected to Redis for each queue (BullMQ worker connections).', 'reading workers', (queue) => queue.getWorkersCount());
+
+  const { stalled } = options;
+  if (stalled) {
+    new Counter({
+      name: 'rollcall_queue_stalled_total',
+      help: 'Jobs found stalled (lock expired before they finished) per queue, from the counters in Redis.',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+      async collect() {
+        try {
+          const counts = await withinTime(Promise.all(queues.map((queue) => stalled.count(queue.name))), collectTimeoutMs, 'reading stalled counts');
+          this.reset();
+          queues.forEach((queue, index) => this.inc({ queue: queue.name }, counts[index] ?? 0));
+        } catch (err) {
+          failed('redis', 'rollcall_queue_stalled_total', err);
+        }
+      },
+    });
+  }
+
+  // prom-client collects every metric at once: both nightly gauges share one read per scrape.
+  // The dead-man window is the alert's to apply, so none is given here. A failed read keeps the
+  // last values: a gauge without labels cannot be dropped (prom-client shows 0), and 0 would
+  // read as "never succeeded" or "nothing failed".
+  let nightlyRead: Promise<NightlyDeadMan> | undefined;
+  const readNightly = (): Promise<NightlyDeadMan> =>
+    (nightlyRead ??= checkNightlyDeadMan(db, { deadManHours: Number.POSITIVE_INFINITY, now: clock() }).finally(() => {
+      nightlyRead = undefined;
+    }));
+
+  const nightlyGauge = (name: string, help: string, value: (nightly: NightlyDeadMan) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        try {
+          this.set(value(await readNightly()));
+        } catch (err) {
+          failed('postgres', name, err);
+        }
+      },
+    });
+  };
+  nightlyGauge('rollcall_nightly_last_success_timestamp_seconds', 'Unix time the latest successful nightly run finished; 0 when none has succeeded.', ({ lastSuccessAt }) =>
+    lastSuccessAt === null ? 0 : Date.parse(lastSuccessAt) / 1_000,
+  );
+  nightlyGauge('rollcall_nightly_failed_dates', 'Dates whose nightly run failed and has not succeeded since.', ({ failedDates }) => failedDates);
 
   new Counter({
     name: 'rollcall_events_total',

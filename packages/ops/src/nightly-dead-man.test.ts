@@ -49,6 +49,7 @@ describe('checkNightlyDeadMan', () => {
       lastSuccessAsOf: '2026-11-21',
       hoursSinceSuccess: (now - Date.parse('2026-11-22T03:31:00Z')) / HOUR,
       latestRun: { asOf: '2026-11-21', state: 'succeeded', finishedAt: '2026-11-22T03:31:00.000Z', error: null },
+      failedDates: 0,
       reason: null,
     });
   });
@@ -85,6 +86,7 @@ describe('checkNightlyDeadMan', () => {
     expect(await checkNightlyDeadMan(test.db, { deadManHours: 26, now })).toMatchObject({
       status: 'warn',
       latestRun: { asOf: '2026-11-21', state: 'succeeded' },
+      failedDates: 2,
       reason: 'nightly run as of 2026-11-19 failed (and 1 later date(s)) and has not succeeded since: snapshot write failed: ENOSPC',
     });
   });

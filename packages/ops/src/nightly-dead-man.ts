@@ -25,6 +25,8 @@ export interface NightlyDeadMan {
   readonly hoursSinceSuccess: number | null;
   /** The run that finished last (or started last, if none has finished), whatever its state. */
   readonly latestRun: NightlyLatestRun | null;
+  /** Dates whose run is `failed` and has not succeeded since (each warns). */
+  readonly failedDates: number;
   /** Why the status is not `ok`; null when it is. */
   readonly reason: string | null;
 }
@@ -76,11 +78,19 @@ export async function checkNightlyDeadMan(db: DbOrTransaction, options: NightlyD
 
   if (!success?.finished_at) {
     const what = latestRun ? `latest run as of ${latestRun.asOf} is ${latestRun.state}` : 'none has run';
-    return { status: 'critical', lastSuccessAt: null, lastSuccessAsOf: null, hoursSinceSuccess: null, latestRun, reason: `no nightly run has ever succeeded (${what})` };
+    return {
+      status: 'critical',
+      lastSuccessAt: null,
+      lastSuccessAsOf: null,
+      hoursSinceSuccess: null,
+      latestRun,
+      failedDates,
+      reason: `no nightly run has ever succeeded (${what})`,
+    };
   }
   const lastSuccessAt = success.finished_at;
   const hoursSinceSuccess = (now - lastSuccessAt.getTime()) / HOUR_MS;
-  const common = { lastSuccessAt: lastSuccessAt.toISOString(), lastSuccessAsOf: success.as_of, hoursSinceSuccess, latestRun };
+  const common = { lastSuccessAt: lastSuccessAt.toISOString(), lastSuccessAsOf: success.as_of, hoursSinceSuccess, latestRun, failedDates };
   if (hoursSinceSuccess > options.deadManHours) {
     const silence = `last successful nightly run (as of ${success.as_of}) finished ${hours(hoursSinceSuccess)} ago (critical after ${options.deadManHours} h)`;
     return { ...common, status: 'critical', reason: failed ? `${silence}; ${failed}` : silence };

@@ -58,6 +58,7 @@ describe('formatStatusTable', () => {
         lastSuccessAsOf: '2026-11-21',
         hoursSinceSuccess: 8.48,
         latestRun: null,
+        failedDates: 0,
         reason: null,
       },
       reasons: ['feed.dvpo: 3 failed jobs (warn at 1); inspect, then rollcall retry-failed --queue feed.dvpo'],

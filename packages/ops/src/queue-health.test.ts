@@ -1,4 +1,5 @@
 import type { QueueThresholds } from '@rollcall/config';
+import { JOB_CATALOG } from '@rollcall/queue';
 import type { Job } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOpsTestKit, eventsOf } from './ops-test-kit.ts';
@@ -109,5 +110,18 @@ describe('collectQueueHealth on a queue that has been worked', () => {
     const [recent] = await collectQueueHealth([queue], { thresholds, sampleSize: 1 });
     expect(recent?.processingTime).toMatchObject({ sampled: 1 });
     expect(recent?.processingTime.p50Ms).toBeGreaterThanOrEqual(195);
+  });
+});
+
+describe('collectQueueHealth on a feed queue after many jobs', () => {
+  it('counts at most the 200 completed jobs the catalog keeps, so Redis memory stays flat', async () => {
+    const queue = kit.queue('feed.wanted-persons');
+    const worker = kit.worker('feed.wanted-persons', async () => 'stored', 8);
+    await worker.waitUntilReady();
+    const done = eventsOf(worker, 'completed', 205);
+    await queue.addBulk(Array.from({ length: 205 }, (_, n) => ({ name: 'feed-batch', data: { n }, opts: JOB_CATALOG['feed-batch'].options })));
+    await done;
+    const [health] = await collectQueueHealth([queue], { thresholds });
+    expect(health?.counts).toMatchObject({ completed: 200, failed: 0, waiting: 0, active: 0 });
   });
 });

@@ -20,6 +20,12 @@ describe('retryFailedJobs', () => {
     for (const n of [1, 2, 3]) await queue.add('feed-batch', { n }, { jobId: `batch-${n}`, attempts: 1 });
     await failed;
     expect(await queue.getJobCounts('failed', 'completed')).toEqual({ failed: 3, completed: 0 });
+    // Kept for people to inspect: the reason, and the stack of each failed attempt.
+    for (const job of await queue.getFailed()) {
+      expect(job.failedReason).toBe('database unavailable');
+      expect(job.stacktrace).toHaveLength(1);
+      expect(job.stacktrace?.[0]).toMatch(/^Error: database unavailable\n {4}at /);
+    }
 
     databaseUp = true;
     const firstTwo = eventsOf(worker, 'completed', 2);

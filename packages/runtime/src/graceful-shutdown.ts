@@ -5,13 +5,21 @@ export interface ShutdownStep {
   readonly run: () => Promise<unknown>;
 }
 
+/** Where signals come from: the process, or a test's emitter. */
+export interface SignalSource {
+  on(signal: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
+}
+
 export interface GracefulShutdown {
   /** Steps run in the order added: stop fetching work first, close connections last. */
   add(step: ShutdownStep): void;
   /** Runs the steps once (later calls return the same promise); resolves when all are done. */
   shutdown(reason: string): Promise<void>;
-  /** Installs SIGTERM/SIGINT handlers: the first shuts down, a second forces exit. */
-  installSignalHandlers(exit?: (code: number) => void): void;
+  /**
+   * Installs SIGTERM/SIGINT handlers: the first shuts down and then exits 0, a second exits 130 at
+   * once. `exit` and `signals` default to the process's; tests pass their own.
+   */
+  installSignalHandlers(exit?: (code: number) => void, signals?: SignalSource): void;
   readonly done: Promise<void>;
 }
 
@@ -57,19 +65,19 @@ export function createGracefulShutdown(log: Logger, stepTimeoutMs: number): Grac
     add: (step) => steps.push(step),
     shutdown,
     done,
-    installSignalHandlers(exit = (code) => process.exit(code)) {
-      let signals = 0;
+    installSignalHandlers(exit = (code) => process.exit(code), signals: SignalSource = process) {
+      let received = 0;
       const onSignal = (signal: NodeJS.Signals) => {
-        signals += 1;
-        if (signals > 1) {
+        received += 1;
+        if (received > 1) {
           log.warn({ signal }, 'second signal: exiting now');
           exit(130);
           return;
         }
         void shutdown(signal).then(() => exit(0));
       };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
+      signals.on('SIGTERM', onSignal);
+      signals.on('SIGINT', onSignal);
     },
   };
 }

@@ -1,8 +1,8 @@
 import { createServer } from 'node:net';
-import { Writable } from 'node:stream';
 import { insertRejectedEvents } from '@rollcall/db';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedIo } from '../captured-io.ts';
 import { runCli } from '../run-cli.ts';
 
 let test: TestDatabase;
@@ -31,17 +31,9 @@ afterAll(async () => {
 
 /** Runs `rollcall status <args>` in this process, as `pnpm rollcall` would, with `overrides` on top of the test's env. */
 async function status(args: string[], overrides: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        append(chunk.toString());
-        done();
-      },
-    });
-  const code = await runCli(['status', ...args], { stdout: sink((t) => (stdout += t)), stderr: sink((t) => (stderr += t)), env: { ...env, ...overrides } });
-  return { code, stdout, stderr };
+  const io = capturedIo({ ...env, ...overrides });
+  const code = await runCli(['status', ...args], io);
+  return { code, ...io.output() };
 }
 
 const urlWith = (url: string, change: (url: URL) => void): string => {
@@ -124,5 +116,55 @@ describe('rollcall status', () => {
     const json = await status(['--format', 'json']);
     expect(json.code).toBe(2);
     expect(JSON.parse(json.stdout)).toMatchObject({ status: 'critical', rejections: expect.arrayContaining([{ feed: 'stop-search', reason: expect.stringMatching(/^Date "\.\.\."/), events: 2 }]) });
+  });
+});
+
+describe('rollcall status and the event accounting', () => {
+  let own: TestDatabase;
+  beforeAll(async () => {
+    own = await createTestDatabase();
+    // A healthy pipeline otherwise: last night's run succeeded, every queue empty.
+    const finished = new Date(Date.now() - 3_600_000).toISOString();
+    await own.db
+      .insertInto('nightly_runs')
+      .values({ as_of: finished.slice(0, 10), state: 'succeeded', trigger: 'schedule', started_at: finished, finished_at: finished, error: null, published: '[]' })
+      .execute();
+  });
+  afterAll(async () => {
+    await own?.destroy();
+  });
+
+  it('is ok (exit 0) while the counters agree, and critical (exit 2) naming the counter when one disagrees with its table', async () => {
+    const healthy = await status(['--format', 'json'], { DATABASE_URL: own.url });
+    expect(healthy.code).toBe(0);
+    expect(JSON.parse(healthy.stdout)).toMatchObject({ status: 'ok', reasons: [], accountingMismatches: [] });
+
+    // An event row the counters never heard of: an outcome went unrecorded.
+    await own.db
+      .insertInto('events')
+      .values({
+        feed: 'dvpo',
+        event_id: 'unaccounted-1',
+        type: 'dvpo.applied',
+        force_id: 'avon-and-somerset',
+        occurred_at: '2024-03-01T10:00:00Z',
+        entity_kind: 'protection-case',
+        entity_id: 'case-1',
+        content_hash: 'h',
+        body: '{}',
+      })
+      .execute();
+    const json = await status(['--format', 'json'], { DATABASE_URL: own.url });
+    expect(json.code).toBe(2);
+    const reason = 'accounting: dvpo avon-and-somerset counts 0 stored but events holds 1; an outcome went unrecorded: keep this output and report it';
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: 'critical',
+      reasons: [reason],
+      accountingMismatches: [{ feed: 'dvpo', forceId: 'avon-and-somerset', accountedStored: 0, eventsInTable: 1, accountedRejected: 0, rejectedInTable: 0 }],
+    });
+    const table = await status([], { DATABASE_URL: own.url });
+    expect(table.code).toBe(2);
+    expect(table.stdout).toContain(`status: critical at `);
+    expect(table.stdout).toContain(`  - ${reason}\n`);
   });
 });

@@ -1,15 +1,16 @@
 import { AppContext } from '@rollcall/app';
 import { type Config, ConfigError } from '@rollcall/config';
-import { checkAccounting, countFlaggedEntities, readAccounting } from '@rollcall/db';
+import { type AccountingCheck, checkAccounting, countFlaggedEntities, readAccounting } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import {
   collectStatusReport,
-  createStalledRecorder,
   exitCodeOf,
   formatStatusTable,
+  judgeAccounting,
   type StatusReport,
   summariseRejectionReasons,
   UNKNOWN_EXIT_CODE,
+  worstStatus,
 } from '@rollcall/ops';
 import { ALL_QUEUE_NAMES, SNAPSHOTS_PUBLISHED_QUEUE, waitForRedisReady } from '@rollcall/queue';
 import { sql } from 'kysely';
@@ -19,8 +20,8 @@ import { formatCount, textTable } from '../text-table.ts';
 
 export interface FullStatus extends StatusReport {
   readonly accounting: Awaited<ReturnType<typeof readAccounting>>;
-  /** Counters that disagree with the rows they count (should always be empty). */
-  readonly accountingMismatches: Awaited<ReturnType<typeof checkAccounting>>;
+  /** Counters that disagree with the rows they count (should always be empty; any makes status critical). */
+  readonly accountingMismatches: readonly AccountingCheck[];
   readonly rejections: Awaited<ReturnType<typeof summariseRejectionReasons>>;
   readonly anomalies: Awaited<ReturnType<typeof countFlaggedEntities>>;
 }
@@ -31,7 +32,7 @@ export async function collectFullStatus(context: AppContext): Promise<FullStatus
     db: context.db,
     thresholds: context.config.queueThresholds,
     deadManHours: context.config.nightly.deadManHours,
-    stalled: createStalledRecorder(context.producer, context.config.queuePrefix),
+    stalled: context.stalled(),
     externalConsumers: [SNAPSHOTS_PUBLISHED_QUEUE],
   });
   const [accounting, checks, rejections, anomalies] = await Promise.all([
@@ -40,10 +41,14 @@ export async function collectFullStatus(context: AppContext): Promise<FullStatus
     summariseRejectionReasons(context.db),
     countFlaggedEntities(context.db),
   ]);
+  // A counter that disagrees with its table is critical for the whole pipeline (accounting-health.ts).
+  const verdict = judgeAccounting(checks);
   return {
     ...report,
+    status: worstStatus([report.status, verdict.status]),
+    reasons: [...report.reasons, ...verdict.reasons],
     accounting,
-    accountingMismatches: checks.filter((check) => check.accountedStored !== check.eventsInTable || check.accountedRejected !== check.rejectedInTable),
+    accountingMismatches: verdict.mismatches,
     rejections,
     anomalies,
   };
