@@ -1,4 +1,4 @@
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findSnapshot } from '@rollcall/db';
 import { exampleEvent } from '@rollcall/events';
@@ -11,6 +11,8 @@ import {
   SnapshotDeliveryError,
   type SnapshotDocument,
   snapshotFilePaths,
+  STALE_TEMPORARY_FILE_MS,
+  temporaryDirectoryOf,
   writeLatestSnapshotFiles,
 } from '@rollcall/publishing';
 import { SNAPSHOTS_PUBLISHED_QUEUE } from '@rollcall/queue';
@@ -103,6 +105,26 @@ describe('the snapshot outbox', () => {
       [`${FORCE}_2022-04-30_r2`, true],
     ]);
     expect((await latestJson()).snapshotId).toBe(`${FORCE}_2022-04-30_r2`);
+  });
+
+  it('removes at the next drain the temporary files of a writer that died, not those of a write in progress', async () => {
+    const temporary = temporaryDirectoryOf(harness.snapshotDir);
+    await mkdir(temporary, { recursive: true });
+    // Left by a process killed between writing and renaming, 20 minutes ago; and one being written now.
+    const dead = `${MARCH}.json.tmp-999999-0a1b2c3d`;
+    const inProgress = 'latest.json.tmp-999998-00ff00ff';
+    await writeFile(join(temporary, dead), '{"snapshotId": "avon-and-som');
+    await writeFile(join(temporary, inProgress), '{"snapshotId"');
+    const twentyMinutesAgo = new Date(Date.now() - STALE_TEMPORARY_FILE_MS - 5 * 60_000);
+    await utimes(join(temporary, dead), twentyMinutesAgo, twentyMinutesAgo);
+
+    // A drain with nothing to deliver still clears them.
+    expect(await drainSnapshotOutbox(harness.publishDeps)).toEqual([]);
+    expect(await readdir(temporary)).toEqual([inProgress]);
+    // The files it would have replaced stand, and the date directories never held temporary files.
+    expect((await readJson(join(harness.snapshotDir, FORCE, '2022-03-31', `${MARCH}.json`))).snapshotId).toBe(MARCH);
+    expect(await readdir(join(harness.snapshotDir, FORCE, '2022-03-31'))).toEqual([`${MARCH}.csv`, `${MARCH}.json`, `${FORCE}_2022-03-31_r2.csv`, `${FORCE}_2022-03-31_r2.json`]);
+    await rm(join(temporary, inProgress));
   });
 
   it('trims snapshot.published messages that waited longer than the retention, and keeps the rest', async () => {

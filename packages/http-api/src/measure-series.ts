@@ -24,15 +24,6 @@ export function isPublishedPeriod(definition: Pick<MeasureDefinition, 'periods'>
   return periodId.startsWith('custom:') ? definition.periods.includes('custom') : definition.periods.some((kind) => kind === periodId);
 }
 
-/** `key=value` pairs in key order joined by `;`, as the snapshot CSV writes a breakdown. */
-export function breakdownKey(breakdown: Readonly<Record<string, string>> | null | undefined): string {
-  if (!breakdown) return '';
-  return Object.keys(breakdown)
-    .sort()
-    .map((key) => `${key}=${breakdown[key]}`)
-    .join(';');
-}
-
 export interface SeriesPoint {
   readonly asOf: string;
   readonly snapshotId: string;

@@ -18,7 +18,7 @@ export interface SeriesEntriesQuery {
   readonly forceId: string;
   readonly measureId: string;
   readonly periodId: string;
-  /** `key=value;...` with keys in order (as `breakdownKey` writes it), `''` for the headline. */
+  /** `key=value;...` with keys in order (as `keyValuePairs` of @rollcall/publishing writes it), `''` for the headline. */
   readonly breakdown: string;
   readonly from?: string;
   readonly to?: string;

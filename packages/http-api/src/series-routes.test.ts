@@ -1,14 +1,15 @@
 import { findSnapshot } from '@rollcall/db';
 import { createSilentLogger } from '@rollcall/logger';
 import { MEASURES, type PublishedMeasure } from '@rollcall/measures';
-import { SNAPSHOT_CSV_COLUMNS } from '@rollcall/publishing';
+import { keyValuePairs, SNAPSHOT_CSV_COLUMNS } from '@rollcall/publishing';
 import type { FastifyInstance } from 'fastify';
 import { type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, sql, type UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiTestKit, createApiTestKit, csvRecords, FORCE, OTHER_FORCE, publishExamples, type PublishedExamples } from './api-test-kit.ts';
 import { buildApi } from './build-api.ts';
-import { breakdownKey, defaultPeriodOf, isPublishedPeriod } from './measure-series.ts';
+import { defaultPeriodOf, isPublishedPeriod } from './measure-series.ts';
 import { MeasureId } from './request-schemas.ts';
+import { MAX_SERIES_POINTS } from './series-routes.ts';
 
 let kit: ApiTestKit;
 let ids: PublishedExamples;
@@ -151,6 +152,35 @@ describe('GET /v1/measures/:measureId/series', () => {
     expect(force.json()).toEqual({ error: 'not_found', message: `no snapshot has been published for force ${OTHER_FORCE}` });
   });
 
+  it('is 400 for a range of more than 1,000 snapshots, and answers 1,000 in full', async () => {
+    // 1,001 head snapshots of Kent, one a day from 1 January 2019 to 27 September 2021: rows only,
+    // since the route refuses before it reads a document.
+    await sql`
+      insert into snapshots (snapshot_id, force_id, as_of, revision, content_hash, generated_at, document)
+      select 'kent_' || to_char(day, 'YYYY-MM-DD') || '_r1', 'kent', day, 1, 'x', day + interval '1 day 3 hours', '{"measures": []}'::jsonb
+      from generate_series(date '2019-01-01', date '2019-01-01' + ${MAX_SERIES_POINTS}::int, interval '1 day') as day`.execute(kit.db);
+    await sql`
+      insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
+      select force_id, as_of, snapshot_id, revision, content_hash from snapshots where force_id = 'kent'`.execute(kit.db);
+
+    const tooMany = await get(`${SERIES}?forceId=kent&period=month`);
+    expect(tooMany.statusCode).toBe(400);
+    expect(tooMany.json()).toEqual({
+      error: 'bad_request',
+      message: 'invalid query parameters: from: more than 1000 snapshots in the range; narrow it with from and to',
+      details: [{ in: 'query', path: 'from', message: 'more than 1000 snapshots in the range; narrow it with from and to' }],
+    });
+    expect((await get(`${SERIES}?forceId=kent&period=month&format=csv`)).statusCode).toBe(400);
+
+    // One day fewer is exactly the limit: every point, none cut off.
+    const limit = await get(`${SERIES}?forceId=kent&period=month&to=2021-09-26`);
+    expect(limit.statusCode).toBe(200);
+    const points = limit.json().points as { asOf: string; published: boolean }[];
+    expect(points).toHaveLength(MAX_SERIES_POINTS);
+    expect([points[0]?.asOf, points.at(-1)?.asOf]).toEqual(['2019-01-01', '2021-09-26']);
+    expect(points.every((point) => !point.published)).toBe(true);
+  });
+
   it('is 400 for each kind of bad parameter, naming it', async () => {
     const cases: [string, string, string, string][] = [
       ['/v1/measures/Calls%20999/series', `forceId=${FORCE}`, 'measureId', 'must be a measure id such as calls.999.answered_within_10s'],
@@ -176,7 +206,7 @@ describe('the series of every published entry', () => {
     const keys = new Map<string, { measureId: string; periodId: string; breakdown: string }>();
     for (const head of heads) {
       for (const entry of head.measures) {
-        const key = { measureId: entry.measureId, periodId: entry.period.id, breakdown: breakdownKey(entry.breakdown) };
+        const key = { measureId: entry.measureId, periodId: entry.period.id, breakdown: keyValuePairs(entry.breakdown) };
         keys.set(JSON.stringify(key), key);
       }
     }
@@ -188,7 +218,7 @@ describe('the series of every published entry', () => {
       const points = response.json().points as Record<string, unknown>[];
       expect(points.map((point) => point.asOf), url).toEqual(heads.map((head) => head.asOf));
       heads.forEach((head, index) => {
-        const entry = head.measures.find((m) => m.measureId === measureId && m.period.id === periodId && breakdownKey(m.breakdown) === breakdown);
+        const entry = head.measures.find((m) => m.measureId === measureId && m.period.id === periodId && keyValuePairs(m.breakdown) === breakdown);
         const expected = entry
           ? { published: true, periodFrom: entry.period.from, periodTo: entry.period.to, value: entry.value, numerator: entry.numerator, denominator: entry.denominator, flags: entry.flags, suppressed: entry.suppressed ?? null }
           : { published: false, value: null, flags: ['[x]'] };
@@ -218,11 +248,19 @@ describe('the series of large snapshots', () => {
   beforeAll(async () => {
     large = await createApiTestKit();
     await publishExamples(large.db);
-    // 4,000 more entries per document (about 2 MB each): a snapshot with many breakdowns.
+    // The head documents again, as Kent's, with 4,000 more entries each (about 2 MB): snapshots
+    // with many breakdowns. Copies, since a published snapshot cannot be changed.
     await sql`
-      update snapshots set document = jsonb_set(document, '{measures}', (document -> 'measures') || (
-        select jsonb_agg(jsonb_set(document -> 'measures' -> 0, '{measureId}', to_jsonb('padding.' || n))) from generate_series(1, ${4_000}::int) as n
-      ))`.execute(large.db);
+      insert into snapshots (snapshot_id, force_id, as_of, revision, content_hash, generated_at, document)
+      select replace(s.snapshot_id, ${FORCE}, 'kent'), 'kent', s.as_of, s.revision, s.content_hash, s.generated_at,
+             jsonb_set(s.document, '{measures}', (s.document -> 'measures') || (
+               select jsonb_agg(jsonb_set(s.document -> 'measures' -> 0, '{measureId}', to_jsonb('padding.' || n))) from generate_series(1, ${4_000}::int) as n
+             ))
+      from snapshot_heads h join snapshots s on s.snapshot_id = h.snapshot_id
+      where h.force_id = ${FORCE}`.execute(large.db);
+    await sql`
+      insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
+      select force_id, as_of, snapshot_id, revision, content_hash from snapshots where force_id = 'kent'`.execute(large.db);
     app = buildApi({ db: large.db.withPlugin(received), queues: large.queues, redis: large.redis, config: large.config, log: createSilentLogger() });
     await app.ready();
   });
@@ -235,7 +273,7 @@ describe('the series of large snapshots', () => {
     const size = await sql<{ bytes: number }>`select max(length(document::text)) as bytes from snapshots`.execute(large.db);
     expect(size.rows[0]!.bytes).toBeGreaterThan(1_000_000);
     received.bytes = 0;
-    const response = await app.inject({ method: 'GET', url: `${SERIES}?forceId=${FORCE}&period=month`, headers: large.bearer('reader') });
+    const response = await app.inject({ method: 'GET', url: `${SERIES}?forceId=kent&period=month`, headers: large.bearer('reader') });
     expect(response.statusCode).toBe(200);
     expect(response.json().points.map((p: { value: number }) => p.value)).toEqual([75, 90]);
     expect(received.bytes).toBeLessThan(10_000);

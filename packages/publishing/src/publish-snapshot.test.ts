@@ -1,13 +1,15 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Db, loadReferenceIntoDatabase } from '@rollcall/db';
 import { exampleEvent } from '@rollcall/events';
 import { storeFeedBatch } from '@rollcall/ingest';
 import { testIngestContext } from '@rollcall/ingest/test-context';
 import { createSilentLogger } from '@rollcall/logger';
+import type { PublishedMeasure } from '@rollcall/measures';
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PublishDeps, publishSnapshot } from './publish-snapshot.ts';
+import { type PublishDeps, type PublishOutcome, publishSnapshot } from './publish-snapshot.ts';
 import { reviseStaleSnapshots } from './revise-stale-snapshots.ts';
 import { SNAPSHOT_CSV_COLUMNS } from './snapshot-csv.ts';
 
@@ -61,9 +63,12 @@ describe('publishSnapshot', () => {
     expect(await test.db.selectFrom('snapshots').select('snapshot_id').execute()).toHaveLength(1);
   });
 
-  it('writes JSON and CSV atomically, with latest.json for the force', async () => {
+  // That they are written atomically is snapshot-files.test.ts's to show.
+  it('writes JSON and CSV, with latest.json for the force, and leaves no temporary file', async () => {
     const files = await readdir(join(dir, 'avon-and-somerset', '2022-03-31'));
     expect(files.sort()).toEqual(['avon-and-somerset_2022-03-31_r1.csv', 'avon-and-somerset_2022-03-31_r1.json']);
+    expect((await readdir(dir)).sort()).toEqual(['.tmp', 'avon-and-somerset']);
+    expect(await readdir(join(dir, '.tmp'))).toEqual([]);
     const latest = JSON.parse(await readFile(join(dir, 'avon-and-somerset', 'latest.json'), 'utf8')) as { snapshotId: string };
     expect(latest.snapshotId).toBe('avon-and-somerset_2022-03-31_r1');
     const csv = await readFile(join(dir, 'avon-and-somerset', 'latest.csv'), 'utf8');
@@ -96,7 +101,8 @@ describe('publishSnapshot', () => {
       breakdown: null,
       periodId: 'month',
       change: 'changed',
-      fields: ['ci', 'denominator', 'msg', 'status', 'value'],
+      // No other force has figures, so there is no MSG rank or average to move.
+      fields: ['ci', 'denominator', 'status', 'value'],
       before: { value: 90, numerator: 90, denominator: 100 },
       after: { value: 75, numerator: 90, denominator: 120 },
     });
@@ -115,5 +121,129 @@ describe('publishSnapshot', () => {
     const outcome = await publishSnapshot(deps, 'avon-and-somerset', '2022-03-31');
     expect(find(outcome.document, 'dvpo.applied', 'month')).toMatchObject({ value: null, numerator: null, suppressed: '[c]' });
     expect(JSON.stringify(outcome.document)).not.toContain('psn_');
+  });
+});
+
+/** The reference data as the database holds it, in the shape `loadReferenceIntoDatabase` loads. */
+async function currentReferenceData(db: Db): Promise<Parameters<typeof loadReferenceIntoDatabase>[1]> {
+  const version = await db.selectFrom('reference_versions').selectAll().where('is_current', '=', true).executeTakeFirstOrThrow();
+  const forces = await db.selectFrom('forces').selectAll().orderBy('force_id').execute();
+  const populations = await db.selectFrom('populations').selectAll().where('vintage', '=', version.population_vintage).execute();
+  return {
+    version: version.version,
+    populationVintage: version.population_vintage,
+    forces: forces.map((row) => ({ forceId: row.force_id, name: row.name, onsName: row.ons_name, mostSimilarGroup: row.most_similar_group })),
+    populations: populations.map((row) => ({ forceId: row.force_id, vintage: row.vintage, residents: Number(row.residents), groups: row.groups as never })),
+    settings: new Map(forces.map((row) => [row.force_id, row.settings as never])),
+  };
+}
+
+describe('the reasons a revision gives', () => {
+  let reasons: TestDatabase;
+  let reasonDeps: PublishDeps;
+  const FORCE = 'avon-and-somerset';
+  const AS_OF = '2022-03-31';
+  const search = (recordId: string, occurredAt = '2022-03-01T12:00:00Z') =>
+    exampleEvent('stop-search.recorded', { eventId: `${recordId}-r`, occurredAt, payload: { recordId } });
+  const entryOf = (document: { measures: readonly PublishedMeasure[] }, measureId: string, periodId: string) =>
+    document.measures.find((m) => m.measureId === measureId && m.period.id === periodId && m.breakdown === null);
+  const changeOf = (revision: PublishOutcome, measureId: string, periodId: string) =>
+    revision.document.revisionOf?.changes.find((change) => change.measureId === measureId && change.periodId === periodId && change.breakdown === null);
+
+  beforeAll(async () => {
+    reasons = await createTestDatabase();
+    reasonDeps = { db: reasons.db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
+    // Twenty searches ending in no further action, and 100 calls, 90 of them answered within 10 s.
+    await storeFeedBatch(reasons.db, { feed: 'stop-search', inputs: Array.from({ length: 20 }, (_, i) => search(`s-${i}`)), source: 't' }, context);
+    await storeFeedBatch(reasons.db, { feed: 'call-handling', inputs: calls('2022-03-01', 90, 10), source: 't' }, context);
+    expect(await publishSnapshot(reasonDeps, FORCE, AS_OF)).toMatchObject({ created: true, revision: 1 });
+  });
+  afterAll(async () => {
+    await reasons?.destroy();
+  });
+
+  it('counts a correction stored after publication (stop-search.amended) as a corrected event', async () => {
+    // Five searches amended to an arrest (five, so that the arrests are not suppressed), and one
+    // search that was not there at publication.
+    const amended = Array.from({ length: 5 }, (_, i) =>
+      exampleEvent('stop-search.amended', { eventId: `s-${i}-amended`, occurredAt: '2022-03-20T09:00:00Z', payload: { recordId: `s-${i}`, outcome: 'Arrest' } }),
+    );
+    await storeFeedBatch(reasons.db, { feed: 'stop-search', inputs: [...amended, search('s-late', '2022-03-02T12:00:00Z')], source: 't' }, context);
+    const head = await reasons.db.selectFrom('snapshot_heads').selectAll().where('force_id', '=', FORCE).where('as_of', '=', AS_OF).executeTakeFirstOrThrow();
+    // Corrections are late events too: six arrived after publication, five of them corrections.
+    expect([head.stale_late_events, head.stale_corrected_events]).toEqual([6, 5]);
+
+    const [revised] = await reviseStaleSnapshots(reasonDeps);
+    expect(revised).toMatchObject({ created: true, revision: 2 });
+    expect(revised!.document.revisionOf?.reasons).toEqual({
+      lateEvents: 6,
+      correctedEvents: 5,
+      referenceDataChanged: false,
+      populationVintageChanged: false,
+      otherForcesData: false,
+      other: false,
+    });
+    // 21 searches now, five of them ending in arrest: 16 of 21 no further action.
+    expect(changeOf(revised!, 'stopsearch.outcome_rate.no-further-action', 'month')).toMatchObject({
+      change: 'changed',
+      before: { value: 100, numerator: 20, denominator: 20 },
+      after: { value: (16 / 21) * 100, numerator: 16, denominator: 21 },
+    });
+    expect(entryOf(revised!.document, 'stopsearch.outcome_rate.no-further-action', 'month')?.flags).toContain('[r]');
+  });
+
+  it('says the reference data changed when a new version moves a target, with no event behind it', async () => {
+    const current = await currentReferenceData(reasons.db);
+    const settings = new Map(current.settings);
+    settings.set(FORCE, { ...settings.get(FORCE)!, calls999AnsweredWithin10sTarget: 0.95 });
+    expect(await loadReferenceIntoDatabase(reasons.db, { ...current, version: 'ref-test-target-95', settings })).toEqual({ loaded: true, version: 'ref-test-target-95' });
+
+    const revised = await publishSnapshot(reasonDeps, FORCE, AS_OF);
+    expect(revised).toMatchObject({ created: true, revision: 3 });
+    expect(revised.document).toMatchObject({ referenceVersion: 'ref-test-target-95', populationVintage: 'census-2011', supersedes: `${FORCE}_${AS_OF}_r2` });
+    expect(revised.document.revisionOf?.reasons).toEqual({
+      lateEvents: 0,
+      correctedEvents: 0,
+      referenceDataChanged: true,
+      populationVintageChanged: false,
+      otherForcesData: false,
+      other: false,
+    });
+    // 90% met a target of 90%, not one of 95%: the same figures, a different status.
+    expect(changeOf(revised, 'calls.999.answered_within_10s', 'month')).toEqual({
+      measureId: 'calls.999.answered_within_10s',
+      breakdown: null,
+      periodId: 'month',
+      change: 'changed',
+      fields: ['status', 'target'],
+      before: { value: 90, numerator: 90, denominator: 100 },
+      after: { value: 90, numerator: 90, denominator: 100 },
+    });
+    expect(entryOf(revised.document, 'calls.999.answered_within_10s', 'month')).toMatchObject({ target: 95, status: 'not met', flags: ['[r]'] });
+  });
+
+  it('says the population vintage changed when new population figures move a rate', async () => {
+    const current = await currentReferenceData(reasons.db);
+    const vintage = 'census-2021-test';
+    const populations = current.populations.map((population) => ({ ...population, vintage, residents: population.residents * 2 }));
+    await loadReferenceIntoDatabase(reasons.db, { ...current, version: 'ref-test-vintage', populationVintage: vintage, populations });
+
+    const revised = await publishSnapshot(reasonDeps, FORCE, AS_OF);
+    expect(revised).toMatchObject({ created: true, revision: 4 });
+    expect(revised.document).toMatchObject({ referenceVersion: 'ref-test-vintage', populationVintage: vintage });
+    expect(revised.document.revisionOf?.reasons).toEqual({
+      lateEvents: 0,
+      correctedEvents: 0,
+      referenceDataChanged: true,
+      populationVintageChanged: true,
+      otherForcesData: false,
+      other: false,
+    });
+    // 21 searches over 1,599,555 residents, then over twice as many.
+    expect(changeOf(revised, 'stopsearch.rate_per_1000', 'month')).toMatchObject({
+      fields: expect.arrayContaining(['denominator', 'value']),
+      before: { value: (21 / 1_599_555) * 1_000, numerator: 21, denominator: 1_599_555 },
+      after: { value: (21 / 3_199_110) * 1_000, numerator: 21, denominator: 3_199_110 },
+    });
   });
 });

@@ -2,9 +2,27 @@ import type { PublishedMeasure } from '@rollcall/measures';
 import type { SnapshotDocument } from './snapshot-document.ts';
 
 /**
+ * The dimensions measures are broken down by (a 999 queue by `channel` and `queue`, attendance by
+ * `grade` and `area`, stop and search by ethnic `group`, wanted persons by `team`): each has a
+ * column of its own, `breakdown_<dimension>`, so that a dashboard filters by team or charts by
+ * grade with a plain column filter rather than by splitting `breakdown`.
+ */
+export const BREAKDOWN_DIMENSIONS = ['area', 'channel', 'grade', 'group', 'queue', 'team'] as const;
+
+/**
+ * The figures published beside a value (`extra`: the circulations still open beside a median
+ * time to arrest, both years' counts beside a change): each has a column of its own,
+ * `extra_<figure in snake_case>`.
+ */
+export const EXTRA_FIGURES = ['change', 'openAtPeriodEnd', 'previousYear', 'thisYear'] as const;
+
+/**
  * Columns of the flat extract: one row per measure, breakdown and period, every value in its own
- * column, so that Qlik Sense or Power BI load it as a table with no logic of their own. Part of
- * the operator interface: columns are only ever added at the end.
+ * column, so that Qlik Sense or Power BI load it as a table with no logic of their own. The set is
+ * the same in every snapshot, whatever breakdowns it holds (a load script names its columns once);
+ * a value in a dimension or figure without a column of its own is still in `breakdown` or
+ * `extra`. Part of the operator interface: columns are only ever added at the end (the dimension
+ * and figure columns came after `extra`).
  */
 export const SNAPSHOT_CSV_COLUMNS = [
   'snapshot_id',
@@ -36,6 +54,16 @@ export const SNAPSHOT_CSV_COLUMNS = [
   'flags',
   'missing_months',
   'extra',
+  'breakdown_area',
+  'breakdown_channel',
+  'breakdown_grade',
+  'breakdown_group',
+  'breakdown_queue',
+  'breakdown_team',
+  'extra_change',
+  'extra_open_at_period_end',
+  'extra_previous_year',
+  'extra_this_year',
 ] as const;
 
 type Cell = string | number | null | undefined;
@@ -47,13 +75,17 @@ export function csvField(value: Cell): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-const breakdownText = (breakdown: PublishedMeasure['breakdown']): string =>
-  breakdown === null
-    ? ''
-    : Object.keys(breakdown)
-        .sort()
-        .map((key) => `${key}=${breakdown[key]}`)
-        .join(';');
+/**
+ * `key=value` pairs in key order joined by `;` (`area=urban;grade=emergency`), `''` for none: how
+ * the CSV writes `breakdown` and `extra`, and how the series route names a breakdown.
+ */
+export function keyValuePairs(record: Readonly<Record<string, string | number | null>> | null | undefined): string {
+  if (!record) return '';
+  return Object.keys(record)
+    .sort()
+    .map((key) => `${key}=${record[key] ?? ''}`)
+    .join(';');
+}
 
 export function measureCsvRow(document: Pick<SnapshotDocument, 'snapshotId' | 'forceId' | 'asOf' | 'revision'>, measure: PublishedMeasure): Cell[] {
   return [
@@ -62,7 +94,7 @@ export function measureCsvRow(document: Pick<SnapshotDocument, 'snapshotId' | 'f
     document.asOf,
     document.revision,
     measure.measureId,
-    breakdownText(measure.breakdown),
+    keyValuePairs(measure.breakdown),
     measure.period.id,
     measure.period.kind,
     measure.period.from,
@@ -86,13 +118,10 @@ export function measureCsvRow(document: Pick<SnapshotDocument, 'snapshotId' | 'f
     measure.flags.join(' '),
     measure.missingMonths?.join(' '),
     // Figures published beside the value (the open count beside a median, both years' counts
-    // beside a change): `key=value` pairs, so a dashboard can split the column without JSON.
-    measure.extra === undefined
-      ? undefined
-      : Object.keys(measure.extra)
-          .sort()
-          .map((key) => `${key}=${measure.extra![key] ?? ''}`)
-          .join(';'),
+    // beside a change), all of them, for the figures that have no column of their own yet.
+    measure.extra === undefined ? undefined : keyValuePairs(measure.extra),
+    ...BREAKDOWN_DIMENSIONS.map((dimension) => measure.breakdown?.[dimension]),
+    ...EXTRA_FIGURES.map((figure) => measure.extra?.[figure]),
   ];
 }
 

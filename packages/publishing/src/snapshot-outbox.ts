@@ -9,7 +9,14 @@ import {
 } from '@rollcall/db';
 import type { PublishDeps } from './publish-snapshot.ts';
 import type { SnapshotDocument } from './snapshot-document.ts';
-import { type SnapshotFilePaths, snapshotFilePaths, writeLatestSnapshotFiles, writeSnapshotFiles } from './snapshot-files.ts';
+import {
+  removeStaleTemporaryFiles,
+  type SnapshotFilePaths,
+  snapshotFilePaths,
+  temporaryDirectoryOf,
+  writeLatestSnapshotFiles,
+  writeSnapshotFiles,
+} from './snapshot-files.ts';
 import { announceSnapshot, trimPublishedMessages } from './snapshot-published-message.ts';
 
 /** What a drain did with one undelivered snapshot. */
@@ -95,12 +102,29 @@ async function deliverSnapshot(
 }
 
 /**
+ * Removes the temporary files of file writes that died half-way (the process killed between
+ * writing the temporary file and renaming it), once they are old enough not to be a write in
+ * progress. Never fails the drain: a leftover costs disk space, not correctness.
+ */
+async function removeLeftoverTemporaryFiles(deps: PublishDeps, dir: string, now: Date): Promise<void> {
+  const directory = temporaryDirectoryOf(dir);
+  try {
+    const removed = await removeStaleTemporaryFiles(directory, now);
+    if (removed.length > 0) deps.log.info({ directory, removed }, 'temporary files of interrupted writes removed');
+  } catch (err) {
+    deps.log.warn({ err, directory }, 'could not remove the temporary files of interrupted writes');
+  }
+}
+
+/**
  * Delivers the snapshots committed but not yet delivered (the outbox, migration
  * 2026-11-22-07): files in SNAPSHOT_DIR and the `snapshot.published` message. Called after every
  * publication (for its force), at scheduler start and at the start of every nightly run (for
  * all), so a snapshot whose process died after the commit is delivered by whichever comes next.
  * Each snapshot's failure is logged and recorded on its row, and does not stop the others; the
- * result lists every outcome. Then trims `snapshots.published` (see PUBLISHED_MESSAGE_RETENTION_MS).
+ * result lists every outcome. First it removes the temporary files interrupted writes left in
+ * `<SNAPSHOT_DIR>/.tmp` (see STALE_TEMPORARY_FILE_MS); last it trims `snapshots.published` (see
+ * PUBLISHED_MESSAGE_RETENTION_MS).
  */
 export async function drainSnapshotOutbox(deps: PublishDeps, options: DrainSnapshotOutboxOptions = {}): Promise<SnapshotDeliveryOutcome[]> {
   const now = deps.now ?? (() => new Date());
@@ -108,6 +132,8 @@ export async function drainSnapshotOutbox(deps: PublishDeps, options: DrainSnaps
     ...(options.forceIds !== undefined && { forceIds: options.forceIds }),
     limit: options.limit ?? 500,
   });
+  // File ages are the file system's clock (mtime), so the real time, not an injected `now`.
+  if (deps.snapshotDir !== null) await removeLeftoverTemporaryFiles(deps, deps.snapshotDir, new Date());
   const outcomes: SnapshotDeliveryOutcome[] = [];
   for (const entry of pending) {
     const { snapshotId, forceId, asOf } = entry;

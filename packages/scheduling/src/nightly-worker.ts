@@ -19,19 +19,19 @@ export interface CreateNightlyWorkerOptions {
 /**
  * Consumes `scheduler.nightly`, one job at a time (the runs would only queue on the nightly lock
  * anyway). Job data is decoded here; bad data is an UnrecoverableError: failed at once, visible,
- * never retried. A run that throws (a date failed, or another run was busy) is retried with the
- * catalog's backoff. The job's return value is the run's report.
+ * never retried (as is a job of a name the queue does not carry, by `createWorker`). A run that
+ * throws (a date failed, or another run was busy) is retried with the catalog's backoff. The
+ * job's return value is the run's report.
  */
 export function createNightlyWorker(options: CreateNightlyWorkerOptions): Worker<unknown, NightlyRunReport> {
-  const processor = async (job: Job<unknown, NightlyRunReport>): Promise<NightlyRunReport> => {
-    if (job.name !== 'nightly-run') throw new UnrecoverableError(`unknown job ${JSON.stringify(job.name)} on ${NIGHTLY_QUEUE}`);
+  const runJob = async (job: Job<unknown, NightlyRunReport>): Promise<NightlyRunReport> => {
     const data = NightlyRunData.safeParse(job.data);
     if (!data.success) throw new UnrecoverableError(`invalid nightly-run data: ${data.error.message}`);
     const log = options.log.child({ jobId: job.id, trigger: data.data.trigger, attempt: job.attemptsMade + 1 });
     log.info('nightly run job started');
     return options.run(data.data.trigger);
   };
-  return createWorker<unknown, NightlyRunReport>(NIGHTLY_QUEUE, processor, {
+  return createWorker(NIGHTLY_QUEUE, { 'nightly-run': runJob }, {
     connection: options.connection,
     prefix: options.prefix,
     log: options.log,
