@@ -14,6 +14,8 @@ type PoliceUkImportsTable = {
   recorded_hashes: (string | null)[];
   applied_hashes: (string | null)[];
   applied_revisions: (number | null)[];
+  row_records: number[];
+  withdrawn: boolean[];
   revision: number;
   first_imported_at: DefaultedTimestamp;
   imported_at: DefaultedTimestamp;
@@ -31,7 +33,7 @@ type PoliceUkImportRevisionsTable = {
   imported_at: DefaultedTimestamp;
 };
 
-/** The tables of migration 2026-11-22-04, seen only through this repository. */
+/** The tables of migrations 2026-11-22-04 and 2026-12-01-08, seen only through this repository. */
 type PoliceUkImportTables = {
   police_uk_imports: PoliceUkImportsTable;
   police_uk_import_revisions: PoliceUkImportRevisionsTable;
@@ -48,19 +50,30 @@ export interface PoliceUkMonthKey {
   readonly month: string;
 }
 
-/** The manifest of a force-month: what its latest imported edition held and what was sent. */
+/**
+ * The manifest of a force-month: what its latest imported edition held and what was sent.
+ *
+ * Two kinds of array: per position of the latest edition (`rowHashes`, `rowRecords`; index i is
+ * position i + 1) and per record (`recordedHashes`, `appliedHashes`, `appliedRevisions`,
+ * `withdrawn`; index n - 1 is record n, `pu-<force>-<month>-<n>`). Records are never renumbered,
+ * so the per-record arrays only grow: a record whose row left the month stays, withdrawn.
+ */
 export interface PoliceUkImport extends PoliceUkMonthKey {
   readonly fileSha256: string;
   /** Data rows of the latest edition (rejected ones included): `rowHashes.length`. */
   readonly rows: number;
-  /** Content hash per position of the latest edition (`rowHashes[i]` is position i + 1). */
+  /** Content hash per position of the latest edition. */
   readonly rowHashes: readonly string[];
-  /** Per position, the row hash a `stop-search.recorded` was queued for; null when none was. */
+  /** Per position of the latest edition, the record it holds. */
+  readonly rowRecords: readonly number[];
+  /** Per record, the row hash a `stop-search.recorded` was queued for; null when none was. */
   readonly recordedHashes: readonly (string | null)[];
-  /** Per position, the row hash of the latest event queued for it (recorded or amended). */
+  /** Per record, the row hash of the latest content queued for it (recorded or amended). */
   readonly appliedHashes: readonly (string | null)[];
-  /** Per position, the revision whose import queued that latest event (null: none). */
+  /** Per record, the revision whose import queued its latest event (null: none). */
   readonly appliedRevisions: readonly (number | null)[];
+  /** Per record, whether that latest event was a withdrawal: the record counts nothing. */
+  readonly withdrawn: readonly boolean[];
   /** 1 for the first edition, + 1 for each edition that differed from the one before. */
   readonly revision: number;
   readonly firstImportedAt: Date;
@@ -69,8 +82,11 @@ export interface PoliceUkImport extends PoliceUkMonthKey {
 
 /** What one edition changed, by 1-based position. */
 export interface PoliceUkMonthChange {
+  /** Positions of the new edition holding an edited row (its record was amended). */
   readonly changedPositions: readonly number[];
+  /** Positions of the new edition holding a row no earlier record matched (a new record). */
   readonly addedPositions: readonly number[];
+  /** Positions of the previous edition whose row the new one lacks (its record was withdrawn). */
   readonly removedPositions: readonly number[];
 }
 
@@ -84,9 +100,11 @@ export interface PoliceUkImportRevision extends PoliceUkMonthKey, PoliceUkMonthC
 export interface PoliceUkImportWrite extends PoliceUkMonthKey {
   readonly fileSha256: string;
   readonly rowHashes: readonly string[];
+  readonly rowRecords: readonly number[];
   readonly recordedHashes: readonly (string | null)[];
   readonly appliedHashes: readonly (string | null)[];
   readonly appliedRevisions: readonly (number | null)[];
+  readonly withdrawn: readonly boolean[];
   /** The revision read before the import, or null for a force-month never imported. */
   readonly expectedRevision: number | null;
   /**
@@ -128,6 +146,8 @@ const toImport = (row: Selectable<PoliceUkImportsTable>): PoliceUkImport => ({
   recordedHashes: row.recorded_hashes,
   appliedHashes: row.applied_hashes,
   appliedRevisions: row.applied_revisions,
+  rowRecords: row.row_records,
+  withdrawn: row.withdrawn,
   revision: row.revision,
   firstImportedAt: row.first_imported_at,
   importedAt: row.imported_at,
@@ -181,6 +201,8 @@ export async function savePoliceUkImport(db: DbOrTransaction, write: PoliceUkImp
     recorded_hashes: [...write.recordedHashes],
     applied_hashes: [...write.appliedHashes],
     applied_revisions: [...write.appliedRevisions],
+    row_records: [...write.rowRecords],
+    withdrawn: [...write.withdrawn],
     imported_at: sql<Date>`now()`,
   };
 

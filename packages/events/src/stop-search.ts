@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventSchema, nullable, Ref } from './envelope.ts';
+import { eventSchema, Instant, nullable, Ref } from './envelope.ts';
 
 export const SEARCH_TYPES = ['Person search', 'Vehicle search', 'Person and Vehicle search'] as const;
 export type SearchType = (typeof SEARCH_TYPES)[number];
@@ -35,14 +35,26 @@ export const StopSearchRecorded = eventSchema(
 );
 export type StopSearchRecorded = z.infer<typeof StopSearchRecorded>;
 
+/**
+ * What a correction may carry besides the record's fields (an extension of feeds.md, used by the
+ * data.police.uk importer): `searchedAt`, a corrected time of the search, which moves it to that
+ * day; `withdrawn: true`, the record is gone from the latest edition and counts nothing
+ * (`false` restores it).
+ */
+export const stopSearchCorrectionFields = {
+  searchedAt: nullable(Instant),
+  withdrawn: nullable(z.boolean()),
+};
+const AMENDABLE_FIELD_NAMES = [...STOP_SEARCH_FIELD_NAMES, ...Object.keys(stopSearchCorrectionFields)];
+
 /** A correction: any of the record's fields, which replace earlier values. */
 export const StopSearchAmended = eventSchema(
   'stop-search',
   'stop-search.amended',
   z
-    .looseObject({ recordId: Ref, ...z.object(stopSearchFields).partial().shape })
-    .refine((payload) => STOP_SEARCH_FIELD_NAMES.some((field) => field in payload), {
-      message: `must change at least one of ${STOP_SEARCH_FIELD_NAMES.join(', ')}`,
+    .looseObject({ recordId: Ref, ...z.object(stopSearchFields).partial().shape, ...stopSearchCorrectionFields })
+    .refine((payload) => AMENDABLE_FIELD_NAMES.some((field) => field in payload), {
+      message: `must change at least one of ${AMENDABLE_FIELD_NAMES.join(', ')}`,
     }),
 );
 export type StopSearchAmended = z.infer<typeof StopSearchAmended>;

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lastOfMonth } from '@rollcall/calendar';
 import {
   findPoliceUkImport,
   listPoliceUkImportRevisions,
@@ -12,7 +13,7 @@ import {
   withPoliceUkImportLock,
 } from '@rollcall/db';
 import { createSilentLogger } from '@rollcall/logger';
-import { PoliceUkHeaderError } from '@rollcall/police-uk';
+import { PoliceUkHeaderError, rowContentHash } from '@rollcall/police-uk';
 import { createRedisConnection, feedQueueName, QueueFactory, waitForQueuesDrained } from '@rollcall/queue';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
 import type { Worker } from 'bullmq';
@@ -105,10 +106,18 @@ async function accounting() {
 
 /** Sum per dimension of one metric over a month's London days. */
 async function monthTotals(metric: string, month: string): Promise<Record<string, number>> {
-  const rows = await readDailyAggregates(database.db, { from: `${month}-01`, to: `${month}-31`, forceIds: [FORCE] });
+  const rows = await readDailyAggregates(database.db, { from: `${month}-01`, to: lastOfMonth(`${month}-01`), forceIds: [FORCE] });
   const totals: Record<string, number> = {};
   for (const row of rows.filter((r) => r.metric === metric)) totals[row.dim] = (totals[row.dim] ?? 0) + row.value;
   return Object.fromEntries(Object.entries(totals).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Searches per London day of a month, all search types together. */
+async function searchesByDay(month: string): Promise<Record<string, number>> {
+  const rows = await readDailyAggregates(database.db, { from: `${month}-01`, to: lastOfMonth(`${month}-01`), forceIds: [FORCE] });
+  const days: Record<string, number> = {};
+  for (const row of rows.filter((r) => r.metric === 'stopsearch.searches')) days[row.day] = (days[row.day] ?? 0) + row.value;
+  return days;
 }
 
 async function storedEventsOf(month: string): Promise<Record<string, number>> {
@@ -159,6 +168,7 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
     // Identical rows are distinct searches: 34 rows repeat another's content, all 519 are stored.
     expect(519 - new Set(manifest?.rowHashes).size).toBe(expected.identicalRowExtras);
     expect(manifest?.recordedHashes).toEqual(manifest?.rowHashes);
+    expect(manifest?.rowRecords).toEqual(Array.from({ length: 519 }, (_, i) => i + 1));
   });
 
   it('queues nothing when the same file, or a re-saved copy of it, comes again', async () => {
@@ -206,7 +216,7 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
     await drain();
     expect(await storedEventsOf('2019-01')).toEqual({ 'stop-search.recorded': 520, 'stop-search.amended': 1 });
     const [amended] = await database.db.selectFrom('events').select('event_id').where('type', '=', 'stop-search.amended').execute();
-    expect(amended?.event_id).toMatch(/^pu-avon-and-somerset-2019-01-6-a000002-[0-9a-f]{16}$/);
+    expect(amended?.event_id).toMatch(/^pu-avon-and-somerset-2019-01-6-e000002-[0-9a-f]{16}$/);
     const expected = EXPECTED['2019-01'];
     expect(await monthTotals('stopsearch.by_outcome', '2019-01')).toEqual({ ...expected.byOutcome, arrest: 82, 'no-further-action': 327 });
     expect(await monthTotals('stopsearch.by_ethnic_group', '2019-01')).toEqual({ ...expected.byGroup, white: 358 });
@@ -221,42 +231,73 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
     expect(await storedEventsOf('2019-01')).toEqual({ 'stop-search.recorded': 520, 'stop-search.amended': 1 });
   });
 
-  it('reports rows a new edition lacks as removed, and keeps counting them (the feed has no retraction)', async () => {
+  it('withdraws the record of a row a new edition lacks, so the month counts the rows of its file', async () => {
     const path = await writeCopy('revision-3', JAN_2019, (await linesOf(join(dir, 'revision-2', JAN_2019))).slice(0, -1));
     const summary = await ingest(path);
     expect(summary).toMatchObject({
       rows: 519,
-      queued: { total: 0 },
+      queued: { recorded: 0, amended: 0, withdrawn: 1, total: 1 },
       revision: { status: 'revised', revision: 3, changed: 0, added: 0, removed: 1, removedPositions: [520] },
+      earlierRemovalsWithdrawn: 0,
     });
-    expect(summary.report.join('\n')).toContain(
-      '1 row of the previous edition (positions 520) is not in this file. The stop-search feed has no retraction event, so those searches stay recorded and counted',
-    );
+    expect(summary.report.slice(1)).toEqual([
+      'revision 3 of this month (was 2): 0 rows changed, 0 added, 1 removed; queued 1 withdrawal in 1 job',
+      '1 row of the previous edition (positions 520) is not in this file: its search is withdrawn (a stop-search.amended with withdrawn: true) and no longer counted',
+    ]);
     await drain();
-    expect(await monthTotals('stopsearch.searches', '2019-01')).toEqual({ ...EXPECTED['2019-01'].searches, 'Person search': 375 });
+    const expected = EXPECTED['2019-01'];
+    // Revision 2's counts without the appended copy of line 4 (a Person search, an arrest, White).
+    expect(await monthTotals('stopsearch.searches', '2019-01')).toEqual(expected.searches);
+    expect(await monthTotals('stopsearch.by_outcome', '2019-01')).toEqual({ ...expected.byOutcome, arrest: 81, 'no-further-action': 327 });
+    expect(await monthTotals('stopsearch.by_ethnic_group', '2019-01')).toEqual(expected.byGroup);
     const history = await listPoliceUkImportRevisions(database.db, { forceId: FORCE, month: '2019-01' });
     expect(history.map((r) => [r.revision, r.rows, r.changedPositions, r.addedPositions.length, r.removedPositions])).toEqual([
       [1, 519, [], 519, []],
       [2, 520, [6], 1, []],
       [3, 519, [], 0, [520]],
     ]);
-    // The removed position's record is still what was sent.
     const manifest = await findPoliceUkImport(database.db, { forceId: FORCE, month: '2019-01' });
     expect(manifest?.rowHashes).toHaveLength(519);
     expect(manifest?.appliedHashes).toHaveLength(520);
+    expect(manifest?.withdrawn.flatMap((w, i) => (w ? [i + 1] : []))).toEqual([520]);
+
+    // Importing it again sends nothing; a re-send repeats the withdrawal, a duplicate.
+    expect(await ingest(path)).toMatchObject({ queued: { total: 0 }, revision: { status: 'unchanged', revision: 3 } });
+    const before = await accounting();
+    expect(await ingest(path, { resend: true })).toMatchObject({ queued: { recorded: 518, amended: 1, withdrawn: 1, total: 520 } });
+    await drain();
+    expect(await accounting()).toEqual({ ...before, duplicate: before.duplicate + 520 });
   });
 
-  it('amends the row back when the original edition is supplied again', async () => {
+  it('amends the row back when the original edition is supplied again, and leaves the withdrawn record withdrawn', async () => {
     const summary = await ingest(fixture(JAN_2019));
-    expect(summary).toMatchObject({ queued: { recorded: 0, amended: 1 }, revision: { status: 'revised', revision: 4, changed: 1, added: 0, removed: 0, changedPositions: [6] } });
+    expect(summary).toMatchObject({
+      queued: { recorded: 0, amended: 1, withdrawn: 0 },
+      revision: { status: 'revised', revision: 4, changed: 1, added: 0, removed: 0, changedPositions: [6] },
+    });
     await drain();
     const expected = EXPECTED['2019-01'];
-    // The original counts plus the appended copy of line 4 (an arrest of a White person), which
-    // revision 3 dropped but nothing can retract.
-    expect(await monthTotals('stopsearch.by_outcome', '2019-01')).toEqual({ ...expected.byOutcome, arrest: 81 });
-    expect(await monthTotals('stopsearch.by_ethnic_group', '2019-01')).toEqual({ ...expected.byGroup, white: 358 });
-    expect(await storedEventsOf('2019-01')).toEqual({ 'stop-search.recorded': 520, 'stop-search.amended': 2 });
-    expect(await accounting()).toEqual({ stored: 522, duplicate: 519 + 520, rejected: 0 });
+    expect(await monthTotals('stopsearch.by_outcome', '2019-01')).toEqual(expected.byOutcome);
+    expect(await monthTotals('stopsearch.by_ethnic_group', '2019-01')).toEqual(expected.byGroup);
+    expect(await monthTotals('stopsearch.searches', '2019-01')).toEqual(expected.searches);
+    // Amendments of revisions 2 and 4, and the withdrawal of revision 3.
+    expect(await storedEventsOf('2019-01')).toEqual({ 'stop-search.recorded': 520, 'stop-search.amended': 3 });
+    expect(await accounting()).toEqual({ stored: 523, duplicate: 519 + 520 + 520, rejected: 0 });
+  });
+
+  it('puts every row back on its own day when a row is inserted mid-file, and the month stays as its file', async () => {
+    // Position 100 of the original becomes a copy of line 4, inserted before it: 520 rows, and
+    // a search on the day of line 4 that the original did not have.
+    const [header, ...rows] = await linesOf(fixture(JAN_2019));
+    const path = await writeCopy('revision-5', JAN_2019, [header as string, ...rows.slice(0, 99), rows[2] as string, ...rows.slice(99)]);
+    const daysBefore = await searchesByDay('2019-01');
+    const summary = await ingest(path);
+    expect(summary).toMatchObject({ queued: { recorded: 1, amended: 0, withdrawn: 0 }, revision: { status: 'revised', revision: 5, changed: 0, added: 1, removed: 0, addedPositions: [100] } });
+    await drain();
+    // The withdrawn record 520 stays withdrawn; the copy is a new record, 521.
+    expect(await storedEventsOf('2019-01')).toEqual({ 'stop-search.recorded': 521, 'stop-search.amended': 3 });
+    const dayOfLine4 = (rows[2] as string).split(',')[1]!.slice(0, 10);
+    expect(await searchesByDay('2019-01')).toEqual({ ...daysBefore, [dayOfLine4]: (daysBefore[dayOfLine4] ?? 0) + 1 });
   });
 });
 
@@ -349,6 +390,46 @@ describe('the quirks of data.police.uk files', () => {
     expect(summary).toMatchObject({ queued: { recorded: 1, amended: 0 }, rejected: 1, rejectionsStored: 0, revision: { status: 'revised', changedPositions: [4] } });
     await drain();
     expect(Object.values(await monthTotals('stopsearch.searches', '2019-07')).reduce((a, b) => a + b, 0)).toBe(5);
+  });
+});
+
+describe('a month imported before records were matched by content', () => {
+  it('is put right by the next import of the month: rows on their own days, removed rows withdrawn', async () => {
+    const SEPTEMBER = '2019-09-avon-and-somerset-stop-and-search.csv';
+    const [header, row] = (await linesOf(fixture(JAN_2019))) as [string, string];
+    const on = (day: string) => row.replace(/^([^,]*),[^,]*,/, `$1,2019-09-${day}T10:30:00+00:00,`);
+    await ingest(await writeCopy('legacy', SEPTEMBER, [header, on('01'), on('02'), on('03')]));
+    await drain();
+
+    // Revision 2 as the importer before this one handled it: row 2 redated to the 10th was sent
+    // as an amendment without the row's time (so the search stayed on the 2nd), row 3 was dropped
+    // from the edition but left counted. Then migration 2026-12-01-08 read that manifest: position
+    // n holding record n, nothing withdrawn, record 2's applied hash cleared.
+    const stored = await database.db.selectFrom('events').select('body').where('event_id', 'like', `pu-${FORCE}-2019-09-2-%`).executeTakeFirstOrThrow();
+    const legacyAmendment = {
+      ...(stored.body as Record<string, unknown>),
+      eventId: `pu-${FORCE}-2019-09-2-a000002-${rowContentHash(on('10').split(','))}`,
+      type: 'stop-search.amended',
+      occurredAt: '2019-09-01T00:00:02Z',
+    };
+    await queues.add('feed-batch', feedQueueName('stop-search'), { events: [legacyAmendment] });
+    await drain();
+    const manifest = (await findPoliceUkImport(database.db, { forceId: FORCE, month: '2019-09' }))!;
+    await sql`update police_uk_imports set rows = 2, row_hashes = ${[manifest.rowHashes[0], rowContentHash(on('10').split(','))]},
+      row_records = '{1,2}', applied_hashes[2] = null, applied_revisions[2] = 2, revision = 2
+      where force_id = ${FORCE} and month = '2019-09'`.execute(database.db);
+    expect(await searchesByDay('2019-09')).toEqual({ '2019-09-01': 1, '2019-09-02': 1, '2019-09-03': 1 });
+
+    const summary = await ingest(await writeCopy('legacy-2', SEPTEMBER, [header, on('01'), on('10')]));
+    expect(summary).toMatchObject({
+      queued: { recorded: 0, amended: 1, withdrawn: 1, total: 2 },
+      revision: { status: 'unchanged', revision: 2 },
+      earlierRemovalsWithdrawn: 1,
+    });
+    expect(summary.report).toContain('withdrew 1 record whose rows an earlier edition had removed but which still counted (imported before removed rows were withdrawn)');
+    await drain();
+    expect(await searchesByDay('2019-09')).toEqual({ '2019-09-01': 1, '2019-09-10': 1 });
+    expect(await findPoliceUkImport(database.db, { forceId: FORCE, month: '2019-09' })).toMatchObject({ withdrawn: [false, false, true], appliedRevisions: [1, 2, 2] });
   });
 });
 

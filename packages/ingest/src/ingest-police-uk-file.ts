@@ -7,6 +7,7 @@ import { type Db, findPoliceUkImport, type PoliceUkImport, savePoliceUkImport, w
 import type { StopSearchAmended, StopSearchRecorded } from '@rollcall/events';
 import {
   contentHashOf,
+  EditionMatcher,
   POLICE_UK_COLUMNS,
   PoliceUkHeaderError,
   type PoliceUkRow,
@@ -14,16 +15,17 @@ import {
   rawValuesOf,
   readPoliceUkCsv,
   resolvePoliceUkSource,
+  type RowMatch,
   type RowRejection,
   rowRejection,
   toStopSearchAmendment,
   toStopSearchEvent,
+  toStopSearchWithdrawal,
   type Unrecognised,
 } from '@rollcall/police-uk';
 import { feedQueueName, MAX_EVENTS_PER_JOB, type QueueFactory } from '@rollcall/queue';
 import { IngestFileError, type IngestFileSummary, type IngestProgress, type LineRejection } from './ingest-ndjson-file.ts';
 import { describePoliceUkImport } from './police-uk-import-report.ts';
-import { PoliceUkMonthDiff } from './police-uk-month-diff.ts';
 import type { IngestContext, RejectedInput } from './prepare-event.ts';
 import { findStorageProblem, toStorableText } from './storable-text.ts';
 import { recordRejections } from './rejections.ts';
@@ -75,20 +77,23 @@ export type PoliceUkRevisionInfo =
   | {
       readonly status: 'unchanged';
       readonly revision: number;
-      /** The same bytes as last time (else the same rows in a re-saved file: CRLF, reordered columns). */
+      /** The same bytes as last time (else the same rows in a re-saved or reordered file). */
       readonly sameFile: boolean;
     }
   | {
       readonly status: 'revised';
       readonly revision: number;
       readonly previousRevision: number;
+      /** Edited rows: each amends the record of the row it replaced. */
       readonly changed: number;
+      /** Rows no record held: new records. */
       readonly added: number;
-      /** Rows of the previous edition missing from this one: they stay recorded and counted. */
+      /** Rows of the previous edition missing from this one: their records are withdrawn. */
       readonly removed: number;
       /** The first `reportLimit` positions of each kind (all are in police_uk_import_revisions). */
       readonly changedPositions: readonly number[];
       readonly addedPositions: readonly number[];
+      /** Positions in the previous edition. */
       readonly removedPositions: readonly number[];
     };
 
@@ -109,8 +114,11 @@ export interface PoliceUkImportSummary extends IngestFileSummary {
   readonly fileSha256: string;
   /** Data rows in the file, rejected ones included. */
   readonly rows: number;
-  /** Events queued by this import, by type. */
-  readonly queued: { readonly recorded: number; readonly amended: number; readonly total: number };
+  /**
+   * Events queued by this import: `stop-search.recorded`, `stop-search.amended` carrying a row,
+   * and `stop-search.amended` withdrawing a record whose row is gone.
+   */
+  readonly queued: { readonly recorded: number; readonly amended: number; readonly withdrawn: number; readonly total: number };
   /** Rows of this file that could not be imported. */
   readonly rejected: number;
   /**
@@ -119,6 +127,11 @@ export interface PoliceUkImportSummary extends IngestFileSummary {
    */
   readonly rejectionsStored: number;
   readonly revision: PoliceUkRevisionInfo;
+  /**
+   * Withdrawals of records whose rows an earlier edition removed: left counted by the importer
+   * before withdrawals existed, withdrawn by the first import of their month since (0 after that).
+   */
+  readonly earlierRemovalsWithdrawn: number;
   /** Ethnicity and outcome wordings no mapping knows, per value, most frequent first. */
   readonly unrecognised: readonly UnrecognisedCount[];
   readonly resent: boolean;
@@ -132,26 +145,35 @@ const REJECTION_FLUSH = 500;
  * Imports one data.police.uk stop-and-search file (feeds.md, "Importing data.police.uk
  * stop-and-search files"): streams it, queues its rows on `feed.stop-search` in jobs of up to
  * 1,000 events, stores bad rows in rejected_events with their line, and keeps a manifest per
- * force-month so that a file is judged against the edition imported before it:
+ * force-month so that a file is judged against the edition imported before it.
  *
- * - first import of the month: every row as `stop-search.recorded`;
- * - the same rows again (same bytes, or a re-saved copy whose rows hash the same): `unchanged`,
- *   nothing queued. Re-queuing would only produce duplicates downstream, so it is skipped; an
- *   operator who needs the events sent again passes `resend`;
- * - different rows: a revision. A changed position gets a `stop-search.amended` for its
- *   recordId (its id carries the revision, see `amendmentOfRevision`), a new position a
- *   `stop-search.recorded`. A position the new edition lacks is reported and kept in the revision
- *   history, but its record stays recorded and counted: the feed contract has no retraction
- *   event, so nothing downstream can un-count a search.
+ * The files have no record ids, so the month's records are numbered by the importer and a new
+ * edition's rows are matched to them by content (`EditionMatcher`): a row the previous edition
+ * had, wherever it now sits, holds the same record; an edited row holds the record of the row it
+ * replaced; any other row is a new record; a record whose row is gone is withdrawn. So:
  *
- * What is sent is decided per position from what was sent before, not only from the previous
+ * - first import of the month: every row as `stop-search.recorded`, record n being row n;
+ * - the same rows again (same bytes, a re-saved copy, or the rows in another order):
+ *   `unchanged`, nothing queued. Re-queuing would only produce duplicates downstream, so it is
+ *   skipped; an operator who needs the events sent again passes `resend`;
+ * - different rows: a revision. An edited row is a `stop-search.amended` of its record carrying
+ *   every field and the row's time (`searchedAt`), a new row a `stop-search.recorded`, a removed
+ *   row's record a `stop-search.amended` with `withdrawn: true`. Every row keeps counting on its
+ *   own day, and the month counts exactly the rows of its latest file.
+ *
+ * What is sent is decided per record from what was sent before, not only from the previous
  * edition's content: a row rejected last time and fixed now gets its `recorded`, not an
- * amendment of a record that never arrived; a position dropped and later restored is amended
- * only if its content differs from what the record holds.
+ * amendment of a record that never arrived; a record whose row was rejected and is gone has
+ * nothing to withdraw; a record an earlier version of the importer left counted after its row
+ * was removed is withdrawn by the next import of its month.
  *
  * The manifest is written only after every job was queued: a crash before that leaves the old
- * manifest, and importing again re-sends events that are then duplicates, never gaps. One import
- * per force-month runs at a time (`PoliceUkImportBusyError` otherwise).
+ * manifest, and importing the same file again re-sends events that are then duplicates, never
+ * gaps. One import per force-month runs at a time (`PoliceUkImportBusyError` otherwise).
+ *
+ * Memory: the row hashes of both editions (16 hex digits a row), and the rows whose record cannot
+ * be settled until the end of the file (`EditionMatcher`): a handful for a typical revision, the
+ * whole file when every row changed.
  *
  * Throws `PoliceUkSourceError` (force or month), `PoliceUkHeaderError` (not a data.police.uk
  * file), `IngestFileError` (cannot be read) and `PoliceUkImportBusyError`; never for a bad row.
@@ -182,10 +204,10 @@ export async function ingestPoliceUkFile(options: PoliceUkIngestOptions): Promis
 type Plan = 'recorded' | 'amended' | 'none';
 
 /**
- * What to queue for a position whose row now hashes to `hash`, given the hashes of the recorded
- * event and of the latest event sent for it before (null: none).
+ * What to queue for a record whose row now hashes to `hash`, given the hashes of its recorded
+ * event and of the latest content sent for it before (null: none).
  */
-function planPosition(recorded: string | null, applied: string | null, hash: string, resend: boolean): Plan {
+function planRecord(recorded: string | null, applied: string | null, hash: string, resend: boolean): Plan {
   if (recorded === null) return 'recorded';
   if (applied !== hash) return 'amended';
   if (!resend) return 'none';
@@ -200,16 +222,21 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
   const queueName = feedQueueName(FEED);
 
   const previous: PoliceUkImport | undefined = await findPoliceUkImport(db, source);
-  const previousRows = previous?.rowHashes ?? [];
-  const diff = new PoliceUkMonthDiff(previousRows);
+  const matcher = new EditionMatcher(
+    previous && { rowHashes: previous.rowHashes, rowRecords: previous.rowRecords, records: previous.appliedHashes.length },
+  );
   const rowHashes: string[] = [];
-  // Per position, what downstream was sent; positions past this file's end keep theirs.
+  // Per record (index n - 1 is record n), what downstream was sent; a new record starts with nothing.
   const recordedHashes: (string | null)[] = [...(previous?.recordedHashes ?? [])];
   const appliedHashes: (string | null)[] = [...(previous?.appliedHashes ?? [])];
   const appliedRevisions: (number | null)[] = [...(previous?.appliedRevisions ?? [])];
+  const withdrawn: boolean[] = [...(previous?.withdrawn ?? [])];
   let sentStateChanged = false;
+  // Rows whose record the matcher settles only at the end of the file, in file order.
+  const unsettled: { item: PoliceUkRow | RowRejection; hash: string }[] = [];
 
-  const queued = { recorded: 0, amended: 0 };
+  const queued = { recorded: 0, amended: 0, withdrawn: 0 };
+  const queuedTotal = () => queued.recorded + queued.amended + queued.withdrawn;
   let jobs = 0;
   let batch: (StopSearchRecorded | StopSearchAmended)[] = [];
   let rejected = 0;
@@ -223,6 +250,10 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
     await queues.add('feed-batch', queueName, { events: batch });
     jobs += 1;
     batch = [];
+  };
+  const send = async (event: StopSearchRecorded | StopSearchAmended) => {
+    batch.push(event);
+    if (batch.length >= batchSize) await flushBatch();
   };
   const flushRejections = async () => {
     await recordRejections(db, FEED, pendingRejections, context);
@@ -249,6 +280,47 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
     }
   };
 
+  /** Queues what the record a row holds needs, given what was sent for that record before. */
+  const importRow = async (item: PoliceUkRow | RowRejection, hash: string, match: RowMatch) => {
+    const index = match.record - 1;
+    const recorded = recordedHashes[index] ?? null;
+    const applied = appliedHashes[index] ?? null;
+    const appliedRevision = appliedRevisions[index] ?? null;
+    recordedHashes[index] = recorded;
+    appliedHashes[index] = applied;
+    appliedRevisions[index] = appliedRevision;
+    withdrawn[index] ??= false;
+    // A row the previous edition had: any rejection of it was stored by the import of that edition.
+    const same = match.kind === 'same';
+    const storeRejection = resend || !same;
+    if (item.kind === 'rejection') return reject(item, 'stop-search.recorded', storeRejection);
+
+    const plan = planRecord(recorded, applied, hash, resend);
+    // The revision this event belongs to: a row that differs from the previous edition makes this
+    // import the next revision; a re-send repeats the revision it was first sent with.
+    const revision =
+      previous === undefined ? 1 : !same ? previous.revision + 1 : applied === hash ? (appliedRevision ?? previous.revision) : previous.revision;
+    const mapped = plan === 'amended' ? toStopSearchAmendment(item, source, match.record, revision) : toStopSearchEvent(item, source, match.record);
+    const checked = mapped.kind === 'rejection' ? mapped : withStorableText(mapped, item);
+    if (checked.kind === 'rejection') {
+      // A row sent before and unchanged is not re-judged: it is already downstream.
+      if (plan !== 'none') await reject(checked, plan === 'amended' ? 'stop-search.amended' : 'stop-search.recorded', storeRejection);
+      return;
+    }
+    countUnrecognised(checked.unrecognised);
+    if (plan === 'none') return;
+    if (checked.event.type === 'stop-search.recorded') {
+      queued.recorded += 1;
+      recordedHashes[index] = hash;
+    } else {
+      queued.amended += 1;
+    }
+    if (applied !== hash || appliedRevision !== revision) sentStateChanged = true;
+    appliedHashes[index] = hash;
+    appliedRevisions[index] = revision;
+    await send(checked.event);
+  };
+
   const sha256 = createHash('sha256');
   const input = createReadStream(options.path);
   const tap = hashingTap(sha256);
@@ -258,57 +330,16 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
     if (error) readError ??= error;
   });
   const progress = () =>
-    options.onProgress?.({ bytesRead: input.bytesRead, totalBytes, lines: rowHashes.length, accepted: queued.recorded + queued.amended, rejected });
+    options.onProgress?.({ bytesRead: input.bytesRead, totalBytes, lines: rowHashes.length, accepted: queuedTotal(), rejected });
 
   try {
     for await (const item of readPoliceUkCsv(tap)) {
-      const position = item.position;
-      const index = position - 1;
       const hash = contentHashOf(item);
       rowHashes.push(hash);
-      diff.see(position, hash);
-      // This exact row was at this position in the previous edition: any rejection of it was
-      // stored by the import of that edition.
-      const sameAsPrevious = previousRows[index] === hash;
-      const storeRejection = resend || !sameAsPrevious;
-      const recorded = recordedHashes[index] ?? null;
-      const applied = appliedHashes[index] ?? null;
-      const appliedRevision = appliedRevisions[index] ?? null;
-      recordedHashes[index] = recorded;
-      appliedHashes[index] = applied;
-      appliedRevisions[index] = appliedRevision;
-
-      if (item.kind === 'rejection') {
-        await reject(item, 'stop-search.recorded', storeRejection);
-      } else {
-        const plan = planPosition(recorded, applied, hash, resend);
-        // The revision this event belongs to: a row that differs from the previous edition makes
-        // this import the next revision; a re-send repeats the revision it was first sent with.
-        const revision =
-          previous === undefined ? 1 : !sameAsPrevious ? previous.revision + 1 : applied === hash ? (appliedRevision ?? previous.revision) : previous.revision;
-        const mapped = plan === 'amended' ? toStopSearchAmendment(item, source, revision) : toStopSearchEvent(item, source);
-        const checked = mapped.kind === 'rejection' ? mapped : withStorableText(mapped, item);
-        if (checked.kind === 'rejection') {
-          // A row sent before and unchanged is not re-judged: it is already downstream.
-          if (plan !== 'none') await reject(checked, plan === 'amended' ? 'stop-search.amended' : 'stop-search.recorded', storeRejection);
-        } else {
-          countUnrecognised(checked.unrecognised);
-          if (plan !== 'none') {
-            batch.push(checked.event);
-            if (checked.event.type === 'stop-search.recorded') {
-              queued.recorded += 1;
-              recordedHashes[index] = hash;
-            } else {
-              queued.amended += 1;
-            }
-            if (applied !== hash || appliedRevision !== revision) sentStateChanged = true;
-            appliedHashes[index] = hash;
-            appliedRevisions[index] = revision;
-            if (batch.length >= batchSize) await flushBatch();
-          }
-        }
-      }
-      if (position % 5_000 === 0) progress();
+      const match = matcher.see(item.position, hash);
+      if (match === undefined) unsettled.push({ item, hash });
+      else await importRow(item, hash, match);
+      if (item.position % 5_000 === 0) progress();
     }
   } catch (error) {
     if (readError !== undefined) throw new IngestFileError(`cannot read ${options.path}: ${readError.message}`);
@@ -320,25 +351,55 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
     input.destroy();
   }
   if (readError !== undefined) throw new IngestFileError(`cannot read ${options.path}: ${readError.message}`);
+
+  const change = matcher.finish();
+  for (const { item, hash } of unsettled) await importRow(item, hash, change.rows[item.position - 1] as RowMatch);
+  const status = previous === undefined ? 'new' : change.unchanged ? 'unchanged' : 'revised';
+  const thisRevision = previous === undefined ? 1 : status === 'revised' ? previous.revision + 1 : previous.revision;
+
+  // Every record sent and not in this edition is withdrawn: the ones this edition removed, and
+  // any an importer before withdrawals left counted.
+  const inEdition = new Set(change.rows.map((row) => row.record));
+  const removedNow = new Set(change.removedRecords);
+  let earlierRemovalsWithdrawn = 0;
+  for (let record = 1; record <= change.records; record++) {
+    const index = record - 1;
+    if (inEdition.has(record) || (recordedHashes[index] ?? null) === null) continue;
+    if (withdrawn[index] === true) {
+      if (resend) {
+        queued.withdrawn += 1;
+        await send(toStopSearchWithdrawal(source, record, appliedRevisions[index] ?? thisRevision));
+      }
+      continue;
+    }
+    queued.withdrawn += 1;
+    if (!removedNow.has(record)) earlierRemovalsWithdrawn += 1;
+    withdrawn[index] = true;
+    appliedRevisions[index] = thisRevision;
+    sentStateChanged = true;
+    await send(toStopSearchWithdrawal(source, record, thisRevision));
+  }
   await flushBatch();
   await flushRejections();
   progress();
 
   const fileSha256 = sha256.digest('hex');
-  const change = diff.result();
-  const status = previous === undefined ? 'new' : change.unchanged ? 'unchanged' : 'revised';
-  // Written only now that every job is queued (see above). Removed positions keep their entries
-  // in recordedHashes / appliedHashes: their records were never retracted and still count.
+  const rowRecords = change.rows.map((row) => row.record);
+  const reordered = previous !== undefined && !sameNumbers(previous.rowRecords, rowRecords);
+  // Written only now that every job is queued (see above).
   let revisionNumber = previous?.revision ?? 1;
-  if (status !== 'unchanged' || sentStateChanged) {
+  if (status !== 'unchanged' || sentStateChanged || reordered) {
+    const perRecord = <T>(values: readonly (T | undefined)[], empty: T) => Array.from({ length: change.records }, (_, i) => values[i] ?? empty);
     const saved = await db.transaction().execute((trx) =>
       savePoliceUkImport(trx, {
         ...source,
         fileSha256,
         rowHashes,
-        recordedHashes,
-        appliedHashes,
-        appliedRevisions,
+        rowRecords,
+        recordedHashes: perRecord(recordedHashes, null),
+        appliedHashes: perRecord(appliedHashes, null),
+        appliedRevisions: perRecord(appliedRevisions, null),
+        withdrawn: perRecord(withdrawn, false),
         expectedRevision: previous?.revision ?? null,
         change: status === 'unchanged' ? null : change,
       }),
@@ -372,18 +433,21 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
     fileSha256,
     rows: rowHashes.length,
     lines: rowHashes.length,
-    queued: { ...queued, total: queued.recorded + queued.amended },
-    accepted: queued.recorded + queued.amended,
+    queued: { ...queued, total: queuedTotal() },
+    accepted: queuedTotal(),
     jobs,
     rejected,
     rejectionsStored,
     rejections,
     revision,
+    earlierRemovalsWithdrawn,
     unrecognised: [...unrecognised.values()].sort((a, b) => b.rows - a.rows || a.column.localeCompare(b.column) || a.value.localeCompare(b.value)),
     resent: resend,
   };
   return { ...summary, report: describePoliceUkImport(summary) };
 }
+
+const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((value, i) => value === b[i]);
 
 /** Passes the file through unchanged, hashing its bytes on the way. */
 function hashingTap(hash: Hash): Transform {

@@ -16,8 +16,8 @@ function ranges(positions: readonly number[]): string {
 
 /**
  * The import summary as sentences for the operator, one per line: what the file was judged to
- * be, what was queued, and what an operator might otherwise misread (removed rows that still
- * count, an unchanged month that queued nothing, rows rejected).
+ * be, what was queued, and what an operator might otherwise misread (records withdrawn, an
+ * unchanged month that queued nothing, rows rejected).
  */
 export function describePoliceUkImport(summary: Omit<PoliceUkImportSummary, 'report'>): string[] {
   const { revision, queued } = summary;
@@ -28,6 +28,7 @@ export function describePoliceUkImport(summary: Omit<PoliceUkImportSummary, 'rep
       : `queued ${[
           queued.recorded > 0 ? plural(queued.recorded, 'stop-search.recorded event') : null,
           queued.amended > 0 ? plural(queued.amended, 'stop-search.amended event') : null,
+          queued.withdrawn > 0 ? plural(queued.withdrawn, 'withdrawal') : null,
         ]
           .filter((part) => part !== null)
           .join(' and ')} in ${plural(summary.jobs, 'job')}${summary.resent ? ' (re-sent on request)' : ''}`;
@@ -38,7 +39,7 @@ export function describePoliceUkImport(summary: Omit<PoliceUkImportSummary, 'rep
       break;
     case 'unchanged':
       lines.push(
-        `unchanged: the same rows as revision ${revision.revision}${revision.sameFile ? '' : ' (the file bytes differ, e.g. re-saved, but no row does)'}; ${queuedText}`,
+        `unchanged: the same rows as revision ${revision.revision}${revision.sameFile ? '' : ' (the file bytes differ, e.g. re-saved or rows reordered, but no row does)'}; ${queuedText}`,
       );
       if (!summary.resent) {
         lines.push('events already sent are not queued again; to re-send every row anyway (e.g. jobs lost before storage), import with --resend: stored events come back as duplicates and change nothing');
@@ -50,20 +51,24 @@ export function describePoliceUkImport(summary: Omit<PoliceUkImportSummary, 'rep
       );
       if (revision.changed > 0) {
         const more = revision.changed > revision.changedPositions.length ? ', ...' : '';
-        lines.push(`changed positions ${ranges(revision.changedPositions)}${more}: each is sent as a stop-search.amended of the same record`);
-        if (revision.changed > 1 && revision.changedPositions.at(-1) === summary.rows) {
-          lines.push('rows are matched by position (the files have no ids): one row inserted or deleted mid-file shows as every later position changed');
-        }
+        lines.push(`changed positions ${ranges(revision.changedPositions)}${more}: each is sent as a stop-search.amended of the record of the row it replaced, with the row's time`);
+      }
+      if (revision.added > 0) {
+        const more = revision.added > revision.addedPositions.length ? ', ...' : '';
+        lines.push(`added positions ${ranges(revision.addedPositions)}${more}: each is a new record`);
       }
       if (revision.removed > 0) {
         const more = revision.removed > revision.removedPositions.length ? ', ...' : '';
         lines.push(
-          `${plural(revision.removed, 'row')} of the previous edition (positions ${ranges(revision.removedPositions)}${more}) ${revision.removed === 1 ? 'is' : 'are'} not in this file. ` +
-            'The stop-search feed has no retraction event, so those searches stay recorded and counted; the revision history (police_uk_import_revisions) keeps which ones',
+          `${plural(revision.removed, 'row')} of the previous edition (positions ${ranges(revision.removedPositions)}${more}) ${revision.removed === 1 ? 'is' : 'are'} not in this file: ` +
+            `${revision.removed === 1 ? 'its search is' : 'their searches are'} withdrawn (a stop-search.amended with withdrawn: true) and no longer counted`,
         );
       }
       break;
     }
+  }
+  if (summary.earlierRemovalsWithdrawn > 0) {
+    lines.push(`withdrew ${plural(summary.earlierRemovalsWithdrawn, 'record')} whose rows an earlier edition had removed but which still counted (imported before removed rows were withdrawn)`);
   }
 
   if (summary.rejected > 0) {

@@ -63,4 +63,50 @@ describe('interpretSearch', () => {
     expect(sums['2024-01-05 stopsearch.ethnicity_unrecognised ']).toBe(1);
     expect(lifecycle.flags).toEqual(['unrecognised ethnicity "Martian - Olympus": counted as not recorded']);
   });
+
+  it('moves a search, every count of it, to the day of an amendment\'s searchedAt, and back on null', () => {
+    const recorded = fact('stop-search.recorded', '2024-01-20T10:00:00Z', { outcome: 'Arrest' });
+    const moved = fact('stop-search.amended', '2024-01-01T00:00:02Z', { outcome: 'Arrest', searchedAt: '2024-01-03T09:30:00Z' });
+    const lifecycle = interpretSearch(mergeFacts([], [moved, recorded]), calendar);
+    expect(totals(lifecycle.contributions)).toEqual({
+      '2024-01-03 stopsearch.searches Person search': 1,
+      '2024-01-03 stopsearch.by_ethnic_group white': 1,
+      '2024-01-03 stopsearch.by_outcome arrest': 1,
+      '2024-01-03 stopsearch.by_outcome_linked false': 1,
+    });
+    expect(lifecycle.startedAt).toBe(Date.parse('2024-01-03T09:30:00Z'));
+    const back = fact('stop-search.amended', '2024-01-01T00:00:03Z', { outcome: 'Arrest', searchedAt: null });
+    expect(Object.keys(totals(interpret(recorded, moved, back).contributions))).toEqual([
+      '2024-01-20 stopsearch.by_ethnic_group white',
+      '2024-01-20 stopsearch.by_outcome arrest',
+      '2024-01-20 stopsearch.by_outcome_linked false',
+      '2024-01-20 stopsearch.searches Person search',
+    ]);
+  });
+
+  it('counts nothing of a withdrawn search, grounds reviews included, until a later amendment restores it', () => {
+    const recorded = fact('stop-search.recorded', '2024-01-20T10:00:00Z');
+    const review = fact('stop-search.grounds-reviewed', '2024-02-10T10:00:00Z', { reasonableGroundsRecorded: true });
+    const withdrawn = fact('stop-search.amended', '2024-01-01T00:00:02Z', { outcome: null, withdrawn: true });
+    const lifecycle = interpret(recorded, review, withdrawn);
+    expect(lifecycle).toMatchObject({ status: 'withdrawn', contributions: [], flags: [], startedAt: Date.parse('2024-01-20T10:00:00Z') });
+    const restored = interpret(recorded, review, withdrawn, fact('stop-search.amended', '2024-01-01T00:00:03Z', { outcome: 'Arrest', withdrawn: false }));
+    expect(restored.status).toBe('grounds reviewed');
+    expect(totals(restored.contributions)).toMatchObject({ '2024-01-20 stopsearch.by_outcome arrest': 1, '2024-02-10 stopsearch.grounds_reviewed white|true': 1 });
+  });
+
+  it('flags and ignores a searchedAt or withdrawn of the wrong type, keeping the earlier value', () => {
+    // The contract refuses these now; facts stored before it did may still hold them.
+    const lifecycle = interpret(
+      fact('stop-search.recorded', '2024-01-20T10:00:00Z'),
+      fact('stop-search.amended', '2024-01-01T00:00:02Z', { outcome: 'Arrest', searchedAt: '2024-01-03T09:30:00Z' }),
+      fact('stop-search.amended', '2024-01-01T00:00:03Z', { outcome: 'Arrest', searchedAt: '2024-01-05 10:00', withdrawn: 'yes' as unknown as boolean }),
+    );
+    expect(lifecycle.status).toBe('recorded');
+    expect(totals(lifecycle.contributions)['2024-01-03 stopsearch.searches Person search']).toBe(1);
+    expect(lifecycle.flags).toEqual([
+      'stop-search.amended searchedAt is not a time with an offset: ignored',
+      'stop-search.amended withdrawn is not true, false or null: ignored',
+    ]);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Calendar } from '@rollcall/calendar';
-import { STOP_SEARCH_FIELD_NAMES, type StopSearchGroundsReviewed, type StopSearchRecorded } from '@rollcall/events';
+import { Instant, STOP_SEARCH_FIELD_NAMES, type StopSearchGroundsReviewed, type StopSearchRecorded } from '@rollcall/events';
 import { dimOf, METRIC } from '@rollcall/measures';
 import { ethnicGroupOf, normaliseOutcome } from '@rollcall/police-uk';
 import { type Fact, factsOfType } from './fact.ts';
@@ -9,16 +9,24 @@ type RecordFields = StopSearchRecorded['payload'];
 
 /**
  * A stop-and-search record: `stop-search.recorded` → `stop-search.amended`* (corrections) →
- * `stop-search.grounds-reviewed`* (dip-sample audits). Counted on the London day it was recorded.
+ * `stop-search.grounds-reviewed`* (dip-sample audits). Counted on the London day of its search.
  *
  * Amendments apply over the record in event-time order, each field taking the latest value
  * ("later fields replace earlier ones"): a last-writer-wins register per field, which gives the
  * same record whatever order the corrections arrive in. An amendment is a correction of the
- * record whatever its own timestamp (the data.police.uk importer dates a corrected row at the
- * start of the file's month plus its revision, to order editions), so one timed before the
- * record still applies. The contract has no field for
- * the search time itself, so a correction never moves a search to another day. The latest
- * grounds review is the one that counts, on its own day.
+ * record whatever its own timestamp (the data.police.uk importer dates a correction at the start
+ * of the file's month plus its revision, to order editions), so one timed before the record still
+ * applies. Two registers besides the record's own fields:
+ *
+ * - `searchedAt`: the search's corrected time. The search counts on its London day instead of the
+ *   day of the recorded event's `occurredAt` (null: back to that). Moving a search moves every
+ *   contribution, so the aggregates of both days change and revision marks start at the earlier.
+ * - `withdrawn`: true when the source no longer has the record (a re-supplied data.police.uk month
+ *   without its row). A withdrawn search counts nothing, grounds reviews included, until an
+ *   amendment sets it back to false or null.
+ *
+ * A value of the wrong type for either is flagged and ignored (the earlier value stands). The
+ * latest grounds review is the one that counts, on its own day.
  */
 export function interpretSearch(facts: readonly Fact[], calendar: Calendar): Lifecycle {
   const builder = new LifecycleBuilder();
@@ -30,11 +38,25 @@ export function interpretSearch(facts: readonly Fact[], calendar: Calendar): Lif
     return builder.build('pending', null, null);
   }
   const fields: Record<string, unknown> = { ...recorded.p };
-  for (const amendment of factsOfType(facts, 'stop-search.amended')) {
-    for (const field of STOP_SEARCH_FIELD_NAMES) if (field in amendment.p) fields[field] = amendment.p[field];
+  let searchedAt = recorded.at;
+  let withdrawn = false;
+  for (const { p: amendment } of factsOfType(facts, 'stop-search.amended')) {
+    for (const field of STOP_SEARCH_FIELD_NAMES) if (field in amendment) fields[field] = amendment[field];
+    if ('searchedAt' in amendment) {
+      const value = amendment.searchedAt;
+      if (value === null) searchedAt = recorded.at;
+      else if (Instant.safeParse(value).success) searchedAt = Date.parse(value as string);
+      else builder.flag('stop-search.amended searchedAt is not a time with an offset: ignored');
+    }
+    if ('withdrawn' in amendment) {
+      const value = amendment.withdrawn;
+      if (value === null || typeof value === 'boolean') withdrawn = value === true;
+      else builder.flag('stop-search.amended withdrawn is not true, false or null: ignored');
+    }
   }
+  if (withdrawn) return builder.build('withdrawn', searchedAt, null);
   const record = fields as RecordFields;
-  const day = calendar.dayOf(recorded.at);
+  const day = calendar.dayOf(searchedAt);
 
   const ethnicity = ethnicGroupOf(record.selfDefinedEthnicity, record.officerDefinedEthnicity);
   if (ethnicity.unrecognised !== undefined) {
@@ -55,5 +77,5 @@ export function interpretSearch(facts: readonly Fact[], calendar: Calendar): Lif
     const { reasonableGroundsRecorded } = review.p as StopSearchGroundsReviewed['payload'];
     builder.add(calendar.dayOf(review.at), METRIC.searchesGroundsReviewed, dimOf(ethnicity.group, reasonableGroundsRecorded));
   }
-  return builder.build(review ? 'grounds reviewed' : 'recorded', recorded.at, null);
+  return builder.build(review ? 'grounds reviewed' : 'recorded', searchedAt, null);
 }

@@ -1,4 +1,4 @@
-export * from './compare-months.ts';
+export * from './edition-matcher.ts';
 export * from './ethnic-group.ts';
 export * from './map-police-uk-row.ts';
 export * from './outcome.ts';
@@ -10,3 +10,4 @@ export * from './read-stop-search-events.ts';
 export * from './row-content-hash.ts';
 export * from './to-stop-search-amendment.ts';
 export * from './to-stop-search-event.ts';
+export * from './to-stop-search-withdrawal.ts';

@@ -192,6 +192,12 @@ describe('toStopSearchEvent: ids', () => {
     expect(after.event.eventId).toBe(`pu-avon-and-somerset-2019-07-3-${after.contentHash}`);
   });
 
+  it('names the record it is given, which a later edition may have matched to another position', () => {
+    const result = toStopSearchEvent(rowOf({}, { line: 4, position: 3 }), JULY, 521);
+    if (result.kind !== 'event') throw new Error('expected an event');
+    expect(result).toMatchObject({ position: 3, event: { eventId: `pu-avon-and-somerset-2019-07-521-${result.contentHash}`, payload: { recordId: 'pu-avon-and-somerset-2019-07-521' } } });
+  });
+
   it('puts force and month in the ids', () => {
     const other = eventOf({}, { forceId: 'kent', month: '2019-07' }, 3).event;
     expect(other.eventId).toMatch(/^pu-kent-2019-07-3-/);
