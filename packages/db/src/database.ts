@@ -90,6 +90,8 @@ export interface ReferenceVersionsTable {
   population_vintage: string;
   loaded_at: Generated<Timestamp>;
   is_current: Generated<boolean>;
+  /** `ReferenceVersionContents` (reference.repository.ts); null for versions replaced before it was kept. */
+  contents: Json<Record<string, unknown> | null>;
 }
 
 export interface ForcesTable {

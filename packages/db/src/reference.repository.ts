@@ -1,10 +1,33 @@
-import type { ReferenceData } from '@rollcall/reference';
+import type { Force, ForceSettings, Population, ReferenceData } from '@rollcall/reference';
 import { sql } from 'kysely';
 import type { Db, DbOrTransaction } from './database.ts';
 
 /**
- * Loads reference data into its tables and marks its version current, in one transaction.
- * Loading the version that is already current changes nothing. Returns whether it was new.
+ * What one reference version held when it was loaded: every force with its resolved settings,
+ * and the populations of its vintage, each list by force id. Kept with the version (the `forces`
+ * and `populations` tables hold the current one only), so what a snapshot's `referenceVersion`
+ * used can be read back after newer files replaced it.
+ */
+export interface ReferenceVersionContents {
+  readonly forces: readonly (Force & { readonly settings: ForceSettings })[];
+  readonly populations: readonly Population[];
+}
+
+const byForceId = (a: { forceId: string }, b: { forceId: string }) => (a.forceId < b.forceId ? -1 : a.forceId > b.forceId ? 1 : 0);
+
+function contentsOf(reference: ReferenceData): ReferenceVersionContents {
+  const forces = reference.forces.map((force) => {
+    const settings = reference.settings.get(force.forceId);
+    if (!settings) throw new Error(`reference data ${reference.version}: no settings for force ${force.forceId}`);
+    return { ...force, settings };
+  });
+  return { forces: forces.sort(byForceId), populations: [...reference.populations].sort(byForceId) };
+}
+
+/**
+ * Loads reference data into its tables and marks its version current, in one transaction, keeping
+ * what it holds with the version. Loading the version that is already current changes nothing;
+ * loading an earlier one again makes it current again. Returns whether anything was loaded.
  */
 export async function loadReferenceIntoDatabase(db: Db, reference: ReferenceData): Promise<{ loaded: boolean; version: string }> {
   return db.transaction().execute(async (trx) => {
@@ -13,16 +36,17 @@ export async function loadReferenceIntoDatabase(db: Db, reference: ReferenceData
     const current = await trx.selectFrom('reference_versions').select('version').where('is_current', '=', true).executeTakeFirst();
     if (current?.version === reference.version) return { loaded: false, version: reference.version };
 
+    const contents = contentsOf(reference);
     await trx.deleteFrom('forces').execute();
     await trx
       .insertInto('forces')
       .values(
-        reference.forces.map((force) => ({
+        contents.forces.map((force) => ({
           force_id: force.forceId,
           name: force.name,
           ons_name: force.onsName,
           most_similar_group: force.mostSimilarGroup,
-          settings: JSON.stringify(reference.settings.get(force.forceId) ?? {}),
+          settings: JSON.stringify(force.settings),
         })),
       )
       .execute();
@@ -30,7 +54,7 @@ export async function loadReferenceIntoDatabase(db: Db, reference: ReferenceData
     await trx
       .insertInto('populations')
       .values(
-        reference.populations.map((population) => ({
+        contents.populations.map((population) => ({
           vintage: population.vintage,
           force_id: population.forceId,
           residents: population.residents,
@@ -41,8 +65,10 @@ export async function loadReferenceIntoDatabase(db: Db, reference: ReferenceData
     await trx.updateTable('reference_versions').set({ is_current: false }).where('is_current', '=', true).execute();
     await trx
       .insertInto('reference_versions')
-      .values({ version: reference.version, population_vintage: reference.populationVintage, is_current: true })
-      .onConflict((oc) => oc.column('version').doUpdateSet({ is_current: true, loaded_at: sql`now()` }))
+      .values({ version: reference.version, population_vintage: reference.populationVintage, is_current: true, contents: JSON.stringify(contents) })
+      // The same version has the same contents (its id is their hash); writing them again fills
+      // in a version loaded before contents were kept.
+      .onConflict((oc) => oc.column('version').doUpdateSet({ is_current: true, loaded_at: sql`now()`, contents: sql`excluded.contents` }))
       .execute();
     return { loaded: true, version: reference.version };
   });
@@ -55,6 +81,31 @@ export async function readCurrentReferenceVersion(db: DbOrTransaction): Promise<
     .where('is_current', '=', true)
     .executeTakeFirst();
   return row && { version: row.version, populationVintage: row.population_vintage };
+}
+
+export interface ReferenceVersion {
+  readonly version: string;
+  readonly populationVintage: string;
+  readonly isCurrent: boolean;
+  /** Null for a version replaced before its contents were kept (migration 2026-12-01-09). */
+  readonly contents: ReferenceVersionContents | null;
+}
+
+/** A reference version, current or not, with what it held; undefined if it was never loaded. */
+export async function readReferenceVersion(db: DbOrTransaction, version: string): Promise<ReferenceVersion | undefined> {
+  const row = await db
+    .selectFrom('reference_versions')
+    .select(['version', 'population_vintage', 'is_current', 'contents'])
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return (
+    row && {
+      version: row.version,
+      populationVintage: row.population_vintage,
+      isCurrent: row.is_current,
+      contents: row.contents as ReferenceVersionContents | null,
+    }
+  );
 }
 
 export async function readForceIds(db: DbOrTransaction): Promise<Set<string>> {

@@ -14,8 +14,18 @@ import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
  * - The earliest answer-or-abandonment counts; further ones are flagged and ignored, as are
  *   ones timed before presentation (a negative wait is not a wait).
  * - A 999 call's answering time is `btTransferSeconds` + (answered − presented), in whole ms.
+ * - A 101 call's transfer counts when it falls between presentation and the answer or
+ *   abandonment (inclusive); the earliest such counts. One timed before presentation is flagged
+ *   and ignored (the call did not exist yet); later ones, and one after the outcome, are ignored
+ *   without a flag: they change nothing about a wait that was over (docs/decisions.md, 4).
  * - The queue a call is abandoned on is the secondary queue if it was transferred before the
  *   abandonment, otherwise the queue it was presented to.
+ * - An assessment counts only on an answered call and only when timed at or after the answer
+ *   (feeds.md: "after answer"); the latest such is the one on record. One timed earlier (so
+ *   possibly before presentation too) is flagged and not counted, like every event a valid
+ *   lifecycle cannot hold: counting it would put into the risk-assessed rate a record whose own
+ *   times contradict it (a wrong `callId`, a clock fault), while the flag puts it in front of
+ *   someone who can correct it, and a corrected event counts at once.
  */
 export function interpretCall(facts: readonly Fact[], calendar: Calendar): Lifecycle {
   const builder = new LifecycleBuilder();
@@ -36,9 +46,13 @@ export function interpretCall(facts: readonly Fact[], calendar: Calendar): Lifec
   flagExtras(builder, validEndings, 'call.answered or call.abandoned');
   const ending = validEndings[0];
 
-  const transfers = factsOfType(facts, 'call.transferred').filter((fact) => fact.at >= presented.at && (!ending || fact.at <= ending.at));
-  const transfer = payload.channel === '101' ? transfers[0] : undefined;
+  const transfers = factsOfType(facts, 'call.transferred');
   if (payload.channel === '999' && transfers.length > 0) builder.flag('call.transferred on a 999 call: ignored');
+  let transfer: Fact | undefined;
+  if (payload.channel === '101') {
+    if (transfers.some((fact) => fact.at < presented.at)) builder.flag('call.transferred timed before call.presented: ignored');
+    transfer = transfers.find((fact) => fact.at >= presented.at && (!ending || fact.at <= ending.at));
+  }
   if (transfer) builder.add(day, METRIC.calls101Transferred);
   const queueAtEnd = transfer ? 'secondary' : payload.queue;
 
@@ -56,8 +70,10 @@ export function interpretCall(facts: readonly Fact[], calendar: Calendar): Lifec
       builder.add(day, METRIC.calls101WaitMs, '', elapsedMs);
       builder.add(day, METRIC.calls101WaitBins, String(timeBinOf(elapsedMs)));
     }
+    const afterAnswer = assessments.filter((fact) => fact.at >= ending.at);
+    if (afterAnswer.length < assessments.length) builder.flag('call.assessed timed before call.answered: not counted');
     // The latest assessment is the one on record (a later one corrects an earlier one).
-    const assessment = assessments.at(-1);
+    const assessment = afterAnswer.at(-1);
     if (assessment) {
       const result = assessment.p as CallAssessed['payload'];
       builder.add(day, METRIC.callsAssessed, payload.channel);

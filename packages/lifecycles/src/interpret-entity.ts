@@ -24,8 +24,13 @@ const INTERPRETERS: Readonly<Record<EntityKind, Interpreter>> = {
  * by another version are then stale: the release notes must say to run
  * `rollcall replay --entities` once after deploying. Nothing checks this automatically yet (the
  * version is not recorded with the data); it names the change for reviewers and release notes.
+ *
+ * 2: a `call.assessed` timed before the call's answer is no longer counted.
+ * 3: an incident not attended also stands in `incidents.unattended_at_day_end` on its grading day.
+ * 4: a stop-search amendment carrying `searchedAt` moves the search to that day, and one carrying
+ *    `withdrawn: true` withdraws it (data.police.uk editions matched by content).
  */
-export const LIFECYCLE_VERSION = 1;
+export const LIFECYCLE_VERSION = 4;
 
 export function interpretEntity(kind: EntityKind, facts: readonly Fact[], calendar: Calendar): Lifecycle {
   return INTERPRETERS[kind](facts, calendar);

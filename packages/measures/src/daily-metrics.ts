@@ -44,6 +44,13 @@ export const METRIC = {
   incidentsAttendedMinutes: 'incidents.attended_minutes',
   /** Incidents with no attendance; dim: `grade|area`. */
   incidentsUnattended: 'incidents.unattended',
+  /**
+   * STOCK: incidents with no attendance, as at the end of their first grading's day only (+1 that
+   * day, -1 the next); dim: `grade|area|minutes`, the minutes from the first grading to the end of
+   * that day, rounded up. With a force's target T, those with minutes <= T were not yet due then
+   * (graded at 23:55 with 15 minutes to go), whatever the targets were when they were counted.
+   */
+  incidentsUnattendedAtDayEnd: 'incidents.unattended_at_day_end',
 
   /** Circulations by circulation day; dim: team. */
   wantedCirculated: 'wanted.circulated',
@@ -99,7 +106,7 @@ export const AS_AT_METRIC = {
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
-export const STOCK_METRICS: ReadonlySet<string> = new Set<string>([METRIC.wantedOpen, METRIC.wantedOpenOver6Months]);
+export const STOCK_METRICS: ReadonlySet<string> = new Set<string>([METRIC.wantedOpen, METRIC.wantedOpenOver6Months, METRIC.incidentsUnattendedAtDayEnd]);
 
 /** Joins the parts of a dimension; `|` inside a part (a team name) becomes `/`. */
 export const dimOf = (...parts: readonly (string | number | boolean | null)[]): string =>

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 
-const minutes = z.number().int().positive();
+/**
+ * 23 hours, the shortest London day (the spring DST change): with no attendance time longer, an
+ * incident not attended can be still within its time at the end of a day only if it was graded
+ * that day, which is what lets the daily aggregates tell "not yet due" from "overdue" as at any
+ * day's end (`incidents.unattended_at_day_end` holds one day).
+ */
+export const MAX_ATTENDANCE_TARGET_MINUTES = 23 * 60;
+
+const minutes = z
+  .number()
+  .int()
+  .positive()
+  .max(MAX_ATTENDANCE_TARGET_MINUTES, `an attendance time is at most ${MAX_ATTENDANCE_TARGET_MINUTES} minutes (23 hours, the shortest London day)`);
 
 export const ForceSettings = z.strictObject({
   /** Share of 999 calls to answer within 10 seconds (the national standard is 90%). */
@@ -34,18 +46,20 @@ const SettingsFile = z.object({
   forces: z.record(z.string(), z.record(z.string(), z.unknown())),
 });
 
+const describeIssues = (error: z.ZodError): string => error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+
 /** Resolves each force's settings: the defaults overridden field by field. */
 export function parseForceSettings(json: unknown, forceIds: readonly string[]): Map<string, ForceSettings> {
-  const file = SettingsFile.parse(json);
+  const parsed = SettingsFile.safeParse(json);
+  if (!parsed.success) throw new Error(`force-settings.json: ${describeIssues(parsed.error)}`);
+  const file = parsed.data;
   const unknown = Object.keys(file.forces).filter((forceId) => !forceIds.includes(forceId));
   if (unknown.length > 0) throw new Error(`force-settings.json: unknown forces ${unknown.join(', ')}`);
   return new Map(
     forceIds.map((forceId) => {
       const { $comment: _comment, ...overrides } = file.forces[forceId] ?? {};
       const merged = ForceSettings.safeParse({ ...file.defaults, ...overrides });
-      if (!merged.success) {
-        throw new Error(`force-settings.json: ${forceId}: ${merged.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      }
+      if (!merged.success) throw new Error(`force-settings.json: ${forceId}: ${describeIssues(merged.error)}`);
       return [forceId, merged.data];
     }),
   );

@@ -46,4 +46,13 @@ describe('reference data shipped in the repository', () => {
       /no force has the ONS name "Avalon"/,
     );
   });
+
+  it('refuses an attendance time longer than 23 hours, and says which', () => {
+    const files = { forces: readReferenceFile('forces'), census: readReferenceFile('census'), settings: readReferenceFile('settings') };
+    const settings = (priority: number) => files.settings.replace('"priority": {\n        "urban": 60,', `"priority": {\n        "urban": ${priority},`);
+    expect(parseReferenceData({ ...files, settings: settings(1_380) }).settings.get('kent')?.attendanceTargetMinutes.priority).toEqual({ urban: 1_380, rural: 60 });
+    expect(() => parseReferenceData({ ...files, settings: settings(1_381) })).toThrow(
+      'force-settings.json: defaults.attendanceTargetMinutes.priority.urban: an attendance time is at most 1380 minutes (23 hours, the shortest London day)',
+    );
+  });
 });

@@ -49,4 +49,24 @@ describe('incidents.attended_within_target', () => {
     expect(sum('incidents.due.')).toBe(results[0]!.cells['incidents.due']);
     expect(sum('incidents.within_target.')).toBe(results[0]!.cells['incidents.within_target']);
   });
+
+  it('leaves out an incident not attended while its target had not passed by the end of the period, the target minute included', () => {
+    // Graded 15, 16 and 4 minutes before the end of the period (the last two rural), none attended.
+    const asAtEnd = [
+      row(METRIC.incidentsUnattendedAtDayEnd, 'emergency|urban|15', 1),
+      row(METRIC.incidentsUnattendedAtDayEnd, 'emergency|urban|16', 1),
+      row(METRIC.incidentsUnattendedAtDayEnd, 'emergency|rural|4', 1),
+    ];
+    const lastDay = [...aggregates, row(METRIC.incidentsUnattended, 'emergency|urban', 2), row(METRIC.incidentsUnattended, 'emergency|rural', 1)];
+    const judged = incidentsAttendedWithinTarget.compute(measureInputOf({ aggregates: lastDay, asAtEnd }));
+    const cell = (grade: string, area: string) => judged.find((r) => r.breakdown?.grade === grade && r.breakdown.area === area);
+    // Urban: the one with 16 minutes left was overdue at the end, the one with exactly 15 was not.
+    expect(cell('emergency', 'urban')).toMatchObject({ numerator: 30, denominator: 51 });
+    expect(cell('emergency', 'rural')).toMatchObject({ numerator: 20, denominator: 20 });
+    expect(judged[0]).toMatchObject({ numerator: 50, denominator: 76 });
+    // A force whose rural target is 3 minutes: the rural incident with 4 minutes left was overdue.
+    const settings = { attendanceTargetMinutes: { emergency: { urban: 15, rural: 3 } } };
+    const strict = incidentsAttendedWithinTarget.compute(measureInputOf({ aggregates: lastDay, asAtEnd, settings }));
+    expect(strict.find((r) => r.breakdown?.area === 'rural')).toMatchObject({ numerator: 0, denominator: 21 });
+  });
 });
