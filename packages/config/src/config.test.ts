@@ -56,6 +56,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads the trend thresholds, 5% and 15% by default, and rejects a strong threshold not above the stable one', () => {
+    expect(loadConfig({}).trendThresholds).toEqual({ stablePercent: 5, strongPercent: 15 });
+    expect(loadConfig({ TREND_STABLE_PERCENT: '2.5', TREND_STRONG_PERCENT: '10' }).trendThresholds).toEqual({ stablePercent: 2.5, strongPercent: 10 });
+    expect(() => loadConfig({ TREND_STABLE_PERCENT: '15' })).toThrow(/TREND_STRONG_PERCENT: must be above TREND_STABLE_PERCENT/);
+    expect(() => loadConfig({ TREND_STABLE_PERCENT: '-1' })).toThrow(/TREND_STABLE_PERCENT/);
+  });
+
   it('rejects thresholds in the wrong order', () => {
     expect(() => loadConfig({ QUEUE_LAG_WARN_SECONDS: '600' })).toThrow(/QUEUE_LAG_CRITICAL_SECONDS/);
   });

@@ -76,6 +76,12 @@ export const EnvSchema = z.object({
   NIGHTLY_DEADMAN_HOURS: integer(1, 24 * 14).default(26),
   /** Published counts from 1 to this value are suppressed ([c]); 0 is never suppressed. */
   SUPPRESS_MAX_COUNT: integer(0, 1000).default(4),
+  /**
+   * Trend labels of rolling-12-months entries (measures.md), in percent of the value 12 months
+   * earlier: a change up to STABLE is `Stable`, up to STRONG `Moderate`, beyond it `Strong`.
+   */
+  TREND_STABLE_PERCENT: z.coerce.number().min(0).max(1000).default(5),
+  TREND_STRONG_PERCENT: z.coerce.number().min(0).max(1000).default(15),
   QUEUE_LAG_WARN_SECONDS: seconds(120),
   QUEUE_LAG_CRITICAL_SECONDS: seconds(300),
   QUEUE_BACKLOG_WARN: integer(0, 1e9).default(10_000),
@@ -115,6 +121,8 @@ export interface Config {
     readonly deadManHours: number;
   };
   readonly suppressMaxCount: number;
+  /** Thresholds of the trend labels, in percent; stated in every snapshot's rules. */
+  readonly trendThresholds: { readonly stablePercent: number; readonly strongPercent: number };
   readonly queueThresholds: QueueThresholds;
   readonly workerConcurrency: number;
   readonly workerLockSeconds: number;
@@ -173,6 +181,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.QUEUE_FAILED_CRITICAL < e.QUEUE_FAILED_WARN) {
     problems.push('QUEUE_FAILED_CRITICAL: must not be below QUEUE_FAILED_WARN');
   }
+  if (e.TREND_STRONG_PERCENT <= e.TREND_STABLE_PERCENT) {
+    problems.push('TREND_STRONG_PERCENT: must be above TREND_STABLE_PERCENT');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
@@ -192,6 +203,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       deadManHours: e.NIGHTLY_DEADMAN_HOURS,
     },
     suppressMaxCount: e.SUPPRESS_MAX_COUNT,
+    trendThresholds: { stablePercent: e.TREND_STABLE_PERCENT, strongPercent: e.TREND_STRONG_PERCENT },
     queueThresholds: {
       lagWarnSeconds: e.QUEUE_LAG_WARN_SECONDS,
       lagCriticalSeconds: e.QUEUE_LAG_CRITICAL_SECONDS,

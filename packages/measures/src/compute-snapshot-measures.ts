@@ -10,11 +10,12 @@ import type {
   MeasureUnit,
   PublishedInterval,
 } from './measure-definition.ts';
+import { additiveGroupsOf, type DisclosureRule, suppressCells, TREND_WITHHELD_NOTE } from './disclosure-control.ts';
 import { MEASURES } from './measure-catalog.ts';
 import { asAtPeriod, monthsOfPeriod, type Period, type PeriodKind, yearEarlier } from './periods.ts';
-import { compareWithGroup, type GroupComparison } from './statistics/group-comparison.ts';
+import { compareWithGroup, type Direction, type GroupComparison } from './statistics/group-comparison.ts';
 import { nationalOutliers, type OutlierBand, type OutlierFlag } from './statistics/outlier-band.ts';
-import { DEFAULT_TREND_THRESHOLDS, trend, type Trend, type TrendThresholds } from './statistics/trend.ts';
+import { trend, type Trend, type TrendThresholds } from './statistics/trend.ts';
 
 /** GSS shorthand flags (measures.md): suppressed, not available, not applicable, revised, provisional. */
 export type Flag = '[c]' | '[x]' | '[z]' | '[r]' | '[p]';
@@ -42,7 +43,16 @@ export interface SnapshotComputationInput {
   /** The force's most similar group, the force itself excluded. */
   readonly mostSimilarGroup: readonly string[];
   readonly measures?: readonly MeasureDefinition[];
-  readonly trendThresholds?: TrendThresholds;
+}
+
+/** The publication's rules the entries depend on, stated in the snapshot beside them. */
+export interface SnapshotRules {
+  /**
+   * What every force's own publication suppresses: a comparison leaves out another force's
+   * suppressed figures, and a trend is withheld when the value it compares with was suppressed.
+   */
+  readonly disclosure: DisclosureRule;
+  readonly trendThresholds: TrendThresholds;
 }
 
 export interface PeriodRef {
@@ -53,19 +63,47 @@ export interface PeriodRef {
   readonly to: LocalDate;
 }
 
+/**
+ * Why a force's figures are out of a comparison, in the words of the GSS flags its own snapshot
+ * shows for them: `[x]` not available (missing months), `[z]` not applicable (no value), `[c]`
+ * suppressed (a small count; leaving it in would let the group average give it away).
+ */
+export type LeftOutReason = 'not available' | 'not applicable' | 'suppressed';
+
+export interface LeftOutForce {
+  readonly force: string;
+  readonly reason: LeftOutReason;
+}
+
 export interface MsgComparison {
+  /** `n/N` among the forces with figures, the force itself included; null with `flag` and `reason`. */
   readonly rank: string | null;
+  /** Weighted over the forces with figures; null when no force other than this one has any. */
   readonly average: number | null;
   readonly comparison: GroupComparison['comparison'];
   readonly similarWithinPercent: number;
+  /** The force itself, then its most similar group (reference data). */
   readonly forces: readonly string[];
-  /** Forces of the group left out because they lack complete data. */
-  readonly leftOut: readonly string[];
+  /** Forces of `forces` left out of the rank and the average, in that order, with the reason. */
+  readonly leftOut: readonly LeftOutForce[];
+  /**
+   * Present exactly when there is no rank: `[z]` the force has no most similar group; `[x]` no
+   * other force of the group has figures to compare with, or the force itself has none (`[z]`
+   * when its value is not applicable). A force is never compared with itself alone.
+   */
+  readonly flag?: '[x]' | '[z]';
+  readonly reason?: string;
 }
 
 export interface NationalComparison {
   readonly flag: OutlierFlag;
+  /** Over every force with figures, the force itself included; null with fewer than 3. */
   readonly band: OutlierBand | null;
+  /**
+   * Forces with data for the snapshot that were left out of the band, with the reason. Always
+   * computed; absent only from entries of snapshots published before it was (they stay as they were).
+   */
+  readonly leftOut?: readonly LeftOutForce[];
 }
 
 /** One computed entry, before disclosure control. */
@@ -90,12 +128,9 @@ export interface ComputedMeasure {
   readonly notes?: readonly string[];
   /** Counts behind the entry, by cell id; used by disclosure control, never published. */
   readonly cells: Readonly<Record<string, number>>;
-  /**
-   * Counts behind the trend's earlier value (the same entry 12 months earlier). With the current
-   * value published, the trend's change gives the earlier value away, so disclosure control
-   * withholds the trend when one of these is small. Never published.
-   */
-  readonly trendCells?: Readonly<Record<string, number>>;
+  /** Counts the entry gives away by subtraction, and the sums tying them to cells; never published. */
+  readonly impliedCells?: Readonly<Record<string, number>>;
+  readonly cellSums?: MeasureResult['cellSums'];
 }
 
 const breakdownKey = (breakdown: Readonly<Record<string, string>> | undefined): string =>
@@ -127,15 +162,34 @@ export function asAtEndId(period: Period, asOf: LocalDate): string {
 /** Results of one measure for one force and period, keyed by breakdown; null when data is missing. */
 type ResultsByBreakdown = ReadonlyMap<string, MeasureResult>;
 
+/** An entry's figures as the force's own snapshot would publish them, or why it would not. */
+interface PublishedFigures {
+  readonly numerator: number | null;
+  readonly denominator: number | null;
+  readonly value: number | null;
+  /** Null when the figures are published; otherwise what the force's own snapshot shows instead. */
+  readonly leftOut: LeftOutReason | null;
+}
+
+const usableFigures = (figures: PublishedFigures) =>
+  figures.leftOut === null ? figures : { numerator: null, denominator: null, value: null };
+
 class MeasureComputer {
-  private readonly cache = new Map<string, { results: ResultsByBreakdown; missing: string[] }>();
+  private readonly cache = new Map<string, { results: ResultsByBreakdown; missing: readonly string[] }>();
+  private readonly suppressedCache = new Map<string, ReadonlySet<string>>();
+  // Comparisons compute every measure of every force with data (43 × 48 per period): the
+  // missing months and the year-earlier period are asked for again and again, so are kept.
+  private readonly missingCache = new Map<string, readonly string[]>();
+  private readonly earlierCache = new Map<string, Period>();
 
   constructor(
     private readonly forces: ReadonlyMap<string, ForceInputs>,
     private readonly asOf: LocalDate,
+    private readonly definitions: readonly MeasureDefinition[],
+    private readonly disclosure: DisclosureRule,
   ) {}
 
-  compute(definition: MeasureDefinition, forceId: string, period: Period): { results: ResultsByBreakdown; missing: string[] } {
+  compute(definition: MeasureDefinition, forceId: string, period: Period): { results: ResultsByBreakdown; missing: readonly string[] } {
     const key = `${definition.id}\u0001${forceId}\u0001${period.id}`;
     let entry = this.cache.get(key);
     if (!entry) {
@@ -143,11 +197,11 @@ class MeasureComputer {
       if (!inputs) {
         entry = { results: new Map(), missing: ['(no data for this force)'] };
       } else {
-        const missing = missingMonths(inputs, definition.feed, period);
-        if (definition.readsYearEarlier) missing.push(...missingMonths(inputs, definition.feed, yearEarlier(period)));
+        const earlier = this.yearEarlier(period);
+        const missing = [...this.missing(inputs, definition.feed, period), ...(definition.readsYearEarlier ? this.missing(inputs, definition.feed, earlier) : [])];
         const results = definition.compute({
           aggregates: inputs.aggregates.get(period.id) ?? Aggregates.EMPTY,
-          yearEarlier: inputs.aggregates.get(yearEarlier(period).id) ?? Aggregates.EMPTY,
+          yearEarlier: inputs.aggregates.get(earlier.id) ?? Aggregates.EMPTY,
           asAtEnd: inputs.aggregates.get(asAtEndId(period, this.asOf)) ?? Aggregates.EMPTY,
           settings: inputs.settings,
           population: inputs.population,
@@ -159,13 +213,117 @@ class MeasureComputer {
     return entry;
   }
 
-  /** The value other forces would publish for this entry, or null without complete data. */
-  valueOf(definition: MeasureDefinition, forceId: string, period: Period, breakdown: string) {
+  yearEarlier(period: Period): Period {
+    let earlier = this.earlierCache.get(period.id);
+    if (!earlier) this.earlierCache.set(period.id, (earlier = yearEarlier(period)));
+    return earlier;
+  }
+
+  private missing(inputs: ForceInputs, feed: MeasureFeed, period: Period): readonly string[] {
+    const key = `${inputs.forceId}\u0001${feed}\u0001${period.id}`;
+    let missing = this.missingCache.get(key);
+    if (!missing) this.missingCache.set(key, (missing = missingMonths(inputs, feed, period)));
+    return missing;
+  }
+
+  /**
+   * The cells the force's own publication of the period suppresses: disclosure control run on
+   * every measure of the period as that publication holds them (no cells where months are
+   * missing), exactly as `applyDisclosureControl` runs it on this snapshot's entries.
+   */
+  suppressedIn(forceId: string, period: Period): ReadonlySet<string> {
+    const key = `${forceId}\u0001${period.id}`;
+    let suppressed = this.suppressedCache.get(key);
+    if (!suppressed) {
+      const entries: MeasureResult[] = [];
+      const measureIds: string[] = [];
+      for (const definition of this.definitions.filter((d) => d.periods.includes(period.kind))) {
+        const { results, missing } = this.compute(definition, forceId, period);
+        if (results.size > 0) measureIds.push(definition.id);
+        if (missing.length === 0) entries.push(...results.values());
+      }
+      suppressed = suppressCells(entries, additiveGroupsOf(measureIds, this.definitions), this.disclosure).suppressed;
+      this.suppressedCache.set(key, suppressed);
+    }
+    return suppressed;
+  }
+
+  /**
+   * The entry as the force's own snapshot for the period publishes it. A comparison may only use
+   * figures that are published anyway: with a suppressed one in it, the group's weighted average
+   * and the other forces' published figures would give it back by subtraction.
+   */
+  published(definition: MeasureDefinition, forceId: string, period: Period, breakdown: string): PublishedFigures {
     const { results, missing } = this.compute(definition, forceId, period);
     const result = results.get(breakdown);
-    if (missing.length > 0 || !result || result.value === null) return { numerator: null, denominator: null, value: null, cells: {} };
-    return { numerator: result.numerator, denominator: result.denominator, value: result.value, cells: result.cells };
+    if (missing.length > 0 || !result) return { numerator: null, denominator: null, value: null, leftOut: 'not available' };
+    const figures = { numerator: result.numerator, denominator: result.denominator, value: result.value };
+    const suppressed = this.suppressedIn(forceId, period);
+    if (Object.keys(result.cells).some((cell) => suppressed.has(cell))) return { ...figures, leftOut: 'suppressed' };
+    return { ...figures, leftOut: result.value === null ? 'not applicable' : null };
   }
+}
+
+/** Whether the entry's trend may be published: null with a note when the earlier value was suppressed. */
+function trendOf(
+  computer: MeasureComputer,
+  definition: MeasureDefinition,
+  forceId: string,
+  period: Period,
+  breakdown: string,
+  value: number | null,
+  thresholds: TrendThresholds,
+): { trend: Trend | null; withheld: boolean } {
+  const earlier = computer.published(definition, forceId, computer.yearEarlier(period), breakdown);
+  const computed = trend(value, earlier.value, thresholds);
+  // With today's value published, the change gives the earlier one back: 40 searches now and
+  // "+1,233%" say 3 a year ago, a figure that year's own publication suppressed.
+  if (computed !== null && earlier.leftOut === 'suppressed') return { trend: null, withheld: true };
+  return { trend: earlier.leftOut === null ? computed : null, withheld: false };
+}
+
+/**
+ * The force against its most similar group, over the figures each force publishes: a force whose
+ * own entry is missing, not applicable or suppressed is left out and listed with the reason. No
+ * rank, average or comparison unless at least one other force has figures: a group of one is
+ * the force itself, and its "average" its own value.
+ */
+function msgComparison(
+  computer: MeasureComputer,
+  definition: MeasureDefinition,
+  ranking: { readonly direction: Direction; readonly scale: number },
+  input: SnapshotComputationInput,
+  period: Period,
+  breakdown: string,
+): MsgComparison {
+  const group = [input.forceId, ...input.mostSimilarGroup];
+  const members = group.map((force) => ({ force, figures: computer.published(definition, force, period, breakdown) }));
+  const comparison = compareWithGroup({
+    force: input.forceId,
+    entries: members.map(({ force, figures }) => ({ force, ...usableFigures(figures) })),
+    direction: ranking.direction,
+    scale: ranking.scale,
+  });
+  const leftOut = members.flatMap(({ force, figures }) => (figures.leftOut === null ? [] : [{ force, reason: figures.leftOut }]));
+  const base = { similarWithinPercent: comparison.similarWithinPercent, forces: group, leftOut };
+  const self = members[0]!.figures;
+  const others = members.slice(1).filter(({ figures }) => figures.leftOut === null).length;
+  const none = (flag: '[x]' | '[z]', reason: string, average: number | null = null): MsgComparison => ({ rank: null, average, comparison: null, ...base, flag, reason });
+  if (input.mostSimilarGroup.length === 0) return none('[z]', 'the force has no most similar group in the reference data');
+  if (others === 0) return none('[x]', 'no other force of the most similar group has figures for this entry (complete and not suppressed)');
+  if (self.leftOut !== null) return none(self.leftOut === 'not applicable' ? '[z]' : '[x]', `the force's own value is ${self.leftOut}`, comparison.average);
+  return { rank: comparison.rank?.label ?? null, average: comparison.average, comparison: comparison.comparison, ...base };
+}
+
+/** The national outlier band over the figures each force with data publishes. */
+function nationalComparison(computer: MeasureComputer, definition: MeasureDefinition, input: SnapshotComputationInput, period: Period, breakdown: string): NationalComparison {
+  const forces = [...input.forces.keys()].sort().map((force) => ({ force, figures: computer.published(definition, force, period, breakdown) }));
+  const outliers = nationalOutliers(forces.map(({ force, figures }) => ({ force, value: usableFigures(figures).value })));
+  return {
+    flag: outliers.forces.find((f) => f.force === input.forceId)?.flag ?? null,
+    band: outliers.band,
+    leftOut: forces.flatMap(({ force, figures }) => (figures.leftOut === null ? [] : [{ force, reason: figures.leftOut }])),
+  };
 }
 
 /**
@@ -173,14 +331,15 @@ class MeasureComputer {
  * with coverage, target status, trend (rolling 12 months against 12 months earlier), MSG
  * comparison and national outlier band where the measure is comparable. Pure: everything it
  * reads is in the input, so the same input gives the same entries, byte for byte.
+ *
+ * Comparisons and trends rest on what other publications show: other forces' own snapshots, and
+ * this force's snapshot of 12 months earlier. Each is computed here with the same disclosure
+ * rule, so that no figure one of them suppressed comes back through this one.
  */
-export function computeSnapshotMeasures(input: SnapshotComputationInput): ComputedMeasure[] {
+export function computeSnapshotMeasures(input: SnapshotComputationInput, rules: SnapshotRules): ComputedMeasure[] {
   const definitions = input.measures ?? MEASURES;
-  const computer = new MeasureComputer(input.forces, input.asOf);
-  const thresholds = input.trendThresholds ?? DEFAULT_TREND_THRESHOLDS;
+  const computer = new MeasureComputer(input.forces, input.asOf, definitions, rules.disclosure);
   const self = input.forces.get(input.forceId);
-  const group = [input.forceId, ...input.mostSimilarGroup];
-  const allForces = [...input.forces.keys()].sort();
   const entries: ComputedMeasure[] = [];
 
   for (const definition of definitions) {
@@ -195,33 +354,9 @@ export function computeSnapshotMeasures(input: SnapshotComputationInput): Comput
         if (period.toDate) flags.push('[p]');
         const value = available ? result.value : null;
         const target = self && definition.target?.(self.settings);
-        let trendOf: Trend | null | undefined;
-        let trendCells: Readonly<Record<string, number>> | undefined;
-        if (period.kind === 'rolling-12m') {
-          const earlier = computer.valueOf(definition, input.forceId, yearEarlier(period), key);
-          trendOf = trend(value, earlier.value, thresholds);
-          if (trendOf !== null) trendCells = earlier.cells;
-        }
-        let msg: MsgComparison | undefined;
-        let national: NationalComparison | undefined;
-        if (definition.comparison && definition.direction !== 'neither') {
-          const comparison = compareWithGroup({
-            force: input.forceId,
-            entries: group.map((forceId) => ({ force: forceId, ...computer.valueOf(definition, forceId, period, key) })),
-            direction: definition.direction,
-            scale: definition.comparison.scale,
-          });
-          msg = {
-            rank: comparison.rank?.label ?? null,
-            average: comparison.average,
-            comparison: comparison.comparison,
-            similarWithinPercent: comparison.similarWithinPercent,
-            forces: group,
-            leftOut: comparison.leftOut,
-          };
-          const outliers = nationalOutliers(allForces.map((forceId) => ({ force: forceId, value: computer.valueOf(definition, forceId, period, key).value })));
-          national = { flag: outliers.forces.find((f) => f.force === input.forceId)?.flag ?? null, band: outliers.band };
-        }
+        const trended = period.kind === 'rolling-12m' ? trendOf(computer, definition, input.forceId, period, key, value, rules.trendThresholds) : undefined;
+        const ranking = definition.comparison && definition.direction !== 'neither' ? { direction: definition.direction, scale: definition.comparison.scale } : undefined;
+        const notes = [...(result.notes ?? []), ...(trended?.withheld ? [TREND_WITHHELD_NOTE] : [])];
         entries.push({
           measureId: definition.id,
           breakdown: result.breakdown ?? null,
@@ -236,16 +371,16 @@ export function computeSnapshotMeasures(input: SnapshotComputationInput): Comput
             target: target.value,
             ...(value !== null && { status: (target.rule === 'at-least' ? value >= target.value : value < target.value) ? 'met' : 'not met' }),
           }),
-          ...(trendOf !== undefined && { trend: trendOf }),
-          ...(msg && { msg }),
-          ...(national && { national }),
+          ...(trended && { trend: trended.trend }),
+          ...(ranking && { msg: msgComparison(computer, definition, ranking, input, period, key), national: nationalComparison(computer, definition, input, period, key) }),
           flags,
           ...(!available && { missingMonths: missing }),
           // Extra figures of a period with missing months would read as real (a missing year as 0).
           ...(result.extra && available && { extra: result.extra }),
-          ...(result.notes && { notes: result.notes }),
+          ...(notes.length > 0 && { notes }),
           cells: available ? result.cells : {},
-          ...(trendCells && { trendCells }),
+          ...(available && result.impliedCells && { impliedCells: result.impliedCells }),
+          ...(available && result.cellSums && { cellSums: result.cellSums }),
         });
       }
     }

@@ -64,15 +64,31 @@ export interface MeasureResult {
    * control suppresses the result if any of them is a small count, or is secondarily suppressed.
    */
   readonly cells: Readonly<Record<string, number>>;
+  /**
+   * Counts the result does not publish itself but gives away by subtraction, by cell id: the
+   * complement of a share (denominator − numerator: 497 of 500 searches finding something says 3
+   * found nothing), or the part of a total that no entry publishes (all 101 calls abandoned minus
+   * those on the secondary queue). Each appears in a `cellSums` relation; disclosure control
+   * suppresses what reveals one that is small.
+   */
+  readonly impliedCells?: Readonly<Record<string, number>>;
+  /** Cells (carried or implied) that add up, such as a share's denominator = numerator + complement. */
+  readonly cellSums?: readonly CellSum[];
   /** Other published figures of the entry, e.g. the open (right-censored) count beside a median. */
   readonly extra?: Readonly<Record<string, number | string | null>>;
   readonly notes?: readonly string[];
 }
 
+/** `total` = the sum of `parts`, cells of one period; any of them may be implied rather than carried. */
+export interface CellSum {
+  readonly total: string;
+  readonly parts: readonly string[];
+}
+
 /**
- * Cells that add up: `total` = sum of the cells whose ids start with `partsPrefix` (within one
- * period). If exactly one of them is suppressed, the others would give it away by subtraction,
- * so disclosure control suppresses one more.
+ * Cells that add up: `total` = sum of the cells (carried or implied) whose ids start with
+ * `partsPrefix` (within one period). If exactly one of them is not published, the others give
+ * it away by subtraction, so disclosure control suppresses one more when that one is small.
  */
 export interface AdditiveGroup {
   readonly total: string;

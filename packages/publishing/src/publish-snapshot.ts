@@ -14,8 +14,10 @@ import {
   applyDisclosureControl,
   computeSnapshotMeasures,
   DEFAULT_SIMILAR_WITHIN_PERCENT,
+  DEFAULT_TREND_THRESHOLDS,
   type DisclosureRule,
   type PublishedMeasure,
+  type TrendThresholds,
   trendRule,
 } from '@rollcall/measures';
 import type { QueueFactory } from '@rollcall/queue';
@@ -32,6 +34,11 @@ export interface PublishDeps {
   /** Where JSON and CSV files go (SNAPSHOT_DIR); null to write none. */
   readonly snapshotDir: string | null;
   readonly disclosure: DisclosureRule;
+  /**
+   * Trend labels' thresholds, in percent of the earlier value (TREND_STABLE_PERCENT and
+   * TREND_STRONG_PERCENT; default 5% / 15%, measures.md). Stated in every snapshot's rules.
+   */
+  readonly trendThresholds?: TrendThresholds;
   readonly timeZone: string;
   readonly log: Logger;
   readonly now?: () => Date;
@@ -150,11 +157,12 @@ export class SnapshotDeliveryError extends Error {
  */
 export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: LocalDate): Promise<PublishOutcome> {
   const now = deps.now ?? (() => new Date());
+  const trendThresholds = deps.trendThresholds ?? DEFAULT_TREND_THRESHOLDS;
   const result = await deps.db.transaction().execute(async (trx) => {
     await lockForceForPublication(trx, forceId);
     await lockSnapshotKey(trx, forceId, asOf);
     const inputs = await loadSnapshotInputs(trx, forceId, asOf, deps.timeZone);
-    const computed = computeSnapshotMeasures(inputs.computation);
+    const computed = computeSnapshotMeasures(inputs.computation, { disclosure: deps.disclosure, trendThresholds });
     const { measures, report } = applyDisclosureControl(computed, deps.disclosure);
     const contentHash = sha256Hex(canonicalJson(measures));
     const head = await findSnapshotHead(trx, forceId, asOf);
@@ -212,9 +220,14 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
           maxSuppressedCount: deps.disclosure.maxSuppressedCount,
           description: `counts from 1 to ${deps.disclosure.maxSuppressedCount} suppressed [c], with secondary suppression where totals would reveal them; zero is not suppressed (${report.primary} primary, ${report.secondary} secondary in this snapshot)`,
         },
-        trend: trendRule(),
-        msg: { similarWithinPercent: DEFAULT_SIMILAR_WITHIN_PERCENT, average: 'weighted: sum of numerators ÷ sum of denominators of the forces with complete data' },
-        nationalOutliers: 'unweighted mean ± 1 SD across forces with data; on logs when the values fail Shapiro–Wilk (α = 0.05) and their logs pass',
+        trend: trendRule(trendThresholds),
+        msg: {
+          similarWithinPercent: DEFAULT_SIMILAR_WITHIN_PERCENT,
+          average:
+            'weighted: sum of numerators ÷ sum of denominators of the forces whose own snapshots publish the entry (complete data, not suppressed); the others are listed in leftOut with the reason. No rank or average unless another force of the group has figures',
+        },
+        nationalOutliers:
+          'unweighted mean ± 1 SD across forces whose own snapshots publish the entry (complete data, not suppressed); on logs when the values fail Shapiro–Wilk (α = 0.05) and their logs pass',
         confidenceIntervals: '95%: normal approximation p ± 1.96·√(p(1−p)/n); Wilson interval added when n < 30 or fewer than 5 successes or failures',
       },
       inputs: { feeds: inputs.feeds },

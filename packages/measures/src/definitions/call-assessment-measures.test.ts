@@ -38,7 +38,15 @@ describe('calls.risk_assessed_rate', () => {
 describe('calls.repeat_victim_identified_rate', () => {
   it('is repeat victims ÷ assessed calls', () => {
     expect(callsRepeatVictimIdentifiedRate.compute(input)).toEqual([
-      { value: 25, numerator: 15, denominator: 60, cells: { 'calls.assessed.repeat_victim': 15, 'calls.assessed': 60 } },
+      {
+        value: 25,
+        numerator: 15,
+        denominator: 60,
+        cells: { 'calls.assessed.repeat_victim': 15, 'calls.assessed': 60 },
+        // The 45 assessed calls without a repeat victim: published by subtraction.
+        impliedCells: { '(calls.assessed − calls.assessed.repeat_victim)': 45 },
+        cellSums: [{ total: 'calls.assessed', parts: ['calls.assessed.repeat_victim', '(calls.assessed − calls.assessed.repeat_victim)'] }],
+      },
     ]);
   });
 });

@@ -1,10 +1,10 @@
 import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
-import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { CALLS_101_CELLS } from './calls-abandonment-measures.ts';
 import { CALLS_999_CELLS } from './calls-999-answered-within-10s.ts';
 import { row } from './measure-input-of.ts';
+import { shareResult } from './share-result.ts';
 
 export const CALL_ASSESSMENT_CELLS = {
   answered: 'calls.answered',
@@ -48,7 +48,7 @@ export const callsRiskAssessedRate: MeasureDefinition = {
     // The channels' answered counts are published elsewhere, so the total rests on both: were
     // one of them suppressed, the total would give it away by subtraction.
     return [
-      percentResult(
+      shareResult(
         aggregates.total(METRIC.callsAssessedStructuredRisk),
         aggregates.total(METRIC.callsAnswered),
         { numerator: CALL_ASSESSMENT_CELLS.structuredRisk, denominator: CALL_ASSESSMENT_CELLS.answered },
@@ -70,7 +70,7 @@ export const callsRepeatVictimIdentifiedRate: MeasureDefinition = {
   periods: FLOW_PERIOD_KINDS,
   example,
   compute: ({ aggregates }) => [
-    percentResult(aggregates.total(METRIC.callsAssessedRepeatVictim), aggregates.total(METRIC.callsAssessed), {
+    shareResult(aggregates.total(METRIC.callsAssessedRepeatVictim), aggregates.total(METRIC.callsAssessed), {
       numerator: CALL_ASSESSMENT_CELLS.repeatVictim,
       denominator: CALL_ASSESSMENT_CELLS.assessed,
     }),

@@ -1,8 +1,8 @@
 import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition, MeasureDirection } from '../measure-definition.ts';
-import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { CALLS_999_CELLS, CALLS_999_EXAMPLE } from './calls-999-answered-within-10s.ts';
+import { shareResult } from './share-result.ts';
 
 interface Band {
   readonly key: 'under_10s' | '10_to_under_60s' | '60s_or_more';
@@ -54,7 +54,7 @@ const bandDefinition = (band: Band): MeasureDefinition => ({
   compute: ({ aggregates }) => {
     const answered = aggregates.total(METRIC.calls999Answered);
     const count = aggregates.sumWhere(METRIC.calls999AnswerTimeBins, ([bin]) => Number(bin) >= band.from && Number(bin) < band.below);
-    return [percentResult(count, answered, { numerator: band.cell, denominator: CALLS_999_CELLS.answered })];
+    return [shareResult(count, answered, { numerator: band.cell, denominator: CALLS_999_CELLS.answered })];
   },
 });
 

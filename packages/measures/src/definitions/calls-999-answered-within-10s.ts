@@ -1,8 +1,8 @@
 import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
-import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { row } from './measure-input-of.ts';
+import { shareResult } from './share-result.ts';
 
 /**
  * Cell ids of the 999 counts, shared by every 999 measure: the three answering-time bands add
@@ -55,6 +55,6 @@ export const calls999AnsweredWithin10s: MeasureDefinition = {
     const answered = aggregates.total(METRIC.calls999Answered);
     // Bins are 1 s wide below 120 s and labelled by their lower bound, so bin < 10 is exactly < 10 s.
     const under10s = aggregates.sumWhere(METRIC.calls999AnswerTimeBins, ([bin]) => Number(bin) < 10);
-    return [percentResult(under10s, answered, { numerator: CALLS_999_CELLS.under10s, denominator: CALLS_999_CELLS.answered }, { ci: true })];
+    return [shareResult(under10s, answered, { numerator: CALLS_999_CELLS.under10s, denominator: CALLS_999_CELLS.answered }, { ci: true })];
   },
 };

@@ -20,7 +20,14 @@ describe('calls.999.abandoned_rate', () => {
   it('is 999 calls abandoned ÷ 999 calls presented', () => {
     const input = measureInputOf({ aggregates: [row(METRIC.callsPresented, '999', 2_000), row(METRIC.callsPresented, '101', 5_000), row(METRIC.calls999Abandoned, '', 30)] });
     expect(calls999AbandonedRate.compute(input)).toEqual([
-      { value: 1.5, numerator: 30, denominator: 2_000, cells: { 'calls.999.abandoned': 30, 'calls.999.presented': 2_000 } },
+      {
+        value: 1.5,
+        numerator: 30,
+        denominator: 2_000,
+        cells: { 'calls.999.abandoned': 30, 'calls.999.presented': 2_000 },
+        impliedCells: { '(calls.999.presented − calls.999.abandoned)': 1_970 },
+        cellSums: [{ total: 'calls.999.presented', parts: ['calls.999.abandoned', '(calls.999.presented − calls.999.abandoned)'] }],
+      },
     ]);
   });
 });

@@ -1,11 +1,11 @@
 import type { Aggregates } from '../aggregates.ts';
 import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition, MeasureSettings } from '../measure-definition.ts';
-import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { isTimeBinEdge, timeBinUpper } from '../time-bins.ts';
 import { CALLS_999_CELLS } from './calls-999-answered-within-10s.ts';
 import { row } from './measure-input-of.ts';
+import { restOf, shareResult, withImplied } from './share-result.ts';
 
 export const CALLS_101_CELLS = {
   presented: 'calls.101.presented',
@@ -14,6 +14,8 @@ export const CALLS_101_CELLS = {
   /** Abandoned after at least the force's minimum wait, on any queue. */
   abandoned: 'calls.101.abandoned',
   abandonedSecondary: 'calls.101.abandoned_on_secondary',
+  /** Implied: all abandoned minus those on the secondary queue, which the two rates publish. */
+  abandonedPrimary: 'calls.101.abandoned_on_primary',
 } as const;
 
 /**
@@ -55,7 +57,7 @@ export const calls999AbandonedRate: MeasureDefinition = {
     aggregates: [row(METRIC.callsPresented, '999', 2_000), row(METRIC.calls999Abandoned, '', 30)],
   },
   compute: ({ aggregates }) => [
-    percentResult(aggregates.total(METRIC.calls999Abandoned), aggregates.get(METRIC.callsPresented, '999'), {
+    shareResult(aggregates.total(METRIC.calls999Abandoned), aggregates.get(METRIC.callsPresented, '999'), {
       numerator: CALLS_999_CELLS.abandoned,
       denominator: CALLS_999_CELLS.presented,
     }),
@@ -91,7 +93,13 @@ export const calls101AbandonedRate: MeasureDefinition = {
   example: abandoned101Example,
   compute: ({ aggregates, settings }) => {
     const { count, notes } = abandoned101(aggregates, settings);
-    const result = percentResult(count, aggregates.get(METRIC.callsPresented, '101'), { numerator: CALLS_101_CELLS.abandoned, denominator: CALLS_101_CELLS.presented });
+    const secondary = abandoned101(aggregates, settings, 'secondary').count;
+    // Published beside the secondary queue's rate, the headline gives the primary queue's count
+    // away by subtraction (50 overall, 47 on the secondary queue: 3 on the primary).
+    const result = withImplied(
+      shareResult(count, aggregates.get(METRIC.callsPresented, '101'), { numerator: CALLS_101_CELLS.abandoned, denominator: CALLS_101_CELLS.presented }),
+      restOf({ cell: CALLS_101_CELLS.abandonedSecondary, count: secondary }, { cell: CALLS_101_CELLS.abandoned, count }, CALLS_101_CELLS.abandonedPrimary),
+    );
     return [notes ? { ...result, notes } : result];
   },
 };
@@ -110,7 +118,7 @@ export const calls101SecondaryAbandonedRate: MeasureDefinition = {
   example: abandoned101Example,
   compute: ({ aggregates, settings }) => {
     const { count, notes } = abandoned101(aggregates, settings, 'secondary');
-    const result = percentResult(count, aggregates.total(METRIC.calls101Transferred), {
+    const result = shareResult(count, aggregates.total(METRIC.calls101Transferred), {
       numerator: CALLS_101_CELLS.abandonedSecondary,
       denominator: CALLS_101_CELLS.transferred,
     });

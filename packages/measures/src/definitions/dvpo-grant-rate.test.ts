@@ -19,7 +19,14 @@ describe('dvpo.grant_rate', () => {
 
   it('lists outcomes with no decisions as zero cells, and has no value without decisions', () => {
     expect(dvpoGrantRate.compute(measureInputOf())).toEqual([
-      { value: null, numerator: 0, denominator: 0, cells: { 'dvpo.decided.granted': 0, 'dvpo.decided': 0, 'dvpo.decided.refused': 0, 'dvpo.decided.withdrawn': 0 } },
+      {
+        value: null,
+        numerator: 0,
+        denominator: 0,
+        cells: { 'dvpo.decided.granted': 0, 'dvpo.decided': 0, 'dvpo.decided.refused': 0, 'dvpo.decided.withdrawn': 0 },
+        impliedCells: { '(dvpo.decided − dvpo.decided.granted)': 0 },
+        cellSums: [{ total: 'dvpo.decided', parts: ['dvpo.decided.granted', '(dvpo.decided − dvpo.decided.granted)'] }],
+      },
     ]);
   });
 });

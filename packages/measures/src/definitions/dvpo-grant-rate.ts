@@ -1,9 +1,9 @@
 import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
-import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { DVPO_CELLS } from './dvpo-counts.ts';
 import { row } from './measure-input-of.ts';
+import { shareResult } from './share-result.ts';
 
 /** The court's outcomes (feeds.md); a decision with another outcome would still count as decided. */
 const OUTCOMES = ['granted', 'refused', 'withdrawn'] as const;
@@ -31,7 +31,7 @@ export const dvpoGrantRate: MeasureDefinition = {
       [...new Set([...OUTCOMES, ...aggregates.dims(METRIC.dvpoDecided).keys()])].map((outcome) => [`${DVPO_CELLS.decidedPrefix}${outcome}`, aggregates.get(METRIC.dvpoDecided, outcome)]),
     );
     return [
-      percentResult(
+      shareResult(
         aggregates.get(METRIC.dvpoDecided, 'granted'),
         aggregates.total(METRIC.dvpoDecided),
         { numerator: DVPO_CELLS.granted, denominator: DVPO_CELLS.decided },

@@ -1,8 +1,8 @@
 import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
-import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { row } from './measure-input-of.ts';
+import { shareResult } from './share-result.ts';
 
 export const PROTECTION_CELLS = {
   crimes: 'domestic_abuse.crimes',
@@ -30,7 +30,7 @@ export const protectionConsideredRecordedRate: MeasureDefinition = {
     ],
   },
   compute: ({ aggregates }) => [
-    percentResult(aggregates.total(METRIC.domesticAbuseProtectionConsidered), aggregates.total(METRIC.domesticAbuseCrimes), {
+    shareResult(aggregates.total(METRIC.domesticAbuseProtectionConsidered), aggregates.total(METRIC.domesticAbuseCrimes), {
       numerator: PROTECTION_CELLS.considerationRecorded,
       denominator: PROTECTION_CELLS.crimes,
     }),

@@ -1,28 +1,39 @@
 import { type LocalDate, monthsBetween } from '@rollcall/calendar';
-import { asAtEndId, type ComputedMeasure, computeSnapshotMeasures, type ForceInputs } from '../compute-snapshot-measures.ts';
+import { asAtEndId, type ComputedMeasure, computeSnapshotMeasures, type ForceInputs, type SnapshotRules } from '../compute-snapshot-measures.ts';
+import { DEFAULT_DISCLOSURE_RULE } from '../disclosure-control.ts';
+import { DEFAULT_TREND_THRESHOLDS } from '../statistics/trend.ts';
 import type { MeasureDefinition, MeasureFeed, MeasurePopulation, MeasureSettings } from '../measure-definition.ts';
 import { type Period, standardPeriods, yearEarlier } from '../periods.ts';
 import { aggregatesOver, type DailyRow, DEFAULT_SETTINGS } from './measure-input-of.ts';
 
-export interface SnapshotOptions {
-  readonly asOf: LocalDate;
+/** One force's data, stated as days. */
+export interface ForceDays {
   /** What the lifecycles added, per London day. */
   readonly daily: readonly DailyRow[];
   /** Months with data per feed; by default every month from the first daily row to the as-of month, for every feed. */
   readonly monthsWithData?: readonly string[];
-  readonly customPeriods?: readonly Period[];
   readonly settings?: Partial<MeasureSettings>;
   readonly population?: MeasurePopulation;
 }
 
+export interface SnapshotOptions extends ForceDays {
+  readonly asOf: LocalDate;
+  readonly customPeriods?: readonly Period[];
+  /** The force the snapshot is of; Avon and Somerset by default. */
+  readonly forceId?: string;
+  /** Its most similar group and every other force with data, by force id; none by default. */
+  readonly otherForces?: ReadonlyMap<string, ForceDays>;
+  readonly mostSimilarGroup?: readonly string[];
+  /** By default, counts from 1 to 4 suppressed and trends on the 5% / 15% rule. */
+  readonly rules?: SnapshotRules;
+}
+
 /**
- * Entries of a snapshot of one force computed from daily rows, as the publisher would: every
- * standard period of `asOf` (plus custom ones) summed over its days, the same periods a year
- * earlier, and the days up to each period's end. For tests that state inputs as days.
+ * A force's inputs as the publisher loads them: every period summed over its days, the same
+ * periods a year earlier, and the days up to each period's end.
  */
-export function snapshotEntriesOf(definitions: readonly MeasureDefinition[], options: SnapshotOptions): ComputedMeasure[] {
-  const { asOf, daily } = options;
-  const periods = [...standardPeriods(asOf), ...(options.customPeriods ?? [])];
+export function forceInputsOf(forceId: string, days: ForceDays, asOf: LocalDate, periods: readonly Period[]): ForceInputs {
+  const { daily } = days;
   const aggregates = new Map<string, ReturnType<typeof aggregatesOver>>();
   for (const period of periods) {
     const earlier = yearEarlier(period);
@@ -32,23 +43,37 @@ export function snapshotEntriesOf(definitions: readonly MeasureDefinition[], opt
     aggregates.set(asAtEndId(earlier, asOf), aggregatesOver(daily, { from: null, to: earlier.to }));
   }
   const firstDay = daily.map((r) => r.day).sort()[0] ?? asOf;
-  const months = new Set(options.monthsWithData ?? monthsBetween(firstDay, asOf));
+  const months = new Set(days.monthsWithData ?? monthsBetween(firstDay, asOf));
   const feeds: MeasureFeed[] = ['call-handling', 'wanted-persons', 'dvpo', 'stop-search'];
-  const force: ForceInputs = {
-    forceId: 'avon-and-somerset',
-    settings: { ...DEFAULT_SETTINGS, ...options.settings },
-    population: options.population,
+  return {
+    forceId,
+    settings: { ...DEFAULT_SETTINGS, ...days.settings },
+    population: days.population,
     aggregates,
     monthsWithData: new Map(feeds.map((feed) => [feed, months])),
   };
-  return computeSnapshotMeasures({
-    forceId: force.forceId,
-    asOf,
-    periods,
-    forces: new Map([[force.forceId, force]]),
-    mostSimilarGroup: [],
-    measures: definitions,
-  });
+}
+
+/**
+ * Entries of a snapshot of one force computed from daily rows, as the publisher would, for every
+ * standard period of `asOf` (plus custom ones). For tests that state inputs as days.
+ */
+export function snapshotEntriesOf(definitions: readonly MeasureDefinition[], options: SnapshotOptions): ComputedMeasure[] {
+  const { asOf } = options;
+  const forceId = options.forceId ?? 'avon-and-somerset';
+  const periods = [...standardPeriods(asOf), ...(options.customPeriods ?? [])];
+  const others = [...(options.otherForces ?? new Map<string, ForceDays>())];
+  return computeSnapshotMeasures(
+    {
+      forceId,
+      asOf,
+      periods,
+      forces: new Map([[forceId, forceInputsOf(forceId, options, asOf, periods)], ...others.map(([id, days]) => [id, forceInputsOf(id, days, asOf, periods)] as const)]),
+      mostSimilarGroup: options.mostSimilarGroup ?? [],
+      measures: definitions,
+    },
+    options.rules ?? { disclosure: DEFAULT_DISCLOSURE_RULE, trendThresholds: DEFAULT_TREND_THRESHOLDS },
+  );
 }
 
 /** The entry of a measure for a period (and breakdown). */

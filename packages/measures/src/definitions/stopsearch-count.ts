@@ -19,6 +19,9 @@ export const STOPSEARCH_CELLS = {
   groundsReasonable: 'stopsearch.grounds_reasonable',
   groundsReviewedEthnicMinority: 'stopsearch.grounds_reviewed.ethnic_minority',
   groundsReasonableEthnicMinority: 'stopsearch.grounds_reasonable.ethnic_minority',
+  /** Implied: all reviewed records minus the ethnic-minority ones, which the headline and the breakdown publish. */
+  groundsReviewedNotEthnicMinority: 'stopsearch.grounds_reviewed.not_ethnic_minority',
+  groundsReasonableNotEthnicMinority: 'stopsearch.grounds_reasonable.not_ethnic_minority',
 } as const;
 
 

@@ -12,6 +12,8 @@ describe('stopsearch.ethnicity_recorded_rate', () => {
         numerator: 5_600,
         denominator: 6_400,
         cells: { 'stopsearch.ethnicity_recorded': 5_600, 'stopsearch.searches': 6_400, 'stopsearch.ethnic_group.not-recorded': 800 },
+        // The complement is the not-recorded group itself, carried: nothing is left implied.
+        cellSums: [{ total: 'stopsearch.searches', parts: ['stopsearch.ethnicity_recorded', 'stopsearch.ethnic_group.not-recorded'] }],
       },
     ]);
   });

@@ -1,9 +1,9 @@
 import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
-import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { ETHNIC_GROUPS } from '../stop-search-vocabulary.ts';
 import { STOPSEARCH_CELLS, searchRows } from './stopsearch-count.ts';
+import { shareResult } from './share-result.ts';
 
 export const stopsearchEthnicityRecordedRate: MeasureDefinition = {
   id: 'stopsearch.ethnicity_recorded_rate',
@@ -26,13 +26,15 @@ export const stopsearchEthnicityRecordedRate: MeasureDefinition = {
   compute: ({ aggregates }) => {
     const notRecorded = aggregates.get(METRIC.searchesByEthnicGroup, 'not-recorded');
     const recorded = ETHNIC_GROUPS.filter((group) => group !== 'not-recorded').reduce((sum, group) => sum + aggregates.get(METRIC.searchesByEthnicGroup, group), 0);
-    // Not recorded = searches − recorded is published by implication: it is a part of the ethnic-group cells.
+    // The complement, searches − recorded, is the not-recorded ethnic group: carried, so that the
+    // ethnic groups' additive group (whose other parts disproportionality publishes) holds it too.
+    const notRecordedCell = `${STOPSEARCH_CELLS.ethnicGroupPrefix}not-recorded`;
     return [
-      percentResult(
+      shareResult(
         recorded,
         aggregates.total(METRIC.searches),
-        { numerator: STOPSEARCH_CELLS.ethnicityRecorded, denominator: STOPSEARCH_CELLS.searches },
-        { extraCells: { [`${STOPSEARCH_CELLS.ethnicGroupPrefix}not-recorded`]: notRecorded } },
+        { numerator: STOPSEARCH_CELLS.ethnicityRecorded, denominator: STOPSEARCH_CELLS.searches, complement: notRecordedCell },
+        { extraCells: { [notRecordedCell]: notRecorded } },
       ),
     ];
   },

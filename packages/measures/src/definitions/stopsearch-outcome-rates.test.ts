@@ -36,7 +36,14 @@ describe('stopsearch.outcome_rate.<outcome>', () => {
 
   it('gives shares of all searches that add up to 100%, with outcome cells that add up to the searches', () => {
     const results = stopsearchOutcomeRates.map((m) => m.compute(input)[0]!);
-    expect(results[0]).toEqual({ value: 15, numerator: 60, denominator: 400, cells: { 'stopsearch.outcome.arrest': 60, 'stopsearch.searches': 400 } });
+    expect(results[0]).toEqual({
+      value: 15,
+      numerator: 60,
+      denominator: 400,
+      cells: { 'stopsearch.outcome.arrest': 60, 'stopsearch.searches': 400 },
+      impliedCells: { '(stopsearch.searches − stopsearch.outcome.arrest)': 340 },
+      cellSums: [{ total: 'stopsearch.searches', parts: ['stopsearch.outcome.arrest', '(stopsearch.searches − stopsearch.outcome.arrest)'] }],
+    });
     expect(results.reduce((sum, r) => sum + r.value!, 0)).toBeCloseTo(100, 10);
     expect(results.reduce((sum, r) => sum + r.numerator!, 0)).toBe(400);
   });
@@ -45,7 +52,15 @@ describe('stopsearch.outcome_rate.<outcome>', () => {
 describe('stopsearch.find_rate', () => {
   it('is searches whose outcome was linked to the object of the search ÷ all searches (false and null are not)', () => {
     expect(stopsearchFindRate.compute(input)).toEqual([
-      { value: 22.5, numerator: 90, denominator: 400, cells: { 'stopsearch.outcome_linked_to_object': 90, 'stopsearch.searches': 400 } },
+      {
+        value: 22.5,
+        numerator: 90,
+        denominator: 400,
+        cells: { 'stopsearch.outcome_linked_to_object': 90, 'stopsearch.searches': 400 },
+        // The 310 searches that found nothing, given away by subtraction.
+        impliedCells: { '(stopsearch.searches − stopsearch.outcome_linked_to_object)': 310 },
+        cellSums: [{ total: 'stopsearch.searches', parts: ['stopsearch.outcome_linked_to_object', '(stopsearch.searches − stopsearch.outcome_linked_to_object)'] }],
+      },
     ]);
   });
 });

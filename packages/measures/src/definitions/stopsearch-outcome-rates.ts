@@ -1,10 +1,10 @@
 import { METRIC } from '../daily-metrics.ts';
 import { SEARCH_OUTCOMES, type SearchOutcome } from '../stop-search-vocabulary.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
-import { percentResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { row } from './measure-input-of.ts';
 import { STOPSEARCH_CELLS } from './stopsearch-count.ts';
+import { shareResult } from './share-result.ts';
 
 /**
  * How each normalised outcome reads in the documentation (the vocabulary itself is
@@ -60,7 +60,7 @@ const outcomeDefinition = ({ id, words }: (typeof SEARCH_OUTCOME_WORDINGS)[numbe
   additiveGroups: [{ total: STOPSEARCH_CELLS.searches, partsPrefix: STOPSEARCH_CELLS.outcomePrefix }],
   example,
   compute: ({ aggregates }) => [
-    percentResult(aggregates.get(METRIC.searchesByOutcome, id), aggregates.total(METRIC.searches), {
+    shareResult(aggregates.get(METRIC.searchesByOutcome, id), aggregates.total(METRIC.searches), {
       numerator: `${STOPSEARCH_CELLS.outcomePrefix}${id}`,
       denominator: STOPSEARCH_CELLS.searches,
     }),
@@ -84,7 +84,7 @@ export const stopsearchFindRate: MeasureDefinition = {
   comparison: { scale: 100 },
   example,
   compute: ({ aggregates }) => [
-    percentResult(aggregates.get(METRIC.searchesByOutcomeLinked, 'true'), aggregates.total(METRIC.searches), {
+    shareResult(aggregates.get(METRIC.searchesByOutcomeLinked, 'true'), aggregates.total(METRIC.searches), {
       numerator: STOPSEARCH_CELLS.outcomeLinkedToObject,
       denominator: STOPSEARCH_CELLS.searches,
     }),

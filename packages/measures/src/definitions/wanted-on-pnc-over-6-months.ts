@@ -1,7 +1,7 @@
 import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
-import { percentResult } from '../measure-results.ts';
 import { row } from './measure-input-of.ts';
+import { shareResult } from './share-result.ts';
 
 /**
  * Cell ids of the wanted-persons counts. Open counts are as at the end of a period (the as-of
@@ -38,7 +38,7 @@ export const wantedOnPncOver6Months: MeasureDefinition = {
     aggregates: [...wantedOpenRows({ 'North|high|-': 472, 'North|medium|-': 1_070, 'South|low|-': 1_000 }), row(METRIC.wantedOpenOver6Months, '', 1_754)],
   },
   compute: ({ aggregates }) => [
-    percentResult(aggregates.total(METRIC.wantedOpenOver6Months), aggregates.total(METRIC.wantedOpen), {
+    shareResult(aggregates.total(METRIC.wantedOpenOver6Months), aggregates.total(METRIC.wantedOpen), {
       numerator: WANTED_CELLS.openOver6Months,
       denominator: WANTED_CELLS.open,
     }),

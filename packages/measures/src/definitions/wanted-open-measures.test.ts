@@ -11,7 +11,17 @@ describe('wanted.open and wanted.open_high_risk', () => {
 
   it('reproduce 2,542 wanted persons with 472 of them high risk', () => {
     expect(wantedOpen.compute(input)).toEqual([{ value: 2_542, numerator: 2_542, denominator: null, cells: { 'wanted.open': 2_542 } }]);
-    expect(wantedOpenHighRisk.compute(input)).toEqual([{ value: 472, numerator: 472, denominator: null, cells: { 'wanted.open.high_risk': 472 } }]);
+    expect(wantedOpenHighRisk.compute(input)).toEqual([
+      {
+        value: 472,
+        numerator: 472,
+        denominator: null,
+        cells: { 'wanted.open.high_risk': 472 },
+        // Beside wanted.open, the 2,070 circulations not at high risk.
+        impliedCells: { '(wanted.open − wanted.open.high_risk)': 2_070 },
+        cellSums: [{ total: 'wanted.open', parts: ['wanted.open.high_risk', '(wanted.open − wanted.open.high_risk)'] }],
+      },
+    ]);
   });
 
   it('are zero with nothing open', () => {

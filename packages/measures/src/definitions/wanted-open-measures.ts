@@ -1,6 +1,7 @@
 import { METRIC } from '../daily-metrics.ts';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { countResult } from '../measure-results.ts';
+import { restOf, withImplied } from './share-result.ts';
 import { WANTED_CELLS, wantedOpenRows } from './wanted-on-pnc-over-6-months.ts';
 
 const SOURCE = '"approximately 2,542 wanted persons with 472 of these being high risk" (HMICFRS PEEL 2021/22, as at 1 March 2022).';
@@ -36,7 +37,11 @@ export const wantedOpenHighRisk: MeasureDefinition = {
   source: SOURCE,
   periods: ['as-at'],
   example,
-  compute: ({ aggregates }) => [countResult(aggregates.sumWhere(METRIC.wantedOpen, ([, risk]) => risk === 'high'), WANTED_CELLS.openHighRisk)],
+  compute: ({ aggregates }) => {
+    const highRisk = aggregates.sumWhere(METRIC.wantedOpen, ([, risk]) => risk === 'high');
+    // Beside wanted.open, the count gives away the circulations not at high risk.
+    return [withImplied(countResult(highRisk, WANTED_CELLS.openHighRisk), restOf({ cell: WANTED_CELLS.openHighRisk, count: highRisk }, { cell: WANTED_CELLS.open, count: aggregates.total(METRIC.wantedOpen) }))];
+  },
 };
 
 /** Open circulations as at the end of the as-of day, and those at high risk. */
