@@ -7,6 +7,9 @@ import * as policeUkImports from './migrations/2026-11-22-04-police-uk-imports.t
 import * as monthlyAggregates from './migrations/2026-11-22-05-monthly-aggregates.ts';
 import * as ingestParts from './migrations/2026-11-22-06-ingest-parts.ts';
 import * as snapshotOutbox from './migrations/2026-11-22-07-snapshot-outbox.ts';
+import * as policeUkRecords from './migrations/2026-12-01-08-police-uk-records.ts';
+import * as referenceVersionContents from './migrations/2026-12-01-09-reference-version-contents.ts';
+import * as immutableSnapshots from './migrations/2026-12-01-10-immutable-snapshots.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -20,6 +23,9 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-22-05-monthly-aggregates': monthlyAggregates,
   '2026-11-22-06-ingest-parts': ingestParts,
   '2026-11-22-07-snapshot-outbox': snapshotOutbox,
+  '2026-12-01-08-police-uk-records': policeUkRecords,
+  '2026-12-01-09-reference-version-contents': referenceVersionContents,
+  '2026-12-01-10-immutable-snapshots': immutableSnapshots,
 };
 
 export class MigrationError extends Error {

@@ -68,7 +68,7 @@ export async function foldStoredEvents(trx: DbOrTransaction, stored: readonly Pr
     }
     const markKey = `${forceId}\u0001${earliest}`;
     const mark = staleness.get(markKey) ?? { forceId, fromDay: earliest, lateEvents: 0, correctedEvents: 0 };
-    staleness.set(markKey, { ...mark, lateEvents: mark.lateEvents + facts.length - corrections, correctedEvents: mark.correctedEvents + corrections });
+    staleness.set(markKey, { ...mark, lateEvents: mark.lateEvents + facts.length, correctedEvents: mark.correctedEvents + corrections });
   }
   await upsertEntities(trx, entityWrites);
   const sortedDeltas = [...deltas.entries()]

@@ -19,9 +19,8 @@ afterAll(async () => {
   await test.destroy();
 });
 beforeEach(async () => {
-  for (const table of ['events', 'entities', 'daily_aggregates', 'monthly_aggregates', 'ingest_parts', 'daily_feed_stats', 'event_accounting', 'rejected_events', 'snapshot_heads', 'snapshots']) {
-    await sql`delete from ${sql.table(table)}`.execute(test.db);
-  }
+  // Truncate, not delete: published snapshots refuse DELETE.
+  await sql`truncate events, entities, daily_aggregates, monthly_aggregates, ingest_parts, daily_feed_stats, event_accounting, rejected_events, snapshot_heads, snapshots cascade`.execute(test.db);
 });
 
 const presented = (callId: string, occurredAt = '2022-03-01T10:00:00Z') =>
