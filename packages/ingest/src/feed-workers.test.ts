@@ -90,6 +90,21 @@ describe('ingest through the feed queues', () => {
     ]);
   });
 
+  it('stores a job an upstream producer named otherwise: feeds.md says what a job carries, not its name', async () => {
+    const event = exampleEvent('wanted.circulated', { eventId: 'upstream-1' });
+    // Added behind the catalog's back, as a producer outside Rollcall would.
+    const job = await queues.queue('feed.wanted-persons').add('pnc-extract', { events: [event] }, { jobId: 'upstream' });
+    const listener = queues.events('feed.wanted-persons');
+    try {
+      await listener.events.waitUntilReady();
+      expect(await job.waitUntilFinished(listener.events, 30_000)).toMatchObject({ offered: 1, stored: 1 });
+    } finally {
+      await listener.close();
+    }
+    const stored = await database.db.selectFrom('events').select('event_id').where('feed', '=', 'wanted-persons').execute();
+    expect(stored).toEqual([{ event_id: 'upstream-1' }]);
+  });
+
   it('fails clearly when the file cannot be read', async () => {
     await expect(
       ingestNdjsonFile({ path: join(dir, 'missing.ndjson'), feed: 'dvpo', db: database.db, queues, context }),

@@ -108,6 +108,7 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
       }
     };
     return createWorker(queue, { 'feed-batch': processor }, {
+      otherNamesGoTo: 'feed-batch',
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,

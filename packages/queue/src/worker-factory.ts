@@ -13,6 +13,12 @@ export interface CreateWorkerOptions {
   readonly autorun?: boolean;
   /** Job lock duration and stalled-check interval, ms (BullMQ's default 30,000). */
   readonly lockDurationMs?: number;
+  /**
+   * The handler that takes jobs of a name the catalog does not know, instead of failing them.
+   * Feed queues name theirs: feeds.md says what a feed job carries, not what it is called, so an
+   * upstream producer's job of another name is still a batch of events to be stored or rejected.
+   */
+  readonly otherNamesGoTo?: string;
 }
 
 /**
@@ -36,7 +42,11 @@ type OutsideCatalog<Q extends string> = [Q] extends [CatalogQueueName] ? never :
  * any other name as unrecoverable. A bare processor is accepted only for a queue outside the
  * catalog (tests of queue mechanics).
  */
-export function createWorker<Q extends CatalogQueueName, Result>(queueName: Q, handlers: JobHandlers<Q, Result>, options: CreateWorkerOptions): Worker<unknown, Result>;
+export function createWorker<Q extends CatalogQueueName, Result>(
+  queueName: Q,
+  handlers: JobHandlers<Q, Result>,
+  options: CreateWorkerOptions & { readonly otherNamesGoTo?: JobNameOfQueue<Q> },
+): Worker<unknown, Result>;
 export function createWorker<Q extends string, Data, Result>(
   queueName: Q & OutsideCatalog<Q>,
   processor: Processor<Data, Result>,
@@ -48,7 +58,8 @@ export function createWorker(queueName: string, handlers: Processor | object, op
     typeof handlers === 'function'
       ? (handlers as Processor)
       : async (job, token) => {
-          const handler = Object.hasOwn(byName, job.name) ? byName[job.name] : undefined;
+          const name = Object.hasOwn(byName, job.name) ? job.name : (options.otherNamesGoTo ?? job.name);
+          const handler = Object.hasOwn(byName, name) ? byName[name] : undefined;
           if (!handler) throw new UnrecoverableError(`no handler for job ${JSON.stringify(job.name)} on queue ${queueName}`);
           return handler(job, token);
         };
