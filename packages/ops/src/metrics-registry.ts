@@ -124,7 +124,7 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
       },
     });
   };
-  queueGauge('rollcall_queue_oldest_waiting_seconds', 'Age in seconds of the oldest waiting job in each queue (lag); 0 when nothing waits.', 'reading queue lag', readOldestWaitingAge);
+  queueGauge('rollcall_queue_oldest_waiting_seconds', 'Seconds the longest-waiting job in each queue has been ready to be picked up (lag; a retried job counts from when its backoff ended); 0 when nothing waits.', 'reading queue lag', readOldestWaitingAge);
   queueGauge('rollcall_queue_workers', 'Workers connected to Redis for each queue (BullMQ worker connections).', 'reading workers', (queue) => queue.getWorkersCount());
 
   const { stalled } = options;

@@ -20,7 +20,7 @@ export interface QueueHealth {
   readonly backlog: number;
   readonly completedPerMinute: Throughput;
   readonly failedPerMinute: Throughput;
-  /** Lag: age in seconds of the oldest waiting job; null when nothing waits. */
+  /** Lag: seconds the longest-waiting job has been ready to be picked up (see `readOldestWaitingAge`); null when nothing waits. */
   readonly oldestWaitingSeconds: number | null;
   readonly processingTime: ProcessingTime;
   /** Stalls recorded since the counter began; null when no recorder was given. */
