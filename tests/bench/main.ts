@@ -105,6 +105,14 @@ try {
   const freshness = await measureFreshness(context, freshEvents, { eventsPerSecond: 10_000, jobSize: 100, seconds: 15 });
   results.freshness = { ...freshness, p50: round(freshness.p50), p95: round(freshness.p95), p99: round(freshness.p99), max: round(freshness.max), rate: round(freshness.rate) };
   say(JSON.stringify(results.freshness));
+  // The same at half the sustained rate just measured: the latency of the work itself, when no
+  // queue forms (above capacity p99 only measures the queue).
+  const sustainable = Math.max(1_000, Math.floor((ingest.eventsPerSecond * 0.5) / 1_000) * 1_000);
+  say(`freshness: ${sustainable.toLocaleString('en-GB')} events/s for 15 s (half the sustained rate)`);
+  const belowCapacityEvents = [...benchMonths(['2024-03'], { scale: 0.5 })].flatMap(({ byFeed }) => FEEDS.flatMap((feed) => byFeed[feed]));
+  const belowCapacity = await measureFreshness(context, belowCapacityEvents, { eventsPerSecond: sustainable, jobSize: 100, seconds: 15 });
+  results.freshnessBelowCapacity = { p50: round(belowCapacity.p50), p95: round(belowCapacity.p95), p99: round(belowCapacity.p99), max: round(belowCapacity.max), rate: round(belowCapacity.rate) };
+  say(JSON.stringify(results.freshnessBelowCapacity));
   results.ingest = { ...(results.ingest as object), workerPeakRssMbAfterFreshness: round(peakOfWorkers()) };
   await Promise.all(ingest.processes.map((p) => p.stop()));
 
@@ -118,6 +126,9 @@ try {
   // 6. Snapshot cost with these months, then with three years of history.
   const publishDeps = { db: context.db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
   const timeSnapshot = async () => {
+    // Statistics as autovacuum leaves them within a minute of a bulk load in production: without
+    // them the planner guesses tens of rows for the period sums and sorts instead of hashing.
+    await sql`analyze`.execute(context.db);
     const times: number[] = [];
     for (let i = 0; i < 5; i++) {
       const started = performance.now();
@@ -160,6 +171,7 @@ try {
 
 const ingest = results.ingest as { eventsPerSecond: number; timesNaive: number; fractionOfCopy: number; naiveEventsPerSecond: number; copyRowsPerSecond: number; workerPeakRssMb: number; workerPeakRssMbAfterFreshness: number };
 const freshness = results.freshness as { p99: number; rate: number };
+const freshnessBelowCapacity = results.freshnessBelowCapacity as { p99: number; rate: number };
 const replay = results.replay as { eventsPerSecond: number; rowsDifferingFromLive: number; events: number };
 const snapshot = results.snapshot as { small: { events: number; medianMs: number }; large: { events: number; medianMs: number }; growth: number };
 type CliRun = { fileMb: number; rssMb: { max: number } };
@@ -167,7 +179,7 @@ const cli = results.cli as { smallFile: CliRun; largeFile: CliRun; peakGrowth: n
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
 const rows = [
   ['sustained ingest', `${ingest.eventsPerSecond.toLocaleString('en-GB')} events/s`, `naive ${ingest.naiveEventsPerSecond.toLocaleString('en-GB')}/s; COPY ${ingest.copyRowsPerSecond.toLocaleString('en-GB')} rows/s`, `${ingest.timesNaive}x naive; ${ingest.fractionOfCopy}x COPY`, '>= 30x naive and >= 0.3x COPY', verdict(ingest.timesNaive >= 30 && ingest.fractionOfCopy >= 0.3)],
-  ['freshness', `p99 ${freshness.p99} ms at ${freshness.rate.toLocaleString('en-GB')} events/s`, '', '', 'p99 < 1 s at 10,000/s', verdict(freshness.p99 < 1_000 && freshness.rate >= 9_500)],
+  ['freshness', `p99 ${freshness.p99} ms at ${freshness.rate.toLocaleString('en-GB')} events/s`, `p99 ${freshnessBelowCapacity.p99} ms at ${freshnessBelowCapacity.rate.toLocaleString('en-GB')}/s`, '', 'p99 < 1 s at 10,000/s', verdict(freshness.p99 < 1_000 && freshness.rate >= 9_500)],
   ['snapshot cost', `${snapshot.small.medianMs} ms (${snapshot.small.events.toLocaleString('en-GB')} events); ${snapshot.large.medianMs} ms (${snapshot.large.events.toLocaleString('en-GB')})`, '', `x${snapshot.growth} for x${round(snapshot.large.events / snapshot.small.events, 1)} events`, '< 1 s, not growing with events', verdict(snapshot.large.medianMs < 1_000 && snapshot.growth < snapshot.large.events / snapshot.small.events / 2)],
   ['memory', `worker peak ${ingest.workerPeakRssMbAfterFreshness} MB; CLI peak ${cli.smallFile.rssMb.max} MB (${cli.smallFile.fileMb} MB file), ${cli.largeFile.rssMb.max} MB (${cli.largeFile.fileMb} MB)`, '', `CLI x${cli.peakGrowth} for x4 file`, 'worker < 300 MB; CLI flat', verdict(ingest.workerPeakRssMbAfterFreshness < 300 && cli.peakGrowth <= 1.25)],
   ['replay', `${replay.eventsPerSecond.toLocaleString('en-GB')} events/s over ${replay.events.toLocaleString('en-GB')}`, '', `${replay.rowsDifferingFromLive} rows differ from live`, '>= 200,000/s, equals live', verdict(replay.eventsPerSecond >= 200_000 && replay.rowsDifferingFromLive === 0)],

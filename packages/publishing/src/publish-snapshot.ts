@@ -22,6 +22,7 @@ import {
 } from '@rollcall/measures';
 import type { QueueFactory } from '@rollcall/queue';
 import { canonicalJson, codeVersion, sha256Hex } from '@rollcall/runtime';
+import { sql } from 'kysely';
 import { loadSnapshotInputs } from './load-snapshot-inputs.ts';
 import type { MeasureChange, RevisionInfo, SnapshotDocument } from './snapshot-document.ts';
 import { type SnapshotFilePaths, snapshotFilesExist } from './snapshot-files.ts';
@@ -161,6 +162,10 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
   const result = await deps.db.transaction().execute(async (trx) => {
     await lockForceForPublication(trx, forceId);
     await lockSnapshotKey(trx, forceId, asOf);
+    // The period sums group some 35,000 (window, force, metric, dimension) keys out of 175,000
+    // rows for three years of one force: about 9 MB of hash table, which the default 4 MB
+    // work_mem spills to disk in batches (measured: 470 ms against 150 in memory).
+    await sql`set local work_mem = '64MB'`.execute(trx);
     const inputs = await loadSnapshotInputs(trx, forceId, asOf, deps.timeZone);
     const computed = computeSnapshotMeasures(inputs.computation, { disclosure: deps.disclosure, trendThresholds });
     const { measures, report } = applyDisclosureControl(computed, deps.disclosure);
