@@ -7,7 +7,6 @@ import {
   readFeedCoverage,
   readFeedInputs,
   sumAggregatesOverWindows,
-  type WindowSum,
 } from '@rollcall/db';
 import { FEEDS } from '@rollcall/events';
 import {
@@ -65,27 +64,18 @@ export async function readCallsWaitingAt(db: DbOrTransaction, forceIds: readonly
   ]);
 }
 
-/** A force's sums grouped by window id. */
-function sumsByWindow(rows: readonly WindowSum[]): Map<string, WindowSum[]> {
-  const byWindow = new Map<string, WindowSum[]>();
-  for (const row of rows) {
-    const group = byWindow.get(row.windowId);
-    if (group) group.push(row);
-    else byWindow.set(row.windowId, [row]);
-  }
-  return byWindow;
-}
-
-/** Rows grouped by their `forceId`, in one pass (the loaders read every force at once). */
-function groupByForce<T extends { readonly forceId: string }>(rows: readonly T[]): ReadonlyMap<string, readonly T[]> {
+/** Rows grouped by a key, in one pass (the loaders read every force and window at once). */
+function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string): ReadonlyMap<string, readonly T[]> {
   const groups = new Map<string, T[]>();
   for (const row of rows) {
-    const group = groups.get(row.forceId);
+    const key = keyOf(row);
+    const group = groups.get(key);
     if (group) group.push(row);
-    else groups.set(row.forceId, [row]);
+    else groups.set(key, [row]);
   }
   return groups;
 }
+const byForce = (row: { readonly forceId: string }) => row.forceId;
 
 export interface LoadedSnapshotInputs {
   readonly computation: SnapshotComputationInput;
@@ -162,15 +152,15 @@ export async function loadSnapshotInputs(
   for (const row of coverage) candidates.add(row.forceId);
   const forceIds = [...candidates].filter((id) => forcesById.has(id)).sort((a, b) => (a === forceId ? -1 : b === forceId ? 1 : a < b ? -1 : 1));
 
-  const liveCalls = groupByForce(await readCallsWaitingAt(db, forceIds, calendarEndOfDay(asOf)));
-  const sumsByForce = groupByForce(sums);
-  const coverageByForce = groupByForce(coverage);
+  const liveCalls = groupBy(await readCallsWaitingAt(db, forceIds, calendarEndOfDay(asOf)), byForce);
+  const sumsByForce = groupBy(sums, byForce);
+  const coverageByForce = groupBy(coverage, byForce);
   const populationsByForce = new Map(populations.map((row) => [row.force_id, row]));
 
   const inputs = new Map<string, ForceInputs>();
   for (const id of forceIds) {
     const row = forcesById.get(id)!;
-    const byWindow = sumsByWindow(sumsByForce.get(id) ?? []);
+    const byWindow = groupBy(sumsByForce.get(id) ?? [], (row) => row.windowId);
     const aggregates = new Map<string, Aggregates>();
     for (const [periodId, windowId] of windowOfPeriod) aggregates.set(periodId, Aggregates.fromRows(byWindow.get(windowId) ?? []));
     // The snapshot-time figures join the as-at aggregates (they describe the end of the as-of day).
