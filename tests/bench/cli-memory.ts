@@ -37,7 +37,7 @@ export async function measureCliMemory(context: BenchContext, megabytes: number)
   const { size } = await stat(path);
   const prefix = `${context.env.QUEUE_PREFIX}-cli`;
   const started = performance.now();
-  const child = spawnRollcall('services/cli/src/main.ts', ['ingest', '--feed', 'call-handling', path], { ...context.env, QUEUE_PREFIX: prefix });
+  const child = spawnRollcall('cli', ['ingest', '--feed', 'call-handling', path], { ...context.env, QUEUE_PREFIX: prefix });
   const samples = await sampleMemory(child);
   const code = await exitOf(child);
   const seconds = (performance.now() - started) / 1000;

@@ -18,6 +18,7 @@ import { copyRow, measureCopyBaseline } from './copy-baseline.ts';
 import { measureFreshness } from './freshness.ts';
 import { loadHistory } from './history-loader.ts';
 import { measureNaiveBaseline } from './naive-baseline.ts';
+import { buildServices } from './process-memory.ts';
 import { measureRollcallIngest, startWorkerProcess } from './rollcall-ingest.ts';
 
 /**
@@ -52,6 +53,10 @@ const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 const context = await openBenchContext();
 const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, codeVersion: codeVersion() };
 try {
+  // 0. The worker and the CLI run as deployed: compiled bundles, not TypeScript through tsx.
+  say('building the worker and CLI bundles');
+  await buildServices(['worker', 'cli']);
+
   // 1. The event set: months of Avon and Somerset at real volume, queued in jobs of 1,000, and the
   //    same rows written out for the COPY baseline.
   const months = monthsEndingAt('2024-01', liveMonths);

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleService } from '@rollcall/bundle';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -15,9 +17,18 @@ export function residentMemoryMb(pid: number): { rss: number; peak: number } | u
   }
 }
 
-/** A Rollcall entry point (`services/.../main.ts`) in a process of its own, as deployed. */
-export function spawnRollcall(entry: string, args: readonly string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+export type BuiltService = 'worker' | 'cli';
+
+/** Builds the services the benchmark runs, as `pnpm build` does for a deployment. */
+export async function buildServices(services: readonly BuiltService[]): Promise<void> {
+  for (const service of services) {
+    await bundleService({ entry: join(REPOSITORY_ROOT, 'services', service, 'src/main.ts'), outdir: join(REPOSITORY_ROOT, 'services', service, 'dist') });
+  }
+}
+
+/** A Rollcall service's bundle (`services/<service>/dist/main.mjs`) in a process of its own, as deployed. */
+export function spawnRollcall(service: BuiltService, args: readonly string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['--enable-source-maps', join('services', service, 'dist/main.mjs'), ...args], {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

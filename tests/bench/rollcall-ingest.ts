@@ -11,9 +11,9 @@ export interface WorkerProcess {
   stop(): Promise<number | null>;
 }
 
-/** The worker service as deployed (`services/worker/src/main.ts`), in a process of its own. */
+/** The worker service as deployed (its bundle, `services/worker/dist/main.mjs`), in a process of its own. */
 export function startWorkerProcess(context: BenchContext, concurrency: number): WorkerProcess {
-  const child = spawnRollcall('services/worker/src/main.ts', [], { ...context.env, WORKER_CONCURRENCY: String(concurrency) });
+  const child = spawnRollcall('worker', [], { ...context.env, WORKER_CONCURRENCY: String(concurrency) });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   child.once('exit', (code) => {

@@ -1,5 +1,3 @@
-export * from './api-service.ts';
 export * from './app-context.ts';
 export * from './feed-worker-service.ts';
 export * from './run-services.ts';
-export * from './scheduler-service.ts';

@@ -2,24 +2,25 @@ import { type Config, loadConfig } from '@rollcall/config';
 import { createLogger, type Logger } from '@rollcall/logger';
 import { createGracefulShutdown, type GracefulShutdown } from '@rollcall/runtime';
 import { AppContext } from './app-context.ts';
-import { startApi, startMetricsServer } from './api-service.ts';
-import { startFeedWorkers } from './feed-worker-service.ts';
-import { startScheduler } from './scheduler-service.ts';
 
 export const SERVICE_ROLES = ['workers', 'scheduler', 'api'] as const;
 export type ServiceRole = (typeof SERVICE_ROLES)[number];
 
-/** Starts one role in a running context; the one place that knows what each role runs. */
+/**
+ * Starts one role in a running context; the one place that knows what each role runs. Each
+ * role's modules are imported when it starts, so a worker process never loads the HTTP server,
+ * bull-board or the scheduler (and a bundled service keeps them in chunks it does not read).
+ */
 async function startRole(role: ServiceRole, context: AppContext, shutdown: GracefulShutdown): Promise<void> {
   switch (role) {
     case 'workers':
-      await startFeedWorkers(context, shutdown);
+      await (await import('./feed-worker-service.ts')).startFeedWorkers(context, shutdown);
       return;
     case 'scheduler':
-      await startScheduler(context, shutdown);
+      await (await import('./scheduler-service.ts')).startScheduler(context, shutdown);
       return;
     case 'api':
-      await startApi(context, shutdown);
+      await (await import('./api-service.ts')).startApi(context, shutdown);
       return;
   }
 }
@@ -49,7 +50,7 @@ export async function runServices(roles: readonly ServiceRole[], options: RunSer
   try {
     await context.checkRedisEvictionPolicy();
     for (const role of roles) await startRole(role, context, shutdown);
-    await startMetricsServer(context, shutdown);
+    if (context.config.metricsPort !== undefined) await (await import('./api-service.ts')).startMetricsServer(context, shutdown);
   } catch (error) {
     await shutdown.shutdown('start failed');
     await context.close();
