@@ -60,10 +60,10 @@ afterAll(async () => {
 });
 
 /** Runs the scheduler role as `rollcall start --role scheduler` does; resolves once it has started. */
-async function startScheduler(environment: Record<string, string>): Promise<{ shutdown: GracefulShutdown; running: Promise<void> }> {
+async function startScheduler(environment: Record<string, string>, now?: () => number): Promise<{ shutdown: GracefulShutdown; running: Promise<void> }> {
   let started!: (shutdown: GracefulShutdown) => void;
   const ready = new Promise<GracefulShutdown>((resolve) => (started = resolve));
-  const running = runServices(['scheduler'], { env: environment, log, handleSignals: false, onStarted: (shutdown) => started(shutdown) });
+  const running = runServices(['scheduler'], { env: environment, log, handleSignals: false, onStarted: (shutdown) => started(shutdown), ...(now ? { now } : {}) });
   // A start that fails rejects `running` and never calls onStarted.
   const shutdown = await Promise.race([ready, running.then(() => Promise.reject(new Error('the scheduler stopped before it started')))]);
   return { shutdown, running };
@@ -107,18 +107,19 @@ describe('the nightly path, from the scheduler role to the files', () => {
     const nightlyEvents = own.queues.events(NIGHTLY_QUEUE);
     try {
       await nightlyEvents.events.waitUntilReady();
-      // runServices has no clock to inject (see the report of this change): the run publishes the
-      // real yesterday in London, so the events are put there. 100 of Kent's 999 calls, 90
-      // answered within 10 s.
-      const calendar = createCalendar('Europe/London');
-      const yesterday = addDays(calendar.dayOf(Date.now()), -1);
+      // The process starts at 09:00 on 30 March 2026 (BST): the run publishes yesterday, the
+      // 23-hour day of the spring change, whatever the real clock says. 100 of Kent's 999 calls,
+      // 90 answered within 10 s.
+      const now = () => Date.parse('2026-03-30T08:00:00Z');
+      const yesterday = addDays(createCalendar('Europe/London').dayOf(now()), -1);
+      expect(yesterday).toBe('2026-03-29');
       const calls = Array.from({ length: 100 }, (_, i) => [
         exampleEvent('call.presented', { eventId: `n-${i}-p`, forceId: 'kent', occurredAt: `${yesterday}T12:00:00Z`, payload: { callId: `n-${i}`, btTransferSeconds: 0 } }),
         exampleEvent('call.answered', { eventId: `n-${i}-a`, forceId: 'kent', occurredAt: `${yesterday}T12:00:${i < 90 ? '05' : '30'}Z`, payload: { callId: `n-${i}` } }),
       ]).flat();
       await storeFeedBatch(own.database.db, { feed: 'call-handling', inputs: calls, source: 'test' }, testIngestContext());
 
-      const { shutdown, running } = await startScheduler({ ...own.env, FORCES: 'kent', NIGHTLY_CATCH_UP_DAYS: '1' });
+      const { shutdown, running } = await startScheduler({ ...own.env, FORCES: 'kent', NIGHTLY_CATCH_UP_DAYS: '1' }, now);
       try {
         // The start-up catch-up job, waited on until the worker finishes it: by then the ledger
         // is written, which the snapshot.published message (added before it) would not promise.

@@ -11,13 +11,13 @@ export type ServiceRole = (typeof SERVICE_ROLES)[number];
  * role's modules are imported when it starts, so a worker process never loads the HTTP server,
  * bull-board or the scheduler (and a bundled service keeps them in chunks it does not read).
  */
-async function startRole(role: ServiceRole, context: AppContext, shutdown: GracefulShutdown): Promise<void> {
+async function startRole(role: ServiceRole, context: AppContext, shutdown: GracefulShutdown, options: RunServicesOptions): Promise<void> {
   switch (role) {
     case 'workers':
       await (await import('./feed-worker-service.ts')).startFeedWorkers(context, shutdown);
       return;
     case 'scheduler':
-      await (await import('./scheduler-service.ts')).startScheduler(context, shutdown);
+      await (await import('./scheduler-service.ts')).startScheduler(context, shutdown, options.now ? { now: options.now } : {});
       return;
     case 'api':
       await (await import('./api-service.ts')).startApi(context, shutdown);
@@ -31,6 +31,8 @@ export interface RunServicesOptions {
   readonly config?: Config;
   /** Called with the shutdown handle once everything runs (tests stop the services with it). */
   readonly onStarted?: (shutdown: GracefulShutdown, context: AppContext) => void;
+  /** The clock deciding which nightly dates are due, epoch ms; `Date.now` by default (tests fix it). */
+  readonly now?: () => number;
   /** Install SIGTERM/SIGINT handlers (default true; tests drive shutdown themselves). */
   readonly handleSignals?: boolean;
 }
@@ -49,7 +51,7 @@ export async function runServices(roles: readonly ServiceRole[], options: RunSer
   if (options.handleSignals !== false) shutdown.installSignalHandlers();
   try {
     await context.checkRedisEvictionPolicy();
-    for (const role of roles) await startRole(role, context, shutdown);
+    for (const role of roles) await startRole(role, context, shutdown, options);
     if (context.config.metricsPort !== undefined) await (await import('./api-service.ts')).startMetricsServer(context, shutdown);
   } catch (error) {
     await shutdown.shutdown('start failed');

@@ -22,8 +22,13 @@ const slim = (outcome: FullPublishOutcome): PublishOutcome => ({
   created: outcome.created,
 });
 
+export interface SchedulerServiceOptions {
+  /** The clock that decides which dates are due, epoch ms; `Date.now` by default (tests fix it). */
+  readonly now?: () => number;
+}
+
 /** The nightly run for this deployment's forces, through the snapshot publisher. */
-export function nightlyRunner(context: AppContext): (trigger: NightlyTrigger) => Promise<NightlyRunReport> {
+export function nightlyRunner(context: AppContext, options: SchedulerServiceOptions = {}): (trigger: NightlyTrigger) => Promise<NightlyRunReport> {
   const deps = context.publishDeps();
   return (trigger) =>
     runNightly({
@@ -36,6 +41,7 @@ export function nightlyRunner(context: AppContext): (trigger: NightlyTrigger) =>
       deliverPending: () => drainSnapshotOutbox(deps),
       log: context.log.child({ component: 'nightly' }),
       trigger,
+      ...(options.now ? { now: options.now } : {}),
     });
 }
 
@@ -46,7 +52,7 @@ export function nightlyRunner(context: AppContext): (trigger: NightlyTrigger) =>
  * worker that runs it, and queues a catch-up run at start so dates missed while the service was
  * down are published without waiting for the next night.
  */
-export async function startScheduler(context: AppContext, shutdown: GracefulShutdown): Promise<void> {
+export async function startScheduler(context: AppContext, shutdown: GracefulShutdown, options: SchedulerServiceOptions = {}): Promise<void> {
   await assertForcesKnown(context.db, context.config.forces);
   const deliveries = await drainSnapshotOutbox(context.publishDeps());
   if (deliveries.length > 0) {
@@ -60,7 +66,7 @@ export async function startScheduler(context: AppContext, shutdown: GracefulShut
     connection: context.workerConnection('rollcall-scheduler'),
     prefix: context.config.queuePrefix,
     log: context.log,
-    run: nightlyRunner(context),
+    run: nightlyRunner(context, options),
   });
   // Nightly jobs count in the same job-duration and stalled metrics as feed jobs.
   const unwatch = watchStalled(worker, context.stalled(), context.log);
@@ -73,7 +79,7 @@ export async function startScheduler(context: AppContext, shutdown: GracefulShut
       await worker.close();
     },
   });
-  const catchUp = await enqueueCatchUp(context.queues, 'startup', { timeZone: context.config.timeZone });
+  const catchUp = await enqueueCatchUp(context.queues, 'startup', { timeZone: context.config.timeZone, ...(options.now ? { now: options.now } : {}) });
   context.log.info(
     { cron: context.config.nightly.cron, timeZone: context.config.timeZone, next: schedule.next ? new Date(schedule.next).toISOString() : null, catchUp },
     'nightly schedule installed',
