@@ -1,6 +1,6 @@
-import type { PublishedMeasure } from '@rollcall/measures';
+import { type PublishedMeasure, trend } from '@rollcall/measures';
 import { describe, expect, it } from 'vitest';
-import { BREAKDOWN_DIMENSIONS, EXTRA_FIGURES, keyValuePairs, SNAPSHOT_CSV_COLUMNS, snapshotToCsv } from './snapshot-csv.ts';
+import { BREAKDOWN_DIMENSIONS, csvField, EXTRA_FIGURES, keyValuePairs, SNAPSHOT_CSV_COLUMNS, snapshotToCsv } from './snapshot-csv.ts';
 import type { SnapshotDocument } from './snapshot-document.ts';
 
 const month = { id: 'month', kind: 'month', label: 'March 2022', from: '2022-03-01', to: '2022-03-31' } as const;
@@ -84,6 +84,18 @@ describe('the snapshot CSV', () => {
     expect(csv.split('\r\n')[1]).toBe(
       'kent_2022-03-31_r2,kent,2022-03-31,2,wanted.median_days_to_arrest,"team=North, ""A""",month,month,2022-03-01,2022-03-31,count,neither,6,12,,,,,,,,,,,,,,,,,,,,,"North, ""A""",,,,',
     );
+  });
+
+  it('writes a team name that would start a formula as text, and a negative number as a number', () => {
+    const [row] = records(
+      snapshotToCsv(document([entry({ breakdown: { team: '=HYPERLINK("http://x")', area: '-1+1' }, trend: trend(35, 40)! })])),
+    );
+    expect(row?.breakdown_team).toBe(`"'=HYPERLINK(""http://x"")"`);
+    expect(row?.breakdown_area).toBe("'-1+1");
+    expect(row?.trend_change_percent).toBe('-12.5');
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('\tx')).toBe("'\tx");
+    expect(csvField(-3)).toBe('-3');
   });
 
   it('keeps a dimension or figure that has no column of its own in breakdown and extra', () => {

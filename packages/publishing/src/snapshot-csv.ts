@@ -68,10 +68,21 @@ export const SNAPSHOT_CSV_COLUMNS = [
 
 type Cell = string | number | null | undefined;
 
-/** RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. */
+/**
+ * Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab or carriage return first).
+ * Team and area names come from the feeds, and an extract opened in Excel must not execute
+ * `=HYPERLINK(...)` sent as a team name (OWASP's "CSV injection").
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled. Text that
+ * would start a formula is written with a leading `'`, which spreadsheets show as text; numbers
+ * (a negative change included) are written as they are, so loaders still read them as numbers.
+ */
 export function csvField(value: Cell): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  const text = typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
