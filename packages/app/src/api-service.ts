@@ -1,4 +1,4 @@
-import { buildApi, buildMetricsServer } from '@rollcall/http-api';
+import { buildApi } from '@rollcall/http-api';
 import type { GracefulShutdown } from '@rollcall/runtime';
 import type { AppContext } from './app-context.ts';
 
@@ -19,14 +19,4 @@ export async function startApi(context: AppContext, shutdown: GracefulShutdown):
   await app.listen({ host: context.config.apiHost, port: context.config.apiPort });
   shutdown.add({ name: 'http api', run: () => app.close() });
   context.log.info({ host: context.config.apiHost, port: context.config.apiPort, tokens: context.config.apiTokens.length }, 'http api listening');
-}
-
-/** Serves /metrics without a token on METRICS_PORT, for a Prometheus scraper inside the network. */
-export async function startMetricsServer(context: AppContext, shutdown: GracefulShutdown): Promise<void> {
-  const port = context.config.metricsPort;
-  if (port === undefined) return;
-  const server = buildMetricsServer(context.metrics().registry, { log: context.log.child({ component: 'metrics' }) });
-  await server.listen({ host: context.config.apiHost, port });
-  shutdown.add({ name: 'metrics server', run: () => server.close() });
-  context.log.info({ host: context.config.apiHost, port }, 'metrics server listening');
 }

@@ -52,7 +52,7 @@ export async function runServices(roles: readonly ServiceRole[], options: RunSer
   try {
     await context.checkRedisEvictionPolicy();
     for (const role of roles) await startRole(role, context, shutdown, options);
-    if (context.config.metricsPort !== undefined) await (await import('./api-service.ts')).startMetricsServer(context, shutdown);
+    if (context.config.metricsPort !== undefined) await (await import('./metrics-service.ts')).startMetricsServer(context, shutdown);
   } catch (error) {
     await shutdown.shutdown('start failed');
     await context.close();

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
@@ -82,6 +82,8 @@ function keepSourceFileUrls(outdir: string): Plugin {
  */
 export async function bundleService(options: BundleServiceOptions): Promise<BundleServiceResult> {
   const outdir = path.resolve(options.outdir);
+  // Chunk names carry content hashes: a previous build's chunks would otherwise pile up beside these.
+  await rm(outdir, { recursive: true, force: true });
   const result = await build({
     entryPoints: { main: path.resolve(options.entry) },
     outdir,
