@@ -1,21 +1,21 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppContext, runServices } from '@rollcall/app';
-import { exampleEvent, type FeedEvent } from '@rollcall/events';
-import { TEST_PSEUDONYM_KEY } from '@rollcall/ingest/test-context';
+import { type ServiceContext } from '@rollcall/runtime';
+import { runServices } from '@rollcall/runtime';
+import { exampleEvent, type FeedEvent } from '@rollcall/contract';
+import { TEST_PSEUDONYM_KEY } from '@rollcall/testing';
 import { createWorker } from '@rollcall/queue';
 import type { GracefulShutdown } from '@rollcall/runtime';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capturedIo } from '../services/cli/src/captured-io.ts';
-import { runCli } from '../services/cli/src/run-cli.ts';
+import { capturedIo, loadServiceRoles, runCli } from '@rollcall/cli';
 
 let database: TestDatabase;
 let redis: TestRedis;
 let dir: string;
 let env: Record<string, string>;
-let workers: { shutdown: GracefulShutdown; running: Promise<void>; context: AppContext } | undefined;
+let workers: { shutdown: GracefulShutdown; running: Promise<void>; context: ServiceContext } | undefined;
 
 /** Runs `rollcall <args>` in this process, as `pnpm rollcall` would, capturing both streams. */
 async function rollcall(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -120,7 +120,7 @@ describe('the pipeline driven through the rollcall command', () => {
   it('drains through the workers', async () => {
     let started!: (value: NonNullable<typeof workers>) => void;
     const ready = new Promise<NonNullable<typeof workers>>((resolve) => (started = resolve));
-    const running = runServices(['workers'], { env, handleSignals: false, onStarted: (shutdown, context) => started({ shutdown, running, context }) });
+    const running = runServices(await loadServiceRoles(['workers']), { env, handleSignals: false, onStarted: (shutdown, context) => started({ shutdown, running, context }) });
     workers = await ready;
     const result = await rollcall('drain', '--timeout', '120');
     expect(result).toMatchObject({ code: 0 });

@@ -1,7 +1,7 @@
 import { createCalendar } from '@rollcall/calendar';
 import { checkAccounting, readAccounting } from '@rollcall/db';
-import { FEEDS, type Feed, type FeedEvent } from '@rollcall/events';
-import { replayAggregates } from '@rollcall/ingest';
+import { FEEDS, type Feed, type FeedEvent } from '@rollcall/contract';
+import { replayAggregates } from '@rollcall/store';
 import { feedQueueName } from '@rollcall/queue';
 import { Random, simulateForceMonth } from '@rollcall/simulator';
 import { sql } from 'kysely';

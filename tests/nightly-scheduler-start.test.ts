@@ -1,11 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runServices } from '@rollcall/app';
+import { loadServiceRoles } from '@rollcall/cli';
+import { runServices } from '@rollcall/runtime';
 import { addDays, createCalendar } from '@rollcall/calendar';
-import { exampleEvent } from '@rollcall/events';
-import { storeFeedBatch } from '@rollcall/ingest';
-import { testIngestContext } from '@rollcall/ingest/test-context';
+import { exampleEvent } from '@rollcall/contract';
+import { storeFeedBatch } from '@rollcall/store';
+import { testIngestContext } from '@rollcall/testing';
 import { createSilentLogger } from '@rollcall/logger';
 import { publishSnapshot, SnapshotDeliveryError, type SnapshotDocument } from '@rollcall/publishing';
 import { createRedisConnection, NIGHTLY_QUEUE, QueueFactory, SNAPSHOTS_PUBLISHED_QUEUE } from '@rollcall/queue';
@@ -63,7 +64,8 @@ afterAll(async () => {
 async function startScheduler(environment: Record<string, string>, now?: () => number): Promise<{ shutdown: GracefulShutdown; running: Promise<void> }> {
   let started!: (shutdown: GracefulShutdown) => void;
   const ready = new Promise<GracefulShutdown>((resolve) => (started = resolve));
-  const running = runServices(['scheduler'], { env: environment, log, handleSignals: false, onStarted: (shutdown) => started(shutdown), ...(now ? { now } : {}) });
+  const roles = await loadServiceRoles(['scheduler'], now ? { now } : {});
+  const running = runServices(roles, { env: environment, log, handleSignals: false, onStarted: (shutdown) => started(shutdown) });
   // A start that fails rejects `running` and never calls onStarted.
   const shutdown = await Promise.race([ready, running.then(() => Promise.reject(new Error('the scheduler stopped before it started')))]);
   return { shutdown, running };
@@ -71,7 +73,7 @@ async function startScheduler(environment: Record<string, string>, now?: () => n
 
 describe('starting the scheduler', () => {
   it('refuses a FORCES entry the reference data does not know, naming it, and installs nothing', async () => {
-    await expect(runServices(['scheduler'], { env: { ...env, FORCES: 'kent,kentt' }, log, handleSignals: false })).rejects.toThrow(
+    await expect(runServices(await loadServiceRoles(['scheduler']), { env: { ...env, FORCES: 'kent,kentt' }, log, handleSignals: false })).rejects.toThrow(
       /^FORCES names a force not in the reference forces table: "kentt"\. Known force ids: .*\bkent\b/,
     );
     expect(await queues.queue(NIGHTLY_QUEUE).getJobSchedulersCount()).toBe(0);

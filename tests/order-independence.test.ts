@@ -1,6 +1,6 @@
 import { createCalendar } from '@rollcall/calendar';
-import { FEEDS, type FeedEvent } from '@rollcall/events';
-import { replayAggregates } from '@rollcall/ingest';
+import { FEEDS, type FeedEvent } from '@rollcall/contract';
+import { replayAggregates } from '@rollcall/store';
 import { Random, simulateForceMonth } from '@rollcall/simulator';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { readDailyAggregates } from '@rollcall/db';
-import { TEST_PSEUDONYM_KEY } from '@rollcall/ingest/test-context';
+import { TEST_PSEUDONYM_KEY } from '@rollcall/testing';
 import { loadReferenceData } from '@rollcall/reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvOf, type RowValues } from '../packages/police-uk/src/police-uk-fixture.ts';
-import { runCli } from '../services/cli/src/run-cli.ts';
+import { policeUkSampleFile } from '@rollcall/importers';
+import { csvOf, type RowValues } from '@rollcall/importers/fixtures';
+import { runCli } from '@rollcall/cli';
 import { measureOf, PipelineHarness } from './support/pipeline-harness.ts';
 
-const FILE = fileURLToPath(new URL('../packages/police-uk/fixtures/2024-01-avon-and-somerset-stop-and-search.csv', import.meta.url));
+const FILE = policeUkSampleFile('2024-01');
 let harness: PipelineHarness;
 let dir: string;
 

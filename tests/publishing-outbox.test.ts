@@ -1,20 +1,10 @@
 import { mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findSnapshot } from '@rollcall/db';
-import { exampleEvent } from '@rollcall/events';
-import { storeFeedBatch } from '@rollcall/ingest';
-import { testIngestContext } from '@rollcall/ingest/test-context';
-import {
-  drainSnapshotOutbox,
-  PUBLISHED_MESSAGE_RETENTION_MS,
-  reviseStaleSnapshots,
-  SnapshotDeliveryError,
-  type SnapshotDocument,
-  snapshotFilePaths,
-  STALE_TEMPORARY_FILE_MS,
-  temporaryDirectoryOf,
-  writeLatestSnapshotFiles,
-} from '@rollcall/publishing';
+import { exampleEvent } from '@rollcall/contract';
+import { storeFeedBatch } from '@rollcall/store';
+import { testIngestContext } from '@rollcall/testing';
+import { drainSnapshotOutbox, PUBLISHED_MESSAGE_RETENTION_MS, reviseStaleSnapshots, SnapshotDeliveryError, type SnapshotDocument, snapshotFilePaths, STALE_TEMPORARY_FILE_MS, temporaryDirectoryOf, writeLatestSnapshotFiles } from '@rollcall/publishing';
 import { SNAPSHOTS_PUBLISHED_QUEUE } from '@rollcall/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineHarness } from './support/pipeline-harness.ts';

@@ -1,6 +1,6 @@
 import { createCalendar } from '@rollcall/calendar';
-import { FEEDS } from '@rollcall/events';
-import { replayAggregates } from '@rollcall/ingest';
+import { FEEDS } from '@rollcall/contract';
+import { replayAggregates } from '@rollcall/store';
 import { simulateForceMonth } from '@rollcall/simulator';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

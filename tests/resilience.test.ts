@@ -1,9 +1,9 @@
 import { createCalendar } from '@rollcall/calendar';
 import { loadConfig } from '@rollcall/config';
 import { createDatabase, readAccounting } from '@rollcall/db';
-import { buildApi } from '@rollcall/http-api';
-import { createFeedWorkers, replayAggregates } from '@rollcall/ingest';
-import { testIngestContext } from '@rollcall/ingest/test-context';
+import { buildApi } from '@rollcall/api';
+import { createFeedWorkers, replayAggregates } from '@rollcall/store';
+import { testIngestContext } from '@rollcall/testing';
 import { createLogger, createSilentLogger } from '@rollcall/logger';
 import { createRedisConnection, feedQueueName, QueueFactory, waitForRedisReady } from '@rollcall/queue';
 import type { Worker } from 'bullmq';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundleService } from '@rollcall/bundle';
-import { TEST_PSEUDONYM_KEY } from '@rollcall/ingest/test-context';
+import { TEST_PSEUDONYM_KEY } from '@rollcall/testing';
 import { loadReferenceData } from '@rollcall/reference';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answeredCalls } from './support/call-events.ts';

@@ -1,6 +1,7 @@
-import type { FeedEvent } from '@rollcall/events';
+import type { FeedEvent } from '@rollcall/contract';
 import { MEASURES } from '@rollcall/measures';
-import { type PublishOutcome, publishSnapshot } from '@rollcall/publishing';
+import { type PublishOutcome } from '@rollcall/publishing';
+import { publishSnapshot } from '@rollcall/publishing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNothingRejected, feedEvent, plusMs, seededRandom, shuffled } from './support/event-streams.ts';
 import { measureOf, PipelineHarness } from './support/pipeline-harness.ts';

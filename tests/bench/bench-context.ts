@@ -4,7 +4,8 @@ import { createDatabase, type Db, loadReferenceIntoDatabase, migrateToLatest } f
 import { createLogger, type Logger } from '@rollcall/logger';
 import { createRedisConnection, QueueFactory, waitForRedisReady } from '@rollcall/queue';
 import { loadReferenceData } from '@rollcall/reference';
-import { deleteKeysWithPrefix, resolveBackingServices } from '@rollcall/runtime';
+import { deleteKeysWithPrefix } from '@rollcall/queue';
+import { resolveBackingServices } from '@rollcall/backing-services';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 

@@ -1,5 +1,5 @@
 import { addMonths } from '@rollcall/calendar';
-import { FEEDS, type Feed, type FeedEvent } from '@rollcall/events';
+import { FEEDS, type Feed, type FeedEvent } from '@rollcall/contract';
 import { simulateForceMonth } from '@rollcall/simulator';
 
 export const BENCH_FORCE = 'avon-and-somerset';

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { simulateForceMonth } from '@rollcall/simulator';
-import { deleteKeysWithPrefix } from '@rollcall/runtime';
+import { deleteKeysWithPrefix } from '@rollcall/queue';
 import type { BenchContext } from './bench-context.ts';
 import { exitOf, sampleMemory, spawnRollcall } from './process-memory.ts';
 

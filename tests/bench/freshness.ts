@@ -1,4 +1,4 @@
-import { FEEDS, type Feed, type FeedEvent } from '@rollcall/events';
+import { FEEDS, type Feed, type FeedEvent } from '@rollcall/contract';
 import { FEED_QUEUE_NAMES, feedQueueName, waitForQueuesDrained } from '@rollcall/queue';
 import type { BenchContext } from './bench-context.ts';
 

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createCalendar } from '@rollcall/calendar';
-import { FEEDS, type Feed } from '@rollcall/events';
-import { createPseudonymiser, prepareEvent } from '@rollcall/ingest';
+import { FEEDS, type Feed } from '@rollcall/contract';
+import { createPseudonymiser, prepareEvent } from '@rollcall/intake';
 import { loadReferenceData } from '@rollcall/reference';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';

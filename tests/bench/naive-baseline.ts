@@ -1,4 +1,4 @@
-import type { FeedEvent } from '@rollcall/events';
+import type { FeedEvent } from '@rollcall/contract';
 import { Queue, QueueEvents, Worker } from 'bullmq';
 import pg from 'pg';
 import type { BenchContext } from './bench-context.ts';

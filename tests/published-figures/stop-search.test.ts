@@ -1,7 +1,8 @@
 import type { LocalDate } from '@rollcall/calendar';
-import type { FeedEvent, StopSearchRecorded } from '@rollcall/events';
+import type { FeedEvent, StopSearchRecorded } from '@rollcall/contract';
 import { computeSnapshotMeasures, DEFAULT_TREND_THRESHOLDS } from '@rollcall/measures';
-import { loadSnapshotInputs, type PublishOutcome } from '@rollcall/publishing';
+import { loadSnapshotInputs } from '@rollcall/publishing';
+import { type PublishOutcome } from '@rollcall/publishing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atLondon, DAY_MS, daysFrom, expectNothingRejected, feedEvent, HOUR_MS, londonDayOf, plusMs, seededRandom, shuffled, sometimeOn } from '../support/event-streams.ts';
 import { measureOf, PipelineHarness } from '../support/pipeline-harness.ts';

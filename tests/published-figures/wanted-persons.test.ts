@@ -1,21 +1,8 @@
 import { addDays, addMonths, daysBetween, type LocalDate } from '@rollcall/calendar';
-import type { FeedEvent } from '@rollcall/events';
+import type { FeedEvent } from '@rollcall/contract';
 import type { PublishOutcome } from '@rollcall/publishing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  atLondon,
-  between,
-  DAY_MS,
-  dayBetween,
-  expectNothingRejected,
-  feedEvent,
-  HOUR_MS,
-  london,
-  londonDayOf,
-  seededRandom,
-  shuffled,
-  sometimeOn,
-} from '../support/event-streams.ts';
+import { atLondon, between, DAY_MS, dayBetween, expectNothingRejected, feedEvent, HOUR_MS, london, londonDayOf, seededRandom, shuffled, sometimeOn } from '../support/event-streams.ts';
 import { measureOf, PipelineHarness } from '../support/pipeline-harness.ts';
 
 /**

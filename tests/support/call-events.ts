@@ -1,4 +1,4 @@
-import { exampleEvent, type FeedEvent } from '@rollcall/events';
+import { exampleEvent, type FeedEvent } from '@rollcall/contract';
 
 /**
  * `calls` answered 999 calls (two events each) spread over March 2024, with ids under `prefix`:

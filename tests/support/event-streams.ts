@@ -1,5 +1,5 @@
 import { addDays, createCalendar, daysBetween, type LocalDate } from '@rollcall/calendar';
-import { type EventOfType, type EventType, feedOfType } from '@rollcall/events';
+import { type EventOfType, type EventType, feedOfType } from '@rollcall/contract';
 import { expect } from 'vitest';
 import type { PipelineHarness } from './pipeline-harness.ts';
 

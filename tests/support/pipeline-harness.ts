@@ -1,19 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FeedEvent, Feed } from '@rollcall/events';
-import { createFeedWorkers } from '@rollcall/ingest';
-import { testIngestContext } from '@rollcall/ingest/test-context';
+import type { FeedEvent, Feed } from '@rollcall/contract';
+import { createFeedWorkers } from '@rollcall/store';
+import { testIngestContext } from '@rollcall/testing';
 import { createSilentLogger } from '@rollcall/logger';
-import { type PublishDeps, type PublishOutcome, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
-import {
-  createRedisConnection,
-  FEED_QUEUE_NAMES,
-  feedQueueName,
-  MAX_EVENTS_PER_JOB,
-  QueueFactory,
-  waitForQueuesDrained,
-} from '@rollcall/queue';
+import { type PublishDeps, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
+import { type PublishOutcome } from '@rollcall/publishing';
+import { createRedisConnection, FEED_QUEUE_NAMES, feedQueueName, MAX_EVENTS_PER_JOB, QueueFactory, waitForQueuesDrained } from '@rollcall/queue';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';

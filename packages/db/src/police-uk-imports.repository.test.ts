@@ -2,15 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as policeUkRecords from './migrations/2026-12-01-08-police-uk-records.ts';
-import {
-  findPoliceUkImport,
-  listPoliceUkImportRevisions,
-  PoliceUkImportBusyError,
-  PoliceUkImportConflictError,
-  type PoliceUkImportWrite,
-  savePoliceUkImport,
-  withPoliceUkImportLock,
-} from './police-uk-imports.repository.ts';
+import { findPoliceUkImport, listPoliceUkImportRevisions, PoliceUkImportBusyError, PoliceUkImportConflictError, type PoliceUkImportWrite, savePoliceUkImport, withPoliceUkImportLock } from './police-uk-imports.repository.ts';
 
 let test: TestDatabase;
 beforeAll(async () => {

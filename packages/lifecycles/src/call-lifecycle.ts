@@ -1,6 +1,6 @@
 import type { Calendar } from '@rollcall/calendar';
-import type { CallAssessed, CallPresented } from '@rollcall/events';
-import { dimOf, METRIC, timeBinOf } from '@rollcall/measures';
+import type { CallAssessed, CallPresented } from '@rollcall/contract';
+import { dimOf, METRIC, timeBinOf } from '@rollcall/contract';
 import { type Fact, factsOfType } from './fact.ts';
 import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
 

@@ -1,6 +1,6 @@
 import { type Calendar, daysBetween, firstAsAtOlderThanMonths, type LocalDate } from '@rollcall/calendar';
-import type { WantedCirculated, WantedRiskChanged } from '@rollcall/events';
-import { dimOf, METRIC } from '@rollcall/measures';
+import type { WantedCirculated, WantedRiskChanged } from '@rollcall/contract';
+import { dimOf, METRIC } from '@rollcall/contract';
 import { type Fact, factsOfType } from './fact.ts';
 import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
 

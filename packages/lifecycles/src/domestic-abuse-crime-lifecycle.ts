@@ -1,6 +1,6 @@
 import type { Calendar } from '@rollcall/calendar';
-import type { ProtectionConsidered } from '@rollcall/events';
-import { METRIC } from '@rollcall/measures';
+import type { ProtectionConsidered } from '@rollcall/contract';
+import { METRIC } from '@rollcall/contract';
 import { type Fact, factsOfType } from './fact.ts';
 import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
 

@@ -1,4 +1,4 @@
-import type { Feed, FeedEvent } from '@rollcall/events';
+import type { Feed, FeedEvent } from '@rollcall/contract';
 
 /**
  * The lifecycles of feeds.md. Each belongs to exactly one feed, which is what lets the ingest

@@ -1,4 +1,4 @@
-import type { EventType, FeedEvent } from '@rollcall/events';
+import type { EventType, FeedEvent } from '@rollcall/contract';
 
 /**
  * One event as an entity remembers it: enough to re-interpret the entity at any time. An

@@ -1,6 +1,6 @@
 import { addDays, type Calendar } from '@rollcall/calendar';
-import type { IncidentGraded } from '@rollcall/events';
-import { dimOf, METRIC } from '@rollcall/measures';
+import type { IncidentGraded } from '@rollcall/contract';
+import { dimOf, METRIC } from '@rollcall/contract';
 import { type Fact, factsOfType } from './fact.ts';
 import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
 

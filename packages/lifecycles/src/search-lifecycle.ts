@@ -1,7 +1,7 @@
 import type { Calendar } from '@rollcall/calendar';
-import { Instant, STOP_SEARCH_FIELD_NAMES, type StopSearchGroundsReviewed, type StopSearchRecorded } from '@rollcall/events';
-import { dimOf, METRIC } from '@rollcall/measures';
-import { ethnicGroupOf, normaliseOutcome } from '@rollcall/police-uk';
+import { Instant, STOP_SEARCH_FIELD_NAMES, type StopSearchGroundsReviewed, type StopSearchRecorded } from '@rollcall/contract';
+import { dimOf, METRIC } from '@rollcall/contract';
+import { ethnicGroupOf, normaliseOutcome } from '@rollcall/contract';
 import { type Fact, factsOfType } from './fact.ts';
 import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
 

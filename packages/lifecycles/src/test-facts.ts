@@ -1,4 +1,4 @@
-import { type EventOfType, type EventType, exampleEvent } from '@rollcall/events';
+import { type EventOfType, type EventType, exampleEvent } from '@rollcall/contract';
 import { accumulate, type Contribution } from './contribution.ts';
 import { type Fact, factOf } from './fact.ts';
 

@@ -1,7 +1,7 @@
 import { monthsBetween } from '@rollcall/calendar';
 import { describe, expect, it } from 'vitest';
 import type { ComputedMeasure } from './compute-snapshot-measures.ts';
-import { METRIC } from './daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { calls999AnswerBands } from './definitions/calls-999-answer-bands.ts';
 import { calls999AnsweredWithin10s, calls999Rows } from './definitions/calls-999-answered-within-10s.ts';
 import type { DailyRow } from './definitions/measure-input-of.ts';

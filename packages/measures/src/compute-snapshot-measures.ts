@@ -1,15 +1,6 @@
 import type { LocalDate } from '@rollcall/calendar';
 import { Aggregates } from './aggregates.ts';
-import type {
-  MeasureDefinition,
-  MeasureDirection,
-  MeasureFeed,
-  MeasurePopulation,
-  MeasureResult,
-  MeasureSettings,
-  MeasureUnit,
-  PublishedInterval,
-} from './measure-definition.ts';
+import type { MeasureDefinition, MeasureDirection, MeasureFeed, MeasurePopulation, MeasureResult, MeasureSettings, MeasureUnit, PublishedInterval } from './measure-definition.ts';
 import { additiveGroupsOf, type DisclosureRule, suppressCells, TREND_WITHHELD_NOTE } from './disclosure-control.ts';
 import { MEASURES } from './measure-catalog.ts';
 import { asAtPeriod, monthsOfPeriod, type Period, type PeriodKind, yearEarlier } from './periods.ts';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AggregateRow } from './aggregates.ts';
 import type { ComputedMeasure } from './compute-snapshot-measures.ts';
-import { METRIC } from './daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { calls999AnswerBands } from './definitions/calls-999-answer-bands.ts';
 import { calls999AnsweredWithin10s, calls999Rows } from './definitions/calls-999-answered-within-10s.ts';
 import { calls101AbandonedRate, calls101SecondaryAbandonedRate } from './definitions/calls-abandonment-measures.ts';

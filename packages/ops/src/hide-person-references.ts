@@ -1,4 +1,4 @@
-import { hasPersonReference, replacePersonReferences } from '@rollcall/events';
+import { hasPersonReference, replacePersonReferences } from '@rollcall/contract';
 
 /**
  * What a person reference is shown as in views for people (bull-board's job data): the same word

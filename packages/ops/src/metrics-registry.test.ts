@@ -3,7 +3,7 @@ import { createSilentLogger } from '@rollcall/logger';
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry, type MetricsRegistry } from './metrics-registry.ts';
-import { createOpsTestKit, eventsOf } from './ops-test-kit.ts';
+import { createOpsTestKit, eventsOf } from '../test/ops-test-kit.ts';
 import { createStalledRecorder } from './stalled-counter.ts';
 
 interface Scrape {

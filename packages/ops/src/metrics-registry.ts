@@ -1,5 +1,5 @@
 import type { DbOrTransaction } from '@rollcall/db';
-import { FEEDS } from '@rollcall/events';
+import { FEEDS } from '@rollcall/contract';
 import type { Logger } from '@rollcall/logger';
 import type { Job, Queue, Worker } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';

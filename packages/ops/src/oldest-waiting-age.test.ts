@@ -1,7 +1,7 @@
 import { type Job, Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readOldestWaitingAge, readyToRunAt } from './oldest-waiting-age.ts';
-import { createOpsTestKit } from './ops-test-kit.ts';
+import { createOpsTestKit } from '../test/ops-test-kit.ts';
 
 const kit = createOpsTestKit();
 afterAll(() => kit.close());

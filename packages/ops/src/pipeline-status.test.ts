@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOpsTestKit } from './ops-test-kit.ts';
+import { createOpsTestKit } from '../test/ops-test-kit.ts';
 import { collectStatusReport, exitCodeOf, formatStatusTable, overallStatus, type StatusReport } from './pipeline-status.ts';
 import type { QueueHealth } from './queue-health.ts';
 

@@ -2,7 +2,7 @@ import type { QueueThresholds } from '@rollcall/config';
 import { JOB_CATALOG } from '@rollcall/queue';
 import type { Job } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createOpsTestKit, eventsOf } from './ops-test-kit.ts';
+import { createOpsTestKit, eventsOf } from '../test/ops-test-kit.ts';
 import { collectQueueHealth } from './queue-health.ts';
 import { createStalledRecorder } from './stalled-counter.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createOpsTestKit, eventsOf } from './ops-test-kit.ts';
+import { createOpsTestKit, eventsOf } from '../test/ops-test-kit.ts';
 import { retryFailedJobs } from './retry-failed.ts';
 
 const kit = createOpsTestKit();

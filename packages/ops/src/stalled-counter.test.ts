@@ -2,7 +2,7 @@ import { createSilentLogger } from '@rollcall/logger';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createOpsTestKit } from './ops-test-kit.ts';
+import { createOpsTestKit } from '../test/ops-test-kit.ts';
 import { createStalledRecorder, readStalledCount, stalledCounterKey, watchStalled } from './stalled-counter.ts';
 
 const kit = createOpsTestKit();

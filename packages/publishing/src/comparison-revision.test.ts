@@ -1,10 +1,11 @@
-import { exampleEvent } from '@rollcall/events';
-import { storeFeedBatch } from '@rollcall/ingest';
-import { testIngestContext } from '@rollcall/ingest/test-context';
+import { exampleEvent } from '@rollcall/contract';
+import { storeFeedBatch } from '@rollcall/store';
+import { testIngestContext } from '@rollcall/testing';
 import { createSilentLogger } from '@rollcall/logger';
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPARISON_FIELDS, type PublishDeps, publishSnapshot } from './publish-snapshot.ts';
+import type { PublishDeps } from './publish-deps.ts';
+import { COMPARISON_FIELDS, publishSnapshot } from './publish-snapshot.ts';
 
 let test: TestDatabase;
 let deps: PublishDeps;

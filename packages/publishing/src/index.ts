@@ -6,3 +6,4 @@ export * from './snapshot-document.ts';
 export * from './snapshot-files.ts';
 export * from './snapshot-outbox.ts';
 export * from './snapshot-published-message.ts';
+export * from './publish-deps.ts';

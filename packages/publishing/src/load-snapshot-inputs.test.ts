@@ -1,8 +1,8 @@
 import { createCalendar } from '@rollcall/calendar';
-import { exampleEvent } from '@rollcall/events';
-import { storeFeedBatch } from '@rollcall/ingest';
-import { testIngestContext } from '@rollcall/ingest/test-context';
-import { AS_AT_METRIC } from '@rollcall/measures';
+import { exampleEvent } from '@rollcall/contract';
+import { storeFeedBatch } from '@rollcall/store';
+import { testIngestContext } from '@rollcall/testing';
+import { AS_AT_METRIC } from '@rollcall/contract';
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCallsWaitingAt } from './load-snapshot-inputs.ts';

@@ -1,29 +1,9 @@
 import { addMonths, createCalendar, type LocalDate } from '@rollcall/calendar';
 import { sql } from 'kysely';
-import {
-  type AggregateWindow,
-  type DbOrTransaction,
-  readCurrentReferenceVersion,
-  readFeedCoverage,
-  readFeedInputs,
-  sumAggregatesOverWindows,
-} from '@rollcall/db';
-import { FEEDS } from '@rollcall/events';
-import {
-  Aggregates,
-  AS_AT_METRIC,
-  asAtEndId,
-  asAtPeriod,
-  customPeriod,
-  type ForceInputs,
-  type MeasureFeed,
-  type MeasurePopulation,
-  type MeasureSettings,
-  type SnapshotComputationInput,
-  standardPeriods,
-  STOCK_METRICS,
-  yearEarlier,
-} from '@rollcall/measures';
+import { type AggregateWindow, type DbOrTransaction, readCurrentReferenceVersion, readFeedCoverage, readFeedInputs, sumAggregatesOverWindows } from '@rollcall/db';
+import { FEEDS } from '@rollcall/contract';
+import { Aggregates, asAtEndId, asAtPeriod, customPeriod, type ForceInputs, type MeasureFeed, type MeasurePopulation, type MeasureSettings, type SnapshotComputationInput, standardPeriods, yearEarlier } from '@rollcall/measures';
+import { AS_AT_METRIC, STOCK_METRICS } from '@rollcall/contract';
 import type { FeedInputSummary } from './snapshot-document.ts';
 
 interface ReportingPeriodSetting {

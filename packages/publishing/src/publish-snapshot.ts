@@ -1,49 +1,16 @@
+import type { PublishDeps } from './publish-deps.ts';
 import type { LocalDate } from '@rollcall/calendar';
-import {
-  clearSnapshotHeadStale,
-  type Db,
-  enqueueSnapshotDelivery,
-  findSnapshot,
-  findSnapshotHead,
-  insertSnapshot,
-  lockForceForPublication,
-  lockSnapshotKey,
-} from '@rollcall/db';
+import { clearSnapshotHeadStale, type Db, enqueueSnapshotDelivery, findSnapshot, findSnapshotHead, insertSnapshot, lockForceForPublication, lockSnapshotKey } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
-import {
-  applyDisclosureControl,
-  computeSnapshotMeasures,
-  DEFAULT_SIMILAR_WITHIN_PERCENT,
-  DEFAULT_TREND_THRESHOLDS,
-  type DisclosureRule,
-  type PublishedMeasure,
-  type TrendThresholds,
-  trendRule,
-} from '@rollcall/measures';
+import { applyDisclosureControl, computeSnapshotMeasures, DEFAULT_SIMILAR_WITHIN_PERCENT, DEFAULT_TREND_THRESHOLDS, type DisclosureRule, type PublishedMeasure, type TrendThresholds, trendRule } from '@rollcall/measures';
 import type { QueueFactory } from '@rollcall/queue';
-import { canonicalJson, codeVersion, sha256Hex } from '@rollcall/runtime';
+import { canonicalJson, sha256Hex } from '@rollcall/contract';
+import { codeVersion } from '@rollcall/runtime';
 import { sql } from 'kysely';
 import { loadSnapshotInputs } from './load-snapshot-inputs.ts';
 import type { MeasureChange, RevisionInfo, SnapshotDocument } from './snapshot-document.ts';
 import { type SnapshotFilePaths, snapshotFilesExist } from './snapshot-files.ts';
 import { drainSnapshotOutbox } from './snapshot-outbox.ts';
-
-export interface PublishDeps {
-  readonly db: Db;
-  /** Announces each new snapshot on `snapshots.published`; omitted in tests that do not need it. */
-  readonly queues?: QueueFactory;
-  /** Where JSON and CSV files go (SNAPSHOT_DIR); null to write none. */
-  readonly snapshotDir: string | null;
-  readonly disclosure: DisclosureRule;
-  /**
-   * Trend labels' thresholds, in percent of the earlier value (TREND_STABLE_PERCENT and
-   * TREND_STRONG_PERCENT; default 5% / 15%, measures.md). Stated in every snapshot's rules.
-   */
-  readonly trendThresholds?: TrendThresholds;
-  readonly timeZone: string;
-  readonly log: Logger;
-  readonly now?: () => Date;
-}
 
 export interface PublishOutcome {
   readonly forceId: string;

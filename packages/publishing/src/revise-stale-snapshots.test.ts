@@ -1,12 +1,13 @@
 import { Writable } from 'node:stream';
 import { insertSnapshot } from '@rollcall/db';
-import { exampleEvent } from '@rollcall/events';
-import { storeFeedBatch } from '@rollcall/ingest';
-import { testIngestContext } from '@rollcall/ingest/test-context';
+import { exampleEvent } from '@rollcall/contract';
+import { storeFeedBatch } from '@rollcall/store';
+import { testIngestContext } from '@rollcall/testing';
 import { createLogger } from '@rollcall/logger';
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PublishDeps, publishSnapshot } from './publish-snapshot.ts';
+import type { PublishDeps } from './publish-deps.ts';
+import { publishSnapshot } from './publish-snapshot.ts';
 import { reviseStaleSnapshots, StaleSnapshotsRevisionError } from './revise-stale-snapshots.ts';
 
 let test: TestDatabase;

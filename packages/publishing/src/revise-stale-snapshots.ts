@@ -1,5 +1,6 @@
 import { findStaleSnapshotHeads } from '@rollcall/db';
-import { type PublishDeps, type PublishOutcome, publishSnapshot } from './publish-snapshot.ts';
+import type { PublishDeps } from './publish-deps.ts';
+import { type PublishOutcome, publishSnapshot } from './publish-snapshot.ts';
 
 /** A stale snapshot that could not be republished, and why. */
 export interface StaleSnapshotFailure {

@@ -1,22 +1,7 @@
-import {
-  type Db,
-  findLatestSnapshotId,
-  findSnapshot,
-  findUndeliveredSnapshots,
-  markSnapshotDelivered,
-  recordSnapshotDeliveryFailure,
-  type SnapshotOutboxEntry,
-} from '@rollcall/db';
-import type { PublishDeps } from './publish-snapshot.ts';
+import { type Db, findLatestSnapshotId, findSnapshot, findUndeliveredSnapshots, markSnapshotDelivered, recordSnapshotDeliveryFailure, type SnapshotOutboxEntry } from '@rollcall/db';
+import type { PublishDeps } from './publish-deps.ts';
 import type { SnapshotDocument } from './snapshot-document.ts';
-import {
-  removeStaleTemporaryFiles,
-  type SnapshotFilePaths,
-  snapshotFilePaths,
-  temporaryDirectoryOf,
-  writeLatestSnapshotFiles,
-  writeSnapshotFiles,
-} from './snapshot-files.ts';
+import { removeStaleTemporaryFiles, type SnapshotFilePaths, snapshotFilePaths, temporaryDirectoryOf, writeLatestSnapshotFiles, writeSnapshotFiles } from './snapshot-files.ts';
 import { announceSnapshot, trimPublishedMessages } from './snapshot-published-message.ts';
 
 /** What a drain did with one undelivered snapshot. */

@@ -5,3 +5,4 @@ export * from './queue-names.ts';
 export * from './redis-connection.ts';
 export * from './wait-for-drained.ts';
 export * from './worker-factory.ts';
+export * from './delete-keys-with-prefix.ts';

@@ -1,4 +1,4 @@
-import type { Feed } from '@rollcall/events';
+import type { Feed } from '@rollcall/contract';
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { type FeedQueueName, feedQueueName, NIGHTLY_QUEUE, SNAPSHOTS_PUBLISHED_QUEUE } from './queue-names.ts';

@@ -1,4 +1,4 @@
-import { exampleEvent } from '@rollcall/events';
+import { exampleEvent } from '@rollcall/contract';
 import { createSilentLogger } from '@rollcall/logger';
 import { createTestRedis } from '@rollcall/testing';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { type Feed, formatIssues } from '@rollcall/events';
+import { type Feed, formatIssues } from '@rollcall/contract';
 import type { Logger } from '@rollcall/logger';
 import { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';

@@ -1,4 +1,4 @@
-import { FEEDS, type Feed } from '@rollcall/events';
+import { FEEDS, type Feed } from '@rollcall/contract';
 
 /** Queue names are part of the operator interface (operations.md): keep them stable. */
 export type FeedQueueName = `feed.${Feed}`;

@@ -1,5 +1,4 @@
-export * from './backing-services.ts';
 export * from './code-version.ts';
 export * from './graceful-shutdown.ts';
-export * from './canonical-json.ts';
-export * from './delete-keys-with-prefix.ts';
+export * from './run-services.ts';
+export * from './service-context.ts';

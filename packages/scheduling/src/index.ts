@@ -5,5 +5,5 @@ export * from './nightly-ledger.ts';
 export * from './nightly-lock.ts';
 export * from './nightly-scheduler.ts';
 export * from './nightly-worker.ts';
-export * from './publish-snapshot.ts';
+export * from './nightly-publication.ts';
 export * from './run-nightly.ts';

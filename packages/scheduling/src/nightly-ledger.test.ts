@@ -1,16 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  claimNightlyRun,
-  listNightlyRuns,
-  markNightlyRunFailed,
-  markNightlyRunSucceeded,
-  readNightlyLedgerBounds,
-  readNightlyLedgerView,
-  readNightlyRun,
-  recordSkippedNightlyRuns,
-} from './nightly-ledger.ts';
-import type { PublishOutcome } from './publish-snapshot.ts';
+import { claimNightlyRun, listNightlyRuns, markNightlyRunFailed, markNightlyRunSucceeded, readNightlyLedgerBounds, readNightlyLedgerView, readNightlyRun, recordSkippedNightlyRuns } from './nightly-ledger.ts';
+import type { NightlyPublication } from './nightly-publication.ts';
 
 let test: TestDatabase;
 beforeAll(async () => {
@@ -25,7 +16,7 @@ beforeEach(async () => {
 
 const NOW = Date.parse('2022-06-14T02:30:00Z');
 const claim = (asOf: string, takeOverRunning = false) => claimNightlyRun(test.db, asOf, { trigger: 'schedule', now: NOW, takeOverRunning });
-const outcome = (asOf: string): PublishOutcome => ({ forceId: 'kent', asOf, snapshotId: `s-${asOf}`, revision: 1, created: true });
+const outcome = (asOf: string): NightlyPublication => ({ forceId: 'kent', asOf, snapshotId: `s-${asOf}`, revision: 1, created: true });
 
 describe('claimNightlyRun', () => {
   it('claims a new date as running, attempt 1', async () => {

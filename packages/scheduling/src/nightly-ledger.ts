@@ -1,7 +1,7 @@
 import type { DbOrTransaction } from '@rollcall/db';
 import type { NightlyRunData } from '@rollcall/queue';
 import { sql } from 'kysely';
-import type { PublishOutcome } from './publish-snapshot.ts';
+import type { NightlyPublication } from './nightly-publication.ts';
 
 /**
  * The nightly run ledger (`nightly_runs`): one row per `asOf` date, which is what makes a run
@@ -29,7 +29,7 @@ export interface NightlyRun {
   readonly finishedAt: Date | null;
   readonly error: string | null;
   /** What the latest attempt published, force by force (also on failure: the forces that did). */
-  readonly published: readonly PublishOutcome[];
+  readonly published: readonly NightlyPublication[];
 }
 
 interface NightlyRunRow {
@@ -56,7 +56,7 @@ function toNightlyRun(row: NightlyRunRow): NightlyRun {
     finishedAt: row.finished_at,
     error: row.error,
     // Only this module writes the column, always as an array of outcomes.
-    published: row.published as readonly PublishOutcome[],
+    published: row.published as readonly NightlyPublication[],
   };
 }
 
@@ -185,7 +185,7 @@ export interface FinishNightlyRunOptions {
   readonly attempt: number;
   /** Epoch ms, recorded as `finished_at`. */
   readonly now: number;
-  readonly published: readonly PublishOutcome[];
+  readonly published: readonly NightlyPublication[];
 }
 
 /** Records success. False when the row is no longer this attempt's (it was taken over). */

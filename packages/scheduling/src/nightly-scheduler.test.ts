@@ -5,14 +5,8 @@ import { Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readNightlyRun } from './nightly-ledger.ts';
-import {
-  enqueueCatchUp,
-  installNightlySchedule,
-  NIGHTLY_SCHEDULER_ID,
-  nextNightlyFires,
-  removeNightlySchedule,
-} from './nightly-scheduler.ts';
-import { recordingPublisher } from './nightly-test-kit.ts';
+import { enqueueCatchUp, installNightlySchedule, NIGHTLY_SCHEDULER_ID, nextNightlyFires, removeNightlySchedule } from './nightly-scheduler.ts';
+import { recordingPublisher } from '../test/nightly-test-kit.ts';
 import { createNightlyWorker } from './nightly-worker.ts';
 import { type NightlyRunReport, runNightly } from './run-nightly.ts';
 

@@ -7,7 +7,7 @@ import { NightlyRunBusyError, NightlyRunFailedError } from './nightly-errors.ts'
 import { claimNightlyRun, listNightlyRuns, markNightlyRunFailed, markNightlyRunSucceeded, readNightlyRun, recordSkippedNightlyRuns } from './nightly-ledger.ts';
 import { withNightlyLock } from './nightly-lock.ts';
 import { nextNightlyFires } from './nightly-scheduler.ts';
-import { deferred, type RecordingPublisher, recordingPublisher } from './nightly-test-kit.ts';
+import { deferred, type RecordingPublisher, recordingPublisher } from '../test/nightly-test-kit.ts';
 import { type RunNightlyOptions, runNightly } from './run-nightly.ts';
 
 const LONDON = 'Europe/London';

@@ -2,16 +2,9 @@ import type { Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import { nightlyDates, nightlyWindow } from './nightly-dates.ts';
 import { NightlyRunFailedError } from './nightly-errors.ts';
-import {
-  claimNightlyRun,
-  markNightlyRunFailed,
-  markNightlyRunSucceeded,
-  type NightlyTrigger,
-  readNightlyLedgerView,
-  recordSkippedNightlyRuns,
-} from './nightly-ledger.ts';
+import { claimNightlyRun, markNightlyRunFailed, markNightlyRunSucceeded, type NightlyTrigger, readNightlyLedgerView, recordSkippedNightlyRuns } from './nightly-ledger.ts';
 import { withNightlyLock } from './nightly-lock.ts';
-import type { PublishOutcome, PublishSnapshot, ReviseStaleSnapshots } from './publish-snapshot.ts';
+import type { NightlyPublication, PublishSnapshot, ReviseStaleSnapshots } from './nightly-publication.ts';
 
 export interface RunNightlyOptions {
   readonly db: Db;
@@ -45,7 +38,7 @@ export interface NightlyDateReport {
   /** The ledger's attempt number for this claim; null when not claimed. */
   readonly attempt: number | null;
   /** Forces published (on failure: those that did publish). */
-  readonly published: readonly PublishOutcome[];
+  readonly published: readonly NightlyPublication[];
   readonly error: string | null;
 }
 
@@ -59,7 +52,7 @@ export interface NightlyRunReport {
   /** Dates beyond the catch-up limit, recorded as skipped, oldest first. */
   readonly skipped: readonly string[];
   /** Stale heads republished after the dates. */
-  readonly revised: readonly PublishOutcome[];
+  readonly revised: readonly NightlyPublication[];
   readonly reviseError: string | null;
 }
 
@@ -118,7 +111,7 @@ export async function runNightly(options: RunNightlyOptions): Promise<NightlyRun
     const dates: NightlyDateReport[] = [];
     for (const asOf of plan.dates) dates.push(await runDate(asOf));
 
-    let revised: readonly PublishOutcome[] = [];
+    let revised: readonly NightlyPublication[] = [];
     let reviseError: string | null = null;
     try {
       revised = await reviseStale();
@@ -141,7 +134,7 @@ export async function runNightly(options: RunNightlyOptions): Promise<NightlyRun
       }
       const attempt = claim.run.attempts;
       const dateLog = log.child({ asOf, attempt });
-      const published: PublishOutcome[] = [];
+      const published: NightlyPublication[] = [];
       const errors: string[] = [];
       for (const forceId of forces) {
         try {

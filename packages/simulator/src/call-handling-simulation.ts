@@ -1,4 +1,4 @@
-import type { CallHandlingEvent, IncidentArea, IncidentGrade } from '@rollcall/events';
+import type { CallHandlingEvent, IncidentArea, IncidentGrade } from '@rollcall/contract';
 import type { Random } from './random.ts';
 import type { SimulationClock } from './simulation-clock.ts';
 

@@ -1,4 +1,4 @@
-import type { DvpoEvent } from '@rollcall/events';
+import type { DvpoEvent } from '@rollcall/contract';
 import type { Random } from './random.ts';
 import type { SimulationClock } from './simulation-clock.ts';
 

@@ -1,4 +1,4 @@
-import type { FeedEvent } from '@rollcall/events';
+import type { FeedEvent } from '@rollcall/contract';
 import type { Random } from './random.ts';
 
 export interface AnomalyRates {

@@ -1,4 +1,4 @@
-import { decodeEvent, FEEDS, type FeedEvent, type StopSearchRecorded } from '@rollcall/events';
+import { decodeEvent, FEEDS, type FeedEvent, type StopSearchRecorded } from '@rollcall/contract';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ANOMALY_RATES, mixAnomalies } from './mix-anomalies.ts';
 import { Random } from './random.ts';

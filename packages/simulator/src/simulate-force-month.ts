@@ -1,5 +1,5 @@
 import { createCalendar } from '@rollcall/calendar';
-import type { Feed, FeedEvent, StopSearchGroundsReviewed, StopSearchRecorded } from '@rollcall/events';
+import type { Feed, FeedEvent, StopSearchGroundsReviewed, StopSearchRecorded } from '@rollcall/contract';
 import { simulateCallHandling } from './call-handling-simulation.ts';
 import { simulateDvpo } from './dvpo-simulation.ts';
 import { Random } from './random.ts';

@@ -1,4 +1,4 @@
-import type { StopSearchEvent, StopSearchGroundsReviewed, StopSearchRecorded } from '@rollcall/events';
+import type { StopSearchEvent, StopSearchGroundsReviewed, StopSearchRecorded } from '@rollcall/contract';
 import type { Random } from './random.ts';
 import type { SimulationClock } from './simulation-clock.ts';
 

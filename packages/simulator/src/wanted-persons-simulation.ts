@@ -1,5 +1,5 @@
 import { addDays } from '@rollcall/calendar';
-import type { WantedPersonsEvent, WantedRisk } from '@rollcall/events';
+import type { WantedPersonsEvent, WantedRisk } from '@rollcall/contract';
 import type { Random } from './random.ts';
 import type { SimulationClock } from './simulation-clock.ts';
 

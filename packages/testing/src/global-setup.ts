@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createDatabase, loadReferenceIntoDatabase, MIGRATIONS, migrateToLatest } from '@rollcall/db';
 import { loadReferenceData } from '@rollcall/reference';
-import { resolveBackingServices } from '@rollcall/runtime';
+import { resolveBackingServices } from '@rollcall/backing-services';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 

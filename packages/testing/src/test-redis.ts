@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { deleteKeysWithPrefix } from '@rollcall/runtime';
+import { deleteKeysWithPrefix } from '@rollcall/queue';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 

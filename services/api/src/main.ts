@@ -1,4 +1,6 @@
-import { serviceMain } from '@rollcall/app';
+import { metricsPortRole } from '@rollcall/api/metrics-port';
+import { serviceMain } from '@rollcall/runtime';
+import { apiRole } from './api-role.ts';
 
-/** The HTTP read API, metrics and the dashboard page. */
-await serviceMain('api');
+/** The HTTP API and dashboard, stateless: run as many as the load needs behind a balancer. */
+await serviceMain('api', [apiRole, metricsPortRole]);

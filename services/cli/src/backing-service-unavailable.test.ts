@@ -1,4 +1,4 @@
-import { BackingServiceUnavailableError, resolveBackingServices } from '@rollcall/runtime';
+import { BackingServiceUnavailableError, resolveBackingServices } from '@rollcall/backing-services';
 import { closedPort, createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturedIo } from './captured-io.ts';

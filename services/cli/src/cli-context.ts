@@ -1,4 +1,4 @@
-import { AppContext } from '@rollcall/app';
+import { ServiceContext } from '@rollcall/runtime';
 import { type Config, loadConfig } from '@rollcall/config';
 import { createLogger, type Logger } from '@rollcall/logger';
 import type { CommandIo } from './command-line.ts';
@@ -15,9 +15,9 @@ export function commandSetup(io: CommandIo, command: string, overrides: Record<s
   return { config, log };
 }
 
-/** Runs `work` with an AppContext that is always closed afterwards, whatever happens. */
-export async function withAppContext<T>(config: Config, log: Logger, work: (context: AppContext) => Promise<T>): Promise<T> {
-  const context = await AppContext.open(config, log, { maxConnections: 6, applicationName: 'rollcall-cli' });
+/** Runs `work` with an ServiceContext that is always closed afterwards, whatever happens. */
+export async function withServiceContext<T>(config: Config, log: Logger, work: (context: ServiceContext) => Promise<T>): Promise<T> {
+  const context = await ServiceContext.open(config, log, { maxConnections: 6, applicationName: 'rollcall-cli' });
   try {
     return await work(context);
   } finally {

@@ -1,5 +1,5 @@
 import { ConfigError } from '@rollcall/config';
-import { BackingServiceUnavailableError } from '@rollcall/runtime';
+import { BackingServiceUnavailableError } from '@rollcall/backing-services';
 import { CommandFailed, type CommandIo, UsageError, writeLine } from './command-line.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { drainCommand } from './commands/drain-command.ts';

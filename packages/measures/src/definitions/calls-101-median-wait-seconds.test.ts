@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { calls101MedianWaitSeconds } from './calls-101-median-wait-seconds.ts';
 import { measureInputOf, row } from './measure-input-of.ts';
 

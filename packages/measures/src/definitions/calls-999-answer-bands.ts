@@ -1,4 +1,4 @@
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import type { MeasureDefinition, MeasureDirection } from '../measure-definition.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { CALLS_999_CELLS, CALLS_999_EXAMPLE } from './calls-999-answered-within-10s.ts';

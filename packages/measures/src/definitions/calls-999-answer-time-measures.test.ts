@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { calls999MeanAnswerSeconds, calls999MedianAnswerSeconds, calls999P90AnswerSeconds } from './calls-999-answer-time-measures.ts';
 import { calls999Rows } from './calls-999-answered-within-10s.ts';
 import { measureInputOf, row } from './measure-input-of.ts';

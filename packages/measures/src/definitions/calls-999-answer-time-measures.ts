@@ -1,10 +1,10 @@
 import type { Aggregates } from '../aggregates.ts';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { derivedResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { type Bin, groupedQuantile } from '../statistics/grouped-quantile.ts';
-import { timeBinUpper } from '../time-bins.ts';
+import { timeBinUpper } from '@rollcall/contract';
 import { CALLS_999_CELLS, calls999Rows } from './calls-999-answered-within-10s.ts';
 import { row } from './measure-input-of.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { customPeriod } from '../periods.ts';
-import { timeBinOf } from '../time-bins.ts';
+import { timeBinOf } from '@rollcall/contract';
 import { calls999AnsweredWithin10s, calls999Rows } from './calls-999-answered-within-10s.ts';
 import { measureInputOf, row } from './measure-input-of.ts';
 import { entryOf, snapshotEntriesOf } from './snapshot-entries-of.ts';

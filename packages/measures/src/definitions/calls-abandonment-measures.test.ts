@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { calls101AbandonedRate, calls101SecondaryAbandonedRate, calls999AbandonedRate } from './calls-abandonment-measures.ts';
 import { measureInputOf, row } from './measure-input-of.ts';
 import { entryOf, snapshotEntriesOf } from './snapshot-entries-of.ts';

@@ -1,8 +1,8 @@
 import type { Aggregates } from '../aggregates.ts';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import type { MeasureDefinition, MeasureSettings } from '../measure-definition.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
-import { isTimeBinEdge, timeBinUpper } from '../time-bins.ts';
+import { isTimeBinEdge, timeBinUpper } from '@rollcall/contract';
 import { CALLS_999_CELLS } from './calls-999-answered-within-10s.ts';
 import { row } from './measure-input-of.ts';
 import { restOf, shareResult, withImplied } from './share-result.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AS_AT_METRIC } from '../daily-metrics.ts';
+import { AS_AT_METRIC } from '@rollcall/contract';
 import { callsLiveLongestWaitSeconds, callsLiveWaiting } from './calls-live-measures.ts';
 import { measureInputOf, row } from './measure-input-of.ts';
 

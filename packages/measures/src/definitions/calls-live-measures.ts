@@ -1,5 +1,5 @@
 import type { Aggregates } from '../aggregates.ts';
-import { AS_AT_METRIC } from '../daily-metrics.ts';
+import { AS_AT_METRIC } from '@rollcall/contract';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { countResult, derivedResult } from '../measure-results.ts';
 import { row } from './measure-input-of.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { dvpoApplicationsChange } from './dvpo-applications-change.ts';
 import { type DailyRow, measureInputOf, row } from './measure-input-of.ts';
 import { entryOf, snapshotEntriesOf } from './snapshot-entries-of.ts';

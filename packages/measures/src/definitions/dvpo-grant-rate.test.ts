@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { dvpoGrantRate } from './dvpo-grant-rate.ts';
 import { measureInputOf, row } from './measure-input-of.ts';
 

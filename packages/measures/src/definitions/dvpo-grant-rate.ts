@@ -1,4 +1,4 @@
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { DVPO_CELLS } from './dvpo-counts.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { incidentsAttendedWithinTarget } from './incidents-attended-within-target.ts';
 import { measureInputOf, row } from './measure-input-of.ts';
 

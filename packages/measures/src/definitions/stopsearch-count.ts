@@ -1,5 +1,5 @@
-import { ETHNIC_GROUPS } from '../stop-search-vocabulary.ts';
-import { METRIC } from '../daily-metrics.ts';
+import { ETHNIC_GROUPS } from '@rollcall/contract';
+import { METRIC } from '@rollcall/contract';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { countResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';

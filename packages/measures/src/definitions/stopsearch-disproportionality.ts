@@ -1,9 +1,9 @@
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import type { MeasureDefinition, MeasureInput } from '../measure-definition.ts';
 import { derivedResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { AVON_AND_SOMERSET_POPULATION } from './measure-input-of.ts';
-import { NON_WHITE_GROUPS, type NonWhiteGroup } from '../stop-search-vocabulary.ts';
+import { NON_WHITE_GROUPS, type NonWhiteGroup } from '@rollcall/contract';
 import { STOPSEARCH_CELLS, searchRows } from './stopsearch-count.ts';
 
 const GROUP_NAMES: Readonly<Record<NonWhiteGroup, { readonly group: string; readonly people: string }>> = {

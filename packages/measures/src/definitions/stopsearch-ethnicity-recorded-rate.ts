@@ -1,7 +1,7 @@
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
-import { ETHNIC_GROUPS } from '../stop-search-vocabulary.ts';
+import { ETHNIC_GROUPS } from '@rollcall/contract';
 import { STOPSEARCH_CELLS, searchRows } from './stopsearch-count.ts';
 import { shareResult } from './share-result.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { measureInputOf, row } from './measure-input-of.ts';
 import { SEARCH_OUTCOME_WORDINGS as SEARCH_OUTCOMES, stopsearchFindRate, stopsearchOutcomeRates } from './stopsearch-outcome-rates.ts';
 

@@ -1,5 +1,5 @@
-import { METRIC } from '../daily-metrics.ts';
-import { SEARCH_OUTCOMES, type SearchOutcome } from '../stop-search-vocabulary.ts';
+import { METRIC } from '@rollcall/contract';
+import { SEARCH_OUTCOMES, type SearchOutcome } from '@rollcall/contract';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { row } from './measure-input-of.ts';

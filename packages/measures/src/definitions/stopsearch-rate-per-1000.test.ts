@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { AVON_AND_SOMERSET_POPULATION, measureInputOf, row } from './measure-input-of.ts';
 import { stopsearchRatePer1000 } from './stopsearch-rate-per-1000.ts';
 

@@ -1,4 +1,4 @@
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { derivedResult } from '../measure-results.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dimOf, METRIC } from '../daily-metrics.ts';
+import { dimOf, METRIC } from '@rollcall/contract';
 import { measureInputOf, row } from './measure-input-of.ts';
 import { stopsearchReasonableGroundsRate } from './stopsearch-reasonable-grounds-rate.ts';
 

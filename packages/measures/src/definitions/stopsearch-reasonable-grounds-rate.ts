@@ -1,8 +1,8 @@
-import { dimOf, METRIC } from '../daily-metrics.ts';
+import { dimOf, METRIC } from '@rollcall/contract';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { FLOW_PERIOD_KINDS } from '../periods.ts';
 import { row } from './measure-input-of.ts';
-import { NON_WHITE_GROUPS } from '../stop-search-vocabulary.ts';
+import { NON_WHITE_GROUPS } from '@rollcall/contract';
 import { STOPSEARCH_CELLS } from './stopsearch-count.ts';
 import { restOf, shareResult, withImplied } from './share-result.ts';
 

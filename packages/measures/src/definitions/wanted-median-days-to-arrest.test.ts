@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { measureInputOf, row } from './measure-input-of.ts';
 import { wantedMedianDaysToArrest } from './wanted-median-days-to-arrest.ts';
 import { wantedOpenRows } from './wanted-on-pnc-over-6-months.ts';

@@ -1,6 +1,6 @@
 import { addDays } from '@rollcall/calendar';
 import { describe, expect, it } from 'vitest';
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import { type DailyRow, measureInputOf, row } from './measure-input-of.ts';
 import { entryOf, snapshotEntriesOf } from './snapshot-entries-of.ts';
 import { wantedOnPncOver6Months, wantedOpenRows } from './wanted-on-pnc-over-6-months.ts';

@@ -1,4 +1,4 @@
-import { METRIC } from '../daily-metrics.ts';
+import { METRIC } from '@rollcall/contract';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { countResult } from '../measure-results.ts';
 import { restOf, withImplied } from './share-result.ts';

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ShapiroWilkError,
-  shapiroWilk,
-  shapiroWilkCoefficients,
-  type ShapiroWilkFailure,
-} from './shapiro-wilk.ts';
+import { ShapiroWilkError, shapiroWilk, shapiroWilkCoefficients, type ShapiroWilkFailure } from './shapiro-wilk.ts';
 
 // Reference values, with where they were published:
 // - SciPy, scipy/stats/tests/test_morestats.py, class TestShapiro (github.com/scipy/scipy);

@@ -1,13 +1,17 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { AppContext, startFeedWorkers } from '@rollcall/app';
+import { ServiceContext } from '@rollcall/runtime';
+import { startFeedWorkers } from '@rollcall/worker-service';
 import { lastOfMonth } from '@rollcall/calendar';
 import { type Db, readAccounting, readAllEvents } from '@rollcall/db';
-import { decodeEvent, FEEDS, type Feed, type FeedEvent, type StopSearchRecorded } from '@rollcall/events';
-import { type PublishOutcome, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
-import { createGracefulShutdown, deleteKeysWithPrefix, resolveBackingServices } from '@rollcall/runtime';
+import { decodeEvent, FEEDS, type Feed, type FeedEvent, type StopSearchRecorded } from '@rollcall/contract';
+import { type PublishOutcome } from '@rollcall/publishing';
+import { publishDepsOf, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
+import { createGracefulShutdown } from '@rollcall/runtime';
+import { deleteKeysWithPrefix } from '@rollcall/queue';
+import { resolveBackingServices } from '@rollcall/backing-services';
+import { POLICE_UK_SAMPLE_MONTHS, policeUkSampleFile } from '@rollcall/importers';
 import { type AnomalyRates, DEFAULT_ANOMALY_RATES, mixAnomalies, Random, simulateForceMonth, simulateGroundsReviews } from '@rollcall/simulator';
 import pg from 'pg';
 import { commandSetup } from '../cli-context.ts';
@@ -41,10 +45,9 @@ const REAL_FILE_EXTRA_RATES: AnomalyRates = { ...DEFAULT_ANOMALY_RATES, late: 0.
 
 /** Demo data is synthetic; the key only keeps the demo's pseudonyms stable between runs. */
 const DEMO_PSEUDONYM_KEY = 'demo-only-key-never-use-for-real-person-data';
-const REAL_STOP_SEARCH_FILES: Readonly<Record<string, string>> = {
-  '2024-01': fileURLToPath(new URL('../../../../packages/police-uk/fixtures/2024-01-avon-and-somerset-stop-and-search.csv', import.meta.url)),
-  '2019-01': fileURLToPath(new URL('../../../../packages/police-uk/fixtures/2019-01-avon-and-somerset-stop-and-search.csv', import.meta.url)),
-};
+const REAL_STOP_SEARCH_FILES: Readonly<Record<string, string>> = Object.fromEntries(
+  POLICE_UK_SAMPLE_MONTHS.map((month) => [month, policeUkSampleFile(month)]),
+);
 
 /** Drops and recreates the demo's own database, so every demo run starts from nothing. */
 async function resetDemoDatabase(serverUrl: string, database: string): Promise<string> {
@@ -120,7 +123,7 @@ export async function demoCommand(args: readonly string[], io: CommandIo, target
       SNAPSHOT_DIR: snapshotDir,
       FORCES: FORCE_ID,
     });
-    const context = await AppContext.open(config, log, { applicationName: 'rollcall-demo' });
+    const context = await ServiceContext.open(config, log, { applicationName: 'rollcall-demo' });
     const shutdown = createGracefulShutdown(log, 30_000);
     try {
       await context.checkRedisEvictionPolicy();
@@ -184,7 +187,7 @@ export async function demoCommand(args: readonly string[], io: CommandIo, target
 
       // 4. Publish the month's snapshot, then the late events and the revision they cause.
       const asOf = lastOfMonth(`${month}-01`);
-      const deps = context.publishDeps();
+      const deps = publishDepsOf(context.config, context);
       const first = await publishSnapshot(deps, FORCE_ID, asOf);
       say(`\npublished ${first.snapshotId} (${first.document.measures.length} measure entries, content ${first.document.contentHash.slice(0, 12)})`);
       for (const file of files) await ingestFile(context, io, log, { feed: file.feed, format: 'ndjson', file: file.late });

@@ -1,12 +1,12 @@
-import type { AppContext } from '@rollcall/app';
+import type { ServiceContext } from '@rollcall/runtime';
 import type { Logger } from '@rollcall/logger';
 import { FEED_QUEUE_NAMES, outstandingJobs, waitForQueuesDrained } from '@rollcall/queue';
-import { commandSetup, withAppContext } from '../cli-context.ts';
+import { commandSetup, withServiceContext } from '../cli-context.ts';
 import { CommandFailed, type CommandIo, parseOptions, positiveInteger, writeLine } from '../command-line.ts';
 import { createProgressReporter } from '../progress-reporter.ts';
 
 /** Waits for every feed queue to empty, with progress; false on timeout. */
-export async function drainFeedQueues(context: AppContext, io: CommandIo, log: Logger, timeoutSeconds: number) {
+export async function drainFeedQueues(context: ServiceContext, io: CommandIo, log: Logger, timeoutSeconds: number) {
   let initial = 0;
   for (const name of FEED_QUEUE_NAMES) initial += await outstandingJobs(context.queues.queue(name));
   const progress = createProgressReporter(io, log, { label: 'drain feed queues', total: initial, unit: 'jobs' });
@@ -27,7 +27,7 @@ export async function drainCommand(args: readonly string[], io: CommandIo): Prom
   const { values } = parseOptions(args, { timeout: { type: 'string', default: '600' } }, 'drain');
   const timeoutSeconds = positiveInteger(values.timeout, '--timeout')!;
   const { config, log } = commandSetup(io, 'drain');
-  const result = await withAppContext(config, log, (context) => drainFeedQueues(context, io, log, timeoutSeconds));
+  const result = await withServiceContext(config, log, (context) => drainFeedQueues(context, io, log, timeoutSeconds));
   if (!result.drained) {
     const left = Object.entries(result.outstanding).filter(([, n]) => n > 0).map(([queue, n]) => `${queue} ${n}`);
     throw new CommandFailed(`not drained after ${timeoutSeconds} s: ${left.join(', ')} job(s) outstanding (are workers running? rollcall start --role workers)`);

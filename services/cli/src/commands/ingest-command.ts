@@ -1,9 +1,10 @@
+import { openIngestContext } from '@rollcall/intake';
 import { stat } from 'node:fs/promises';
-import type { AppContext } from '@rollcall/app';
-import { FEEDS, type Feed } from '@rollcall/events';
-import { type IngestFileSummary, ingestNdjsonFile, type IngestProgress } from '@rollcall/ingest';
+import type { ServiceContext } from '@rollcall/runtime';
+import { FEEDS, type Feed } from '@rollcall/contract';
+import { type IngestFileSummary, ingestNdjsonFile, type IngestProgress } from '@rollcall/importers';
 import type { Logger } from '@rollcall/logger';
-import { commandSetup, withAppContext } from '../cli-context.ts';
+import { commandSetup, withServiceContext } from '../cli-context.ts';
 import { type CommandIo, parseOptions, requireOne, UsageError, writeLine } from '../command-line.ts';
 import { createProgressReporter } from '../progress-reporter.ts';
 
@@ -21,8 +22,8 @@ export interface IngestRequest {
 }
 
 /** Ingests one file with a progress reporter, returning its summary (shared by the demo). */
-export async function ingestFile(context: AppContext, io: CommandIo, log: Logger, request: IngestRequest): Promise<IngestFileSummary> {
-  const ingestContext = await context.ingestContext();
+export async function ingestFile(context: ServiceContext, io: CommandIo, log: Logger, request: IngestRequest): Promise<IngestFileSummary> {
+  const ingestContext = await openIngestContext(context);
   const total = await stat(request.file).then(
     (stats) => stats.size,
     () => 0,
@@ -31,7 +32,7 @@ export async function ingestFile(context: AppContext, io: CommandIo, log: Logger
   const onProgress = (p: IngestProgress) => progress.update(p.bytesRead, { accepted: p.accepted, rejected: p.rejected });
   try {
     if (request.format === 'police-uk-csv') {
-      const { ingestPoliceUkFile } = await import('@rollcall/ingest');
+      const { ingestPoliceUkFile } = await import('@rollcall/importers');
       return await ingestPoliceUkFile({
         path: request.file,
         db: context.db,
@@ -79,7 +80,7 @@ export async function ingestCommand(args: readonly string[], io: CommandIo): Pro
   if (positionals.length !== 1) throw new UsageError('ingest: give exactly one file, e.g. rollcall ingest --feed dvpo events.ndjson');
   if (format === 'police-uk-csv' && feed !== 'stop-search') throw new UsageError('ingest: --format police-uk-csv is for --feed stop-search');
   const { config, log } = commandSetup(io, 'ingest');
-  const summary = await withAppContext(config, log, (context) =>
+  const summary = await withServiceContext(config, log, (context) =>
     ingestFile(context, io, log, {
       feed,
       format,

@@ -1,6 +1,6 @@
 import { isLocalDate } from '@rollcall/calendar';
-import { replayAggregates } from '@rollcall/ingest';
-import { commandSetup, withAppContext } from '../cli-context.ts';
+import { replayAggregates } from '@rollcall/store';
+import { commandSetup, withServiceContext } from '../cli-context.ts';
 import { type CommandIo, parseOptions, UsageError, writeLine } from '../command-line.ts';
 import { createProgressReporter } from '../progress-reporter.ts';
 
@@ -17,7 +17,7 @@ export async function replayCommand(args: readonly string[], io: CommandIo): Pro
   }
   if (values.from !== undefined && values.to !== undefined && values.to < values.from) throw new UsageError('replay: --to is before --from');
   const { config, log } = commandSetup(io, 'replay');
-  const result = await withAppContext(config, log, async (context) => {
+  const result = await withServiceContext(config, log, async (context) => {
     const total = Number((await context.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst())?.n ?? 0);
     const progress = createProgressReporter(io, log, { label: 'replay events', total, unit: 'events' });
     try {

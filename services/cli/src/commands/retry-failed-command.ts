@@ -1,6 +1,6 @@
 import { retryFailedJobs } from '@rollcall/ops';
 import { ALL_QUEUE_NAMES } from '@rollcall/queue';
-import { commandSetup, withAppContext } from '../cli-context.ts';
+import { commandSetup, withServiceContext } from '../cli-context.ts';
 import { type CommandIo, parseOptions, positiveInteger, requireOne, writeLine } from '../command-line.ts';
 
 /**
@@ -13,7 +13,7 @@ export async function retryFailedCommand(args: readonly string[], io: CommandIo)
   const queueName = requireOne(values.queue, ALL_QUEUE_NAMES, '--queue');
   const limit = positiveInteger(values.limit, '--limit');
   const { config, log } = commandSetup(io, 'retry-failed');
-  const result = await withAppContext(config, log, (context) =>
+  const result = await withServiceContext(config, log, (context) =>
     retryFailedJobs(context.queues.queue(queueName), limit === undefined ? {} : { limit }),
   );
   writeLine(io.stdout, `${queueName}: re-queued ${result.retried} failed job(s)${result.jobIds.length > 0 ? ` (${result.jobIds.join(', ')})` : ''}`);

@@ -1,7 +1,8 @@
 import { isLocalDate } from '@rollcall/calendar';
 import { findLatestSnapshot, findSnapshot } from '@rollcall/db';
-import { type PublishOutcome, publishSnapshot, type SnapshotDocument, snapshotToCsv } from '@rollcall/publishing';
-import { commandSetup, withAppContext } from '../cli-context.ts';
+import { type PublishOutcome } from '@rollcall/publishing';
+import { publishDepsOf, publishSnapshot, type SnapshotDocument, snapshotToCsv } from '@rollcall/publishing';
+import { commandSetup, withServiceContext } from '../cli-context.ts';
 import { CommandFailed, type CommandIo, parseOptions, requireOne, UsageError } from '../command-line.ts';
 
 const FORMATS = ['json', 'csv'] as const;
@@ -35,9 +36,9 @@ export async function snapshotCommand(args: readonly string[], io: CommandIo): P
   const format = requireOne(values.format, FORMATS, '--format');
   const { config, log } = commandSetup(io, 'snapshot');
   const forces = values.force !== undefined ? [values.force] : config.forces;
-  const outcomes = await withAppContext(config, log, async (context) => {
+  const outcomes = await withServiceContext(config, log, async (context) => {
     const published: PublishOutcome[] = [];
-    for (const forceId of forces) published.push(await publishSnapshot(context.publishDeps(), forceId, asOf));
+    for (const forceId of forces) published.push(await publishSnapshot(publishDepsOf(context.config, context), forceId, asOf));
     return published;
   });
   for (const outcome of outcomes) {
@@ -56,7 +57,7 @@ async function showCommand(args: readonly string[], io: CommandIo): Promise<numb
   const format = requireOne(values.format, FORMATS, '--format');
   if (positionals.length > 1 || (positionals.length === 1 && values.latest)) throw new UsageError('snapshot show: give --latest or one snapshot id');
   const { config, log } = commandSetup(io, 'snapshot');
-  const stored = await withAppContext(config, log, (context) =>
+  const stored = await withServiceContext(config, log, (context) =>
     positionals.length === 1 ? findSnapshot(context.db, positionals[0]!) : findLatestSnapshot(context.db, values.force ?? config.forces[0]),
   );
   if (!stored) {

@@ -1,8 +1,9 @@
-import { runServices, SERVICE_ROLES, type ServiceRole } from '@rollcall/app';
+import { runServices } from '@rollcall/runtime';
 import { commandSetup } from '../cli-context.ts';
 import { type CommandIo, parseOptions, requireOne } from '../command-line.ts';
+import { loadServiceRoles, SERVICE_ROLE_NAMES, type ServiceRoleName } from '../service-roles.ts';
 
-const ROLES = [...SERVICE_ROLES, 'all'] as const;
+const ROLES = [...SERVICE_ROLE_NAMES, 'all'] as const;
 
 /**
  * `rollcall start [--role workers|scheduler|api|all]`: runs the long-lived services in this
@@ -12,7 +13,7 @@ export async function startCommand(args: readonly string[], io: CommandIo): Prom
   const { values } = parseOptions(args, { role: { type: 'string', default: 'all' } }, 'start');
   const role = requireOne(values.role, ROLES, '--role');
   const { config, log } = commandSetup(io, 'start', io.env.LOG_LEVEL ? {} : { LOG_LEVEL: 'info' });
-  const roles: readonly ServiceRole[] = role === 'all' ? SERVICE_ROLES : [role];
-  await runServices(roles, { config, log });
+  const names: readonly ServiceRoleName[] = role === 'all' ? SERVICE_ROLE_NAMES : [role];
+  await runServices(await loadServiceRoles(names), { config, log, name: names.length === 1 ? names[0] : 'rollcall' });
   return 0;
 }

@@ -1,17 +1,8 @@
-import { AppContext } from '@rollcall/app';
+import { ServiceContext } from '@rollcall/runtime';
 import { type Config, ConfigError } from '@rollcall/config';
 import { type AccountingCheck, checkAccounting, countFlaggedEntities, readAccounting } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
-import {
-  collectStatusReport,
-  exitCodeOf,
-  formatStatusTable,
-  judgeAccounting,
-  type StatusReport,
-  summariseRejectionReasons,
-  UNKNOWN_EXIT_CODE,
-  worstStatus,
-} from '@rollcall/ops';
+import { collectStatusReport, exitCodeOf, formatStatusTable, judgeAccounting, type StatusReport, summariseRejectionReasons, UNKNOWN_EXIT_CODE, worstStatus } from '@rollcall/ops';
 import { ALL_QUEUE_NAMES, SNAPSHOTS_PUBLISHED_QUEUE, waitForRedisReady } from '@rollcall/queue';
 import { sql } from 'kysely';
 import { commandSetup } from '../cli-context.ts';
@@ -26,7 +17,7 @@ export interface FullStatus extends StatusReport {
   readonly anomalies: Awaited<ReturnType<typeof countFlaggedEntities>>;
 }
 
-export async function collectFullStatus(context: AppContext): Promise<FullStatus> {
+export async function collectFullStatus(context: ServiceContext): Promise<FullStatus> {
   const report = await collectStatusReport({
     queues: ALL_QUEUE_NAMES.map((name) => context.queues.queue(name)),
     db: context.db,
@@ -124,8 +115,8 @@ function describePostgresProblem(error: unknown, databaseUrl: string): string {
  * from which check failed, not guessed from ports or message text, so the hint is right for any
  * address.
  */
-async function openCheckedContext(config: Config, log: Logger): Promise<AppContext> {
-  const context = new AppContext(config, log, { maxConnections: 6, applicationName: 'rollcall-cli' });
+async function openCheckedContext(config: Config, log: Logger): Promise<ServiceContext> {
+  const context = new ServiceContext(config, log, { maxConnections: 6, applicationName: 'rollcall-cli' });
   const [redis, postgres] = await Promise.allSettled([waitForRedisReady(context.producer, STATUS_CONNECT_TIMEOUT_MS), sql`select 1`.execute(context.db)]);
   const problems = [
     ...(redis.status === 'rejected' ? [`Redis is not reachable (${messageOf(redis.reason)}); start it or check REDIS_URL`] : []),

@@ -1,0 +1,120 @@
+import { type Db, deleteCommittedPartsBefore } from '@rollcall/db';
+import { FEEDS, type Feed } from '@rollcall/contract';
+import type { Logger } from '@rollcall/logger';
+import { createWorker, feedQueueName, MAX_EVENTS_PER_JOB } from '@rollcall/queue';
+import { type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { isDatabaseUnreachable } from './database-errors.ts';
+import { createDatabaseOutageGate, type DatabaseProbeOptions } from './database-outage.ts';
+import { addOutcomes, type FeedBatchOutcome, NO_OUTCOME } from './feed-batch-outcome.ts';
+import { feedJobInputs } from './feed-job-inputs.ts';
+import type { IngestContext } from '@rollcall/intake';
+import { storeFeedBatch } from './store-feed-batch.ts';
+
+export interface FeedWorkersOptions {
+  readonly db: Db;
+  /** Worker connection (`maxRetriesPerRequest: null`). */
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly context: IngestContext;
+  readonly concurrency: number;
+  readonly log: Logger;
+  readonly feeds?: readonly Feed[];
+  /** Job lock duration and stalled-check interval, ms. */
+  readonly lockDurationMs?: number;
+  /** Called after each job's transaction committed, e.g. to observe metrics. */
+  readonly onBatch?: (feed: Feed, outcome: FeedBatchOutcome, seconds: number) => void;
+  /** How the workers wait for PostgreSQL while it is unreachable (see `createDatabaseOutageGate`). */
+  readonly databaseProbe?: DatabaseProbeOptions;
+}
+
+/** Marks of committed job parts are kept longer than a failed job stays retryable in Redis (7 days). */
+const COMMITTED_PART_RETENTION_MS = 8 * 86_400_000;
+/** How often (in jobs, per process) old marks are cleared. */
+const CLEANUP_EVERY_JOBS = 1_000;
+
+/**
+ * A job handed back this many times without being charged, each time after PostgreSQL answered
+ * `select 1` again, fails for a reason of its own that only looks like an outage (a statement
+ * that crashes the server, 57P02 every time): from then on its attempts are charged as usual, so
+ * it ends failed after its retries instead of going round for ever.
+ */
+const MAX_UNCHARGED_HANDBACKS = 20;
+
+/** Stable across deliveries and `retry-failed` of one job, distinct for a later job reusing its id. */
+export const feedJobKey = (queue: string, job: Pick<Job, 'id' | 'timestamp'>) => `${queue}:${job.id ?? '?'}:${job.timestamp}`;
+
+/**
+ * One BullMQ worker per feed queue. A job completes only after its events are committed; its
+ * return value is the outcome counts, so `offered = stored + duplicate + rejected` can be read
+ * per job as well as per feed. A job from an outside producer holding more than 1,000 events is
+ * not refused (its events are as good as any): it is stored 1,000 at a time, with a warning.
+ *
+ * A job that cannot reach PostgreSQL is handed back to its queue without using an attempt, and
+ * the workers pause until `select 1` answers (`createDatabaseOutageGate`): an outage of any
+ * length ends with every job done, none failed.
+ */
+export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
+  let jobsSinceCleanup = CLEANUP_EVERY_JOBS;
+  const clearOldPartMarks = async () => {
+    if (++jobsSinceCleanup < CLEANUP_EVERY_JOBS) return;
+    jobsSinceCleanup = 0;
+    const cleared = await deleteCommittedPartsBefore(options.db, new Date(Date.now() - COMMITTED_PART_RETENTION_MS));
+    if (cleared > 0) options.log.debug({ cleared }, 'cleared old committed-part marks');
+  };
+  let workers: Worker[] = [];
+  const outage = createDatabaseOutageGate(options.db, () => workers, options.log, options.databaseProbe);
+  workers = (options.feeds ?? FEEDS).map((feed) => {
+    const queue = feedQueueName(feed);
+    const log = options.log.child({ feed, queue });
+    let jobsStarted = 0;
+    const store = async (job: Job): Promise<FeedBatchOutcome> => {
+      const started = performance.now();
+      await clearOldPartMarks();
+      const inputs = feedJobInputs(job.data);
+      const jobKey = feedJobKey(queue, job);
+      if (inputs.length > MAX_EVENTS_PER_JOB) {
+        log.warn({ jobId: job.id, events: inputs.length, limit: MAX_EVENTS_PER_JOB }, 'job holds more events than the contract allows; storing them in chunks');
+      }
+      // Successive jobs start at different parts, so concurrent jobs overlap instead of
+      // queueing for the same shard locks in step.
+      const startAt = jobsStarted++;
+      let outcome = NO_OUTCOME;
+      for (let from = 0, chunk = 0; from < inputs.length; from += MAX_EVENTS_PER_JOB, chunk++) {
+        const chunkOutcome = await storeFeedBatch(
+          options.db,
+          { feed, inputs: inputs.slice(from, from + MAX_EVENTS_PER_JOB), source: `queue ${queue} job ${job.id ?? '?'}` },
+          options.context,
+          { startAt, jobKey: chunk === 0 ? jobKey : `${jobKey}/${chunk}`, log },
+        );
+        outcome = addOutcomes(outcome, chunkOutcome);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      options.onBatch?.(feed, outcome, seconds);
+      log.debug({ jobId: job.id, ...outcome, ms: Math.round(seconds * 1000) }, 'batch stored');
+      return outcome;
+    };
+    const processor = async (job: Job): Promise<FeedBatchOutcome> => {
+      try {
+        return await store(job);
+      } catch (error) {
+        // attemptsStarted counts this delivery; attemptsMade only the charged ones.
+        if (isDatabaseUnreachable(error) && job.attemptsStarted - job.attemptsMade <= MAX_UNCHARGED_HANDBACKS) {
+          await outage.enter(error);
+          // BullMQ moves the job back to wait without counting an attempt (RateLimitError).
+          throw Worker.RateLimitError();
+        }
+        throw error;
+      }
+    };
+    return createWorker(queue, { 'feed-batch': processor }, {
+      otherNamesGoTo: 'feed-batch',
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      log,
+      ...(options.lockDurationMs !== undefined && { lockDurationMs: options.lockDurationMs }),
+    });
+  });
+  return workers;
+}

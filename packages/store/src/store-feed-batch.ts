@@ -1,0 +1,183 @@
+import { type Db, type DbOrTransaction, eventKey, type IngestPartOutcome, readCommittedParts, recordCommittedPart } from '@rollcall/db';
+import type { Feed } from '@rollcall/contract';
+import type { Logger } from '@rollcall/logger';
+import { isDataError, isTransientConflict } from './database-errors.ts';
+import { shardOf } from './entity-shards.ts';
+import { addOutcomes, type FeedBatchOutcome, NO_OUTCOME } from './feed-batch-outcome.ts';
+import { type IngestContext, type PreparedEvent, prepareEvent, type RejectedInput, rejectInput } from '@rollcall/intake';
+import { recordRejectionsIn } from '@rollcall/intake';
+import { type EventGroup, storePart } from './store-part.ts';
+
+export interface FeedBatch {
+  readonly feed: Feed;
+  /** Offered inputs: each is (supposed to be) one event. */
+  readonly inputs: readonly unknown[];
+  /** Where the batch came from, kept with each rejection: `queue feed.dvpo job 42`. */
+  readonly source: string;
+}
+
+export interface StoreFeedBatchOptions {
+  /** Which part to store first; concurrent jobs start at different ones so they do not march through the same shards in step. */
+  readonly startAt?: number;
+  /**
+   * The same for every delivery of one job (`<queue>:<job id>:<timestamp>`). Given, each
+   * committed part is recorded with it and skipped when the job is delivered again, so a job
+   * retried after a partial commit offers each event once. Without it (tests, one-off loads) a
+   * redelivery's committed parts come back as duplicates: counts differ, stored data does not.
+   */
+  readonly jobKey?: string;
+  readonly log?: Logger;
+}
+
+/** A job is stored in up to this many transactions, so that jobs of one feed overlap. */
+const MAX_PARTS = 4;
+/** Fewer events than this per transaction would cost more in round trips than overlap gains. */
+const MIN_EVENTS_PER_PART = 200;
+/** A deadlock is retried this many times before the job fails (and BullMQ retries it later). */
+const CONFLICT_ATTEMPTS = 3;
+
+/** What a part holds: groups of events sharing an eventId, and inputs rejected before storage. */
+interface Part {
+  /** `2`, or `2.1.0` for halves of part 2 while isolating an event the database refused. */
+  readonly name: string;
+  readonly groups: readonly EventGroup[];
+  readonly rejected: readonly RejectedInput[];
+}
+
+class PartCommittedElsewhere extends Error {}
+
+/**
+ * Stores a batch of offered events: new events, duplicates recognised, conflicts and invalid
+ * events kept with their reasons, affected entities re-folded, and the aggregate deltas, feed
+ * stats, accounting and revision marks written with them.
+ *
+ * The batch is split by entity shard into up to four parts, each stored in its own transaction
+ * holding the locks of its shards (see `lockForIngest`), so that two jobs of the same busy feed
+ * proceed side by side instead of queueing behind one lock. The split depends only on the
+ * inputs, so a redelivered job splits the same way and (with `jobKey`) skips what committed.
+ *
+ * Never lets one event poison a batch: if PostgreSQL refuses a part's data, the part is halved
+ * until the refused event stands alone, and that event is rejected with the database's reason.
+ * A deadlock is retried at once. Anything else (the database is down) is thrown, so the job
+ * retries with backoff and nothing is acknowledged uncommitted.
+ */
+export async function storeFeedBatch(db: Db, batch: FeedBatch, context: IngestContext, options: StoreFeedBatchOptions = {}): Promise<FeedBatchOutcome> {
+  const parts = splitIntoParts(batch, context);
+  const committed = options.jobKey === undefined ? new Map<string, IngestPartOutcome>() : await readCommittedParts(db, options.jobKey);
+  const store = new PartStore(db, batch, context, options, committed);
+  const start = (options.startAt ?? 0) % parts.length;
+  let total = NO_OUTCOME;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[(start + i) % parts.length]!;
+    if (part.groups.length > 0 || part.rejected.length > 0) total = addOutcomes(total, await store.store(part));
+  }
+  return total;
+}
+
+/** Validates every input and deals the accepted ones into parts by entity shard; rejections go with part 0. */
+function splitIntoParts(batch: FeedBatch, context: IngestContext): Part[] {
+  const rejected: RejectedInput[] = [];
+  const groups = new Map<string, PreparedEvent[]>();
+  for (const input of batch.inputs) {
+    const item = prepareEvent(input, batch.feed, context);
+    if (item.kind === 'rejected') {
+      rejected.push(item);
+      continue;
+    }
+    const key = eventKey(batch.feed, item.event.eventId);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  const accepted = batch.inputs.length - rejected.length;
+  const count = Math.max(1, Math.min(MAX_PARTS, Math.floor(accepted / MIN_EVENTS_PER_PART)));
+  const groupsOfPart: EventGroup[][] = Array.from({ length: count }, () => []);
+  for (const group of groups.values()) {
+    const [first] = group as unknown as EventGroup;
+    groupsOfPart[shardOf(first.event.forceId, first.entity.kind, first.entity.entityId) % count]!.push(group as unknown as EventGroup);
+  }
+  return groupsOfPart.map((partGroups, index) => ({ name: String(index), groups: partGroups, rejected: index === 0 ? rejected : [] }));
+}
+
+class PartStore {
+  constructor(
+    private readonly db: Db,
+    private readonly batch: FeedBatch,
+    private readonly context: IngestContext,
+    private readonly options: StoreFeedBatchOptions,
+    private readonly committed: ReadonlyMap<string, IngestPartOutcome>,
+  ) {}
+
+  async store(part: Part): Promise<FeedBatchOutcome> {
+    const recorded = this.committed.get(part.name);
+    if (recorded !== undefined) return recorded;
+    // An earlier delivery committed halves of this part: go straight to the halves.
+    const halvesCommitted = [...this.committed.keys()].some((name) => name.startsWith(`${part.name}.`));
+    if (halvesCommitted) return this.storeHalves(part);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.commit(part.name, (trx) => storePart(trx, this.batch, part.groups, part.rejected, this.context));
+      } catch (error) {
+        if (error instanceof PartCommittedElsewhere) return this.outcomeRecordedElsewhere(part.name);
+        if (isTransientConflict(error) && attempt < CONFLICT_ATTEMPTS) {
+          this.options.log?.warn({ err: error, attempt, part: part.name }, 'transaction conflict; retrying part');
+          continue;
+        }
+        if (!isDataError(error)) throw error;
+        if (part.groups.length + part.rejected.length > 1) {
+          this.options.log?.warn({ err: error, events: part.groups.length + part.rejected.length, part: part.name }, 'database refused part data; isolating the event');
+          return this.storeHalves(part);
+        }
+        return this.rejectRefused(part, error as Error);
+      }
+    }
+  }
+
+  private async storeHalves(part: Part): Promise<FeedBatchOutcome> {
+    const units = part.rejected.length + part.groups.length;
+    const middle = Math.ceil(units / 2);
+    const rejectedFirst = part.rejected.slice(0, middle);
+    const groupsFirst = part.groups.slice(0, Math.max(0, middle - part.rejected.length));
+    const first: Part = { name: `${part.name}.0`, rejected: rejectedFirst, groups: groupsFirst };
+    const second: Part = { name: `${part.name}.1`, rejected: part.rejected.slice(middle), groups: part.groups.slice(groupsFirst.length) };
+    return addOutcomes(await this.store(first), await this.store(second));
+  }
+
+  /** One event group (or one rejection) the database refuses: kept as rejected with the database's reason. */
+  private async rejectRefused(part: Part, error: Error): Promise<FeedBatchOutcome> {
+    const refusal = `storage: the database refused this event (${error.message})`;
+    const rejections = part.groups.length > 0
+      ? part.groups[0]!.map((item) => ({
+          ...rejectInput(item.event, refusal, { eventId: item.event.eventId, forceId: item.event.forceId, type: item.event.type }, this.context),
+          source: this.batch.source,
+        }))
+      : part.rejected.map((item) => ({ ...item, reason: `${item.reason}; payload not kept (${refusal})`, payload: '[not storable]', source: this.batch.source }));
+    const outcome = { ...NO_OUTCOME, offered: rejections.length, rejected: rejections.length };
+    try {
+      return await this.commit(part.name, async (trx) => {
+        await recordRejectionsIn(trx, this.batch.feed, rejections, this.context.knownForces);
+        return outcome;
+      });
+    } catch (failure) {
+      if (failure instanceof PartCommittedElsewhere) return this.outcomeRecordedElsewhere(part.name);
+      throw failure;
+    }
+  }
+
+  /** Runs `work` in a transaction that also records the part as committed, when the job has a key. */
+  private commit(name: string, work: (trx: DbOrTransaction) => Promise<FeedBatchOutcome>): Promise<FeedBatchOutcome> {
+    const { jobKey } = this.options;
+    return this.db.transaction().execute(async (trx) => {
+      const outcome = await work(trx);
+      if (jobKey !== undefined && !(await recordCommittedPart(trx, jobKey, name, outcome))) throw new PartCommittedElsewhere();
+      return outcome;
+    });
+  }
+
+  /** Another delivery of the same job committed this part while we worked: ours rolled back, theirs counts. */
+  private async outcomeRecordedElsewhere(name: string): Promise<FeedBatchOutcome> {
+    const outcome = (await readCommittedParts(this.db, this.options.jobKey!)).get(name);
+    if (outcome === undefined) throw new Error(`part ${name} of job ${this.options.jobKey} was reported committed but is not recorded`);
+    return outcome;
+  }
+}

@@ -1,0 +1,103 @@
+import { type AccountingDelta, addToAccounting, type DbOrTransaction, type EntityShard, eventKey, findContentHashes, insertNewEvents, insertRejectedEvents, lockForIngest, markSnapshotHeadsStale } from '@rollcall/db';
+import { shardOf } from './entity-shards.ts';
+import type { FeedBatchOutcome } from './feed-batch-outcome.ts';
+import { foldStoredEvents } from './fold-stored-events.ts';
+import type { IngestContext, PreparedEvent, RejectedInput } from '@rollcall/intake';
+import { rejectedEventRow, rejectionForceOf, type SourcedRejection } from '@rollcall/intake';
+import type { FeedBatch } from './store-feed-batch.ts';
+
+/** Events offered under one eventId: the first is the candidate, the rest are judged against what is stored. */
+export type EventGroup = readonly [PreparedEvent, ...PreparedEvent[]];
+
+/**
+ * Stores one part of a batch inside the caller's transaction: takes the locks of its shards,
+ * inserts the new events, sorts out duplicates and conflicts, keeps the rejections, re-folds the
+ * entities and writes aggregates, accounting and revision marks. A fixed handful of statements
+ * (one `json_to_recordset` each), whatever the number of events.
+ */
+export async function storePart(
+  trx: DbOrTransaction,
+  batch: FeedBatch,
+  groups: readonly EventGroup[],
+  rejectedInputs: readonly RejectedInput[],
+  context: IngestContext,
+): Promise<FeedBatchOutcome> {
+  const accounting = new Map<string, { stored: number; duplicate: number; rejected: number }>();
+  const count = (forceId: string, outcome: 'stored' | 'duplicate' | 'rejected') => {
+    const counts = accounting.get(forceId) ?? { stored: 0, duplicate: 0, rejected: 0 };
+    counts[outcome] += 1;
+    accounting.set(forceId, counts);
+  };
+  const rejections: SourcedRejection[] = [];
+  const reject = (item: RejectedInput) => {
+    count(rejectionForceOf(item, context.knownForces), 'rejected');
+    rejections.push({ ...item, source: batch.source });
+  };
+  for (const item of rejectedInputs) reject(item);
+
+  const shards: EntityShard[] = groups.map(([first]) => ({
+    feed: batch.feed,
+    forceId: first.event.forceId,
+    shard: shardOf(first.event.forceId, first.entity.kind, first.entity.entityId),
+  }));
+  await lockForIngest(trx, shards);
+
+  // Sorted by eventId: two transactions inserting the same ids wait on each other in one order.
+  const candidates = groups.map(([first]) => first).sort((a, b) => (a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0));
+  const inserted = await insertNewEvents(
+    trx,
+    candidates.map((item) => ({
+      feed: batch.feed,
+      eventId: item.event.eventId,
+      type: item.event.type,
+      forceId: item.event.forceId,
+      // Whole milliseconds, as the fact holds it, so a replay from stored rows sees the same instant.
+      occurredAt: new Date(item.fact.at).toISOString(),
+      entityKind: item.entity.kind,
+      entityId: item.entity.entityId,
+      contentHash: item.contentHash,
+      body: item.event,
+    })),
+  );
+  const isNew = (item: PreparedEvent) => inserted.has(eventKey(batch.feed, item.event.eventId));
+  const previouslyStored = await findContentHashes(
+    trx,
+    candidates.filter((item) => !isNew(item)).map((item) => ({ feed: batch.feed, eventId: item.event.eventId })),
+  );
+  const stored: PreparedEvent[] = [];
+  for (const [candidate, ...repeats] of groups) {
+    const storedHash = previouslyStored.get(eventKey(batch.feed, candidate.event.eventId));
+    if (storedHash === undefined) {
+      stored.push(candidate);
+      count(candidate.event.forceId, 'stored');
+    } else if (storedHash === candidate.contentHash) count(candidate.event.forceId, 'duplicate');
+    else reject(conflict(candidate, 'already stored'));
+    // A repeat within the batch is judged against whichever version is now stored.
+    const judgedAgainst = storedHash ?? candidate.contentHash;
+    for (const repeat of repeats) {
+      if (repeat.contentHash === judgedAgainst) count(repeat.event.forceId, 'duplicate');
+      else reject(conflict(repeat, storedHash === undefined ? 'offered earlier in the same batch' : 'already stored'));
+    }
+  }
+
+  const staleMarks = await foldStoredEvents(trx, stored, context);
+  await insertRejectedEvents(trx, rejections.map((item) => rejectedEventRow(batch.feed, item, context.knownForces)));
+  const accountingRows: AccountingDelta[] = [...accounting].map(([forceId, counts]) => ({ feed: batch.feed, forceId, ...counts }));
+  await addToAccounting(trx, accountingRows.sort((a, b) => (a.forceId < b.forceId ? -1 : 1)));
+  const staleSnapshotHeads = await markSnapshotHeadsStale(trx, staleMarks);
+
+  let offered = rejectedInputs.length;
+  for (const group of groups) offered += group.length;
+  const sum = (key: 'stored' | 'duplicate' | 'rejected') => accountingRows.reduce((total, row) => total + row[key], 0);
+  return { offered, stored: sum('stored'), duplicate: sum('duplicate'), rejected: sum('rejected'), staleSnapshotHeads };
+}
+
+function conflict(item: PreparedEvent, where: string): RejectedInput {
+  return {
+    kind: 'rejected',
+    reason: `eventId: conflict, ${JSON.stringify(item.event.eventId)} was ${where} with different content (content hash ${item.contentHash.slice(0, 12)} differs); not applied`,
+    hint: { eventId: item.event.eventId, forceId: item.event.forceId, type: item.event.type },
+    // Already validated and pseudonymised: kept exactly as it would have been stored.
+    payload: JSON.stringify(item.event),
+  };
+}

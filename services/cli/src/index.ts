@@ -1,0 +1,3 @@
+export * from './captured-io.ts';
+export * from './run-cli.ts';
+export * from './service-roles.ts';
