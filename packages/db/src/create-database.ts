@@ -16,7 +16,10 @@ export interface CreateDatabaseOptions {
   /** Pool size; each worker job holds one connection for its transaction. */
   readonly maxConnections?: number;
   readonly applicationName?: string;
-  /** Called when an idle pooled connection fails (PostgreSQL restarted); the pool replaces it. */
+  /**
+   * Called when a pooled connection fails (PostgreSQL restarted, the network path cut), once per
+   * connection, whether it was idle or checked out; the pool replaces it.
+   */
   readonly onPoolError?: (error: Error) => void;
 }
 
@@ -28,8 +31,32 @@ export function createDatabase(connectionString: string, options: CreateDatabase
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // Without a listener an idle client's error (a server restart) is an uncaught exception.
-  pool.on('error', (error) => options.onPoolError?.(error));
+  // Each failed connection is reported once, though pg may emit several errors for it
+  // (ECONNRESET, then "Connection terminated unexpectedly") through either listener below.
+  const reported = new WeakSet<object>();
+  const report = (client: object, error: Error) => {
+    if (reported.has(client)) return;
+    reported.add(client);
+    options.onPoolError?.(error);
+  };
+  // An idle client's error (a server restart): without a listener, an uncaught exception.
+  pool.on('error', (error, client) => report(client, error));
+  // pg-pool listens for 'error' on idle clients only: it takes its listener off a client it hands
+  // out (a worker's job transaction, the nightly lock's reserved connection). When the socket of
+  // such a client dies, pg rejects the query it was running, which is how the caller learns of
+  // it (the feed workers' outage gate treats it as an outage), and then emits 'error' on the
+  // client. Unheard, that 'error' is an uncaught exception that ends the whole process mid-job
+  // (issue 15, "faults in flight"). So every client gets a listener of its own for its whole
+  // life; when the client is released, pg-pool sees it is no longer queryable and discards it.
+  const checkedOut = new WeakSet<object>();
+  pool.on('acquire', (client) => checkedOut.add(client));
+  pool.on('release', (_error, client) => checkedOut.delete(client));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      // An idle client's error reaches the pool's listener above.
+      if (checkedOut.has(client)) report(client, error);
+    });
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
@@ -40,6 +67,9 @@ export async function ensureDatabaseExists(connectionString: string): Promise<{ 
   if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`database name ${JSON.stringify(name)} must be letters, digits, _ or -`);
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+  // A connection lost mid-query rejects the query (reported by the caller); pg then also emits
+  // 'error', which without a listener would be an uncaught exception instead.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const found = await client.query('select 1 from pg_database where datname = $1', [name]);
