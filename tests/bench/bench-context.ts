@@ -36,6 +36,8 @@ export async function openBenchContext(): Promise<BenchContext> {
   const admin = new URL(services.databaseUrl);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
+  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
+  client.on('error', () => undefined);
   await client.connect();
   await client.query(`drop database if exists ${BENCH_DATABASE} with (force)`);
   await client.query(`create database ${BENCH_DATABASE}`);

@@ -16,6 +16,8 @@ export const copyRow = (event: { feed: string; eventId: string; type: string; fo
  */
 export async function measureCopyBaseline(databaseUrl: string, csvPath: string, rows: number): Promise<{ rowsPerSecond: number; seconds: number }> {
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('drop table if exists copy_baseline');

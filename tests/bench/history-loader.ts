@@ -24,6 +24,8 @@ export async function loadHistory(databaseUrl: string, months: readonly string[]
     knownForces: new Set(loadReferenceData().forces.map((force) => force.forceId)),
   };
   const client = new pg.Client({ connectionString: databaseUrl });
+  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
+  client.on('error', () => undefined);
   await client.connect();
   let total = 0;
   try {

@@ -13,6 +13,9 @@ export async function measureNaiveBaseline(context: BenchContext, events: readon
   const queue = new Queue('naive', { connection: context.producer, prefix });
   const events$ = new QueueEvents('naive', { connection: context.producer.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }), prefix });
   const pool = new pg.Pool({ connectionString: context.databaseUrl, max: 8 });
+  // An idle client's error goes to the pool's 'error' event; a checked-out one's to the query it rejects.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   await pool.query('create table if not exists naive_events (feed text, event_id text, type text, force_id text, occurred_at timestamptz, body jsonb, primary key (feed, event_id))');
   await pool.query('truncate naive_events');
   for (let i = 0; i < events.length; i += 1_000) {

@@ -46,6 +46,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runId = randomBytes(4).toString('hex');
 
   const admin = new pg.Client({ connectionString: adminUrlOf(services.databaseUrl) });
+  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
+  admin.on('error', () => undefined);
   await admin.connect();
   try {
     await admin.query(`select pg_advisory_lock(hashtextextended('rollcall:test-template', 0))`);
@@ -89,6 +91,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     // Databases of test files that crashed before their own clean-up.
     const client = new pg.Client({ connectionString: adminUrlOf(services.databaseUrl) });
+    client.on('error', () => undefined);
     await client.connect();
     try {
       const leftovers = await client.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`rc\\_t\\_${runId}\\_%`]);

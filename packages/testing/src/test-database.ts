@@ -31,6 +31,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const baseUrl = inject('rollcallDatabaseUrl');
   const name = `rc_t_${inject('rollcallRunId')}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrlOf(baseUrl) });
+  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
+  admin.on('error', () => undefined);
   await admin.connect();
   try {
     await cloneFromTemplate(admin, name, inject('rollcallTemplateDatabase'));
@@ -46,6 +48,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     destroy: async () => {
       await db.destroy();
       const client = new pg.Client({ connectionString: adminUrlOf(baseUrl) });
+      client.on('error', () => undefined);
       await client.connect();
       try {
         await client.query(`drop database if exists ${name} with (force)`);

@@ -56,6 +56,8 @@ async function resetDemoDatabase(serverUrl: string, database: string): Promise<s
   const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
+  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query(`drop database if exists ${database} with (force)`);
