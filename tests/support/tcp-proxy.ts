@@ -7,7 +7,9 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
-  private cutOff = false;
+  private readonly clientDataListeners = new Set<(chunk: Buffer) => void>();
+  /** How connections are dropped while cut off, or false. */
+  private cutOff: CutMode | false = false;
 
   private constructor(
     private readonly server: Server,
@@ -18,7 +20,7 @@ export class TcpProxy {
     let proxy!: TcpProxy;
     const server = createServer((client) => {
       if (proxy.cutOff) {
-        client.destroy();
+        dropSocket(client, proxy.cutOff);
         return;
       }
       const upstream = connect(targetPort, targetHost);
@@ -34,6 +36,10 @@ export class TcpProxy {
       upstream.on('error', drop).on('close', drop);
       client.pipe(upstream);
       upstream.pipe(client);
+      // After the pipe's own listener: the chunk is on its way to the server when a listener runs.
+      client.on('data', (chunk: Buffer) => {
+        for (const listener of proxy.clientDataListeners) listener(chunk);
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
@@ -42,11 +48,25 @@ export class TcpProxy {
     return proxy;
   }
 
-  /** Drops every connection and refuses new ones: to the client the server is gone. */
-  cut(): void {
-    this.cutOff = true;
-    for (const socket of this.sockets) socket.destroy();
+  /**
+   * Drops every connection and refuses new ones: to the client the server is gone. `close` ends
+   * each connection (FIN, as when a server process exits); `reset` aborts it (RST: the client
+   * reads ECONNRESET, as when a proxy or the path dies under a connection in use).
+   */
+  cut(how: CutMode = 'close'): void {
+    this.cutOff = how;
+    for (const socket of this.sockets) dropSocket(socket, how);
     this.sockets.clear();
+  }
+
+  /**
+   * Calls `listener` with each chunk a client sends, just after it was relayed to the server, so
+   * that a test can cut at a point of the traffic (the 7th query sent) rather than at a time.
+   * Returns a function that removes the listener.
+   */
+  onClientData(listener: (chunk: Buffer) => void): () => void {
+    this.clientDataListeners.add(listener);
+    return () => this.clientDataListeners.delete(listener);
   }
 
   restore(): void {
@@ -62,6 +82,10 @@ export class TcpProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
+
+export type CutMode = 'close' | 'reset';
+
+const dropSocket = (socket: Socket, how: CutMode) => (how === 'reset' ? socket.resetAndDestroy() : socket.destroy());
 
 /** `url` with its host and port replaced by the proxy's. */
 export function viaProxy(url: string, proxy: TcpProxy): string {
