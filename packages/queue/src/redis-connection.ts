@@ -25,6 +25,11 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
     retryStrategy: (attempt) => Math.min(250 * 2 ** Math.min(attempt, 5), 5_000),
     enableReadyCheck: true,
   });
+  // Every connection gets an 'error' listener. ioredis does not throw an unheard 'error' as pg
+  // does (it prints "[ioredis] Unhandled error event" to stderr, around the logger, at every
+  // failed reconnection attempt); heard here, an outage is logged once when it starts and once
+  // when it ends. The duplicates BullMQ opens of this connection report to the Worker's or the
+  // Queue's 'error' listener (createWorker, QueueFactory).
   let down = false;
   redis.on('error', (err) => {
     if (!down) options.log?.warn({ err, role: options.role }, 'redis connection error; reconnecting');
