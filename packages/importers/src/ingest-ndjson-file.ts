@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Db } from '@rollcall/db';
-import { decodeEvent, type Feed } from '@rollcall/contract';
+import type { Feed } from '@rollcall/contract';
 import { feedQueueName, MAX_EVENTS_PER_JOB, type QueueFactory } from '@rollcall/queue';
-import { type IngestContext, rejectInput, type RejectedInput } from '@rollcall/intake';
+import { type IngestContext, prepareEvent, type RejectedInput } from '@rollcall/intake';
 import { describeJsonError } from './json-line-error.ts';
 import { linesOf, MAX_LINE_CHARACTERS } from './ndjson-lines.ts';
 import { scrubPersonReferences, scrubPersonReferencesInText } from '@rollcall/intake';
@@ -143,12 +143,11 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
       await reject({ kind: 'rejected', reason: describeJsonError(error), hint: {}, payload: text });
       return;
     }
-    const decoded = decodeEvent(input, options.feed);
-    if (!decoded.ok) {
-      await reject(rejectInput(input, decoded.reason, decoded.hint, options.context));
-    } else if (!options.context.knownForces.has(decoded.event.forceId)) {
-      const reason = `forceId: unknown force ${JSON.stringify(decoded.event.forceId)} (not in the reference data)`;
-      await reject(rejectInput(input, reason, { eventId: decoded.event.eventId, forceId: decoded.event.forceId, type: decoded.event.type }, options.context));
+    // The worker's own checks, so that what the queue client serialises is never deeper or
+    // larger than an event may be (a line nested 5,000 deep overflowed its stack).
+    const prepared = prepareEvent(input, options.feed, options.context);
+    if (prepared.kind === 'rejected') {
+      await reject(prepared);
     } else {
       accepted += 1;
       batch.push(input);

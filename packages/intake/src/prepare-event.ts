@@ -3,7 +3,7 @@ import { decodeEvent, type Feed, type FeedEvent, type RejectedEventHint } from '
 import { type EntityRef, entityOf, type Fact, factOf } from '@rollcall/lifecycles';
 import { canonicalJson, sha256Hex } from '@rollcall/contract';
 import { type Pseudonymise, scrubPersonReferences } from './pseudonymiser.ts';
-import { findStorageProblem, toStorableText } from './storable-text.ts';
+import { findPrototypeKey, findStorageProblem, toStorableText } from './storable-text.ts';
 
 /** What the ingest needs besides the database: the reporting calendar, the key, the forces. */
 export interface IngestContext {
@@ -37,8 +37,9 @@ export function rejectInput(input: unknown, reason: string, hint: RejectedEventH
   let payload: string;
   try {
     payload = JSON.stringify(scrubPersonReferences(input, context.pseudonymise)) ?? String(input);
-  } catch {
-    payload = String(input);
+  } catch (error) {
+    // Too deep for JSON.stringify's recursion, for one: say so rather than keep "[object Object]".
+    payload = typeof input === 'string' ? input : `[not kept: could not be written as JSON (${(error as Error).name}: ${(error as Error).message})]`;
   }
   return { kind: 'rejected', reason, hint, payload: toStorableText(payload) };
 }
@@ -68,6 +69,9 @@ function prepareValidEvent(offered: unknown, feed: Feed, context: IngestContext)
   const decoded = decodeEvent(input, feed);
   if (!decoded.ok) return rejectInput(input, decoded.reason, decoded.hint, context);
   const hint = { eventId: decoded.event.eventId, forceId: decoded.event.forceId, type: decoded.event.type, feed };
+  // Looked for in the input: the decoded copy has already lost it.
+  const prototypeKey = findPrototypeKey(input);
+  if (prototypeKey !== undefined) return rejectInput(input, prototypeKey, hint, context);
   if (!context.knownForces.has(decoded.event.forceId)) {
     return rejectInput(input, `forceId: unknown force ${JSON.stringify(decoded.event.forceId)} (not in the reference data)`, hint, context);
   }

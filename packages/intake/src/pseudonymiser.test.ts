@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containsPersonReference, createPseudonymiser, scrubPersonReferences, scrubPersonReferencesInText } from './pseudonymiser.ts';
+import { containsPersonReference, createPseudonymiser, mayHoldPersonReferenceInClear, scrubPersonReferences, scrubPersonReferencesInText } from './pseudonymiser.ts';
 import { TEST_PSEUDONYM_KEY } from '@rollcall/testing';
 
 const pseudonymise = createPseudonymiser(TEST_PSEUDONYM_KEY);
@@ -32,5 +32,30 @@ describe('pseudonymiser', () => {
       expect(scrubbed).not.toMatch(/PNC-1|PN\\"C-1/);
       expect(scrubbed).toContain('psn_');
     }
+  });
+
+  it('finds references in every shape of text a producer may send: JSON text, texts in a batch, text in a field, text encoded twice', () => {
+    const event = { eventId: 'w-1', payload: { personRef: 'PNC-1', note: JSON.stringify({ subjectRef: 'PNC-2' }) } };
+    const shapes: unknown[] = [
+      JSON.stringify(event),
+      { events: [JSON.stringify(event), event] },
+      JSON.stringify(JSON.stringify(event)),
+      { payload: { nested: JSON.stringify({ deeper: JSON.stringify({ personRef: 'PNC-1' }) }) } },
+      'personRef: PNC-1 (a line that is not JSON)',
+    ];
+    for (const shape of shapes) {
+      const scrubbed = scrubPersonReferences(shape, pseudonymise);
+      expect(JSON.stringify(scrubbed)).not.toMatch(/PNC-[12]/);
+      expect(JSON.stringify(scrubbed)).toContain(pseudonymise('PNC-1'));
+    }
+    // A text that names a field but holds no reference is left as it is.
+    expect(scrubPersonReferences('we ask for the personRef at intake', pseudonymise)).toBe('we ask for the personRef at intake');
+  });
+
+  it('tells a job that may hold a reference in clear from one already pseudonymised', () => {
+    expect(mayHoldPersonReferenceInClear({ events: [{ payload: { personRef: 'PNC-1' } }] })).toBe(true);
+    expect(mayHoldPersonReferenceInClear({ events: [{ payload: { personRef: pseudonymise('PNC-1') } }] })).toBe(false);
+    expect(mayHoldPersonReferenceInClear({ events: [{ payload: { callId: 'c-1' } }] })).toBe(false);
+    expect(mayHoldPersonReferenceInClear({ events: [JSON.stringify({ personRef: pseudonymise('PNC-1') })] })).toBe(true);
   });
 });

@@ -23,14 +23,50 @@ export function createPseudonymiser(key: string): Pseudonymise {
 export const containsPersonReference = (input: unknown): boolean => hasPersonReference(input);
 
 /**
+ * Whether `input` may hold a person reference in clear: a reference field whose value is not
+ * already a pseudonym, or text naming such a field (which only decoding could tell). Cheap
+ * enough to ask of every job, so that only the jobs that need it are rewritten.
+ */
+export const mayHoldPersonReferenceInClear = (input: unknown): boolean =>
+  hasPersonReference(input, (value) => typeof value !== 'string' || !PSEUDONYM.test(value), { inText: true });
+
+/**
  * A copy of any input with every value under a person reference field name (`personRef`,
  * `subjectRef`) pseudonymised, at any depth and under any key, known or not: the contract's
  * objects are open, so a producer can put a reference where no schema expects one, and it must
  * not be stored, kept with a rejection or logged in clear. Non-string values under such a name
- * are replaced by `[removed]`. Returns `input` itself when there is nothing to replace.
+ * are replaced by `[removed]`. Text is read too, in every shape a producer may send: an event
+ * sent as JSON text, a batch of texts, JSON text inside a field, text encoded twice (each level
+ * is decoded, pseudonymised and encoded again), and text that is not JSON at all (by the
+ * `"personRef": "..."` shape). Returns `input` itself when there is nothing to replace.
  */
 export function scrubPersonReferences<T>(input: T, pseudonymise: Pseudonymise): T {
-  return replacePersonReferences(input, (value) => (typeof value === 'string' ? pseudonymise(value) : '[removed]'));
+  return scrubAtDepth(input, pseudonymise, 0);
+}
+
+/** JSON text inside JSON text this deep is read by its shape instead of decoded again. */
+const MAX_TEXT_NESTING = 8;
+const LOOKS_LIKE_JSON = /^\s*["[{]/;
+
+function scrubAtDepth<T>(input: T, pseudonymise: Pseudonymise, depth: number): T {
+  return replacePersonReferences(
+    input,
+    (value) => (typeof value === 'string' ? pseudonymise(value) : '[removed]'),
+    (text) => scrubText(text, pseudonymise, depth + 1),
+  );
+}
+
+function scrubText(text: string, pseudonymise: Pseudonymise, depth: number): string {
+  if (depth <= MAX_TEXT_NESTING && LOOKS_LIKE_JSON.test(text)) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      const scrubbed = scrubAtDepth(parsed, pseudonymise, depth);
+      return scrubbed === parsed ? text : JSON.stringify(scrubbed);
+    } catch {
+      // Not JSON after all, or too deep to decode or encode: read it by its shape below.
+    }
+  }
+  return scrubPersonReferencesInText(text, pseudonymise);
 }
 
 const NAMES = [...PERSON_REFERENCE_FIELD_NAMES].join('|');

@@ -1,5 +1,5 @@
 import { type AccountingDelta, addToAccounting, type Db, type DbOrTransaction, insertRejectedEvents, type NewRejectedEvent } from '@rollcall/db';
-import type { Feed } from '@rollcall/contract';
+import { type Feed, sha256Hex } from '@rollcall/contract';
 import type { IngestContext, RejectedInput } from './prepare-event.ts';
 import { toStorableText } from './storable-text.ts';
 
@@ -14,6 +14,20 @@ export type SourcedRejection = RejectedInput & { readonly source: string };
  */
 export function rejectionForceOf(item: RejectedInput, knownForces: ReadonlySet<string>): string {
   return item.hint.forceId !== undefined && knownForces.has(item.hint.forceId) ? item.hint.forceId : '';
+}
+
+/** A rejected input longer than this is kept cut to this length, with its full length and hash. */
+export const MAX_KEPT_PAYLOAD_CHARACTERS = 65_536;
+
+/**
+ * The payload text kept with a rejection: whole up to `MAX_KEPT_PAYLOAD_CHARACTERS` (the longest
+ * event the contract accepts), otherwise its start and a note of its length and SHA-256. A 20 MB
+ * input is refused for its size, and keeping all of it would let one producer fill the
+ * database; the start shows what it was, the hash tells whether a re-send is the same input.
+ */
+export function keptPayloadText(text: string): string {
+  if (text.length <= MAX_KEPT_PAYLOAD_CHARACTERS) return text;
+  return `${text.slice(0, MAX_KEPT_PAYLOAD_CHARACTERS)}… [cut: ${text.length.toLocaleString('en-GB')} characters in all, sha256 ${sha256Hex(text)}]`;
 }
 
 /**
@@ -31,7 +45,7 @@ export function rejectedEventRow(feed: Feed, item: SourcedRejection, knownForces
     eventType: storable(item.hint.type),
     reason: toStorableText(item.reason),
     source: toStorableText(item.source),
-    payload: toStorableText(item.payload),
+    payload: toStorableText(keptPayloadText(item.payload)),
   };
 }
 

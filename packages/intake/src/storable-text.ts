@@ -42,3 +42,24 @@ export function toStorableText(text: string): string {
     `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * Where `value` holds a `__proto__` key, if anywhere. `JSON.parse` keeps it as data, but copying
+ * the object (as schema validation does) turns it into a prototype and it silently vanishes, so
+ * a re-send without it would count as a duplicate of an event that had it. Refused instead.
+ */
+export function findPrototypeKey(value: unknown): string | undefined {
+  const pending: [item: unknown, path: string][] = [[value, '']];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, path] = next;
+    if (item === null || typeof item !== 'object') continue;
+    if (!Array.isArray(item) && Object.hasOwn(item, '__proto__')) {
+      return `${path ? `${path}.` : ''}__proto__: a key that cannot be kept as data (JavaScript reads it as the object's prototype); rename it`;
+    }
+    const members: [unknown, string][] = Array.isArray(item)
+      ? item.map((member, index) => [member, `${path}[${index}]`])
+      : Object.entries(item).map(([key, member]) => [member, path ? `${path}.${key}` : key]);
+    for (const member of members) pending.push(member);
+  }
+  return undefined;
+}

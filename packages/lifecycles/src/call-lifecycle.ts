@@ -4,6 +4,9 @@ import { dimOf, METRIC, timeBinOf } from '@rollcall/contract';
 import { type Fact, factsOfType } from './fact.ts';
 import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
 
+/** The longest a call can wait for its answer or abandonment and still count: a day. */
+export const MAX_CALL_WAIT_MS = 86_400_000;
+
 /**
  * A call: `call.presented` → optionally `call.transferred` → exactly one of `call.answered` or
  * `call.abandoned`; optionally `call.assessed` after answer. Counted on the London day it was
@@ -13,6 +16,11 @@ import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
  *   BT transfer time are unknown until it arrives, late or not.
  * - The earliest answer-or-abandonment counts; further ones are flagged and ignored, as are
  *   ones timed before presentation (a negative wait is not a wait).
+ * - An answer or abandonment more than 24 hours after presentation is flagged and ignored, like
+ *   one before it: no caller waits a day on a line, so it is a clock or keying fault. With the
+ *   contract's bound on `btTransferSeconds` (a day), one call adds at most two days of ms to a
+ *   day's summed answering time, so the sums stay exact integers (far below 2^53) for any
+ *   plausible number of calls (docs/feeds.md, "Bounds").
  * - A 999 call's answering time is `btTransferSeconds` + (answered − presented), in whole ms.
  * - A 101 call's transfer counts when it falls between presentation and the answer or
  *   abandonment (inclusive); the earliest such counts. One timed before presentation is flagged
@@ -41,8 +49,10 @@ export function interpretCall(facts: readonly Fact[], calendar: Calendar): Lifec
   builder.add(day, METRIC.callsPresented, payload.channel);
 
   const endings = factsOfType(facts, 'call.answered', 'call.abandoned');
-  const validEndings = endings.filter((fact) => fact.at >= presented.at);
-  if (validEndings.length < endings.length) builder.flag('answer or abandonment timed before call.presented: ignored');
+  const afterPresentation = endings.filter((fact) => fact.at >= presented.at);
+  if (afterPresentation.length < endings.length) builder.flag('answer or abandonment timed before call.presented: ignored');
+  const validEndings = afterPresentation.filter((fact) => fact.at - presented.at <= MAX_CALL_WAIT_MS);
+  if (validEndings.length < afterPresentation.length) builder.flag('answer or abandonment timed more than 24 hours after call.presented: ignored');
   flagExtras(builder, validEndings, 'call.answered or call.abandoned');
   const ending = validEndings[0];
 

@@ -8,7 +8,7 @@ import { isDatabaseUnreachable } from './database-errors.ts';
 import { createDatabaseOutageGate, type DatabaseProbeOptions } from './database-outage.ts';
 import { addOutcomes, type FeedBatchOutcome, NO_OUTCOME } from './feed-batch-outcome.ts';
 import { feedJobInputs } from './feed-job-inputs.ts';
-import type { IngestContext } from '@rollcall/intake';
+import { type IngestContext, mayHoldPersonReferenceInClear, scrubPersonReferences } from '@rollcall/intake';
 import { storeFeedBatch } from './store-feed-batch.ts';
 
 export interface FeedWorkersOptions {
@@ -71,6 +71,10 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
     const store = async (job: Job): Promise<FeedBatchOutcome> => {
       const started = performance.now();
       await clearOldPartMarks();
+      // An outside producer may send references in clear, in any shape: the job's copy in Redis
+      // (what bull-board shows and retention keeps) is pseudonymised before anything else reads
+      // it. One round trip, for those jobs only; jobs from our own CLI arrive pseudonymised.
+      if (mayHoldPersonReferenceInClear(job.data)) await job.updateData(scrubPersonReferences(job.data, options.context.pseudonymise));
       const inputs = feedJobInputs(job.data);
       const jobKey = feedJobKey(queue, job);
       if (inputs.length > MAX_EVENTS_PER_JOB) {

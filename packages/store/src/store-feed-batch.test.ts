@@ -96,7 +96,7 @@ describe('storeFeedBatch', () => {
     expect(outcome).toMatchObject({ offered: 8, stored: 1, duplicate: 0, rejected: 7 });
     const reasons = (await test.db.selectFrom('rejected_events').select('reason').orderBy('id').execute()).map((r) => r.reason);
     expect(reasons).toEqual([
-      'event must be a JSON object (got string)',
+      'event must be a JSON object (got a string that is not JSON)',
       'schemaVersion: unknown version 2; this pipeline reads version 1 only',
       'forceId: unknown force "atlantis" (not in the reference data)',
       'occurredAt: must be an ISO 8601 time with seconds and an explicit offset (Z or ±hh:mm)',

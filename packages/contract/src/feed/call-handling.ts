@@ -9,14 +9,20 @@ export const INCIDENT_GRADES = ['emergency', 'priority', 'scheduled', 'no-deploy
 export type IncidentGrade = (typeof INCIDENT_GRADES)[number];
 export const INCIDENT_AREAS = ['urban', 'rural'] as const;
 export type IncidentArea = (typeof INCIDENT_AREAS)[number];
+/** The longest BT transfer a 999 call may report: a day. */
+export const MAX_BT_TRANSFER_SECONDS = 86_400;
 
 export const CallPresentedPayload = z
   .looseObject({
     callId: Ref,
     channel: z.enum(CALL_CHANNELS),
     queue: z.enum(CALL_QUEUES),
-    /** Seconds BT took to connect a 999 call to the force; part of the answering time. */
-    btTransferSeconds: z.number().min(0).optional(),
+    /**
+     * Seconds BT took to connect a 999 call to the force; part of the answering time. At most a
+     * day: a longer transfer is a clock or unit fault, and the bound keeps every sum of answering
+     * times exact (docs/feeds.md, "Bounds").
+     */
+    btTransferSeconds: z.number().min(0).max(MAX_BT_TRANSFER_SECONDS, `must be at most ${MAX_BT_TRANSFER_SECONDS.toLocaleString('en-GB')} seconds (a day); a longer transfer is a clock or unit fault`).optional(),
   })
   .superRefine((payload, ctx) => {
     if (payload.channel === '999' && payload.btTransferSeconds === undefined) {

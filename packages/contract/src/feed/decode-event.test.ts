@@ -79,7 +79,7 @@ describe('decodeEvent: the envelope', () => {
   const valid = exampleEvent('call.answered');
 
   it.each([
-    ['not an object', 'just text', 'event must be a JSON object (got string)'],
+    ['not an object', 'just text', 'event must be a JSON object (got a string that is not JSON)'],
     ['an array', [valid], 'event must be a JSON object (got an array)'],
     ['null', null, 'event must be a JSON object (got null)'],
     ['a schemaVersion set to undefined (the key present)', { ...valid, schemaVersion: undefined }, 'schemaVersion: unknown version'],
@@ -207,6 +207,43 @@ describe('decodeEvent: rules beyond field types', () => {
     expect(rejectReason({ ...call999, payload: { ...call999.payload, btTransferSeconds: -1 } })).toContain(
       'payload.btTransferSeconds',
     );
+  });
+
+  it('bounds btTransferSeconds at a day, so no sum of answering times loses precision', () => {
+    const call999 = exampleEvent('call.presented');
+    for (const seconds of [1e306, 9223372036854774, 1e13, 86_400.5]) {
+      expect(rejectReason({ ...call999, payload: { ...call999.payload, btTransferSeconds: seconds } })).toBe(
+        'payload.btTransferSeconds: must be at most 86,400 seconds (a day); a longer transfer is a clock or unit fault',
+      );
+    }
+    expect(decodeEvent({ ...call999, payload: { ...call999.payload, btTransferSeconds: 86_400 } }).ok).toBe(true);
+  });
+
+  it('refuses instants outside 1970 to 2100, and accepts the edges of the window', () => {
+    const event = exampleEvent('wanted.arrested');
+    for (const occurredAt of ['2999-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '1800-06-01T12:00:00Z', '0000-01-01T00:00:00Z', '1970-01-01T00:59:59+01:00', '2100-01-01T00:00:00Z']) {
+      expect(rejectReason({ ...event, occurredAt })).toBe('occurredAt: must be from 1970-01-01T00:00:00Z to before 2100-01-01T00:00:00Z');
+    }
+    for (const occurredAt of ['1970-01-01T00:00:00Z', '2099-12-31T23:59:59.999Z']) expect(decodeEvent({ ...event, occurredAt }).ok).toBe(true);
+  });
+
+  it('refuses an id holding U+FFFD, so ids that differed only in invalid bytes are not merged', () => {
+    const fromBytes = (bytes: number[]) => Buffer.from([0x75, 0x2d, ...bytes]).toString('utf8');
+    expect(fromBytes([0xff])).toBe(fromBytes([0xfe]));
+    for (const eventId of [fromBytes([0xff]), fromBytes([0xfe])]) {
+      expect(rejectReason({ ...exampleEvent('wanted.arrested'), eventId })).toBe(
+        'eventId: contains U+FFFD, the mark left by bytes that were not valid UTF-8: distinct ids could read the same',
+      );
+    }
+    expect(rejectReason(exampleEvent('wanted.arrested', { payload: { circulationId: fromBytes([0xc3]) } }))).toMatch(/^payload.circulationId: contains U\+FFFD/);
+  });
+
+  it('refuses an event sent as JSON text, saying it was encoded twice and which event it was', () => {
+    const event = exampleEvent('wanted.arrested', { eventId: 'w-9-a' });
+    const result = decodeEvent(JSON.stringify(event));
+    expect(result).toMatchObject({ ok: false, hint: { eventId: 'w-9-a', type: 'wanted.arrested', forceId: 'avon-and-somerset' } });
+    expect(result.ok || result.reason).toMatch(/got JSON text holding an object: the producer encoded it twice/);
+    expect(decodeEvent('not json')).toMatchObject({ ok: false, reason: 'event must be a JSON object (got a string that is not JSON)' });
   });
 
   it('only transfers to the secondary queue', () => {

@@ -32,6 +32,34 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
     .join('; ');
 }
 
+/** What can be told of an input that is refused: its id, force, type and feed, when readable. */
+const hintOf = (record: Record<string, unknown>): RejectedEventHint => ({
+  ...(shortString(record.eventId) !== undefined && { eventId: shortString(record.eventId) }),
+  ...(shortString(record.forceId, 64) !== undefined && { forceId: shortString(record.forceId, 64) }),
+  ...(shortString(record.type, 64) !== undefined && { type: shortString(record.type, 64) }),
+  ...(shortString(record.feed, 64) !== undefined && { feed: shortString(record.feed, 64) }),
+});
+
+/**
+ * An event sent as a string: refused, never decoded on the producer's behalf, because a producer
+ * that encodes twice has a fault its owners should see. When the text holds an event, the
+ * rejection still says which one, so it can be found and sent again as an object.
+ */
+function decodeText(text: string): DecodeResult {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'event must be a JSON object (got a string that is not JSON)', hint: {} };
+  }
+  const hint = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? hintOf(parsed as Record<string, unknown>) : {};
+  return {
+    ok: false,
+    reason: `event must be a JSON object (got JSON text holding ${describe(parsed)}: the producer encoded it twice, e.g. JSON.stringify before queue.add)`,
+    hint,
+  };
+}
+
 /**
  * Validates one input against the feed contract and returns the typed event or one clear reason.
  * The checks run in the order a reader would want the first failure reported: shape, schema
@@ -40,16 +68,12 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
  * @param expectedFeed the feed of the queue the input arrived on; a different `feed` is rejected.
  */
 export function decodeEvent(input: unknown, expectedFeed?: Feed): DecodeResult {
+  if (typeof input === 'string') return decodeText(input);
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, reason: `event must be a JSON object (got ${describe(input)})`, hint: {} };
   }
   const record = input as Record<string, unknown>;
-  const hint: RejectedEventHint = {
-    ...(shortString(record.eventId) !== undefined && { eventId: shortString(record.eventId) }),
-    ...(shortString(record.forceId, 64) !== undefined && { forceId: shortString(record.forceId, 64) }),
-    ...(shortString(record.type, 64) !== undefined && { type: shortString(record.type, 64) }),
-    ...(shortString(record.feed, 64) !== undefined && { feed: shortString(record.feed, 64) }),
-  };
+  const hint = hintOf(record);
   const reject = (reason: string): DecodeResult => ({ ok: false, reason, hint });
 
   if (!('schemaVersion' in record)) return reject('schemaVersion: required');

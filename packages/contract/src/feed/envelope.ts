@@ -14,8 +14,37 @@ export const Instant = z.iso.datetime({
   error: 'must be an ISO 8601 time with seconds and an explicit offset (Z or ±hh:mm)',
 });
 
-/** An upstream key (call, circulation, case, record...): 1 to 128 characters. */
-export const Ref = z.string().min(1).max(128);
+/**
+ * The instants an event may carry: from 1970-01-01 (before the Police National Computer existed,
+ * so earlier than any real circulation) to before 2100-01-01, UTC. An instant outside is a
+ * clock or keying fault (year 2999, 1800, 0000), refused with its reason rather than counted in
+ * a period no one reports on. Fixed rather than relative to receipt, so that the same event gets
+ * the same answer whenever it is offered or replayed.
+ */
+export const OCCURRED_AT_WINDOW = { from: '1970-01-01T00:00:00Z', before: '2100-01-01T00:00:00Z' } as const;
+const windowFromMs = Date.parse(OCCURRED_AT_WINDOW.from);
+const windowBeforeMs = Date.parse(OCCURRED_AT_WINDOW.before);
+
+/** `Instant`, inside `OCCURRED_AT_WINDOW`. */
+export const WindowedInstant = Instant.refine(
+  (value) => {
+    const ms = Date.parse(value);
+    return ms >= windowFromMs && ms < windowBeforeMs;
+  },
+  { error: `must be from ${OCCURRED_AT_WINDOW.from} to before ${OCCURRED_AT_WINDOW.before}` },
+);
+
+/**
+ * An upstream key (call, circulation, case, record...): 1 to 128 characters, without U+FFFD.
+ * A decoder writes U+FFFD for every byte that is not valid UTF-8 (`u-\xff` and `u-\xfe` both
+ * read `u-\ufffd`), so two different ids would become one and an event would be taken for
+ * another's duplicate; such an id is refused instead of normalised.
+ */
+export const Ref = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((value) => !value.includes('\ufffd'), { error: 'contains U+FFFD, the mark left by bytes that were not valid UTF-8: distinct ids could read the same' });
 
 /** Home Office force slug as on data.police.uk; whether it exists is checked against reference data. */
 export const ForceId = z.string().regex(/^[a-z]+(-[a-z]+)*$/, 'must be a force slug such as avon-and-somerset');
@@ -30,7 +59,7 @@ export function eventSchema<F extends Feed, T extends string, P extends z.ZodTyp
     feed: z.literal(feed),
     type: z.literal(type),
     forceId: ForceId,
-    occurredAt: Instant,
+    occurredAt: WindowedInstant,
     schemaVersion: z.literal(SCHEMA_VERSION),
     payload,
   });
