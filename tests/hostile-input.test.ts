@@ -130,6 +130,26 @@ describe('bytes and sizes', () => {
     expect(await storedIds('proto-1')).toEqual(['proto-1']);
   });
 
+  it('refuses a job of more than 10,000 events whole, at once, with its reason; one of 1,500 is stored', async () => {
+    const events = (prefix: string, count: number) =>
+      Array.from({ length: count }, (_, i) => exampleEvent('dvpo.breached', { eventId: `${prefix}-${i}`, payload: { caseRef: `${prefix}-${i % 50}` } }));
+    const raw = new Queue(feedQueueName('dvpo'), { connection: { url: harness.redis.url }, prefix: harness.redis.prefix });
+    try {
+      const huge = await raw.add('feed-batch', { events: events('oversize', 10_001) });
+      const large = await raw.add('feed-batch', { events: events('large', 1_500) });
+      await harness.drain();
+      const failed = await raw.getJob(huge.id!);
+      expect(await failed?.getState()).toBe('failed');
+      expect(failed?.attemptsMade).toBe(1);
+      expect(failed?.failedReason).toBe('job holds 10,001 events; a worker takes at most 10,000 in one job (the contract says 1,000): split it into jobs of 1,000 and send them again');
+      expect(await (await raw.getJob(large.id!))?.getState()).toBe('completed');
+    } finally {
+      await raw.close();
+    }
+    expect(await storedIds('oversize-')).toEqual([]);
+    expect(await storedIds('large-')).toHaveLength(1_500);
+  });
+
   it('keeps a 20 MB event cut to 64 KB, with its full length and hash', async () => {
     const huge = exampleEvent('wanted.circulated', { eventId: 'huge-20mb', payload: { circulationId: 'huge-20mb' } });
     await harness.offer('wanted-persons', [{ ...huge, notes: 'x'.repeat(20_000_000) }]);

@@ -2,7 +2,7 @@ import { type Db, deleteCommittedPartsBefore } from '@rollcall/db';
 import { FEEDS, type Feed } from '@rollcall/contract';
 import type { Logger } from '@rollcall/logger';
 import { createWorker, feedQueueName, MAX_EVENTS_PER_JOB } from '@rollcall/queue';
-import { type Job, Worker } from 'bullmq';
+import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { isDatabaseUnreachable } from './database-errors.ts';
 import { createDatabaseOutageGate, type DatabaseProbeOptions } from './database-outage.ts';
@@ -41,6 +41,13 @@ const CLEANUP_EVERY_JOBS = 1_000;
  */
 const MAX_UNCHARGED_HANDBACKS = 20;
 
+/**
+ * The most inputs a worker takes in one job from an outside producer: ten times the contract's
+ * 1,000, stored 1,000 at a time. A larger job (a producer that forgot to split 400,000 events)
+ * is refused whole with its reason rather than held in memory while it is stored.
+ */
+export const MAX_EVENTS_PER_OUTSIDE_JOB = 10 * MAX_EVENTS_PER_JOB;
+
 /** Stable across deliveries and `retry-failed` of one job, distinct for a later job reusing its id. */
 export const feedJobKey = (queue: string, job: Pick<Job, 'id' | 'timestamp'>) => `${queue}:${job.id ?? '?'}:${job.timestamp}`;
 
@@ -48,7 +55,8 @@ export const feedJobKey = (queue: string, job: Pick<Job, 'id' | 'timestamp'>) =>
  * One BullMQ worker per feed queue. A job completes only after its events are committed; its
  * return value is the outcome counts, so `offered = stored + duplicate + rejected` can be read
  * per job as well as per feed. A job from an outside producer holding more than 1,000 events is
- * not refused (its events are as good as any): it is stored 1,000 at a time, with a warning.
+ * not refused (its events are as good as any): it is stored 1,000 at a time, with a warning, up
+ * to `MAX_EVENTS_PER_OUTSIDE_JOB`; a larger one fails at once with its reason.
  *
  * A job that cannot reach PostgreSQL is handed back to its queue without using an attempt, and
  * the workers pause until `select 1` answers (`createDatabaseOutageGate`): an outage of any
@@ -71,6 +79,14 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
     const store = async (job: Job): Promise<FeedBatchOutcome> => {
       const started = performance.now();
       await clearOldPartMarks();
+      const offered = feedJobInputs(job.data).length;
+      if (offered > MAX_EVENTS_PER_OUTSIDE_JOB) {
+        // Not retried: the same job fails the same way. It stays among the failed jobs with this
+        // reason (kept 7 days, counted by `rollcall status`), its events neither stored nor counted.
+        throw new UnrecoverableError(
+          `job holds ${offered.toLocaleString('en-GB')} events; a worker takes at most ${MAX_EVENTS_PER_OUTSIDE_JOB.toLocaleString('en-GB')} in one job (the contract says ${MAX_EVENTS_PER_JOB.toLocaleString('en-GB')}): split it into jobs of ${MAX_EVENTS_PER_JOB.toLocaleString('en-GB')} and send them again`,
+        );
+      }
       // An outside producer may send references in clear, in any shape: the job's copy in Redis
       // (what bull-board shows and retention keeps) is pseudonymised before anything else reads
       // it. One round trip, for those jobs only; jobs from our own CLI arrive pseudonymised.
