@@ -134,9 +134,9 @@ afterAll(async () => {
 });
 
 describe('999 calls answered within 10 seconds, 1 November 2021 to 31 July 2022', () => {
-  it('publishes 89.4%: 8,940 of 10,000 answered calls, against the 90% target, not met', () => {
+  it('publishes 89.4%: 8,940 of 10,000 answered calls, against the 90% target: missed, but nearly met (its 95% interval, 88.8% to 90.0%, reaches 90%)', () => {
     const entry = measureOf(snapshot, 'calls.999.answered_within_10s', PERIOD);
-    expect(entry).toMatchObject({ numerator: 8_940, denominator: 10_000, target: 90, status: 'not met', flags: [] });
+    expect(entry).toMatchObject({ numerator: 8_940, denominator: 10_000, target: 90, status: 'nearly met', flags: [] });
     expect(entry.value).toBe((8_940 / 10_000) * 100);
     expect(entry.value!.toFixed(1)).toBe('89.4');
     expect(entry.period).toMatchObject({ from: '2021-11-01', to: '2022-07-31' });

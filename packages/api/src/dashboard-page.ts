@@ -26,7 +26,7 @@ th { background: #eef0f4; font-weight: 600; font-size: .85rem; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.value { font-weight: 600; }
 .flags { font-family: ui-monospace, monospace; color: #7a4b00; }
-.met { color: #116b2f; } .not-met { color: #a61b1b; }
+.met { color: #116b2f; } .nearly-met { color: #8a5a00; } .not-met { color: #a61b1b; }
 .sub { color: #667; font-size: .85rem; }
 svg.chart { display: block; }
 svg.chart polyline { fill: none; stroke: #1d4ed8; stroke-width: 1.5; }
@@ -157,7 +157,7 @@ export const DASHBOARD_SCRIPT = `
       row.appendChild(el('td', 'num', entry.numerator === null ? '' : num(entry.numerator, 2) + (entry.denominator === null ? '' : ' / ' + num(entry.denominator, 2))));
       row.appendChild(el('td', 'num', entry.ci ? withUnit(entry.ci.lower, entry.unit) + ' to ' + withUnit(entry.ci.upper, entry.unit) : ''));
       row.appendChild(el('td', 'num', entry.target === undefined || entry.target === null ? '' : withUnit(entry.target, entry.unit)));
-      row.appendChild(el('td', entry.status === 'met' ? 'met' : entry.status === 'not met' ? 'not-met' : null, entry.status || ''));
+      row.appendChild(el('td', entry.status ? entry.status.replace(' ', '-') : null, entry.status || ''));
       row.appendChild(el('td', null, entry.trend ? entry.trend.label + ' (' + (entry.trend.changePercent > 0 ? '+' : '') + num(entry.trend.changePercent, 1) + '%)' : ''));
       row.appendChild(el('td', null, entry.msg && entry.msg.rank ? entry.msg.rank + (entry.msg.comparison ? ' (' + entry.msg.comparison + ')' : '') : ''));
       row.appendChild(el('td', 'flags', flagsOf(entry)));

@@ -1,4 +1,4 @@
-import type { Flag, MeasureDefinition, PublishedMeasure } from '@rollcall/measures';
+import type { Flag, MeasureDefinition, PublishedMeasure, TargetStatus } from '@rollcall/measures';
 import { csvField, measureCsvRow, SNAPSHOT_CSV_COLUMNS } from '@rollcall/publishing';
 import type { SeriesEntry } from './series-entries.repository.ts';
 
@@ -40,7 +40,7 @@ export interface SeriesPoint {
   readonly flags: readonly Flag[];
   readonly ci: { readonly lower: number; readonly upper: number } | null;
   readonly target: number | null;
-  readonly status: 'met' | 'not met' | null;
+  readonly status: TargetStatus | null;
   readonly trend: { readonly label: string; readonly changePercent: number } | null;
   readonly msgRank: string | null;
 }

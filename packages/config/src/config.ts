@@ -82,6 +82,11 @@ export const EnvSchema = z.object({
    */
   TREND_STABLE_PERCENT: z.coerce.number().min(0).max(1000).default(5),
   TREND_STRONG_PERCENT: z.coerce.number().min(0).max(1000).default(15),
+  /**
+   * When a missed target reads `nearly met` (amber): `interval-reaches-target` (its 95% confidence
+   * interval reaches the target) or `off` (met / not met only). measures.md, "Target status".
+   */
+  TARGET_NEARLY_MET: z.enum(['interval-reaches-target', 'off']).default('interval-reaches-target'),
   QUEUE_LAG_WARN_SECONDS: seconds(120),
   QUEUE_LAG_CRITICAL_SECONDS: seconds(300),
   QUEUE_BACKLOG_WARN: integer(0, 1e9).default(10_000),
@@ -123,6 +128,8 @@ export interface Config {
   readonly suppressMaxCount: number;
   /** Thresholds of the trend labels, in percent; stated in every snapshot's rules. */
   readonly trendThresholds: { readonly stablePercent: number; readonly strongPercent: number };
+  /** TARGET_NEARLY_MET; stated in every snapshot's rules. */
+  readonly nearlyMet: 'interval-reaches-target' | 'off';
   readonly queueThresholds: QueueThresholds;
   readonly workerConcurrency: number;
   readonly workerLockSeconds: number;
@@ -204,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     suppressMaxCount: e.SUPPRESS_MAX_COUNT,
     trendThresholds: { stablePercent: e.TREND_STABLE_PERCENT, strongPercent: e.TREND_STRONG_PERCENT },
+    nearlyMet: e.TARGET_NEARLY_MET,
     queueThresholds: {
       lagWarnSeconds: e.QUEUE_LAG_WARN_SECONDS,
       lagCriticalSeconds: e.QUEUE_LAG_CRITICAL_SECONDS,

@@ -10,6 +10,7 @@ import { DEFAULT_SETTINGS, exampleInputOf } from '../src/definitions/measure-inp
 import { MEASURES } from '../src/measure-catalog.ts';
 import type { MeasureDefinition, MeasureFeed, MeasureResult, MeasureUnit } from '../src/measure-definition.ts';
 import type { PeriodKind } from '../src/periods.ts';
+import { targetStatus } from '../src/target-status.ts';
 
 /** Where the document lives, from the repository root. */
 export const MEASURES_DOC_PATH = fileURLToPath(new URL('../../../docs/measures.md', import.meta.url));
@@ -65,8 +66,7 @@ function breakdownText(result: MeasureResult): string {
 function resultRow(measure: MeasureDefinition, result: MeasureResult): string {
   const ci = result.ci ? `95% CI ± ${formatNumber(result.ci.halfWidth)}${result.ci.wilson ? ` (Wilson ${formatNumber(result.ci.wilson.lower)} to ${formatNumber(result.ci.wilson.upper)})` : ''}` : '';
   const target = result.breakdown === undefined ? measure.target?.(DEFAULT_SETTINGS) : undefined;
-  const status =
-    target && result.value !== null ? ((target.rule === 'at-least' ? result.value >= target.value : result.value < target.value) ? 'target met' : 'target not met') : '';
+  const status = target && result.value !== null ? `target ${targetStatus(result.value, target, result.ci)}` : '';
   const extra = [
     ...Object.entries(result.extra ?? {}).map(([key, value]) => `${key}: ${typeof value === 'number' ? formatNumber(value) : String(value)}`),
     ...(result.notes ?? []),
@@ -118,6 +118,16 @@ export function renderMeasuresDoc(measures: readonly MeasureDefinition[] = MEASU
       'Periods are London-local: the calendar month, the rolling 12 months and the financial year up to the as-of day, custom reporting periods of the force, and as at the end of the as-of day. ' +
       'A flow measure needs data from its feed in every month of the period, otherwise it is not available ([x]); a share of nothing is not applicable ([z]); counts from 1 to 4, and anything ' +
       'they could be recovered from, are suppressed ([c]).',
+    '',
+    'Target status. A value that meets its target is `met`. One that misses it while its 95% confidence interval reaches the target is `nearly met` (amber): the shortfall is within ' +
+      'what chance alone could produce (the amber of a red-amber-green rating, read from the interval rather than a fixed margin), so a reader does not act on noise as on a miss. ' +
+      'Otherwise it is `not met`. `TARGET_NEARLY_MET=off` keeps met / not met only; every snapshot states the rule in `rules.targetStatus`.',
+    '',
+    'Rank intervals. Beside its rank in the most similar group, a measure whose numerators count events (shares and rates per 1,000) gives the 95% interval of the rank, printed as ' +
+      '"3rd of 8 (2nd to 5th)": Klein, Wright and Wieczorek (2020), *A joint confidence region for an overall ranking of populations*, Journal of the Royal Statistical Society ' +
+      'Series C 69(3), 589–606. Each of the K ranked forces gets a Wilson score interval (a Poisson score interval when a count can exceed its denominator) at level 1 − 0.05/K, ' +
+      'so all K hold together with at least 95% confidence; a force is surely better than another only when their intervals do not meet. Best rank = 1 + the forces surely better, ' +
+      'worst rank = K − the forces surely worse. Exact: no simulation, no seed. Means and medians of times have a rank without an interval.',
     '',
     '| measureId | title | unit | direction | periods |',
     '| --- | --- | --- | --- | --- |',

@@ -7,6 +7,8 @@ import { asAtPeriod, monthsOfPeriod, type Period, type PeriodKind, yearEarlier }
 import { compareWithGroup, type Direction, type GroupComparison } from './statistics/group-comparison.ts';
 import { nationalOutliers, type OutlierBand, type OutlierFlag } from './statistics/outlier-band.ts';
 import { trend, type Trend, type TrendThresholds } from './statistics/trend.ts';
+import { type RankInterval, rankWithIntervalLabel } from './statistics/rank-interval.ts';
+import { type NearlyMetRule, targetStatus, type TargetStatus } from './target-status.ts';
 
 /** GSS shorthand flags (measures.md): suppressed, not available, not applicable, revised, provisional. */
 export type Flag = '[c]' | '[x]' | '[z]' | '[r]' | '[p]';
@@ -44,7 +46,10 @@ export interface SnapshotRules {
    */
   readonly disclosure: DisclosureRule;
   readonly trendThresholds: TrendThresholds;
+  /** When a missed target reads `nearly met` (amber); default `interval-reaches-target`. */
+  readonly nearlyMet?: NearlyMetRule;
 }
+
 
 export interface PeriodRef {
   readonly id: string;
@@ -69,6 +74,11 @@ export interface LeftOutForce {
 export interface MsgComparison {
   /** `n/N` among the forces with figures, the force itself included; null with `flag` and `reason`. */
   readonly rank: string | null;
+  /**
+   * The 95% interval of the rank (Klein, Wright and Wieczorek 2020; measures.md), with its label
+   * ("3rd of 8 (2nd to 5th)"): present with a rank on measures whose numerators count events.
+   */
+  readonly rankInterval?: RankInterval & { readonly label: string };
   /** Weighted over the forces with figures; null when no force other than this one has any. */
   readonly average: number | null;
   readonly comparison: GroupComparison['comparison'];
@@ -109,7 +119,7 @@ export interface ComputedMeasure {
   readonly denominator: number | null;
   readonly ci?: PublishedInterval | null;
   readonly target?: number;
-  readonly status?: 'met' | 'not met';
+  readonly status?: TargetStatus;
   readonly trend?: Trend | null;
   readonly msg?: MsgComparison;
   readonly national?: NationalComparison;
@@ -294,6 +304,7 @@ function msgComparison(
     entries: members.map(({ force, figures }) => ({ force, ...usableFigures(figures) })),
     direction: ranking.direction,
     scale: ranking.scale,
+    numeratorsAreCounts: definition.unit === 'percent' || definition.unit === 'per-1000',
   });
   const leftOut = members.flatMap(({ force, figures }) => (figures.leftOut === null ? [] : [{ force, reason: figures.leftOut }]));
   const base = { similarWithinPercent: comparison.similarWithinPercent, forces: group, leftOut };
@@ -303,7 +314,14 @@ function msgComparison(
   if (input.mostSimilarGroup.length === 0) return none('[z]', 'the force has no most similar group in the reference data');
   if (others === 0) return none('[x]', 'no other force of the most similar group has figures for this entry (complete and not suppressed)');
   if (self.leftOut !== null) return none(self.leftOut === 'not applicable' ? '[z]' : '[x]', `the force's own value is ${self.leftOut}`, comparison.average);
-  return { rank: comparison.rank?.label ?? null, average: comparison.average, comparison: comparison.comparison, ...base };
+  const interval = comparison.rank?.interval;
+  return {
+    rank: comparison.rank?.label ?? null,
+    ...(comparison.rank && interval && { rankInterval: { ...interval, label: rankWithIntervalLabel(comparison.rank.position, interval) } }),
+    average: comparison.average,
+    comparison: comparison.comparison,
+    ...base,
+  };
 }
 
 /** The national outlier band over the figures each force with data publishes. */
@@ -360,7 +378,7 @@ export function computeSnapshotMeasures(input: SnapshotComputationInput, rules: 
           ...(result.ci !== undefined && { ci: available ? result.ci : null }),
           ...(target && {
             target: target.value,
-            ...(value !== null && { status: (target.rule === 'at-least' ? value >= target.value : value < target.value) ? 'met' : 'not met' }),
+            ...(value !== null && { status: targetStatus(value, target, available ? result.ci : null, rules.nearlyMet) }),
           }),
           ...(trended && { trend: trended.trend }),
           ...(ranking && { msg: msgComparison(computer, definition, ranking, input, period, key), national: nationalComparison(computer, definition, input, period, key) }),

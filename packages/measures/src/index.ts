@@ -11,6 +11,8 @@ export * from './statistics/normal-distribution.ts';
 export * from './statistics/outlier-band.ts';
 export * from './statistics/proportion-interval.ts';
 export * from './statistics/quantile-of-counts.ts';
+export * from './statistics/rank-interval.ts';
 export * from './statistics/relative-change.ts';
 export * from './statistics/shapiro-wilk.ts';
 export * from './statistics/trend.ts';
+export * from './target-status.ts';

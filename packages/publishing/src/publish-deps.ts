@@ -1,7 +1,7 @@
 import type { Config } from '@rollcall/config';
 import type { Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
-import type { DisclosureRule, TrendThresholds } from '@rollcall/measures';
+import type { DisclosureRule, NearlyMetRule, TrendThresholds } from '@rollcall/measures';
 import type { QueueFactory } from '@rollcall/queue';
 
 /** What publication needs: where to read and write, and the rules it publishes under. */
@@ -17,6 +17,8 @@ export interface PublishDeps {
    * TREND_STRONG_PERCENT; default 5% / 15%, measures.md). Stated in every snapshot's rules.
    */
   readonly trendThresholds?: TrendThresholds;
+  /** TARGET_NEARLY_MET (default `interval-reaches-target`); stated in every snapshot's rules. */
+  readonly nearlyMet?: NearlyMetRule;
   readonly timeZone: string;
   readonly log: Logger;
   readonly now?: () => Date;
@@ -30,6 +32,7 @@ export function publishDepsOf(config: Config, resources: { readonly db: Db; read
     snapshotDir: config.snapshotDir,
     disclosure: { maxSuppressedCount: config.suppressMaxCount },
     trendThresholds: config.trendThresholds,
+    nearlyMet: config.nearlyMet,
     timeZone: config.timeZone,
     log: resources.log,
   };

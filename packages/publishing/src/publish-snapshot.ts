@@ -2,7 +2,7 @@ import type { PublishDeps } from './publish-deps.ts';
 import type { LocalDate } from '@rollcall/calendar';
 import { clearSnapshotHeadStale, type Db, enqueueSnapshotDelivery, findSnapshot, findSnapshotHead, insertSnapshot, lockForceForPublication, lockSnapshotKey } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
-import { applyDisclosureControl, computeSnapshotMeasures, DEFAULT_SIMILAR_WITHIN_PERCENT, DEFAULT_TREND_THRESHOLDS, type DisclosureRule, type PublishedMeasure, type TrendThresholds, trendRule } from '@rollcall/measures';
+import { applyDisclosureControl, computeSnapshotMeasures, DEFAULT_NEARLY_MET_RULE, DEFAULT_SIMILAR_WITHIN_PERCENT, DEFAULT_TREND_THRESHOLDS, type DisclosureRule, type PublishedMeasure, type TrendThresholds, trendRule } from '@rollcall/measures';
 import type { QueueFactory } from '@rollcall/queue';
 import { canonicalJson, sha256Hex } from '@rollcall/contract';
 import { codeVersion } from '@rollcall/runtime';
@@ -126,6 +126,7 @@ export class SnapshotDeliveryError extends Error {
 export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: LocalDate): Promise<PublishOutcome> {
   const now = deps.now ?? (() => new Date());
   const trendThresholds = deps.trendThresholds ?? DEFAULT_TREND_THRESHOLDS;
+  const nearlyMet = deps.nearlyMet ?? DEFAULT_NEARLY_MET_RULE;
   const result = await deps.db.transaction().execute(async (trx) => {
     await lockForceForPublication(trx, forceId);
     await lockSnapshotKey(trx, forceId, asOf);
@@ -134,7 +135,7 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
     // work_mem spills to disk in batches (measured: 470 ms against 150 in memory).
     await sql`set local work_mem = '64MB'`.execute(trx);
     const inputs = await loadSnapshotInputs(trx, forceId, asOf, deps.timeZone);
-    const computed = computeSnapshotMeasures(inputs.computation, { disclosure: deps.disclosure, trendThresholds });
+    const computed = computeSnapshotMeasures(inputs.computation, { disclosure: deps.disclosure, trendThresholds, nearlyMet });
     const { measures, report } = applyDisclosureControl(computed, deps.disclosure);
     const contentHash = sha256Hex(canonicalJson(measures));
     const head = await findSnapshotHead(trx, forceId, asOf);
@@ -193,10 +194,16 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
           description: `counts from 1 to ${deps.disclosure.maxSuppressedCount} suppressed [c], with secondary suppression where totals would reveal them; zero is not suppressed (${report.primary} primary, ${report.secondary} secondary in this snapshot)`,
         },
         trend: trendRule(trendThresholds),
+        targetStatus:
+          nearlyMet === 'interval-reaches-target'
+            ? 'met when the value meets the target; nearly met (amber) when it misses but its 95% confidence interval reaches the target; otherwise not met'
+            : 'met when the value meets the target; otherwise not met',
         msg: {
           similarWithinPercent: DEFAULT_SIMILAR_WITHIN_PERCENT,
           average:
             'weighted: sum of numerators ÷ sum of denominators of the forces whose own snapshots publish the entry (complete data, not suppressed); the others are listed in leftOut with the reason. No rank or average unless another force of the group has figures',
+          rankInterval:
+            '95% rank interval (Klein, Wright and Wieczorek 2020): Wilson (or Poisson score) intervals at 1 − 0.05/K for the K ranked forces; best rank 1 + the forces surely better, worst rank K − the forces surely worse; on measures whose numerators count events',
         },
         nationalOutliers:
           'unweighted mean ± 1 SD across forces whose own snapshots publish the entry (complete data, not suppressed); on logs when the values fail Shapiro–Wilk (α = 0.05) and their logs pass',

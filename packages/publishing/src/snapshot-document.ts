@@ -68,7 +68,10 @@ export interface SnapshotDocument {
   readonly rules: {
     readonly disclosure: { readonly maxSuppressedCount: number; readonly description: string };
     readonly trend: TrendRule;
-    readonly msg: { readonly similarWithinPercent: number; readonly average: string };
+    /** How `status` reads a target; absent from snapshots published before amber existed. */
+    readonly targetStatus?: string;
+    /** `rankInterval` states the method; absent from snapshots published before rank intervals. */
+    readonly msg: { readonly similarWithinPercent: number; readonly average: string; readonly rankInterval?: string };
     readonly nationalOutliers: string;
     readonly confidenceIntervals: string;
   };

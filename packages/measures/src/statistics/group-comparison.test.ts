@@ -52,8 +52,18 @@ describe('compareWithGroup: Avon and Somerset against its MSG (worked example)',
   });
 
   it('ranks among the forces with complete data and lists the ones left out', () => {
-    expect(result.rank).toEqual({ position: 7, of: 7, label: '7/7' });
+    expect(result.rank).toEqual({ position: 7, of: 7, label: '7/7', interval: null });
     expect(result.leftOut).toEqual(['hertfordshire']);
+  });
+
+  it('gives the rank its 95% interval when numerators count calls (checked in Python)', () => {
+    // Wilson intervals at 1 − 0.05/7: Avon 0.7890–0.8105, Essex 0.8081–0.8279, Kent 0.7982–0.8168
+    // meet; Derbyshire 0.8463–0.8727 and Hampshire 0.8410–0.8586 lie wholly above them, and so do
+    // Staffordshire and Sussex (400 calls each, 0.9119 and above): Avon is 7th, 5th to 7th.
+    const counted = compareWithGroup({ force: 'avon-and-somerset', entries, direction: 'higher-is-better', scale: 1, numeratorsAreCounts: true });
+    expect(counted.rank?.interval).toMatchObject({ best: 5, worst: 7, of: 7 });
+    const sussex = compareWithGroup({ force: 'sussex', entries, direction: 'higher-is-better', scale: 1, numeratorsAreCounts: true });
+    expect(sussex.rank).toMatchObject({ position: 1, interval: { best: 1, worst: 2 } });
   });
 
   it('ranks the best force first', () => {

@@ -1,3 +1,4 @@
+import { type RankInterval, rankIntervals } from './rank-interval.ts';
 import { relativeChangePercent } from './relative-change.ts';
 
 /**
@@ -29,6 +30,12 @@ export interface GroupComparisonInput {
   readonly scale: number;
   /** Half-width of "similar to", in percent of the average. Default 5. */
   readonly similarWithinPercent?: number;
+  /**
+   * Whether numerators count events (searches, calls answered in time), so that each force's
+   * figure has a binomial or Poisson uncertainty and the rank an interval. Not for sums of
+   * seconds and the like.
+   */
+  readonly numeratorsAreCounts?: boolean;
 }
 
 export interface GroupRank {
@@ -38,6 +45,8 @@ export interface GroupRank {
   readonly of: number;
   /** `position/of`, as published: "3/8". */
   readonly label: string;
+  /** The ranks the force could hold given every force's uncertainty (rank-interval.ts); null when numerators are not counts. */
+  readonly interval: RankInterval | null;
 }
 
 export interface GroupComparison {
@@ -115,7 +124,9 @@ export function compareWithGroup(input: GroupComparisonInput): GroupComparison {
     const better = (other: CompleteEntry): boolean =>
       input.direction === 'higher-is-better' ? other.value > self.value : other.value < self.value;
     const position = 1 + complete.filter(better).length;
-    rank = { position, of: complete.length, label: `${position}/${complete.length}` };
+    // Over the same forces as the position, so the interval always holds it.
+    const interval = input.numeratorsAreCounts && complete.every((e) => e.denominator > 0) ? (rankIntervals(complete, input.direction).get(self.force) ?? null) : null;
+    rank = { position, of: complete.length, label: `${position}/${complete.length}`, interval };
   }
 
   const differencePercent =

@@ -79,7 +79,7 @@ describe('rollcall demo at 1% volume', () => {
     // 600 999 calls a day at full volume: 6 a day for 31 days, nearly all answered.
     expect(calls.denominator).toBeGreaterThan(150);
     expect(calls.denominator).toBeLessThan(200);
-    expect(within10s.target).toMatch(/^(met|not met) \(target 90\.0%\)$/);
+    expect(within10s.target).toMatch(/^(met|nearly met|not met) \(target 90\.0%\)$/);
 
     expectShare(measureRow('wanted.on_pnc_over_6_months', 'as-at'));
 
