@@ -12,4 +12,5 @@ export * from './queue-health.ts';
 export * from './rejection-summary.ts';
 export * from './retry-failed.ts';
 export * from './stalled-counter.ts';
+export * from './troubled-jobs.ts';
 export * from './within-time.ts';

@@ -16,6 +16,8 @@ const queueHealth = (queue: string, overrides: Partial<QueueHealth> = {}): Queue
   processingTime: { p50Ms: null, p95Ms: null, sampled: 0 },
   stalledSeen: 0,
   workers: 1,
+  recentFailures: [],
+  repeatedlyStalled: [],
   status: 'ok',
   reasons: [],
   ...overrides,
