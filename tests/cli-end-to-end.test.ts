@@ -190,7 +190,7 @@ describe('the pipeline driven through the rollcall command', () => {
     expect(warn.code).toBe(1);
     expect(JSON.parse(warn.stdout)).toMatchObject({
       status: 'warn',
-      reasons: ['scheduler.nightly: 1 failed job (warn at 1); inspect, then rollcall retry-failed --queue scheduler.nightly'],
+      reasons: ['scheduler.nightly: 1 failed job (warn at 1); inspect, then rollcall retry-failed --queue scheduler.nightly; job manual-run (nightly-run) after 1 attempt: snapshot write failed: ENOSPC'],
     });
     await context.queues.queue('scheduler.nightly').obliterate({ force: true });
   });

@@ -14,6 +14,7 @@ import { registerHealthRoutes } from './health-routes.ts';
 import { registerLoginRoutes } from './login-routes.ts';
 import { registerMetricsRoute } from './metrics-route.ts';
 import { registerQueueRoutes } from './queue-routes.ts';
+import { DEFAULT_RATE_LIMITS, type RateLimits, registerRateLimits } from './rate-limits.ts';
 import { registerSeriesRoutes } from './series-routes.ts';
 import { registerSnapshotRoutes } from './snapshot-routes.ts';
 
@@ -41,6 +42,8 @@ export interface ApiDeps {
    * cookie gets `Secure`. `true` trusts every peer; use it only where nothing else can connect.
    */
   readonly trustProxy?: FastifyServerOptions['trustProxy'];
+  /** Requests a minute per client address; default DEFAULT_RATE_LIMITS (login 20, the rest 600). */
+  readonly rateLimits?: RateLimits;
 }
 
 /** Login form posts are a token and a path; anything bigger is not one. */
@@ -82,6 +85,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     reply.header('x-content-type-options', 'nosniff');
   });
   installErrorHandling(app);
+  registerRateLimits(app, deps.rateLimits ?? DEFAULT_RATE_LIMITS);
 
   const verifier = createTokenVerifier(deps.config.apiTokens);
   const guard = (scope: ApiScope) => requireScope(verifier, scope);
@@ -89,21 +93,24 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const queues = ALL_QUEUE_NAMES.map((name) => deps.queues.queue(name));
   const metrics = deps.metrics ?? createMetricsRegistry({ queues, db: deps.db, log: deps.log, stalled: createStalledRecorder(deps.redis, deps.queues.prefix) });
 
-  registerHealthRoutes(app, {
-    db: deps.db,
-    redis: deps.redis,
-    log: deps.log,
-    ...(deps.readinessTimeoutMs !== undefined && { readinessTimeoutMs: deps.readinessTimeoutMs }),
+  // Declared once the rate limiter has loaded and added its hook, as the other plugins' hooks are.
+  app.after(() => {
+    registerHealthRoutes(app, {
+      db: deps.db,
+      redis: deps.redis,
+      log: deps.log,
+      ...(deps.readinessTimeoutMs !== undefined && { readinessTimeoutMs: deps.readinessTimeoutMs }),
+    });
+    registerMetricsRoute(app, metrics.registry, {
+      guard: guard('read:ops'),
+      ...(deps.metricsTimeoutMs !== undefined && { timeoutMs: deps.metricsTimeoutMs }),
+    });
+    registerLoginRoutes(app, verifier);
+    registerDashboardRoute(app, deps.config, pageGuard('read:snapshots'));
+    registerSnapshotRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
+    registerSeriesRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
+    registerQueueRoutes(app, { db: deps.db, redis: deps.redis, queues, prefix: deps.queues.prefix, config: deps.config, guard: guard('read:ops') });
+    registerAdminQueues(app, queues, pageGuard('admin'));
   });
-  registerMetricsRoute(app, metrics.registry, {
-    guard: guard('read:ops'),
-    ...(deps.metricsTimeoutMs !== undefined && { timeoutMs: deps.metricsTimeoutMs }),
-  });
-  registerLoginRoutes(app, verifier);
-  registerDashboardRoute(app, deps.config, pageGuard('read:snapshots'));
-  registerSnapshotRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
-  registerSeriesRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
-  registerQueueRoutes(app, { db: deps.db, redis: deps.redis, queues, prefix: deps.queues.prefix, config: deps.config, guard: guard('read:ops') });
-  registerAdminQueues(app, queues, pageGuard('admin'));
   return app;
 }

@@ -74,7 +74,8 @@ export async function createApiTestKit(options: { log?: Logger; forces?: string 
   const redis = createRedisConnection(testRedis.url, { role: 'producer' });
   await waitForRedisReady(redis);
   const queues = new QueueFactory({ connection: redis, prefix: testRedis.prefix, log });
-  const app = buildApi({ db: test.db, queues, redis, config, log });
+  // Tests send hundreds of requests from one address; the limits have their own test (rate-limits.test.ts).
+  const app = buildApi({ db: test.db, queues, redis, config, log, rateLimits: { loginPerMinute: 100_000, apiPerMinute: 100_000 } });
   await app.ready();
   const tokens = Object.fromEntries(Object.entries(made).map(([name, token]) => [name, token.token])) as Record<TokenName, string>;
   return {

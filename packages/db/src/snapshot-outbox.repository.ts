@@ -86,3 +86,52 @@ export async function findLatestSnapshotId(db: DbOrTransaction, forceId: string)
     .executeTakeFirst();
   return row?.snapshot_id;
 }
+
+/** The outbox as monitoring sees it: what is owed, and what failed when it was tried. */
+export interface SnapshotOutboxSummary {
+  /** Snapshots committed whose files or message are not delivered yet. */
+  readonly undelivered: number;
+  /** Of those, the ones whose last delivery attempt failed (`attempts` > 0). */
+  readonly failingCount: number;
+  /** The failing ones, oldest request first, at most `failingShown`. */
+  readonly failing: readonly SnapshotOutboxEntry[];
+}
+
+/**
+ * Counts the undelivered rows and reads the oldest failing ones. A delivery that failed stays
+ * failing until a drain delivers it (marked delivered) or a new request resets it; both queries
+ * use the partial index on undelivered rows, so they cost nothing while the outbox is empty.
+ */
+export async function summariseSnapshotOutbox(db: DbOrTransaction, options: { readonly failingShown: number }): Promise<SnapshotOutboxSummary> {
+  const [counts, failing] = await Promise.all([
+    db
+      .selectFrom('snapshot_outbox')
+      .select((eb) => [eb.fn.countAll<string>().as('undelivered'), sql<string>`count(*) filter (where ${eb.ref('attempts')} > 0)`.as('failing')])
+      .where('delivered_at', 'is', null)
+      .executeTakeFirstOrThrow(),
+    options.failingShown < 1
+      ? Promise.resolve([])
+      : db
+          .selectFrom('snapshot_outbox')
+          .select(['snapshot_id', 'force_id', 'as_of', 'enqueued_at', 'attempts', 'last_error'])
+          .where('delivered_at', 'is', null)
+          .where('attempts', '>', 0)
+          .orderBy('enqueued_at')
+          .orderBy('snapshot_id')
+          .limit(options.failingShown)
+          .execute(),
+  ]);
+  return {
+    // count(*) is bigint, which pg returns as a string.
+    undelivered: Number(counts.undelivered),
+    failingCount: Number(counts.failing),
+    failing: failing.map((row) => ({
+      snapshotId: row.snapshot_id,
+      forceId: row.force_id,
+      asOf: row.as_of,
+      enqueuedAt: row.enqueued_at,
+      attempts: row.attempts,
+      lastError: row.last_error,
+    })),
+  };
+}

@@ -11,5 +11,7 @@ export * from './queue-health-rules.ts';
 export * from './queue-health.ts';
 export * from './rejection-summary.ts';
 export * from './retry-failed.ts';
+export * from './snapshot-outbox-health.ts';
 export * from './stalled-counter.ts';
+export * from './troubled-jobs.ts';
 export * from './within-time.ts';

@@ -86,6 +86,8 @@ describe('createMetricsRegistry', () => {
       rollcall_queue_stalled_total: 'counter',
       rollcall_nightly_last_success_timestamp_seconds: 'gauge',
       rollcall_nightly_failed_dates: 'gauge',
+      rollcall_snapshot_outbox_undelivered: 'gauge',
+      rollcall_snapshot_outbox_failing: 'gauge',
       rollcall_events_total: 'counter',
       rollcall_snapshot_published_total: 'counter',
       rollcall_job_duration_seconds: 'histogram',
@@ -205,9 +207,9 @@ describe('createMetricsRegistry', () => {
     expect(samples.get('rollcall_queue_jobs{queue="feed.dvpo",state="waiting"}')).toBe(2);
     expect(samples.has('rollcall_events_total{feed="dvpo",result="stored"}')).toBe(false);
     // Metrics are collected concurrently, so a scrape shows the failures of the scrapes before it:
-    // events, snapshots and the two nightly gauges.
+    // events, snapshots, the two nightly gauges and the two outbox gauges.
     const next = parse(await degraded.registry.metrics()).samples;
-    expect(next.get('rollcall_metrics_scrape_errors_total{source="postgres"}')).toBe(4);
+    expect(next.get('rollcall_metrics_scrape_errors_total{source="postgres"}')).toBe(6);
     expect(next.has('rollcall_metrics_scrape_errors_total{source="redis"}')).toBe(false);
   });
 });

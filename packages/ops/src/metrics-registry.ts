@@ -1,4 +1,4 @@
-import type { DbOrTransaction } from '@rollcall/db';
+import { type DbOrTransaction, type SnapshotOutboxSummary, summariseSnapshotOutbox } from '@rollcall/db';
 import { FEEDS } from '@rollcall/contract';
 import type { Logger } from '@rollcall/logger';
 import type { Job, Queue, Worker } from 'bullmq';
@@ -57,11 +57,15 @@ export interface MetricsRegistry {
  *   (the stalled counters every worker process records in Redis);
  * - `rollcall_nightly_last_success_timestamp_seconds` (0 when no run ever succeeded) and
  *   `rollcall_nightly_failed_dates` from `nightly_runs`: the dead-man check as an alert can
- *   state it, `time() - rollcall_nightly_last_success_timestamp_seconds > 26 * 3600`.
+ *   state it, `time() - rollcall_nightly_last_success_timestamp_seconds > 26 * 3600`;
+ * - `rollcall_snapshot_outbox_undelivered` and `rollcall_snapshot_outbox_failing` from
+ *   `snapshot_outbox`: snapshots published whose files or message are not delivered, and those
+ *   whose delivery was tried and failed (`> 0` is the alert: the API serves a snapshot the files
+ *   do not hold);
  * The table totals and the stalled counts are counters whose collect() replaces the values with
  * the stored ones: those only grow and are shared, so the exposed value is monotonic as
  * Prometheus expects, and identical from every process. A failed read keeps the last values (a
- * counter that vanished would look like a reset), and so do the two nightly gauges; queue gauges
+ * counter that vanished would look like a reset), and so do the nightly and outbox gauges; queue gauges
  * are dropped instead, since a stale gauge misleads.
  * Each failure is logged and counted in `rollcall_metrics_scrape_errors_total{source}`; metrics
  * are collected concurrently, so a scrape shows the failures of the scrapes before it.
@@ -174,6 +178,34 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
     lastSuccessAt === null ? 0 : Date.parse(lastSuccessAt) / 1_000,
   );
   nightlyGauge('rollcall_nightly_failed_dates', 'Dates whose nightly run failed and has not succeeded since.', ({ failedDates }) => failedDates);
+
+  // Both outbox gauges share one read per scrape, as the nightly ones do; a failed read keeps the
+  // last values, since 0 would read as "everything delivered".
+  let outboxRead: Promise<SnapshotOutboxSummary> | undefined;
+  const readOutbox = (): Promise<SnapshotOutboxSummary> =>
+    (outboxRead ??= summariseSnapshotOutbox(db, { failingShown: 0 }).finally(() => {
+      outboxRead = undefined;
+    }));
+  const outboxGauge = (name: string, help: string, value: (outbox: SnapshotOutboxSummary) => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        try {
+          this.set(value(await readOutbox()));
+        } catch (err) {
+          failed('postgres', name, err);
+        }
+      },
+    });
+  };
+  outboxGauge('rollcall_snapshot_outbox_undelivered', 'Snapshots published whose files or snapshots.published message are not delivered yet.', ({ undelivered }) => undelivered);
+  outboxGauge(
+    'rollcall_snapshot_outbox_failing',
+    'Snapshots published whose files or message failed to be delivered (SNAPSHOT_DIR or Redis), until a later delivery succeeds.',
+    ({ failingCount }) => failingCount,
+  );
 
   new Counter({
     name: 'rollcall_events_total',

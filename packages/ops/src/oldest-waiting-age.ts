@@ -47,8 +47,31 @@ export function readyToRunAt(job: Pick<Job, 'timestamp' | 'opts' | 'processedOn'
  */
 export async function readOldestWaitingAge(queue: Queue, now: number, scan = WAITING_JOBS_SCANNED): Promise<number | null> {
   // getWaiting(0, n - 1) reads from the front (the next to be taken), skipping ids whose job has gone.
-  const jobs = await queue.getWaiting(0, scan - 1);
+  const jobs = await queue.getWaiting(0, scan - 1).catch(() => readWaitingOneByOne(queue, scan));
   if (jobs.length === 0) return null;
   const earliest = Math.min(...jobs.map((job) => readyToRunAt(job)));
   return Math.max(0, now - earliest) / 1_000;
+}
+
+type ReadyFields = Parameters<typeof readyToRunAt>[0];
+
+/**
+ * The same jobs read one at a time, for when `getWaiting` throws: BullMQ builds every job it
+ * returns, and one whose data is not JSON (issue 15) throws for the whole list. Such a job counts
+ * from when it was added (`timestamp`, read from its hash), so it still shows in the lag.
+ */
+async function readWaitingOneByOne(queue: Queue, scan: number): Promise<ReadyFields[]> {
+  const jobIds = await queue.getRanges(['waiting'], 0, scan - 1, true);
+  const client = await queue.getBackend().client;
+  const jobs = await Promise.all(
+    jobIds.map(async (jobId): Promise<ReadyFields | undefined> => {
+      try {
+        return await queue.getJob(jobId);
+      } catch {
+        const timestamp = Number(await client.hget(queue.toKey(jobId), 'timestamp'));
+        return Number.isFinite(timestamp) && timestamp > 0 ? { timestamp, opts: {}, processedOn: undefined, attemptsMade: 0, attemptsStarted: 0 } : undefined;
+      }
+    }),
+  );
+  return jobs.filter((job): job is ReadyFields => job !== undefined);
 }

@@ -16,6 +16,8 @@ const queueHealth = (queue: string, overrides: Partial<QueueHealth> = {}): Queue
   processingTime: { p50Ms: null, p95Ms: null, sampled: 0 },
   stalledSeen: 0,
   workers: 1,
+  recentFailures: [],
+  repeatedlyStalled: [],
   status: 'ok',
   reasons: [],
   ...overrides,
@@ -61,6 +63,7 @@ describe('formatStatusTable', () => {
         failedDates: 0,
         reason: null,
       },
+      snapshotOutbox: { status: 'ok', undelivered: 0, failingCount: 0, failing: [], reasons: [] },
       reasons: ['feed.dvpo: 3 failed jobs (warn at 1); inspect, then rollcall retry-failed --queue feed.dvpo'],
     };
     expect(formatStatusTable(report)).toBe(
@@ -70,6 +73,7 @@ describe('formatStatusTable', () => {
         'feed.dvpo                 0       0        0       3         10    0 (0.0)     1 (0.2)      -       -       -        -        1  warn',
         '',
         'nightly: ok, last success 2026-11-22T03:31:00.000Z (as of 2026-11-21), 8.5 h ago',
+        'snapshot files and messages: ok, 0 undelivered',
         'status: warn at 2026-11-22T12:00:00.000Z (per minute: last complete minute, 15-minute mean in brackets)',
         'reasons:',
         '  - feed.dvpo: 3 failed jobs (warn at 1); inspect, then rollcall retry-failed --queue feed.dvpo',

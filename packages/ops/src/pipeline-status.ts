@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import { type HealthStatus, worstStatus } from './health-status.ts';
 import { checkNightlyDeadMan, type NightlyDeadMan } from './nightly-dead-man.ts';
 import { collectQueueHealth, type QueueHealth } from './queue-health.ts';
+import { checkSnapshotOutbox, type SnapshotOutboxHealth } from './snapshot-outbox-health.ts';
 import type { StalledRecorder } from './stalled-counter.ts';
 
 /** What `rollcall status --format json` prints and `GET /v1/queues` returns. */
@@ -13,7 +14,9 @@ export interface StatusReport {
   readonly status: HealthStatus;
   readonly queues: readonly QueueHealth[];
   readonly nightly: NightlyDeadMan;
-  /** Every reason of every part, prefixed with the part (`feed.dvpo: ...`, `nightly: ...`). */
+  /** Snapshots published whose files or message are not delivered (see `checkSnapshotOutbox`). */
+  readonly snapshotOutbox: SnapshotOutboxHealth;
+  /** Every reason of every part, prefixed with the part (`feed.dvpo: ...`, `nightly: ...`, `snapshots: ...`). */
   readonly reasons: readonly string[];
 }
 
@@ -47,7 +50,7 @@ export interface CollectStatusReportOptions {
 
 export async function collectStatusReport(options: CollectStatusReportOptions): Promise<StatusReport> {
   const now = options.now ?? Date.now();
-  const [queues, nightly] = await Promise.all([
+  const [queues, nightly, snapshotOutbox] = await Promise.all([
     collectQueueHealth(options.queues, {
       thresholds: options.thresholds,
       now,
@@ -56,15 +59,18 @@ export async function collectStatusReport(options: CollectStatusReportOptions): 
       ...(options.externalConsumers === undefined ? {} : { externalConsumers: options.externalConsumers }),
     }),
     checkNightlyDeadMan(options.db, { deadManHours: options.deadManHours, now }),
+    checkSnapshotOutbox(options.db),
   ]);
   return {
     generatedAt: new Date(now).toISOString(),
-    status: overallStatus([...queues, nightly]),
+    status: overallStatus([...queues, nightly, snapshotOutbox]),
     queues,
     nightly,
+    snapshotOutbox,
     reasons: [
       ...queues.flatMap((queue) => queue.reasons.map((reason) => `${queue.queue}: ${reason}`)),
       ...(nightly.reason ? [`nightly: ${nightly.reason}`] : []),
+      ...snapshotOutbox.reasons.map((reason) => `snapshots: ${reason}`),
     ],
   };
 }
@@ -102,6 +108,11 @@ function describeNightly(nightly: NightlyDeadMan): string {
   return `nightly: ${nightly.status}, ${success}`;
 }
 
+function describeSnapshotOutbox(outbox: SnapshotOutboxHealth): string {
+  const failing = outbox.failingCount > 0 ? `, ${outbox.failingCount} failing` : '';
+  return `snapshot files and messages: ${outbox.status}, ${outbox.undelivered} undelivered${failing}`;
+}
+
 /**
  * The report as a fixed-width table for a terminal: one row per queue, then the nightly run,
  * the overall status and every reason. Per-minute cells read "last minute (15-minute mean)".
@@ -123,6 +134,7 @@ export function formatStatusTable(report: StatusReport): string {
     ...body.map(line),
     '',
     describeNightly(report.nightly),
+    describeSnapshotOutbox(report.snapshotOutbox),
     `status: ${report.status} at ${report.generatedAt} (per minute: last complete minute, 15-minute mean in brackets)`,
   ];
   if (report.reasons.length > 0) lines.push('reasons:', ...report.reasons.map((reason) => `  - ${reason}`));

@@ -96,8 +96,18 @@ describe('collectQueueHealth on a queue that has been worked', () => {
       workers: 1,
       stalledSeen: 1,
       status: 'warn',
-      reasons: ['2 failed jobs (warn at 1); inspect, then rollcall retry-failed --queue feed.call-handling'],
+      recentFailures: [
+        { name: 'feed-batch', attemptsMade: 1, reason: 'bad batch' },
+        { name: 'feed-batch', attemptsMade: 1, reason: 'bad batch' },
+      ],
+      repeatedlyStalled: [],
     });
+    // Both failed jobs named, newest first (the set's order: by finishedOn, then id).
+    const [newest, older] = health?.recentFailures ?? [];
+    expect(health?.reasons).toEqual([
+      `2 failed jobs (warn at 1); inspect, then rollcall retry-failed --queue feed.call-handling; job ${newest?.jobId} (feed-batch) after 1 attempt: bad batch; job ${older?.jobId} (feed-batch) after 1 attempt: bad batch`,
+    ]);
+    expect([newest?.jobId, older?.jobId].sort()).toEqual(['6', '7']);
     expect(health?.completedPerMinute.lastMinute).toBe(inLastMinute((await queue.getCompleted()) as Job[]));
     expect(health?.failedPerMinute.lastMinute).toBe(inLastMinute((await queue.getFailed()) as Job[]));
     expect(health?.completedPerMinute.mean15m).toBeCloseTo(5 / 15, 10);

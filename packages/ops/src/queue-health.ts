@@ -6,6 +6,7 @@ import { readThroughput, type Throughput } from './per-minute-rate.ts';
 import { DEFAULT_PROCESSING_SAMPLE, type ProcessingTime, readProcessingTime } from './processing-time.ts';
 import { judgeQueueHealth } from './queue-health-rules.ts';
 import type { StalledRecorder } from './stalled-counter.ts';
+import { type FailedJobSummary, readRecentFailures, readRepeatedlyStalled, type StalledJobSummary } from './troubled-jobs.ts';
 
 /** The job states counted (BullMQ `getJobCounts`). */
 export const COUNTED_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
@@ -27,6 +28,10 @@ export interface QueueHealth {
   readonly stalledSeen: number | null;
   /** Workers connected to Redis for this queue (by their client names). */
   readonly workers: number;
+  /** The most recent failed jobs (up to FAILED_JOBS_SHOWN), newest first, with their reasons. */
+  readonly recentFailures: readonly FailedJobSummary[];
+  /** Jobs still to be done that were found stalled more than once (see `readRepeatedlyStalled`). */
+  readonly repeatedlyStalled: readonly StalledJobSummary[];
   readonly status: HealthStatus;
   readonly reasons: readonly string[];
 }
@@ -50,7 +55,7 @@ export async function collectQueueHealth(queues: readonly Queue[], options: Coll
 }
 
 async function collectOne(queue: Queue, options: CollectQueueHealthOptions, now: number): Promise<QueueHealth> {
-  const [rawCounts, completedPerMinute, failedPerMinute, oldestWaitingSeconds, processingTime, stalledSeen, workers] = await Promise.all([
+  const [rawCounts, completedPerMinute, failedPerMinute, oldestWaitingSeconds, processingTime, stalledSeen, workers, recentFailures, repeatedlyStalled] = await Promise.all([
     queue.getJobCounts(...COUNTED_STATES),
     readThroughput(queue, 'completed', now),
     readThroughput(queue, 'failed', now),
@@ -58,10 +63,12 @@ async function collectOne(queue: Queue, options: CollectQueueHealthOptions, now:
     readProcessingTime(queue, options.sampleSize ?? DEFAULT_PROCESSING_SAMPLE),
     options.stalled ? options.stalled.count(queue.name) : Promise.resolve(null),
     queue.getWorkersCount(),
+    readRecentFailures(queue),
+    readRepeatedlyStalled(queue),
   ]);
   const counts = Object.fromEntries(COUNTED_STATES.map((state) => [state, rawCounts[state] ?? 0])) as Record<CountedState, number>;
   const externalConsumers = options.externalConsumers?.includes(queue.name) ?? false;
-  const verdict = judgeQueueHealth({ queue: queue.name, ...counts, oldestWaitingSeconds, workers, externalConsumers }, options.thresholds);
+  const verdict = judgeQueueHealth({ queue: queue.name, ...counts, oldestWaitingSeconds, workers, externalConsumers, recentFailures, repeatedlyStalled }, options.thresholds);
   return {
     queue: queue.name,
     counts,
@@ -72,6 +79,8 @@ async function collectOne(queue: Queue, options: CollectQueueHealthOptions, now:
     processingTime,
     stalledSeen,
     workers,
+    recentFailures,
+    repeatedlyStalled,
     status: verdict.status,
     reasons: verdict.reasons,
   };

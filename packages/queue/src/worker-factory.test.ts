@@ -1,6 +1,7 @@
 import { createSilentLogger } from '@rollcall/logger';
 import { createTestRedis } from '@rollcall/testing';
-import type { Job } from 'bullmq';
+import { once } from 'node:events';
+import { type Job, Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';
 import { QueueFactory } from './queue-factory.ts';
 import { NIGHTLY_QUEUE } from './queue-names.ts';
@@ -50,6 +51,134 @@ describe('createWorker on a queue of the catalog', () => {
     } finally {
       await worker.close();
       await listener.close();
+    }
+  });
+});
+
+/** Queue names outside the catalog, one per test: the tests of queue mechanics take bare processors. */
+describe('createWorker and a job whose data is not JSON', () => {
+  it('fails the job on its first delivery, naming why, without running the processor or stalling it', async () => {
+    const name = 'test.poison';
+    const ran: unknown[] = [];
+    const stalls: string[] = [];
+    const queue = queues.queue(name);
+    const job = await queue.add('anything', { events: [] }, { jobId: 'poison', attempts: 5 });
+    // As a corrupted key, a foreign producer or a hand edit leaves it: BullMQ's Job.fromJSON
+    // throws on it in every worker that takes the job.
+    await producer.hset(`${redis.prefix}:${name}:poison`, 'data', '{not json');
+    const listener = queues.events(name);
+    // A short lock, so that the old behaviour (the job left active, found stalled, taken again,
+    // for ever) would show within this test's wait.
+    const worker = createWorker(name, async (taken) => ran.push(taken.data), { connection: workerConnection, prefix: redis.prefix, log, concurrency: 1, lockDurationMs: 300 });
+    worker.on('stalled', (jobId) => stalls.push(jobId));
+    try {
+      await listener.events.waitUntilReady();
+      await expect(job.waitUntilFinished(listener.events, 5_000)).rejects.toThrow(
+        /^job data is not JSON \(Expected property name or '}' in JSON at position 1.*\): failed without running; the stored data is kept for inspection$/,
+      );
+      const fields = await producer.hmget(`${redis.prefix}:${name}:poison`, 'data', 'atm', 'stc');
+      expect({ state: await queue.getJobState('poison'), data: fields[0], attemptsMade: fields[1], stalls: fields[2], ran, stalled: stalls }).toEqual({
+        state: 'failed',
+        data: '{not json',
+        attemptsMade: '1',
+        stalls: null,
+        ran: [],
+        stalled: [],
+      });
+    } finally {
+      await worker.close();
+      await listener.close();
+    }
+  });
+});
+
+describe('createWorker and jobs whose worker dies', () => {
+  /**
+   * As a worker SIGKILLed mid-job leaves it: the job taken (active, locked for `lockMs`) by a
+   * worker that will never renew the lock nor finish it.
+   */
+  async function takeAndDie(name: string, lockMs: number): Promise<string | undefined> {
+    const dying = new Worker(name, null, { connection: workerConnection, prefix: redis.prefix, lockDuration: lockMs, autorun: false });
+    dying.on('error', () => undefined);
+    try {
+      const taken = await dying.getNextJob('dead-worker-token', { block: false });
+      return taken?.id;
+    } finally {
+      // Closing a worker that processes nothing itself leaves the taken job's lock to expire.
+      await dying.close();
+    }
+  }
+
+  /**
+   * A worker of `name` with only its stalled checker running, as in a deployment whose other
+   * workers are busy: each death is found by it and the job handed back to wait. `die(jobId, n)`
+   * has the job taken and its worker killed n times; `run()` then processes what is left.
+   */
+  async function survivorOf(name: string, lockMs: number) {
+    const listener = queues.events(name);
+    const ran: string[] = [];
+    const worker = createWorker(name, async (job) => ran.push(job.id!), { connection: workerConnection, prefix: redis.prefix, log, concurrency: 1, lockDurationMs: lockMs, autorun: false });
+    await Promise.all([worker.waitUntilReady(), listener.events.waitUntilReady()]);
+    await worker.startStalledCheckTimer();
+    return {
+      events: listener.events,
+      ran,
+      async die(jobId: string, deaths: number): Promise<void> {
+        for (let death = 0; death < deaths; death++) {
+          const stalled = once(worker, 'stalled');
+          expect(await takeAndDie(name, lockMs)).toBe(jobId);
+          expect((await stalled)[0]).toBe(jobId);
+        }
+      },
+      run: () => void worker.run(),
+      close: async () => {
+        await worker.close();
+        await listener.close();
+      },
+    };
+  }
+
+  it('takes a large job over after its worker is SIGKILLed twice, and completes it on its one attempt', async () => {
+    const name = 'test.stalls-twice';
+    const survivor = await survivorOf(name, 200);
+    try {
+      const large = await queues.queue(name).add('batch', { n: 1 }, { jobId: 'large', attempts: 1 });
+      await survivor.die('large', 2);
+      survivor.run();
+      expect(await large.waitUntilFinished(survivor.events, 5_000)).toBe(1);
+      expect(await producer.hmget(`${redis.prefix}:${name}:large`, 'stc', 'atm')).toEqual(['2', '1']);
+      expect(survivor.ran).toEqual(['large']);
+    } finally {
+      await survivor.close();
+    }
+  });
+
+  it('fails a job at its 4th worker death with BullMQ\'s reason, instead of handing it round for ever', async () => {
+    const name = 'test.stalls-four-times';
+    const survivor = await survivorOf(name, 200);
+    try {
+      const doomed = await queues.queue(name).add('batch', { n: 2 }, { jobId: 'doomed', attempts: 5 });
+      await survivor.die('doomed', 4);
+      survivor.run();
+      await expect(doomed.waitUntilFinished(survivor.events, 5_000)).rejects.toThrow('job stalled more than allowable limit');
+      expect(await producer.hmget(`${redis.prefix}:${name}:doomed`, 'stc', 'failedReason')).toEqual(['4', 'job stalled more than allowable limit']);
+      expect(survivor.ran).toEqual([]);
+    } finally {
+      await survivor.close();
+    }
+  });
+
+  it('renews a job\'s lock four times per lock period, so a busy event loop of up to 3/4 of it keeps the job', () => {
+    const worker = createWorker('test.lock-renewal', async () => undefined, { connection: workerConnection, prefix: redis.prefix, log, concurrency: 1, lockDurationMs: 30_000, autorun: false });
+    try {
+      expect({ lockDuration: worker.opts.lockDuration, lockRenewTime: worker.opts.lockRenewTime, stalledInterval: worker.opts.stalledInterval, maxStalledCount: worker.opts.maxStalledCount }).toEqual({
+        lockDuration: 30_000,
+        lockRenewTime: 7_500,
+        stalledInterval: 30_000,
+        maxStalledCount: 3,
+      });
+    } finally {
+      void worker.close();
     }
   });
 });

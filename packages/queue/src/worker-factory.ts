@@ -1,5 +1,5 @@
 import type { Logger } from '@rollcall/logger';
-import { type Job, MetricsTime, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import { Job, type JobJson, MetricsTime, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CatalogQueueName, JobNameOfQueue } from './job-catalog.ts';
 
@@ -11,7 +11,7 @@ export interface CreateWorkerOptions {
   readonly concurrency: number;
   /** Start fetching jobs at once (default) or only when `run()` is called. */
   readonly autorun?: boolean;
-  /** Job lock duration and stalled-check interval, ms (BullMQ's default 30,000). */
+  /** Job lock duration and stalled-check interval, ms (BullMQ's default 30,000); the lock is renewed every quarter of it. */
   readonly lockDurationMs?: number;
   /**
    * The handler that takes jobs of a name the catalog does not know, instead of failing them.
@@ -29,6 +29,59 @@ export interface CreateWorkerOptions {
 export type JobHandlers<Q extends CatalogQueueName, Result> = {
   readonly [N in JobNameOfQueue<Q>]: (job: Job<unknown, Result, N>, token?: string) => Promise<Result>;
 };
+
+/**
+ * How many times a job may be found stalled (its lock expired: its worker was killed, or blocked
+ * for longer than the lock) and be handed to another worker; at the next stall BullMQ fails it
+ * with "job stalled more than allowable limit". BullMQ's default of 1 failed a large job on the
+ * second worker death, with its events part stored (issue 15: 63,000 of 100,000); a feed job's
+ * committed parts are skipped on redelivery, so going round again costs only the rest of it.
+ * 3 still ends a job that kills every worker that takes it (out of memory on it, say) after 4.
+ */
+export const MAX_STALLED_COUNT = 3;
+
+/** BullMQ's own lock duration, used when none is given. */
+const DEFAULT_LOCK_MS = 30_000;
+
+/**
+ * Locks are renewed every quarter of their duration (BullMQ's default: every half). A renewal is
+ * a timer on the event loop, so one held up by a long synchronous stretch of a large job (parsing
+ * or folding 1,000 events, a full GC) loses the lock only after 3/4 of the lock duration instead of
+ * 1/2: 22.5 s with the default WORKER_LOCK_SECONDS of 30. One Redis call per worker per renewal,
+ * for all its jobs at once.
+ */
+export const LOCK_RENEWALS_PER_LOCK = 4;
+
+/**
+ * Says why a job's stored data could not be read: the job is failed with this, unrecoverable,
+ * without running any handler.
+ */
+export function unreadableJobDataReason(cause: unknown): string {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return `job data is not JSON (${detail}): failed without running; the stored data is kept for inspection`;
+}
+
+/**
+ * A worker that fails a job whose stored data is not JSON instead of leaving it active for ever.
+ *
+ * BullMQ builds each job it takes with `Job.fromJSON`, which `JSON.parse`s the `data` field; when
+ * that throws, the worker emits an `error` and drops the job, which stays active with nothing
+ * renewing its lock, is found stalled, is taken again and throws again, round and round (even the
+ * "stalled more than allowable limit" failure is deferred to the next worker that builds the job,
+ * and none can). Here the job is built with null data and a deferred failure instead, which BullMQ
+ * turns into an UnrecoverableError before any processor runs: failed on its first delivery.
+ */
+class RollcallWorker<Data = unknown, Result = unknown> extends Worker<Data, Result> {
+  protected override createJob(data: JobJson, jobId: string): Job<Data, Result> {
+    try {
+      return super.createJob(data, jobId);
+    } catch (error) {
+      const job = super.createJob({ ...data, data: 'null' }, jobId);
+      job.deferredFailure = unreadableJobDataReason(error);
+      return job;
+    }
+  }
+}
 
 /** `unknown` (no constraint) for a queue name outside the catalog, `never` (a type error) for one in it. */
 type OutsideCatalog<Q extends string> = [Q] extends [CatalogQueueName] ? never : unknown;
@@ -63,13 +116,15 @@ export function createWorker(queueName: string, handlers: Processor | object, op
           if (!handler) throw new UnrecoverableError(`no handler for job ${JSON.stringify(job.name)} on queue ${queueName}`);
           return handler(job, token);
         };
-  const worker = new Worker(queueName, processor, {
+  const worker = new RollcallWorker(queueName, processor, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency,
     autorun: options.autorun ?? true,
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    maxStalledCount: MAX_STALLED_COUNT,
     ...(options.lockDurationMs !== undefined && { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs }),
+    lockRenewTime: Math.max(1, Math.floor((options.lockDurationMs ?? DEFAULT_LOCK_MS) / LOCK_RENEWALS_PER_LOCK)),
   });
   worker.on('error', (err) => options.log.warn({ err, queue: queueName }, 'worker error'));
   worker.on('failed', (job: Job | undefined, err: Error) => {
