@@ -153,6 +153,29 @@ export interface SnapshotOutboxTable {
   last_error: string | null;
 }
 
+export interface PublishedEditionsTable {
+  edition_id: Generated<number>;
+  source: string;
+  file_name: string;
+  content_sha256: string;
+  figures: number;
+  changed_figures: number;
+  imported_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PublishedFiguresTable {
+  source: string;
+  force_id: string;
+  measure_id: string;
+  period_from: DateColumn;
+  period_to: DateColumn;
+  numerator: number | null;
+  denominator: number | null;
+  value: number | null;
+  flags: ColumnType<string[], string[] | undefined, string[]>;
+  edition_id: number;
+}
+
 export interface Database {
   events: EventsTable;
   entities: EntitiesTable;
@@ -169,6 +192,8 @@ export interface Database {
   snapshot_heads: SnapshotHeadsTable;
   nightly_runs: NightlyRunsTable;
   snapshot_outbox: SnapshotOutboxTable;
+  published_editions: PublishedEditionsTable;
+  published_figures: PublishedFiguresTable;
 }
 
 export type Db = Kysely<Database>;

@@ -9,6 +9,7 @@ export * from './feed-stats.repository.ts';
 export * from './ingest-parts.repository.ts';
 export * from './migrate.ts';
 export * from './police-uk-imports.repository.ts';
+export * from './published-figures.repository.ts';
 export * from './reference.repository.ts';
 export * from './rejected-events.repository.ts';
 export * from './snapshot-heads.repository.ts';

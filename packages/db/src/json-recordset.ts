@@ -3,7 +3,7 @@ import { type RawBuilder, sql } from 'kysely';
 /** A column of a bulk write: its name, PostgreSQL type, and how to read it from a row. */
 export type RecordsetColumn<R> = readonly [
   name: string,
-  type: 'text' | 'date' | 'timestamptz' | 'bigint' | 'integer' | 'jsonb',
+  type: 'text' | 'date' | 'timestamptz' | 'bigint' | 'integer' | 'double precision' | 'jsonb',
   read: (row: R) => unknown,
 ];
 

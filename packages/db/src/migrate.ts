@@ -10,6 +10,7 @@ import * as snapshotOutbox from './migrations/2026-11-22-07-snapshot-outbox.ts';
 import * as policeUkRecords from './migrations/2026-12-01-08-police-uk-records.ts';
 import * as referenceVersionContents from './migrations/2026-12-01-09-reference-version-contents.ts';
 import * as immutableSnapshots from './migrations/2026-12-01-10-immutable-snapshots.ts';
+import * as publishedFigures from './migrations/2026-12-05-11-published-figures.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -26,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-01-08-police-uk-records': policeUkRecords,
   '2026-12-01-09-reference-version-contents': referenceVersionContents,
   '2026-12-01-10-immutable-snapshots': immutableSnapshots,
+  '2026-12-05-11-published-figures': publishedFigures,
 };
 
 export class MigrationError extends Error {

@@ -129,6 +129,10 @@ export function renderMeasuresDoc(measures: readonly MeasureDefinition[] = MEASU
       'so all K hold together with at least 95% confidence; a force is surely better than another only when their intervals do not meet. Best rank = 1 + the forces surely better, ' +
       'worst rank = K − the forces surely worse. Exact: no simulation, no seed. Means and medians of times have a rank without an interval.',
     '',
+    'Comparators. Each other force in a comparison is taken from its own events when they are loaded and cover the period, otherwise from a figure it published for exactly that ' +
+      'period (police.uk, Home Office or HMICFRS tables loaded with `rollcall import-published`, feeds.md §12), otherwise left out with the reason; `msg.sources` names the source and ' +
+      "edition of each comparator whenever one is a publication. The force's own figure always comes from its own events; what was published for it is set beside it in `reconciliation`.",
+    '',
     '| measureId | title | unit | direction | periods |',
     '| --- | --- | --- | --- | --- |',
     ...measures.map(

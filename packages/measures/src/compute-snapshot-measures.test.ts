@@ -203,3 +203,77 @@ describe('trends withhold what the publication 12 months earlier suppressed', ()
     expect(entryOf(strict, 'calls.999.answered_within_10s', 'rolling-12m').trend).toMatchObject({ label: 'Strong increase', rule: { stablePercent: 2, strongPercent: 5 } });
   });
 });
+
+describe('comparisons with published figures in a one-force deployment (issue 14)', () => {
+  // Avon and Somerset has its own events; its MSG only published figures (police.uk's 999 table).
+  const MARCH = { from: '2022-03-01', to: '2022-03-31' };
+  const published = (forceId: string, under10s: number, answered: number, source = 'police-uk-999') => ({
+    source,
+    edition: 'a1b2c3d4e5f6',
+    forceId,
+    measureId: 'calls.999.answered_within_10s',
+    ...MARCH,
+    numerator: under10s,
+    denominator: answered,
+    value: (under10s / answered) * 100,
+  });
+  const MSG_FIGURES = [
+    published('derbyshire', 4_300, 5_000),
+    published('essex', 9_000, 11_000),
+    published('hampshire', 10_200, 12_000),
+    published('hertfordshire', 7_000, 8_000),
+    published('kent', 10_500, 13_000),
+    published('staffordshire', 380, 400),
+    published('sussex', 390, 400),
+    // Another force outside the MSG: counted in the national band only.
+    published('cumbria', 1_900, 2_000),
+    // Avon and Somerset's own published figure: reconciled, never used in place of its own.
+    published('avon-and-somerset', 810, 1_000),
+  ];
+  // 800 of 1,000 answered within 10 s on 15 March 2022.
+  const callsOn = (day: string, under10s: number, answered: number) => calls999Rows({ 5: under10s, 30: answered - under10s }).map((row) => ({ ...row, day }));
+  const avon: ForceDays = { daily: callsOn('2022-03-15', 800, 1_000) };
+  const entries = snapshotEntriesOf([calls999AnsweredWithin10s], { asOf: ASOF, ...avon, mostSimilarGroup: MSG, publishedFigures: MSG_FIGURES });
+  const march = entryOf(entries, 'calls.999.answered_within_10s', 'month');
+
+  it('ranks the force among its MSG from their published figures, with the rank interval and each source', () => {
+    expect(march.value).toBe(80);
+    expect(march.msg).toMatchObject({ rank: '8/8', rankInterval: { best: 6, worst: 8, of: 8 } });
+    expect(march.msg?.rankInterval?.label).toBe('8th of 8 (6th to 8th)');
+    expect(march.msg?.sources?.[0]).toEqual({ force: 'avon-and-somerset', source: 'own events' });
+    expect(march.msg?.sources?.find((s) => s.force === 'kent')).toEqual({ force: 'kent', source: 'police-uk-999 edition a1b2c3d4e5f6' });
+    // Weighted over own 800/1,000 and the published counts: (800 + 51,770) ÷ (1,000 + 61,800).
+    expect(march.msg?.average).toBeCloseTo(((800 + 4_300 + 9_000 + 10_200 + 7_000 + 10_500 + 380 + 390) / (1_000 + 5_000 + 11_000 + 12_000 + 8_000 + 13_000 + 400 + 400)) * 100, 10);
+  });
+
+  it('builds the national band over every force in the published file, the force itself from its own events', () => {
+    expect(march.national?.band).not.toBeNull();
+    expect(march.national?.leftOut).toEqual([]);
+  });
+
+  it("sets the force's own figure beside the one published for it", () => {
+    expect(march.reconciliation).toEqual([
+      {
+        source: 'police-uk-999',
+        edition: 'a1b2c3d4e5f6',
+        published: { numerator: 810, denominator: 1_000, value: 81 },
+        differenceValue: expect.closeTo(-1, 10),
+        differenceNumerator: -10,
+        differenceDenominator: 0,
+      },
+    ]);
+  });
+
+  it('prefers a force’s own events when they cover the period, and says nothing of sources then', () => {
+    const withKentEvents = snapshotEntriesOf([calls999AnsweredWithin10s], {
+      asOf: ASOF,
+      ...avon,
+      otherForces: new Map([['kent', { daily: callsOn('2022-03-15', 900, 1_000) }]]),
+      mostSimilarGroup: ['kent'],
+      publishedFigures: [published('kent', 10, 1_000)],
+    });
+    const entry = entryOf(withKentEvents, 'calls.999.answered_within_10s', 'month');
+    expect(entry.msg).toMatchObject({ rank: '2/2' });
+    expect(entry.msg?.sources).toBeUndefined();
+  });
+});

@@ -36,6 +36,38 @@ export interface SnapshotComputationInput {
   /** The force's most similar group, the force itself excluded. */
   readonly mostSimilarGroup: readonly string[];
   readonly measures?: readonly MeasureDefinition[];
+  /**
+   * Figures other bodies published (police.uk, Home Office, HMICFRS), for the periods of this
+   * snapshot. A comparison uses one for a force whose own events do not cover the period; the
+   * force's own figure is set beside them as a reconciliation, never replaced by them.
+   */
+  readonly publishedFigures?: readonly ComparisonFigure[];
+}
+
+/** A figure someone else published, with where it came from. */
+export interface ComparisonFigure {
+  readonly source: string;
+  /** Which edition of the source: the first 12 hex digits of its file's SHA-256. */
+  readonly edition: string;
+  readonly forceId: string;
+  readonly measureId: string;
+  readonly from: LocalDate;
+  readonly to: LocalDate;
+  readonly numerator: number | null;
+  readonly denominator: number | null;
+  readonly value: number | null;
+}
+
+/** The force's own figure beside one a source published for the same measure and period. */
+export interface Reconciliation {
+  readonly source: string;
+  readonly edition: string;
+  readonly published: { readonly numerator: number | null; readonly denominator: number | null; readonly value: number | null };
+  /** Own value − published value, on the measure's scale (percentage points for percent). */
+  readonly differenceValue: number | null;
+  /** Own numerator − published numerator. */
+  readonly differenceNumerator: number | null;
+  readonly differenceDenominator: number | null;
 }
 
 /** The publication's rules the entries depend on, stated in the snapshot beside them. */
@@ -79,6 +111,11 @@ export interface MsgComparison {
    * ("3rd of 8 (2nd to 5th)"): present with a rank on measures whose numerators count events.
    */
   readonly rankInterval?: RankInterval & { readonly label: string };
+  /**
+   * Where each ranked force's figure came from, when any came from a published source rather than
+   * its own events: `own events`, or `<source> edition <sha>`. Absent when all are own events.
+   */
+  readonly sources?: readonly { readonly force: string; readonly source: string }[];
   /** Weighted over the forces with figures; null when no force other than this one has any. */
   readonly average: number | null;
   readonly comparison: GroupComparison['comparison'];
@@ -123,6 +160,8 @@ export interface ComputedMeasure {
   readonly trend?: Trend | null;
   readonly msg?: MsgComparison;
   readonly national?: NationalComparison;
+  /** The force's own figure against each figure published for it (same measure, period). */
+  readonly reconciliation?: readonly Reconciliation[];
   readonly flags: readonly Flag[];
   readonly missingMonths?: readonly string[];
   readonly extra?: Readonly<Record<string, number | string | null>>;
@@ -170,7 +209,12 @@ interface PublishedFigures {
   readonly value: number | null;
   /** Null when the figures are published; otherwise what the force's own snapshot shows instead. */
   readonly leftOut: LeftOutReason | null;
+  /** Set when the figures are another body's publication rather than the force's own events. */
+  readonly source?: string;
 }
+
+const OWN_EVENTS = 'own events';
+const figureKey = (measureId: string, forceId: string, from: LocalDate | null, to: LocalDate) => `${measureId}\u0001${forceId}\u0001${from ?? ''}\u0001${to}`;
 
 const usableFigures = (figures: PublishedFigures) =>
   figures.leftOut === null ? figures : { numerator: null, denominator: null, value: null };
@@ -188,7 +232,52 @@ class MeasureComputer {
     private readonly asOf: LocalDate,
     private readonly definitions: readonly MeasureDefinition[],
     private readonly disclosure: DisclosureRule,
-  ) {}
+    publishedFigures: readonly ComparisonFigure[] = [],
+  ) {
+    // Sorted by source, so that with two sources for one figure the choice does not depend on load order.
+    for (const figure of [...publishedFigures].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0))) {
+      const key = figureKey(figure.measureId, figure.forceId, figure.from, figure.to);
+      const held = this.publishedFigures.get(key);
+      if (held) held.push(figure);
+      else this.publishedFigures.set(key, [figure]);
+    }
+  }
+
+  private readonly publishedFigures = new Map<string, ComparisonFigure[]>();
+
+  /** Figures other bodies published for the force's headline of this measure and period, by source. */
+  figuresPublishedFor(definition: MeasureDefinition, forceId: string, period: Period): readonly ComparisonFigure[] {
+    return this.publishedFigures.get(figureKey(definition.id, forceId, period.from, period.to)) ?? [];
+  }
+
+  /** Forces that have a published figure for this measure's headline and period. */
+  forcesWithPublishedFigures(definition: MeasureDefinition, period: Period): string[] {
+    const forces = new Set<string>();
+    for (const figures of this.publishedFigures.values()) {
+      const figure = figures[0]!;
+      if (figure.measureId === definition.id && figure.from === period.from && figure.to === period.to) forces.add(figure.forceId);
+    }
+    return [...forces];
+  }
+
+  /**
+   * Another force's figures for a comparison: its own events when they cover the period (what its
+   * own snapshot publishes), else the first published source's figure for the headline, else left
+   * out as its own snapshot would show it.
+   */
+  comparable(definition: MeasureDefinition, forceId: string, period: Period, breakdown: string): PublishedFigures {
+    const own = this.published(definition, forceId, period, breakdown);
+    if (own.leftOut !== 'not available' || breakdown !== '') return own;
+    const figure = this.figuresPublishedFor(definition, forceId, period)[0];
+    if (!figure) return own;
+    return {
+      numerator: figure.numerator,
+      denominator: figure.denominator,
+      value: figure.value,
+      leftOut: figure.value === null ? 'not applicable' : null,
+      source: `${figure.source} edition ${figure.edition}`,
+    };
+  }
 
   compute(definition: MeasureDefinition, forceId: string, period: Period): { results: ResultsByBreakdown; missing: readonly string[] } {
     const key = `${definition.id}\u0001${forceId}\u0001${period.id}`;
@@ -298,7 +387,8 @@ function msgComparison(
   breakdown: string,
 ): MsgComparison {
   const group = [input.forceId, ...input.mostSimilarGroup];
-  const members = group.map((force) => ({ force, figures: computer.published(definition, force, period, breakdown) }));
+  // The force itself is always its own events; the others may be published figures.
+  const members = group.map((force, index) => ({ force, figures: index === 0 ? computer.published(definition, force, period, breakdown) : computer.comparable(definition, force, period, breakdown) }));
   const comparison = compareWithGroup({
     force: input.forceId,
     entries: members.map(({ force, figures }) => ({ force, ...usableFigures(figures) })),
@@ -315,18 +405,40 @@ function msgComparison(
   if (others === 0) return none('[x]', 'no other force of the most similar group has figures for this entry (complete and not suppressed)');
   if (self.leftOut !== null) return none(self.leftOut === 'not applicable' ? '[z]' : '[x]', `the force's own value is ${self.leftOut}`, comparison.average);
   const interval = comparison.rank?.interval;
+  const ranked = members.filter(({ figures }) => figures.leftOut === null);
+  const fromPublications = ranked.some(({ figures }) => figures.source !== undefined);
   return {
     rank: comparison.rank?.label ?? null,
     ...(comparison.rank && interval && { rankInterval: { ...interval, label: rankWithIntervalLabel(comparison.rank.position, interval) } }),
+    ...(fromPublications && { sources: ranked.map(({ force, figures }) => ({ force, source: figures.source ?? OWN_EVENTS })) }),
     average: comparison.average,
     comparison: comparison.comparison,
     ...base,
   };
 }
 
+/** The force's own figure beside each figure published for it; nothing when its own is not available. */
+function reconciliationOf(figures: readonly ComparisonFigure[], value: number | null, own: MeasureResult, available: boolean): { reconciliation?: readonly Reconciliation[] } {
+  if (figures.length === 0 || !available) return {};
+  const difference = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+  return {
+    reconciliation: figures.map((figure) => ({
+      source: figure.source,
+      edition: figure.edition,
+      published: { numerator: figure.numerator, denominator: figure.denominator, value: figure.value },
+      differenceValue: difference(value, figure.value),
+      differenceNumerator: difference(own.numerator, figure.numerator),
+      differenceDenominator: difference(own.denominator, figure.denominator),
+    })),
+  };
+}
+
 /** The national outlier band over the figures each force with data publishes. */
 function nationalComparison(computer: MeasureComputer, definition: MeasureDefinition, input: SnapshotComputationInput, period: Period, breakdown: string): NationalComparison {
-  const forces = [...input.forces.keys()].sort().map((force) => ({ force, figures: computer.published(definition, force, period, breakdown) }));
+  const forceIds = new Set([...input.forces.keys(), ...(breakdown === '' ? computer.forcesWithPublishedFigures(definition, period) : [])]);
+  const forces = [...forceIds]
+    .sort()
+    .map((force) => ({ force, figures: force === input.forceId ? computer.published(definition, force, period, breakdown) : computer.comparable(definition, force, period, breakdown) }));
   const outliers = nationalOutliers(forces.map(({ force, figures }) => ({ force, value: usableFigures(figures).value })));
   return {
     flag: outliers.forces.find((f) => f.force === input.forceId)?.flag ?? null,
@@ -347,7 +459,7 @@ function nationalComparison(computer: MeasureComputer, definition: MeasureDefini
  */
 export function computeSnapshotMeasures(input: SnapshotComputationInput, rules: SnapshotRules): ComputedMeasure[] {
   const definitions = input.measures ?? MEASURES;
-  const computer = new MeasureComputer(input.forces, input.asOf, definitions, rules.disclosure);
+  const computer = new MeasureComputer(input.forces, input.asOf, definitions, rules.disclosure, input.publishedFigures);
   const self = input.forces.get(input.forceId);
   const entries: ComputedMeasure[] = [];
 
@@ -382,6 +494,7 @@ export function computeSnapshotMeasures(input: SnapshotComputationInput, rules: 
           }),
           ...(trended && { trend: trended.trend }),
           ...(ranking && { msg: msgComparison(computer, definition, ranking, input, period, key), national: nationalComparison(computer, definition, input, period, key) }),
+          ...(key === '' && reconciliationOf(computer.figuresPublishedFor(definition, input.forceId, period), value, result, available)),
           flags,
           ...(!available && { missingMonths: missing }),
           // Extra figures of a period with missing months would read as real (a missing year as 0).

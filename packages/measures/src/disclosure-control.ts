@@ -213,6 +213,7 @@ export function applyDisclosureControl(
       msg: _msg,
       national: _national,
       extra: _extra,
+      reconciliation: _reconciliation,
       ...rest
     } = published;
     return { ...rest, value: null, numerator: null, denominator: null, flags, suppressed: '[c]' };

@@ -1,10 +1,10 @@
 import { addMonths, createCalendar, type LocalDate } from '@rollcall/calendar';
 import { sql } from 'kysely';
-import { type AggregateWindow, type DbOrTransaction, readCurrentReferenceVersion, readFeedCoverage, readFeedInputs, sumAggregatesOverWindows } from '@rollcall/db';
+import { type AggregateWindow, type DbOrTransaction, readCurrentReferenceVersion, readFeedCoverage, readFeedInputs, readPublishedFigures, sumAggregatesOverWindows } from '@rollcall/db';
 import { FEEDS } from '@rollcall/contract';
-import { Aggregates, asAtEndId, asAtPeriod, customPeriod, type ForceInputs, type MeasureFeed, type MeasurePopulation, type MeasureSettings, type SnapshotComputationInput, standardPeriods, yearEarlier } from '@rollcall/measures';
+import { Aggregates, asAtEndId, asAtPeriod, type ComparisonFigure, customPeriod, type ForceInputs, type MeasureFeed, type MeasurePopulation, type MeasureSettings, type SnapshotComputationInput, standardPeriods, yearEarlier } from '@rollcall/measures';
 import { AS_AT_METRIC, STOCK_METRICS } from '@rollcall/contract';
-import type { FeedInputSummary } from './snapshot-document.ts';
+import type { FeedInputSummary, PublishedEditionInput } from './snapshot-document.ts';
 
 interface ReportingPeriodSetting {
   readonly id: string;
@@ -63,6 +63,7 @@ export interface LoadedSnapshotInputs {
   readonly referenceVersion: string;
   readonly populationVintage: string;
   readonly feeds: Readonly<Record<string, FeedInputSummary>>;
+  readonly publishedEditions: readonly PublishedEditionInput[];
 }
 
 /** The snapshot's force or date cannot be published; the message says why. */
@@ -168,8 +169,21 @@ export async function loadSnapshotInputs(
       return [feed, { events: row?.events ?? 0, latestOccurredAt: row?.latestOccurredAt?.toISOString() ?? null }];
     }),
   );
+  // Figures others published for exactly these periods: comparators where a force's own events
+  // do not cover a period, and the force's own published figures for reconciliation.
+  const stored = await readPublishedFigures(db, { periods: periods.filter((period) => period.from !== null).map((period) => ({ from: period.from!, to: period.to })) });
+  const publishedFigures: ComparisonFigure[] = stored
+    .filter((figure) => forcesById.has(figure.forceId))
+    .map((figure) => ({ ...figure, edition: figure.editionSha256.slice(0, 12) }));
+  const editions = new Map<string, PublishedEditionInput>();
+  for (const figure of stored) {
+    const key = `${figure.source}\u0001${figure.editionSha256}`;
+    const held = editions.get(key);
+    editions.set(key, { source: figure.source, edition: figure.editionSha256.slice(0, 12), file: figure.editionFile, figures: (held?.figures ?? 0) + 1 });
+  }
   return {
-    computation: { forceId, asOf, periods, forces: inputs, mostSimilarGroup: force.most_similar_group },
+    computation: { forceId, asOf, periods, forces: inputs, mostSimilarGroup: force.most_similar_group, publishedFigures },
+    publishedEditions: [...editions.values()].sort((a, b) => (`${a.source} ${a.edition}` < `${b.source} ${b.edition}` ? -1 : 1)),
     forceName: force.name,
     referenceVersion: reference.version,
     populationVintage: reference.populationVintage,

@@ -8,7 +8,7 @@ import { canonicalJson, sha256Hex } from '@rollcall/contract';
 import { codeVersion } from '@rollcall/runtime';
 import { sql } from 'kysely';
 import { loadSnapshotInputs } from './load-snapshot-inputs.ts';
-import type { MeasureChange, RevisionInfo, SnapshotDocument } from './snapshot-document.ts';
+import type { MeasureChange, PublishedEditionInput, RevisionInfo, SnapshotDocument } from './snapshot-document.ts';
 import { type SnapshotFilePaths, snapshotFilesExist } from './snapshot-files.ts';
 import { drainSnapshotOutbox } from './snapshot-outbox.ts';
 
@@ -40,9 +40,10 @@ const figures = (measure: PublishedMeasure) => ({ value: measure.value, numerato
 
 /**
  * Fields of an entry that can move when only other forces' data change: the MSG rank and average
- * and the national band are computed over the force's group, or over every force.
+ * and the national band are computed over the force's group, or over every force; the
+ * reconciliation sets the force's figure beside what others published of it.
  */
-export const COMPARISON_FIELDS: ReadonlySet<string> = new Set(['msg', 'national']);
+export const COMPARISON_FIELDS: ReadonlySet<string> = new Set(['msg', 'national', 'reconciliation']);
 
 /** The revision mark is the publisher's note that an entry changed, not part of what changed. */
 const REVISION_MARK = '[r]';
@@ -159,6 +160,9 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
       const referenceDataChanged = previous.referenceVersion !== inputs.referenceVersion;
       const populationVintageChanged = previous.populationVintage !== inputs.populationVintage;
       const otherForcesData = changes.some((change) => change.change === 'changed' && change.fields.every((field) => COMPARISON_FIELDS.has(field)));
+      const editionName = (edition: PublishedEditionInput) => `${edition.source} edition ${edition.edition}`;
+      const previousEditions = new Set((previous.inputs.published ?? []).map(editionName));
+      const publishedEditions = inputs.publishedEditions.map(editionName).filter((name) => !previousEditions.has(name));
       revisionOf = {
         supersedes: head.snapshotId,
         previousRevision: head.revision,
@@ -168,7 +172,9 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
           referenceDataChanged,
           populationVintageChanged,
           otherForcesData,
-          other: head.staleLateEvents === 0 && head.staleCorrectedEvents === 0 && !referenceDataChanged && !populationVintageChanged && !otherForcesData,
+          ...(publishedEditions.length > 0 && { publishedEditions }),
+          other:
+            head.staleLateEvents === 0 && head.staleCorrectedEvents === 0 && !referenceDataChanged && !populationVintageChanged && !otherForcesData && publishedEditions.length === 0,
         },
         changes,
       };
@@ -209,7 +215,7 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
           'unweighted mean ± 1 SD across forces whose own snapshots publish the entry (complete data, not suppressed); on logs when the values fail Shapiro–Wilk (α = 0.05) and their logs pass',
         confidenceIntervals: '95%: normal approximation p ± 1.96·√(p(1−p)/n); Wilson interval added when n < 30 or fewer than 5 successes or failures',
       },
-      inputs: { feeds: inputs.feeds },
+      inputs: { feeds: inputs.feeds, ...(inputs.publishedEditions.length > 0 && { published: inputs.publishedEditions }) },
       periods: inputs.computation.periods,
       revisionOf,
       measures: published,

@@ -36,8 +36,23 @@ export interface RevisionReasons {
    * while the force's own figures stood (or a code change did; `codeVersion` tells).
    */
   readonly otherForcesData: boolean;
+  /**
+   * Editions of published figures (comparisons, reconciliation) this revision reads that the one
+   * before did not: `police-uk-999 edition a1b2c3d4e5f6`. Absent from revisions made before
+   * published figures were read.
+   */
+  readonly publishedEditions?: readonly string[];
   /** None of the above: a code change, most likely; `codeVersion` of both revisions tells. */
   readonly other: boolean;
+}
+
+/** One edition of a source of published figures that a snapshot read. */
+export interface PublishedEditionInput {
+  readonly source: string;
+  /** The first 12 hex digits of the file's SHA-256. */
+  readonly edition: string;
+  readonly file: string;
+  readonly figures: number;
 }
 
 export interface RevisionInfo {
@@ -75,7 +90,11 @@ export interface SnapshotDocument {
     readonly nationalOutliers: string;
     readonly confidenceIntervals: string;
   };
-  readonly inputs: { readonly feeds: Readonly<Record<string, FeedInputSummary>> };
+  readonly inputs: {
+    readonly feeds: Readonly<Record<string, FeedInputSummary>>;
+    /** Editions of published figures read for the snapshot's periods; absent when none (and before they existed). */
+    readonly published?: readonly PublishedEditionInput[];
+  };
   readonly periods: readonly Period[];
   readonly revisionOf: RevisionInfo | null;
   readonly measures: readonly PublishedMeasure[];

@@ -3,6 +3,8 @@ import { BackingServiceUnavailableError } from '@rollcall/backing-services';
 import { CommandFailed, type CommandIo, UsageError, writeLine } from './command-line.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { drainCommand } from './commands/drain-command.ts';
+import { reconcileCommand } from './commands/reconcile-command.ts';
+import { importPublishedCommand } from './commands/import-published-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
 import { replayCommand } from './commands/replay-command.ts';
@@ -19,8 +21,10 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   migrate: { run: migrateCommand, usage: 'migrate                                    apply database migrations and load reference data' },
   start: { run: startCommand, usage: 'start [--role workers|scheduler|api|all]   run the services until SIGTERM/SIGINT' },
   ingest: { run: ingestCommand, usage: 'ingest --feed <feed> [--format ndjson|police-uk-csv] <file>   queue a file of events' },
+  'import-published': { run: importPublishedCommand, usage: 'import-published --source police-uk-999|published-long <file>   load figures others published' },
   drain: { run: drainCommand, usage: 'drain [--timeout <s>]                      wait until every feed queue is empty' },
   snapshot: { run: snapshotCommand, usage: 'snapshot --as-of <date> [--force <id>] [--format json|csv]   publish and print\n  snapshot show [--latest|<snapshotId>] [--format json|csv]    print a published snapshot' },
+  reconcile: { run: reconcileCommand, usage: 'reconcile --force <id> --from <YYYY-MM> --to <YYYY-MM> [--tolerance <points>]   own figures beside published ones; exit 1 beyond tolerance' },
   replay: { run: replayCommand, usage: 'replay [--from <d>] [--to <d>] [--entities]  rebuild aggregates from stored events' },
   status: { run: statusCommand, usage: 'status [--format json]                     queue health; exit 0 ok, 1 warn, 2 critical, 3 unknown' },
   'retry-failed': { run: retryFailedCommand, usage: 'retry-failed --queue <name> [--limit <n>]  re-queue jobs that exhausted their retries' },

@@ -1,5 +1,5 @@
 import { type LocalDate, monthsBetween } from '@rollcall/calendar';
-import { asAtEndId, type ComputedMeasure, computeSnapshotMeasures, type ForceInputs, type SnapshotRules } from '../compute-snapshot-measures.ts';
+import { asAtEndId, type ComputedMeasure, computeSnapshotMeasures, type ComparisonFigure, type ForceInputs, type SnapshotRules } from '../compute-snapshot-measures.ts';
 import { DEFAULT_DISCLOSURE_RULE } from '../disclosure-control.ts';
 import { DEFAULT_TREND_THRESHOLDS } from '../statistics/trend.ts';
 import type { MeasureDefinition, MeasureFeed, MeasurePopulation, MeasureSettings } from '../measure-definition.ts';
@@ -26,6 +26,8 @@ export interface SnapshotOptions extends ForceDays {
   readonly mostSimilarGroup?: readonly string[];
   /** By default, counts from 1 to 4 suppressed and trends on the 5% / 15% rule. */
   readonly rules?: SnapshotRules;
+  /** Figures other bodies published (comparisons and reconciliation). */
+  readonly publishedFigures?: readonly ComparisonFigure[];
 }
 
 /**
@@ -71,6 +73,7 @@ export function snapshotEntriesOf(definitions: readonly MeasureDefinition[], opt
       forces: new Map([[forceId, forceInputsOf(forceId, options, asOf, periods)], ...others.map(([id, days]) => [id, forceInputsOf(id, days, asOf, periods)] as const)]),
       mostSimilarGroup: options.mostSimilarGroup ?? [],
       measures: definitions,
+      ...(options.publishedFigures && { publishedFigures: options.publishedFigures }),
     },
     options.rules ?? { disclosure: DEFAULT_DISCLOSURE_RULE, trendThresholds: DEFAULT_TREND_THRESHOLDS },
   );

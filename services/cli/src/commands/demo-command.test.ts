@@ -115,7 +115,7 @@ describe('rollcall demo at 1% volume', () => {
     const { denominator } = expectShare(grounds);
     expect(denominator).toBeGreaterThan(20);
     expect(grounds.flags).toBe('[r]');
-    expect(stdout).toMatch(/^late events arrived: published avon-and-somerset_2024-01-31_r2, superseding avon-and-somerset_2024-01-31_r1: \d+ late/m);
+    expect(stdout).toMatch(/^late events and the national table arrived: published avon-and-somerset_2024-01-31_r2, superseding avon-and-somerset_2024-01-31_r1: \d+ late/m);
   });
 
   it('mixes late, duplicate and invalid lines into every feed, and accounts for every line offered', () => {
@@ -135,5 +135,11 @@ describe('rollcall demo at 1% volume', () => {
     const stopSearch = accounting[3]!;
     expect(number(cell(stopSearch, 'duplicate'))).toBeGreaterThan(0);
     expect(number(cell(stopSearch, 'rejected'))).toBeGreaterThan(0);
+  });
+
+  it('compares the force with its MSG and the country from police.uk’s table, and prints the rank with its interval', () => {
+    expect(stdout).toMatch(/^loaded police\.uk's 999 table for 2024-01 \(generated, .*\): edition [0-9a-f]{12}, \d+ figures; 1 line\(s\) refused \(force: "Police Scotland" is not a force of England and Wales in the reference data\)$/m);
+    expect(stdout).toMatch(/published figures police-uk-999 edition [0-9a-f]{12}/);
+    expect(stdout).toMatch(/^999 calls answered within 10 s: \d+\.\d%, \d(st|nd|rd|th) of 8 \((\d(st|nd|rd|th) to \d(st|nd|rd|th)|surely \d(st|nd|rd|th))\) in its most similar group, MSG average \d+\.\d%, national band \d+\.\d% to \d+\.\d%; police\.uk prints \d+\.\d% \([+-]\d+\.\d\d points\)$/m);
   });
 });

@@ -11,8 +11,9 @@ import { publishDepsOf, publishSnapshot, reviseStaleSnapshots } from '@rollcall/
 import { createGracefulShutdown } from '@rollcall/runtime';
 import { deleteKeysWithPrefix } from '@rollcall/queue';
 import { resolveBackingServices } from '@rollcall/backing-services';
-import { POLICE_UK_SAMPLE_MONTHS, policeUkSampleFile } from '@rollcall/importers';
-import { type AnomalyRates, DEFAULT_ANOMALY_RATES, mixAnomalies, Random, simulateForceMonth, simulateGroundsReviews } from '@rollcall/simulator';
+import { importPublishedFile, POLICE_UK_SAMPLE_MONTHS, policeUkSampleFile } from '@rollcall/importers';
+import { MEASURES } from '@rollcall/measures';
+import { type AnomalyRates, DEFAULT_ANOMALY_RATES, mixAnomalies, Random, simulateForceMonth, simulateGroundsReviews, simulatePoliceUk999Table } from '@rollcall/simulator';
 import pg from 'pg';
 import { commandSetup } from '../cli-context.ts';
 import { CommandFailed, type CommandIo, parseOptions, UsageError, writeLine } from '../command-line.ts';
@@ -192,18 +193,21 @@ export async function demoCommand(args: readonly string[], io: CommandIo, target
       const deps = publishDepsOf(context.config, context);
       const first = await publishSnapshot(deps, FORCE_ID, asOf);
       say(`\npublished ${first.snapshotId} (${first.document.measures.length} measure entries, content ${first.document.contentHash.slice(0, 12)})`);
+      await importNationalTable(context, month, dir, first, say);
       for (const file of files) await ingestFile(context, io, log, { feed: file.feed, format: 'ndjson', file: file.late });
       await drainFeedQueues(context, io, log, 900);
       const revisions = await reviseStaleSnapshots(deps, [FORCE_ID]);
       const latest: PublishOutcome = revisions.find((outcome) => outcome.created) ?? first;
       if (latest !== first && latest.document.revisionOf) {
         const { reasons, changes } = latest.document.revisionOf;
+        const editions = reasons.publishedEditions?.length ? `, published figures ${reasons.publishedEditions.join(', ')}` : '';
         say(
-          `late events arrived: published ${latest.snapshotId}, superseding ${latest.document.supersedes}: ${reasons.lateEvents} late event(s), ${reasons.correctedEvents} of them corrections, changed ${changes.length} figure(s), marked [r]`,
+          `late events and the national table arrived: published ${latest.snapshotId}, superseding ${latest.document.supersedes}: ${reasons.lateEvents} late event(s), ${reasons.correctedEvents} of them corrections${editions}, changed ${changes.length} figure(s), marked [r]`,
         );
       } else {
         say('late events arrived but changed no published figure: nothing new published');
       }
+      say(comparisonLine(latest));
 
       // 5. Report.
       const accounting = (await readAccounting(context.db)).filter((row) => row.offered > 0);
@@ -232,6 +236,48 @@ export async function demoCommand(args: readonly string[], io: CommandIo, target
     await services.stop();
   }
   return 0;
+}
+
+/**
+ * The other forces' side of the comparison, as a force that deploys Rollcall gets it: police.uk's
+ * 999 table for the month (generated here, shaped like the real one; the demo force's own row is
+ * what police.uk would print for it, which counts two calls fewer), loaded as published figures.
+ */
+async function importNationalTable(context: ServiceContext, month: string, dir: string, first: PublishOutcome, say: (text?: string) => void): Promise<void> {
+  const own = first.document.measures.find((m) => m.measureId === 'calls.999.answered_within_10s' && m.period.kind === 'month' && m.breakdown === null);
+  const mean = first.document.measures.find((m) => m.measureId === 'calls.999.mean_answer_seconds' && m.period.kind === 'month' && m.breakdown === null);
+  const forces = await context.db
+    .selectFrom('forces as f')
+    .innerJoin('populations as p', 'p.force_id', 'f.force_id')
+    .select(['f.name', 'p.residents'])
+    .orderBy('f.force_id')
+    .execute();
+  const path = join(dir, `999-answer-times-${month}.csv`);
+  await writeFile(
+    path,
+    simulatePoliceUk999Table({
+      month,
+      forces,
+      ...(own?.numerator != null && own.denominator != null && { own: { name: first.document.forceName, answered: own.denominator - 2, under10s: own.numerator - 2, meanSeconds: mean?.value ?? 8 } }),
+    }),
+  );
+  const summary = await importPublishedFile({ db: context.db, layout: 'police-uk-999', path, knownMeasureIds: new Set(MEASURES.map((m) => m.id)) });
+  say(
+    `\nloaded police.uk's 999 table for ${month} (generated, ${path}): edition ${summary.edition}, ${summary.figures} figures; ` +
+      `${summary.rejectedLines.length} line(s) refused (${summary.rejectedLines.map((line) => line.reason).join('; ')})`,
+  );
+}
+
+/** The comparison a PCC's report quotes: rank in the MSG with its interval, the national band, the reconciliation. */
+export function comparisonLine(outcome: Pick<PublishOutcome, 'document'>): string {
+  const entry = outcome.document.measures.find((m) => m.measureId === 'calls.999.answered_within_10s' && m.period.kind === 'month' && m.breakdown === null);
+  if (!entry || entry.value === null) return '999 calls answered within 10 s: no figure for the month';
+  const rank = entry.msg?.rankInterval ? `${entry.msg.rankInterval.label} in its most similar group` : `rank ${entry.msg?.rank ?? 'not available'} in its most similar group`;
+  const average = entry.msg?.average != null ? `, MSG average ${entry.msg.average.toFixed(1)}%` : '';
+  const band = entry.national?.band ? `, national band ${entry.national.band.lower.toFixed(1)}% to ${entry.national.band.upper.toFixed(1)}%` : '';
+  const reconciled = entry.reconciliation?.[0];
+  const reconciliation = reconciled?.published.value != null ? `; police.uk prints ${reconciled.published.value.toFixed(1)}% (${reconciled.differenceValue! >= 0 ? '+' : ''}${reconciled.differenceValue!.toFixed(2)} points)` : '';
+  return `999 calls answered within 10 s: ${entry.value.toFixed(1)}%, ${rank}${average}${band}${reconciliation}`;
 }
 
 /** The headline measures of a snapshot: one row per measure for the month, as-at and custom periods. */
