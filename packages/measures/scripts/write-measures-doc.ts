@@ -129,6 +129,11 @@ export function renderMeasuresDoc(measures: readonly MeasureDefinition[] = MEASU
       'so all K hold together with at least 95% confidence; a force is surely better than another only when their intervals do not meet. Best rank = 1 + the forces surely better, ' +
       'worst rank = K − the forces surely worse. Exact: no simulation, no seed. Means and medians of times have a rank without an interval.',
     '',
+    'Similar and outlying. "Similar to" the MSG average is within ±5% of it (HMICFRS\'s band) or, for shares and rates, wherever the force\'s own 95% score interval holds the ' +
+      'average: a small force\'s 90% of 20 calls says nothing about the force. The national outlier band is the mean ± 1 SD across forces (on logs when skewed); a force with a ' +
+      '95% interval is flagged only when its whole interval lies outside the band, allowing for its own sampling variation as a funnel plot does (Spiegelhalter 2005, *Funnel plots ' +
+      'for comparing institutional performance*, Statistics in Medicine 24(8), 1185–1202).',
+    '',
     'Comparators. Each other force in a comparison is taken from its own events when they are loaded and cover the period, otherwise from a figure it published for exactly that ' +
       'period (police.uk, Home Office or HMICFRS tables loaded with `rollcall import-published`, feeds.md §12), otherwise left out with the reason; `msg.sources` names the source and ' +
       "edition of each comparator whenever one is a publication. The force's own figure always comes from its own events; what was published for it is set beside it in `reconciliation`.",

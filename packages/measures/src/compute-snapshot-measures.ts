@@ -7,7 +7,8 @@ import { asAtPeriod, monthsOfPeriod, type Period, type PeriodKind, yearEarlier }
 import { compareWithGroup, type Direction, type GroupComparison } from './statistics/group-comparison.ts';
 import { nationalOutliers, type OutlierBand, type OutlierFlag } from './statistics/outlier-band.ts';
 import { trend, type Trend, type TrendThresholds } from './statistics/trend.ts';
-import { type RankInterval, rankWithIntervalLabel } from './statistics/rank-interval.ts';
+import { Z_95 } from './statistics/proportion-interval.ts';
+import { type RankInterval, rankWithIntervalLabel, scoreInterval } from './statistics/rank-interval.ts';
 import { type NearlyMetRule, targetStatus, type TargetStatus } from './target-status.ts';
 
 /** GSS shorthand flags (measures.md): suppressed, not available, not applicable, revised, provisional. */
@@ -439,7 +440,15 @@ function nationalComparison(computer: MeasureComputer, definition: MeasureDefini
   const forces = [...forceIds]
     .sort()
     .map((force) => ({ force, figures: force === input.forceId ? computer.published(definition, force, period, breakdown) : computer.comparable(definition, force, period, breakdown) }));
-  const outliers = nationalOutliers(forces.map(({ force, figures }) => ({ force, value: usableFigures(figures).value })));
+  const counts = definition.unit === 'percent' || definition.unit === 'per-1000';
+  const scale = definition.comparison?.scale ?? 1;
+  const outliers = nationalOutliers(
+    forces.map(({ force, figures }) => {
+      const { numerator, denominator, value } = usableFigures(figures);
+      const interval = counts && numerator !== null && denominator !== null && denominator > 0 && numerator >= 0 ? scoreInterval(numerator, denominator, Z_95) : undefined;
+      return { force, value, ...(interval && { interval: { lower: interval.lower * scale, upper: interval.upper * scale } }) };
+    }),
+  );
   return {
     flag: outliers.forces.find((f) => f.force === input.forceId)?.flag ?? null,
     band: outliers.band,

@@ -86,7 +86,7 @@ export interface SnapshotDocument {
     /** How `status` reads a target; absent from snapshots published before amber existed. */
     readonly targetStatus?: string;
     /** `rankInterval` states the method; absent from snapshots published before rank intervals. */
-    readonly msg: { readonly similarWithinPercent: number; readonly average: string; readonly rankInterval?: string };
+    readonly msg: { readonly similarWithinPercent: number; readonly average: string; readonly similar?: string; readonly rankInterval?: string };
     readonly nationalOutliers: string;
     readonly confidenceIntervals: string;
   };

@@ -66,6 +66,17 @@ describe('compareWithGroup: Avon and Somerset against its MSG (worked example)',
     expect(sussex.rank).toMatchObject({ position: 1, interval: { best: 1, worst: 2 } });
   });
 
+  it('calls a small force "similar to" the average when its own 95% interval holds it, beyond ±5%', () => {
+    // 18 of 20 = 90%, 9% above the weighted average of about 82.6%; Wilson 95%: 69.9% to 97.2%.
+    const withTiny = [...entries, entry('tiny', 18, 20)];
+    const counted = compareWithGroup({ force: 'tiny', entries: withTiny, direction: 'higher-is-better', scale: 1, numeratorsAreCounts: true });
+    expect(counted.differencePercent).toBeGreaterThan(5);
+    expect(counted.comparison).toBe('similar to');
+    expect(compareWithGroup({ force: 'tiny', entries: withTiny, direction: 'higher-is-better', scale: 1 }).comparison).toBe('higher than');
+    // Staffordshire's 380 of 400 (95%, interval 92.4% to 96.7%) is surely above it.
+    expect(compareWithGroup({ force: 'staffordshire', entries: withTiny, direction: 'higher-is-better', scale: 1, numeratorsAreCounts: true }).comparison).toBe('higher than');
+  });
+
   it('ranks the best force first', () => {
     const sussex = compareWithGroup({
       force: 'sussex',

@@ -1,4 +1,5 @@
-import { type RankInterval, rankIntervals } from './rank-interval.ts';
+import { Z_95 } from './proportion-interval.ts';
+import { type RankInterval, rankIntervals, scoreInterval } from './rank-interval.ts';
 import { relativeChangePercent } from './relative-change.ts';
 
 /**
@@ -104,7 +105,8 @@ function checkInput(input: GroupComparisonInput, similarWithinPercent: number): 
  *
  * The average is weighted (Σ numerators ÷ Σ denominators × scale), so a small force with an
  * extreme rate moves it by its size, not as one vote in eight. "Similar to" is within ±5% of the
- * average, relative, boundaries included (to 1e-9 points, see relative-change.ts). The labels
+ * average, relative, boundaries included (to 1e-9 points, see relative-change.ts), or, when
+ * numerators count events, wherever the force's own 95% score interval holds the average. The labels
  * describe the value, not performance: "higher than" is good for a higher-is-better measure.
  */
 export function compareWithGroup(input: GroupComparisonInput): GroupComparison {
@@ -131,10 +133,19 @@ export function compareWithGroup(input: GroupComparisonInput): GroupComparison {
 
   const differencePercent =
     self === undefined || average === null ? null : relativeChangePercent(self.value, average);
+  // With counts, a force whose own 95% interval holds the average is "similar to" it even beyond
+  // ±5%: a small force's 97.5% of 400 calls is not a finding about the force.
+  const intervalHoldsAverage =
+    input.numeratorsAreCounts === true && self !== undefined && average !== null && self.denominator > 0
+      ? (() => {
+          const { lower, upper } = scoreInterval(self.numerator, self.denominator, Z_95);
+          return lower * input.scale <= average && average <= upper * input.scale;
+        })()
+      : false;
   const comparison: GroupComparisonLabel | null =
     differencePercent === null
       ? null
-      : Math.abs(differencePercent) <= similarWithinPercent
+      : Math.abs(differencePercent) <= similarWithinPercent || intervalHoldsAverage
         ? 'similar to'
         : differencePercent > 0
           ? 'higher than'

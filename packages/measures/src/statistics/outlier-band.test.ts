@@ -34,6 +34,16 @@ describe('nationalOutliers on roughly normal values', () => {
   it('flags only the forces strictly outside the band', () => {
     expect(flags(values)).toEqual(['well below', null, null, null, null, null, null, 'well above']);
   });
+
+  it('flags a force with an interval only when the whole interval is outside the band (a funnel plot’s rule)', () => {
+    const withIntervals: ForceValue[] = values.map((value, i) => ({ force: `f${i}`, value }));
+    // The 2 is uncertain enough to reach the band (2.86); the 9 is certain to be above it (7.14).
+    withIntervals[0] = { force: 'f0', value: 2, interval: { lower: 1, upper: 3 } };
+    withIntervals[7] = { force: 'f7', value: 9, interval: { lower: 8, upper: 10 } };
+    expect(nationalOutliers(withIntervals).forces.map((f) => f.flag)).toEqual([null, null, null, null, null, null, null, 'well above']);
+    withIntervals[7] = { force: 'f7', value: 9, interval: { lower: 7, upper: 11 } };
+    expect(nationalOutliers(withIntervals).forces[7]!.flag).toBeNull();
+  });
 });
 
 describe('nationalOutliers on skewed (lognormal-looking) values', () => {

@@ -4,13 +4,21 @@ import { ShapiroWilkError, shapiroWilk, type ShapiroWilkResult } from './shapiro
  * National outliers (measures.md, "Statistics shared by all measures"): across all forces with
  * data, the unweighted mean ± 1 sample standard deviation; if the values fail a Shapiro–Wilk test
  * of normality at α = 0.05 and their natural logs pass it, the band is mean ± 1 SD of the logs,
- * exponentiated back. Forces strictly outside the band are flagged.
+ * exponentiated back. Forces strictly outside the band are flagged; a force whose value has a
+ * 95% interval (counts) only when the whole interval is outside, as a funnel plot allows for each
+ * unit's own sampling variation (Spiegelhalter 2005, "Funnel plots for comparing institutional
+ * performance", Statistics in Medicine 24(8), 1185–1202).
  */
 
 export interface ForceValue {
   readonly force: string;
   /** Null when the force has no (complete) value; it is then left out of the band. */
   readonly value: number | null;
+  /**
+   * The value's 95% interval, when it has one (numerators that count events): the force is then
+   * flagged only when the whole interval lies outside the band, not on sampling noise.
+   */
+  readonly interval?: { readonly lower: number; readonly upper: number };
 }
 
 export type OutlierFlag = 'well above' | 'well below' | null;
@@ -140,14 +148,14 @@ export function nationalOutliers(
   }
 
   const band = present.length < OUTLIER_MIN_FORCES ? null : chooseBand(present, alpha);
-  const flagOf = (value: number | null): OutlierFlag => {
+  const flagOf = ({ value, interval }: ForceValue): OutlierFlag => {
     if (band === null || value === null) return null;
-    if (value > band.upper) return 'well above';
-    if (value < band.lower) return 'well below';
+    if (value > band.upper && (interval === undefined || interval.lower > band.upper)) return 'well above';
+    if (value < band.lower && (interval === undefined || interval.upper < band.lower)) return 'well below';
     return null;
   };
   return {
     band,
-    forces: values.map(({ force, value }) => ({ force, value, flag: flagOf(value) })),
+    forces: values.map((entry) => ({ force: entry.force, value: entry.value, flag: flagOf(entry) })),
   };
 }
