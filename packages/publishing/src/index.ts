@@ -7,3 +7,4 @@ export * from './snapshot-files.ts';
 export * from './snapshot-outbox.ts';
 export * from './snapshot-published-message.ts';
 export * from './publish-deps.ts';
+export * from './explain-entry.ts';
