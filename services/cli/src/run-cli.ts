@@ -3,6 +3,7 @@ import { BackingServiceUnavailableError } from '@rollcall/backing-services';
 import { CommandFailed, type CommandIo, UsageError, writeLine } from './command-line.ts';
 import { demoCommand } from './commands/demo-command.ts';
 import { drainCommand } from './commands/drain-command.ts';
+import { explainCommand } from './commands/explain-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
 import { replayCommand } from './commands/replay-command.ts';
@@ -21,6 +22,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   ingest: { run: ingestCommand, usage: 'ingest --feed <feed> [--format ndjson|police-uk-csv] <file>   queue a file of events' },
   drain: { run: drainCommand, usage: 'drain [--timeout <s>]                      wait until every feed queue is empty' },
   snapshot: { run: snapshotCommand, usage: 'snapshot --as-of <date> [--force <id>] [--format json|csv]   publish and print\n  snapshot show [--latest|<snapshotId>] [--format json|csv]    print a published snapshot' },
+  explain: { run: explainCommand, usage: 'explain <snapshotId> <measureId> [--period <id>] [--breakdown k=v ...] [--json]   one published entry and the rows behind it' },
   replay: { run: replayCommand, usage: 'replay [--from <d>] [--to <d>] [--entities]  rebuild aggregates from stored events' },
   status: { run: statusCommand, usage: 'status [--format json]                     queue health; exit 0 ok, 1 warn, 2 critical, 3 unknown' },
   'retry-failed': { run: retryFailedCommand, usage: 'retry-failed --queue <name> [--limit <n>]  re-queue jobs that exhausted their retries' },
