@@ -26,6 +26,7 @@ const PROTECTED: readonly { url: string; scope: string; without: TokenName[] }[]
   { url: `/v1/snapshots/latest?forceId=${FORCE}`, scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: `/v1/snapshots/${FORCE}_2022-03-31_r1`, scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: '/v1/snapshots', scope: 'read:snapshots', without: ['ops', 'admin'] },
+  { url: `/v1/snapshots/${FORCE}_2022-03-31_r1/explain?measureId=dvpo.applied`, scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: `/v1/measures/dvpo.applied/series?forceId=${FORCE}`, scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: '/metrics', scope: 'read:ops', without: ['reader', 'admin'] },
   { url: '/v1/queues', scope: 'read:ops', without: ['reader', 'admin'] },

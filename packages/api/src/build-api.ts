@@ -10,6 +10,7 @@ import { registerAdminQueues } from './admin-queues.ts';
 import { createTokenVerifier, requireScope } from './auth.ts';
 import { registerDashboardRoute } from './dashboard-route.ts';
 import { handleFrameworkError, installErrorHandling } from './error-handling.ts';
+import { registerExplainRoutes } from './explain-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { registerLoginRoutes } from './login-routes.ts';
 import { registerMetricsRoute } from './metrics-route.ts';
@@ -57,7 +58,7 @@ const FORM_BODY_LIMIT_BYTES = 4_096;
  * | --- | --- |
  * | GET /health, GET /ready, GET /login, POST /login, POST /logout | public |
  * | GET /metrics | read:ops (public on METRICS_PORT, see `buildMetricsServer`) |
- * | GET /, GET /v1/snapshots/latest, /v1/snapshots/:snapshotId, /v1/snapshots, /v1/measures/:measureId/series | read:snapshots |
+ * | GET /, GET /v1/snapshots/latest, /v1/snapshots/:snapshotId, /v1/snapshots/:snapshotId/explain, /v1/snapshots, /v1/measures/:measureId/series | read:snapshots |
  * | GET /v1/queues | read:ops |
  * | /admin/queues (bull-board: page, API, assets) | admin |
  *
@@ -109,6 +110,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     registerDashboardRoute(app, deps.config, pageGuard('read:snapshots'));
     registerSnapshotRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
     registerSeriesRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
+    registerExplainRoutes(app, { db: deps.db, guard: guard('read:snapshots') });
     registerQueueRoutes(app, { db: deps.db, redis: deps.redis, queues, prefix: deps.queues.prefix, config: deps.config, guard: guard('read:ops') });
     registerAdminQueues(app, queues, pageGuard('admin'));
   });

@@ -4,6 +4,7 @@ export * from './create-database.ts';
 export * from './database.ts';
 export * from './entities.repository.ts';
 export * from './events.repository.ts';
+export * from './explain.repository.ts';
 export * from './feed-locks.ts';
 export * from './feed-stats.repository.ts';
 export * from './ingest-parts.repository.ts';

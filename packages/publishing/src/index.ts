@@ -8,3 +8,4 @@ export * from './snapshot-outbox.ts';
 export * from './snapshot-published-message.ts';
 export * from './publish-deps.ts';
 export * from './reconcile-published.ts';
+export * from './explain-entry.ts';
