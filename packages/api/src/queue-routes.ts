@@ -46,6 +46,7 @@ export function registerQueueRoutes(app: FastifyInstance, deps: QueueRoutesDeps)
       deadManHours: deps.config.nightly.deadManHours,
       stalled,
       externalConsumers: [SNAPSHOTS_PUBLISHED_QUEUE],
+      redisMarker: { client: deps.redis, prefix: deps.prefix },
     });
     const report = await withTimeout(collecting, deps.timeoutMs ?? STATUS_REPORT_TIMEOUT_MS).catch((err: unknown) => {
       request.log.warn({ err }, 'could not collect queue health');

@@ -176,6 +176,12 @@ export interface PublishedFiguresTable {
   edition_id: number;
 }
 
+export interface PipelineMarkersTable {
+  name: string;
+  value: string;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   events: EventsTable;
   entities: EntitiesTable;
@@ -194,6 +200,7 @@ export interface Database {
   snapshot_outbox: SnapshotOutboxTable;
   published_editions: PublishedEditionsTable;
   published_figures: PublishedFiguresTable;
+  pipeline_markers: PipelineMarkersTable;
 }
 
 export type Db = Kysely<Database>;

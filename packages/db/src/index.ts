@@ -9,6 +9,7 @@ export * from './feed-locks.ts';
 export * from './feed-stats.repository.ts';
 export * from './ingest-parts.repository.ts';
 export * from './migrate.ts';
+export * from './pipeline-markers.repository.ts';
 export * from './police-uk-imports.repository.ts';
 export * from './published-figures.repository.ts';
 export * from './reference.repository.ts';

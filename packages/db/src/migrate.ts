@@ -11,6 +11,7 @@ import * as policeUkRecords from './migrations/2026-12-01-08-police-uk-records.t
 import * as referenceVersionContents from './migrations/2026-12-01-09-reference-version-contents.ts';
 import * as immutableSnapshots from './migrations/2026-12-01-10-immutable-snapshots.ts';
 import * as publishedFigures from './migrations/2026-12-05-11-published-figures.ts';
+import * as pipelineMarkers from './migrations/2026-12-05-12-pipeline-markers.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-01-09-reference-version-contents': referenceVersionContents,
   '2026-12-01-10-immutable-snapshots': immutableSnapshots,
   '2026-12-05-11-published-figures': publishedFigures,
+  '2026-12-05-12-pipeline-markers': pipelineMarkers,
 };
 
 export class MigrationError extends Error {

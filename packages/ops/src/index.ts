@@ -15,3 +15,4 @@ export * from './snapshot-outbox-health.ts';
 export * from './stalled-counter.ts';
 export * from './troubled-jobs.ts';
 export * from './within-time.ts';
+export * from './redis-continuity.ts';

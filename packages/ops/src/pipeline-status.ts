@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import { type HealthStatus, worstStatus } from './health-status.ts';
 import { checkNightlyDeadMan, type NightlyDeadMan } from './nightly-dead-man.ts';
 import { collectQueueHealth, type QueueHealth } from './queue-health.ts';
+import { checkRedisContinuity, type RedisContinuity, type RedisMarkerClient } from './redis-continuity.ts';
 import { checkSnapshotOutbox, type SnapshotOutboxHealth } from './snapshot-outbox-health.ts';
 import type { StalledRecorder } from './stalled-counter.ts';
 
@@ -16,6 +17,8 @@ export interface StatusReport {
   readonly nightly: NightlyDeadMan;
   /** Snapshots published whose files or message are not delivered (see `checkSnapshotOutbox`). */
   readonly snapshotOutbox: SnapshotOutboxHealth;
+  /** Whether Redis kept its data since the last check (`checkRedisContinuity`); absent when not checked. */
+  readonly redis?: RedisContinuity;
   /** Every reason of every part, prefixed with the part (`feed.dvpo: ...`, `nightly: ...`, `snapshots: ...`). */
   readonly reasons: readonly string[];
 }
@@ -46,11 +49,13 @@ export interface CollectStatusReportOptions {
   readonly sampleSize?: number;
   readonly stalled?: Pick<StalledRecorder, 'count'>;
   readonly externalConsumers?: readonly string[];
+  /** Where to keep and look for the Redis epoch (`checkRedisContinuity`); without it the check is skipped. */
+  readonly redisMarker?: { readonly client: RedisMarkerClient; readonly prefix: string };
 }
 
 export async function collectStatusReport(options: CollectStatusReportOptions): Promise<StatusReport> {
   const now = options.now ?? Date.now();
-  const [queues, nightly, snapshotOutbox] = await Promise.all([
+  const [queues, nightly, snapshotOutbox, redis] = await Promise.all([
     collectQueueHealth(options.queues, {
       thresholds: options.thresholds,
       now,
@@ -60,17 +65,20 @@ export async function collectStatusReport(options: CollectStatusReportOptions): 
     }),
     checkNightlyDeadMan(options.db, { deadManHours: options.deadManHours, now }),
     checkSnapshotOutbox(options.db),
+    options.redisMarker === undefined ? undefined : checkRedisContinuity(options.db, options.redisMarker.client, options.redisMarker.prefix, now),
   ]);
   return {
     generatedAt: new Date(now).toISOString(),
-    status: overallStatus([...queues, nightly, snapshotOutbox]),
+    status: overallStatus([...queues, nightly, snapshotOutbox, ...(redis ? [redis] : [])]),
     queues,
     nightly,
     snapshotOutbox,
+    ...(redis && { redis }),
     reasons: [
       ...queues.flatMap((queue) => queue.reasons.map((reason) => `${queue.queue}: ${reason}`)),
       ...(nightly.reason ? [`nightly: ${nightly.reason}`] : []),
       ...snapshotOutbox.reasons.map((reason) => `snapshots: ${reason}`),
+      ...(redis?.reason ? [`redis: ${redis.reason}`] : []),
     ],
   };
 }
@@ -135,6 +143,7 @@ export function formatStatusTable(report: StatusReport): string {
     '',
     describeNightly(report.nightly),
     describeSnapshotOutbox(report.snapshotOutbox),
+    ...(report.redis ? [`redis data: ${report.redis.status}${report.redis.lostDetectedAt ? `, a loss detected at ${report.redis.lostDetectedAt}` : ', kept since the last check'}`] : []),
     `status: ${report.status} at ${report.generatedAt} (per minute: last complete minute, 15-minute mean in brackets)`,
   ];
   if (report.reasons.length > 0) lines.push('reasons:', ...report.reasons.map((reason) => `  - ${reason}`));

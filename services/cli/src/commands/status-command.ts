@@ -25,6 +25,7 @@ export async function collectFullStatus(context: ServiceContext): Promise<FullSt
     deadManHours: context.config.nightly.deadManHours,
     stalled: context.stalled(),
     externalConsumers: [SNAPSHOTS_PUBLISHED_QUEUE],
+    redisMarker: { client: context.producer, prefix: context.config.queuePrefix },
   });
   const [accounting, checks, rejections, anomalies] = await Promise.all([
     readAccounting(context.db),
