@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
 import { Writable } from 'node:stream';
 import { readDailyAggregates } from '@rollcall/db';
 import { TEST_PSEUDONYM_KEY } from '@rollcall/testing';

@@ -17,6 +17,7 @@ export class TcpProxy {
   ) {}
 
   static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+    // eslint-disable-next-line prefer-const -- assigned once the server exists; the handler reads it later
     let proxy!: TcpProxy;
     const server = createServer((client) => {
       if (proxy.cutOff) {

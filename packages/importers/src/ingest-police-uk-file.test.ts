@@ -359,7 +359,7 @@ describe('the quirks of data.police.uk files', () => {
     ]);
 
     const bodies = await database.db.selectFrom('events').select(['event_id', 'occurred_at', 'body']).where('event_id', 'like', `pu-${FORCE}-2019-07-%`).orderBy('event_id').execute();
-    const payloadOf = (position: number) => bodies.find((row) => row.event_id.startsWith(`pu-${FORCE}-2019-07-${position}-`))?.body as Record<string, any>;
+    const payloadOf = (position: number) => bodies.find((row) => row.event_id.startsWith(`pu-${FORCE}-2019-07-${position}-`))?.body as Record<string, unknown>;
     expect(payloadOf(1)).toMatchObject({ occurredAt: '2019-07-31T23:30:00+01:00', payload: { partOfPolicingOperation: false, outcomeLinkedToObject: true } });
     expect(payloadOf(2)).toMatchObject({ payload: { searchType: 'Vehicle search', gender: null, ageRange: null, outcomeLinkedToObject: null, timeIsPlaceholder: true } });
     expect(await monthTotals('stopsearch.by_ethnic_group', '2019-07')).toEqual({ 'not-recorded': 1, white: 3 });

@@ -2,7 +2,8 @@ import type { Job, JobsOptions } from 'bullmq';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type CatalogQueueName, JOB_CATALOG, type JobData, type JobName, type JobNameOfQueue, type NightlyRunData, type QueueOfJob, type SnapshotPublishedData } from './job-catalog.ts';
 import type { QueueFactory } from './queue-factory.ts';
-import { ALL_QUEUE_NAMES, type FeedQueueName, NIGHTLY_QUEUE, SNAPSHOTS_PUBLISHED_QUEUE } from './queue-names.ts';
+import type { SNAPSHOTS_PUBLISHED_QUEUE } from './queue-names.ts';
+import { ALL_QUEUE_NAMES, type FeedQueueName, NIGHTLY_QUEUE } from './queue-names.ts';
 import { createWorker, type JobHandlers } from './worker-factory.ts';
 
 describe('the job catalog (types)', () => {

@@ -1,5 +1,6 @@
 import type { Logger } from '@rollcall/logger';
-import { Job, type JobJson, MetricsTime, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import type { Job} from 'bullmq';
+import { type JobJson, MetricsTime, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { CatalogQueueName, JobNameOfQueue } from './job-catalog.ts';
 

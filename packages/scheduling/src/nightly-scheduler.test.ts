@@ -3,7 +3,7 @@ import { createRedisConnection, NIGHTLY_QUEUE, QueueFactory, type QueueEventsHan
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
 import { Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readNightlyRun } from './nightly-ledger.ts';
 import { enqueueCatchUp, installNightlySchedule, NIGHTLY_SCHEDULER_ID, nextNightlyFires, removeNightlySchedule } from './nightly-scheduler.ts';
 import { recordingPublisher } from '../test/nightly-test-kit.ts';

@@ -1,5 +1,6 @@
 import { addDays, createCalendar } from '@rollcall/calendar';
-import { JOB_CATALOG, NIGHTLY_QUEUE, NightlyRunData, type QueueFactory } from '@rollcall/queue';
+import type { NightlyRunData} from '@rollcall/queue';
+import { JOB_CATALOG, NIGHTLY_QUEUE, type QueueFactory } from '@rollcall/queue';
 import { getNextMillis, type JobSchedulerJson, type RepeatOptions } from 'bullmq';
 import type { NightlyTrigger } from './nightly-ledger.ts';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+
 import { describe, expect, it } from 'vitest';
 import { EditionMatcher, type PreviousEdition, type RowMatch } from './edition-matcher.ts';
 import { collect, streamOf } from '../../test/police-uk-fixture.ts';

@@ -1,4 +1,4 @@
-import { ETHNIC_GROUPS } from '@rollcall/contract';
+import type { ETHNIC_GROUPS } from '@rollcall/contract';
 import { METRIC } from '@rollcall/contract';
 import type { MeasureDefinition } from '../measure-definition.ts';
 import { countResult } from '../measure-results.ts';

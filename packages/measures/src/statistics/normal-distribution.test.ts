@@ -1,3 +1,4 @@
+/* eslint-disable no-loss-of-precision -- reference values copied digit for digit from their sources. */
 import { describe, expect, it } from 'vitest';
 import { normalCdf, normalQuantile } from './normal-distribution.ts';
 

@@ -1,3 +1,5 @@
+/* eslint-disable no-loss-of-precision -- the published coefficients are kept digit for digit as printed, so
+   they can be checked against their sources; the compiler rounds them to the nearest double. */
 /**
  * The standard normal distribution, to double precision. Shapiro–Wilk turns its statistic into a
  * p-value through the normal CDF and builds its coefficients from normal quantiles, so both must
