@@ -33,6 +33,7 @@ export async function probePostgres(databaseUrl: string, timeoutMs = 3_000): Pro
   client.on('error', () => undefined);
   try {
     await client.connect();
+    // eslint-disable-next-line rollcall/sql-only-in-db -- a reachability probe, before any schema exists
     await client.query('select 1');
     return undefined;
   } catch (error) {

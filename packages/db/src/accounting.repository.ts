@@ -94,3 +94,26 @@ export async function checkAccounting(db: DbOrTransaction): Promise<AccountingCh
     rejectedInTable: row.rejected_in_table,
   }));
 }
+
+export interface FeedEventTotals {
+  readonly feed: string;
+  readonly stored: number;
+  readonly duplicate: number;
+  readonly rejected: number;
+}
+
+/** Offered events per feed and outcome over all forces and days: what the Prometheus counter exposes. */
+export async function readEventTotalsByFeed(db: DbOrTransaction): Promise<FeedEventTotals[]> {
+  const rows = await db
+    .selectFrom('event_accounting')
+    .select((eb) => [
+      'feed',
+      eb.fn.sum<string>('stored').as('stored'),
+      eb.fn.sum<string>('duplicate').as('duplicate'),
+      eb.fn.sum<string>('rejected').as('rejected'),
+    ])
+    .groupBy('feed')
+    .execute();
+  // sum(bigint) is numeric, which pg returns as a string.
+  return rows.map((row) => ({ feed: row.feed, stored: Number(row.stored), duplicate: Number(row.duplicate), rejected: Number(row.rejected) }));
+}

@@ -18,3 +18,5 @@ export * from './snapshot-heads.repository.ts';
 export * from './snapshot-outbox.repository.ts';
 export * from './json-recordset.ts';
 export * from './snapshots.repository.ts';
+export * from './nightly-runs.repository.ts';
+export * from './rejection-summary.repository.ts';

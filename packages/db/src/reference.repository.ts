@@ -112,3 +112,8 @@ export async function readForceIds(db: DbOrTransaction): Promise<Set<string>> {
   const rows = await db.selectFrom('forces').select('force_id').execute();
   return new Set(rows.map((row) => row.force_id));
 }
+
+/** Every force's id and name, for matching the names other publishers use. */
+export async function readForceNames(db: DbOrTransaction): Promise<{ forceId: string; name: string }[]> {
+  return db.selectFrom('forces').select(['force_id as forceId', 'name']).orderBy('force_id').execute();
+}

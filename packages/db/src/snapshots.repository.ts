@@ -189,3 +189,13 @@ export async function listSnapshots(
   }));
 }
 
+
+/** Snapshots published (every revision) per force. */
+export async function countSnapshotsByForce(db: DbOrTransaction): Promise<{ forceId: string; published: number }[]> {
+  const rows = await db
+    .selectFrom('snapshots')
+    .select((eb) => ['force_id', eb.fn.countAll<string>().as('published')])
+    .groupBy('force_id')
+    .execute();
+  return rows.map((row) => ({ forceId: row.force_id, published: Number(row.published) }));
+}

@@ -9,7 +9,8 @@ export * from './pipeline-status.ts';
 export * from './processing-time.ts';
 export * from './queue-health-rules.ts';
 export * from './queue-health.ts';
-export * from './rejection-summary.ts';
+// The status report's rejection summary reads rejected_events; its query lives in packages/db.
+export { summariseRejectionReasons, type RejectionGroup } from '@rollcall/db';
 export * from './retry-failed.ts';
 export * from './snapshot-outbox-health.ts';
 export * from './stalled-counter.ts';

@@ -1,4 +1,4 @@
-import { type DbOrTransaction, type SnapshotOutboxSummary, summariseSnapshotOutbox } from '@rollcall/db';
+import { countSnapshotsByForce, type DbOrTransaction, readEventTotalsByFeed, type SnapshotOutboxSummary, summariseSnapshotOutbox } from '@rollcall/db';
 import { FEEDS } from '@rollcall/contract';
 import type { Logger } from '@rollcall/logger';
 import type { Job, Queue, Worker } from 'bullmq';
@@ -214,22 +214,12 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
     registers: [registry],
     async collect() {
       try {
-        const rows = await db
-          .selectFrom('event_accounting')
-          .select((eb) => [
-            'feed',
-            eb.fn.sum<number>('stored').as('stored'),
-            eb.fn.sum<number>('duplicate').as('duplicate'),
-            eb.fn.sum<number>('rejected').as('rejected'),
-          ])
-          .groupBy('feed')
-          .execute();
+        const rows = await readEventTotalsByFeed(db);
         // Every known feed is exposed from the start, at 0, so increase() sees its first events.
         const totals = new Map<string, Record<(typeof EVENT_RESULTS)[number], number>>(
           FEEDS.map((feed) => [feed, { stored: 0, duplicate: 0, rejected: 0 }]),
         );
-        // sum(bigint) is numeric, which pg returns as a string.
-        for (const row of rows) totals.set(row.feed, { stored: Number(row.stored), duplicate: Number(row.duplicate), rejected: Number(row.rejected) });
+        for (const { feed, ...counts } of rows) totals.set(feed, counts);
         this.reset();
         for (const [feed, counts] of totals) for (const result of EVENT_RESULTS) this.inc({ feed, result }, counts[result]);
       } catch (err) {
@@ -245,13 +235,9 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
     registers: [registry],
     async collect() {
       try {
-        const rows = await db
-          .selectFrom('snapshots')
-          .select((eb) => ['force_id', eb.fn.countAll<number>().as('published')])
-          .groupBy('force_id')
-          .execute();
+        const rows = await countSnapshotsByForce(db);
         this.reset();
-        for (const row of rows) this.inc({ forceId: row.force_id }, Number(row.published));
+        for (const { forceId, published } of rows) this.inc({ forceId }, published);
       } catch (err) {
         failed('postgres', 'rollcall_snapshot_published_total', err);
       }

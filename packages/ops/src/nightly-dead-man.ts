@@ -1,4 +1,4 @@
-import type { DbOrTransaction } from '@rollcall/db';
+import { readNightlyRunHistory, type DbOrTransaction } from '@rollcall/db';
 import type { HealthStatus } from './health-status.ts';
 
 export interface NightlyDeadManOptions {
@@ -33,7 +33,7 @@ export interface NightlyDeadMan {
 
 const HOUR_MS = 3_600_000;
 const hours = (value: number): string => `${value.toFixed(1)} h`;
-const firstLine = (text: string | null): string => (text ?? 'no error recorded').split('\n', 1)[0]!.slice(0, 200);
+const firstLine = (text: string | null): string => (text ?? 'no error recorded').split('\n', 1)[0]?.slice(0, 200) ?? '';
 
 /**
  * A dead man's switch on the nightly run: it must succeed at least every `deadManHours` (26 by
@@ -44,39 +44,16 @@ const firstLine = (text: string | null): string => (text ?? 'no error recorded')
  */
 export async function checkNightlyDeadMan(db: DbOrTransaction, options: NightlyDeadManOptions): Promise<NightlyDeadMan> {
   const now = options.now ?? Date.now();
-  const [success, latest, stillFailed] = await Promise.all([
-    db
-      .selectFrom('nightly_runs')
-      .select(['as_of', 'finished_at'])
-      .where('state', '=', 'succeeded')
-      .where('finished_at', 'is not', null)
-      .orderBy('finished_at', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
-    db
-      .selectFrom('nightly_runs')
-      .select(['as_of', 'state', 'finished_at', 'error'])
-      .orderBy((eb) => eb.fn.coalesce('finished_at', 'started_at'), (ob) => ob.desc().nullsLast())
-      .orderBy('as_of', 'desc')
-      .limit(1)
-      .executeTakeFirst(),
-    db
-      .selectFrom('nightly_runs')
-      .select(['as_of', 'error', (eb) => eb.fn.countAll<string>().over().as('dates')])
-      .where('state', '=', 'failed')
-      .orderBy('as_of', 'asc')
-      .limit(1)
-      .executeTakeFirst(),
-  ]);
+  const { lastSuccess: success, latest, oldestFailed: stillFailed } = await readNightlyRunHistory(db);
   const latestRun: NightlyLatestRun | null = latest
-    ? { asOf: latest.as_of, state: latest.state, finishedAt: latest.finished_at?.toISOString() ?? null, error: latest.error }
+    ? { ...latest, finishedAt: latest.finishedAt?.toISOString() ?? null }
     : null;
-  const failedDates = Number(stillFailed?.dates ?? 0);
+  const failedDates = stillFailed?.dates ?? 0;
   const failed = stillFailed
-    ? `nightly run as of ${stillFailed.as_of} failed${failedDates > 1 ? ` (and ${failedDates - 1} later date(s))` : ''} and has not succeeded since: ${firstLine(stillFailed.error)}`
+    ? `nightly run as of ${stillFailed.asOf} failed${failedDates > 1 ? ` (and ${failedDates - 1} later date(s))` : ''} and has not succeeded since: ${firstLine(stillFailed.error)}`
     : undefined;
 
-  if (!success?.finished_at) {
+  if (!success) {
     const what = latestRun ? `latest run as of ${latestRun.asOf} is ${latestRun.state}` : 'none has run';
     return {
       status: 'critical',
@@ -88,11 +65,11 @@ export async function checkNightlyDeadMan(db: DbOrTransaction, options: NightlyD
       reason: `no nightly run has ever succeeded (${what})`,
     };
   }
-  const lastSuccessAt = success.finished_at;
+  const lastSuccessAt = success.finishedAt;
   const hoursSinceSuccess = (now - lastSuccessAt.getTime()) / HOUR_MS;
-  const common = { lastSuccessAt: lastSuccessAt.toISOString(), lastSuccessAsOf: success.as_of, hoursSinceSuccess, latestRun, failedDates };
+  const common = { lastSuccessAt: lastSuccessAt.toISOString(), lastSuccessAsOf: success.asOf, hoursSinceSuccess, latestRun, failedDates };
   if (hoursSinceSuccess > options.deadManHours) {
-    const silence = `last successful nightly run (as of ${success.as_of}) finished ${hours(hoursSinceSuccess)} ago (critical after ${options.deadManHours} h)`;
+    const silence = `last successful nightly run (as of ${success.asOf}) finished ${hours(hoursSinceSuccess)} ago (critical after ${options.deadManHours} h)`;
     return { ...common, status: 'critical', reason: failed ? `${silence}; ${failed}` : silence };
   }
   if (failed) return { ...common, status: 'warn', reason: failed };

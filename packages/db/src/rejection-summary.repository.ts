@@ -1,5 +1,5 @@
-import type { DbOrTransaction } from '@rollcall/db';
 import { sql } from 'kysely';
+import type { DbOrTransaction } from './database.ts';
 
 export interface RejectionGroup {
   readonly feed: string;

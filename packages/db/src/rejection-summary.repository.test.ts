@@ -1,7 +1,7 @@
-import { insertRejectedEvents } from '@rollcall/db';
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { summariseRejectionReasons } from './rejection-summary.ts';
+import { insertRejectedEvents } from './rejected-events.repository.ts';
+import { summariseRejectionReasons } from './rejection-summary.repository.ts';
 
 let test: TestDatabase;
 beforeAll(async () => {

@@ -1,0 +1,57 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { FEEDS } from '@rollcall/contract';
+import { simulateForceMonth } from '@rollcall/simulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PipelineHarness } from './support/pipeline-harness.ts';
+
+/**
+ * Refactoring must not change what is published: the same inputs give the same snapshot, byte for
+ * byte, before and after a change to the code's shape (issue 12: layout, queries moved into
+ * packages/db, long functions split). The expected hashes were recorded by this test with
+ * RECORD_SNAPSHOT_HASHES=1 and are only re-recorded on purpose, when a change is meant to alter
+ * published figures (a new measure, a corrected definition), with the reason in the commit.
+ */
+const FIXTURE = new URL('./fixtures/snapshot-content-hashes.json', import.meta.url);
+const FORCE = 'avon-and-somerset';
+const MONTH = '2024-01';
+const AS_OF = '2024-01-31';
+
+interface RecordedHashes {
+  readonly recordedAt: string;
+  readonly inputs: string;
+  readonly contentHash: string;
+  readonly entries: number;
+}
+
+let harness: PipelineHarness;
+beforeAll(async () => {
+  harness = await PipelineHarness.start();
+});
+afterAll(async () => {
+  await harness.close();
+});
+
+describe('published snapshot for fixed inputs', () => {
+  it('has the content hash recorded before the refactoring', async () => {
+    // A tenth of a month of every feed, seeded: about 6,000 events, every measure kind present.
+    const events = simulateForceMonth({ forceId: FORCE, month: MONTH, seed: 12, scale: 0.1 });
+    await harness.offerEvents(FEEDS.flatMap((feed) => events[feed]));
+    await harness.drain();
+    const outcome = await harness.publish(FORCE, AS_OF);
+    const actual: RecordedHashes = {
+      recordedAt: new Date().toISOString().slice(0, 10),
+      inputs: `simulateForceMonth({ forceId: '${FORCE}', month: '${MONTH}', seed: 12, scale: 0.1 }), published as of ${AS_OF}`,
+      contentHash: outcome.document.contentHash,
+      entries: outcome.document.measures.length,
+    };
+    if (process.env.RECORD_SNAPSHOT_HASHES === '1') {
+      await writeFile(FIXTURE, `${JSON.stringify(actual, null, 2)}\n`);
+    }
+    const expected = JSON.parse(await readFile(FIXTURE, 'utf8')) as RecordedHashes;
+    expect(actual.inputs).toBe(expected.inputs);
+    expect({ contentHash: actual.contentHash, entries: actual.entries }).toEqual({
+      contentHash: expected.contentHash,
+      entries: expected.entries,
+    });
+  });
+});
