@@ -1,8 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { FEEDS } from '@rollcall/contract';
 import { simulateForceMonth } from '@rollcall/simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineHarness } from './support/pipeline-harness.ts';
+import { createSilentLogger } from '@rollcall/logger';
+import { publishSnapshot } from '@rollcall/publishing';
+import { test } from '@rollcall/store/worker-fixture';
+import { describe, expect } from 'vitest';
 
 /**
  * Refactoring must not change what is published: the same inputs give the same snapshot, byte for
@@ -23,21 +25,17 @@ interface RecordedHashes {
   readonly entries: number;
 }
 
-let harness: PipelineHarness;
-beforeAll(async () => {
-  harness = await PipelineHarness.start();
-});
-afterAll(async () => {
-  await harness.close();
-});
-
 describe('published snapshot for fixed inputs', () => {
-  it('has the content hash recorded before the refactoring', async () => {
+  test('has the content hash recorded before the refactoring', async ({ database, feedQueues }) => {
     // A tenth of a month of every feed, seeded: about 6,000 events, every measure kind present.
     const events = simulateForceMonth({ forceId: FORCE, month: MONTH, seed: 12, scale: 0.1 });
-    await harness.offerEvents(FEEDS.flatMap((feed) => events[feed]));
-    await harness.drain();
-    const outcome = await harness.publish(FORCE, AS_OF);
+    for (const feed of FEEDS) await feedQueues.offer(feed, events[feed]);
+    await feedQueues.drain();
+    const outcome = await publishSnapshot(
+      { db: database.db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() },
+      FORCE,
+      AS_OF,
+    );
     const actual: RecordedHashes = {
       recordedAt: new Date().toISOString().slice(0, 10),
       inputs: `simulateForceMonth({ forceId: '${FORCE}', month: '${MONTH}', seed: 12, scale: 0.1 }), published as of ${AS_OF}`,
