@@ -4,6 +4,7 @@ export * from './aggregates/outcome.ts';
 export * from './aggregates/stop-search-vocabulary.ts';
 export * from './aggregates/time-bins.ts';
 export * from './canonical-json.ts';
+export * from './defined.ts';
 export * from './feed/call-handling.ts';
 export * from './feed/decode-event.ts';
 export * from './feed/dvpo.ts';

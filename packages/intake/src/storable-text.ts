@@ -15,8 +15,8 @@ export const MAX_EVENT_DEPTH = 32;
  */
 export function findStorageProblem(value: unknown): string | undefined {
   const pending: [item: unknown, path: string, depth: number][] = [[value, '', 0]];
-  while (pending.length > 0) {
-    const [item, path, depth] = pending.pop()!;
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, path, depth] = next;
     if (typeof item === 'string') {
       if (UNSTORABLE.test(item)) return `${path || 'event'}: contains a NUL character or an unpaired surrogate, which cannot be stored`;
       continue;
@@ -31,7 +31,7 @@ export function findStorageProblem(value: unknown): string | undefined {
       if (badKey !== undefined) return `${path ? `${path}.` : ''}${badKey}: contains a NUL character or an unpaired surrogate, which cannot be stored`;
     }
     // Pushed in reverse so the first member is looked at first.
-    for (let i = members.length - 1; i >= 0; i--) pending.push([members[i]![0], members[i]![1], depth + 1]);
+    for (const [member, memberPath] of members.reverse()) pending.push([member, memberPath, depth + 1]);
   }
   return undefined;
 }

@@ -254,9 +254,9 @@ class MeasureComputer {
   /** Forces that have a published figure for this measure's headline and period. */
   forcesWithPublishedFigures(definition: MeasureDefinition, period: Period): string[] {
     const forces = new Set<string>();
-    for (const figures of this.publishedFigures.values()) {
-      const figure = figures[0]!;
-      if (figure.measureId === definition.id && figure.from === period.from && figure.to === period.to) forces.add(figure.forceId);
+    // Every figure of a key has the key's measure, force and period, so the first speaks for all.
+    for (const [figure] of this.publishedFigures.values()) {
+      if (figure !== undefined && figure.measureId === definition.id && figure.from === period.from && figure.to === period.to) forces.add(figure.forceId);
     }
     return [...forces];
   }
@@ -389,7 +389,8 @@ function msgComparison(
 ): MsgComparison {
   const group = [input.forceId, ...input.mostSimilarGroup];
   // The force itself is always its own events; the others may be published figures.
-  const members = group.map((force, index) => ({ force, figures: index === 0 ? computer.published(definition, force, period, breakdown) : computer.comparable(definition, force, period, breakdown) }));
+  const own = { force: input.forceId, figures: computer.published(definition, input.forceId, period, breakdown) };
+  const members = [own, ...input.mostSimilarGroup.map((force) => ({ force, figures: computer.comparable(definition, force, period, breakdown) }))];
   const comparison = compareWithGroup({
     force: input.forceId,
     entries: members.map(({ force, figures }) => ({ force, ...usableFigures(figures) })),
@@ -399,7 +400,7 @@ function msgComparison(
   });
   const leftOut = members.flatMap(({ force, figures }) => (figures.leftOut === null ? [] : [{ force, reason: figures.leftOut }]));
   const base = { similarWithinPercent: comparison.similarWithinPercent, forces: group, leftOut };
-  const self = members[0]!.figures;
+  const self = own.figures;
   const others = members.slice(1).filter(({ figures }) => figures.leftOut === null).length;
   const none = (flag: '[x]' | '[z]', reason: string, average: number | null = null): MsgComparison => ({ rank: null, average, comparison: null, ...base, flag, reason });
   if (input.mostSimilarGroup.length === 0) return none('[z]', 'the force has no most similar group in the reference data');

@@ -1,5 +1,6 @@
 import type { ComputedMeasure, Flag } from './compute-snapshot-measures.ts';
 import type { AdditiveGroup, CellSum, MeasureDefinition } from './measure-definition.ts';
+import { defined } from '@rollcall/contract';
 import { MEASURES } from './measure-catalog.ts';
 
 export interface DisclosureRule {
@@ -117,11 +118,12 @@ export function suppressCells(entries: readonly CellCarrier[], groups: readonly 
       learnt.push(cell);
     };
     for (const cell of values.keys()) if (isPublished(cell)) learn(cell, null);
-    while (learnt.length > 0) {
-      for (const index of sumsOf.get(learnt.pop()!) ?? []) {
-        unknownIn[index]! -= 1;
-        if (unknownIn[index] !== 1) continue;
-        const last = members[index]!.find((cell) => !known.has(cell));
+    for (let cell = learnt.pop(); cell !== undefined; cell = learnt.pop()) {
+      for (const index of sumsOf.get(cell) ?? []) {
+        const unknown = defined(unknownIn[index], 'the unknown count of a sum') - 1;
+        unknownIn[index] = unknown;
+        if (unknown !== 1) continue;
+        const last = defined(members[index], 'the members of a sum').find((member) => !known.has(member));
         if (last !== undefined) learn(last, index);
       }
     }
@@ -131,7 +133,7 @@ export function suppressCells(entries: readonly CellCarrier[], groups: readonly 
   // Among the other members of the sum that gives `hidden` away: one to suppress, or undefined.
   const memberToHide = (known: ReadonlyMap<string, number | null>, hidden: string, sumIndex: number, visited: Set<number>): string | undefined => {
     visited.add(sumIndex);
-    const sum = sums[sumIndex]!;
+    const sum = defined(sums[sumIndex], 'the sum that gives a cell away');
     const others = (cells: readonly string[]) => cells.filter((cell) => cell !== hidden && (values.get(cell) ?? 0) > 0 && known.has(cell)).sort(byValueThenId(values));
     const published = (cells: readonly string[]) => others(cells).find((cell) => known.get(cell) === null);
     const deduced = (cells: readonly string[]) => {
@@ -150,7 +152,9 @@ export function suppressCells(entries: readonly CellCarrier[], groups: readonly 
   const unresolvable = new Set<string>();
   for (;;) {
     const known = knownCells();
-    const leaks = [...known].filter(([cell, via]) => via !== null && isSmall(values.get(cell)!, rule) && !unresolvable.has(cell));
+    // Every known cell has a value (so ?? 0 is never used): published ones are keys of `values`,
+    // deduced ones members of a sum, and addSum keeps only sums whose members all have one.
+    const leaks = [...known].flatMap(([cell, via]) => (via !== null && isSmall(values.get(cell) ?? 0, rule) && !unresolvable.has(cell) ? [[cell, via] as const] : []));
     const leak = leaks.sort(([a], [b]) => (a < b ? -1 : 1))[0];
     if (leak === undefined) break;
     const [cell, via] = leak;
@@ -158,7 +162,7 @@ export function suppressCells(entries: readonly CellCarrier[], groups: readonly 
       counted.add(cell);
       primary += 1;
     }
-    const pick = memberToHide(known, cell, via!, new Set());
+    const pick = memberToHide(known, cell, via, new Set());
     // Every other member is zero or unknown for good: nothing left to suppress for this cell.
     if (pick === undefined) unresolvable.add(cell);
     else {
@@ -203,7 +207,7 @@ export function applyDisclosureControl(
 
   const measures = entries.map((entry): PublishedMeasure => {
     const { cells, impliedCells: _implied, cellSums: _sums, ...published } = entry;
-    const suppressed = suppressedByPeriod.get(entry.period.id)!;
+    const suppressed = defined(suppressedByPeriod.get(entry.period.id), `the suppressed cells of period ${entry.period.id}`);
     if (!Object.keys(cells).some((cell) => suppressed.has(cell))) return published;
     const flags: Flag[] = ['[c]', ...entry.flags.filter((flag) => flag !== '[c]' && flag !== '[z]')];
     const {

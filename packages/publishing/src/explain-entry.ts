@@ -1,5 +1,5 @@
 import { addDays, createCalendar, type LocalDate } from '@rollcall/calendar';
-import { AS_AT_METRIC, STOCK_METRICS } from '@rollcall/contract';
+import { AS_AT_METRIC, defined, STOCK_METRICS } from '@rollcall/contract';
 import {
   type AggregateDayRow,
   type ArrivedEvent,
@@ -153,7 +153,10 @@ export interface EntryExplanation {
     /** The period's days with events or rows, oldest first. */
     readonly days: readonly ExplainDay[];
   } | null;
-  /** Months of the period, and whether the feed has events in each (`[x]` otherwise); counts left out when suppressed. */
+  /**
+   * Months of the period, and whether the feed has events in each (`[x]` otherwise); counts left
+   * out when suppressed.
+   */
   readonly coverage: { readonly feed: MeasureFeed; readonly months: readonly { readonly month: string; readonly hasData: boolean; readonly events?: number }[] };
   /** Events of the feed in the period stored after this revision was published; null when suppressed. */
   readonly sincePublication: ExplainedEvents | null;
@@ -268,7 +271,7 @@ function selectEntry(document: SnapshotDocument, request: ExplainRequest): { ent
   const ofMeasure = document.measures.filter((measure) => measure.measureId === request.measureId);
   if (ofMeasure.length === 0) throw new ExplainInputError('measureId', request.measureId, [...new Set(document.measures.map((measure) => measure.measureId))]);
   const periodIds = [...new Set(ofMeasure.map((measure) => measure.period.id))];
-  const periodId = request.periodId ?? (periodIds.includes('month') ? 'month' : periodIds[0]!);
+  const periodId = request.periodId ?? (periodIds.includes('month') ? 'month' : defined(periodIds[0], `a period of ${request.measureId}`));
   const inPeriod = ofMeasure.filter((measure) => measure.period.id === periodId);
   if (inPeriod.length === 0) throw new ExplainInputError('period', periodId, periodIds);
   const wanted = breakdownText(request.breakdown);
@@ -306,7 +309,9 @@ async function explainIn(db: DbOrTransaction, request: ExplainRequest): Promise<
   const definition = measureById(entry.measureId);
   if (!definition) throw new ExplainInputError('measureId', entry.measureId, []);
   const calendar = createCalendar(document.timeZone);
-  const publishedAt = (await readSnapshotPublishedAt(db, document.snapshotId))!;
+  const publishedAt = await readSnapshotPublishedAt(db, document.snapshotId);
+  // Found above in this same repeatable-read transaction, so it cannot have gone since.
+  if (publishedAt === undefined) throw new ExplainNotFoundError(`no snapshot ${request.snapshotId}`);
   const suppressed = entry.suppressed === '[c]' || entry.flags.includes('[c]');
 
   const coverageRows = await readFeedCoverage(db, { forceIds: [document.forceId], from: period.from ?? '1900-01-01', to: period.to });
@@ -398,7 +403,10 @@ async function explainIn(db: DbOrTransaction, request: ExplainRequest): Promise<
   return { ...explanation, suppressed: null, derivation: await derive(db, document, definition, entry, period, calendar), sincePublication: await eventsReceived(publishedAt, null) };
 }
 
-/** Evaluates the definition over the publication's inputs as they stand, recording its reads, and fetches their rows. */
+/**
+ * Evaluates the definition over the publication's inputs as they stand, recording its reads, and
+ * fetches their rows.
+ */
 async function derive(
   db: DbOrTransaction,
   document: SnapshotDocument,

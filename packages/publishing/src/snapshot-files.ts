@@ -78,9 +78,14 @@ export function snapshotFilePaths(dir: string, document: Pick<SnapshotDocument, 
   return {
     json: join(forceDir, document.asOf, `${document.snapshotId}.json`),
     csv: join(forceDir, document.asOf, `${document.snapshotId}.csv`),
-    latestJson: join(forceDir, 'latest.json'),
-    latestCsv: join(forceDir, 'latest.csv'),
+    ...latestFilePaths(dir, document.forceId),
   };
+}
+
+/** `<dir>/<forceId>/latest.json|csv`: the force's newest snapshot. */
+function latestFilePaths(dir: string, forceId: string): { readonly latestJson: string; readonly latestCsv: string } {
+  const forceDir = join(resolve(dir), forceId);
+  return { latestJson: join(forceDir, 'latest.json'), latestCsv: join(forceDir, 'latest.csv') };
 }
 
 /** Pretty-printed, with a final newline, so the files diff and read well. */
@@ -107,13 +112,13 @@ export async function writeSnapshotFiles(dir: string, document: SnapshotDocument
  * date, or one whose delivery finishes late, must not move `latest` backwards.
  */
 export async function writeLatestSnapshotFiles(dir: string, document: SnapshotDocument): Promise<{ readonly latestJson: string; readonly latestCsv: string }> {
-  const paths = snapshotFilePaths(dir, document);
+  const paths = latestFilePaths(dir, document.forceId);
   const temporary = temporaryDirectoryOf(dir);
-  await mkdir(dirname(paths.latestJson!), { recursive: true });
+  await mkdir(dirname(paths.latestJson), { recursive: true });
   await mkdir(temporary, { recursive: true });
-  await writeFileAtomically(paths.latestJson!, snapshotJson(document), temporary);
-  await writeFileAtomically(paths.latestCsv!, snapshotToCsv(document), temporary);
-  return { latestJson: paths.latestJson!, latestCsv: paths.latestCsv! };
+  await writeFileAtomically(paths.latestJson, snapshotJson(document), temporary);
+  await writeFileAtomically(paths.latestCsv, snapshotToCsv(document), temporary);
+  return paths;
 }
 
 export async function snapshotFilesExist(dir: string, document: Pick<SnapshotDocument, 'forceId' | 'asOf' | 'snapshotId'>): Promise<boolean> {

@@ -1,4 +1,4 @@
-import type { FeedEvent } from '@rollcall/contract';
+import { defined, type FeedEvent } from '@rollcall/contract';
 import type { Random } from './random.ts';
 
 export interface AnomalyRates {
@@ -66,7 +66,9 @@ export function mixAnomalies(
   for (let i = 0; i < onTime.length; i++) {
     if (!random.chance(rates.reordered)) continue;
     const j = Math.max(0, Math.min(onTime.length - 1, i + random.integer(-rates.reorderWindow, rates.reorderWindow)));
-    [onTime[i], onTime[j]] = [onTime[j]!, onTime[i]!];
+    const moved = defined(onTime[j], 'the event to swap');
+    onTime[j] = defined(onTime[i], 'the event to swap');
+    onTime[i] = moved;
     reordered += 1;
   }
   const lines = onTime.map((event) => JSON.stringify(event));

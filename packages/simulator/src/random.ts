@@ -1,3 +1,5 @@
+import { defined } from '@rollcall/contract';
+
 /**
  * A small seeded generator (mulberry32) and the distributions the simulator needs. Seeded so that
  * a demo or a benchmark produces the same events every run: its figures can be compared.
@@ -27,7 +29,7 @@ export class Random {
   }
 
   pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!;
+    return defined(items[Math.floor(this.next() * items.length)], 'an item to pick (the list is empty)');
   }
 
   /** Picks by weight: `[[value, weight], ...]`. */
@@ -38,7 +40,8 @@ export class Random {
       roll -= weight;
       if (roll < 0) return value;
     }
-    return choices[choices.length - 1]![0];
+    // Rounding can leave a sliver of the roll over after the last weight: that roll is the last choice's.
+    return defined(choices.at(-1), 'a choice to pick (the list is empty)')[0];
   }
 
   exponential(mean: number): number {
@@ -60,7 +63,10 @@ export class Random {
   shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i--) {
       const j = Math.floor(this.next() * (i + 1));
-      [items[i], items[j]] = [items[j]!, items[i]!];
+      // 0 ≤ j ≤ i < items.length: both are in range.
+      const picked = defined(items[j], 'the item to swap');
+      items[j] = defined(items[i], 'the item to swap');
+      items[i] = picked;
     }
     return items;
   }

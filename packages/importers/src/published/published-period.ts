@@ -23,15 +23,24 @@ export function monthSpan(month: string): { readonly from: LocalDate; readonly t
  */
 export function parsePublishedMonth(text: string): string | undefined {
   const value = text.trim();
+  // No group of these patterns is optional, so a match captures every one: the '' defaults below
+  // are never used.
   let match = /^(\d{4})-(\d{2})(?:-01)?$/.exec(value);
-  if (match) return Number(match[2]) >= 1 && Number(match[2]) <= 12 ? `${match[1]}-${match[2]}` : undefined;
+  if (match) {
+    const [, year = '', month = ''] = match;
+    return Number(month) >= 1 && Number(month) <= 12 ? `${year}-${month}` : undefined;
+  }
   match = /^(\d{1,2})\/(\d{4})$/.exec(value);
-  if (match) return Number(match[1]) >= 1 && Number(match[1]) <= 12 ? `${match[2]}-${match[1]!.padStart(2, '0')}` : undefined;
+  if (match) {
+    const [, month = '', year = ''] = match;
+    return Number(month) >= 1 && Number(month) <= 12 ? `${year}-${month.padStart(2, '0')}` : undefined;
+  }
   match = /^([A-Za-z]{3,9})[\s-]+(\d{2}|\d{4})$/.exec(value);
   if (match) {
-    const month = monthIndex(match[1]!);
+    const [, monthName = '', yearDigits = ''] = match;
+    const month = monthIndex(monthName);
     if (month < 0) return undefined;
-    const year = match[2]!.length === 2 ? `20${match[2]}` : match[2]!;
+    const year = yearDigits.length === 2 ? `20${yearDigits}` : yearDigits;
     return `${year}-${String(month + 1).padStart(2, '0')}`;
   }
   return undefined;

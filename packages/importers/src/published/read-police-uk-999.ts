@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { defined } from '@rollcall/contract';
 import type { PublishedFigure } from '@rollcall/db';
 import type { ForceNameMatcher } from './force-name-matcher.ts';
 import { normaliseHeader, parsePublishedNumber, PublishedFileError, type PublishedFileReading, type RejectedLine } from './published-file.ts';
@@ -47,9 +48,8 @@ function locateColumns(header: readonly string[]): Partial<Record<Column, number
  * column or a force-month given twice rejects the file.
  */
 export function readPoliceUk999(text: string, matchForce: ForceNameMatcher): PublishedFileReading {
-  const rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
-  if (rows.length === 0) throw new PublishedFileError('the file is empty: expected a header line and one line per force and month');
-  const header = rows[0]!;
+  const [header, ...body] = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+  if (header === undefined) throw new PublishedFileError('the file is empty: expected a header line and one line per force and month');
   const columns = locateColumns(header);
   const missing = REQUIRED.filter((column) => columns[column] === undefined);
   if (columns.presented === undefined && columns.answered === undefined) missing.push('presented');
@@ -61,21 +61,28 @@ export function readPoliceUk999(text: string, matchForce: ForceNameMatcher): Pub
   const figures: PublishedFigure[] = [];
   const rejectedLines: RejectedLine[] = [];
   const seen = new Map<string, number>();
-  rows.slice(1).forEach((row, index) => {
+  body.forEach((row, index) => {
     const line = index + 2;
-    const cell = (column: Column) => (columns[column] === undefined ? undefined : (row[columns[column]!] ?? ''));
+    const cell = (column: Column) => {
+      const at = columns[column];
+      return at === undefined ? undefined : (row[at] ?? '');
+    };
+    // Undefined only for a column the header lacks, and a header without the required ones was refused above.
+    const requiredCell = (column: Column) => defined(cell(column), `the ${column} column`);
     const reject = (reason: string) => rejectedLines.push({ line, reason });
-    const forceText = cell('force')!;
+    const forceText = requiredCell('force');
     const forceId = matchForce(forceText);
     if (forceId === undefined) return reject(`force: ${JSON.stringify(forceText)} is not a force of England and Wales in the reference data`);
-    const month = parsePublishedMonth(cell('month')!);
+    const month = parsePublishedMonth(requiredCell('month'));
     if (month === undefined) return reject(`month: ${JSON.stringify(cell('month'))} is not a month (2024-03, Mar-24 or March 2024)`);
     const numbers: Partial<Record<Column, { value: number; percent: boolean }>> = {};
     for (const column of ['presented', 'answered', 'under10s', 'from10to60s', 'over60s', 'mean'] as const) {
-      const raw = cell(column);
-      if (raw === undefined || (raw === '' && (column === 'mean' || column === 'presented' || column === 'answered'))) continue;
+      const at = columns[column];
+      if (at === undefined) continue;
+      const raw = row[at] ?? '';
+      if (raw === '' && (column === 'mean' || column === 'presented' || column === 'answered')) continue;
       const parsed = parsePublishedNumber(raw);
-      if (parsed === undefined || parsed.value < 0) return reject(`${header[columns[column]!]}: ${JSON.stringify(raw)} is not a number`);
+      if (parsed === undefined || parsed.value < 0) return reject(`${header[at]}: ${JSON.stringify(raw)} is not a number`);
       numbers[column] = parsed;
     }
     const key = `${forceId} ${month}`;
@@ -83,11 +90,17 @@ export function readPoliceUk999(text: string, matchForce: ForceNameMatcher): Pub
     if (earlier !== undefined) throw new PublishedFileError(`line ${line}: ${forceId} ${month} is also on line ${earlier}: a force-month given twice cannot be read one way`);
     seen.set(key, line);
 
-    const bands = [numbers.under10s!, numbers.from10to60s!, numbers.over60s!];
+    // Required columns: a row without a number in each was rejected in the loop above.
+    const bands = [
+      defined(numbers.under10s, 'the under 10s band'),
+      defined(numbers.from10to60s, 'the 10 to 60s band'),
+      defined(numbers.over60s, 'the over 60s band'),
+    ];
     const percentages = bands.some((band) => band.percent);
     const base = numbers.answered?.value ?? numbers.presented?.value;
     if (percentages && base === undefined) return reject('bands are percentages but no calls answered or presented are given to count them');
-    const [under10s, from10to60s, over60s] = bands.map((band) => (percentages ? Math.round((band.value / 100) * base!) : band.value)) as [number, number, number];
+    const count = (band: { readonly value: number }) => (percentages && base !== undefined ? Math.round((band.value / 100) * base) : band.value);
+    const [under10s, from10to60s, over60s] = bands.map(count) as [number, number, number];
     const answered = under10s + from10to60s + over60s;
     const { from, to } = monthSpan(month);
     const figure = (measureId: string, numerator: number | null, denominator: number | null, value: number | null): PublishedFigure => ({

@@ -16,20 +16,23 @@ export const PUBLISHED_LONG_COLUMNS = ['source', 'force', 'period_from', 'period
  * given twice rejects the file.
  */
 export function readPublishedLong(text: string, matchForce: ForceNameMatcher, knownMeasureIds: ReadonlySet<string>): PublishedFileReading {
-  const rows = parse(text, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
-  if (rows.length === 0) throw new PublishedFileError(`the file is empty: expected the header ${PUBLISHED_LONG_COLUMNS.join(',')}`);
-  const header = rows[0]!.map(normaliseHeader).map((cell) => cell.replaceAll(' ', '_'));
+  const [headerLine, ...body] = parse(text, { bom: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
+  if (headerLine === undefined) throw new PublishedFileError(`the file is empty: expected the header ${PUBLISHED_LONG_COLUMNS.join(',')}`);
+  const header = headerLine.map(normaliseHeader).map((cell) => cell.replaceAll(' ', '_'));
   const index = new Map(header.map((cell, i) => [cell, i]));
   const missing = PUBLISHED_LONG_COLUMNS.filter((column) => column !== 'flags' && !index.has(column));
   if (missing.length > 0) {
-    throw new PublishedFileError(`missing column ${missing.join(', ')}: the header must be ${PUBLISHED_LONG_COLUMNS.join(',')} (flags optional); found ${rows[0]!.join(',')}`);
+    throw new PublishedFileError(`missing column ${missing.join(', ')}: the header must be ${PUBLISHED_LONG_COLUMNS.join(',')} (flags optional); found ${headerLine.join(',')}`);
   }
   const figures: PublishedFigure[] = [];
   const rejectedLines: RejectedLine[] = [];
   const seen = new Map<string, number>();
-  rows.slice(1).forEach((row, i) => {
+  body.forEach((row, i) => {
     const line = i + 2;
-    const cell = (column: (typeof PUBLISHED_LONG_COLUMNS)[number]) => (index.has(column) ? (row[index.get(column)!] ?? '') : '');
+    const cell = (column: (typeof PUBLISHED_LONG_COLUMNS)[number]) => {
+      const at = index.get(column);
+      return at === undefined ? '' : (row[at] ?? '');
+    };
     const reject = (reason: string) => rejectedLines.push({ line, reason });
     const source = cell('source');
     if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(source)) return reject(`source: ${JSON.stringify(source)} must be a short name in lower case (home-office-pfa, hmicfrs-peel)`);

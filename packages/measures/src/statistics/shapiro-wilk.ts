@@ -1,4 +1,6 @@
+import { defined } from '@rollcall/contract';
 import { normalCdf, normalQuantile } from './normal-distribution.ts';
+import { polynomial } from './polynomial.ts';
 
 /**
  * Shapiro–Wilk W test of normality by Royston's algorithm: Royston (1995), "Remark AS R94: A
@@ -40,12 +42,6 @@ const C5 = [-1.5861, -0.31082, -0.083751, 0.0038915] as const;
 const C6 = [-0.4803, -0.082676, 0.0030302] as const;
 const G = [-2.273, 0.459] as const;
 
-function polynomial(coefficients: readonly number[], x: number): number {
-  let sum = 0;
-  for (let i = coefficients.length - 1; i >= 0; i--) sum = sum * x + coefficients[i]!;
-  return sum;
-}
-
 /**
  * The positive half of the W coefficients, a₁ ≥ a₂ ≥ … for the largest order statistics (the
  * smallest ones take −aᵢ; the middle one of an odd sample takes 0). Royston's approximation:
@@ -60,8 +56,9 @@ export function shapiroWilkCoefficients(n: number): readonly number[] {
   const half = Math.floor(n / 2);
   // m[i] for i = 0..half−1 are the (negative) scores of the smallest order statistics.
   const m = Array.from({ length: half }, (_, i) => normalQuantile((i + 1 - 0.375) / (n + 0.25)));
-  const m1 = m[0]!;
-  const m2 = m[1]!;
+  // n ≥ 4 here, so there are at least two scores.
+  const m1 = defined(m[0], 'the first normal score');
+  const m2 = defined(m[1], 'the second normal score');
   const sumSquares = 2 * m.reduce((sum, mi) => sum + mi * mi, 0);
   const norm = Math.sqrt(sumSquares);
   const u = 1 / Math.sqrt(n);
@@ -81,9 +78,7 @@ export function shapiroWilkCoefficients(n: number): readonly number[] {
  * Zero range: all values equal, or equal up to a few units in the last place of the largest
  * (8·ε relative), where W would only measure rounding noise. 1e-19 absolute is R's own check.
  */
-function hasZeroRange(sorted: readonly number[]): boolean {
-  const low = sorted[0]!;
-  const high = sorted[sorted.length - 1]!;
+function hasZeroRange(low: number, high: number): boolean {
   const range = high - low;
   const magnitude = Math.max(Math.abs(low), Math.abs(high));
   return range < 1e-19 || range <= 8 * Number.EPSILON * magnitude;
@@ -104,21 +99,21 @@ export function shapiroWilk(values: readonly number[]): ShapiroWilkResult {
   if (!values.every(Number.isFinite)) throw new ShapiroWilkError('not finite', n);
 
   const sorted = [...values].sort((x, y) => x - y);
-  if (hasZeroRange(sorted)) throw new ShapiroWilkError('zero range', n);
+  const low = defined(sorted[0], 'the smallest value');
+  const high = defined(sorted[n - 1], 'the largest value');
+  if (hasZeroRange(low, high)) throw new ShapiroWilkError('zero range', n);
 
   // W is location and scale invariant; centring on the median and dividing by the range keeps
   // data with a large offset (1e9 + small differences) from losing its digits in the sums below.
   // SciPy does the same since gh-14462; R divides by the range only.
-  const median = (sorted[(n - 1) >> 1]! + sorted[n >> 1]!) / 2;
-  const range = sorted[n - 1]! - sorted[0]!;
+  const median = (defined(sorted[(n - 1) >> 1], 'the lower median') + defined(sorted[n >> 1], 'the upper median')) / 2;
+  const range = high - low;
   const x = sorted.map((v) => (v - median) / range);
 
+  // The coefficients by rank: −a₁, −a₂, … for the smallest values, 0 for the middle one of an odd
+  // sample, …, a₂, a₁ for the largest.
   const half = shapiroWilkCoefficients(n);
-  const a = x.map((_, i) => {
-    if (i < half.length) return -half[i]!;
-    const fromTop = n - 1 - i;
-    return fromTop < half.length ? half[fromTop]! : 0;
-  });
+  const a = [...half.map((ai) => -ai), ...Array<number>(n - 2 * half.length).fill(0), ...[...half].reverse()];
 
   // W as the squared correlation of the data with the coefficients, returned as 1 − W computed
   // from (√(SaSx) − Sax)(√(SaSx) + Sax): W − 1 by subtraction would lose digits when W is near 1.
@@ -127,9 +122,10 @@ export function shapiroWilk(values: readonly number[]): ShapiroWilkResult {
   let ssa = 0;
   let ssx = 0;
   let sax = 0;
-  for (let i = 0; i < n; i++) {
-    const da = a[i]! - meanA;
-    const dx = x[i]! - meanX;
+  for (const [i, ai] of a.entries()) {
+    const da = ai - meanA;
+    // a and x both hold n values, so x[i] is always there: ?? 0 only satisfies the compiler.
+    const dx = (x[i] ?? 0) - meanX;
     ssa += da * da;
     ssx += dx * dx;
     sax += da * dx;

@@ -9,6 +9,8 @@ import { createProgressReporter } from '../progress-reporter.ts';
 export const WAITING_FOR_REPEAT_MS = 30_000;
 /** ... and no more often than this when it changes. */
 export const WAITING_FOR_MIN_INTERVAL_MS = 5_000;
+/** How long drain waits without `--timeout`. */
+const DEFAULT_TIMEOUT_SECONDS = 600;
 
 /**
  * Says what drain waits for (`waiting for feed.dvpo: 1 active, 2 waiting`), so a drain that does
@@ -57,8 +59,8 @@ export async function drainFeedQueues(context: ServiceContext, io: CommandIo, lo
 }
 
 export async function drainCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseOptions(args, { timeout: { type: 'string', default: '600' } }, 'drain');
-  const timeoutSeconds = positiveInteger(values.timeout, '--timeout')!;
+  const { values } = parseOptions(args, { timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) } }, 'drain');
+  const timeoutSeconds = positiveInteger(values.timeout, '--timeout') ?? DEFAULT_TIMEOUT_SECONDS;
   const { config, log } = commandSetup(io, 'drain');
   const result = await withServiceContext(config, log, (context) => drainFeedQueues(context, io, log, timeoutSeconds, { sayWaitingFor: true }));
   if (!result.drained) {

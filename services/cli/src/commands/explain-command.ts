@@ -10,9 +10,9 @@ function parseBreakdown(values: readonly string[] | undefined): Record<string, s
   if (values === undefined || values.length === 0) return null;
   const breakdown: Record<string, string> = {};
   for (const pair of values.flatMap((value) => value.split(';'))) {
-    const match = /^([a-z][a-zA-Z0-9_]*)=([^=]+)$/.exec(pair);
-    if (!match) throw new UsageError(`explain: --breakdown takes key=value (e.g. grade=emergency), got ${JSON.stringify(pair)}`);
-    breakdown[match[1]!] = match[2]!;
+    const [, key, value] = /^([a-z][a-zA-Z0-9_]*)=([^=]+)$/.exec(pair) ?? [];
+    if (key === undefined || value === undefined) throw new UsageError(`explain: --breakdown takes key=value (e.g. grade=emergency), got ${JSON.stringify(pair)}`);
+    breakdown[key] = value;
   }
   return breakdown;
 }

@@ -5,6 +5,11 @@ import { type CommandIo, parseOptions, UsageError, writeLine } from '../command-
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const format = (value: number | null, digits = 2) => (value === null ? '-' : value.toFixed(digits));
 
+function requiredMonth(option: string, value: string | undefined): string {
+  if (value === undefined || !MONTH.test(value)) throw new UsageError(`reconcile: ${option} YYYY-MM is required (got ${JSON.stringify(value ?? null)})`);
+  return value;
+}
+
 /**
  * `rollcall reconcile --force <id> --from <YYYY-MM> --to <YYYY-MM> [--tolerance <points>]`: the
  * force's own monthly figures beside those published for it (police.uk, Home Office...), one line
@@ -15,15 +20,15 @@ const format = (value: number | null, digits = 2) => (value === null ? '-' : val
  */
 export async function reconcileCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseOptions(args, { force: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, tolerance: { type: 'string', default: '0.5' } }, 'reconcile');
-  if (values.force === undefined) throw new UsageError('reconcile: --force <id> is required');
-  for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
-    if (value === undefined || !MONTH.test(value)) throw new UsageError(`reconcile: ${name} YYYY-MM is required (got ${JSON.stringify(value ?? null)})`);
-  }
-  if (values.to! < values.from!) throw new UsageError('reconcile: --to is before --from');
+  const forceId = values.force;
+  if (forceId === undefined) throw new UsageError('reconcile: --force <id> is required');
+  const fromMonth = requiredMonth('--from', values.from);
+  const toMonth = requiredMonth('--to', values.to);
+  if (toMonth < fromMonth) throw new UsageError('reconcile: --to is before --from');
   const tolerance = Number(values.tolerance);
   if (!(tolerance >= 0)) throw new UsageError(`reconcile: --tolerance must be a number ≥ 0 (got ${JSON.stringify(values.tolerance)})`);
   const { config, log } = commandSetup(io, 'reconcile');
-  const report = await withServiceContext(config, log, (context) => reconcilePublished(context.db, { forceId: values.force!, fromMonth: values.from!, toMonth: values.to! }));
+  const report = await withServiceContext(config, log, (context) => reconcilePublished(context.db, { forceId, fromMonth, toMonth }));
   let beyond = 0;
   writeLine(io.stdout, 'month    measure                            source          own      published  difference  counts');
   for (const line of report.lines) {

@@ -57,11 +57,12 @@ async function showCommand(args: readonly string[], io: CommandIo): Promise<numb
   const format = requireOne(values.format, FORMATS, '--format');
   if (positionals.length > 1 || (positionals.length === 1 && values.latest)) throw new UsageError('snapshot show: give --latest or one snapshot id');
   const { config, log } = commandSetup(io, 'snapshot');
+  const [snapshotId] = positionals;
   const stored = await withServiceContext(config, log, (context) =>
-    positionals.length === 1 ? findSnapshot(context.db, positionals[0]!) : findLatestSnapshot(context.db, values.force ?? config.forces[0]),
+    snapshotId === undefined ? findLatestSnapshot(context.db, values.force ?? config.forces[0]) : findSnapshot(context.db, snapshotId),
   );
   if (!stored) {
-    throw new CommandFailed(positionals.length === 1 ? `no snapshot ${JSON.stringify(positionals[0])}` : 'no snapshot published yet (rollcall snapshot --as-of <date>)');
+    throw new CommandFailed(snapshotId === undefined ? 'no snapshot published yet (rollcall snapshot --as-of <date>)' : `no snapshot ${JSON.stringify(snapshotId)}`);
   }
   printSnapshots(io, [stored.document as unknown as SnapshotDocument], format);
   return 0;
