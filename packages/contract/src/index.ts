@@ -14,3 +14,4 @@ export * from './feed/feed-event.ts';
 export * from './feed/person-references.ts';
 export * from './feed/stop-search.ts';
 export * from './feed/wanted-persons.ts';
+export * from './snapshot-entry-key.ts';

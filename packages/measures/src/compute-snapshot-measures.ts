@@ -1,3 +1,4 @@
+import { breakdownText } from '@rollcall/contract';
 import type { LocalDate } from '@rollcall/calendar';
 import { Aggregates } from './aggregates.ts';
 import type { MeasureDefinition, MeasureDirection, MeasureFeed, MeasurePopulation, MeasureResult, MeasureSettings, MeasureUnit, PublishedInterval } from './measure-definition.ts';
@@ -174,13 +175,6 @@ export interface ComputedMeasure {
   readonly cellSums?: MeasureResult['cellSums'];
 }
 
-const breakdownKey = (breakdown: Readonly<Record<string, string>> | undefined): string =>
-  breakdown === undefined
-    ? ''
-    : Object.keys(breakdown)
-        .sort()
-        .map((key) => `${key}=${breakdown[key]}`)
-        .join(';');
 
 /** Months of the period without data for the feed; for as-at, whether the feed has any data at all. */
 function missingMonths(forceInputs: ForceInputs, feed: MeasureFeed, period: Period): string[] {
@@ -297,7 +291,7 @@ class MeasureComputer {
           settings: inputs.settings,
           population: inputs.population,
         });
-        entry = { results: new Map(results.map((result) => [breakdownKey(result.breakdown), result])), missing };
+        entry = { results: new Map(results.map((result) => [breakdownText(result.breakdown), result])), missing };
       }
       this.cache.set(key, entry);
     }

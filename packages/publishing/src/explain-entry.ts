@@ -1,5 +1,5 @@
 import { addDays, createCalendar, type LocalDate } from '@rollcall/calendar';
-import { AS_AT_METRIC, defined, STOCK_METRICS } from '@rollcall/contract';
+import { AS_AT_METRIC, breakdownText, defined, STOCK_METRICS } from '@rollcall/contract';
 import {
   type AggregateDayRow,
   type ArrivedEvent,
@@ -173,13 +173,7 @@ export interface EntryExplanation {
 
 const MAX_LISTED_EVENTS = 1_000;
 
-export const breakdownText = (breakdown: Readonly<Record<string, string>> | null | undefined): string =>
-  breakdown === null || breakdown === undefined
-    ? ''
-    : Object.keys(breakdown)
-        .sort()
-        .map((key) => `${key}=${breakdown[key]}`)
-        .join(';');
+export { breakdownText } from '@rollcall/contract';
 
 /** In words, how the value follows from numerator and denominator (the definition says what they count). */
 function methodOf(definition: MeasureDefinition): string {

@@ -4,7 +4,7 @@ import { clearSnapshotHeadStale, type Db, enqueueSnapshotDelivery, findSnapshot,
 import type { Logger } from '@rollcall/logger';
 import { applyDisclosureControl, computeSnapshotMeasures, DEFAULT_NEARLY_MET_RULE, DEFAULT_SIMILAR_WITHIN_PERCENT, DEFAULT_TREND_THRESHOLDS, type DisclosureRule, type PublishedMeasure, type TrendThresholds, trendRule } from '@rollcall/measures';
 import type { QueueFactory } from '@rollcall/queue';
-import { canonicalJson, sha256Hex } from '@rollcall/contract';
+import { canonicalJson, sha256Hex, snapshotEntryKey } from '@rollcall/contract';
 import { codeVersion } from '@rollcall/runtime';
 import { sql } from 'kysely';
 import { loadSnapshotInputs } from './load-snapshot-inputs.ts';
@@ -25,16 +25,6 @@ export interface PublishOutcome {
 }
 
 export const snapshotIdOf = (forceId: string, asOf: string, revision: number): string => `${forceId}_${asOf}_r${revision}`;
-
-const entryKey = (measure: PublishedMeasure): string =>
-  `${measure.measureId}|${measure.period.id}|${
-    measure.breakdown === null
-      ? ''
-      : Object.keys(measure.breakdown)
-          .sort()
-          .map((key) => `${key}=${measure.breakdown![key]}`)
-          .join(';')
-  }`;
 
 const figures = (measure: PublishedMeasure) => ({ value: measure.value, numerator: measure.numerator, denominator: measure.denominator });
 
@@ -65,8 +55,8 @@ function changedFields(before: PublishedMeasure, after: PublishedMeasure): strin
  * order of the entries moved (which `publishSnapshot` does not publish as a revision).
  */
 export function diffMeasures(before: readonly PublishedMeasure[], after: readonly PublishedMeasure[]): MeasureChange[] {
-  const previous = new Map(before.map((measure) => [entryKey(measure), measure]));
-  const current = new Map(after.map((measure) => [entryKey(measure), measure]));
+  const previous = new Map(before.map((measure) => [snapshotEntryKey(measure), measure]));
+  const current = new Map(after.map((measure) => [snapshotEntryKey(measure), measure]));
   const changes: MeasureChange[] = [];
   for (const [key, measure] of current) {
     const old = previous.get(key);

@@ -1,3 +1,4 @@
+import { keyValuePairs } from '@rollcall/contract';
 import type { PublishedMeasure } from '@rollcall/measures';
 import type { SnapshotDocument } from './snapshot-document.ts';
 
@@ -86,17 +87,8 @@ export function csvField(value: Cell): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/**
- * `key=value` pairs in key order joined by `;` (`area=urban;grade=emergency`), `''` for none: how
- * the CSV writes `breakdown` and `extra`, and how the series route names a breakdown.
- */
-export function keyValuePairs(record: Readonly<Record<string, string | number | null>> | null | undefined): string {
-  if (!record) return '';
-  return Object.keys(record)
-    .sort()
-    .map((key) => `${key}=${record[key] ?? ''}`)
-    .join(';');
-}
+// `keyValuePairs` (the breakdown's text) lives with the entry key in @rollcall/contract.
+export { keyValuePairs } from '@rollcall/contract';
 
 export function measureCsvRow(document: Pick<SnapshotDocument, 'snapshotId' | 'forceId' | 'asOf' | 'revision'>, measure: PublishedMeasure): Cell[] {
   return [
