@@ -112,3 +112,16 @@ export async function readForceIds(db: DbOrTransaction): Promise<Set<string>> {
   const rows = await db.selectFrom('forces').select('force_id').execute();
   return new Set(rows.map((row) => row.force_id));
 }
+
+export interface ForceListing {
+  readonly forceId: string;
+  readonly name: string;
+  /** HMICFRS most similar group, the force itself excluded. */
+  readonly mostSimilarGroup: readonly string[];
+}
+
+/** Forces of the current reference data, by id. */
+export async function listForces(db: DbOrTransaction): Promise<ForceListing[]> {
+  const rows = await db.selectFrom('forces').select(['force_id', 'name', 'most_similar_group']).orderBy('force_id').execute();
+  return rows.map((row) => ({ forceId: row.force_id, name: row.name, mostSimilarGroup: row.most_similar_group }));
+}
