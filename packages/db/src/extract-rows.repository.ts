@@ -73,8 +73,13 @@ interface ExtractRecord<Entry> {
  * One page of the extract, in (force, measure, period, period start, breakdown, newest revision
  * first) order, compared byte by byte (`collate "C"`) so the cursor's comparison and the order agree.
  */
-export async function readExtractPage<Entry = Record<string, unknown>>(db: Db, query: ExtractQuery): Promise<ExtractPage<Entry>> {
+export async function readExtractPage<Entry = Record<string, unknown>>(
+  db: Db,
+  query: ExtractQuery,
+): Promise<ExtractPage<Entry>> {
   const after = query.after;
+  const measureIds = query.measureIds === undefined ? null : [...query.measureIds];
+  const periodIds = query.periodIds === undefined ? null : [...query.periodIds];
   const { rows } = await sql<ExtractRecord<Entry>>`
     with entries as (
       select s.snapshot_id, s.force_id, s.as_of, s.revision, s.generated_at, h.snapshot_id is not null as is_latest,
@@ -90,17 +95,19 @@ export async function readExtractPage<Entry = Record<string, unknown>>(db: Db, q
       where s.force_id = any(${[...query.forceIds]}::text[])
         and s.as_of between ${query.from}::date and ${query.to}::date
         and (${query.allRevisions}::boolean or h.snapshot_id is not null)
-        and (${query.measureIds === undefined}::boolean or m.entry ->> 'measureId' = any(${[...(query.measureIds ?? [])]}::text[]))
-        and (${query.periodIds === undefined}::boolean or m.entry -> 'period' ->> 'id' = any(${[...(query.periodIds ?? [])]}::text[]))
+        and (${measureIds === null}::boolean or m.entry ->> 'measureId' = any(${measureIds}::text[]))
+        and (${periodIds === null}::boolean or m.entry -> 'period' ->> 'id' = any(${periodIds}::text[]))
     ),
     chosen as (
-      select distinct on (force_id, measure_id, period_id, period_start, breakdown) force_id, measure_id, period_id, period_start, breakdown, as_of
+      select distinct on (force_id, measure_id, period_id, period_start, breakdown)
+             force_id, measure_id, period_id, period_start, breakdown, as_of
       from entries
       where is_latest
       order by force_id, measure_id, period_id, period_start, breakdown, period_to desc, as_of desc, position
     ),
     extract as (
-      select distinct on (e.force_id, e.measure_id, e.period_id, e.period_start, e.breakdown, e.revision) e.*
+      select distinct on (e.force_id, e.measure_id, e.period_id, e.period_start, e.breakdown, e.revision)
+             e.*
       from entries e
       join chosen c using (force_id, measure_id, period_id, period_start, breakdown, as_of)
       order by e.force_id, e.measure_id, e.period_id, e.period_start, e.breakdown, e.revision, e.position
@@ -112,9 +119,12 @@ export async function readExtractPage<Entry = Record<string, unknown>>(db: Db, q
       from extract x
       left join forces f on f.force_id = x.force_id
       where ${after === undefined}::boolean
-         or (x.force_id collate "C", x.measure_id collate "C", x.period_id collate "C", x.period_start collate "C", x.breakdown collate "C", -x.revision)
-          > (${after?.forceId ?? ''}, ${after?.measureId ?? ''}, ${after?.periodId ?? ''}, ${after?.periodStart ?? ''}, ${after?.breakdown ?? ''}, ${-(after?.revision ?? 0)}::int)
-      order by x.force_id collate "C", x.measure_id collate "C", x.period_id collate "C", x.period_start collate "C", x.breakdown collate "C", x.revision desc
+         or (x.force_id collate "C", x.measure_id collate "C", x.period_id collate "C",
+             x.period_start collate "C", x.breakdown collate "C", -x.revision)
+          > (${after?.forceId ?? ''}, ${after?.measureId ?? ''}, ${after?.periodId ?? ''},
+             ${after?.periodStart ?? ''}, ${after?.breakdown ?? ''}, ${-(after?.revision ?? 0)}::int)
+      order by x.force_id collate "C", x.measure_id collate "C", x.period_id collate "C",
+               x.period_start collate "C", x.breakdown collate "C", x.revision desc
       limit ${query.limit}
     ) p on true
   `.execute(db);
