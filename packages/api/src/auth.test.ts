@@ -28,6 +28,9 @@ const PROTECTED: readonly { url: string; scope: string; without: TokenName[] }[]
   { url: '/v1/snapshots', scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: `/v1/snapshots/${FORCE}_2022-03-31_r1/explain?measureId=dvpo.applied`, scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: `/v1/measures/dvpo.applied/series?forceId=${FORCE}`, scope: 'read:snapshots', without: ['ops', 'admin'] },
+  { url: '/v1/measures', scope: 'read:snapshots', without: ['ops', 'admin'] },
+  { url: '/v1/forces', scope: 'read:snapshots', without: ['ops', 'admin'] },
+  { url: `/v1/extract?forceId=${FORCE}`, scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: '/metrics', scope: 'read:ops', without: ['reader', 'admin'] },
   { url: '/v1/queues', scope: 'read:ops', without: ['reader', 'admin'] },
   { url: '/admin/queues', scope: 'admin', without: ['reader', 'ops'] },
@@ -40,10 +43,10 @@ describe('createTokenVerifier', () => {
     const b = newToken();
     const verifier = createTokenVerifier([
       { name: 'a', sha256: a.sha256, scopes: ['read:ops'] },
-      { name: 'b', sha256: b.sha256, scopes: ['read:snapshots', 'admin'] },
+      { name: 'b', sha256: b.sha256, scopes: ['read:snapshots', 'admin'], forces: ['wiltshire'] },
     ]);
-    expect(verifier.verify(a.token)).toEqual({ name: 'a', scopes: ['read:ops'] });
-    expect(verifier.verify(b.token)).toEqual({ name: 'b', scopes: ['read:snapshots', 'admin'] });
+    expect(verifier.verify(a.token)).toEqual({ name: 'a', scopes: ['read:ops'], forces: null });
+    expect(verifier.verify(b.token)).toEqual({ name: 'b', scopes: ['read:snapshots', 'admin'], forces: ['wiltshire'] });
     expect(verifier.verify(a.sha256)).toBeUndefined();
     expect(verifier.verify('')).toBeUndefined();
     expect(verifier.verify('x'.repeat(10_000))).toBeUndefined();

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ApiScope, ApiTokenEntry } from '@rollcall/config';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { sendError } from './error-handling.ts';
+import { queryApiKeyOf } from './query-api-key.ts';
 
 /**
  * Bearer tokens with scopes (operations.md, "HTTP API").
@@ -14,8 +15,15 @@ import { sendError } from './error-handling.ts';
  *
  * Browsers cannot put a header on the requests a page makes for its own assets (bull-board's
  * scripts) or on a form post, so the same token is also accepted from the HttpOnly cookie that
- * `POST /login` sets. A header, when present, wins over the cookie.
+ * `POST /login` sets. BI tools get two more ways in (operations.md, "Power BI and Excel"): the
+ * `X-API-Key` header (Excel's and Power BI's "From Web" let a user add a header), and the
+ * `api_key` query parameter (Power BI's "Web API" credential), which admits only the token's
+ * read scopes, since a URL is copied into browser histories and proxy logs. In that order of
+ * precedence: `Authorization`, `X-API-Key`, `api_key`, the cookie.
  */
+
+/** Scopes a token used as `?api_key=` keeps: reading, never the queue UI that can change jobs. */
+const QUERY_KEY_SCOPES: readonly ApiScope[] = ['read:snapshots', 'read:ops'];
 
 export const TOKEN_COOKIE = 'rollcall_token';
 
@@ -29,6 +37,8 @@ export interface Principal {
   /** The configured name of the token (`grafana`, `ops-team`), for logs; never the token. */
   readonly name: string;
   readonly scopes: readonly ApiScope[];
+  /** The forces the token may read (API_TOKENS `forces`), or null for every configured force. */
+  readonly forces: readonly string[] | null;
 }
 
 declare module 'fastify' {
@@ -50,7 +60,7 @@ export interface TokenVerifier {
  * of them, so neither the comparison nor the position of a match shows in the response time.
  */
 export function createTokenVerifier(entries: readonly ApiTokenEntry[]): TokenVerifier {
-  const configured = entries.map((entry) => ({ principal: { name: entry.name, scopes: [...entry.scopes] }, digest: Buffer.from(entry.sha256, 'hex') }));
+  const configured = entries.map((entry) => ({ principal: { name: entry.name, scopes: [...entry.scopes], forces: entry.forces ? [...entry.forces] : null }, digest: Buffer.from(entry.sha256, 'hex') }));
   return {
     verify(token) {
       if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
@@ -65,16 +75,22 @@ export function createTokenVerifier(entries: readonly ApiTokenEntry[]): TokenVer
 }
 
 export type Credentials =
-  | { readonly kind: 'token'; readonly token: string; readonly source: 'header' | 'cookie' }
+  | { readonly kind: 'token'; readonly token: string; readonly source: 'header' | 'api-key-header' | 'query' | 'cookie' }
   | { readonly kind: 'none' }
-  | { readonly kind: 'malformed' };
+  | { readonly kind: 'malformed'; readonly message: string };
 
 export function credentialsOf(request: FastifyRequest): Credentials {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = BEARER.exec(header);
-    return match?.[1] ? { kind: 'token', token: match[1], source: 'header' } : { kind: 'malformed' };
+    return match?.[1] ? { kind: 'token', token: match[1], source: 'header' } : { kind: 'malformed', message: 'the Authorization header must be "Bearer <token>"' };
   }
+  const apiKey = request.headers['x-api-key'];
+  if (apiKey !== undefined) {
+    return typeof apiKey === 'string' && apiKey.trim() !== '' ? { kind: 'token', token: apiKey.trim(), source: 'api-key-header' } : { kind: 'malformed', message: 'the X-API-Key header must be given once, with the token' };
+  }
+  const queryKey = queryApiKeyOf(request);
+  if (queryKey !== undefined) return queryKey ? { kind: 'token', token: queryKey, source: 'query' } : { kind: 'malformed', message: 'api_key must be given once, with the token' };
   const cookie = request.cookies[TOKEN_COOKIE];
   return cookie ? { kind: 'token', token: cookie, source: 'cookie' } : { kind: 'none' };
 }
@@ -115,7 +131,11 @@ function toLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply {
 export function requireScope(verifier: TokenVerifier, scope: ApiScope, options: RequireScopeOptions = {}): onRequestAsyncHookHandler {
   return async function checkScope(request, reply) {
     const credentials = credentialsOf(request);
-    const principal = credentials.kind === 'token' ? verifier.verify(credentials.token) : undefined;
+    const verified = credentials.kind === 'token' ? verifier.verify(credentials.token) : undefined;
+    const principal =
+      verified && credentials.kind === 'token' && credentials.source === 'query'
+        ? { ...verified, scopes: verified.scopes.filter((granted) => QUERY_KEY_SCOPES.includes(granted)) }
+        : verified;
     if (principal === undefined && options.loginRedirect && credentials.kind !== 'malformed' && isPageNavigation(request)) {
       return toLogin(request, reply);
     }
@@ -123,13 +143,14 @@ export function requireScope(verifier: TokenVerifier, scope: ApiScope, options: 
       return refuse(reply, 401, 'a bearer token is required (Authorization: Bearer <token>, or log in at /login)', REALM);
     }
     if (credentials.kind === 'malformed') {
-      return refuse(reply, 401, 'the Authorization header must be "Bearer <token>"', `${REALM}, error="invalid_request"`);
+      return refuse(reply, 401, credentials.message, `${REALM}, error="invalid_request"`);
     }
     if (principal === undefined) {
       return refuse(reply, 401, credentials.source === 'cookie' ? 'the login has expired or the token is not valid; log in again at /login' : 'the token is not valid', `${REALM}, error="invalid_token"`);
     }
     if (!principal.scopes.includes(scope)) {
-      return refuse(reply, 403, `requires scope ${scope}`, `${REALM}, error="insufficient_scope", scope="${scope}"`);
+      const how = credentials.kind === 'token' && credentials.source === 'query' ? ' (a token given as ?api_key= has its read scopes only)' : '';
+      return refuse(reply, 403, `requires scope ${scope}${how}`, `${REALM}, error="insufficient_scope", scope="${scope}"`);
     }
     request.principal = principal;
     return undefined;

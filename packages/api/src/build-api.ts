@@ -1,19 +1,28 @@
+import fastifyCompress, { type FastifyCompressOptions } from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import type { ApiScope, Config } from '@rollcall/config';
 import type { Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import { createMetricsRegistry, createStalledRecorder, type MetricsRegistry } from '@rollcall/ops';
 import { ALL_QUEUE_NAMES, type QueueFactory } from '@rollcall/queue';
+import { codeVersion } from '@rollcall/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
+import { constants as zlibConstants } from 'node:zlib';
 import { registerAdminQueues } from './admin-queues.ts';
 import { createTokenVerifier, requireScope } from './auth.ts';
+import { registerCatalogueRoutes } from './catalogue-routes.ts';
 import { registerDashboardRoute } from './dashboard-route.ts';
 import { handleFrameworkError, installErrorHandling } from './error-handling.ts';
 import { registerExplainRoutes } from './explain-routes.ts';
+import { registerExtractRoutes } from './extract-routes.ts';
+import { createForceScope } from './force-scope.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { registerHttpMetrics } from './http-metrics.ts';
 import { registerLoginRoutes } from './login-routes.ts';
 import { registerMetricsRoute } from './metrics-route.ts';
+import { registerOpenApi } from './openapi.ts';
+import { takeQueryApiKey } from './query-api-key.ts';
 import { registerQueueRoutes } from './queue-routes.ts';
 import { DEFAULT_RATE_LIMITS, type RateLimits, registerRateLimits } from './rate-limits.ts';
 import { registerSeriesRoutes } from './series-routes.ts';
@@ -51,19 +60,33 @@ export interface ApiDeps {
 const FORM_BODY_LIMIT_BYTES = 4_096;
 
 /**
+ * Compression (gzip or brotli, as the client's Accept-Encoding prefers) of bodies from 1 kB: a
+ * snapshot (about 1 MB of JSON) and a year's extract shrink about tenfold. Brotli at quality 4,
+ * not its default 11, which takes seconds on a large extract for a few per cent more.
+ */
+const COMPRESSION: FastifyCompressOptions = {
+  threshold: 1_024,
+  encodings: ['br', 'gzip'],
+  brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+  globalDecompression: false,
+};
+
+/**
  * The HTTP read API of operations.md, not yet listening (the service calls `listen`). Routes and
  * their scopes:
  *
  * | route | scope |
  * | --- | --- |
- * | GET /health, GET /ready, GET /login, POST /login, POST /logout | public |
+ * | GET /health, GET /ready, GET /login, POST /login, POST /logout, GET /openapi.json, GET /docs | public |
  * | GET /metrics | read:ops (public on METRICS_PORT, see `buildMetricsServer`) |
  * | GET /, GET /v1/snapshots/latest, /v1/snapshots/:snapshotId, /v1/snapshots/:snapshotId/explain, /v1/snapshots, /v1/measures/:measureId/series | read:snapshots |
+ * | GET /v1/measures, /v1/forces, /v1/extract | read:snapshots |
  * | GET /v1/queues | read:ops |
  * | /admin/queues (bull-board: page, API, assets) | admin |
  *
  * Scopes do not imply one another, `admin` included (see auth.ts). A token is read from the
- * `Authorization: Bearer` header or from the HttpOnly `rollcall_token` cookie `POST /login` sets;
+ * `Authorization: Bearer` header, the `X-API-Key` header, the `api_key` query parameter (read
+ * scopes only) or the HttpOnly `rollcall_token` cookie `POST /login` sets;
  * a browser opening `/` or `/admin/queues` without a valid login is redirected to /login.
  *
  * The caller owns `db`, `queues` and `redis` and closes them after `app.close()`.
@@ -75,10 +98,14 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     frameworkErrors: handleFrameworkError,
     routerOptions: { ignoreTrailingSlash: true },
     ...(deps.trustProxy !== undefined && { trustProxy: deps.trustProxy }),
+    // `?api_key=` leaves the URL before routing and logging (query-api-key.ts).
+    rewriteUrl: (raw) => takeQueryApiKey(raw),
   });
 
   app.decorateRequest('principal', null);
   void app.register(fastifyCookie);
+  void app.register(fastifyCompress, COMPRESSION);
+  registerOpenApi(app, codeVersion());
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT_BYTES }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(String(body))));
   });
@@ -93,6 +120,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const pageGuard = (scope: ApiScope) => requireScope(verifier, scope, { loginRedirect: true });
   const queues = ALL_QUEUE_NAMES.map((name) => deps.queues.queue(name));
   const metrics = deps.metrics ?? createMetricsRegistry({ queues, db: deps.db, log: deps.log, stalled: createStalledRecorder(deps.redis, deps.queues.prefix) });
+  registerHttpMetrics(app, metrics.registry);
+  const forces = createForceScope(deps.db, deps.config);
 
   // Declared once the rate limiter has loaded and added its hook, as the other plugins' hooks are.
   app.after(() => {
@@ -108,9 +137,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     });
     registerLoginRoutes(app, verifier);
     registerDashboardRoute(app, deps.config, pageGuard('read:snapshots'));
-    registerSnapshotRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
-    registerSeriesRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
-    registerExplainRoutes(app, { db: deps.db, guard: guard('read:snapshots') });
+    registerSnapshotRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
+    registerSeriesRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
+    registerExplainRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
+    registerCatalogueRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
+    registerExtractRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
     registerQueueRoutes(app, { db: deps.db, redis: deps.redis, queues, prefix: deps.queues.prefix, config: deps.config, guard: guard('read:ops') });
     registerAdminQueues(app, queues, pageGuard('admin'));
   });

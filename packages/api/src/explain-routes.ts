@@ -3,6 +3,7 @@ import { explainEntry, ExplainInputError, ExplainNotFoundError } from '@rollcall
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from './api-error.ts';
+import type { ForceScope } from './force-scope.ts';
 import { BreakdownParam, MeasureId, parseRequest, PeriodId, SnapshotId } from './request-schemas.ts';
 
 const ExplainParams = z.strictObject({ snapshotId: SnapshotId });
@@ -10,6 +11,7 @@ const ExplainQuery = z.strictObject({ measureId: MeasureId, period: PeriodId.opt
 
 export interface ExplainRoutesDeps {
   readonly db: Db;
+  readonly forces: ForceScope;
   readonly guard: onRequestAsyncHookHandler;
 }
 
@@ -23,6 +25,8 @@ export function registerExplainRoutes(app: FastifyInstance, deps: ExplainRoutesD
   app.get('/v1/snapshots/:snapshotId/explain', { onRequest: deps.guard }, async (request) => {
     const { snapshotId } = parseRequest(ExplainParams, request.params, 'params');
     const query = parseRequest(ExplainQuery, request.query, 'query');
+    // A snapshot id starts with its force (`<forceId>_<asOf>_r<n>`, SnapshotId's pattern).
+    deps.forces.check(request, snapshotId.slice(0, snapshotId.indexOf('_')));
     const breakdown = query.breakdown === undefined ? null : Object.fromEntries(query.breakdown.split(';').map((pair) => pair.split('=') as [string, string]));
     try {
       return await explainEntry(deps.db, { snapshotId, measureId: query.measureId, periodId: query.period, breakdown });

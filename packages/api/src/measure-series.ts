@@ -1,6 +1,9 @@
 import type { Flag, MeasureDefinition, PublishedMeasure, TargetStatus } from '@rollcall/measures';
 import { csvField, measureCsvRow, SNAPSHOT_CSV_COLUMNS } from '@rollcall/publishing';
-import type { SeriesEntry } from './series-entries.repository.ts';
+import type { SeriesEntry as StoredSeriesEntry } from '@rollcall/db';
+
+/** A head snapshot with the entry a series asked for, typed as published. */
+export type SeriesEntry = StoredSeriesEntry<PublishedMeasure>;
 
 /**
  * One measure across the head revisions of a force's snapshots, oldest first: what a dashboard

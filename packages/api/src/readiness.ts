@@ -1,7 +1,6 @@
-import { type Db, pendingMigrations } from '@rollcall/db';
+import { type Db, pendingMigrations, pingDatabase } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import type { Redis } from 'ioredis';
-import { sql } from 'kysely';
 import { TimeoutError, withTimeout } from './with-timeout.ts';
 
 export type ReadinessCheckName = 'redis' | 'postgres' | 'migrations';
@@ -60,7 +59,7 @@ export async function checkReadiness(deps: ReadinessDeps, timeoutMs = READINESS_
   const checks = await Promise.all([
     runCheck('redis', timeoutMs, deps.log, async () => ((await deps.redis.ping()) === 'PONG' ? undefined : 'Redis answered PING unexpectedly'), 'Redis did not answer PING'),
     runCheck('postgres', timeoutMs, deps.log, async () => {
-      await sql`select 1`.execute(deps.db);
+      await pingDatabase(deps.db);
       return undefined;
     }, 'PostgreSQL did not answer select 1'),
     runCheck('migrations', timeoutMs, deps.log, async () => {

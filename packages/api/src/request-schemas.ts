@@ -57,6 +57,12 @@ export const BreakdownParam = z
       .join(';'),
   );
 
+/** An opaque paging cursor, as a previous page's `nextCursor` gave it (base64url). */
+export const Cursor = z
+  .string()
+  .max(2_000, 'must be at most 2000 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be a nextCursor of a previous page, unchanged');
+
 export const Format = z.enum(['json', 'csv'], { error: 'must be json or csv' });
 export type Format = z.infer<typeof Format>;
 

@@ -121,11 +121,26 @@ describe('GET /v1/measures/:measureId/series', () => {
     expect(csvRecords(csv.body).records.map((r) => r.breakdown)).toEqual(['channel=999;queue=primary', 'channel=999;queue=primary']);
   });
 
-  it('marks a breakdown the snapshots do not have as not available rather than dropping the date', async () => {
-    const body = (await get(`${SERIES}?forceId=${FORCE}&period=month&breakdown=queue=primary`)).json();
-    expect(body.breakdown).toBe('queue=primary');
-    expect(body.points).toHaveLength(2);
-    expect(body.points[0]).toMatchObject({ published: false, value: null, flags: ['[x]'] });
+  it('is 400 for a breakdown the measure is never published for, naming the published ones (issue 13)', async () => {
+    const headlineOnly = await get(`${SERIES}?forceId=${FORCE}&period=month&breakdown=queue=primary`);
+    expect(headlineOnly.statusCode).toBe(400);
+    expect(headlineOnly.json()).toMatchObject({
+      error: 'bad_request',
+      details: [{ in: 'query', path: 'breakdown', message: `calls.999.answered_within_10s (month) is published without breakdowns for ${FORCE}; leave breakdown out` }],
+    });
+    const typo = await get(`/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('channel=99;queue=primary')}`);
+    expect(typo.statusCode).toBe(400);
+    const [detail] = typo.json().details;
+    expect(detail.message).toMatch(/^channel=99;queue=primary is not a breakdown of calls.live.waiting \(as-at\); published: /);
+    expect(detail.message).toContain('channel=999;queue=primary');
+  });
+
+  it('answers a range without snapshots with an empty series, whatever the breakdown', async () => {
+    const none = await get(`/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('channel=999;queue=primary')}&from=2030-01-01`);
+    expect(none.statusCode).toBe(200);
+    expect(none.json().points).toEqual([]);
+    const typo = await get(`/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=channel=99&from=2030-01-01`);
+    expect(typo.statusCode).toBe(200);
   });
 
   it('gives one CSV row per point, in the snapshot CSV columns', async () => {

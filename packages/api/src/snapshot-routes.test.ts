@@ -130,6 +130,22 @@ describe('GET /v1/snapshots', () => {
     expect(none).toMatchObject({ count: 0, snapshots: [] });
   });
 
+  it('pages with a total and a cursor instead of truncating (issue 13)', async () => {
+    const first = await get(`/v1/snapshots?forceId=${FORCE}&limit=2`);
+    const page1 = first.json();
+    expect(page1).toMatchObject({ count: 2, total: 3, nextCursor: expect.any(String) });
+    expect(first.headers['x-total-count']).toBe('3');
+    const page2 = (await get(`/v1/snapshots?forceId=${FORCE}&limit=2&cursor=${page1.nextCursor}`)).json();
+    expect(page2).toMatchObject({ count: 1, total: 3, nextCursor: null });
+    expect([...page1.snapshots, ...page2.snapshots].map((s: { snapshotId: string }) => s.snapshotId)).toEqual([ids.april, ids.marchR2, ids.marchR1]);
+    const csv = await get(`/v1/snapshots?forceId=${FORCE}&limit=1&format=csv`);
+    expect(csv.headers['x-total-count']).toBe('3');
+    expect(csv.headers.link).toMatch(/^<\/v1\/snapshots\?forceId=avon-and-somerset&limit=1&format=csv&cursor=[A-Za-z0-9_-]+>; rel="next"$/);
+    const bad = await get(`/v1/snapshots?cursor=${Buffer.from('{"asOf":1}').toString('base64url')}`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details).toEqual([{ in: 'query', path: 'cursor', message: 'not a cursor this route gave out; pass nextCursor back unchanged' }]);
+  });
+
   it('lists all forces without forceId', async () => {
     const response = await get('/v1/snapshots');
     expect(response.json()).toMatchObject({ forceId: null, count: 3 });

@@ -187,3 +187,36 @@ export function csvRecords(text: string): { header: string[]; records: Record<st
   const [header = [], ...rows] = parseCsv(text);
   return { header, records: rows.map((row) => Object.fromEntries(header.map((column, index) => [column, row[index] ?? '']))) };
 }
+
+/** The last day of each month from April 2022 to March 2023: financial year 2022/23. */
+export const YEAR_MONTH_ENDS = [
+  '2022-04-30',
+  '2022-05-31',
+  '2022-06-30',
+  '2022-07-31',
+  '2022-08-31',
+  '2022-09-30',
+  '2022-10-31',
+  '2022-11-30',
+  '2022-12-31',
+  '2023-01-31',
+  '2023-02-28',
+  '2023-03-31',
+] as const;
+
+/**
+ * A year of data as a BI tool sees it: 999 calls on the 10th of every month of financial year
+ * 2022/23, and a snapshot at each month end (12 head snapshots of `FORCE`).
+ */
+export async function publishYear(db: Db): Promise<readonly string[]> {
+  const context = testIngestContext();
+  const deps: PublishDeps = { db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
+  const ids: string[] = [];
+  for (const [index, monthEnd] of YEAR_MONTH_ENDS.entries()) {
+    const day = `${monthEnd.slice(0, 8)}10`;
+    await storeFeedBatch(db, { feed: 'call-handling', inputs: calls(day, 40 + index, 10, `y${index}`), source: 'test' }, context);
+    const published = await publishSnapshot(deps, FORCE, monthEnd);
+    ids.push(published.snapshotId);
+  }
+  return ids;
+}

@@ -12,6 +12,12 @@ export const ApiTokenEntry = z.strictObject({
   name: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
   scopes: z.array(z.enum(API_SCOPES)).min(1),
+  /**
+   * The forces whose data the token may read (force slugs); absent: every configured force. With
+   * one force here, a request that names no force is about that force (operations.md, "Which
+   * force a request is about").
+   */
+  forces: z.array(z.string().regex(/^[a-z]+(?:-[a-z]+)*$/, 'must be a force slug')).min(1).optional(),
 });
 export type ApiTokenEntry = z.infer<typeof ApiTokenEntry>;
 

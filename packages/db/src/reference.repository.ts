@@ -113,7 +113,15 @@ export async function readForceIds(db: DbOrTransaction): Promise<Set<string>> {
   return new Set(rows.map((row) => row.force_id));
 }
 
-/** Every force's id and name, for matching the names other publishers use. */
-export async function readForceNames(db: DbOrTransaction): Promise<{ forceId: string; name: string }[]> {
-  return db.selectFrom('forces').select(['force_id as forceId', 'name']).orderBy('force_id').execute();
+export interface ForceListing {
+  readonly forceId: string;
+  readonly name: string;
+  /** HMICFRS most similar group, the force itself excluded. */
+  readonly mostSimilarGroup: readonly string[];
+}
+
+/** Forces of the current reference data, by id. */
+export async function listForces(db: DbOrTransaction): Promise<ForceListing[]> {
+  const rows = await db.selectFrom('forces').select(['force_id', 'name', 'most_similar_group']).orderBy('force_id').execute();
+  return rows.map((row) => ({ forceId: row.force_id, name: row.name, mostSimilarGroup: row.most_similar_group }));
 }

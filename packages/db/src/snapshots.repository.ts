@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Db, DbOrTransaction } from './database.ts';
+import { type SelectQueryBuilder, sql } from 'kysely';
+import type { Database, Db, DbOrTransaction } from './database.ts';
 
 export interface SnapshotHead {
   readonly forceId: string;
@@ -162,20 +162,61 @@ export interface SnapshotListItem {
   readonly isLatestRevision: boolean;
 }
 
-/** Snapshots of a force between two dates (all revisions), newest date first. */
+export interface SnapshotListQuery {
+  /** Only these forces; every force when absent. */
+  readonly forceIds?: readonly string[];
+  readonly from?: string;
+  readonly to?: string;
+}
+
+/** Where the previous page of `listSnapshots` ended: its last item's position in the order. */
+export interface SnapshotListPosition {
+  readonly asOf: string;
+  readonly forceId: string;
+  readonly revision: number;
+}
+
+const listFilter = <Q extends SelectQueryBuilder<Database, 'snapshots', object>>(q: Q, query: SnapshotListQuery): Q =>
+  q
+    .$if(query.forceIds !== undefined, (b) => b.where('snapshots.force_id', 'in', query.forceIds?.length ? [...(query.forceIds ?? [])] : ['']))
+    .$if(query.from !== undefined, (b) => b.where('snapshots.as_of', '>=', query.from ?? ''))
+    .$if(query.to !== undefined, (b) => b.where('snapshots.as_of', '<=', query.to ?? '')) as Q;
+
+/**
+ * Snapshots between two dates (all revisions), newest date first, then by force, then newest
+ * revision first: a total order, so `after` (the last item of the previous page) pages through
+ * without skipping or repeating a snapshot published meanwhile on an older date.
+ */
 export async function listSnapshots(
   db: Db,
-  query: { forceId?: string; from?: string; to?: string; limit?: number },
+  query: SnapshotListQuery & { limit?: number; after?: SnapshotListPosition },
 ): Promise<SnapshotListItem[]> {
-  const rows = await db
-    .selectFrom('snapshots as s')
-    .leftJoin('snapshot_heads as h', 'h.snapshot_id', 's.snapshot_id')
-    .select(['s.snapshot_id', 's.force_id', 's.as_of', 's.revision', 's.supersedes', 's.generated_at', 'h.snapshot_id as head'])
-    .$if(query.forceId !== undefined, (q) => q.where('s.force_id', '=', query.forceId!))
-    .$if(query.from !== undefined, (q) => q.where('s.as_of', '>=', query.from!))
-    .$if(query.to !== undefined, (q) => q.where('s.as_of', '<=', query.to!))
-    .orderBy('s.as_of', 'desc')
-    .orderBy('s.revision', 'desc')
+  const after = query.after;
+  const rows = await listFilter(db.selectFrom('snapshots'), query)
+    .leftJoin('snapshot_heads as h', 'h.snapshot_id', 'snapshots.snapshot_id')
+    .select([
+      'snapshots.snapshot_id',
+      'snapshots.force_id',
+      'snapshots.as_of',
+      'snapshots.revision',
+      'snapshots.supersedes',
+      'snapshots.generated_at',
+      'h.snapshot_id as head',
+    ])
+    .$if(after !== undefined, (q) =>
+      q.where(({ eb, or, and }) =>
+        after === undefined
+          ? and([])
+          : or([
+              eb('snapshots.as_of', '<', after.asOf),
+              and([eb('snapshots.as_of', '=', after.asOf), eb('snapshots.force_id', '>', after.forceId)]),
+              and([eb('snapshots.as_of', '=', after.asOf), eb('snapshots.force_id', '=', after.forceId), eb('snapshots.revision', '<', after.revision)]),
+            ]),
+      ),
+    )
+    .orderBy('snapshots.as_of', 'desc')
+    .orderBy('snapshots.force_id')
+    .orderBy('snapshots.revision', 'desc')
     .limit(query.limit ?? 1_000)
     .execute();
   return rows.map((row) => ({
@@ -199,3 +240,11 @@ export async function countSnapshotsByForce(db: DbOrTransaction): Promise<{ forc
     .execute();
   return rows.map((row) => ({ forceId: row.force_id, published: Number(row.published) }));
 }
+/** How many snapshots `listSnapshots` pages through for the same filter. */
+export async function countSnapshots(db: Db, query: SnapshotListQuery): Promise<number> {
+  const row = await listFilter(db.selectFrom('snapshots'), query)
+    .select((eb) => eb.fn.countAll<string>().as('total'))
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}
+

@@ -126,6 +126,12 @@ export interface MeasureDefinition {
   readonly source: string;
   readonly periods: readonly PeriodKind[];
   /**
+   * Keys of the breakdowns published beside the headline (`['grade', 'area']`), in the order a
+   * reader names them; absent when only the headline is published. The values come from the data
+   * (a wanted team, a queue), so only the keys are part of the catalogue (`GET /v1/measures`).
+   */
+  readonly breakdowns?: readonly string[];
+  /**
    * Comparable across forces (MSG rank, national outliers): `scale` turns Σnumerator ÷
    * Σdenominator into the unit (100 for percent, 1,000 for per 1,000).
    */

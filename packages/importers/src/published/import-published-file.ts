@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { sha256Hex } from '@rollcall/contract';
-import { type Db, type PublishedEditionOutcome, readForceNames, recordPublishedEdition } from '@rollcall/db';
+import { type Db, type PublishedEditionOutcome, listForces, recordPublishedEdition } from '@rollcall/db';
 import { forceNameMatcher } from './force-name-matcher.ts';
 import { PublishedFileError, type RejectedLine } from './published-file.ts';
 import { POLICE_UK_999_SOURCE, readPoliceUk999 } from './read-police-uk-999.ts';
@@ -36,7 +36,7 @@ export async function importPublishedFile(options: {
   const text = await readFile(options.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
     throw new PublishedFileError(`cannot read ${options.path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   });
-  const forces = await readForceNames(options.db);
+  const forces = await listForces(options.db);
   const matchForce = forceNameMatcher(forces);
   const reading = options.layout === POLICE_UK_999_SOURCE ? readPoliceUk999(text, matchForce) : readPublishedLong(text, matchForce, options.knownMeasureIds);
   const contentSha256 = sha256Hex(text);

@@ -51,6 +51,7 @@ export const callsLiveWaiting: MeasureDefinition = {
   source:
     'The communication-centre dashboard "monitors how many 999 or 101 calls are waiting to be answered, as well as the longest waiting time" (HMICFRS PEEL).',
   periods: ['as-at'],
+  breakdowns: ['channel', 'queue'],
   additiveGroups: [{ total: CALLS_LIVE_CELLS.waiting, partsPrefix: CALLS_LIVE_CELLS.waitingPrefix }],
   example,
   compute: ({ aggregates }) => [
@@ -71,6 +72,7 @@ export const callsLiveLongestWaitSeconds: MeasureDefinition = {
   source:
     'The communication-centre dashboard "monitors how many 999 or 101 calls are waiting to be answered, as well as the longest waiting time" (HMICFRS PEEL).',
   periods: ['as-at'],
+  breakdowns: ['channel', 'queue'],
   additiveGroups: [{ total: CALLS_LIVE_CELLS.waiting, partsPrefix: CALLS_LIVE_CELLS.waitingPrefix }],
   example,
   compute: ({ aggregates }) => {

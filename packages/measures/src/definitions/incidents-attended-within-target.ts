@@ -28,6 +28,7 @@ export const incidentsAttendedWithinTarget: MeasureDefinition = {
     'Headline: all graded incidents with a target together, each judged against its own grade and area. Grades without a target (scheduled, no deployment) are left out. Not compared across forces, whose targets differ.',
   source: '"doesn\'t always attend ... within the timescale it has set, based on the priority of the call" (HMICFRS PEEL).',
   periods: FLOW_PERIOD_KINDS,
+  breakdowns: ['grade', 'area'],
   additiveGroups: [
     { total: INCIDENT_CELLS.due, partsPrefix: INCIDENT_CELLS.duePrefix },
     { total: INCIDENT_CELLS.withinTarget, partsPrefix: INCIDENT_CELLS.withinTargetPrefix },

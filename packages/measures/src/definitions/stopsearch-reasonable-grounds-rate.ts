@@ -18,6 +18,7 @@ export const stopsearchReasonableGroundsRate: MeasureDefinition = {
     'Breakdown group = ethnic-minority: records of people in the Asian, Black, Mixed or Other groups (ethnicity as for disproportionality; White and not recorded are left out).',
   source: '87.4% (± 4.8%) from a sample of 182 records in 2021; 86.5% (± 4.3%) in 2019; 21 of 24 for ethnic minority people (HMICFRS PEEL).',
   periods: FLOW_PERIOD_KINDS,
+  breakdowns: ['group'],
   comparison: { scale: 100 },
   example: {
     description: '182 records reviewed in 2021, 159 with reasonable grounds recorded; 24 of them of ethnic-minority people, 21 with reasonable grounds.',

@@ -19,6 +19,7 @@ export const wantedMedianDaysToArrest: MeasureDefinition = {
     'they are right-censored, their time to arrest is not known yet, so a short median beside many long-open circulations is not read as quick arrests. Cancelled circulations are in neither figure.',
   source: '"median time ... ranged from 41 days to 156 days, depending on the team" (HMICFRS PEEL).',
   periods: FLOW_PERIOD_KINDS,
+  breakdowns: ['team'],
   additiveGroups: [
     { total: WANTED_CELLS.arrested, partsPrefix: WANTED_CELLS.arrestedTeamPrefix },
     { total: WANTED_CELLS.open, partsPrefix: WANTED_CELLS.openTeamPrefix },

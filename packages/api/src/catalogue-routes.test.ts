@@ -1,0 +1,66 @@
+import { MEASURES } from '@rollcall/measures';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiTestKit, createApiTestKit, csvRecords, FORCE, OTHER_FORCE } from '../test/api-test-kit.ts';
+import { FORCE_CSV_COLUMNS, MEASURE_CSV_COLUMNS } from './catalogue-routes.ts';
+
+let kit: ApiTestKit;
+beforeAll(async () => {
+  kit = await createApiTestKit();
+});
+afterAll(async () => {
+  await kit?.close();
+});
+
+const get = (url: string) => kit.app.inject({ method: 'GET', url, headers: kit.bearer('reader') });
+
+describe('GET /v1/measures', () => {
+  it('lists the catalogue with definitions, breakdown keys and periods', async () => {
+    const { measures } = (await get('/v1/measures')).json();
+    expect(measures.map((m: { id: string }) => m.id)).toEqual(MEASURES.map((m) => m.id));
+    expect(measures[0]).toMatchObject({
+      id: 'calls.999.answered_within_10s',
+      title: '999 calls answered within 10 seconds',
+      feed: 'call-handling',
+      unit: 'percent',
+      direction: 'higher-is-better',
+      definition: expect.stringContaining('under 10 s'),
+      source: expect.stringContaining('HMICFRS'),
+      breakdowns: [],
+      periods: ['month', 'rolling-12m', 'financial-year', 'custom'],
+      defaultPeriod: 'rolling-12m',
+      comparable: true,
+    });
+    expect(measures.find((m: { id: string }) => m.id === 'incidents.attended_within_target').breakdowns).toEqual([
+      'grade',
+      'area',
+    ]);
+  });
+
+  it('is a CSV lookup table too', async () => {
+    const { header, records } = csvRecords((await get('/v1/measures?format=csv')).body);
+    expect(header).toEqual([...MEASURE_CSV_COLUMNS]);
+    expect(records).toHaveLength(MEASURES.length);
+    expect(records.find((r) => r.id === 'calls.live.waiting')).toMatchObject({
+      breakdowns: 'channel queue',
+      periods: 'as-at',
+      default_period: 'as-at',
+    });
+  });
+});
+
+describe('GET /v1/forces', () => {
+  it('lists every force of the reference data by name, with its most similar group, and which are configured', async () => {
+    const { forces } = (await get('/v1/forces')).json();
+    expect(forces.length).toBeGreaterThanOrEqual(43);
+    const avon = forces.find((f: { id: string }) => f.id === FORCE);
+    expect(avon).toMatchObject({ name: 'Avon and Somerset', configured: true });
+    expect(avon.mostSimilarGroup.length).toBeGreaterThan(0);
+    expect(avon.mostSimilarGroup.every((m: { id: string; name: string }) => m.name !== m.id)).toBe(true);
+    expect(forces.filter((f: { configured: boolean }) => f.configured).map((f: { id: string }) => f.id)).toEqual([
+      FORCE,
+      OTHER_FORCE,
+    ]);
+    const { header } = csvRecords((await get('/v1/forces?format=csv')).body);
+    expect(header).toEqual([...FORCE_CSV_COLUMNS]);
+  });
+});
