@@ -8,7 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { Redis } from 'ioredis';
 import { registerAdminQueues } from './admin-queues.ts';
 import { createTokenVerifier, requireScope } from './auth.ts';
-import { registerDashboardRoute } from './dashboard-route.ts';
+import { registerDashboardRoutes } from './dashboard-routes.ts';
 import { handleFrameworkError, installErrorHandling } from './error-handling.ts';
 import { registerExplainRoutes } from './explain-routes.ts';
 import { registerHealthRoutes } from './health-routes.ts';
@@ -56,9 +56,9 @@ const FORM_BODY_LIMIT_BYTES = 4_096;
  *
  * | route | scope |
  * | --- | --- |
- * | GET /health, GET /ready, GET /login, POST /login, POST /logout | public |
+ * | GET /health, GET /ready, GET /login, POST /login, POST /logout, GET /dashboard/assets/:name | public |
  * | GET /metrics | read:ops (public on METRICS_PORT, see `buildMetricsServer`) |
- * | GET /, GET /v1/snapshots/latest, /v1/snapshots/:snapshotId, /v1/snapshots/:snapshotId/explain, /v1/snapshots, /v1/measures/:measureId/series | read:snapshots |
+ * | GET /, /measures/:measureId, /live, /report, /dashboard/data/* (one request per view), GET /v1/snapshots/latest, /v1/snapshots/:snapshotId, /v1/snapshots/:snapshotId/explain, /v1/snapshots, /v1/measures/:measureId/series | read:snapshots |
  * | GET /v1/queues | read:ops |
  * | /admin/queues (bull-board: page, API, assets) | admin |
  *
@@ -107,7 +107,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       ...(deps.metricsTimeoutMs !== undefined && { timeoutMs: deps.metricsTimeoutMs }),
     });
     registerLoginRoutes(app, verifier);
-    registerDashboardRoute(app, deps.config, pageGuard('read:snapshots'));
+    registerDashboardRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots'), pageGuard: pageGuard('read:snapshots') });
     registerSnapshotRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
     registerSeriesRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
     registerExplainRoutes(app, { db: deps.db, guard: guard('read:snapshots') });

@@ -1,5 +1,6 @@
 export * from './accounting.repository.ts';
 export * from './aggregates.repository.ts';
+export * from './calls-waiting.repository.ts';
 export * from './create-database.ts';
 export * from './database.ts';
 export * from './entities.repository.ts';
@@ -7,6 +8,7 @@ export * from './events.repository.ts';
 export * from './explain.repository.ts';
 export * from './feed-locks.ts';
 export * from './feed-stats.repository.ts';
+export * from './force-names.repository.ts';
 export * from './ingest-parts.repository.ts';
 export * from './migrate.ts';
 export * from './pipeline-markers.repository.ts';

@@ -179,7 +179,7 @@ export const breakdownText = (breakdown: Readonly<Record<string, string>> | null
         .join(';');
 
 /** In words, how the value follows from numerator and denominator (the definition says what they count). */
-function methodOf(definition: MeasureDefinition): string {
+export function methodOf(definition: Pick<MeasureDefinition, 'unit'>): string {
   switch (definition.unit) {
     case 'percent':
       return 'value = numerator ÷ denominator × 100';
