@@ -213,10 +213,13 @@ export async function loadLive(db: Db, context: ViewContext, options: { now: Dat
 /** `GET /dashboard/data/report`: the printable report, headline measures grouped by priority, with monthly charts. */
 export async function loadReport(db: Db, context: ViewContext): Promise<ReportData> {
   const stored = await findLatestSnapshot(db, context.force.id);
-  if (stored === undefined) return { ...context, snapshot: null, period: null, groups: [] };
+  if (stored === undefined) return { ...context, snapshot: null, period: null, groups: [], notAvailable: [] };
   const document = documentOf(stored);
   const items = [];
-  for (const { definition, card } of headlineCards(document)) {
+  const cards = headlineCards(document);
+  // A figure not available for the period ([x]: no data for part of it) gets no chart, only a line at the end.
+  const notAvailable = cards.filter(({ card }) => card.value === null && card.flags.includes('[x]')).map(({ card }) => card.title);
+  for (const { definition, card } of cards.filter(({ card }) => !notAvailable.includes(card.title))) {
     const periodId = definition.periods.includes('month') ? 'month' : defaultPeriodOf(definition);
     const monthly = await chartPoints(db, context.force.id, definition.id, periodId, stored.asOf);
     items.push({ definition, item: { card, monthly, narrative: narrativeOf(card, (value) => formatAgainstTarget(value, card.target, card.unit)) } });
@@ -227,5 +230,6 @@ export async function loadReport(db: Db, context: ViewContext): Promise<ReportDa
     snapshot: snapshotRefOf(stored),
     period: rolling?.label ?? stored.asOf,
     groups: byFeed(items).map((group) => ({ priority: FEED_HEADINGS[group.feed]?.priority ?? group.feed, measures: group.items })),
+    notAvailable,
   };
 }

@@ -18,7 +18,7 @@ const versionOf = (text: string) => createHash('sha256').update(text).digest('he
  * Builds the browser code (TypeScript and Apache ECharts, about 1 MB minified) with esbuild, in
  * memory. Built on first use and kept for the life of the process: there is no build step to
  * forget, so `pnpm test`, `pnpm demo` and a fresh clone serve the current source, and a build
- * takes under a second (decision 37 of docs/decisions.md).
+ * takes under a second (decision 36 of docs/decisions.md).
  */
 async function buildAssets(): Promise<DashboardAssets> {
   const result = await build({

@@ -148,4 +148,6 @@ export interface ReportData extends ViewContext {
   readonly snapshot: SnapshotRef | null;
   readonly period: string | null;
   readonly groups: readonly { readonly priority: string; readonly measures: readonly { readonly card: FigureCard; readonly monthly: readonly ChartPoint[]; readonly narrative: string }[] }[];
+  /** Titles of the headline measures with no figure for the period ([x]): listed, not charted. */
+  readonly notAvailable: readonly string[];
 }

@@ -21,10 +21,11 @@ const GREY = '#6b7280';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** `2024-03-31` → `Mar 2024`; a month to date says so: `Apr 2024 to 15th (provisional)`. */
-export function periodName(point: Pick<ChartPoint, 'periodEnd' | 'provisional'>): string {
+export function periodName(point: Pick<ChartPoint, 'periodEnd' | 'provisional'>, short = false): string {
   const [year = '', month = '1', day = ''] = point.periodEnd.split('-');
   const name = `${MONTHS[Number(month) - 1] ?? month} ${year}`;
-  return point.provisional ? `${name} to ${Number(day)}th (provisional)` : name;
+  if (!point.provisional) return name;
+  return short ? `${name} [p]` : `${name} to ${Number(day)}th (provisional)`;
 }
 
 /**
@@ -65,11 +66,11 @@ function niceStep(raw: number): number {
  * and the interval's width stacked on it), the target as a dashed line, and the month to date as a
  * hollow point apart from the line, named provisional.
  */
-export function lineChartOption(title: string, points: readonly ChartPoint[], unit: string): echarts.EChartsCoreOption {
+export function lineChartOption(title: string, points: readonly ChartPoint[], unit: string, compact = false): echarts.EChartsCoreOption {
   const complete = points.filter((point) => !point.provisional);
   const provisional = points.filter((point) => point.provisional);
   const ordered = [...complete, ...provisional];
-  const categories = ordered.map(periodName);
+  const categories = ordered.map((point) => periodName(point, compact));
   const target = ordered.find((point) => point.target !== null)?.target ?? null;
   const numbers = ordered.flatMap((point) => [point.value, point.ci?.lower, point.ci?.upper]).filter((value): value is number => typeof value === 'number');
   if (target !== null) numbers.push(target);
@@ -79,11 +80,14 @@ export function lineChartOption(title: string, points: readonly ChartPoint[], un
   return {
     aria: { enabled: true, label: { description: `${title}. ${describe(ordered, unit, target)}` } },
     animation: false,
-    grid: { left: 64, right: 24, top: 40, bottom: 64 },
+    // Compact (the report, a chart per measure): unrotated labels that skip where they would overlap.
+    grid: compact ? { left: 60, right: 20, top: 34, bottom: 28 } : { left: 64, right: 24, top: 40, bottom: 64 },
     legend: { top: 0, data: ['Value', ...(hasBand ? ['95% interval'] : []), ...(provisional.length > 0 ? ['Month to date (provisional)'] : [])] },
     tooltip: { trigger: 'axis', valueFormatter: (value: unknown) => (typeof value === 'number' ? format(value) : '–') },
-    xAxis: { type: 'category', data: categories, axisLabel: { rotate: 45, fontSize: 11 }, name: 'Period', nameLocation: 'middle', nameGap: 50 },
-    yAxis: { type: 'value', min: range.min, max: range.max, axisLabel: { formatter: format }, name: unitName(unit), nameLocation: 'middle', nameGap: 50 },
+    xAxis: compact
+      ? { type: 'category', data: categories, axisLabel: { fontSize: 11, hideOverlap: true } }
+      : { type: 'category', data: categories, axisLabel: { rotate: 45, fontSize: 11 }, name: 'Period', nameLocation: 'middle', nameGap: 50 },
+    yAxis: { type: 'value', min: range.min, max: range.max, splitNumber: compact ? 3 : 5, axisLabel: { formatter: format }, ...(!compact && { name: unitName(unit), nameLocation: 'middle', nameGap: 50 }) },
     series: [
       {
         name: 'Value',

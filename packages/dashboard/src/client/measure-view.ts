@@ -79,6 +79,7 @@ export function renderMeasure(view: HTMLElement, data: MeasurePageData): void {
         'section',
         { 'aria-labelledby': 'revisions' },
         el('h2', { id: 'revisions' }, `Revisions of the figure as of ${data.snapshot?.asOf ?? ''}`),
+        el('p', { class: 'note' }, 'Values to one more decimal than elsewhere, so that a small revision shows.'),
         el(
           'table',
           { class: 'revisions' },
@@ -87,7 +88,7 @@ export function renderMeasure(view: HTMLElement, data: MeasurePageData): void {
             'tbody',
             {},
             ...data.revisions.map((row) =>
-              el('tr', {}, el('td', {}, String(row.revision)), el('td', {}, row.generatedAt.slice(0, 16).replace('T', ' ')), el('td', {}, row.value === null ? row.flags.join(' ') : formatValue(row.value, measure.unit)), el('td', {}, row.reasons.join(', '))),
+              el('tr', {}, el('td', {}, String(row.revision)), el('td', {}, row.generatedAt.slice(0, 16).replace('T', ' ')), el('td', {}, row.value === null ? row.flags.join(' ') : formatValue(row.value, measure.unit, 1)), el('td', {}, row.reasons.join(', '))),
             ),
           ),
         ),

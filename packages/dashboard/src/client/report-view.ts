@@ -28,10 +28,13 @@ export function renderReport(view: HTMLElement, data: ReportData): void {
           flagList(item.card.flags),
         ),
       );
-      charts.push(() => drawChart(container, lineChartOption(`${item.card.title}, by month`, item.monthly, item.card.unit)));
+      charts.push(() => drawChart(container, lineChartOption(`${item.card.title}, by month`, item.monthly, item.card.unit, true)));
     });
     view.append(section);
   });
+  if (data.notAvailable.length > 0) {
+    view.append(el('section', { class: 'priority', 'aria-labelledby': 'not-available' }, el('h2', { id: 'not-available' }, 'Not available for this period'), el('p', {}, `No data for part of the period ([x]): ${data.notAvailable.join('; ')}.`)));
+  }
   requestAnimationFrame(() => {
     for (const draw of charts) draw();
   });
