@@ -182,7 +182,7 @@ describe.skipIf(CHROMIUM_PATH === undefined)('dashboard in Chromium', () => {
       await viewDrawn(page);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect({ path, overflow }).toEqual({ path, overflow: 0 });
-      if (path.startsWith('/?')) await screenshot(page, 'scorecard-390');
+      if (path.startsWith('/?')) await screenshot(page, 'scorecard-390', 2200);
       if (path === MEASURE_PATH) {
         await page.waitForFunction(() => document.getElementById('chart-monthly')?.querySelector('canvas') !== null);
         await screenshot(page, 'measure-390');
