@@ -178,13 +178,14 @@ export function msgChartOption(title: string, msg: MsgChart, unit: string): echa
         name: 'Value',
         type: 'bar',
         data: bars.map((bar) => ({ value: bar.value, itemStyle: { color: bar.self ? BLUE : '#9ca3af' } })),
-        label: { show: true, position: 'insideRight', formatter: (item: { value: unknown }) => (typeof item.value === 'number' ? format(item.value) : ''), color: '#fff' },
+        // One more decimal on the bars: close forces are ranked apart, and their labels should say why.
+        label: { show: true, position: 'insideRight', formatter: (item: { value: unknown }) => (typeof item.value === 'number' ? formatValue(item.value, unit, 1) : ''), color: '#fff' },
         markLine:
           msg.average === null
             ? undefined
             : { symbol: 'none', silent: true, lineStyle: { color: '#111', type: 'dashed', width: 2 }, label: { formatter: `MSG average ${format(msg.average)}`, position: 'end' }, data: [{ xAxis: msg.average }] },
         markArea: msg.band
-          ? { silent: true, itemStyle: { color: '#16a34a', opacity: 0.12 }, label: { formatter: 'National band', position: 'insideTop', color: '#14532d' }, data: [[{ xAxis: msg.band.lower }, { xAxis: msg.band.upper }]] }
+          ? { silent: true, itemStyle: { color: '#16a34a', opacity: 0.15 }, label: { show: false }, data: [[{ xAxis: msg.band.lower }, { xAxis: msg.band.upper }]] }
           : undefined,
       },
     ],

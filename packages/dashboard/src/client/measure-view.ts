@@ -61,7 +61,7 @@ export function renderMeasure(view: HTMLElement, data: MeasurePageData): void {
         'section',
         { class: 'chart-section', 'aria-label': 'Most similar group' },
         el('h2', {}, 'Compared with the most similar group'),
-        el('p', {}, `Rank ${msg.rankInterval ?? msg.rank ?? 'not available'}; MSG average ${msg.average === null ? 'not available' : formatValue(msg.average, measure.unit)}${msg.band ? `; national band ${formatValue(msg.band.lower, measure.unit)} to ${formatValue(msg.band.upper, measure.unit)}` : ''}.`),
+        el('p', {}, `Rank ${msg.rankInterval ?? msg.rank ?? 'not available'}; MSG average ${msg.average === null ? 'not available' : formatValue(msg.average, measure.unit)}${msg.band ? `; national band ${formatValue(msg.band.lower, measure.unit)} to ${formatValue(msg.band.upper, measure.unit)} (shaded green)` : ''}. The force is the blue bar; the dashed line is the MSG average.`),
         container,
       ),
     );
