@@ -12,7 +12,7 @@ import { constants as zlibConstants } from 'node:zlib';
 import { registerAdminQueues } from './admin-queues.ts';
 import { createTokenVerifier, requireScope } from './auth.ts';
 import { registerCatalogueRoutes } from './catalogue-routes.ts';
-import { registerDashboardRoute } from './dashboard-route.ts';
+import { registerDashboardRoutes } from './dashboard-routes.ts';
 import { handleFrameworkError, installErrorHandling } from './error-handling.ts';
 import { registerExplainRoutes } from './explain-routes.ts';
 import { registerExtractRoutes } from './extract-routes.ts';
@@ -77,9 +77,10 @@ const COMPRESSION: FastifyCompressOptions = {
  *
  * | route | scope |
  * | --- | --- |
- * | GET /health, GET /ready, GET /login, POST /login, POST /logout, GET /openapi.json, GET /docs | public |
+ * | GET /health, GET /ready, GET /login, POST /login, POST /logout, GET /openapi.json, GET /docs, GET /dashboard/assets/:name | public |
  * | GET /metrics | read:ops (public on METRICS_PORT, see `buildMetricsServer`) |
- * | GET /, GET /v1/snapshots/latest, /v1/snapshots/:snapshotId, /v1/snapshots/:snapshotId/explain, /v1/snapshots, /v1/measures/:measureId/series | read:snapshots |
+ * | GET /, /measures/:measureId, /live, /report, /dashboard/data/* (one request per view) | read:snapshots |
+ * | GET /v1/snapshots/latest, /v1/snapshots/:snapshotId, /v1/snapshots/:snapshotId/explain, /v1/snapshots, /v1/measures/:measureId/series | read:snapshots |
  * | GET /v1/measures, /v1/forces, /v1/extract | read:snapshots |
  * | GET /v1/queues | read:ops |
  * | /admin/queues (bull-board: page, API, assets) | admin |
@@ -136,7 +137,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       ...(deps.metricsTimeoutMs !== undefined && { timeoutMs: deps.metricsTimeoutMs }),
     });
     registerLoginRoutes(app, verifier);
-    registerDashboardRoute(app, deps.config, pageGuard('read:snapshots'));
+    registerDashboardRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots'), pageGuard: pageGuard('read:snapshots') });
     registerSnapshotRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
     registerSeriesRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
     registerExplainRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });

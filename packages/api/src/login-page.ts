@@ -15,6 +15,8 @@ export interface LoginPageOptions {
   /** Where to go after logging in (a path on this server, already validated). */
   readonly next?: string | undefined;
   readonly error?: string | undefined;
+  /** The CSRF token of the form (login-csrf.ts). */
+  readonly csrf?: string | undefined;
 }
 
 /** The login form: one token field; posting it sets the HttpOnly cookie the pages use. */
@@ -30,11 +32,11 @@ export function renderLoginPage(options: LoginPageOptions = {}): string {
 </head>
 <body>
 <main>
-<h1>Rollcall</h1>
+<h1>Rollcall: log in</h1>
 ${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>\n` : ''}<form method="post" action="/login">
 <label for="token">API token</label>
 <input id="token" name="token" type="password" autocomplete="off" required maxlength="512" autofocus>
-${options.next ? `<input type="hidden" name="next" value="${escapeHtml(options.next)}">\n` : ''}<button type="submit">Log in</button>
+${options.next ? `<input type="hidden" name="next" value="${escapeHtml(options.next)}">\n` : ''}${options.csrf ? `<input type="hidden" name="csrf" value="${escapeHtml(options.csrf)}">\n` : ''}<button type="submit">Log in</button>
 </form>
 <p class="note">The token is kept in an HttpOnly cookie for this site until you log out or it expires after 12 hours.</p>
 </main>

@@ -1,5 +1,6 @@
 export * from './accounting.repository.ts';
 export * from './aggregates.repository.ts';
+export * from './calls-waiting.repository.ts';
 export * from './create-database.ts';
 export * from './database.ts';
 export * from './database-ping.repository.ts';
@@ -9,6 +10,7 @@ export * from './explain.repository.ts';
 export * from './extract-rows.repository.ts';
 export * from './feed-locks.ts';
 export * from './feed-stats.repository.ts';
+export * from './force-names.repository.ts';
 export * from './ingest-parts.repository.ts';
 export * from './migrate.ts';
 export * from './pipeline-markers.repository.ts';

@@ -176,7 +176,7 @@ const MAX_LISTED_EVENTS = 1_000;
 export { breakdownText } from '@rollcall/contract';
 
 /** In words, how the value follows from numerator and denominator (the definition says what they count). */
-function methodOf(definition: MeasureDefinition): string {
+export function methodOf(definition: Pick<MeasureDefinition, 'unit'>): string {
   switch (definition.unit) {
     case 'percent':
       return 'value = numerator ÷ denominator × 100';

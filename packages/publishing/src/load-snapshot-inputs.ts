@@ -1,6 +1,5 @@
 import { addMonths, createCalendar, type LocalDate } from '@rollcall/calendar';
-import { sql } from 'kysely';
-import { type AggregateWindow, type DbOrTransaction, readCurrentReferenceVersion, readFeedCoverage, readFeedInputs, readPublishedFigures, sumAggregatesOverWindows } from '@rollcall/db';
+import { type AggregateWindow, type DbOrTransaction, readCallsWaiting, readCurrentReferenceVersion, readFeedCoverage, readFeedInputs, readPublishedFigures, sumAggregatesOverWindows } from '@rollcall/db';
 import { FEEDS } from '@rollcall/contract';
 import { Aggregates, asAtEndId, asAtPeriod, type ComparisonFigure, customPeriod, type ForceInputs, type MeasureFeed, type MeasurePopulation, type MeasureSettings, type SnapshotComputationInput, standardPeriods, yearEarlier } from '@rollcall/measures';
 import { AS_AT_METRIC, STOCK_METRICS } from '@rollcall/contract';
@@ -14,33 +13,14 @@ interface ReportingPeriodSetting {
 }
 
 /**
- * Calls waiting at an instant, per force, channel and queue, with the longest wait, for the given
- * forces only: calls presented in the 24 hours before it and not answered or abandoned by then. A
- * call still open after more than 24 hours is treated as lost data (its closing event never came)
- * and not counted as waiting. Reads one day of each force's calls through the
- * (force_id, kind, started_at) index, whatever the history and however many other forces there are.
+ * Calls waiting at an instant as the as-at metrics of the given forces (`readCallsWaiting` of
+ * @rollcall/db: presented in the 24 hours before it, neither answered nor abandoned by then).
  */
 export async function readCallsWaitingAt(db: DbOrTransaction, forceIds: readonly string[], instant: Date) {
-  if (forceIds.length === 0) return [];
-  const result = await sql<{ force_id: string; channel: string; queue: string; waiting: number; longest_ms: number }>`
-    select e.force_id, p.payload ->> 'channel' as channel,
-           case when exists (select 1 from jsonb_array_elements(e.facts) f
-                             where f ->> 'type' = 'call.transferred' and (f ->> 'at')::bigint <= ${instant.getTime()})
-                then 'secondary' else p.payload ->> 'queue' end as queue,
-           count(*)::bigint as waiting,
-           max(${instant.getTime()} - extract(epoch from e.started_at) * 1000)::bigint as longest_ms
-    from entities e
-    cross join lateral (
-      select f -> 'p' as payload from jsonb_array_elements(e.facts) f
-      where f ->> 'type' = 'call.presented' order by (f ->> 'at')::bigint, f ->> 'id' limit 1
-    ) p
-    where e.force_id = any(${sql.val([...forceIds])}::text[]) and e.kind = 'call'
-      and e.started_at > ${new Date(instant.getTime() - 86_400_000)} and e.started_at < ${instant}
-      and (e.ended_at is null or e.ended_at >= ${instant})
-    group by 1, 2, 3`.execute(db);
-  return result.rows.flatMap((row) => [
-    { forceId: row.force_id, metric: AS_AT_METRIC.callsWaiting, dim: `${row.channel}|${row.queue}`, value: row.waiting },
-    { forceId: row.force_id, metric: AS_AT_METRIC.callsLongestWaitMs, dim: `${row.channel}|${row.queue}`, value: row.longest_ms },
+  const rows = await readCallsWaiting(db, forceIds, instant);
+  return rows.flatMap((row) => [
+    { forceId: row.forceId, metric: AS_AT_METRIC.callsWaiting, dim: `${row.channel}|${row.queue}`, value: row.waiting },
+    { forceId: row.forceId, metric: AS_AT_METRIC.callsLongestWaitMs, dim: `${row.channel}|${row.queue}`, value: row.longestMs },
   ]);
 }
 

@@ -1,0 +1,3 @@
+export * from './dashboard-assets.ts';
+export * from './format-value.ts';
+export * from './view-data.ts';
