@@ -1,5 +1,5 @@
-import type { Db } from '@rollcall/db';
-import { explainEntry, ExplainInputError, ExplainNotFoundError } from '@rollcall/publishing';
+import { type Db, findSnapshot } from '@rollcall/db';
+import { admitSnapshots, explainEntry, ExplainInputError, ExplainNotFoundError, snapshotReaderOf } from '@rollcall/publishing';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from './api-error.ts';
@@ -11,6 +11,8 @@ const ExplainQuery = z.strictObject({ measureId: MeasureId, period: PeriodId.opt
 export interface ExplainRoutesDeps {
   readonly db: Db;
   readonly guard: onRequestAsyncHookHandler;
+  /** The clock release control judges embargoes by; tests inject one. */
+  readonly now?: () => Date;
 }
 
 /**
@@ -23,6 +25,9 @@ export function registerExplainRoutes(app: FastifyInstance, deps: ExplainRoutesD
   app.get('/v1/snapshots/:snapshotId/explain', { onRequest: deps.guard }, async (request) => {
     const { snapshotId } = parseRequest(ExplainParams, request.params, 'params');
     const query = parseRequest(ExplainQuery, request.query, 'query');
+    const reader = snapshotReaderOf(request.principal, (deps.now ?? (() => new Date()))(), `${request.method} ${request.url}`);
+    const found = await findSnapshot(deps.db, snapshotId);
+    if (found && (await admitSnapshots(deps.db, reader, [found])).length === 0) throw notFound(`no snapshot ${snapshotId}`);
     const breakdown = query.breakdown === undefined ? null : Object.fromEntries(query.breakdown.split(';').map((pair) => pair.split('=') as [string, string]));
     try {
       return await explainEntry(deps.db, { snapshotId, measureId: query.measureId, periodId: query.period, breakdown });

@@ -1,6 +1,7 @@
 import type { Config } from '@rollcall/config';
 import type { Db } from '@rollcall/db';
 import { measureById } from '@rollcall/measures';
+import { admitSnapshots, snapshotReaderOf } from '@rollcall/publishing';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from './api-error.ts';
@@ -32,6 +33,8 @@ export interface SeriesRoutesDeps {
   readonly db: Db;
   readonly config: Pick<Config, 'forces'>;
   readonly guard: onRequestAsyncHookHandler;
+  /** The clock release control judges embargoes by; tests inject one. */
+  readonly now?: () => Date;
 }
 
 /** `GET /v1/measures/:measureId/series` (operations.md): one measure across snapshots, for charts. */
@@ -48,7 +51,8 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: SeriesRoutesDep
     }
     const forceId = resolveForceId(query.forceId, deps.config.forces);
 
-    const snapshots = await readSeriesEntries(deps.db, {
+    const reader = snapshotReaderOf(request.principal, (deps.now ?? (() => new Date()))(), `${request.method} ${request.url}`);
+    const snapshots = await admitSnapshots(deps.db, reader, await readSeriesEntries(deps.db, {
       forceId,
       measureId,
       periodId,
@@ -56,7 +60,7 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: SeriesRoutesDep
       ...(query.from !== undefined && { from: query.from }),
       ...(query.to !== undefined && { to: query.to }),
       limit: MAX_SERIES_POINTS + 1,
-    });
+    }));
     if (snapshots.length > MAX_SERIES_POINTS) {
       const message = `more than ${MAX_SERIES_POINTS} snapshots in the range; narrow it with from and to`;
       throw badRequest(`invalid query parameters: from: ${message}`, [{ in: 'query', path: 'from', message }]);

@@ -1,7 +1,7 @@
 import type { Config } from '@rollcall/config';
 import { type Db, findLatestSnapshot, findSnapshot, listSnapshots, type SnapshotListItem } from '@rollcall/db';
-import { csvField, snapshotToCsv } from '@rollcall/publishing';
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import { admitSnapshots, csvField, snapshotReaderOf, snapshotToCsv, visibilityFor } from '@rollcall/publishing';
+import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from './api-error.ts';
 import { DATE_RANGE_MESSAGE, dateRangeIsOrdered, ForceId, Format, LocalDateParam, parseRequest, SnapshotId } from './request-schemas.ts';
@@ -48,16 +48,20 @@ export interface SnapshotRoutesDeps {
   readonly db: Db;
   readonly config: Pick<Config, 'forces'>;
   readonly guard: onRequestAsyncHookHandler;
+  /** The clock release control judges embargoes by; tests inject one. */
+  readonly now?: () => Date;
 }
 
 /** `/v1/snapshots/latest`, `/v1/snapshots/:snapshotId` and `/v1/snapshots` (operations.md). */
 export function registerSnapshotRoutes(app: FastifyInstance, deps: SnapshotRoutesDeps): void {
   const { db, guard } = deps;
+  const readerOf = (request: FastifyRequest) => snapshotReaderOf(request.principal, (deps.now ?? (() => new Date()))(), `${request.method} ${request.url}`);
 
   app.get('/v1/snapshots/latest', { onRequest: guard }, async (request, reply) => {
     const query = parseRequest(LatestQuery, request.query, 'query');
     const forceId = resolveForceId(query.forceId, deps.config.forces);
-    const snapshot = await findLatestSnapshot(db, forceId);
+    const reader = readerOf(request);
+    const [snapshot] = await admitSnapshots(db, reader, [await findLatestSnapshot(db, forceId, visibilityFor(reader))].filter((found) => found !== undefined));
     if (snapshot === undefined) throw notFound(`no snapshot has been published for force ${forceId}`);
     const document = documentOf(snapshot);
     return sendAs(reply, negotiateFormat(query.format, request.headers.accept), document, () => ({
@@ -69,7 +73,7 @@ export function registerSnapshotRoutes(app: FastifyInstance, deps: SnapshotRoute
   app.get('/v1/snapshots/:snapshotId', { onRequest: guard }, async (request, reply) => {
     const { snapshotId } = parseRequest(SnapshotParams, request.params, 'params');
     const query = parseRequest(FormatQuery, request.query, 'query');
-    const snapshot = await findSnapshot(db, snapshotId);
+    const [snapshot] = await admitSnapshots(db, readerOf(request), [await findSnapshot(db, snapshotId)].filter((found) => found !== undefined));
     if (snapshot === undefined) throw notFound(`no snapshot ${snapshotId}`);
     const document = documentOf(snapshot);
     return sendAs(reply, negotiateFormat(query.format, request.headers.accept), document, () => ({
@@ -80,12 +84,12 @@ export function registerSnapshotRoutes(app: FastifyInstance, deps: SnapshotRoute
 
   app.get('/v1/snapshots', { onRequest: guard }, async (request, reply) => {
     const query = parseRequest(ListQuery, request.query, 'query');
-    const items = await listSnapshots(db, {
+    const items = await admitSnapshots(db, readerOf(request), await listSnapshots(db, {
       ...(query.forceId !== undefined && { forceId: query.forceId }),
       ...(query.from !== undefined && { from: query.from }),
       ...(query.to !== undefined && { to: query.to }),
       limit: query.limit ?? 1_000,
-    });
+    }));
     const body = {
       forceId: query.forceId ?? null,
       from: query.from ?? null,
