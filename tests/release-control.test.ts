@@ -14,7 +14,6 @@ import { createRedisConnection, QueueFactory, waitForRedisReady } from '@rollcal
 import { deliverDueReleases, runNightly } from '@rollcall/scheduling';
 import { storeFeedBatch } from '@rollcall/store';
 import { createTestDatabase, createTestRedis, type TestDatabase, testIngestContext, type TestRedis } from '@rollcall/testing';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const FORCE = 'avon-and-somerset';
@@ -30,7 +29,7 @@ let test: TestDatabase;
 let testRedis: TestRedis;
 let redis: ReturnType<typeof createRedisConnection>;
 let queues: QueueFactory;
-let app: FastifyInstance;
+let app: ReturnType<typeof buildApi>;
 let dir: string;
 let clock = new Date('2022-03-31T12:00:00.000Z');
 let deps: PublishDeps;
