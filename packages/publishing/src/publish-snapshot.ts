@@ -123,6 +123,10 @@ export class SnapshotDeliveryError extends Error {
  * and marks the row delivered. If the process dies in between, the next drain (the next
  * publication of the force, the scheduler's start, the next nightly run) delivers it. Throws
  * SnapshotDeliveryError when this snapshot committed but could not be delivered.
+ *
+ * Release control: a force and date in the release calendar stays embargoed until its release
+ * time (its outbox row waits, readers hide it); until then a first revision is recomputed in
+ * place rather than revised. `inputs.watermarks` (lineage) is stored beside the content hash.
  */
 export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: LocalDate): Promise<PublishOutcome> {
   const now = deps.now ?? (() => new Date());
