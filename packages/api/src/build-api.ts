@@ -54,6 +54,8 @@ export interface ApiDeps {
   readonly trustProxy?: FastifyServerOptions['trustProxy'];
   /** Requests a minute per client address; default DEFAULT_RATE_LIMITS (login 20, the rest 600). */
   readonly rateLimits?: RateLimits;
+  /** The clock release control judges embargoes by (default the system clock); tests inject one. */
+  readonly now?: () => Date;
 }
 
 /** Login form posts are a token and a path; anything bigger is not one. */
@@ -138,9 +140,10 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     });
     registerLoginRoutes(app, verifier);
     registerDashboardRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots'), pageGuard: pageGuard('read:snapshots') });
-    registerSnapshotRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
-    registerSeriesRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
-    registerExplainRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
+    const clock = deps.now ? { now: deps.now } : {};
+    registerSnapshotRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots'), ...clock });
+    registerSeriesRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots'), ...clock });
+    registerExplainRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots'), ...clock });
     registerCatalogueRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
     registerExtractRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
     registerQueueRoutes(app, { db: deps.db, redis: deps.redis, queues, prefix: deps.queues.prefix, config: deps.config, guard: guard('read:ops') });

@@ -19,7 +19,7 @@ import { MEASURES, type MeasureDefinition, type PublishedMeasure } from '@rollca
 import { methodOf, type SnapshotDocument } from '@rollcall/publishing';
 import { cardOf, narrativeOf, pointsPerPeriod } from './dashboard-figures.ts';
 import { defaultPeriodOf } from './measure-series.ts';
-import { readSeriesEntries } from './series-entries.repository.ts';
+import { readSeriesEntries } from '@rollcall/db';
 import { documentOf } from './stored-document.ts';
 
 /** Feeds in the order of measures.md, with the heading and the priority the report groups them under. */
@@ -70,7 +70,7 @@ function byFeed<T>(items: readonly { definition: MeasureDefinition; item: T }[])
 
 /** `GET /dashboard/data/scorecard`: the latest snapshot's headline figures, a card each, by feed. */
 export async function loadScorecard(db: Db, context: ViewContext): Promise<ScorecardData> {
-  const stored = await findLatestSnapshot(db, context.force.id);
+  const stored = await findLatestSnapshot(db, context.force.id, { visibleAt: new Date() });
   if (stored === undefined) return { ...context, snapshot: null, feeds: [] };
   const cards = headlineCards(documentOf(stored)).map(({ definition, card }) => ({ definition, item: card }));
   return {
@@ -81,7 +81,7 @@ export async function loadScorecard(db: Db, context: ViewContext): Promise<Score
 }
 
 async function chartPoints(db: Db, forceId: string, measureId: string, periodId: string, asOf: string) {
-  const snapshots = await readSeriesEntries(db, { forceId, measureId, periodId, breakdown: '', from: addMonths(asOf, -CHART_MONTHS), to: asOf, limit: CHART_SNAPSHOT_LIMIT });
+  const snapshots = await readSeriesEntries<PublishedMeasure>(db, { forceId, measureId, periodId, breakdown: '', from: addMonths(asOf, -CHART_MONTHS), to: asOf, limit: CHART_SNAPSHOT_LIMIT });
   return pointsPerPeriod(snapshots);
 }
 
@@ -96,7 +96,7 @@ async function msgChartOf(db: Db, context: ViewContext, entry: PublishedMeasure,
     const self = forceId === context.force.id;
     let value = self ? entry.value : null;
     if (!self) {
-      const [other] = await readSeriesEntries(db, { forceId, measureId: entry.measureId, periodId: entry.period.id, breakdown: '', from: asOf, to: asOf, limit: 1 });
+      const [other] = await readSeriesEntries<PublishedMeasure>(db, { forceId, measureId: entry.measureId, periodId: entry.period.id, breakdown: '', from: asOf, to: asOf, limit: 1 });
       value = other?.entry?.value ?? null;
     }
     bars.push({ forceId, name: names.get(forceId) ?? forceId, value, self });
@@ -115,7 +115,7 @@ async function msgChartOf(db: Db, context: ViewContext, entry: PublishedMeasure,
 }
 
 async function revisionsOf(db: Db, forceId: string, asOf: string, measureId: string, periodId: string): Promise<RevisionRow[]> {
-  const listed = await listSnapshots(db, { forceId, from: asOf, to: asOf });
+  const listed = await listSnapshots(db, { forceIds: [forceId], from: asOf, to: asOf });
   const rows: RevisionRow[] = [];
   for (const item of [...listed].sort((a, b) => a.revision - b.revision)) {
     const stored = await findSnapshot(db, item.snapshotId);
@@ -145,7 +145,7 @@ async function revisionsOf(db: Db, forceId: string, asOf: string, measureId: str
 
 /** `GET /dashboard/data/measures/:measureId`: everything the measure page draws, in one answer. */
 export async function loadMeasurePage(db: Db, context: ViewContext, definition: MeasureDefinition): Promise<MeasurePageData> {
-  const stored = await findLatestSnapshot(db, context.force.id);
+  const stored = await findLatestSnapshot(db, context.force.id, { visibleAt: new Date() });
   const document = stored && documentOf(stored);
   const { id, title, feed, unit, direction, source } = definition;
   // How the value is computed, then the snapshot's own statement of its intervals and status rule.
@@ -212,7 +212,7 @@ export async function loadLive(db: Db, context: ViewContext, options: { now: Dat
 
 /** `GET /dashboard/data/report`: the printable report, headline measures grouped by priority, with monthly charts. */
 export async function loadReport(db: Db, context: ViewContext): Promise<ReportData> {
-  const stored = await findLatestSnapshot(db, context.force.id);
+  const stored = await findLatestSnapshot(db, context.force.id, { visibleAt: new Date() });
   if (stored === undefined) return { ...context, snapshot: null, period: null, groups: [], notAvailable: [] };
   const document = documentOf(stored);
   const items = [];

@@ -1,7 +1,7 @@
 import { lastOfMonth } from '@rollcall/calendar';
 import type { ChartPoint, FigureCard, Rag } from '@rollcall/dashboard';
 import type { MeasureDefinition, PublishedMeasure } from '@rollcall/measures';
-import type { SeriesEntry } from './series-entries.repository.ts';
+import type { SeriesEntry } from '@rollcall/db';
 
 /**
  * Published entries as the dashboard shows them: cards and chart points. Nothing is recomputed;
@@ -49,7 +49,7 @@ export function cardOf(definition: Pick<MeasureDefinition, 'id' | 'title'>, entr
  * nightly run publishes every day) are not periods of their own and are left out, so a chart
  * never draws a month-to-date value as a dip.
  */
-export function pointsPerPeriod(snapshots: readonly SeriesEntry[]): ChartPoint[] {
+export function pointsPerPeriod(snapshots: readonly SeriesEntry<PublishedMeasure>[]): ChartPoint[] {
   const last = snapshots.at(-1);
   return snapshots
     .filter((snapshot) => snapshot.asOf === lastOfMonth(snapshot.asOf) || snapshot === last)

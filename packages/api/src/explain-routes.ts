@@ -1,5 +1,5 @@
-import type { Db } from '@rollcall/db';
-import { explainEntry, ExplainInputError, ExplainNotFoundError } from '@rollcall/publishing';
+import { type Db, findSnapshot } from '@rollcall/db';
+import { admitSnapshots, explainEntry, ExplainInputError, ExplainNotFoundError, snapshotReaderOf } from '@rollcall/publishing';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from './api-error.ts';
@@ -13,6 +13,8 @@ export interface ExplainRoutesDeps {
   readonly db: Db;
   readonly forces: ForceScope;
   readonly guard: onRequestAsyncHookHandler;
+  /** The clock release control judges embargoes by; tests inject one. */
+  readonly now?: () => Date;
 }
 
 /**
@@ -27,6 +29,9 @@ export function registerExplainRoutes(app: FastifyInstance, deps: ExplainRoutesD
     const query = parseRequest(ExplainQuery, request.query, 'query');
     // A snapshot id starts with its force (`<forceId>_<asOf>_r<n>`, SnapshotId's pattern).
     deps.forces.check(request, snapshotId.slice(0, snapshotId.indexOf('_')));
+    const reader = snapshotReaderOf(request.principal, (deps.now ?? (() => new Date()))(), `${request.method} ${request.url}`);
+    const found = await findSnapshot(deps.db, snapshotId);
+    if (found && (await admitSnapshots(deps.db, reader, [found])).length === 0) throw notFound(`no snapshot ${snapshotId}`);
     const breakdown = query.breakdown === undefined ? null : Object.fromEntries(query.breakdown.split(';').map((pair) => pair.split('=') as [string, string]));
     try {
       return await explainEntry(deps.db, { snapshotId, measureId: query.measureId, periodId: query.period, breakdown });

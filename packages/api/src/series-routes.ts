@@ -1,5 +1,6 @@
 import { type Db, hasPublishedSnapshot, listPublishedBreakdowns, readSeriesEntries } from '@rollcall/db';
 import { measureById, type PublishedMeasure } from '@rollcall/measures';
+import { admitSnapshots, snapshotReaderOf } from '@rollcall/publishing';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { badRequest, notFound } from './api-error.ts';
@@ -48,6 +49,8 @@ export interface SeriesRoutesDeps {
   readonly db: Db;
   readonly forces: ForceScope;
   readonly guard: onRequestAsyncHookHandler;
+  /** The clock release control judges embargoes by; tests inject one. */
+  readonly now?: () => Date;
 }
 
 const parameterError = (path: string, message: string) =>
@@ -83,7 +86,8 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: SeriesRoutesDep
         throw parameterError('period', `${measureId} is published for ${definition.periods.join(', ')}`);
       const forceId = await deps.forces.resolve(request, query.forceId);
 
-      const snapshots: SeriesEntry[] = await readSeriesEntries<PublishedMeasure>(deps.db, {
+      const reader = snapshotReaderOf(request.principal, (deps.now ?? (() => new Date()))(), `${request.method} ${request.url}`);
+      const snapshots: SeriesEntry[] = await admitSnapshots(deps.db, reader, await readSeriesEntries<PublishedMeasure>(deps.db, {
         forceId,
         measureId,
         periodId,
@@ -91,7 +95,7 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: SeriesRoutesDep
         ...(query.from !== undefined && { from: query.from }),
         ...(query.to !== undefined && { to: query.to }),
         limit: MAX_SERIES_POINTS + 1,
-      });
+      }));
       if (snapshots.length > MAX_SERIES_POINTS)
         throw parameterError(
           'from',

@@ -7,7 +7,7 @@ import {
   type SnapshotListItem,
   type StoredSnapshot,
 } from '@rollcall/db';
-import { csvField, snapshotToCsv } from '@rollcall/publishing';
+import { admitSnapshots, csvField, snapshotReaderOf, snapshotToCsv, visibilityFor } from '@rollcall/publishing';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
 import { notFound } from './api-error.ts';
@@ -105,6 +105,8 @@ export interface SnapshotRoutesDeps {
   readonly db: Db;
   readonly forces: ForceScope;
   readonly guard: onRequestAsyncHookHandler;
+  /** The clock release control judges embargoes by; tests inject one. */
+  readonly now?: () => Date;
 }
 
 const SNAPSHOT_BODY = {
@@ -138,6 +140,7 @@ function sendSnapshot(
 /** `/v1/snapshots/latest`, `/v1/snapshots/:snapshotId` and `/v1/snapshots` (operations.md). */
 export function registerSnapshotRoutes(app: FastifyInstance, deps: SnapshotRoutesDeps): void {
   const { db, guard } = deps;
+  const readerOf = (request: FastifyRequest) => snapshotReaderOf(request.principal, (deps.now ?? (() => new Date()))(), `${request.method} ${request.url}`);
 
   app.get(
     '/v1/snapshots/latest',
@@ -159,7 +162,9 @@ export function registerSnapshotRoutes(app: FastifyInstance, deps: SnapshotRoute
     async (request, reply) => {
       const query = parseRequest(LatestQuery, request.query, 'query');
       const forceId = await deps.forces.resolve(request, query.forceId);
-      const snapshot = await findLatestSnapshot(db, forceId);
+      const reader = readerOf(request);
+      const latest = await findLatestSnapshot(db, forceId, visibilityFor(reader));
+      const [snapshot] = await admitSnapshots(db, reader, latest === undefined ? [] : [latest]);
       if (snapshot === undefined) throw notFound(`no snapshot has been published for force ${forceId}`);
       return sendSnapshot(request, reply, snapshot, query.format, false);
     },
@@ -185,7 +190,8 @@ export function registerSnapshotRoutes(app: FastifyInstance, deps: SnapshotRoute
     async (request, reply) => {
       const { snapshotId } = parseRequest(SnapshotParams, request.params, 'params');
       const query = parseRequest(FormatQuery, request.query, 'query');
-      const snapshot = await findSnapshot(db, snapshotId);
+      const found = await findSnapshot(db, snapshotId);
+      const [snapshot] = await admitSnapshots(db, readerOf(request), found === undefined ? [] : [found]);
       if (snapshot === undefined) throw notFound(`no snapshot ${snapshotId}`);
       deps.forces.check(request, snapshot.forceId);
       return sendSnapshot(request, reply, snapshot, query.format, true);
@@ -220,7 +226,8 @@ export function registerSnapshotRoutes(app: FastifyInstance, deps: SnapshotRoute
         listSnapshots(db, { ...filter, limit: limit + 1, ...(after && { after }) }),
         countSnapshots(db, filter),
       ]);
-      const page = items.slice(0, limit);
+      // Embargoed revisions are left out for readers without pre-release access (release control).
+      const page = await admitSnapshots(db, readerOf(request), items.slice(0, limit));
       const last = page.at(-1);
       const nextCursor =
         items.length > limit && last

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 /** Scopes a bearer token may carry (operations.md, "HTTP API"). */
-export const API_SCOPES = ['read:snapshots', 'read:ops', 'admin'] as const;
+// `pre-release`: with read:snapshots, also snapshots under embargo, each fetch logged (release control, operations.md).
+export const API_SCOPES = ['read:snapshots', 'read:ops', 'admin', 'pre-release'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /**

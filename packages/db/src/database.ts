@@ -182,6 +182,26 @@ export interface PipelineMarkersTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+export interface ReleaseCalendarTable {
+  force_id: string;
+  as_of: DateColumn;
+  release_at: Timestamp;
+  time_zone: string;
+  announced_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  released_at: Timestamp | null;
+}
+
+export interface PreReleaseAccessTable {
+  id: Generated<string>;
+  token_name: string;
+  snapshot_id: string;
+  force_id: string;
+  as_of: DateColumn;
+  what: string;
+  content_hash: string | null;
+  accessed_at: Timestamp;
+}
+
 export interface Database {
   events: EventsTable;
   entities: EntitiesTable;
@@ -201,6 +221,8 @@ export interface Database {
   published_editions: PublishedEditionsTable;
   published_figures: PublishedFiguresTable;
   pipeline_markers: PipelineMarkersTable;
+  release_calendar: ReleaseCalendarTable;
+  pre_release_access: PreReleaseAccessTable;
 }
 
 export type Db = Kysely<Database>;

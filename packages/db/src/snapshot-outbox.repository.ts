@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
+import { visibleAt } from './release-calendar.repository.ts';
 
 /** A snapshot whose files and `snapshot.published` message are still to be written. */
 export interface SnapshotOutboxEntry {
@@ -27,16 +28,21 @@ export async function enqueueSnapshotDelivery(
     where snapshot_outbox.delivered_at is not null`.execute(db);
 }
 
-/** Undelivered snapshots, oldest request first (of the given forces, or of all). */
+/**
+ * Undelivered snapshots, oldest request first (of the given forces, or of all); with `releasedBy`,
+ * only those not embargoed at that instant (an embargoed snapshot's files and message wait for
+ * its release).
+ */
 export async function findUndeliveredSnapshots(
   db: DbOrTransaction,
-  options: { readonly forceIds?: readonly string[]; readonly limit: number },
+  options: { readonly forceIds?: readonly string[]; readonly limit: number; readonly releasedBy?: Date },
 ): Promise<SnapshotOutboxEntry[]> {
   const rows = await db
     .selectFrom('snapshot_outbox')
     .select(['snapshot_id', 'force_id', 'as_of', 'enqueued_at', 'attempts', 'last_error'])
     .where('delivered_at', 'is', null)
     .$if(options.forceIds !== undefined, (q) => q.where('force_id', 'in', options.forceIds!.length > 0 ? options.forceIds! : ['']))
+    .$if(options.releasedBy !== undefined, (q) => q.where(visibleAt(options.releasedBy ?? new Date(), 'snapshot_outbox')))
     .orderBy('enqueued_at')
     .orderBy('snapshot_id')
     .limit(options.limit)
@@ -74,13 +80,15 @@ export async function recordSnapshotDeliveryFailure(db: DbOrTransaction, snapsho
 
 /**
  * The id of a force's newest snapshot: the head revision of its latest as-of date, as
- * `findLatestSnapshot` orders them, without reading the document. What `latest.*` must hold.
+ * `findLatestSnapshot` orders them, without reading the document. What `latest.*` must hold
+ * (with `visibleAt`: the newest not embargoed at that instant).
  */
-export async function findLatestSnapshotId(db: DbOrTransaction, forceId: string): Promise<string | undefined> {
+export async function findLatestSnapshotId(db: DbOrTransaction, forceId: string, options: { readonly visibleAt?: Date } = {}): Promise<string | undefined> {
   const row = await db
     .selectFrom('snapshot_heads')
     .select('snapshot_id')
     .where('force_id', '=', forceId)
+    .$if(options.visibleAt !== undefined, (q) => q.where(visibleAt(options.visibleAt ?? new Date(), 'snapshot_heads')))
     .orderBy('as_of', 'desc')
     .limit(1)
     .executeTakeFirst();

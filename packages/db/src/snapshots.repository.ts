@@ -1,5 +1,6 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Database, Db, DbOrTransaction } from './database.ts';
+import { visibleAt } from './release-calendar.repository.ts';
 
 export interface SnapshotHead {
   readonly forceId: string;
@@ -103,6 +104,27 @@ export async function insertSnapshot(trx: DbOrTransaction, snapshot: StoredSnaps
     .execute();
 }
 
+/**
+ * Rewrites an embargoed snapshot in place (same id and revision) and its head: late events before
+ * release change the embargoed figures without a revision. The immutability trigger (migration
+ * 13) lets the UPDATE through only while the release is still to come at `now`.
+ */
+export async function replaceEmbargoedSnapshot(trx: DbOrTransaction, snapshot: StoredSnapshot, now: Date): Promise<void> {
+  // The clock the trigger judges "still to come" by: the publisher's, for this transaction only.
+  await sql`select set_config('rollcall.release_clock', ${now.toISOString()}, true)`.execute(trx);
+  await trx
+    .updateTable('snapshots')
+    .set({ content_hash: snapshot.contentHash, generated_at: snapshot.generatedAt, document: JSON.stringify(snapshot.document) })
+    .where('snapshot_id', '=', snapshot.snapshotId)
+    .execute();
+  await trx
+    .updateTable('snapshot_heads')
+    .set({ content_hash: snapshot.contentHash, stale_since: null, stale_late_events: 0, stale_corrected_events: 0 })
+    .where('force_id', '=', snapshot.forceId)
+    .where('as_of', '=', snapshot.asOf)
+    .execute();
+}
+
 /** Clears a head's stale mark when republishing found nothing changed. */
 export async function clearSnapshotHeadStale(trx: DbOrTransaction, forceId: string, asOf: string): Promise<void> {
   await trx
@@ -138,13 +160,17 @@ export async function findSnapshot(db: DbOrTransaction, snapshotId: string): Pro
   return row && toStored(row);
 }
 
-/** The head revision of the latest as-of date of a force (or of any force). */
-export async function findLatestSnapshot(db: DbOrTransaction, forceId?: string): Promise<StoredSnapshot | undefined> {
+/**
+ * The head revision of the latest as-of date of a force (or of any force); with `visibleAt`, of
+ * the latest date not embargoed at that instant (release control, `visibleAt`).
+ */
+export async function findLatestSnapshot(db: DbOrTransaction, forceId?: string, options: { readonly visibleAt?: Date } = {}): Promise<StoredSnapshot | undefined> {
   const row = await db
     .selectFrom('snapshot_heads as h')
     .innerJoin('snapshots as s', 's.snapshot_id', 'h.snapshot_id')
     .selectAll('s')
     .$if(forceId !== undefined, (q) => q.where('h.force_id', '=', forceId!))
+    .$if(options.visibleAt !== undefined, (q) => q.where(visibleAt(options.visibleAt ?? new Date(), 'h')))
     .orderBy('h.as_of', 'desc')
     .orderBy('s.generated_at', 'desc')
     .limit(1)

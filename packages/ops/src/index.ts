@@ -17,3 +17,4 @@ export * from './stalled-counter.ts';
 export * from './troubled-jobs.ts';
 export * from './within-time.ts';
 export * from './redis-continuity.ts';
+export * from './release-calendar-health.ts';

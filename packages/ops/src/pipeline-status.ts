@@ -4,6 +4,7 @@ import type { Queue } from 'bullmq';
 import { type HealthStatus, worstStatus } from './health-status.ts';
 import { checkNightlyDeadMan, type NightlyDeadMan } from './nightly-dead-man.ts';
 import { collectQueueHealth, type QueueHealth } from './queue-health.ts';
+import { checkReleaseCalendar, type ReleaseCalendarHealth } from './release-calendar-health.ts';
 import { checkRedisContinuity, type RedisContinuity, type RedisMarkerClient } from './redis-continuity.ts';
 import { checkSnapshotOutbox, type SnapshotOutboxHealth } from './snapshot-outbox-health.ts';
 import type { StalledRecorder } from './stalled-counter.ts';
@@ -19,6 +20,8 @@ export interface StatusReport {
   readonly snapshotOutbox: SnapshotOutboxHealth;
   /** Whether Redis kept its data since the last check (`checkRedisContinuity`); absent when not checked. */
   readonly redis?: RedisContinuity;
+  /** Pre-announced releases overdue or delivered late (`checkReleaseCalendar`). */
+  readonly releases?: ReleaseCalendarHealth;
   /** Every reason of every part, prefixed with the part (`feed.dvpo: ...`, `nightly: ...`, `snapshots: ...`). */
   readonly reasons: readonly string[];
 }
@@ -55,7 +58,7 @@ export interface CollectStatusReportOptions {
 
 export async function collectStatusReport(options: CollectStatusReportOptions): Promise<StatusReport> {
   const now = options.now ?? Date.now();
-  const [queues, nightly, snapshotOutbox, redis] = await Promise.all([
+  const [queues, nightly, snapshotOutbox, redis, releases] = await Promise.all([
     collectQueueHealth(options.queues, {
       thresholds: options.thresholds,
       now,
@@ -66,19 +69,22 @@ export async function collectStatusReport(options: CollectStatusReportOptions): 
     checkNightlyDeadMan(options.db, { deadManHours: options.deadManHours, now }),
     checkSnapshotOutbox(options.db),
     options.redisMarker === undefined ? undefined : checkRedisContinuity(options.db, options.redisMarker.client, options.redisMarker.prefix, now),
+    checkReleaseCalendar(options.db, now),
   ]);
   return {
     generatedAt: new Date(now).toISOString(),
-    status: overallStatus([...queues, nightly, snapshotOutbox, ...(redis ? [redis] : [])]),
+    status: overallStatus([...queues, nightly, snapshotOutbox, ...(redis ? [redis] : []), releases]),
     queues,
     nightly,
     snapshotOutbox,
     ...(redis && { redis }),
+    releases,
     reasons: [
       ...queues.flatMap((queue) => queue.reasons.map((reason) => `${queue.queue}: ${reason}`)),
       ...(nightly.reason ? [`nightly: ${nightly.reason}`] : []),
       ...snapshotOutbox.reasons.map((reason) => `snapshots: ${reason}`),
       ...(redis?.reason ? [`redis: ${redis.reason}`] : []),
+      ...releases.reasons.map((reason) => `releases: ${reason}`),
     ],
   };
 }

@@ -9,3 +9,7 @@ export * from './snapshot-published-message.ts';
 export * from './publish-deps.ts';
 export * from './reconcile-published.ts';
 export * from './explain-entry.ts';
+export * from './release-access.ts';
+export * from './release-calendar.ts';
+export * from './release-time.ts';
+export * from './compare-snapshot-inputs.ts';

@@ -1,9 +1,10 @@
 import { addMonths, createCalendar, type LocalDate } from '@rollcall/calendar';
-import { type AggregateWindow, type DbOrTransaction, readCallsWaiting, readCurrentReferenceVersion, readFeedCoverage, readFeedInputs, readPublishedFigures, sumAggregatesOverWindows } from '@rollcall/db';
+import { sql } from 'kysely';
+import { type AggregateWindow, type DbOrTransaction, readCallsWaiting, readCurrentReferenceVersion, readFeedCoverage, readFeedInputs, readIngestWatermarks, readPublishedFigures, sumAggregatesOverWindows } from '@rollcall/db';
 import { FEEDS } from '@rollcall/contract';
 import { Aggregates, asAtEndId, asAtPeriod, type ComparisonFigure, customPeriod, type ForceInputs, type MeasureFeed, type MeasurePopulation, type MeasureSettings, type SnapshotComputationInput, standardPeriods, yearEarlier } from '@rollcall/measures';
 import { AS_AT_METRIC, STOCK_METRICS } from '@rollcall/contract';
-import type { FeedInputSummary, PublishedEditionInput } from './snapshot-document.ts';
+import type { FeedInputSummary, FeedWatermark, PublishedEditionInput } from './snapshot-document.ts';
 
 interface ReportingPeriodSetting {
   readonly id: string;
@@ -43,6 +44,7 @@ export interface LoadedSnapshotInputs {
   readonly referenceVersion: string;
   readonly populationVintage: string;
   readonly feeds: Readonly<Record<string, FeedInputSummary>>;
+  readonly watermarks: Readonly<Record<string, FeedWatermark>>;
   readonly publishedEditions: readonly PublishedEditionInput[];
 }
 
@@ -149,6 +151,13 @@ export async function loadSnapshotInputs(
       return [feed, { events: row?.events ?? 0, latestOccurredAt: row?.latestOccurredAt?.toISOString() ?? null }];
     }),
   );
+  const watermarkRows = await readIngestWatermarks(db, forceId);
+  const watermarks = Object.fromEntries(
+    FEEDS.map((feed) => {
+      const row = watermarkRows.find((candidate) => candidate.feed === feed);
+      return [feed, { storedEvents: row?.storedEvents ?? 0, lastIngestAt: row?.lastIngestAt.toISOString() ?? null }];
+    }),
+  );
   // Figures others published for exactly these periods: comparators where a force's own events
   // do not cover a period, and the force's own published figures for reconciliation.
   const stored = await readPublishedFigures(db, { periods: periods.filter((period) => period.from !== null).map((period) => ({ from: period.from!, to: period.to })) });
@@ -168,5 +177,6 @@ export async function loadSnapshotInputs(
     referenceVersion: reference.version,
     populationVintage: reference.populationVintage,
     feeds,
+    watermarks,
   };
 }

@@ -1,6 +1,6 @@
 import type { PublishDeps } from './publish-deps.ts';
 import type { LocalDate } from '@rollcall/calendar';
-import { clearSnapshotHeadStale, type Db, enqueueSnapshotDelivery, findSnapshot, findSnapshotHead, insertSnapshot, lockForceForPublication, lockSnapshotKey } from '@rollcall/db';
+import { clearSnapshotHeadStale, type Db, enqueueSnapshotDelivery, findSnapshot, findSnapshotHead, insertSnapshot, lockForceForPublication, lockSnapshotKey, readRelease, replaceEmbargoedSnapshot } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import { applyDisclosureControl, computeSnapshotMeasures, DEFAULT_NEARLY_MET_RULE, DEFAULT_SIMILAR_WITHIN_PERCENT, DEFAULT_TREND_THRESHOLDS, type DisclosureRule, type PublishedMeasure, type TrendThresholds, trendRule } from '@rollcall/measures';
 import type { QueueFactory } from '@rollcall/queue';
@@ -113,6 +113,10 @@ export class SnapshotDeliveryError extends Error {
  * and marks the row delivered. If the process dies in between, the next drain (the next
  * publication of the force, the scheduler's start, the next nightly run) delivers it. Throws
  * SnapshotDeliveryError when this snapshot committed but could not be delivered.
+ *
+ * Release control: a force and date in the release calendar stays embargoed until its release
+ * time (its outbox row waits, readers hide it); until then a first revision is recomputed in
+ * place rather than revised. `inputs.watermarks` (lineage) is stored beside the content hash.
  */
 export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: LocalDate): Promise<PublishOutcome> {
   const now = deps.now ?? (() => new Date());
@@ -136,9 +140,14 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
       return { created: false, document: existing!.document as unknown as SnapshotDocument };
     };
     if (head && head.contentHash === contentHash) return unchanged();
+    // Release control: a first revision whose pre-announced release is still to come has been
+    // seen by nobody but the pre-release list, so late events change it in place, without a
+    // revision (operations.md, "Release control"); once released, the revisions policy applies.
+    const release = await readRelease(trx, forceId, asOf);
+    const replaceEmbargoed = head !== undefined && head.revision === 1 && release !== undefined && release.releaseAt.getTime() > now().getTime();
     let revisionOf: RevisionInfo | null = null;
     let published = measures;
-    if (head) {
+    if (head && !replaceEmbargoed) {
       const previous = (await findSnapshot(trx, head.snapshotId))!.document as unknown as SnapshotDocument;
       const changes = diffMeasures(previous.measures, measures);
       // The same entries in another order (a code change): nothing anyone reads has changed.
@@ -169,7 +178,7 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
         changes,
       };
     }
-    const revision = (head?.revision ?? 0) + 1;
+    const revision = replaceEmbargoed ? 1 : (head?.revision ?? 0) + 1;
     const snapshotId = snapshotIdOf(forceId, asOf, revision);
     const document: SnapshotDocument = {
       snapshotId,
@@ -178,7 +187,7 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
       asOf,
       generatedAt: now().toISOString(),
       revision,
-      supersedes: head?.snapshotId ?? null,
+      supersedes: replaceEmbargoed ? null : (head?.snapshotId ?? null),
       contentHash,
       codeVersion: codeVersion(),
       referenceVersion: inputs.referenceVersion,
@@ -206,12 +215,12 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
           'unweighted mean ± 1 SD across forces whose own snapshots publish the entry (complete data, not suppressed) or whose published figure is loaded; on logs when the values fail Shapiro–Wilk (α = 0.05) and their logs pass; a share or rate is flagged only when its whole 95% score interval lies outside the band (Spiegelhalter 2005)',
         confidenceIntervals: '95%: normal approximation p ± 1.96·√(p(1−p)/n); Wilson interval added when n < 30 or fewer than 5 successes or failures',
       },
-      inputs: { feeds: inputs.feeds, ...(inputs.publishedEditions.length > 0 && { published: inputs.publishedEditions }) },
+      inputs: { feeds: inputs.feeds, ...(inputs.publishedEditions.length > 0 && { published: inputs.publishedEditions }), watermarks: inputs.watermarks },
       periods: inputs.computation.periods,
       revisionOf,
       measures: published,
     };
-    await insertSnapshot(trx, {
+    const stored = {
       snapshotId,
       forceId,
       asOf,
@@ -220,7 +229,9 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
       contentHash,
       generatedAt: new Date(document.generatedAt),
       document: document as unknown as Record<string, unknown>,
-    });
+    };
+    if (replaceEmbargoed) await replaceEmbargoedSnapshot(trx, stored, now());
+    else await insertSnapshot(trx, stored);
     await enqueueSnapshotDelivery(trx, { snapshotId, forceId, asOf });
     return { created: true, document };
   });

@@ -7,6 +7,19 @@ export interface FeedInputSummary {
   readonly latestOccurredAt: string | null;
 }
 
+/**
+ * Lineage: how far a feed of the force had been stored when the snapshot was computed. Kept in
+ * `inputs`, beside the content hash and not in it: the hash covers the measures only, so the
+ * same figures hash the same whenever (and however often) they are computed, while the
+ * watermark, an ingest time, differs between runs by nature.
+ */
+export interface FeedWatermark {
+  /** Events of the force stored from the feed, whatever their date, every committed ingest part included. */
+  readonly storedEvents: number;
+  /** When the latest ingest part offering an event of the force on this feed committed, ISO 8601 UTC; null before any. */
+  readonly lastIngestAt: string | null;
+}
+
 export interface MeasureChange {
   readonly measureId: string;
   readonly breakdown: Readonly<Record<string, string>> | null;
@@ -94,6 +107,8 @@ export interface SnapshotDocument {
     readonly feeds: Readonly<Record<string, FeedInputSummary>>;
     /** Editions of published figures read for the snapshot's periods; absent when none (and before they existed). */
     readonly published?: readonly PublishedEditionInput[];
+    /** Per feed, how far its events had been stored (lineage); absent from snapshots published before it existed. */
+    readonly watermarks?: Readonly<Record<string, FeedWatermark>>;
   };
   readonly periods: readonly Period[];
   readonly revisionOf: RevisionInfo | null;

@@ -1,4 +1,4 @@
-import { type Db, findLatestSnapshotId, findSnapshot, findUndeliveredSnapshots, markSnapshotDelivered, recordSnapshotDeliveryFailure, type SnapshotOutboxEntry } from '@rollcall/db';
+import { type Db, findLatestSnapshotId, findSnapshot, findUndeliveredSnapshots, markReleaseDelivered, markSnapshotDelivered, recordSnapshotDeliveryFailure, type SnapshotOutboxEntry } from '@rollcall/db';
 import type { PublishDeps } from './publish-deps.ts';
 import type { SnapshotDocument } from './snapshot-document.ts';
 import { removeStaleTemporaryFiles, type SnapshotFilePaths, snapshotFilePaths, temporaryDirectoryOf, writeLatestSnapshotFiles, writeSnapshotFiles } from './snapshot-files.ts';
@@ -53,7 +53,8 @@ async function writeLatestFromDatabase(
 ): Promise<string | undefined> {
   let written: string | undefined;
   for (let round = 0; round < LATEST_REWRITE_ROUNDS; round++) {
-    const newest = await findLatestSnapshotId(deps.db, forceId);
+    // An embargoed snapshot never reaches `latest.*` before its release, even a later date's.
+    const newest = await findLatestSnapshotId(deps.db, forceId, { visibleAt: (deps.now ?? (() => new Date()))() });
     if (newest === undefined || newest === written) return written;
     await writeLatestSnapshotFiles(dir, await readDocument(deps.db, newest, known));
     written = newest;
@@ -113,9 +114,12 @@ async function removeLeftoverTemporaryFiles(deps: PublishDeps, dir: string, now:
  */
 export async function drainSnapshotOutbox(deps: PublishDeps, options: DrainSnapshotOutboxOptions = {}): Promise<SnapshotDeliveryOutcome[]> {
   const now = deps.now ?? (() => new Date());
+  // Embargoed snapshots wait in the outbox: their files and message go out from their release
+  // time, at the first drain after it (the scheduler's release watch, a nightly run, its start).
   const pending = await findUndeliveredSnapshots(deps.db, {
     ...(options.forceIds !== undefined && { forceIds: options.forceIds }),
     limit: options.limit ?? 500,
+    releasedBy: now(),
   });
   // File ages are the file system's clock (mtime), so the real time, not an injected `now`.
   if (deps.snapshotDir !== null) await removeLeftoverTemporaryFiles(deps, deps.snapshotDir, new Date());
@@ -124,7 +128,9 @@ export async function drainSnapshotOutbox(deps: PublishDeps, options: DrainSnaps
     const { snapshotId, forceId, asOf } = entry;
     try {
       const files = await deliverSnapshot(deps, entry, options.documents);
-      await markSnapshotDelivered(deps.db, snapshotId, now());
+      const deliveredAt = now();
+      await markSnapshotDelivered(deps.db, snapshotId, deliveredAt);
+      if (await markReleaseDelivered(deps.db, forceId, asOf, deliveredAt)) deps.log.info({ snapshotId, forceId, asOf }, 'scheduled release delivered');
       outcomes.push({ snapshotId, forceId, asOf, files, error: null });
     } catch (err) {
       const error = messageOf(err);

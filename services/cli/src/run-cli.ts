@@ -8,6 +8,7 @@ import { importPublishedCommand } from './commands/import-published-command.ts';
 import { explainCommand } from './commands/explain-command.ts';
 import { ingestCommand } from './commands/ingest-command.ts';
 import { migrateCommand } from './commands/migrate-command.ts';
+import { releaseCommand } from './commands/release-command.ts';
 import { replayCommand } from './commands/replay-command.ts';
 import { retryFailedCommand } from './commands/retry-failed-command.ts';
 import { snapshotCommand } from './commands/snapshot-command.ts';
@@ -27,6 +28,11 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   snapshot: { run: snapshotCommand, usage: 'snapshot --as-of <date> [--force <id>] [--format json|csv]   publish and print\n  snapshot show [--latest|<snapshotId>] [--format json|csv]    print a published snapshot' },
   reconcile: { run: reconcileCommand, usage: 'reconcile --force <id> --from <YYYY-MM> --to <YYYY-MM> [--tolerance <points>]   own figures beside published ones; exit 1 beyond tolerance' },
   explain: { run: explainCommand, usage: 'explain <snapshotId> <measureId> [--period <id>] [--breakdown k=v ...] [--json]   one published entry and the rows behind it' },
+  release: {
+    run: releaseCommand,
+    usage:
+      'release schedule --force <id> --as-of <date> --at <YYYY-MM-DDTHH:MM> [<zone>]   announce a release (embargoed until then)\n  release list [--force <id>] [--format json]   the release calendar\n  release access --force <id> --as-of <date>   who fetched it before release',
+  },
   replay: { run: replayCommand, usage: 'replay [--from <d>] [--to <d>] [--entities]  rebuild aggregates from stored events' },
   status: { run: statusCommand, usage: 'status [--format json]                     queue health; exit 0 ok, 1 warn, 2 critical, 3 unknown' },
   'retry-failed': { run: retryFailedCommand, usage: 'retry-failed --queue <name> [--limit <n>]  re-queue jobs that exhausted their retries' },

@@ -1,7 +1,7 @@
 import { watchStalled } from '@rollcall/ops';
 import { drainSnapshotOutbox, publishDepsOf, type PublishOutcome, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
 import type { GracefulShutdown, ServiceContext, ServiceRole } from '@rollcall/runtime';
-import { assertForcesKnown, createNightlyWorker, enqueueCatchUp, installNightlySchedule, type NightlyRunReport, type NightlyPublication, type NightlyTrigger, runNightly } from '@rollcall/scheduling';
+import { assertForcesKnown, createNightlyWorker, watchReleases, enqueueCatchUp, installNightlySchedule, type NightlyRunReport, type NightlyPublication, type NightlyTrigger, runNightly } from '@rollcall/scheduling';
 
 /** What the run ledger keeps of a publication: ids and whether it was new, not the document. */
 const slim = (outcome: PublishOutcome): NightlyPublication => ({
@@ -69,6 +69,9 @@ export async function startScheduler(context: ServiceContext, shutdown: Graceful
       await worker.close();
     },
   });
+  // Pre-announced releases: their files and message go out at the announced time (operations.md, "Release control").
+  const stopReleases = watchReleases({ db: context.db, deliver: () => drainSnapshotOutbox(publishDepsOf(context.config, context)), log: context.log });
+  shutdown.add({ name: 'release watch', run: stopReleases });
   const catchUp = await enqueueCatchUp(context.queues, 'startup', { timeZone: context.config.timeZone, ...(options.now ? { now: options.now } : {}) });
   context.log.info(
     { cron: context.config.nightly.cron, timeZone: context.config.timeZone, next: schedule.next ? new Date(schedule.next).toISOString() : null, catchUp },
