@@ -1,6 +1,6 @@
 import { type Db, pendingMigrations } from '@rollcall/db';
+import type { RedisClient } from '@rollcall/queue';
 import type { Logger } from '@rollcall/logger';
-import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { TimeoutError, withTimeout } from './with-timeout.ts';
 
@@ -20,7 +20,7 @@ export interface Readiness {
 }
 
 export interface ReadinessDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly db: Db;
   readonly log: Logger;
 }

@@ -2,3 +2,4 @@ export * from './closed-port.ts';
 export * from './test-database.ts';
 export * from './test-redis.ts';
 export * from './test-intake-context.ts';
+export * from './redis-servers.ts';
