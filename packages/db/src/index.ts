@@ -18,3 +18,4 @@ export * from './snapshot-heads.repository.ts';
 export * from './snapshot-outbox.repository.ts';
 export * from './json-recordset.ts';
 export * from './snapshots.repository.ts';
+export * from './ingest-manifest.repository.ts';
