@@ -4,7 +4,7 @@ import type { ApiScope, Config } from '@rollcall/config';
 import type { Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import { createMetricsRegistry, createStalledRecorder, type MetricsRegistry } from '@rollcall/ops';
-import { ALL_QUEUE_NAMES, type QueueFactory } from '@rollcall/queue';
+import { ALL_QUEUE_NAMES, type QueueFactory, type RedisClient } from '@rollcall/queue';
 import { codeVersion } from '@rollcall/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -32,7 +32,7 @@ export interface ApiDeps {
   readonly db: Db;
   readonly queues: QueueFactory;
   /** The producer connection (fails fast): PING for /ready, stalled counts for /v1/queues. */
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly config: Config;
   /** Request logs go here; the logger redacts `authorization` and `cookie` headers. */
   readonly log: Logger;

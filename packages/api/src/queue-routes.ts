@@ -1,10 +1,9 @@
 import type { Config } from '@rollcall/config';
 import type { Db } from '@rollcall/db';
 import { collectStatusReport, createStalledRecorder } from '@rollcall/ops';
-import { SNAPSHOTS_PUBLISHED_QUEUE } from '@rollcall/queue';
+import { SNAPSHOTS_PUBLISHED_QUEUE, type RedisClient } from '@rollcall/queue';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { ApiError } from './api-error.ts';
 import { parseRequest } from './request-schemas.ts';
@@ -12,7 +11,7 @@ import { withTimeout } from './with-timeout.ts';
 
 export interface QueueRoutesDeps {
   readonly db: Db;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly queues: readonly Queue[];
   readonly prefix: string;
   readonly config: Pick<Config, 'queueThresholds' | 'nightly'>;

@@ -1,6 +1,6 @@
 import { type Db, pendingMigrations, pingDatabase } from '@rollcall/db';
+import type { RedisClient } from '@rollcall/queue';
 import type { Logger } from '@rollcall/logger';
-import type { Redis } from 'ioredis';
 import { TimeoutError, withTimeout } from './with-timeout.ts';
 
 export type ReadinessCheckName = 'redis' | 'postgres' | 'migrations';
@@ -19,7 +19,7 @@ export interface Readiness {
 }
 
 export interface ReadinessDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly db: Db;
   readonly log: Logger;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { queuePrefixFor, type RedisTopology, redisTopologyOf } from './redis-topology.ts';
 
 /** Scopes a bearer token may carry (operations.md, "HTTP API"). */
 // `pre-release`: with read:snapshots, also snapshots under embargo, each fetch logged (release control, operations.md).
@@ -43,6 +44,12 @@ export const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .default('postgres://postgres@127.0.0.1:5432/rollcall'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  /** Sentinel: `host:port` of each sentinel, comma separated; REDIS_URL is then not used. */
+  REDIS_SENTINELS: z.string().optional(),
+  /** Sentinel: the primary's name the sentinels monitor (`sentinel monitor <name> ...`). */
+  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore').optional(),
+  /** Cluster: `host:port` of some of its nodes, comma separated; REDIS_URL is then not used. */
+  REDIS_CLUSTER_NODES: z.string().optional(),
   /** Redis key prefix for every queue; lets several pipelines (or test runs) share one Redis. */
   QUEUE_PREFIX: z
     .string()
@@ -118,6 +125,9 @@ type Env = z.infer<typeof EnvSchema>;
 export interface Config {
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /** Where Redis is: one server, Sentinel or Cluster (REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES). */
+  readonly redis: RedisTopology;
+  /** The key prefix of every queue: QUEUE_PREFIX, as a hash tag (`{rollcall}`) under Cluster. */
   readonly queuePrefix: string;
   readonly pseudonymKey: string | undefined;
   readonly snapshotDir: string;
@@ -198,11 +208,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.TREND_STRONG_PERCENT <= e.TREND_STABLE_PERCENT) {
     problems.push('TREND_STRONG_PERCENT: must be above TREND_STABLE_PERCENT');
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  const topology = redisTopologyOf({
+    url: e.REDIS_URL,
+    sentinels: e.REDIS_SENTINELS,
+    sentinelName: e.REDIS_SENTINEL_NAME,
+    clusterNodes: e.REDIS_CLUSTER_NODES,
+  });
+  if ('problems' in topology) problems.push(...topology.problems);
+  if (problems.length > 0 || 'problems' in topology) throw new ConfigError(problems);
   return {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
-    queuePrefix: e.QUEUE_PREFIX,
+    redis: topology.topology,
+    queuePrefix: queuePrefixFor(topology.topology, e.QUEUE_PREFIX),
     pseudonymKey: e.PSEUDONYM_KEY,
     snapshotDir: e.SNAPSHOT_DIR,
     apiTokens: e.API_TOKENS,

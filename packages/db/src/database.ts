@@ -202,6 +202,30 @@ export interface PreReleaseAccessTable {
   accessed_at: Timestamp;
 }
 
+export interface IngestRunsTable {
+  run_id: string;
+  feed: string;
+  file_name: string;
+  file_sha256: string;
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  lines: number | null;
+  rejected_lines: number | null;
+  jobs: number | null;
+  rejections_through_line: ColumnType<number, number | undefined, number>;
+}
+
+export interface IngestRunJobsTable {
+  run_id: string;
+  job_index: number;
+  job_id: string;
+  first_line: number;
+  last_line: number;
+  events: number;
+  event_ids_sha256: string;
+  queued_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Database {
   events: EventsTable;
   entities: EntitiesTable;
@@ -223,6 +247,8 @@ export interface Database {
   pipeline_markers: PipelineMarkersTable;
   release_calendar: ReleaseCalendarTable;
   pre_release_access: PreReleaseAccessTable;
+  ingest_runs: IngestRunsTable;
+  ingest_run_jobs: IngestRunJobsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -27,3 +27,4 @@ export * from './json-recordset.ts';
 export * from './snapshots.repository.ts';
 export * from './nightly-runs.repository.ts';
 export * from './rejection-summary.repository.ts';
+export * from './ingest-manifest.repository.ts';

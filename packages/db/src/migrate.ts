@@ -13,6 +13,7 @@ import * as immutableSnapshots from './migrations/2026-12-01-10-immutable-snapsh
 import * as publishedFigures from './migrations/2026-12-05-11-published-figures.ts';
 import * as pipelineMarkers from './migrations/2026-12-05-12-pipeline-markers.ts';
 import * as releaseCalendar from './migrations/2026-12-05-13-release-calendar.ts';
+import * as ingestManifest from './migrations/2026-12-05-15-ingest-manifest.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -32,6 +33,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-05-11-published-figures': publishedFigures,
   '2026-12-05-12-pipeline-markers': pipelineMarkers,
   '2026-12-05-13-release-calendar': releaseCalendar,
+  '2026-12-05-15-ingest-manifest': ingestManifest,
 };
 
 export class MigrationError extends Error {

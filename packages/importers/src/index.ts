@@ -21,3 +21,4 @@ export * from './published/published-file.ts';
 export * from './published/published-period.ts';
 export * from './published/read-police-uk-999.ts';
 export * from './published/read-published-long.ts';
+export * from './ingest-manifest.ts';

@@ -6,6 +6,7 @@ import type { Feed } from '@rollcall/contract';
 import { feedQueueName, MAX_EVENTS_PER_JOB, type QueueFactory } from '@rollcall/queue';
 import { type IngestContext, prepareEvent, type RejectedInput } from '@rollcall/intake';
 import { describeJsonError } from './json-line-error.ts';
+import type { IngestManifest } from './ingest-manifest.ts';
 import { linesOf, MAX_LINE_CHARACTERS } from './ndjson-lines.ts';
 import { scrubPersonReferences, scrubPersonReferencesInText } from '@rollcall/intake';
 import { recordRejections } from '@rollcall/intake';
@@ -53,6 +54,11 @@ export interface IngestFileOptions {
   readonly onProgress?: (progress: IngestProgress) => void;
   /** Keep at most this many rejections in the summary (all are stored). */
   readonly reportLimit?: number;
+  /**
+   * Records each job in PostgreSQL before it is added, with a job id of the run, and on
+   * `--resume` says which jobs to add again (ingest-manifest.ts).
+   */
+  readonly manifest?: IngestManifest;
 }
 
 const REJECTION_FLUSH = 500;
@@ -84,22 +90,36 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
   let rejectedCount = 0;
   let jobs = 0;
   let batch: unknown[] = [];
+  let batchIds: string[] = [];
+  let batchFirstLine = 0;
+  let batchIndex = 0;
   let pendingRejections: (RejectedInput & { source: string })[] = [];
   const rejections: LineRejection[] = [];
 
   const flushBatch = async () => {
     if (batch.length === 0) return;
-    await options.queues.add('feed-batch', queueName, { events: batch });
-    jobs += 1;
+    const job = { jobIndex: batchIndex, firstLine: batchFirstLine, lastLine: lineNumber, eventIds: batchIds };
+    batchIndex += 1;
+    const jobId = await options.manifest?.beforeAdd(job);
+    if (jobId !== null) {
+      await options.queues.add('feed-batch', queueName, { events: batch }, jobId === undefined ? {} : { jobId });
+      jobs += 1;
+    }
     batch = [];
+    batchIds = [];
   };
   const flushRejections = async () => {
     await recordRejections(options.db, options.feed, pendingRejections, options.context);
+    // Not atomic with the rejections: a crash between the two keeps up to REJECTION_FLUSH of
+    // them twice on --resume, where the other order would lose them.
+    await options.manifest?.rejectionsRecorded(lineNumber);
     pendingRejections = [];
   };
   const reject = async (rejected: RejectedInput) => {
     rejectedCount += 1;
     if (rejections.length < reportLimit) rejections.push({ line: lineNumber, reason: rejected.reason });
+    // A resumed run: the run it resumes kept this line's rejection already.
+    if (lineNumber <= (options.manifest?.rejectionsThroughLine ?? 0)) return;
     pendingRejections.push({ ...rejected, source: `file ${file} line ${lineNumber}` });
     if (pendingRejections.length >= REJECTION_FLUSH) await flushRejections();
   };
@@ -127,6 +147,7 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
   }
   await flushBatch();
   await flushRejections();
+  await options.manifest?.finish({ lines: nonBlank, rejectedLines: rejectedCount, jobs: batchIndex });
   progress();
   return { file: options.path, feed: options.feed, lines: nonBlank, accepted, rejected: rejectedCount, jobs, rejections };
 
@@ -150,7 +171,9 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
       await reject(prepared);
     } else {
       accepted += 1;
+      if (batch.length === 0) batchFirstLine = lineNumber;
       batch.push(input);
+      batchIds.push(prepared.event.eventId);
       if (batch.length >= batchSize) await flushBatch();
     }
     if (nonBlank % 5_000 === 0) progress();

@@ -1,6 +1,5 @@
 import type { Logger } from '@rollcall/logger';
 import { QueueEvents, type Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /**
  * Counts stalled jobs per queue in Redis, so every process sees the same total and it survives
@@ -17,13 +16,19 @@ export interface StalledRecorder {
  * clean-up of its prefix removes it, and outside every queue's own keys (`${prefix}:${queue}:*`),
  * so obliterating a queue does not reset the count of what happened to it.
  */
+/** The two commands the counters need: an ioredis client of any topology (one server, Sentinel, Cluster). */
+export interface StalledCounterClient {
+  get(key: string): Promise<string | null>;
+  incr(key: string): Promise<number>;
+}
+
 export const stalledCounterKey = (prefix: string, queueName: string): string => `${prefix}:rollcall:stalled:${queueName}`;
 
-export async function readStalledCount(redis: Redis, prefix: string, queueName: string): Promise<number> {
+export async function readStalledCount(redis: StalledCounterClient, prefix: string, queueName: string): Promise<number> {
   return Number((await redis.get(stalledCounterKey(prefix, queueName))) ?? 0);
 }
 
-export function createStalledRecorder(redis: Redis, prefix: string): StalledRecorder {
+export function createStalledRecorder(redis: StalledCounterClient, prefix: string): StalledRecorder {
   return {
     record: (queueName) => redis.incr(stalledCounterKey(prefix, queueName)),
     count: (queueName) => readStalledCount(redis, prefix, queueName),

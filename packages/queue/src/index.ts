@@ -6,3 +6,4 @@ export * from './redis-connection.ts';
 export * from './wait-for-drained.ts';
 export * from './worker-factory.ts';
 export * from './delete-keys-with-prefix.ts';
+export * from './redis-topology.ts';

@@ -1,14 +1,14 @@
 import { type Feed, formatIssues } from '@rollcall/contract';
 import type { Logger } from '@rollcall/logger';
 import { Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { InvalidJobError } from './invalid-job-error.ts';
 import { JOB_CATALOG, type JobData, type JobName, MAX_EVENTS_PER_JOB, type QueueOfJob } from './job-catalog.ts';
 import { feedQueueName, FEED_QUEUE_NAMES } from './queue-names.ts';
+import { duplicateBlocking, type RedisClient } from './redis-topology.ts';
 
 export interface QueueFactoryOptions {
   /** Producer connection (fails fast); BullMQ shares it between the queues it opens. */
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   readonly log: Logger;
 }
@@ -74,7 +74,7 @@ export class QueueFactory {
    * closes both, so a short-lived listener (drain, tests) leaves no socket behind.
    */
   events(name: string): QueueEventsHandle {
-    const connection = this.options.connection.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+    const connection = duplicateBlocking(this.options.connection);
     connection.on('error', () => undefined);
     const events = new QueueEvents(name, { connection, prefix: this.options.prefix });
     events.on('error', (err) => this.options.log.warn({ err, queue: name }, 'queue events error'));

@@ -1,5 +1,6 @@
 import type { Logger } from '@rollcall/logger';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
+import { describeRedisAddress, type RedisClient } from './redis-topology.ts';
 
 /**
  * - `worker`: blocking and long-lived; commands wait for reconnection forever
@@ -25,11 +26,18 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
     retryStrategy: (attempt) => Math.min(250 * 2 ** Math.min(attempt, 5), 5_000),
     enableReadyCheck: true,
   });
-  // Every connection gets an 'error' listener. ioredis does not throw an unheard 'error' as pg
-  // does (it prints "[ioredis] Unhandled error event" to stderr, around the logger, at every
-  // failed reconnection attempt); heard here, an outage is logged once when it starts and once
-  // when it ends. The duplicates BullMQ opens of this connection report to the Worker's or the
-  // Queue's 'error' listener (createWorker, QueueFactory).
+  reportOutages(redis, options);
+  return redis;
+}
+
+/**
+ * Every connection gets an 'error' listener. ioredis does not throw an unheard 'error' as pg
+ * does (it prints "[ioredis] Unhandled error event" to stderr, around the logger, at every
+ * failed reconnection attempt); heard here, an outage is logged once when it starts and once
+ * when it ends. The duplicates BullMQ opens of this connection report to the Worker's or the
+ * Queue's 'error' listener (createWorker, QueueFactory).
+ */
+export function reportOutages(redis: Redis | Cluster, options: RedisConnectionOptions): void {
   let down = false;
   redis.on('error', (err) => {
     if (!down) options.log?.warn({ err, role: options.role }, 'redis connection error; reconnecting');
@@ -39,14 +47,13 @@ export function createRedisConnection(url: string, options: RedisConnectionOptio
     if (down) options.log?.info({ role: options.role }, 'redis connection restored');
     down = false;
   });
-  return redis;
 }
 
 /**
  * Redis' eviction policy. BullMQ loses jobs if Redis evicts keys, so anything but `noeviction`
  * must be reported loudly at start (operations.md).
  */
-export async function readMaxMemoryPolicy(redis: Redis): Promise<string | undefined> {
+export async function readMaxMemoryPolicy(redis: RedisClient): Promise<string | undefined> {
   try {
     const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
     return reply[1];
@@ -62,7 +69,7 @@ export async function readMaxMemoryPolicy(redis: Redis): Promise<string | undefi
  * last error. A fail-fast producer refuses commands until its first connect completes, so
  * anything that opens one waits here first.
  */
-export async function waitForRedisReady(redis: Redis, timeoutMs = 5_000): Promise<void> {
+export async function waitForRedisReady(redis: RedisClient, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     let lastError: Error | undefined;
@@ -73,8 +80,7 @@ export async function waitForRedisReady(redis: Redis, timeoutMs = 5_000): Promis
     };
     const timer = setTimeout(() => {
       cleanup();
-      const { host, port } = redis.options;
-      reject(new Error(`Redis at ${host ?? '127.0.0.1'}:${port ?? 6379} not ready after ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}`));
+      reject(new Error(`${describeRedisAddress(redis)} not ready after ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}`));
     }, timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);

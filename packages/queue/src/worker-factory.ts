@@ -1,12 +1,11 @@
 import type { Logger } from '@rollcall/logger';
-import type { Job} from 'bullmq';
-import { type JobJson, MetricsTime, type Processor, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-topology.ts';
+import { Job, type JobJson, MetricsTime, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { CatalogQueueName, JobNameOfQueue } from './job-catalog.ts';
 
 export interface CreateWorkerOptions {
   /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking calls. */
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   readonly log: Logger;
   readonly concurrency: number;

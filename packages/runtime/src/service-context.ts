@@ -3,8 +3,7 @@ import type { Config } from '@rollcall/config';
 import { createDatabase, type Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import { createMetricsRegistry, createStalledRecorder, type MetricsRegistry, type StalledRecorder } from '@rollcall/ops';
-import { ALL_QUEUE_NAMES, createRedisConnection, QueueFactory, readMaxMemoryPolicy, waitForRedisReady } from '@rollcall/queue';
-import type { Redis } from 'ioredis';
+import { ALL_QUEUE_NAMES, createTopologyConnection, QueueFactory, readMaxMemoryPolicy, type RedisClient, waitForRedisReady } from '@rollcall/queue';
 
 /**
  * The shared resources of a process: configuration, logger, the database pool, a producer Redis
@@ -14,9 +13,9 @@ import type { Redis } from 'ioredis';
 export class ServiceContext {
   readonly calendar: Calendar;
   readonly db: Db;
-  readonly producer: Redis;
+  readonly producer: RedisClient;
   readonly queues: QueueFactory;
-  private workerConnections: Redis[] = [];
+  private workerConnections: RedisClient[] = [];
   private metricsRegistry: MetricsRegistry | undefined;
   private stalledRecorder: StalledRecorder | undefined;
   private closing: Promise<void> | undefined;
@@ -32,7 +31,7 @@ export class ServiceContext {
       applicationName: options.applicationName ?? 'rollcall',
       onPoolError: (err) => log.warn({ err }, 'database connection lost; the pool will reconnect'),
     });
-    this.producer = createRedisConnection(config.redisUrl, { role: 'producer', log });
+    this.producer = createTopologyConnection(config.redis, { role: 'producer', log });
     this.queues = new QueueFactory({ connection: this.producer, prefix: config.queuePrefix, log });
   }
 
@@ -56,8 +55,8 @@ export class ServiceContext {
   }
 
   /** A new blocking connection for workers and event listeners (never fails fast; reconnects). */
-  workerConnection(name = 'rollcall-worker'): Redis {
-    const connection = createRedisConnection(this.config.redisUrl, { role: 'worker', log: this.log, name });
+  workerConnection(name = 'rollcall-worker'): RedisClient {
+    const connection = createTopologyConnection(this.config.redis, { role: 'worker', log: this.log, name });
     this.workerConnections.push(connection);
     return connection;
   }

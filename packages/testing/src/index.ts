@@ -3,3 +3,4 @@ export * from './test-database.ts';
 export * from './test-redis.ts';
 export * from './test-intake-context.ts';
 export * from './test-fixtures.ts';
+export * from './redis-servers.ts';

@@ -3,6 +3,7 @@ import { type Config, ConfigError } from '@rollcall/config';
 import { type AccountingCheck, checkAccounting, countFlaggedEntities, readAccounting } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import { collectStatusReport, exitCodeOf, formatStatusTable, judgeAccounting, type StatusReport, summariseRejectionReasons, UNKNOWN_EXIT_CODE, worstStatus } from '@rollcall/ops';
+import { checkRecentIngestRuns, type IngestRunCheck } from '@rollcall/importers';
 import { ALL_QUEUE_NAMES, SNAPSHOTS_PUBLISHED_QUEUE, waitForRedisReady } from '@rollcall/queue';
 import { sql } from 'kysely';
 import { commandSetup } from '../cli-context.ts';
@@ -15,6 +16,8 @@ export interface FullStatus extends StatusReport {
   readonly accountingMismatches: readonly AccountingCheck[];
   readonly rejections: Awaited<ReturnType<typeof summariseRejectionReasons>>;
   readonly anomalies: Awaited<ReturnType<typeof countFlaggedEntities>>;
+  /** `rollcall ingest` runs of the last 7 days: queued against stored + duplicate + rejected, lost jobs. */
+  readonly ingestRuns: readonly IngestRunCheck[];
 }
 
 export async function collectFullStatus(context: ServiceContext): Promise<FullStatus> {
@@ -27,22 +30,25 @@ export async function collectFullStatus(context: ServiceContext): Promise<FullSt
     externalConsumers: [SNAPSHOTS_PUBLISHED_QUEUE],
     redisMarker: { client: context.producer, prefix: context.config.queuePrefix },
   });
-  const [accounting, checks, rejections, anomalies] = await Promise.all([
+  const [accounting, checks, rejections, anomalies, ingest] = await Promise.all([
     readAccounting(context.db),
     checkAccounting(context.db),
     summariseRejectionReasons(context.db),
     countFlaggedEntities(context.db),
+    checkRecentIngestRuns(context.db, context.queues),
   ]);
   // A counter that disagrees with its table is critical for the whole pipeline (accounting-health.ts).
   const verdict = judgeAccounting(checks);
   return {
     ...report,
-    status: worstStatus([report.status, verdict.status]),
-    reasons: [...report.reasons, ...verdict.reasons],
+    // Jobs a producer was told were queued and that Redis lost: critical until resumed.
+    status: worstStatus([report.status, verdict.status, ingest.reasons.length > 0 ? 'critical' : 'ok']),
+    reasons: [...report.reasons, ...verdict.reasons, ...ingest.reasons],
     accounting,
     accountingMismatches: verdict.mismatches,
     rejections,
     anomalies,
+    ingestRuns: ingest.runs,
   };
 }
 

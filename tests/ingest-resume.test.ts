@@ -1,0 +1,68 @@
+import { loadConfig } from '@rollcall/config';
+import { createTopologyConnection, QueueFactory } from '@rollcall/queue';
+import { createSilentLogger } from '@rollcall/logger';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { topologyInputs, TopologyPipeline } from './support/topology-pipeline.ts';
+
+let pipeline: TopologyPipeline;
+beforeAll(async () => {
+  pipeline = await TopologyPipeline.start('single');
+});
+afterAll(async () => {
+  await pipeline.close();
+});
+
+interface Status {
+  status: string;
+  reasons: string[];
+  accounting: { feed: string; offered: number; stored: number; duplicate: number; rejected: number }[];
+  ingestRuns: { queuedEvents: number; processedEvents: number; inQueue: number; missing: { jobId: string; firstLine: number; lastLine: number }[] }[];
+}
+
+const status = async (): Promise<Status> => JSON.parse((await pipeline.rollcall('status', '--format', 'json')).stdout) as Status;
+
+describe('a job Redis acknowledged and then lost', () => {
+  it('is named by status with its lines, and --resume re-queues exactly it', async () => {
+    // 1,500 calls, a duplicate line and an invalid one: 3,001 events in 4 jobs (the invalid line is rejected at once).
+    const path = await pipeline.writeFile('calls.ndjson', topologyInputs(1_500)['call-handling']);
+    const ingest = await pipeline.rollcall('ingest', '--feed', 'call-handling', path);
+    expect(ingest.stdout).toContain('3002 line(s), 3001 accepted onto feed.call-handling in 4 job(s), 1 rejected');
+    const runId = (await pipeline.database.db.selectFrom('ingest_runs').select('run_id').executeTakeFirstOrThrow()).run_id;
+
+    // What a primary that died before replicating leaves: the job is gone from Redis.
+    const config = loadConfig(pipeline.env);
+    const connection = createTopologyConnection(config.redis, { role: 'worker' });
+    const queues = new QueueFactory({ connection, prefix: config.queuePrefix, log: createSilentLogger() });
+    expect(await queues.queue('feed.call-handling').remove(`ingest-${runId}-1`)).toBe(1);
+    await queues.close();
+    connection.disconnect();
+
+    await pipeline.startWorkers();
+    expect((await pipeline.rollcall('drain', '--timeout', '60')).code).toBe(0);
+    const lost = await status();
+    expect(lost.status).toBe('critical');
+    expect(lost.ingestRuns[0]).toMatchObject({ queuedEvents: 3001, processedEvents: 2001, inQueue: 0, missing: [{ jobId: `ingest-${runId}-1`, firstLine: 1001, lastLine: 2000 }] });
+    expect(lost.reasons).toContain(
+      `ingest: calls.ndjson (feed call-handling, run ${runId}) queued 3001 events, 2001 stored, duplicate or rejected; 1 job(s) missing from Redis: ` +
+        `job ingest-${runId}-1 lines 1001-2000 (1000 events, 0 processed); run rollcall ingest --feed call-handling --resume <file>`,
+    );
+
+    const resumed = await pipeline.rollcall('ingest', '--feed', 'call-handling', '--resume', path);
+    expect(resumed.stdout).toMatch(new RegExp(`^resuming run ${runId} of \\S+: 1 job\\(s\\) lost from Redis, 0 still queued\\n.*in 1 job\\(s\\)`));
+    expect((await pipeline.rollcall('drain', '--timeout', '60')).code).toBe(0);
+    const whole = await status();
+    expect(whole.ingestRuns[0]).toMatchObject({ queuedEvents: 3001, processedEvents: 3001, inQueue: 0, missing: [] });
+    expect(whole.reasons.filter((reason) => reason.startsWith('ingest:'))).toEqual([]);
+    const calls = whole.accounting.filter((row) => row.feed === 'call-handling');
+    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') => calls.reduce((sum, row) => sum + row[key], 0);
+    // Exactly once: the resumed job's events were new, the rejected line was not kept twice.
+    expect([total('offered'), total('stored'), total('duplicate'), total('rejected')]).toEqual([3002, 3000, 1, 1]);
+  });
+
+  it('refuses to resume a file no run recorded', async () => {
+    const path = await pipeline.writeFile('other.ndjson', topologyInputs(2)['call-handling']);
+    const result = await pipeline.rollcall('ingest', '--feed', 'call-handling', '--resume', path);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('no ingest of other.ndjson onto feed call-handling is recorded');
+  });
+});
