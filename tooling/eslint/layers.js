@@ -19,7 +19,7 @@ export const layers = {
   // in
   db: { folder: 'packages/db', imports: ['reference'], tests: ['testing'] },
   intake: { folder: 'packages/intake', imports: ['calendar', 'config', 'contract', 'db', 'lifecycles'], tests: ['testing'] },
-  queue: { folder: 'packages/queue', imports: ['contract', 'logger'], tests: ['testing'] },
+  queue: { folder: 'packages/queue', imports: ['config', 'contract', 'logger'], tests: ['testing'] },
   importers: {
     folder: 'packages/importers',
     imports: ['calendar', 'contract', 'db', 'intake', 'queue'],
@@ -41,14 +41,16 @@ export const layers = {
   ops: { folder: 'packages/ops', imports: ['config', 'contract', 'db', 'logger'], tests: ['queue', 'testing'] },
   api: {
     folder: 'packages/api',
-    imports: ['calendar', 'config', 'db', 'logger', 'measures', 'ops', 'publishing', 'queue', 'runtime'],
+    imports: ['calendar', 'config', 'dashboard', 'db', 'logger', 'measures', 'ops', 'publishing', 'queue', 'runtime'],
     tests: ['store', 'testing'],
   },
+  // the browser dashboard: talks to the API over HTTP only
+  dashboard: { folder: 'packages/dashboard', imports: [] },
   // running
   runtime: { folder: 'packages/runtime', imports: ['calendar', 'config', 'db', 'logger', 'ops', 'queue'], tests: ['testing'] },
   testing: {
     folder: 'packages/testing',
-    imports: ['backing-services', 'calendar', 'db', 'intake', 'queue', 'reference'],
+    imports: ['backing-services', 'calendar', 'config', 'db', 'intake', 'queue', 'reference'],
   },
   // services: each owns its composition
   'worker-service': { folder: 'services/worker', imports: ['api', 'intake', 'ops', 'runtime', 'store'] },
@@ -64,6 +66,7 @@ export const layers = {
     tests: ['testing'],
   },
   bundle: { folder: 'tooling/bundle', imports: [] },
+  'eslint-config': { folder: 'tooling/eslint', imports: [] },
 };
 
 /** Packages only the end-to-end suites, the benchmark and test kits may import besides their own. */
