@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
+import { IngestFileError } from './ingest-ndjson-file.ts';
 import {
   type Db,
   findLatestIngestRun,
@@ -46,7 +47,13 @@ const digestOf = (eventIds: readonly string[]): string => createHash('sha256').u
 /** SHA-256 of a file's bytes, streamed (files run to gigabytes). */
 export async function sha256OfFile(path: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch (error) {
+    // The same one-line reason as the ingest itself gives, before anything is recorded or queued.
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new IngestFileError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
   return hash.digest('hex');
 }
 
