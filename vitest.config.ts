@@ -7,7 +7,12 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'tooling/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'services/*/src/**/*.test.ts',
+      'tooling/*/src/**/*.test.ts',
+      'tests/**/*.test.ts',
+    ],
     globalSetup: ['packages/testing/src/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

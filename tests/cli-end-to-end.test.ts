@@ -34,12 +34,30 @@ function files(): Record<string, string[]> {
     const presentedAt = `2024-03-${String(10 + (i % 10)).padStart(2, '0')}T09:00:00Z`;
     // 15 answered in 2 + 5 = 7 s; 5 in 2 + 20 = 22 s.
     const answeredAt = new Date(Date.parse(presentedAt) + (i < 15 ? 5_000 : 20_000)).toISOString();
-    calls.push(exampleEvent('call.presented', { eventId: `${callId}-p`, occurredAt: presentedAt, payload: { callId, btTransferSeconds: 2 } }));
+    calls.push(
+      exampleEvent('call.presented', {
+        eventId: `${callId}-p`,
+        occurredAt: presentedAt,
+        payload: { callId, btTransferSeconds: 2 },
+      }),
+    );
     calls.push(exampleEvent('call.answered', { eventId: `${callId}-a`, occurredAt: answeredAt, payload: { callId } }));
   }
   // 23:30 UTC on 31 March 2024 is 00:30 on 1 April in London (BST began that morning): not March.
-  calls.push(exampleEvent('call.presented', { eventId: 'april-p', occurredAt: '2024-03-31T23:30:00Z', payload: { callId: 'april', btTransferSeconds: 1 } }));
-  calls.push(exampleEvent('call.answered', { eventId: 'april-a', occurredAt: '2024-03-31T23:30:20Z', payload: { callId: 'april' } }));
+  calls.push(
+    exampleEvent('call.presented', {
+      eventId: 'april-p',
+      occurredAt: '2024-03-31T23:30:00Z',
+      payload: { callId: 'april', btTransferSeconds: 1 },
+    }),
+  );
+  calls.push(
+    exampleEvent('call.answered', {
+      eventId: 'april-a',
+      occurredAt: '2024-03-31T23:30:20Z',
+      payload: { callId: 'april' },
+    }),
+  );
   const duplicate = calls[0];
   const conflict = { ...(calls[1] as FeedEvent), occurredAt: '2024-03-10T09:00:59Z' };
   const invalid = { ...(calls[2] as FeedEvent), occurredAt: '2024-03-11T09:00:00' };
@@ -49,23 +67,54 @@ function files(): Record<string, string[]> {
     // Six circulated in 2023 (more than 6 months before 31 March 2024), six in 2024: no share
     // of them is a count small enough to be suppressed, nor is its complement.
     const circulatedAt = i < 6 ? `2023-0${1 + i}-15T10:00:00Z` : `2024-0${1 + (i % 3)}-20T10:00:00Z`;
-    wanted.push(exampleEvent('wanted.circulated', {
-      eventId: `w-${i}`,
-      occurredAt: circulatedAt,
-      payload: { circulationId: `circ-${i}`, personRef: `PNC-PERSON-${i}`, risk: i % 2 === 0 ? 'high' : 'medium', team: 'North' },
-    }));
+    wanted.push(
+      exampleEvent('wanted.circulated', {
+        eventId: `w-${i}`,
+        occurredAt: circulatedAt,
+        payload: {
+          circulationId: `circ-${i}`,
+          personRef: `PNC-PERSON-${i}`,
+          risk: i % 2 === 0 ? 'high' : 'medium',
+          team: 'North',
+        },
+      }),
+    );
   }
-  wanted.push(exampleEvent('wanted.risk-changed', { eventId: 'w-rc', occurredAt: '2024-03-01T10:00:00Z', payload: { circulationId: 'circ-0', risk: 'high' } }));
+  wanted.push(
+    exampleEvent('wanted.risk-changed', {
+      eventId: 'w-rc',
+      occurredAt: '2024-03-01T10:00:00Z',
+      payload: { circulationId: 'circ-0', risk: 'high' },
+    }),
+  );
 
   const dvpo: unknown[] = [];
   for (let i = 0; i < 6; i++) {
-    dvpo.push(exampleEvent('dvpo.applied', { eventId: `d-${i}-a`, occurredAt: `2024-03-0${1 + i}T10:00:00Z`, payload: { caseRef: `case-${i}`, subjectRef: `SUBJECT-${i}` } }));
-    dvpo.push(exampleEvent('dvpo.decided', { eventId: `d-${i}-d`, occurredAt: `2024-03-0${2 + i}T10:00:00Z`, payload: { caseRef: `case-${i}`, outcome: 'granted' } }));
+    dvpo.push(
+      exampleEvent('dvpo.applied', {
+        eventId: `d-${i}-a`,
+        occurredAt: `2024-03-0${1 + i}T10:00:00Z`,
+        payload: { caseRef: `case-${i}`, subjectRef: `SUBJECT-${i}` },
+      }),
+    );
+    dvpo.push(
+      exampleEvent('dvpo.decided', {
+        eventId: `d-${i}-d`,
+        occurredAt: `2024-03-0${2 + i}T10:00:00Z`,
+        payload: { caseRef: `case-${i}`, outcome: 'granted' },
+      }),
+    );
   }
 
   const searches: unknown[] = [];
   for (let i = 0; i < 7; i++) {
-    searches.push(exampleEvent('stop-search.recorded', { eventId: `s-${i}`, occurredAt: `2024-03-1${i}T14:00:00Z`, payload: { recordId: `rec-${i}` } }));
+    searches.push(
+      exampleEvent('stop-search.recorded', {
+        eventId: `s-${i}`,
+        occurredAt: `2024-03-1${i}T14:00:00Z`,
+        payload: { recordId: `rec-${i}` },
+      }),
+    );
   }
   return {
     'call-handling': [...calls.map(line), line(duplicate), line(conflict), line(invalid)],
@@ -112,7 +161,9 @@ describe('the pipeline driven through the rollcall command', () => {
       expect(result.code).toBe(0);
       if (feed === 'call-handling') {
         expect(result.stdout).toContain('45 line(s), 44 accepted onto feed.call-handling in 1 job(s), 1 rejected');
-        expect(result.stdout).toContain('line 45: occurredAt: must be an ISO 8601 time with seconds and an explicit offset');
+        expect(result.stdout).toContain(
+          'line 45: occurredAt: must be an ISO 8601 time with seconds and an explicit offset',
+        );
       }
     }
   });
@@ -120,7 +171,11 @@ describe('the pipeline driven through the rollcall command', () => {
   it('drains through the workers', async () => {
     let started!: (value: NonNullable<typeof workers>) => void;
     const ready = new Promise<NonNullable<typeof workers>>((resolve) => (started = resolve));
-    const running = runServices(await loadServiceRoles(['workers']), { env, handleSignals: false, onStarted: (shutdown, context) => started({ shutdown, running, context }) });
+    const running = runServices(await loadServiceRoles(['workers']), {
+      env,
+      handleSignals: false,
+      onStarted: (shutdown, context) => started({ shutdown, running, context }),
+    });
     workers = await ready;
     const result = await rollcall('drain', '--timeout', '120');
     expect(result).toMatchObject({ code: 0 });
@@ -130,11 +185,20 @@ describe('the pipeline driven through the rollcall command', () => {
   it('publishes the snapshot with the four measures exactly', async () => {
     const result = await rollcall('snapshot', '--as-of', '2024-03-31', '--format', 'json');
     expect(result.code).toBe(0);
-    const snapshot = JSON.parse(result.stdout) as { snapshotId: string; measures: { measureId: string; period: { id: string }; breakdown: unknown }[] };
-    const entry = (measureId: string, periodId: string) => snapshot.measures.find((m) => m.measureId === measureId && m.period.id === periodId && m.breakdown === null);
+    const snapshot = JSON.parse(result.stdout) as {
+      snapshotId: string;
+      measures: { measureId: string; period: { id: string }; breakdown: unknown }[];
+    };
+    const entry = (measureId: string, periodId: string) =>
+      snapshot.measures.find((m) => m.measureId === measureId && m.period.id === periodId && m.breakdown === null);
     expect(snapshot.snapshotId).toBe('avon-and-somerset_2024-03-31_r1');
     // The duplicate changed nothing, the conflicting answer was not applied, April's call is not in March.
-    expect(entry('calls.999.answered_within_10s', 'month')).toMatchObject({ value: 75, numerator: 15, denominator: 20, status: 'nearly met' /* 75% ± 19.0 reaches 90% */ });
+    expect(entry('calls.999.answered_within_10s', 'month')).toMatchObject({
+      value: 75,
+      numerator: 15,
+      denominator: 20,
+      status: 'nearly met' /* 75% ± 19.0 reaches 90% */,
+    });
     expect(entry('wanted.on_pnc_over_6_months', 'as-at')).toMatchObject({ value: 50, numerator: 6, denominator: 12 });
     expect(entry('dvpo.applied', 'month')).toMatchObject({ value: 6, numerator: 6 });
     expect(entry('dvpo.granted', 'month')).toMatchObject({ value: 6, numerator: 6 });
@@ -147,10 +211,20 @@ describe('the pipeline driven through the rollcall command', () => {
     const result = await rollcall('status', '--format', 'json');
     // No nightly run has ever succeeded here: the dead-man check is critical (exit 2).
     expect(result.code).toBe(2);
-    const status = JSON.parse(result.stdout) as { accounting: { feed: string; offered: number; stored: number; duplicate: number; rejected: number }[]; accountingMismatches: unknown[]; reasons: string[] };
+    const status = JSON.parse(result.stdout) as {
+      accounting: { feed: string; offered: number; stored: number; duplicate: number; rejected: number }[];
+      accountingMismatches: unknown[];
+      reasons: string[];
+    };
     const calls = status.accounting.filter((row) => row.feed === 'call-handling');
-    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') => calls.reduce((sum, row) => sum + row[key], 0);
-    expect({ offered: total('offered'), stored: total('stored'), duplicate: total('duplicate'), rejected: total('rejected') }).toEqual({
+    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
+      calls.reduce((sum, row) => sum + row[key], 0);
+    expect({
+      offered: total('offered'),
+      stored: total('stored'),
+      duplicate: total('duplicate'),
+      rejected: total('rejected'),
+    }).toEqual({
       offered: 45,
       stored: 42,
       duplicate: 1,
@@ -164,7 +238,15 @@ describe('the pipeline driven through the rollcall command', () => {
     const finished = new Date(Date.now() - 3_600_000).toISOString();
     await database.db
       .insertInto('nightly_runs')
-      .values({ as_of: '2024-03-31', state: 'succeeded', trigger: 'manual', started_at: finished, finished_at: finished, error: null, published: '[]' })
+      .values({
+        as_of: '2024-03-31',
+        state: 'succeeded',
+        trigger: 'manual',
+        started_at: finished,
+        finished_at: finished,
+        error: null,
+        published: '[]',
+      })
       .execute();
     const healthy = await rollcall('status');
     expect({ code: healthy.code, stderr: healthy.stderr }).toEqual({ code: 0, stderr: '' });
@@ -180,17 +262,26 @@ describe('the pipeline driven through the rollcall command', () => {
           throw new Error('snapshot write failed: ENOSPC');
         },
       },
-      { connection: context.workerConnection('test-failing-nightly'), prefix: context.config.queuePrefix, concurrency: 1, log: context.log },
+      {
+        connection: context.workerConnection('test-failing-nightly'),
+        prefix: context.config.queuePrefix,
+        concurrency: 1,
+        log: context.log,
+      },
     );
     const failed = new Promise<void>((resolve) => failing.once('failed', () => resolve()));
-    await context.queues.queue('scheduler.nightly').add('nightly-run', { trigger: 'manual' }, { jobId: 'manual-run', attempts: 1 });
+    await context.queues
+      .queue('scheduler.nightly')
+      .add('nightly-run', { trigger: 'manual' }, { jobId: 'manual-run', attempts: 1 });
     await failed;
     await failing.close();
     const warn = await rollcall('status', '--format', 'json');
     expect(warn.code).toBe(1);
     expect(JSON.parse(warn.stdout)).toMatchObject({
       status: 'warn',
-      reasons: ['scheduler.nightly: 1 failed job (warn at 1); inspect, then rollcall retry-failed --queue scheduler.nightly; job manual-run (nightly-run) after 1 attempt: snapshot write failed: ENOSPC'],
+      reasons: [
+        'scheduler.nightly: 1 failed job (warn at 1); inspect, then rollcall retry-failed --queue scheduler.nightly; job manual-run (nightly-run) after 1 attempt: snapshot write failed: ENOSPC',
+      ],
     });
     await context.queues.queue('scheduler.nightly').obliterate({ force: true });
   });
@@ -201,16 +292,30 @@ describe('the pipeline driven through the rollcall command', () => {
     expect(result.stdout).toMatch(
       /^replayed 74 events into \d+ entities and \d+ aggregate rows for 2024-03-01 to 2024-03-31 in \d+\.\d s \(\d+ events\/s\); 0 row\(s\) differed from live processing\n$/,
     );
-    expect(await rollcall('replay', '--from', '2024-03-31', '--to', '2024-03-01')).toEqual({ code: 2, stdout: '', stderr: 'rollcall replay: --to is before --from\n' });
-    expect(await rollcall('replay', '--from', '2024-02-30')).toEqual({ code: 2, stdout: '', stderr: 'rollcall replay: --from must be a date YYYY-MM-DD (got "2024-02-30")\n' });
-    expect(await rollcall('replay', '--since', '2024-03-01')).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^rollcall replay: Unknown option '--since'/) });
+    expect(await rollcall('replay', '--from', '2024-03-31', '--to', '2024-03-01')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'rollcall replay: --to is before --from\n',
+    });
+    expect(await rollcall('replay', '--from', '2024-02-30')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'rollcall replay: --from must be a date YYYY-MM-DD (got "2024-02-30")\n',
+    });
+    expect(await rollcall('replay', '--since', '2024-03-01')).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/^rollcall replay: Unknown option '--since'/),
+    });
   });
 
   it('shows the published snapshot as CSV, and wrote its files', async () => {
     const result = await rollcall('snapshot', 'show', '--latest', '--format', 'csv');
     expect(result.code).toBe(0);
     expect(result.stdout.split('\r\n')[0]).toMatch(/^snapshot_id,force_id,as_of,revision,measure_id,/);
-    const latest = JSON.parse(await readFile(join(dir, 'snapshots', 'avon-and-somerset', 'latest.json'), 'utf8')) as { snapshotId: string };
+    const latest = JSON.parse(await readFile(join(dir, 'snapshots', 'avon-and-somerset', 'latest.json'), 'utf8')) as {
+      snapshotId: string;
+    };
     expect(latest.snapshotId).toBe('avon-and-somerset_2024-03-31_r1');
   });
 

@@ -29,7 +29,10 @@ const MAX_QUERIES_BEFORE_CUT = 25;
 const cutMode = (cut: number): CutMode => (cut % 2 === 1 ? 'reset' : 'close');
 
 let harness: PipelineHarness;
-let uninterrupted: { derived: Awaited<ReturnType<typeof readDerivedState>>; accounting: Awaited<ReturnType<typeof readAccounting>> };
+let uninterrupted: {
+  derived: Awaited<ReturnType<typeof readDerivedState>>;
+  accounting: Awaited<ReturnType<typeof readAccounting>>;
+};
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 
 // A worker that loses a connection must not take the process with it. In-process, an unhandled
@@ -64,7 +67,11 @@ afterAll(async () => {
 });
 
 /** Resolves once `emitter` has emitted `event` `count` times from now. */
-function eventsOf(emitter: { on(event: string, listener: () => void): unknown; off(event: string, listener: () => void): unknown }, event: string, count = 1): Promise<void> {
+function eventsOf(
+  emitter: { on(event: string, listener: () => void): unknown; off(event: string, listener: () => void): unknown },
+  event: string,
+  count = 1,
+): Promise<void> {
   return new Promise((resolve) => {
     let seen = 0;
     const listener = () => {
@@ -96,7 +103,12 @@ function atQuery(proxy: TcpProxy, n: number, action: () => void): Promise<void> 
 }
 
 /** The feed workers of call-handling in this process, as a worker service starts them. */
-function startWorkers(options: { databaseUrl: string; redisUrl: string; onBatch?: () => void; onOutage?: (err: unknown) => void }) {
+function startWorkers(options: {
+  databaseUrl: string;
+  redisUrl: string;
+  onBatch?: () => void;
+  onOutage?: (err: unknown) => void;
+}) {
   const db = createDatabase(options.databaseUrl, { maxConnections: 4 });
   const connection = createRedisConnection(options.redisUrl, { role: 'worker' });
   // The workers' log, read for the outage gate's warning (one per outage it handled).
@@ -130,7 +142,9 @@ function startWorkers(options: { databaseUrl: string; redisUrl: string; onBatch?
   return { workers, connection };
 }
 
-/** What must hold after any number of cuts: nothing crashed, every job done once, every event once, the same figures. */
+/**
+ * What must hold after any number of cuts: nothing crashed, every job done once, every event once, the same figures.
+ */
 async function expectUninterruptedOutcome(workers: readonly Worker[]) {
   expect(uncaught).toEqual([]);
   for (const worker of workers) {
@@ -138,15 +152,27 @@ async function expectUninterruptedOutcome(workers: readonly Worker[]) {
     expect(worker.closing).toBeUndefined();
   }
   const queue = harness.queues.queue(QUEUE);
-  expect(await queue.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed')).toEqual({ completed: JOBS, failed: 0, waiting: 0, active: 0, delayed: 0 });
+  expect(await queue.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed')).toEqual({
+    completed: JOBS,
+    failed: 0,
+    waiting: 0,
+    active: 0,
+    delayed: 0,
+  });
   // No attempt charged for a fault: a job handed back in an outage, or whose completion waited
   // for Redis, completed on its first charged attempt.
   for (const job of await queue.getCompleted(0, JOBS)) expect([job.id, job.attemptsMade]).toEqual([job.id, 1]);
   // offered = stored + duplicate + rejected, with each event offered once: none stored twice,
   // none counted as a duplicate of its own earlier, interrupted delivery.
   const accounting = await readAccounting(harness.db);
-  const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') => accounting.reduce((sum, row) => sum + row[key], 0);
-  expect({ offered: total('offered'), stored: total('stored'), duplicate: total('duplicate'), rejected: total('rejected') }).toEqual({
+  const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
+    accounting.reduce((sum, row) => sum + row[key], 0);
+  expect({
+    offered: total('offered'),
+    stored: total('stored'),
+    duplicate: total('duplicate'),
+    rejected: total('rejected'),
+  }).toEqual({
     offered: EVENTS.length,
     stored: EVENTS.length,
     duplicate: 0,
@@ -161,67 +187,79 @@ async function expectUninterruptedOutcome(workers: readonly Worker[]) {
 }
 
 describe('PostgreSQL connection cut while a job is being stored', () => {
-  it('the workers survive five cuts at seeded points of the jobs: each job handed back, paused, resumed; every event once; aggregates as uninterrupted', { timeout: 30_000 }, async () => {
-    const proxy = await TcpProxy.start('127.0.0.1', Number(new URL(harness.database.url).port || 5432));
-    cleanups.push(() => proxy.close());
-    const outages: unknown[] = [];
-    await harness.offerEvents(EVENTS, EVENTS_PER_JOB);
-    const { workers } = startWorkers({ databaseUrl: viaProxy(harness.database.url, proxy), redisUrl: harness.redis.url, onOutage: (err) => outages.push(err) });
-    const [worker] = workers as [Worker];
+  it(
+    'the workers survive five cuts at seeded points of the jobs: each job handed back, paused, resumed; every event once; aggregates as uninterrupted',
+    { timeout: 30_000 },
+    async () => {
+      const proxy = await TcpProxy.start('127.0.0.1', Number(new URL(harness.database.url).port || 5432));
+      cleanups.push(() => proxy.close());
+      const outages: unknown[] = [];
+      await harness.offerEvents(EVENTS, EVENTS_PER_JOB);
+      const { workers } = startWorkers({
+        databaseUrl: viaProxy(harness.database.url, proxy),
+        redisUrl: harness.redis.url,
+        onOutage: (err) => outages.push(err),
+      });
+      const [worker] = workers as [Worker];
 
-    const random = new Random(15);
-    for (let cut = 1; cut <= CUTS; cut++) {
-      const n = random.integer(1, MAX_QUERIES_BEFORE_CUT);
-      // The job whose query is cut hands itself back and the outage gate pauses the workers.
-      const paused = eventsOf(worker, 'paused');
-      await atQuery(proxy, n, () => proxy.cut(cutMode(cut)));
-      await paused;
-      expect(outages).toHaveLength(cut);
-      const resumed = eventsOf(worker, 'resumed');
-      proxy.restore();
-      await resumed;
-    }
-    await harness.drain(20_000);
+      const random = new Random(15);
+      for (let cut = 1; cut <= CUTS; cut++) {
+        const n = random.integer(1, MAX_QUERIES_BEFORE_CUT);
+        // The job whose query is cut hands itself back and the outage gate pauses the workers.
+        const paused = eventsOf(worker, 'paused');
+        await atQuery(proxy, n, () => proxy.cut(cutMode(cut)));
+        await paused;
+        expect(outages).toHaveLength(cut);
+        const resumed = eventsOf(worker, 'resumed');
+        proxy.restore();
+        await resumed;
+      }
+      await harness.drain(20_000);
 
-    expect(outages).toHaveLength(CUTS);
-    await expectUninterruptedOutcome(workers);
-  });
+      expect(outages).toHaveLength(CUTS);
+      await expectUninterruptedOutcome(workers);
+    },
+  );
 });
 
 describe('Redis connection cut mid-job', () => {
-  it('the workers survive five cuts while jobs are being stored, report those jobs complete once Redis is back; every event once; aggregates as uninterrupted', { timeout: 30_000 }, async () => {
-    const redisProxy = await TcpProxy.start('127.0.0.1', Number(new URL(harness.redis.url).port || 6379));
-    cleanups.push(() => redisProxy.close());
-    // PostgreSQL through a proxy that is never cut: its traffic says when a job is being stored.
-    const databaseTap = await TcpProxy.start('127.0.0.1', Number(new URL(harness.database.url).port || 5432));
-    cleanups.push(() => databaseTap.close());
-    let onBatch = () => undefined as void;
-    await harness.offerEvents(EVENTS, EVENTS_PER_JOB);
-    const { workers, connection } = startWorkers({
-      databaseUrl: viaProxy(harness.database.url, databaseTap),
-      redisUrl: viaProxy(harness.redis.url, redisProxy),
-      onBatch: () => onBatch(),
-    });
-
-    const random = new Random(15);
-    for (let cut = 1; cut <= CUTS; cut++) {
-      const n = random.integer(1, MAX_QUERIES_BEFORE_CUT);
-      const lost = eventsOf(connection, 'reconnecting');
-      // The job that sent the n-th query goes on storing, and commits while Redis is cut: its
-      // completion has to cross the outage.
-      let committed!: Promise<void>;
-      await atQuery(databaseTap, n, () => {
-        redisProxy.cut(cutMode(cut));
-        committed = new Promise<void>((resolve) => (onBatch = resolve));
+  it(
+    'the workers survive five cuts while jobs are being stored, report those jobs complete once Redis is back; every event once; aggregates as uninterrupted',
+    { timeout: 30_000 },
+    async () => {
+      const redisProxy = await TcpProxy.start('127.0.0.1', Number(new URL(harness.redis.url).port || 6379));
+      cleanups.push(() => redisProxy.close());
+      // PostgreSQL through a proxy that is never cut: its traffic says when a job is being stored.
+      const databaseTap = await TcpProxy.start('127.0.0.1', Number(new URL(harness.database.url).port || 5432));
+      cleanups.push(() => databaseTap.close());
+      let onBatch = () => undefined as void;
+      await harness.offerEvents(EVENTS, EVENTS_PER_JOB);
+      const { workers, connection } = startWorkers({
+        databaseUrl: viaProxy(harness.database.url, databaseTap),
+        redisUrl: viaProxy(harness.redis.url, redisProxy),
+        onBatch: () => onBatch(),
       });
-      await Promise.all([lost, committed]);
-      const back = eventsOf(connection, 'ready');
-      redisProxy.restore();
-      await back;
-    }
-    onBatch = () => undefined;
-    await harness.drain(20_000);
 
-    await expectUninterruptedOutcome(workers);
-  });
+      const random = new Random(15);
+      for (let cut = 1; cut <= CUTS; cut++) {
+        const n = random.integer(1, MAX_QUERIES_BEFORE_CUT);
+        const lost = eventsOf(connection, 'reconnecting');
+        // The job that sent the n-th query goes on storing, and commits while Redis is cut: its
+        // completion has to cross the outage.
+        let committed!: Promise<void>;
+        await atQuery(databaseTap, n, () => {
+          redisProxy.cut(cutMode(cut));
+          committed = new Promise<void>((resolve) => (onBatch = resolve));
+        });
+        await Promise.all([lost, committed]);
+        const back = eventsOf(connection, 'ready');
+        redisProxy.restore();
+        await back;
+      }
+      onBatch = () => undefined;
+      await harness.drain(20_000);
+
+      await expectUninterruptedOutcome(workers);
+    },
+  );
 });

@@ -76,7 +76,9 @@ function mutate(event: FeedEvent, random: Random, previous: readonly Record<stri
     case 9:
       // An exact duplicate of something offered before, or a conflicting one (same id, other content).
       if (previous.length === 0) return copy;
-      return random.chance(0.5) ? previous[random.integer(0, previous.length - 1)]! : { ...previous[random.integer(0, previous.length - 1)]!, occurredAt: '2024-01-15T12:00:00Z' };
+      return random.chance(0.5)
+        ? previous[random.integer(0, previous.length - 1)]!
+        : { ...previous[random.integer(0, previous.length - 1)]!, occurredAt: '2024-01-15T12:00:00Z' };
     case 10: {
       let deep: Json = { personRef: `${SECRET}deep` };
       for (let i = 0; i < random.integer(30, 3_000); i++) deep = { next: deep };
@@ -115,7 +117,10 @@ describe('10,000 fuzzed events through the queues and workers', () => {
 
     // No job failed: every input was decided, none crashed its job.
     for (const feed of FEEDS) {
-      expect(await harness.queues.queue(feedQueueName(feed)).getJobCounts('failed', 'completed')).toMatchObject({ failed: 0, completed: 3 });
+      expect(await harness.queues.queue(feedQueueName(feed)).getJobCounts('failed', 'completed')).toMatchObject({
+        failed: 0,
+        completed: 3,
+      });
     }
     // offered = stored + duplicate + rejected, per feed, equal to what was offered.
     const accounting = await readAccounting(harness.db);
@@ -130,13 +135,17 @@ describe('10,000 fuzzed events through the queues and workers', () => {
       expect(check.accountedStored).toBe(check.eventsInTable);
       expect(check.accountedRejected).toBe(check.rejectedInTable);
     }
-    const unexplained = await sql<{ n: number }>`select count(*)::int as n from rejected_events where length(reason) < 10`.execute(harness.db);
+    const unexplained = await sql<{
+      n: number;
+    }>`select count(*)::int as n from rejected_events where length(reason) < 10`.execute(harness.db);
     expect(unexplained.rows[0]!.n).toBe(0);
     // No person reference in clear anywhere in the database.
     const leaks = await sql<{ n: number }>`
       select (select count(*) from events where body::text like ${`%${SECRET}%`})
            + (select count(*) from entities where facts::text like ${`%${SECRET}%`})
-           + (select count(*) from rejected_events where payload like ${`%${SECRET}%`} or reason like ${`%${SECRET}%`}) as n`.execute(harness.db);
+           + (select count(*) from rejected_events where payload like ${`%${SECRET}%`} or reason like ${`%${SECRET}%`}) as n`.execute(
+      harness.db,
+    );
     expect(Number(leaks.rows[0]!.n)).toBe(0);
     // And what was stored folded into aggregates exactly as a full recompute gives.
     expect((await replayAggregates(harness.db, createCalendar('Europe/London'))).changedRows).toBe(0);

@@ -26,15 +26,34 @@ afterAll(async () => {
   await harness.close();
 });
 
-const call999 = (callId: string, presentedAt: string, btTransferSeconds: number, answeredAfterMs = 4_000): FeedEvent[] => [
-  exampleEvent('call.presented', { eventId: `${callId}-p`, occurredAt: presentedAt, payload: { callId, btTransferSeconds } }),
-  exampleEvent('call.answered', { eventId: `${callId}-a`, occurredAt: new Date(Date.parse(presentedAt) + answeredAfterMs).toISOString(), payload: { callId } }),
+const call999 = (
+  callId: string,
+  presentedAt: string,
+  btTransferSeconds: number,
+  answeredAfterMs = 4_000,
+): FeedEvent[] => [
+  exampleEvent('call.presented', {
+    eventId: `${callId}-p`,
+    occurredAt: presentedAt,
+    payload: { callId, btTransferSeconds },
+  }),
+  exampleEvent('call.answered', {
+    eventId: `${callId}-a`,
+    occurredAt: new Date(Date.parse(presentedAt) + answeredAfterMs).toISOString(),
+    payload: { callId },
+  }),
 ];
 
 const rejectionOf = (eventId: string) =>
-  harness.db.selectFrom('rejected_events').select(['reason', 'payload']).where('event_id', '=', eventId).executeTakeFirst();
+  harness.db
+    .selectFrom('rejected_events')
+    .select(['reason', 'payload'])
+    .where('event_id', '=', eventId)
+    .executeTakeFirst();
 const storedIds = async (prefix: string) =>
-  (await harness.db.selectFrom('events').select('event_id').where('event_id', 'like', `${prefix}%`).execute()).map((row) => row.event_id).sort();
+  (await harness.db.selectFrom('events').select('event_id').where('event_id', 'like', `${prefix}%`).execute())
+    .map((row) => row.event_id)
+    .sort();
 
 describe('absurd numbers in the feed contract', () => {
   it('rejects a 1e306-second BT transfer with its reason and stores the other events of its job', async () => {
@@ -52,21 +71,35 @@ describe('absurd numbers in the feed contract', () => {
     await harness.offerEvents(call999('int8', '2024-06-03T09:00:00Z', 9223372036854774));
     await harness.drain();
     // Enough calls that the month's counts are published rather than suppressed as small.
-    await harness.offerEvents(Array.from({ length: 8 }, (_, i) => call999(`after-int8-${i}`, `2024-06-${String(10 + i).padStart(2, '0')}T09:00:00Z`, 1)).flat());
+    await harness.offerEvents(
+      Array.from({ length: 8 }, (_, i) =>
+        call999(`after-int8-${i}`, `2024-06-${String(10 + i).padStart(2, '0')}T09:00:00Z`, 1),
+      ).flat(),
+    );
     await harness.drain();
     expect((await rejectionOf('int8-p'))?.reason).toMatch(/btTransferSeconds/);
     expect(await storedIds('after-int8')).toHaveLength(16);
     const snapshot = await harness.publish('avon-and-somerset', '2024-06-30');
-    expect(measureOf(snapshot, 'calls.999.answered_within_10s', 'month')).toMatchObject({ denominator: 8, numerator: 8 });
+    expect(measureOf(snapshot, 'calls.999.answered_within_10s', 'month')).toMatchObject({
+      denominator: 8,
+      numerator: 8,
+    });
   });
 
   it('rejects a transfer of 1e13 seconds, and both forces still publish', async () => {
-    await harness.offerEvents([...call999('e13', '2024-07-03T09:00:00Z', 1e13), ...answeredCalls(5, 'e13-ok').map((event) => ({ ...event, forceId: 'devon-and-cornwall' }) as FeedEvent)]);
+    await harness.offerEvents([
+      ...call999('e13', '2024-07-03T09:00:00Z', 1e13),
+      ...answeredCalls(5, 'e13-ok').map((event) => ({ ...event, forceId: 'devon-and-cornwall' }) as FeedEvent),
+    ]);
     await harness.offerEvents(call999('e13-avon', '2024-07-04T09:00:00Z', 3));
     await harness.drain();
     expect((await rejectionOf('e13-p'))?.reason).toMatch(/btTransferSeconds/);
-    await expect(harness.publish('avon-and-somerset', '2024-07-31')).resolves.toMatchObject({ forceId: 'avon-and-somerset' });
-    await expect(harness.publish('devon-and-cornwall', '2024-07-31')).resolves.toMatchObject({ forceId: 'devon-and-cornwall' });
+    await expect(harness.publish('avon-and-somerset', '2024-07-31')).resolves.toMatchObject({
+      forceId: 'avon-and-somerset',
+    });
+    await expect(harness.publish('devon-and-cornwall', '2024-07-31')).resolves.toMatchObject({
+      forceId: 'devon-and-cornwall',
+    });
   });
 
   it.each([
@@ -75,7 +108,9 @@ describe('absurd numbers in the feed contract', () => {
     ['1800-06-01T12:00:00Z', 'far-past'],
     ['0000-01-01T00:00:00Z', 'year-0'],
   ])('rejects an instant outside the documented window (%s) with its reason', async (occurredAt, id) => {
-    await harness.offerEvents([exampleEvent('wanted.circulated', { eventId: `window-${id}`, occurredAt, payload: { circulationId: `w-${id}` } })]);
+    await harness.offerEvents([
+      exampleEvent('wanted.circulated', { eventId: `window-${id}`, occurredAt, payload: { circulationId: `w-${id}` } }),
+    ]);
     await harness.drain();
     expect((await rejectionOf(`window-${id}`))?.reason).toMatch(/occurredAt: .*1970-01-01.*2100-01-01/);
   });
@@ -83,7 +118,11 @@ describe('absurd numbers in the feed contract', () => {
   it('ignores, with a flag, a 999 answer timed more than a day after the call was presented', async () => {
     await harness.offerEvents(call999('late-answer', '2024-08-01T09:00:00Z', 1, 3 * 86_400_000));
     await harness.drain();
-    const entity = await harness.db.selectFrom('entities').select(['status', 'flags']).where('entity_id', '=', 'late-answer').executeTakeFirstOrThrow();
+    const entity = await harness.db
+      .selectFrom('entities')
+      .select(['status', 'flags'])
+      .where('entity_id', '=', 'late-answer')
+      .executeTakeFirstOrThrow();
     expect(entity.status).toBe('waiting');
     expect(JSON.stringify(entity.flags)).toMatch(/more than 24 hours after call\.presented/);
   });
@@ -101,17 +140,33 @@ describe('bytes and sizes', () => {
     // Written as text: JSON.stringify itself overflows its stack on this depth.
     const deep = `${'{"d":'.repeat(5_000)}"bottom"${'}'.repeat(5_000)}`;
     const lines = [
-      JSON.stringify(exampleEvent('wanted.circulated', { eventId: 'deep-before', payload: { circulationId: 'deep-before' } })),
-      JSON.stringify({ ...exampleEvent('wanted.circulated', { eventId: 'deep-line', payload: { circulationId: 'deep-line' } }), extra: '__DEEP__' }).replace('"__DEEP__"', deep),
-      JSON.stringify(exampleEvent('wanted.circulated', { eventId: 'deep-after', payload: { circulationId: 'deep-after' } })),
+      JSON.stringify(
+        exampleEvent('wanted.circulated', { eventId: 'deep-before', payload: { circulationId: 'deep-before' } }),
+      ),
+      JSON.stringify({
+        ...exampleEvent('wanted.circulated', { eventId: 'deep-line', payload: { circulationId: 'deep-line' } }),
+        extra: '__DEEP__',
+      }).replace('"__DEEP__"', deep),
+      JSON.stringify(
+        exampleEvent('wanted.circulated', { eventId: 'deep-after', payload: { circulationId: 'deep-after' } }),
+      ),
     ];
     const dir = await mkdtemp(join(tmpdir(), 'rollcall-hostile-'));
     try {
       const path = join(dir, 'deep.ndjson');
       await writeFile(path, `${lines.join('\n')}\n`);
-      const summary = await ingestNdjsonFile({ path, feed: 'wanted-persons', db: harness.db, queues: harness.queues, context: testIngestContext() });
+      const summary = await ingestNdjsonFile({
+        path,
+        feed: 'wanted-persons',
+        db: harness.db,
+        queues: harness.queues,
+        context: testIngestContext(),
+      });
       expect(summary).toMatchObject({ lines: 3, accepted: 2, rejected: 1 });
-      expect(summary.rejections[0]).toMatchObject({ line: 2, reason: expect.stringMatching(/extra(\.d)+: nested more than 32 levels deep/) });
+      expect(summary.rejections[0]).toMatchObject({
+        line: 2,
+        reason: expect.stringMatching(/extra(\.d)+: nested more than 32 levels deep/),
+      });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -121,10 +176,14 @@ describe('bytes and sizes', () => {
 
   it('refuses a payload holding __proto__ instead of dropping the key, so a re-send without it is not its duplicate', async () => {
     const event = exampleEvent('wanted.arrested', { eventId: 'proto-1', payload: { circulationId: 'proto-1' } });
-    const withProto = JSON.parse(JSON.stringify(event).replace('"payload":{', '"payload":{"__proto__":{"x":1},')) as unknown;
+    const withProto = JSON.parse(
+      JSON.stringify(event).replace('"payload":{', '"payload":{"__proto__":{"x":1},'),
+    ) as unknown;
     await harness.offer('wanted-persons', [withProto]);
     await harness.drain();
-    expect((await rejectionOf('proto-1'))?.reason).toBe('payload.__proto__: a key that cannot be kept as data (JavaScript reads it as the object\'s prototype); rename it');
+    expect((await rejectionOf('proto-1'))?.reason).toBe(
+      "payload.__proto__: a key that cannot be kept as data (JavaScript reads it as the object's prototype); rename it",
+    );
     await harness.offer('wanted-persons', [event]);
     await harness.drain();
     expect(await storedIds('proto-1')).toEqual(['proto-1']);
@@ -132,8 +191,13 @@ describe('bytes and sizes', () => {
 
   it('refuses a job of more than 10,000 events whole, at once, with its reason; one of 1,500 is stored', async () => {
     const events = (prefix: string, count: number) =>
-      Array.from({ length: count }, (_, i) => exampleEvent('dvpo.breached', { eventId: `${prefix}-${i}`, payload: { caseRef: `${prefix}-${i % 50}` } }));
-    const raw = new Queue(feedQueueName('dvpo'), { connection: { url: harness.redis.url }, prefix: harness.redis.prefix });
+      Array.from({ length: count }, (_, i) =>
+        exampleEvent('dvpo.breached', { eventId: `${prefix}-${i}`, payload: { caseRef: `${prefix}-${i % 50}` } }),
+      );
+    const raw = new Queue(feedQueueName('dvpo'), {
+      connection: { url: harness.redis.url },
+      prefix: harness.redis.prefix,
+    });
     try {
       const huge = await raw.add('feed-batch', { events: events('oversize', 10_001) });
       const large = await raw.add('feed-batch', { events: events('large', 1_500) });
@@ -141,7 +205,9 @@ describe('bytes and sizes', () => {
       const failed = await raw.getJob(huge.id!);
       expect(await failed?.getState()).toBe('failed');
       expect(failed?.attemptsMade).toBe(1);
-      expect(failed?.failedReason).toBe('job holds 10,001 events; a worker takes at most 10,000 in one job (the contract says 1,000): split it into jobs of 1,000 and send them again');
+      expect(failed?.failedReason).toBe(
+        'job holds 10,001 events; a worker takes at most 10,000 in one job (the contract says 1,000): split it into jobs of 1,000 and send them again',
+      );
       expect(await (await raw.getJob(large.id!))?.getState()).toBe('completed');
     } finally {
       await raw.close();
@@ -163,7 +229,8 @@ describe('bytes and sizes', () => {
 
 describe('person references in every shape a producer may send', () => {
   const SECRET = 'PNC-CLEAR-4242';
-  const circulated = (eventId: string) => exampleEvent('wanted.circulated', { eventId, payload: { circulationId: eventId, personRef: SECRET } });
+  const circulated = (eventId: string) =>
+    exampleEvent('wanted.circulated', { eventId, payload: { circulationId: eventId, personRef: SECRET } });
 
   /** Every place a clear reference could be kept: stored events, rejections, and the queue's own keys. */
   async function placesHolding(secret: string): Promise<string[]> {
@@ -171,14 +238,22 @@ describe('person references in every shape a producer may send', () => {
     const events = await harness.db.selectFrom('events').select(['event_id', 'body']).execute();
     for (const row of events) if (JSON.stringify(row.body).includes(secret)) places.push(`events ${row.event_id}`);
     const rejected = await harness.db.selectFrom('rejected_events').select(['id', 'payload', 'reason']).execute();
-    for (const row of rejected) if (row.payload.includes(secret) || row.reason.includes(secret)) places.push(`rejected_events ${row.id}`);
+    for (const row of rejected)
+      if (row.payload.includes(secret) || row.reason.includes(secret)) places.push(`rejected_events ${row.id}`);
     const redis = new Redis(harness.redis.url);
     try {
-    for (const key of await redis.keys(`${harness.redis.prefix}:*`)) {
-      const type = await redis.type(key);
-      const values = type === 'hash' ? Object.values(await redis.hgetall(key)) : type === 'string' ? [await redis.get(key)] : type === 'list' ? await redis.lrange(key, 0, -1) : [];
-      if (values.some((value) => value?.includes(secret))) places.push(`redis ${key}`);
-    }
+      for (const key of await redis.keys(`${harness.redis.prefix}:*`)) {
+        const type = await redis.type(key);
+        const values =
+          type === 'hash'
+            ? Object.values(await redis.hgetall(key))
+            : type === 'string'
+              ? [await redis.get(key)]
+              : type === 'list'
+                ? await redis.lrange(key, 0, -1)
+                : [];
+        if (values.some((value) => value?.includes(secret))) places.push(`redis ${key}`);
+      }
     } finally {
       redis.disconnect();
     }
@@ -188,11 +263,23 @@ describe('person references in every shape a producer may send', () => {
   it('pseudonymises an event sent as JSON text, a batch of texts and texts nested in fields, in the database and in Redis', async () => {
     const queue = harness.queues.queue(feedQueueName('wanted-persons'));
     // Added raw, as another producer would, bypassing our own producer's validation.
-    const raw = new Queue(feedQueueName('wanted-persons'), { connection: { url: harness.redis.url }, prefix: harness.redis.prefix });
+    const raw = new Queue(feedQueueName('wanted-persons'), {
+      connection: { url: harness.redis.url },
+      prefix: harness.redis.prefix,
+    });
     try {
       await raw.add('feed-batch', JSON.stringify(circulated('shape-text')));
-      await raw.add('feed-batch', { events: [JSON.stringify(circulated('shape-batch-text')), circulated('shape-object')] });
-      await raw.add('feed-batch', { events: [{ ...circulated('shape-nested'), payload: { ...circulated('shape-nested').payload, note: JSON.stringify({ personRef: SECRET }) } }] });
+      await raw.add('feed-batch', {
+        events: [JSON.stringify(circulated('shape-batch-text')), circulated('shape-object')],
+      });
+      await raw.add('feed-batch', {
+        events: [
+          {
+            ...circulated('shape-nested'),
+            payload: { ...circulated('shape-nested').payload, note: JSON.stringify({ personRef: SECRET }) },
+          },
+        ],
+      });
       await raw.add('feed-batch', { events: [JSON.stringify(JSON.stringify(circulated('shape-double-text')))] });
       await harness.drain();
     } finally {

@@ -27,7 +27,21 @@ const FORCES = ['avon-and-somerset', 'devon-and-cornwall', 'wiltshire'];
 const TYPES = Object.keys(EXAMPLE_PAYLOADS) as EventType[];
 
 const edgeNumber = fc.oneof(
-  fc.constantFrom(0, -0, -1, 1e306, 9223372036854774, 1e13, 2 ** 53 + 1, Number.MAX_VALUE, Number.MIN_VALUE, 86_400, 86_400.0001, 90.0000001, -180),
+  fc.constantFrom(
+    0,
+    -0,
+    -1,
+    1e306,
+    9223372036854774,
+    1e13,
+    2 ** 53 + 1,
+    Number.MAX_VALUE,
+    Number.MIN_VALUE,
+    86_400,
+    86_400.0001,
+    90.0000001,
+    -180,
+  ),
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.integer(),
 );
@@ -37,38 +51,65 @@ const edgeString = fc.oneof(
   fc.constantFrom('', '\u0000', '\ufffd', '\ud800', 'x'.repeat(129), '__proto__', 'null', '1', 'true'),
 );
 const edgeInstant = fc.oneof(
-  fc.date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((date) => date.toISOString()),
-  fc.constantFrom('1970-01-01T00:00:00Z', '2099-12-31T23:59:59.999Z', '2100-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '2024-03-31T00:30:00+01:00', '2024-03-31T01:30:00'),
+  fc
+    .date({ min: new Date('0000-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
+    .map((date) => date.toISOString()),
+  fc.constantFrom(
+    '1970-01-01T00:00:00Z',
+    '2099-12-31T23:59:59.999Z',
+    '2100-01-01T00:00:00Z',
+    '1969-12-31T23:59:59Z',
+    '2024-03-31T00:30:00+01:00',
+    '2024-03-31T01:30:00',
+  ),
 );
-const edgeValue = fc.oneof(edgeNumber, edgeString, edgeInstant, fc.constantFrom(null, true, false, [], {}), fc.jsonValue({ maxDepth: 3 }));
+const edgeValue = fc.oneof(
+  edgeNumber,
+  edgeString,
+  edgeInstant,
+  fc.constantFrom(null, true, false, [], {}),
+  fc.jsonValue({ maxDepth: 3 }),
+);
 const deepText = fc.integer({ min: 20, max: 1_500 }).map((depth) => `${'{"d":'.repeat(depth)}0${'}'.repeat(depth)}`);
 
 /** One generated input: a valid event (its ids spread so lifecycles meet) with zero or more edge mutations. */
 const input = fc.record({
-    type: fc.constantFrom(...TYPES),
-    force: fc.constantFrom(...FORCES),
-    entity: fc.integer({ min: 0, max: 2_000 }),
-    occurredAt: fc.date({ min: new Date('2022-01-01T00:00:00Z'), max: new Date('2022-12-31T23:59:59Z'), noInvalidDate: true }),
-    mutations: fc.array(
-      fc.oneof(
-        { weight: 3, arbitrary: fc.tuple(fc.constant('payload-field'), edgeValue) },
-        { weight: 2, arbitrary: fc.tuple(fc.constant('envelope-field'), edgeValue) },
-        { weight: 2, arbitrary: fc.tuple(fc.constant('occurredAt'), edgeInstant) },
-        { weight: 1, arbitrary: fc.tuple(fc.constant('deep'), deepText) },
-        { weight: 1, arbitrary: fc.tuple(fc.constant('wide'), fc.integer({ min: 100, max: 1_000 })) },
-        { weight: 2, arbitrary: fc.tuple(fc.constant('person-ref'), fc.constantFrom('payload', 'extra', 'note-text', 'nested-text')) },
-      ),
-      { maxLength: 3 },
+  type: fc.constantFrom(...TYPES),
+  force: fc.constantFrom(...FORCES),
+  entity: fc.integer({ min: 0, max: 2_000 }),
+  occurredAt: fc.date({
+    min: new Date('2022-01-01T00:00:00Z'),
+    max: new Date('2022-12-31T23:59:59Z'),
+    noInvalidDate: true,
+  }),
+  mutations: fc.array(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.tuple(fc.constant('payload-field'), edgeValue) },
+      { weight: 2, arbitrary: fc.tuple(fc.constant('envelope-field'), edgeValue) },
+      { weight: 2, arbitrary: fc.tuple(fc.constant('occurredAt'), edgeInstant) },
+      { weight: 1, arbitrary: fc.tuple(fc.constant('deep'), deepText) },
+      { weight: 1, arbitrary: fc.tuple(fc.constant('wide'), fc.integer({ min: 100, max: 1_000 })) },
+      {
+        weight: 2,
+        arbitrary: fc.tuple(fc.constant('person-ref'), fc.constantFrom('payload', 'extra', 'note-text', 'nested-text')),
+      },
     ),
-    shape: fc.constantFrom('object', 'object', 'object', 'object', 'object', 'object', 'json-text'),
+    { maxLength: 3 },
+  ),
+  shape: fc.constantFrom('object', 'object', 'object', 'object', 'object', 'object', 'json-text'),
 });
 type GeneratedInput = typeof input extends fc.Arbitrary<infer T> ? T : never;
 
 function build(generated: GeneratedInput, id: number, secret: string): { feed: Feed; input: unknown } {
   const feed = feedOfType(generated.type);
-  const base = exampleEvent(generated.type, { eventId: `p-${id}`, forceId: generated.force, occurredAt: generated.occurredAt.toISOString() }) as unknown as Record<string, unknown> & { payload: Record<string, unknown> };
+  const base = exampleEvent(generated.type, {
+    eventId: `p-${id}`,
+    forceId: generated.force,
+    occurredAt: generated.occurredAt.toISOString(),
+  }) as unknown as Record<string, unknown> & { payload: Record<string, unknown> };
   // Entities shared across events, so lifecycles are folded from several facts.
-  for (const key of ['callId', 'incidentId', 'circulationId', 'caseRef', 'crimeRef', 'recordId']) if (key in base.payload) base.payload[key] = `${key}-${generated.entity}`;
+  for (const key of ['callId', 'incidentId', 'circulationId', 'caseRef', 'crimeRef', 'recordId'])
+    if (key in base.payload) base.payload[key] = `${key}-${generated.entity}`;
   let event: Record<string, unknown> & { payload: Record<string, unknown> } = { ...base, payload: { ...base.payload } };
   for (const [kind, value] of generated.mutations) {
     const payloadKeys = Object.keys(event.payload);
@@ -109,7 +150,9 @@ afterAll(async () => {
 
 describe(`hostile properties (seed ${SEED})`, () => {
   it(`survives ${INPUTS.toLocaleString('en-GB')} generated inputs at the edges of every field`, async () => {
-    console.log(`hostile-properties: seed ${SEED}; replay with HOSTILE_SEED=${SEED} pnpm exec vitest run tests/hostile-properties.test.ts`);
+    console.log(
+      `hostile-properties: seed ${SEED}; replay with HOSTILE_SEED=${SEED} pnpm exec vitest run tests/hostile-properties.test.ts`,
+    );
     const generated = fc.sample(input, { seed: SEED, numRuns: INPUTS });
     const sizes = fc.sample(fc.integer({ min: 1, max: 200 }), { seed: SEED, numRuns: INPUTS });
     const byFeed = new Map<Feed, unknown[]>(FEEDS.map((feed) => [feed, []]));
@@ -119,13 +162,16 @@ describe(`hostile properties (seed ${SEED})`, () => {
     });
 
     // Added as an outside producer adds them: raw BullMQ, no validation of ours in the way.
-    const queues = FEEDS.map((feed) => new Queue(feedQueueName(feed), { connection: { url: harness.redis.url }, prefix: harness.redis.prefix }));
+    const queues = FEEDS.map(
+      (feed) =>
+        new Queue(feedQueueName(feed), { connection: { url: harness.redis.url }, prefix: harness.redis.prefix }),
+    );
     try {
       let sizeIndex = 0;
       for (const [index, feed] of FEEDS.entries()) {
         const inputs = byFeed.get(feed)!;
         const jobs: { name: string; data: unknown }[] = [];
-        for (let start = 0; start < inputs.length; ) {
+        for (let start = 0; start < inputs.length;) {
           const size = sizes[sizeIndex++ % sizes.length]!;
           const events = inputs.slice(start, start + size);
           // A job of one input is sent bare (as an object or a text), as producers do.
@@ -155,7 +201,9 @@ describe(`hostile properties (seed ${SEED})`, () => {
     const leaks = await sql<{ n: string }>`
       select (select count(*) from events where body::text like ${`%${SECRET}%`})
            + (select count(*) from entities where facts::text like ${`%${SECRET}%`})
-           + (select count(*) from rejected_events where payload like ${`%${SECRET}%`} or reason like ${`%${SECRET}%`}) as n`.execute(harness.db);
+           + (select count(*) from rejected_events where payload like ${`%${SECRET}%`} or reason like ${`%${SECRET}%`}) as n`.execute(
+      harness.db,
+    );
     expect(Number(leaks.rows[0]!.n)).toBe(0);
     const redis = new Redis(harness.redis.url);
     try {
@@ -171,6 +219,7 @@ describe(`hostile properties (seed ${SEED})`, () => {
     }
 
     // Every force still publishes, whatever its events held.
-    for (const force of FORCES) await expect(harness.publish(force, '2022-12-31')).resolves.toMatchObject({ forceId: force });
+    for (const force of FORCES)
+      await expect(harness.publish(force, '2022-12-31')).resolves.toMatchObject({ forceId: force });
   });
 });

@@ -16,10 +16,16 @@ interface Status {
   status: string;
   reasons: string[];
   accounting: { feed: string; offered: number; stored: number; duplicate: number; rejected: number }[];
-  ingestRuns: { queuedEvents: number; processedEvents: number; inQueue: number; missing: { jobId: string; firstLine: number; lastLine: number }[] }[];
+  ingestRuns: {
+    queuedEvents: number;
+    processedEvents: number;
+    inQueue: number;
+    missing: { jobId: string; firstLine: number; lastLine: number }[];
+  }[];
 }
 
-const status = async (): Promise<Status> => JSON.parse((await pipeline.rollcall('status', '--format', 'json')).stdout) as Status;
+const status = async (): Promise<Status> =>
+  JSON.parse((await pipeline.rollcall('status', '--format', 'json')).stdout) as Status;
 
 describe('a job Redis acknowledged and then lost', () => {
   it('is named by status with its lines, and --resume re-queues exactly it', async () => {
@@ -27,7 +33,8 @@ describe('a job Redis acknowledged and then lost', () => {
     const path = await pipeline.writeFile('calls.ndjson', topologyInputs(1_500)['call-handling']);
     const ingest = await pipeline.rollcall('ingest', '--feed', 'call-handling', path);
     expect(ingest.stdout).toContain('3002 line(s), 3001 accepted onto feed.call-handling in 4 job(s), 1 rejected');
-    const runId = (await pipeline.database.db.selectFrom('ingest_runs').select('run_id').executeTakeFirstOrThrow()).run_id;
+    const runId = (await pipeline.database.db.selectFrom('ingest_runs').select('run_id').executeTakeFirstOrThrow())
+      .run_id;
 
     // What a primary that died before replicating leaves: the job is gone from Redis.
     const config = loadConfig(pipeline.env);
@@ -41,20 +48,28 @@ describe('a job Redis acknowledged and then lost', () => {
     expect((await pipeline.rollcall('drain', '--timeout', '60')).code).toBe(0);
     const lost = await status();
     expect(lost.status).toBe('critical');
-    expect(lost.ingestRuns[0]).toMatchObject({ queuedEvents: 3001, processedEvents: 2001, inQueue: 0, missing: [{ jobId: `ingest-${runId}-1`, firstLine: 1001, lastLine: 2000 }] });
+    expect(lost.ingestRuns[0]).toMatchObject({
+      queuedEvents: 3001,
+      processedEvents: 2001,
+      inQueue: 0,
+      missing: [{ jobId: `ingest-${runId}-1`, firstLine: 1001, lastLine: 2000 }],
+    });
     expect(lost.reasons).toContain(
       `ingest: calls.ndjson (feed call-handling, run ${runId}) queued 3001 events, 2001 stored, duplicate or rejected; 1 job(s) missing from Redis: ` +
         `job ingest-${runId}-1 lines 1001-2000 (1000 events, 0 processed); run rollcall ingest --feed call-handling --resume <file>`,
     );
 
     const resumed = await pipeline.rollcall('ingest', '--feed', 'call-handling', '--resume', path);
-    expect(resumed.stdout).toMatch(new RegExp(`^resuming run ${runId} of \\S+: 1 job\\(s\\) lost from Redis, 0 still queued\\n.*in 1 job\\(s\\)`));
+    expect(resumed.stdout).toMatch(
+      new RegExp(`^resuming run ${runId} of \\S+: 1 job\\(s\\) lost from Redis, 0 still queued\\n.*in 1 job\\(s\\)`),
+    );
     expect((await pipeline.rollcall('drain', '--timeout', '60')).code).toBe(0);
     const whole = await status();
     expect(whole.ingestRuns[0]).toMatchObject({ queuedEvents: 3001, processedEvents: 3001, inQueue: 0, missing: [] });
     expect(whole.reasons.filter((reason) => reason.startsWith('ingest:'))).toEqual([]);
     const calls = whole.accounting.filter((row) => row.feed === 'call-handling');
-    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') => calls.reduce((sum, row) => sum + row[key], 0);
+    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
+      calls.reduce((sum, row) => sum + row[key], 0);
     // Exactly once: the resumed job's events were new, the rejected line was not kept twice.
     expect([total('offered'), total('stored'), total('duplicate'), total('rejected')]).toEqual([3002, 3000, 1, 1]);
   });

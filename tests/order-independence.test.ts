@@ -21,19 +21,57 @@ const AWKWARD: FeedEvent[] = [
   // applies: a correction is a correction whatever its time), the later wins a field both set;
   // two dip-sample reviews of another, the later counts; a review of a record never received.
   feedEvent('stop-search.recorded', 'ss-1-r', '2024-01-10T10:00:00Z', {
-    recordId: 'ss-1', searchType: 'Person search', legislation: 'Misuse of Drugs Act 1971 (section 23)', objectOfSearch: 'Controlled drugs',
-    outcome: 'A no further action disposal', outcomeLinkedToObject: false, gender: 'Male', ageRange: '18-24',
-    selfDefinedEthnicity: null, officerDefinedEthnicity: 'White', latitude: null, longitude: null, removalOfMoreThanOuterClothing: false,
+    recordId: 'ss-1',
+    searchType: 'Person search',
+    legislation: 'Misuse of Drugs Act 1971 (section 23)',
+    objectOfSearch: 'Controlled drugs',
+    outcome: 'A no further action disposal',
+    outcomeLinkedToObject: false,
+    gender: 'Male',
+    ageRange: '18-24',
+    selfDefinedEthnicity: null,
+    officerDefinedEthnicity: 'White',
+    latitude: null,
+    longitude: null,
+    removalOfMoreThanOuterClothing: false,
   }),
-  feedEvent('stop-search.amended', 'ss-1-m1', '2024-01-09T10:00:00Z', { recordId: 'ss-1', outcome: 'Community resolution', selfDefinedEthnicity: 'Asian/Asian British - Indian' }),
-  feedEvent('stop-search.amended', 'ss-1-m2', '2024-01-12T10:00:00Z', { recordId: 'ss-1', outcome: 'Arrest', outcomeLinkedToObject: true }),
+  feedEvent('stop-search.amended', 'ss-1-m1', '2024-01-09T10:00:00Z', {
+    recordId: 'ss-1',
+    outcome: 'Community resolution',
+    selfDefinedEthnicity: 'Asian/Asian British - Indian',
+  }),
+  feedEvent('stop-search.amended', 'ss-1-m2', '2024-01-12T10:00:00Z', {
+    recordId: 'ss-1',
+    outcome: 'Arrest',
+    outcomeLinkedToObject: true,
+  }),
   feedEvent('stop-search.recorded', 'ss-2-r', '2024-01-31T23:59:00Z', {
-    recordId: 'ss-2', searchType: 'Vehicle search', legislation: null, objectOfSearch: 'Stolen goods', outcome: null, outcomeLinkedToObject: null,
-    gender: null, ageRange: null, selfDefinedEthnicity: null, officerDefinedEthnicity: null, latitude: null, longitude: null, removalOfMoreThanOuterClothing: null,
+    recordId: 'ss-2',
+    searchType: 'Vehicle search',
+    legislation: null,
+    objectOfSearch: 'Stolen goods',
+    outcome: null,
+    outcomeLinkedToObject: null,
+    gender: null,
+    ageRange: null,
+    selfDefinedEthnicity: null,
+    officerDefinedEthnicity: null,
+    latitude: null,
+    longitude: null,
+    removalOfMoreThanOuterClothing: null,
   }),
-  feedEvent('stop-search.grounds-reviewed', 'ss-1-g1', '2024-01-20T10:00:00Z', { recordId: 'ss-1', reasonableGroundsRecorded: false }),
-  feedEvent('stop-search.grounds-reviewed', 'ss-1-g2', '2024-01-25T10:00:00Z', { recordId: 'ss-1', reasonableGroundsRecorded: true }),
-  feedEvent('stop-search.grounds-reviewed', 'ss-3-g', '2024-01-25T10:00:00Z', { recordId: 'ss-3', reasonableGroundsRecorded: true }),
+  feedEvent('stop-search.grounds-reviewed', 'ss-1-g1', '2024-01-20T10:00:00Z', {
+    recordId: 'ss-1',
+    reasonableGroundsRecorded: false,
+  }),
+  feedEvent('stop-search.grounds-reviewed', 'ss-1-g2', '2024-01-25T10:00:00Z', {
+    recordId: 'ss-1',
+    reasonableGroundsRecorded: true,
+  }),
+  feedEvent('stop-search.grounds-reviewed', 'ss-3-g', '2024-01-25T10:00:00Z', {
+    recordId: 'ss-3',
+    reasonableGroundsRecorded: true,
+  }),
   // Protection cases: a notice breached twice (once before it was authorised: not counted), an
   // order granted and breached twice, an order refused and "breached", a decision without an
   // application, a decision timed before its application, and two decisions of one application.
@@ -55,10 +93,20 @@ const AWKWARD: FeedEvent[] = [
   feedEvent('dvpo.decided', 'pc-5-d2', '2024-01-23T10:00:00Z', { caseRef: 'pc-5', outcome: 'granted' }),
   // Calls: a second answer, an assessment timed before the answer, a transfer timed before the
   // call, and an answer timed before it.
-  feedEvent('call.presented', 'aw-c1-p', '2024-01-15T10:00:00Z', { callId: 'aw-c1', channel: '999', queue: 'primary', btTransferSeconds: 2 }),
+  feedEvent('call.presented', 'aw-c1-p', '2024-01-15T10:00:00Z', {
+    callId: 'aw-c1',
+    channel: '999',
+    queue: 'primary',
+    btTransferSeconds: 2,
+  }),
   feedEvent('call.answered', 'aw-c1-a1', '2024-01-15T10:00:07Z', { callId: 'aw-c1' }),
   feedEvent('call.answered', 'aw-c1-a2', '2024-01-15T10:00:04Z', { callId: 'aw-c1' }),
-  feedEvent('call.assessed', 'aw-c1-as', '2024-01-15T10:00:03Z', { callId: 'aw-c1', structuredRiskAssessment: true, vulnerable: true, repeatVictim: true }),
+  feedEvent('call.assessed', 'aw-c1-as', '2024-01-15T10:00:03Z', {
+    callId: 'aw-c1',
+    structuredRiskAssessment: true,
+    vulnerable: true,
+    repeatVictim: true,
+  }),
   feedEvent('call.presented', 'aw-c2-p', '2024-01-16T10:00:00Z', { callId: 'aw-c2', channel: '101', queue: 'primary' }),
   feedEvent('call.transferred', 'aw-c2-t', '2024-01-16T09:59:00Z', { callId: 'aw-c2', toQueue: 'secondary' }),
   feedEvent('call.abandoned', 'aw-c2-x', '2024-01-16T10:02:00Z', { callId: 'aw-c2' }),
@@ -66,20 +114,53 @@ const AWKWARD: FeedEvent[] = [
   feedEvent('call.answered', 'aw-c3-a', '2024-01-17T09:59:00Z', { callId: 'aw-c3' }),
   // Incidents: regraded before and after attendance, attended twice, and graded late on the
   // as-of day and not attended.
-  feedEvent('incident.graded', 'aw-i1-g1', '2024-01-18T10:00:00Z', { incidentId: 'aw-i1', grade: 'priority', area: 'urban' }),
-  feedEvent('incident.graded', 'aw-i1-g2', '2024-01-18T10:05:00Z', { incidentId: 'aw-i1', grade: 'emergency', area: 'urban' }),
+  feedEvent('incident.graded', 'aw-i1-g1', '2024-01-18T10:00:00Z', {
+    incidentId: 'aw-i1',
+    grade: 'priority',
+    area: 'urban',
+  }),
+  feedEvent('incident.graded', 'aw-i1-g2', '2024-01-18T10:05:00Z', {
+    incidentId: 'aw-i1',
+    grade: 'emergency',
+    area: 'urban',
+  }),
   feedEvent('incident.attended', 'aw-i1-at1', '2024-01-18T10:14:00Z', { incidentId: 'aw-i1' }),
   feedEvent('incident.attended', 'aw-i1-at2', '2024-01-18T10:20:00Z', { incidentId: 'aw-i1' }),
-  feedEvent('incident.graded', 'aw-i1-g3', '2024-01-18T10:30:00Z', { incidentId: 'aw-i1', grade: 'scheduled', area: 'urban' }),
-  feedEvent('incident.graded', 'aw-i2-g', '2024-01-31T23:55:00Z', { incidentId: 'aw-i2', grade: 'emergency', area: 'rural' }),
+  feedEvent('incident.graded', 'aw-i1-g3', '2024-01-18T10:30:00Z', {
+    incidentId: 'aw-i1',
+    grade: 'scheduled',
+    area: 'urban',
+  }),
+  feedEvent('incident.graded', 'aw-i2-g', '2024-01-31T23:55:00Z', {
+    incidentId: 'aw-i2',
+    grade: 'emergency',
+    area: 'rural',
+  }),
   // Circulations: an arrest timed before the circulation (ignored: the circulation stays open),
   // and one arrested, then cancelled (the earlier closing counts).
-  feedEvent('wanted.circulated', 'aw-w1-c', '2024-01-10T10:00:00Z', { circulationId: 'aw-w1', personRef: 'person-aw-1', risk: 'high', team: 'Bristol' }),
+  feedEvent('wanted.circulated', 'aw-w1-c', '2024-01-10T10:00:00Z', {
+    circulationId: 'aw-w1',
+    personRef: 'person-aw-1',
+    risk: 'high',
+    team: 'Bristol',
+  }),
   feedEvent('wanted.arrested', 'aw-w1-a', '2024-01-09T10:00:00Z', { circulationId: 'aw-w1' }),
-  feedEvent('wanted.circulated', 'aw-w2-c', '2023-06-30T23:30:00Z', { circulationId: 'aw-w2', personRef: 'person-aw-1', risk: 'low', team: 'Bristol' }),
-  feedEvent('wanted.risk-changed', 'aw-w2-r', '2023-09-01T10:00:00Z', { circulationId: 'aw-w2', risk: 'high', top20: true }),
+  feedEvent('wanted.circulated', 'aw-w2-c', '2023-06-30T23:30:00Z', {
+    circulationId: 'aw-w2',
+    personRef: 'person-aw-1',
+    risk: 'low',
+    team: 'Bristol',
+  }),
+  feedEvent('wanted.risk-changed', 'aw-w2-r', '2023-09-01T10:00:00Z', {
+    circulationId: 'aw-w2',
+    risk: 'high',
+    top20: true,
+  }),
   feedEvent('wanted.arrested', 'aw-w2-a', '2024-01-02T10:00:00Z', { circulationId: 'aw-w2' }),
-  feedEvent('wanted.cancelled', 'aw-w2-x', '2024-01-03T10:00:00Z', { circulationId: 'aw-w2', reason: 'arrested already' }),
+  feedEvent('wanted.cancelled', 'aw-w2-x', '2024-01-03T10:00:00Z', {
+    circulationId: 'aw-w2',
+    reason: 'arrested already',
+  }),
 ];
 
 /**
@@ -122,17 +203,27 @@ async function deliver(main: readonly FeedEvent[], delayed: readonly FeedEvent[]
   }
   const state = await readDerivedState(harness.db);
   const replayed = await replayAggregates(harness.db, calendar);
-  return { state, contentHash: published.document.contentHash, revision: published.revision, replayChangedRows: replayed.changedRows };
+  return {
+    state,
+    contentHash: published.document.contentHash,
+    revision: published.revision,
+    replayChangedRows: replayed.changedRows,
+  };
 }
 
 describe('order independence through the queues, workers and database', () => {
   it(`derives the same state and snapshot from ${EVENTS.length} events in any order, duplicated and delayed`, async () => {
-    const inOrder = await deliver([...EVENTS].sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : 1)), [], 1_000);
+    const inOrder = await deliver(
+      [...EVENTS].sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : 1)),
+      [],
+      1_000,
+    );
     expect(inOrder.state.aggregates.length).toBeGreaterThan(100);
     expect(inOrder.state.entities.length).toBeGreaterThan(500);
     expect(inOrder.replayChangedRows).toBe(0);
     // The awkward cases are flagged, not silently applied (nor silently dropped).
-    const flagsOf = (kind: string, entityId: string) => inOrder.state.entities.find((e) => e.kind === kind && e.entity_id === entityId)?.flags;
+    const flagsOf = (kind: string, entityId: string) =>
+      inOrder.state.entities.find((e) => e.kind === kind && e.entity_id === entityId)?.flags;
     expect({
       'pc-1': flagsOf('protection-case', 'pc-1'),
       'pc-2': flagsOf('protection-case', 'pc-2'),
@@ -152,7 +243,10 @@ describe('order independence through the queues, workers and database', () => {
       'pc-3': ['awaiting dvpn.authorised or dvpo.applied', 'dvpo.decided without an earlier dvpo.applied: not counted'],
       'pc-4': ['dvpo.decided without an earlier dvpo.applied: not counted'],
       'pc-5': ['more than one dvpo.decided: the earliest counts, later ones are ignored'],
-      'aw-c1': ['call.assessed timed before call.answered: not counted', 'more than one call.answered or call.abandoned: the earliest counts, later ones are ignored'],
+      'aw-c1': [
+        'call.assessed timed before call.answered: not counted',
+        'more than one call.answered or call.abandoned: the earliest counts, later ones are ignored',
+      ],
       'aw-c2': ['call.transferred timed before call.presented: ignored'],
       'aw-c3': ['answer or abandonment timed before call.presented: ignored'],
       'aw-i1': ['more than one incident.attended: the earliest counts, later ones are ignored'],

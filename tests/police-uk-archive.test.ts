@@ -27,7 +27,11 @@ beforeAll(async () => {
   const real = await readFile(policeUkSampleFile('2024-01'), 'utf8');
   await writeFile(join(month, '2024-01-avon-and-somerset-stop-and-search.csv'), real);
   const [header, ...rows] = real.trimEnd().split('\n');
-  for (const [force, count] of Object.entries(OTHER_FORCES)) await writeFile(join(month, `2024-01-${force}-stop-and-search.csv`), `${[header, ...rows.slice(0, count)].join('\n')}\n`);
+  for (const [force, count] of Object.entries(OTHER_FORCES))
+    await writeFile(
+      join(month, `2024-01-${force}-stop-and-search.csv`),
+      `${[header, ...rows.slice(0, count)].join('\n')}\n`,
+    );
 });
 afterAll(async () => {
   await harness.close();
@@ -35,7 +39,13 @@ afterAll(async () => {
 });
 
 async function rollcall(...args: string[]) {
-  const io = capturedIo({ DATABASE_URL: harness.database.url, REDIS_URL: harness.redis.url, QUEUE_PREFIX: harness.redis.prefix, PSEUDONYM_KEY: TEST_PSEUDONYM_KEY, LOG_LEVEL: 'silent' });
+  const io = capturedIo({
+    DATABASE_URL: harness.database.url,
+    REDIS_URL: harness.redis.url,
+    QUEUE_PREFIX: harness.redis.prefix,
+    PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
+    LOG_LEVEL: 'silent',
+  });
   const code = await runCli(args, io);
   return { code, ...io.output() };
 }
@@ -43,7 +53,14 @@ async function rollcall(...args: string[]) {
 describe('several forces’ data.police.uk files from the monthly archive', () => {
   it('imports each force from its file name and ranks the force’s search rate in its MSG with the interval', async () => {
     for (const force of ['avon-and-somerset', ...Object.keys(OTHER_FORCES)]) {
-      const result = await rollcall('ingest', '--feed', 'stop-search', '--format', 'police-uk-csv', join(archive, '2024-01', `2024-01-${force}-stop-and-search.csv`));
+      const result = await rollcall(
+        'ingest',
+        '--feed',
+        'stop-search',
+        '--format',
+        'police-uk-csv',
+        join(archive, '2024-01', `2024-01-${force}-stop-and-search.csv`),
+      );
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain(`${force} 2024-01:`);
     }
@@ -54,7 +71,12 @@ describe('several forces’ data.police.uk files from the monthly archive', () =
     // Avon and Somerset with 507 searches and three MSG members with files (Cumbria is not in its MSG).
     expect(rate.msg).toMatchObject({ rank: expect.stringMatching(/^\d\/4$/), rankInterval: { of: 4 } });
     expect(rate.msg?.rankInterval?.label).toMatch(/^\d(st|nd|rd|th) of 4 \(/);
-    expect(rate.msg?.leftOut.map((left) => left.force).sort()).toEqual(['essex', 'hampshire', 'hertfordshire', 'staffordshire']);
+    expect(rate.msg?.leftOut.map((left) => left.force).sort()).toEqual([
+      'essex',
+      'hampshire',
+      'hertfordshire',
+      'staffordshire',
+    ]);
     // The national band is over every force with data: the five files.
     expect(rate.national?.band).not.toBeNull();
     expect(rate.msg?.sources).toBeUndefined();

@@ -60,16 +60,19 @@ describe('a real data.police.uk file through rollcall ingest, the workers and a 
     const whiteRate = (searches.white / census.groups.white) * 1000;
     for (const group of ['asian', 'black', 'mixed', 'other'] as const) {
       const entry = measureOf(snapshot, `stopsearch.disproportionality.${group}`, 'month');
-      expect(entry.value).toBeCloseTo((searches[group] / census.groups[group]) * 1000 / whiteRate, 10);
+      expect(entry.value).toBeCloseTo(((searches[group] / census.groups[group]) * 1000) / whiteRate, 10);
     }
     const minority = searches.asian + searches.black + searches.mixed + searches.other;
     const minorityPopulation = census.groups.asian + census.groups.black + census.groups.mixed + census.groups.other;
     expect(measureOf(snapshot, 'stopsearch.disproportionality.other_than_white', 'month').value).toBeCloseTo(
-      (minority / minorityPopulation) * 1000 / whiteRate,
+      ((minority / minorityPopulation) * 1000) / whiteRate,
       10,
     );
     expect(measureOf(snapshot, 'stopsearch.count', 'month')).toMatchObject({ value: 507 });
-    expect(measureOf(snapshot, 'stopsearch.rate_per_1000', 'month').value).toBeCloseTo((507 / census.residents) * 1000, 10);
+    expect(measureOf(snapshot, 'stopsearch.rate_per_1000', 'month').value).toBeCloseTo(
+      (507 / census.residents) * 1000,
+      10,
+    );
 
     // Importing the same file again changes nothing.
     const again = await rollcall('ingest', '--feed', 'stop-search', '--format', 'police-uk-csv', FILE);
@@ -84,7 +87,10 @@ describe('a re-supplied month through rollcall ingest and the workers: every sea
   const FORCE = 'avon-and-somerset';
   const NOVEMBER = '2023-11';
   // One search a row; November 2023 is all GMT, so the file's times are the London days.
-  const search = (day: string, ethnicity: string): RowValues => ({ Date: `${NOVEMBER}-${day}T14:05:00+00:00`, 'Self-defined ethnicity': ethnicity });
+  const search = (day: string, ethnicity: string): RowValues => ({
+    Date: `${NOVEMBER}-${day}T14:05:00+00:00`,
+    'Self-defined ethnicity': ethnicity,
+  });
   const OTHER = search('01', 'Other ethnic group - Any other ethnic group');
   const BLACK = search('05', 'Black/African/Caribbean/Black British - African');
   const WHITE = search('10', 'White - English/Welsh/Scottish/Northern Irish/British');
@@ -92,7 +98,10 @@ describe('a re-supplied month through rollcall ingest and the workers: every sea
   const MIXED = search('03', 'Mixed/Multiple ethnic groups - White and Black Caribbean');
   let edition = 0;
 
-  /** Writes `rows` as the month's file (a new folder each time: same name), imports it, drains; the report after its first line. */
+  /**
+   * Writes `rows` as the month's file (a new folder each time: same name), imports it, drains; the report after its
+   * first line.
+   */
   async function importEdition(rows: readonly RowValues[]) {
     edition += 1;
     const path = join(await mkdtemp(join(dir, `edition-${edition}-`)), `${NOVEMBER}-${FORCE}-stop-and-search.csv`);
@@ -105,7 +114,11 @@ describe('a re-supplied month through rollcall ingest and the workers: every sea
 
   /** `stopsearch.by_ethnic_group` of the month as `{ 'DD group': n }`: where each search counts. */
   async function searchesByDayAndGroup(): Promise<Record<string, number>> {
-    const rows = await readDailyAggregates(harness.db, { from: `${NOVEMBER}-01`, to: `${NOVEMBER}-30`, forceIds: [FORCE] });
+    const rows = await readDailyAggregates(harness.db, {
+      from: `${NOVEMBER}-01`,
+      to: `${NOVEMBER}-30`,
+      forceIds: [FORCE],
+    });
     return Object.fromEntries(
       rows
         .filter((row) => row.metric === 'stopsearch.by_ethnic_group' && row.value !== 0)
@@ -138,14 +151,28 @@ describe('a re-supplied month through rollcall ingest and the workers: every sea
       'revision 2 of this month (was 1): 0 rows changed, 1 added, 0 removed; queued 1 stop-search.recorded event in 1 job',
       'added positions 2: each is a new record',
     ]);
-    expect(await searchesByDayAndGroup()).toEqual({ '01 other': 1, '03 mixed': 1, '05 black': 1, '10 white': 1, '20 asian': 1 });
+    expect(await searchesByDayAndGroup()).toEqual({
+      '01 other': 1,
+      '03 mixed': 1,
+      '05 black': 1,
+      '10 white': 1,
+      '20 asian': 1,
+    });
     // The new search is on the 3rd: the snapshot as of the 10th is revised, the one of the 2nd not.
     expect((await staleAsOf()).map((day) => day.slice(0, 10))).toEqual([`${NOVEMBER}-10`]);
   });
 
   it('changes nothing when the same rows come in another order', async () => {
-    expect((await importEdition([ASIAN, WHITE, BLACK, MIXED, OTHER]))[0]).toMatch(/^unchanged: the same rows as revision 2 \(the file bytes differ.*; nothing queued$/);
-    expect(await searchesByDayAndGroup()).toEqual({ '01 other': 1, '03 mixed': 1, '05 black': 1, '10 white': 1, '20 asian': 1 });
+    expect((await importEdition([ASIAN, WHITE, BLACK, MIXED, OTHER]))[0]).toMatch(
+      /^unchanged: the same rows as revision 2 \(the file bytes differ.*; nothing queued$/,
+    );
+    expect(await searchesByDayAndGroup()).toEqual({
+      '01 other': 1,
+      '03 mixed': 1,
+      '05 black': 1,
+      '10 white': 1,
+      '20 asian': 1,
+    });
   });
 
   it('stops counting a row the new edition lacks', async () => {
@@ -166,7 +193,11 @@ describe('a re-supplied month through rollcall ingest and the workers: every sea
     expect(await searchesByDayAndGroup()).toEqual({ '01 other': 1, '03 mixed': 1, '05 black': 1, '07 asian': 1 });
     // Marked from the earliest of the days the search left (the 20th) and joined (the 7th) and the
     // amendment's own day (the 1st: editions are dated at the month's start): all three.
-    expect((await staleAsOf()).map((day) => day.slice(0, 10))).toEqual([`${NOVEMBER}-02`, `${NOVEMBER}-08`, `${NOVEMBER}-10`]);
+    expect((await staleAsOf()).map((day) => day.slice(0, 10))).toEqual([
+      `${NOVEMBER}-02`,
+      `${NOVEMBER}-08`,
+      `${NOVEMBER}-10`,
+    ]);
   });
 
   it('counts identical rows as distinct searches, and removes one copy of several', async () => {

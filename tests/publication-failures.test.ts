@@ -9,7 +9,14 @@ import { PipelineHarness } from './support/pipeline-harness.ts';
 
 const FORCE = 'avon-and-somerset';
 const MARCH = `${FORCE}_2022-03-31_r1`;
-const thresholds = { lagWarnSeconds: 120, lagCriticalSeconds: 300, backlogWarn: 10_000, backlogCritical: 100_000, failedWarn: 1, failedCritical: 100 };
+const thresholds = {
+  lagWarnSeconds: 120,
+  lagCriticalSeconds: 300,
+  backlogWarn: 10_000,
+  backlogCritical: 100_000,
+  failedWarn: 1,
+  failedCritical: 100,
+};
 
 let harness: PipelineHarness;
 let scratch: string;
@@ -27,15 +34,31 @@ const status = () => collectStatusReport({ queues: [], db: harness.db, threshold
 
 /** The two outbox gauges as a scrape shows them. */
 async function outboxMetrics(): Promise<Record<string, number>> {
-  const { registry } = createMetricsRegistry({ queues: [], db: harness.db, log: createSilentLogger(), collectDefaults: false });
+  const { registry } = createMetricsRegistry({
+    queues: [],
+    db: harness.db,
+    log: createSilentLogger(),
+    collectDefaults: false,
+  });
   const text = await registry.metrics();
-  return Object.fromEntries([...text.matchAll(/^(rollcall_snapshot_outbox_\w+) (\d+)$/gm)].map((match) => [match[1]!, Number(match[2])]));
+  return Object.fromEntries(
+    [...text.matchAll(/^(rollcall_snapshot_outbox_\w+) (\d+)$/gm)].map((match) => [match[1]!, Number(match[2])]),
+  );
 }
 
 describe('a snapshot published while SNAPSHOT_DIR cannot be written (issue 15)', () => {
   it('makes status warn and the outbox metrics count it until the outbox catches up, then clears', async () => {
-    expect((await status()).snapshotOutbox).toEqual({ status: 'ok', undelivered: 0, failingCount: 0, failing: [], reasons: [] });
-    expect(await outboxMetrics()).toEqual({ rollcall_snapshot_outbox_undelivered: 0, rollcall_snapshot_outbox_failing: 0 });
+    expect((await status()).snapshotOutbox).toEqual({
+      status: 'ok',
+      undelivered: 0,
+      failingCount: 0,
+      failing: [],
+      reasons: [],
+    });
+    expect(await outboxMetrics()).toEqual({
+      rollcall_snapshot_outbox_undelivered: 0,
+      rollcall_snapshot_outbox_failing: 0,
+    });
 
     // Tests run as root, where a read-only mode does not stop writes: a directory whose parent is
     // a regular file cannot be created by anyone (ENOTDIR).
@@ -50,25 +73,51 @@ describe('a snapshot published while SNAPSHOT_DIR cannot be written (issue 15)',
       status: 'warn',
       undelivered: 1,
       failingCount: 1,
-      failing: [{ snapshotId: MARCH, forceId: FORCE, asOf: '2022-03-31', attempts: 1, lastError: expect.stringContaining('ENOTDIR') }],
+      failing: [
+        {
+          snapshotId: MARCH,
+          forceId: FORCE,
+          asOf: '2022-03-31',
+          attempts: 1,
+          lastError: expect.stringContaining('ENOTDIR'),
+        },
+      ],
     });
     expect(failing.status).not.toBe('ok');
     expect(failing.reasons).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^snapshots: ${MARCH} is published but its files or message are not delivered after 1 attempt \\(ENOTDIR: .*\\); fix the cause: the next publication of ${FORCE}, nightly run or scheduler start delivers it$`),
+        new RegExp(
+          `^snapshots: ${MARCH} is published but its files or message are not delivered after 1 attempt \\(ENOTDIR: .*\\); fix the cause: the next publication of ${FORCE}, nightly run or scheduler start delivers it$`,
+        ),
       ),
     );
-    expect(await outboxMetrics()).toEqual({ rollcall_snapshot_outbox_undelivered: 1, rollcall_snapshot_outbox_failing: 1 });
+    expect(await outboxMetrics()).toEqual({
+      rollcall_snapshot_outbox_undelivered: 1,
+      rollcall_snapshot_outbox_failing: 1,
+    });
 
     // A second failed drain: still failing, the attempts counted.
-    expect((await drainSnapshotOutbox(unwritable)).map((outcome) => outcome.error)).toEqual([expect.stringContaining('ENOTDIR')]);
+    expect((await drainSnapshotOutbox(unwritable)).map((outcome) => outcome.error)).toEqual([
+      expect.stringContaining('ENOTDIR'),
+    ]);
     expect((await status()).snapshotOutbox.failing).toMatchObject([{ snapshotId: MARCH, attempts: 2 }]);
 
     // The directory fixed, the outbox catches up: the warning and the gauges clear.
-    expect((await drainSnapshotOutbox(harness.publishDeps)).map((outcome) => [outcome.snapshotId, outcome.error])).toEqual([[MARCH, null]]);
+    expect(
+      (await drainSnapshotOutbox(harness.publishDeps)).map((outcome) => [outcome.snapshotId, outcome.error]),
+    ).toEqual([[MARCH, null]]);
     const caughtUp = await status();
-    expect(caughtUp.snapshotOutbox).toEqual({ status: 'ok', undelivered: 0, failingCount: 0, failing: [], reasons: [] });
+    expect(caughtUp.snapshotOutbox).toEqual({
+      status: 'ok',
+      undelivered: 0,
+      failingCount: 0,
+      failing: [],
+      reasons: [],
+    });
     expect(caughtUp.reasons.filter((reason) => reason.startsWith('snapshots:'))).toEqual([]);
-    expect(await outboxMetrics()).toEqual({ rollcall_snapshot_outbox_undelivered: 0, rollcall_snapshot_outbox_failing: 0 });
+    expect(await outboxMetrics()).toEqual({
+      rollcall_snapshot_outbox_undelivered: 0,
+      rollcall_snapshot_outbox_failing: 0,
+    });
   });
 });

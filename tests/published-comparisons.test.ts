@@ -29,8 +29,16 @@ beforeAll(async () => {
     const presentedAt = Date.parse('2024-03-01T08:00:00Z') + (i % 28) * 86_400_000 + i * 1_000;
     const callId = `own-${i}`;
     events.push(
-      exampleEvent('call.presented', { eventId: `${callId}-p`, occurredAt: new Date(presentedAt).toISOString(), payload: { callId, btTransferSeconds: 1.5 } }),
-      exampleEvent('call.answered', { eventId: `${callId}-a`, occurredAt: new Date(presentedAt + (i < 800 ? 4_000 : 30_000)).toISOString(), payload: { callId } }),
+      exampleEvent('call.presented', {
+        eventId: `${callId}-p`,
+        occurredAt: new Date(presentedAt).toISOString(),
+        payload: { callId, btTransferSeconds: 1.5 },
+      }),
+      exampleEvent('call.answered', {
+        eventId: `${callId}-a`,
+        occurredAt: new Date(presentedAt + (i < 800 ? 4_000 : 30_000)).toISOString(),
+        payload: { callId },
+      }),
     );
   }
   await harness.offerEvents(events);
@@ -41,8 +49,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** police.uk's table as an edition prints it: names with "&" and "Constabulary", counts, and UK forces outside England and Wales. */
-const POLICE_UK_HEADER = 'Force Name,Month,Calls presented,Answered in under 10 seconds,Answered in 10 to under 60 seconds,Answered in 60 seconds or more,Mean answer time (seconds)';
+/**
+ * police.uk's table as an edition prints it: names with "&" and "Constabulary", counts, and UK forces outside England
+ * and Wales.
+ */
+const POLICE_UK_HEADER =
+  'Force Name,Month,Calls presented,Answered in under 10 seconds,Answered in 10 to under 60 seconds,Answered in 60 seconds or more,Mean answer time (seconds)';
 const policeUkRows = (kentUnder10s = 10_500) => [
   'Avon & Somerset Constabulary,Mar-24,1000,810,180,10,7.9',
   'Derbyshire Constabulary,Mar-24,5000,"4,300",600,100,8.1',
@@ -61,31 +73,58 @@ const writeFileOf = async (name: string, lines: readonly string[]) => {
   await writeFile(path, `${lines.join('\n')}\n`);
   return path;
 };
-const figureCount = async () => Number((await harness.db.selectFrom('published_figures').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+const figureCount = async () =>
+  Number(
+    (
+      await harness.db
+        .selectFrom('published_figures')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('comparisons from published figures in a one-force deployment', () => {
   it('loads police.uk’s 999 table, refusing the forces outside England and Wales by line', async () => {
     const path = await writeFileOf('999-2024-03.csv', [POLICE_UK_HEADER, ...policeUkRows()]);
     const summary = await importPublishedFile({ db: harness.db, layout: 'police-uk-999', path, knownMeasureIds });
-    expect(summary).toMatchObject({ alreadyLoaded: false, figures: 50, changed: 50, rejectedLines: [{ line: 12, reason: 'force: "Police Scotland" is not a force of England and Wales in the reference data' }] });
+    expect(summary).toMatchObject({
+      alreadyLoaded: false,
+      figures: 50,
+      changed: 50,
+      rejectedLines: [
+        { line: 12, reason: 'force: "Police Scotland" is not a force of England and Wales in the reference data' },
+      ],
+    });
     // The same content again changes nothing.
-    expect(await importPublishedFile({ db: harness.db, layout: 'police-uk-999', path, knownMeasureIds })).toMatchObject({ alreadyLoaded: true, changed: 0 });
+    expect(await importPublishedFile({ db: harness.db, layout: 'police-uk-999', path, knownMeasureIds })).toMatchObject(
+      { alreadyLoaded: true, changed: 0 },
+    );
   });
 
   it('ranks the force among all 8 of its MSG with the rank interval, the national band over every force, and a reconciliation line', async () => {
     const snapshot = await harness.publish('avon-and-somerset', '2024-03-31');
     const entry = measureOf(snapshot, 'calls.999.answered_within_10s', 'month');
     expect(entry).toMatchObject({ value: 80, numerator: 800, denominator: 1_000 });
-    expect(entry.msg).toMatchObject({ rank: '8/8', rankInterval: { best: 6, worst: 8, of: 8, label: '8th of 8 (6th to 8th)' } });
+    expect(entry.msg).toMatchObject({
+      rank: '8/8',
+      rankInterval: { best: 6, worst: 8, of: 8, label: '8th of 8 (6th to 8th)' },
+    });
     expect(entry.msg?.leftOut).toEqual([]);
     expect(entry.msg?.sources).toHaveLength(8);
     expect(entry.msg?.sources?.[0]).toEqual({ force: 'avon-and-somerset', source: 'own events' });
     expect(entry.msg?.sources?.[1]?.source).toMatch(/^police-uk-999 edition [0-9a-f]{12}$/);
     expect(entry.national?.band).not.toBeNull();
     expect(entry.reconciliation).toEqual([
-      expect.objectContaining({ source: 'police-uk-999', published: { numerator: 810, denominator: 1_000, value: 81 }, differenceNumerator: -10, differenceDenominator: 0 }),
+      expect.objectContaining({
+        source: 'police-uk-999',
+        published: { numerator: 810, denominator: 1_000, value: 81 },
+        differenceNumerator: -10,
+        differenceDenominator: 0,
+      }),
     ]);
-    expect(snapshot.document.inputs.published).toEqual([expect.objectContaining({ source: 'police-uk-999', file: '999-2024-03.csv' })]);
+    expect(snapshot.document.inputs.published).toEqual([
+      expect.objectContaining({ source: 'police-uk-999', file: '999-2024-03.csv' }),
+    ]);
   });
 
   it('makes exactly one new revision, with the edition as its reason, when a re-published edition changes one force’s month', async () => {
@@ -98,7 +137,9 @@ describe('comparisons from published figures in a one-force deployment', () => {
     const avon = revised.filter((outcome) => outcome.forceId === 'avon-and-somerset' && outcome.created);
     expect(avon).toHaveLength(1);
     expect(avon[0]!.document.revision).toBe(2);
-    expect(avon[0]!.document.revisionOf?.reasons.publishedEditions).toEqual([`police-uk-999 edition ${summary.edition}`]);
+    expect(avon[0]!.document.revisionOf?.reasons.publishedEditions).toEqual([
+      `police-uk-999 edition ${summary.edition}`,
+    ]);
     expect(measureOf(avon[0]!, 'calls.999.answered_within_10s', 'month').flags).toContain('[r]');
     // Nothing further to revise: the head is current.
     expect((await harness.reviseStale()).filter((outcome) => outcome.created)).toEqual([]);
@@ -123,20 +164,38 @@ describe('the commands', () => {
     // Own 80.0% against police.uk's 81.0%: 1 point apart, 10 calls.
     const strict = await rollcall('reconcile', '--force', 'avon-and-somerset', '--from', '2024-02', '--to', '2024-03');
     expect(strict.code).toBe(1);
-    expect(strict.stdout).toMatch(/2024-03 {2}calls\.999\.answered_within_10s +police-uk-999 +80\.00 +81\.00 +-1\.00 {2}-10\/0 {2}BEYOND TOLERANCE/);
+    expect(strict.stdout).toMatch(
+      /2024-03 {2}calls\.999\.answered_within_10s +police-uk-999 +80\.00 +81\.00 +-1\.00 {2}-10\/0 {2}BEYOND TOLERANCE/,
+    );
     expect(strict.stderr).toContain('2024-02: no snapshot dated on its last day');
     // The widest gap is the mean answering time: own 10.7 s (800 × 5.5 s, 200 × 31.5 s) against 7.9 s.
     expect(strict.stdout).toMatch(/2024-03 {2}calls\.999\.mean_answer_seconds +police-uk-999 +10\.70 +7\.90 +2\.80/);
-    const lenient = await rollcall('reconcile', '--force', 'avon-and-somerset', '--from', '2024-03', '--to', '2024-03', '--tolerance', '3');
+    const lenient = await rollcall(
+      'reconcile',
+      '--force',
+      'avon-and-somerset',
+      '--from',
+      '2024-03',
+      '--to',
+      '2024-03',
+      '--tolerance',
+      '3',
+    );
     expect(lenient.code).toBe(0);
     expect(lenient.stdout).toMatch(/5 line\(s\); 0 beyond the tolerance of 3/);
   });
 
   it('imports a file, and refuses a bad one with exit 1 and the reason', async () => {
-    const good = await writeFileOf('cli-999.csv', [POLICE_UK_HEADER, 'Kent Police,May-24,100,90,9,1,5', 'PSNI,May-24,100,90,9,1,5']);
+    const good = await writeFileOf('cli-999.csv', [
+      POLICE_UK_HEADER,
+      'Kent Police,May-24,100,90,9,1,5',
+      'PSNI,May-24,100,90,9,1,5',
+    ]);
     const loaded = await rollcall('import-published', '--source', 'police-uk-999', good);
     expect(loaded).toMatchObject({ code: 0 });
-    expect(loaded.stdout).toMatch(/cli-999\.csv: edition [0-9a-f]{12} of police-uk-999: 5 figure\(s\), 5 new or changed, 1 line\(s\) not loaded/);
+    expect(loaded.stdout).toMatch(
+      /cli-999\.csv: edition [0-9a-f]{12} of police-uk-999: 5 figure\(s\), 5 new or changed, 1 line\(s\) not loaded/,
+    );
     expect(loaded.stderr).toContain('line 3: force: "PSNI" is not a force of England and Wales in the reference data');
     const bad = await writeFileOf('cli-bad.csv', ['Force,Month', 'Kent Police,May-24']);
     const refused = await rollcall('import-published', '--source', 'police-uk-999', bad);
@@ -148,21 +207,38 @@ describe('the commands', () => {
 describe('bad published files', () => {
   it('refuses a file without a needed column, naming the expected and found columns, and loads nothing', async () => {
     const before = await figureCount();
-    const path = await writeFileOf('no-bands.csv', ['Force,Month,Calls presented,Mean answer time', 'Kent Police,Apr-24,100,5']);
+    const path = await writeFileOf('no-bands.csv', [
+      'Force,Month,Calls presented,Mean answer time',
+      'Kent Police,Apr-24,100,5',
+    ]);
     const failure = importPublishedFile({ db: harness.db, layout: 'police-uk-999', path, knownMeasureIds });
     await expect(failure).rejects.toThrow(PublishedFileError);
-    await expect(failure).rejects.toThrow(/no column for under10s, from10to60s, over60s\. Expected columns: .*; found: "Force", "Month", "Calls presented", "Mean answer time"/);
+    await expect(failure).rejects.toThrow(
+      /no column for under10s, from10to60s, over60s\. Expected columns: .*; found: "Force", "Month", "Calls presented", "Mean answer time"/,
+    );
     expect(await figureCount()).toBe(before);
   });
 
   it('refuses a force-month given twice as a whole, and text in a number column by line', async () => {
     const before = await figureCount();
-    const twice = await writeFileOf('twice.csv', [POLICE_UK_HEADER, 'Kent Police,Apr-24,100,90,9,1,5', 'Kent,2024-04,100,91,8,1,5']);
-    await expect(importPublishedFile({ db: harness.db, layout: 'police-uk-999', path: twice, knownMeasureIds })).rejects.toThrow(/line 3: kent 2024-04 is also on line 2/);
+    const twice = await writeFileOf('twice.csv', [
+      POLICE_UK_HEADER,
+      'Kent Police,Apr-24,100,90,9,1,5',
+      'Kent,2024-04,100,91,8,1,5',
+    ]);
+    await expect(
+      importPublishedFile({ db: harness.db, layout: 'police-uk-999', path: twice, knownMeasureIds }),
+    ).rejects.toThrow(/line 3: kent 2024-04 is also on line 2/);
     expect(await figureCount()).toBe(before);
-    const text = await writeFileOf('text.csv', [POLICE_UK_HEADER, 'Kent Police,Apr-24,100,ninety,9,1,5', 'Essex Police,April 2024,100,90%,9%,1%,5']);
+    const text = await writeFileOf('text.csv', [
+      POLICE_UK_HEADER,
+      'Kent Police,Apr-24,100,ninety,9,1,5',
+      'Essex Police,April 2024,100,90%,9%,1%,5',
+    ]);
     const summary = await importPublishedFile({ db: harness.db, layout: 'police-uk-999', path: text, knownMeasureIds });
-    expect(summary.rejectedLines).toEqual([{ line: 2, reason: 'Answered in under 10 seconds: "ninety" is not a number' }]);
+    expect(summary.rejectedLines).toEqual([
+      { line: 2, reason: 'Answered in under 10 seconds: "ninety" is not a number' },
+    ]);
     // Percentages are counted against the calls presented when no answered column is printed.
     expect(summary.figures).toBe(5);
   });
@@ -177,10 +253,23 @@ describe('bad published files', () => {
     const summary = await importPublishedFile({ db: harness.db, layout: 'published-long', path, knownMeasureIds });
     expect(summary.figures).toBe(1);
     expect(summary.rejectedLines).toEqual([
-      { line: 3, reason: 'measure_id: "stopsearch.searches_per_officer" is not a measure (docs/measures.md lists them)' },
+      {
+        line: 3,
+        reason: 'measure_id: "stopsearch.searches_per_officer" is not a measure (docs/measures.md lists them)',
+      },
       { line: 4, reason: 'force: "Atlantis" is not a force of England and Wales in the reference data' },
     ]);
-    const stored = await harness.db.selectFrom('published_figures').selectAll().where('source', '=', 'home-office-pfa').executeTakeFirstOrThrow();
-    expect(stored).toMatchObject({ force_id: 'devon-and-cornwall', period_from: '2024-04-01', period_to: '2025-03-31', value: 7.5, flags: ['provisional'] });
+    const stored = await harness.db
+      .selectFrom('published_figures')
+      .selectAll()
+      .where('source', '=', 'home-office-pfa')
+      .executeTakeFirstOrThrow();
+    expect(stored).toMatchObject({
+      force_id: 'devon-and-cornwall',
+      period_from: '2024-04-01',
+      period_to: '2025-03-31',
+      value: 7.5,
+      flags: ['provisional'],
+    });
   });
 });

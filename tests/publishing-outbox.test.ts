@@ -4,7 +4,17 @@ import { findSnapshot } from '@rollcall/db';
 import { exampleEvent } from '@rollcall/contract';
 import { storeFeedBatch } from '@rollcall/store';
 import { testIngestContext } from '@rollcall/testing';
-import { drainSnapshotOutbox, PUBLISHED_MESSAGE_RETENTION_MS, reviseStaleSnapshots, SnapshotDeliveryError, type SnapshotDocument, snapshotFilePaths, STALE_TEMPORARY_FILE_MS, temporaryDirectoryOf, writeLatestSnapshotFiles } from '@rollcall/publishing';
+import {
+  drainSnapshotOutbox,
+  PUBLISHED_MESSAGE_RETENTION_MS,
+  reviseStaleSnapshots,
+  SnapshotDeliveryError,
+  type SnapshotDocument,
+  snapshotFilePaths,
+  STALE_TEMPORARY_FILE_MS,
+  temporaryDirectoryOf,
+  writeLatestSnapshotFiles,
+} from '@rollcall/publishing';
 import { SNAPSHOTS_PUBLISHED_QUEUE } from '@rollcall/queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PipelineHarness } from './support/pipeline-harness.ts';
@@ -23,11 +33,13 @@ afterAll(async () => {
 
 const publishedQueue = () => harness.queues.queue(SNAPSHOTS_PUBLISHED_QUEUE);
 const waitingIds = async () => (await publishedQueue().getWaiting()).map((job) => job.id).sort();
-const outboxRow = (snapshotId: string) => harness.db.selectFrom('snapshot_outbox').selectAll().where('snapshot_id', '=', snapshotId).executeTakeFirstOrThrow();
+const outboxRow = (snapshotId: string) =>
+  harness.db.selectFrom('snapshot_outbox').selectAll().where('snapshot_id', '=', snapshotId).executeTakeFirstOrThrow();
 const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8')) as SnapshotDocument;
 const latestJson = () => readJson(join(harness.snapshotDir, FORCE, 'latest.json'));
 /** As a process that died after the commit (or after the message, before recording it) leaves the row. */
-const undeliver = (snapshotId: string) => harness.db.updateTable('snapshot_outbox').set({ delivered_at: null }).where('snapshot_id', '=', snapshotId).execute();
+const undeliver = (snapshotId: string) =>
+  harness.db.updateTable('snapshot_outbox').set({ delivered_at: null }).where('snapshot_id', '=', snapshotId).execute();
 
 describe('the snapshot outbox', () => {
   it('delivers the files and the message exactly once when the file writer failed after the commit', async () => {
@@ -42,17 +54,29 @@ describe('the snapshot outbox', () => {
     // Committed and owed: the snapshot is in the database, its delivery is recorded as not done,
     // and no message went out naming files that do not exist.
     expect((await findSnapshot(harness.db, MARCH))?.revision).toBe(1);
-    expect(await outboxRow(MARCH)).toMatchObject({ delivered_at: null, attempts: 1, last_error: expect.stringMatching(/ENOTDIR|EEXIST/) });
+    expect(await outboxRow(MARCH)).toMatchObject({
+      delivered_at: null,
+      attempts: 1,
+      last_error: expect.stringMatching(/ENOTDIR|EEXIST/),
+    });
     expect(await waitingIds()).toEqual([]);
 
     await rm(blocker);
     const paths = snapshotFilePaths(harness.snapshotDir, { forceId: FORCE, asOf: '2022-03-31', snapshotId: MARCH });
-    expect(await drainSnapshotOutbox(harness.publishDeps)).toEqual([{ snapshotId: MARCH, forceId: FORCE, asOf: '2022-03-31', files: paths, error: null }]);
+    expect(await drainSnapshotOutbox(harness.publishDeps)).toEqual([
+      { snapshotId: MARCH, forceId: FORCE, asOf: '2022-03-31', files: paths, error: null },
+    ]);
     expect((await readJson(paths.json)).snapshotId).toBe(MARCH);
-    expect((await readFile(paths.csv, 'utf8')).split('\r\n')[1]).toMatch(new RegExp(`^${MARCH},${FORCE},2022-03-31,1,`));
+    expect((await readFile(paths.csv, 'utf8')).split('\r\n')[1]).toMatch(
+      new RegExp(`^${MARCH},${FORCE},2022-03-31,1,`),
+    );
     expect((await latestJson()).snapshotId).toBe(MARCH);
     expect(await waitingIds()).toEqual([MARCH]);
-    expect((await publishedQueue().getJob(MARCH))?.data).toMatchObject({ snapshotId: MARCH, revision: 1, file: paths.json });
+    expect((await publishedQueue().getJob(MARCH))?.data).toMatchObject({
+      snapshotId: MARCH,
+      revision: 1,
+      file: paths.json,
+    });
     expect((await outboxRow(MARCH)).delivered_at).toBeInstanceOf(Date);
 
     // Nothing left for the next drain; and a process that died after adding the message but
@@ -86,7 +110,11 @@ describe('the snapshot outbox', () => {
 
     // A revision of the older date is delivered after the newer date: latest stays April.
     const late = Array.from({ length: 3 }, (_, i) =>
-      exampleEvent('call.presented', { eventId: `late-${i}`, occurredAt: '2022-03-15T10:00:00Z', payload: { callId: `late-${i}`, btTransferSeconds: 0 } }),
+      exampleEvent('call.presented', {
+        eventId: `late-${i}`,
+        occurredAt: '2022-03-15T10:00:00Z',
+        payload: { callId: `late-${i}`, btTransferSeconds: 0 },
+      }),
     );
     await storeFeedBatch(harness.db, { feed: 'call-handling', inputs: late, source: 't' }, testIngestContext());
     const revised = await reviseStaleSnapshots(harness.publishDeps, [FORCE]);
@@ -113,7 +141,12 @@ describe('the snapshot outbox', () => {
     expect(await readdir(temporary)).toEqual([inProgress]);
     // The files it would have replaced stand, and the date directories never held temporary files.
     expect((await readJson(join(harness.snapshotDir, FORCE, '2022-03-31', `${MARCH}.json`))).snapshotId).toBe(MARCH);
-    expect(await readdir(join(harness.snapshotDir, FORCE, '2022-03-31'))).toEqual([`${MARCH}.csv`, `${MARCH}.json`, `${FORCE}_2022-03-31_r2.csv`, `${FORCE}_2022-03-31_r2.json`]);
+    expect(await readdir(join(harness.snapshotDir, FORCE, '2022-03-31'))).toEqual([
+      `${MARCH}.csv`,
+      `${MARCH}.json`,
+      `${FORCE}_2022-03-31_r2.csv`,
+      `${FORCE}_2022-03-31_r2.json`,
+    ]);
     await rm(join(temporary, inProgress));
   });
 
@@ -130,8 +163,14 @@ describe('the snapshot outbox', () => {
       file: null,
     });
     // Added by BullMQ as if 8 and 6 days ago: the age it goes by is the job's creation time.
-    await publishedQueue().add('snapshot.published', message('kent_2022-01-01_r1'), { jobId: 'kent_2022-01-01_r1', timestamp: Date.now() - PUBLISHED_MESSAGE_RETENTION_MS - day });
-    await publishedQueue().add('snapshot.published', message('kent_2022-01-03_r1'), { jobId: 'kent_2022-01-03_r1', timestamp: Date.now() - PUBLISHED_MESSAGE_RETENTION_MS + day });
+    await publishedQueue().add('snapshot.published', message('kent_2022-01-01_r1'), {
+      jobId: 'kent_2022-01-01_r1',
+      timestamp: Date.now() - PUBLISHED_MESSAGE_RETENTION_MS - day,
+    });
+    await publishedQueue().add('snapshot.published', message('kent_2022-01-03_r1'), {
+      jobId: 'kent_2022-01-03_r1',
+      timestamp: Date.now() - PUBLISHED_MESSAGE_RETENTION_MS + day,
+    });
     expect(await waitingIds()).toContain('kent_2022-01-01_r1');
 
     await harness.publish(FORCE, '2022-05-31');

@@ -9,7 +9,13 @@ interface Status {
   accounting: { feed: string; offered: number; stored: number; duplicate: number; rejected: number }[];
   accountingMismatches: unknown[];
   reasons: string[];
-  ingestRuns: { queuedEvents: number; processedEvents: number; inQueue: number; missing: unknown[]; run: { finishedAt: string | null } }[];
+  ingestRuns: {
+    queuedEvents: number;
+    processedEvents: number;
+    inQueue: number;
+    missing: unknown[];
+    run: { finishedAt: string | null };
+  }[];
 }
 
 const open: TopologyPipeline[] = [];
@@ -27,7 +33,15 @@ describe.each(['sentinel', 'cluster'] as const)('Redis %s: its primary killed mi
     const ingest = pipeline.rollcall('ingest', '--feed', 'call-handling', path);
     // Mid-ingest: once five jobs are recorded (of 17), the primary holding the queues dies.
     await pollUntil(
-      async () => Number((await pipeline.database.db.selectFrom('ingest_run_jobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) >= 5,
+      async () =>
+        Number(
+          (
+            await pipeline.database.db
+              .selectFrom('ingest_run_jobs')
+              .select((eb) => eb.fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ) >= 5,
       () => 'five jobs queued',
       60_000,
     );
@@ -46,7 +60,8 @@ describe.each(['sentinel', 'cluster'] as const)('Redis %s: its primary killed mi
     expect(drained.code).toBe(0);
     const status = JSON.parse((await pipeline.rollcall('status', '--format', 'json')).stdout) as Status;
     const calls = status.accounting.filter((row) => row.feed === 'call-handling');
-    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') => calls.reduce((sum, row) => sum + row[key], 0);
+    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
+      calls.reduce((sum, row) => sum + row[key], 0);
     // Every event stored once; whatever was offered twice (a resumed job the replica had after
     // all, a job taken over after the failover) is a duplicate, and the counters add up.
     expect(total('stored')).toBe(2 * CALLS);
@@ -55,7 +70,12 @@ describe.each(['sentinel', 'cluster'] as const)('Redis %s: its primary killed mi
     expect(total('duplicate')).toBeGreaterThanOrEqual(1);
     expect(status.accountingMismatches).toEqual([]);
     expect(status.ingestRuns).toHaveLength(1);
-    expect(status.ingestRuns[0]).toMatchObject({ queuedEvents: 2 * CALLS + 1, processedEvents: 2 * CALLS + 1, inQueue: 0, missing: [] });
+    expect(status.ingestRuns[0]).toMatchObject({
+      queuedEvents: 2 * CALLS + 1,
+      processedEvents: 2 * CALLS + 1,
+      inQueue: 0,
+      missing: [],
+    });
     expect(status.ingestRuns[0]?.run.finishedAt).not.toBeNull();
     expect(status.reasons.filter((reason) => reason.startsWith('ingest:'))).toEqual([]);
     await pipeline.close();

@@ -20,7 +20,12 @@ describe.each(TOPOLOGIES)('the same inputs through Redis %s', (topology) => {
     const inputs = topologyInputs(1_200);
     const ingested: string[] = [];
     for (const [feed, lines] of Object.entries(inputs)) {
-      const result = await pipeline.rollcall('ingest', '--feed', feed, await pipeline.writeFile(`${feed}.ndjson`, lines));
+      const result = await pipeline.rollcall(
+        'ingest',
+        '--feed',
+        feed,
+        await pipeline.writeFile(`${feed}.ndjson`, lines),
+      );
       expect(result.stderr).toBe('');
       ingested.push(result.stdout.split('\n')[0]?.replace(/^\S+: /, '') ?? '');
     }
@@ -37,8 +42,13 @@ describe.each(TOPOLOGIES)('the same inputs through Redis %s', (topology) => {
 
     const snapshot = await pipeline.rollcall('snapshot', '--as-of', '2024-03-31', '--format', 'json');
     expect(snapshot.code).toBe(0);
-    const document = JSON.parse(snapshot.stdout) as { contentHash: string; measures: { measureId: string; period: { id: string }; breakdown: unknown; numerator: number }[] };
-    const answered = document.measures.find((m) => m.measureId === 'calls.999.answered_within_10s' && m.period.id === 'month' && m.breakdown === null);
+    const document = JSON.parse(snapshot.stdout) as {
+      contentHash: string;
+      measures: { measureId: string; period: { id: string }; breakdown: unknown; numerator: number }[];
+    };
+    const answered = document.measures.find(
+      (m) => m.measureId === 'calls.999.answered_within_10s' && m.period.id === 'month' && m.breakdown === null,
+    );
     expect(answered?.numerator).toBe(900);
     published.set(topology, document.contentHash);
 
@@ -49,7 +59,8 @@ describe.each(TOPOLOGIES)('the same inputs through Redis %s', (topology) => {
       reasons: string[];
     };
     const calls = report.accounting.filter((row) => row.feed === 'call-handling');
-    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') => calls.reduce((sum, row) => sum + row[key], 0);
+    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
+      calls.reduce((sum, row) => sum + row[key], 0);
     expect([total('offered'), total('stored'), total('duplicate'), total('rejected')]).toEqual([2402, 2400, 1, 1]);
     expect(report.accountingMismatches).toEqual([]);
     // Queue health, the Redis epoch and the stalled counters read on this topology: the only
@@ -62,7 +73,9 @@ describe.each(TOPOLOGIES)('the same inputs through Redis %s', (topology) => {
 
   it('keeps every queue key under the prefix, found and deleted on every node', async () => {
     const config = loadConfig(pipeline.env);
-    expect(config.queuePrefix).toBe(topology === 'cluster' ? `{${pipeline.env.QUEUE_PREFIX}}` : pipeline.env.QUEUE_PREFIX);
+    expect(config.queuePrefix).toBe(
+      topology === 'cluster' ? `{${pipeline.env.QUEUE_PREFIX}}` : pipeline.env.QUEUE_PREFIX,
+    );
     await pipeline.stopWorkers();
     const client = createTopologyConnection(config.redis, { role: 'producer' });
     try {

@@ -13,7 +13,13 @@ import { drainSnapshotOutbox, type PublishDeps, publishSnapshot, scheduleRelease
 import { createRedisConnection, QueueFactory, waitForRedisReady } from '@rollcall/queue';
 import { deliverDueReleases, runNightly } from '@rollcall/scheduling';
 import { storeFeedBatch } from '@rollcall/store';
-import { createTestDatabase, createTestRedis, type TestDatabase, testIngestContext, type TestRedis } from '@rollcall/testing';
+import {
+  createTestDatabase,
+  createTestRedis,
+  type TestDatabase,
+  testIngestContext,
+  type TestRedis,
+} from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const FORCE = 'avon-and-somerset';
@@ -37,11 +43,20 @@ let deps: PublishDeps;
 /** 999 calls presented on `day`, all answered in 5 s. */
 const calls = (day: string, count: number, prefix: string) =>
   Array.from({ length: count }, (_, i) => [
-    exampleEvent('call.presented', { eventId: `${prefix}-${i}-p`, occurredAt: `${day}T10:00:00Z`, payload: { callId: `${prefix}-${i}`, btTransferSeconds: 0 } }),
-    exampleEvent('call.answered', { eventId: `${prefix}-${i}-a`, occurredAt: `${day}T10:00:05Z`, payload: { callId: `${prefix}-${i}` } }),
+    exampleEvent('call.presented', {
+      eventId: `${prefix}-${i}-p`,
+      occurredAt: `${day}T10:00:00Z`,
+      payload: { callId: `${prefix}-${i}`, btTransferSeconds: 0 },
+    }),
+    exampleEvent('call.answered', {
+      eventId: `${prefix}-${i}-a`,
+      occurredAt: `${day}T10:00:05Z`,
+      payload: { callId: `${prefix}-${i}` },
+    }),
   ]).flat();
 
-const get = (url: string, bearer: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${bearer}` } });
+const get = (url: string, bearer: string) =>
+  app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${bearer}` } });
 
 beforeAll(async () => {
   test = await createTestDatabase();
@@ -62,8 +77,20 @@ beforeAll(async () => {
   });
   app = buildApi({ db: test.db, queues, redis, config, log, now: () => clock });
   await app.ready();
-  deps = { db: test.db, queues, snapshotDir: dir, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log, now: () => clock };
-  await storeFeedBatch(test.db, { feed: 'call-handling', inputs: calls('2022-03-01', 50, 'mar'), source: 'test' }, testIngestContext());
+  deps = {
+    db: test.db,
+    queues,
+    snapshotDir: dir,
+    disclosure: { maxSuppressedCount: 4 },
+    timeZone: 'Europe/London',
+    log,
+    now: () => clock,
+  };
+  await storeFeedBatch(
+    test.db,
+    { feed: 'call-handling', inputs: calls('2022-03-01', 50, 'mar'), source: 'test' },
+    testIngestContext(),
+  );
 });
 afterAll(async () => {
   await app?.close();
@@ -86,14 +113,26 @@ describe('an embargoed snapshot through the API', () => {
     expect((await get(`/v1/snapshots/${R1}`, reader.value)).statusCode).toBe(404);
     expect((await get(`/v1/snapshots/${R1}?format=csv`, reader.value)).statusCode).toBe(404);
     expect((await get(`/v1/snapshots/latest?forceId=${FORCE}`, reader.value)).statusCode).toBe(404);
-    expect((await get(`/v1/snapshots?forceId=${FORCE}`, reader.value)).json()).toMatchObject({ count: 0, snapshots: [] });
+    expect((await get(`/v1/snapshots?forceId=${FORCE}`, reader.value)).json()).toMatchObject({
+      count: 0,
+      snapshots: [],
+    });
     // The force has no other snapshot: an empty series (as for a force not yet published), without the date.
     const series = await get(`/v1/measures/calls.999.answered_within_10s/series?forceId=${FORCE}`, reader.value);
     expect(series.body).not.toContain('2022-03-31');
-    expect((await get(`/v1/measures/calls.999.answered_within_10s/series?forceId=${FORCE}`, briefed.value)).body).toContain(R1);
-    expect((await get(`/v1/snapshots/${R1}/explain?measureId=calls.999.answered_within_10s`, reader.value)).statusCode).toBe(404);
+    expect(
+      (await get(`/v1/measures/calls.999.answered_within_10s/series?forceId=${FORCE}`, briefed.value)).body,
+    ).toContain(R1);
+    expect(
+      (await get(`/v1/snapshots/${R1}/explain?measureId=calls.999.answered_within_10s`, reader.value)).statusCode,
+    ).toBe(404);
     expect(await readPreReleaseAccess(test.db, FORCE, '2022-03-31')).toEqual([
-      expect.objectContaining({ tokenName: 'pcc-office', snapshotId: R1, what: `GET /v1/measures/calls.999.answered_within_10s/series?forceId=${FORCE}`, contentHash: null }),
+      expect.objectContaining({
+        tokenName: 'pcc-office',
+        snapshotId: R1,
+        what: `GET /v1/measures/calls.999.answered_within_10s/series?forceId=${FORCE}`,
+        contentHash: null,
+      }),
     ]);
   });
 
@@ -102,7 +141,15 @@ describe('an embargoed snapshot through the API', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ snapshotId: R1 });
     expect((await readPreReleaseAccess(test.db, FORCE, '2022-03-31')).slice(1)).toEqual([
-      { tokenName: 'pcc-office', snapshotId: R1, forceId: FORCE, asOf: '2022-03-31', what: `GET /v1/snapshots/${R1}`, contentHash: response.json().contentHash, accessedAt: clock },
+      {
+        tokenName: 'pcc-office',
+        snapshotId: R1,
+        forceId: FORCE,
+        asOf: '2022-03-31',
+        what: `GET /v1/snapshots/${R1}`,
+        contentHash: response.json().contentHash,
+        accessedAt: clock,
+      },
     ]);
   });
 
@@ -127,7 +174,11 @@ describe('a release the nightly run missed', () => {
   it('is overdue in status while the scheduler is down, released when it is back, and status warns it was late', async () => {
     clock = new Date('2022-04-30T12:00:00.000Z');
     await scheduleRelease(test.db, { forceId: FORCE, asOf: AS_OF, releaseAt, timeZone: 'Europe/London' }, clock);
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: calls('2022-04-05', 30, 'apr'), source: 'test' }, testIngestContext());
+    await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: calls('2022-04-05', 30, 'apr'), source: 'test' },
+      testIngestContext(),
+    );
     // The scheduler is down from before 03:30 until 12:00 on 1 May: nothing ran at 09:30.
     clock = new Date('2022-05-01T11:00:00.000Z');
     const down = await checkReleaseCalendar(test.db, clock.getTime());
@@ -155,7 +206,9 @@ describe('a release the nightly run missed', () => {
     expect(report.dates.map((date) => [date.asOf, date.state])).toEqual([[AS_OF, 'succeeded']]);
     expect(existsSync(join(dir, FORCE, AS_OF, `${FORCE}_${AS_OF}_r1.json`))).toBe(true);
     expect((await readRelease(test.db, FORCE, AS_OF))?.releasedAt).toEqual(clock);
-    expect((await get(`/v1/snapshots/latest?forceId=${FORCE}`, reader.value)).json()).toMatchObject({ snapshotId: `${FORCE}_${AS_OF}_r1` });
+    expect((await get(`/v1/snapshots/latest?forceId=${FORCE}`, reader.value)).json()).toMatchObject({
+      snapshotId: `${FORCE}_${AS_OF}_r1`,
+    });
 
     const back = await checkReleaseCalendar(test.db, clock.getTime() + 60_000);
     expect(back.status).toBe('warn');

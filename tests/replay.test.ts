@@ -13,7 +13,10 @@ let harness: PipelineHarness;
 beforeAll(async () => {
   harness = await PipelineHarness.start();
   const month = simulateForceMonth({ forceId: 'avon-and-somerset', month: '2024-01', scale: 0.02, seed: 7 });
-  await harness.offerEvents(FEEDS.flatMap((feed) => month[feed]), 500);
+  await harness.offerEvents(
+    FEEDS.flatMap((feed) => month[feed]),
+    500,
+  );
   await harness.drain();
 });
 afterAll(async () => {
@@ -33,7 +36,9 @@ describe('rollcall replay', () => {
   it('repairs aggregates that drifted, and marks the snapshots it changes for revision', async () => {
     const live = await readDerivedState(harness.db);
     const published = await harness.publish('avon-and-somerset', '2024-01-31');
-    await sql`update daily_aggregates set value = value + 5 where metric = 'calls.presented' and day = '2024-01-10'`.execute(harness.db);
+    await sql`update daily_aggregates set value = value + 5 where metric = 'calls.presented' and day = '2024-01-10'`.execute(
+      harness.db,
+    );
     await sql`delete from daily_aggregates where metric = 'wanted.open' and day < '2023-01-01'`.execute(harness.db);
     const result = await replayAggregates(harness.db, calendar);
     expect(result.changedRows).toBeGreaterThan(2);
@@ -45,7 +50,9 @@ describe('rollcall replay', () => {
   });
 
   it('rewrites only the days of a range, leaving the others as they are', async () => {
-    await sql`update daily_aggregates set value = value + 1 where metric = 'calls.presented' and day in ('2024-01-05', '2024-01-20')`.execute(harness.db);
+    await sql`update daily_aggregates set value = value + 1 where metric = 'calls.presented' and day in ('2024-01-05', '2024-01-20')`.execute(
+      harness.db,
+    );
     const result = await replayAggregates(harness.db, calendar, { from: '2024-01-15', to: '2024-01-31' });
     expect(result.changedRows).toBe(2);
     const rows = await harness.db
@@ -61,7 +68,13 @@ describe('rollcall replay', () => {
     expect(rows[1]?.value).toBe(jan20?.value);
     // 5 January was outside the range: its drift is still there for a full replay to fix.
     await replayAggregates(harness.db, calendar);
-    const fixed = await harness.db.selectFrom('daily_aggregates').select('value').where('metric', '=', 'calls.presented').where('dim', '=', '999').where('day', '=', '2024-01-05').executeTakeFirstOrThrow();
+    const fixed = await harness.db
+      .selectFrom('daily_aggregates')
+      .select('value')
+      .where('metric', '=', 'calls.presented')
+      .where('dim', '=', '999')
+      .where('day', '=', '2024-01-05')
+      .executeTakeFirstOrThrow();
     expect(fixed.value).toBe((rows[0]?.value ?? 0) - 1);
   });
 });

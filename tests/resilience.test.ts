@@ -31,10 +31,22 @@ afterAll(async () => {
 });
 
 const accounting = async () => (await readAccounting(harness.db)).find((row) => row.feed === 'call-handling');
-const storedEvents = async () => Number((await harness.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+const storedEvents = async () =>
+  Number(
+    (
+      await harness.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 /** Resolves once `emitter` has emitted `event` `count` times from now. */
-function eventsOf(emitter: { on(event: string, listener: () => void): unknown }, event: string, count: number): Promise<void> {
+function eventsOf(
+  emitter: { on(event: string, listener: () => void): unknown },
+  event: string,
+  count: number,
+): Promise<void> {
   return new Promise((resolve) => {
     let seen = 0;
     emitter.on(event, () => {
@@ -48,7 +60,9 @@ async function nextQueueEvent(name: 'active' | 'completed' | 'delayed') {
   const listener = harness.queues.events(QUEUE);
   cleanups.push(() => listener.close());
   await listener.events.waitUntilReady();
-  return new Promise<{ jobId: string }>((resolve) => listener.events.once(name, (event: unknown) => resolve(event as { jobId: string })));
+  return new Promise<{ jobId: string }>((resolve) =>
+    listener.events.once(name, (event: unknown) => resolve(event as { jobId: string })),
+  );
 }
 
 describe('graceful shutdown with jobs in flight', () => {
@@ -58,7 +72,12 @@ describe('graceful shutdown with jobs in flight', () => {
     harness.startWorkers(2);
     await active;
     await harness.stopWorkers(); // worker.close(): waits for in-flight jobs, fetches no more
-    const { active: inFlight = -1, waiting = -1, completed = -1, failed = -1 } = await harness.queues.queue(QUEUE).getJobCounts('active', 'waiting', 'completed', 'failed');
+    const {
+      active: inFlight = -1,
+      waiting = -1,
+      completed = -1,
+      failed = -1,
+    } = await harness.queues.queue(QUEUE).getJobCounts('active', 'waiting', 'completed', 'failed');
     expect(inFlight).toBe(0);
     expect(failed).toBe(0);
     expect(completed).toBeGreaterThanOrEqual(1);
@@ -88,7 +107,11 @@ describe('a worker that loses Redis', () => {
       db: harness.db,
       queues: new QueueFactory({ connection: producer, prefix: harness.redis.prefix, log }),
       redis: producer,
-      config: loadConfig({ DATABASE_URL: harness.database.url, REDIS_URL: viaRedisProxy, QUEUE_PREFIX: harness.redis.prefix }),
+      config: loadConfig({
+        DATABASE_URL: harness.database.url,
+        REDIS_URL: viaRedisProxy,
+        QUEUE_PREFIX: harness.redis.prefix,
+      }),
       log,
       readinessTimeoutMs: 500,
     });
@@ -182,13 +205,23 @@ describe('PostgreSQL going away during ingest', () => {
     // for the outage, every job would be failed within about 20 ms.
     const queue = harness.queues.queue(QUEUE);
     for (let i = 0; i < 4; i++) {
-      await queue.add('feed-batch', { events: answeredCalls(100, `outage-${i}`) }, { attempts: 2, backoff: { type: 'fixed', delay: 10 }, jobId: `outage-${i}` });
+      await queue.add(
+        'feed-batch',
+        { events: answeredCalls(100, `outage-${i}`) },
+        { attempts: 2, backoff: { type: 'fixed', delay: 10 }, jobId: `outage-${i}` },
+      );
     }
     await paused;
     await eightFailed; // at least 20 + 40 x 7 = 300 ms down, 15 budgets over
     expect(failedProbes.slice(0, 8)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(await storedEvents()).toBe(0);
-    expect(await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')).toEqual({ waiting: 4, active: 0, delayed: 0, failed: 0, completed: 0 });
+    expect(await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')).toEqual({
+      waiting: 4,
+      active: 0,
+      delayed: 0,
+      failed: 0,
+      completed: 0,
+    });
     for (const job of await queue.getWaiting()) expect(job.attemptsMade).toBe(0);
 
     const resumed = eventsOf(workers[0]!, 'resumed', 1);

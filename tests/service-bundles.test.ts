@@ -48,19 +48,27 @@ const env = () => {
   };
 };
 
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
 describe('the bundled services', () => {
   it('the worker bundle stores a queue of events and stops cleanly on SIGTERM', async () => {
     await harness.offerEvents(answeredCalls(2_000), 500);
-    const child = spawn(process.execPath, ['--enable-source-maps', worker.entryFile], { cwd: buildDir, env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--enable-source-maps', worker.entryFile], {
+      cwd: buildDir,
+      env: env(),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     children.push(child);
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await harness.drain(60_000);
     child.kill('SIGTERM');
     expect(await exited(child), stderr).toBe(0);
-    const stored = await harness.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const stored = await harness.db
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(4_000); // each call is presented and answered
   });
 
@@ -70,11 +78,15 @@ describe('the bundled services', () => {
   });
 
   it('the CLI bundle publishes the snapshot the sources publish, with the checkout as its code version', async () => {
-    const { stdout } = await run(process.execPath, [cli.entryFile, 'snapshot', '--as-of', '2024-04-01', '--force', 'avon-and-somerset'], {
-      cwd: buildDir,
-      env: env(),
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [cli.entryFile, 'snapshot', '--as-of', '2024-04-01', '--force', 'avon-and-somerset'],
+      {
+        cwd: buildDir,
+        env: env(),
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     const fromBundle = JSON.parse(stdout) as { contentHash: string; codeVersion: string; revision: number };
     const fromSources = await harness.publish('avon-and-somerset', '2024-04-01');
     expect(fromSources.created).toBe(false);

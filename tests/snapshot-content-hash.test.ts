@@ -32,7 +32,13 @@ describe('published snapshot for fixed inputs', () => {
     for (const feed of FEEDS) await feedQueues.offer(feed, events[feed]);
     await feedQueues.drain();
     const outcome = await publishSnapshot(
-      { db: database.db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() },
+      {
+        db: database.db,
+        snapshotDir: null,
+        disclosure: { maxSuppressedCount: 4 },
+        timeZone: 'Europe/London',
+        log: createSilentLogger(),
+      },
       FORCE,
       AS_OF,
     );

@@ -82,13 +82,27 @@ const events: FeedEvent[] = [];
 // 45, 75. Median (grouped, N/2 = 5): the 5th observation closes bin [8, 9), so 8 + (5 - 4)/1 = 9 s.
 // 90th percentile (9): the 9th closes bin [45, 46), so 45 + (9 - 8)/1 = 46 s.
 const ANSWERS_999: readonly (readonly [answerMs: number, btSeconds: number])[] = [
-  [4_000, 1], [5_000, 1], [5_500, 1.5], [6_000, 2], [8_200, 1.2], [9_999, 2], [10_000, 2], [12_000, 3], [45_000, 2], [75_000, 2.5],
+  [4_000, 1],
+  [5_000, 1],
+  [5_500, 1.5],
+  [6_000, 2],
+  [8_200, 1.2],
+  [9_999, 2],
+  [10_000, 2],
+  [12_000, 3],
+  [45_000, 2],
+  [75_000, 2.5],
 ];
 ANSWERS_999.forEach(([answerMs, btSeconds], i) => {
   const callId = `c999-${i}`;
   const presentedAt = jan(10, `0${i}:00:00`.slice(-8));
   events.push(
-    feedEvent('call.presented', `${callId}-p`, presentedAt, { callId, channel: '999', queue: 'primary', btTransferSeconds: btSeconds }),
+    feedEvent('call.presented', `${callId}-p`, presentedAt, {
+      callId,
+      channel: '999',
+      queue: 'primary',
+      btTransferSeconds: btSeconds,
+    }),
     feedEvent('call.answered', `${callId}-a`, plusMs(presentedAt, answerMs - btSeconds * 1000), { callId }),
   );
 });
@@ -98,13 +112,28 @@ events.push(feedEvent('call.answered', 'c999-0-a2', jan(10, '00:05:00'), { callI
 // 31 January, presented 120 s before it: 13 999 calls presented, 2 abandoned.
 for (const i of [0, 1]) {
   events.push(
-    feedEvent('call.presented', `c999-ab-${i}-p`, jan(11, `1${i}:00:00`), { callId: `c999-ab-${i}`, channel: '999', queue: 'primary', btTransferSeconds: 2 }),
+    feedEvent('call.presented', `c999-ab-${i}-p`, jan(11, `1${i}:00:00`), {
+      callId: `c999-ab-${i}`,
+      channel: '999',
+      queue: 'primary',
+      btTransferSeconds: 2,
+    }),
     feedEvent('call.abandoned', `c999-ab-${i}-x`, jan(11, `1${i}:00:08`), { callId: `c999-ab-${i}` }),
   );
 }
 events.push(
-  feedEvent('call.assessed', 'c999-ab-0-as', jan(11, '10:01:00'), { callId: 'c999-ab-0', structuredRiskAssessment: true, vulnerable: false, repeatVictim: true }),
-  feedEvent('call.presented', 'c999-w-p', jan(31, '23:58:00'), { callId: 'c999-w', channel: '999', queue: 'primary', btTransferSeconds: 1 }),
+  feedEvent('call.assessed', 'c999-ab-0-as', jan(11, '10:01:00'), {
+    callId: 'c999-ab-0',
+    structuredRiskAssessment: true,
+    vulnerable: false,
+    repeatVictim: true,
+  }),
+  feedEvent('call.presented', 'c999-w-p', jan(31, '23:58:00'), {
+    callId: 'c999-w',
+    channel: '999',
+    queue: 'primary',
+    btTransferSeconds: 1,
+  }),
 );
 
 // 101 calls, 13 presented. Answered (5): after 30, 50 and 70 s on the primary queue, and after 200
@@ -113,11 +142,23 @@ events.push(
 // counted), 90 s (primary), 300 s (transferred first: secondary) and 65 s (primary: its transfer
 // is timed before it was presented, flagged and ignored): 3 counted, 1 of them on the secondary
 // queue. Transferred: the two answered, the one abandoned there and one still waiting (4).
-const call101 = (callId: string, presentedAt: string, steps: { transferredAfterMs?: number; answeredAfterMs?: number; abandonedAfterMs?: number }) => {
+const call101 = (
+  callId: string,
+  presentedAt: string,
+  steps: { transferredAfterMs?: number; answeredAfterMs?: number; abandonedAfterMs?: number },
+) => {
   events.push(feedEvent('call.presented', `${callId}-p`, presentedAt, { callId, channel: '101', queue: 'primary' }));
-  if (steps.transferredAfterMs !== undefined) events.push(feedEvent('call.transferred', `${callId}-t`, plusMs(presentedAt, steps.transferredAfterMs), { callId, toQueue: 'secondary' }));
-  if (steps.answeredAfterMs !== undefined) events.push(feedEvent('call.answered', `${callId}-a`, plusMs(presentedAt, steps.answeredAfterMs), { callId }));
-  if (steps.abandonedAfterMs !== undefined) events.push(feedEvent('call.abandoned', `${callId}-x`, plusMs(presentedAt, steps.abandonedAfterMs), { callId }));
+  if (steps.transferredAfterMs !== undefined)
+    events.push(
+      feedEvent('call.transferred', `${callId}-t`, plusMs(presentedAt, steps.transferredAfterMs), {
+        callId,
+        toQueue: 'secondary',
+      }),
+    );
+  if (steps.answeredAfterMs !== undefined)
+    events.push(feedEvent('call.answered', `${callId}-a`, plusMs(presentedAt, steps.answeredAfterMs), { callId }));
+  if (steps.abandonedAfterMs !== undefined)
+    events.push(feedEvent('call.abandoned', `${callId}-x`, plusMs(presentedAt, steps.abandonedAfterMs), { callId }));
 };
 call101('c101-1', jan(12, '09:00:00'), { answeredAfterMs: 30_000 });
 call101('c101-2', jan(12, '10:00:00'), { answeredAfterMs: 50_000 });
@@ -140,7 +181,9 @@ call101('c101-lost', jan(30, '12:00:00'), {});
 // 101 call 1 (THRIVE, repeat victim): 5 assessed, 4 with THRIVE, 2 repeat victims. 101 call 2's
 // assessment is timed before its answer: not counted.
 const assess = (callId: string, id: string, at: string, structuredRiskAssessment: boolean, repeatVictim: boolean) =>
-  events.push(feedEvent('call.assessed', id, at, { callId, structuredRiskAssessment, vulnerable: false, repeatVictim }));
+  events.push(
+    feedEvent('call.assessed', id, at, { callId, structuredRiskAssessment, vulnerable: false, repeatVictim }),
+  );
 assess('c999-0', 'as-0', jan(10, '00:03:00'), true, false);
 assess('c999-1', 'as-1', jan(10, '01:03:00'), true, true);
 assess('c999-2', 'as-2', jan(10, '02:03:00'), false, false);
@@ -158,23 +201,51 @@ assess('c101-2', 'as-101-2', jan(12, '10:00:20'), true, true);
 // Scheduled and no-deployment incidents have no target. Late on 31 January, not attended: graded
 // emergency urban at 23:40 (overdue by midnight: 1 more due) and at 23:55, emergency rural at 23:45
 // (15 and 20 minutes to go: not yet due, left out). Emergency urban: 2 of 6; headline: 5 of 11.
-const incident = (id: string, gradings: readonly (readonly [time: string, grade: 'emergency' | 'priority' | 'scheduled' | 'no-deployment'])[], area: 'urban' | 'rural', attendedAt?: string) => {
-  gradings.forEach(([time, grade], i) => events.push(feedEvent('incident.graded', `${id}-g${i}`, jan(15, time), { incidentId: id, grade, area })));
+const incident = (
+  id: string,
+  gradings: readonly (readonly [time: string, grade: 'emergency' | 'priority' | 'scheduled' | 'no-deployment'])[],
+  area: 'urban' | 'rural',
+  attendedAt?: string,
+) => {
+  gradings.forEach(([time, grade], i) =>
+    events.push(feedEvent('incident.graded', `${id}-g${i}`, jan(15, time), { incidentId: id, grade, area })),
+  );
   if (attendedAt) events.push(feedEvent('incident.attended', `${id}-at`, jan(15, attendedAt), { incidentId: id }));
 };
 incident('i-eu-1', [['10:00:00', 'emergency']], 'urban', '10:15:00');
 incident('i-eu-2', [['11:00:00', 'emergency']], 'urban', '11:15:00.001');
 incident('i-eu-3', [['12:00:00', 'emergency']], 'urban', '12:09:00');
-incident('i-eu-4', [['13:00:00', 'priority'], ['13:05:00', 'emergency']], 'urban', '13:17:00');
+incident(
+  'i-eu-4',
+  [
+    ['13:00:00', 'priority'],
+    ['13:05:00', 'emergency'],
+  ],
+  'urban',
+  '13:17:00',
+);
 incident('i-eu-5', [['14:00:00', 'emergency']], 'urban');
 incident('i-er-1', [['10:00:00', 'emergency']], 'rural', '10:20:00');
 incident('i-er-2', [['10:30:00', 'emergency']], 'rural', '10:50:30');
 incident('i-pu-1', [['09:00:00', 'priority']], 'urban', '09:59:00');
-incident('i-pu-2', [['09:00:00', 'emergency'], ['09:10:00', 'priority'], ['10:00:00', 'emergency']], 'urban', '09:45:00');
+incident(
+  'i-pu-2',
+  [
+    ['09:00:00', 'emergency'],
+    ['09:10:00', 'priority'],
+    ['10:00:00', 'emergency'],
+  ],
+  'urban',
+  '09:45:00',
+);
 incident('i-pr-1', [['16:00:00', 'priority']], 'rural', '17:30:00');
 incident('i-s-1', [['16:00:00', 'scheduled']], 'urban', '19:00:00');
 incident('i-n-1', [['16:00:00', 'no-deployment']], 'urban');
-for (const [id, time, area] of [['i-eu-late-1', '23:40:00', 'urban'], ['i-eu-late-2', '23:55:00', 'urban'], ['i-er-late', '23:45:00', 'rural']] as const) {
+for (const [id, time, area] of [
+  ['i-eu-late-1', '23:40:00', 'urban'],
+  ['i-eu-late-2', '23:55:00', 'urban'],
+  ['i-er-late', '23:45:00', 'rural'],
+] as const) {
   events.push(feedEvent('incident.graded', `${id}-g`, jan(31, time), { incidentId: id, grade: 'emergency', area }));
 }
 
@@ -182,10 +253,24 @@ for (const [id, time, area] of [['i-eu-late-1', '23:40:00', 'urban'], ['i-eu-lat
 // and 106 days (median 53): overall median of 0, 3, 40, 106, 219 is 40. Open at the end of
 // January: North 3 (one of them with an arrest timed before its circulation: flagged, ignored),
 // South 1 (circulated in 2022); a South circulation cancelled in January is in neither figure.
-const circulation = (id: string, team: string, circulatedAt: string, closed?: { type: 'wanted.arrested' | 'wanted.cancelled'; at: string }) => {
-  events.push(feedEvent('wanted.circulated', `${id}-c`, circulatedAt, { circulationId: id, personRef: `person-${id}`, risk: 'medium', team }));
-  if (closed?.type === 'wanted.arrested') events.push(feedEvent('wanted.arrested', `${id}-a`, closed.at, { circulationId: id }));
-  if (closed?.type === 'wanted.cancelled') events.push(feedEvent('wanted.cancelled', `${id}-x`, closed.at, { circulationId: id, reason: 'no longer wanted' }));
+const circulation = (
+  id: string,
+  team: string,
+  circulatedAt: string,
+  closed?: { type: 'wanted.arrested' | 'wanted.cancelled'; at: string },
+) => {
+  events.push(
+    feedEvent('wanted.circulated', `${id}-c`, circulatedAt, {
+      circulationId: id,
+      personRef: `person-${id}`,
+      risk: 'medium',
+      team,
+    }),
+  );
+  if (closed?.type === 'wanted.arrested')
+    events.push(feedEvent('wanted.arrested', `${id}-a`, closed.at, { circulationId: id }));
+  if (closed?.type === 'wanted.cancelled')
+    events.push(feedEvent('wanted.cancelled', `${id}-x`, closed.at, { circulationId: id, reason: 'no longer wanted' }));
 };
 circulation('w-n-1', 'North', '2023-12-01T10:00:00Z', { type: 'wanted.arrested', at: jan(10, '10:00:00') });
 circulation('w-n-2', 'North', jan(2, '10:00:00'), { type: 'wanted.arrested', at: jan(5, '10:00:00') });
@@ -200,8 +285,12 @@ circulation('w-s-4', 'South', '2022-01-01T10:00:00Z');
 
 // Domestic-abuse crimes recorded in January: 8; a consideration recorded for 5 of them (one
 // recorded twice, counted once). A consideration for a crime never recorded counts nowhere.
-for (let i = 1; i <= 8; i++) events.push(feedEvent('domestic-abuse.crime-recorded', `da-${i}-r`, jan(20, `1${i - 1}:00:00`), { crimeRef: `da-${i}` }));
-const considered = (crime: string, id: string, at: string, value: boolean) => events.push(feedEvent('protection.considered', id, at, { crimeRef: crime, considered: value }));
+for (let i = 1; i <= 8; i++)
+  events.push(
+    feedEvent('domestic-abuse.crime-recorded', `da-${i}-r`, jan(20, `1${i - 1}:00:00`), { crimeRef: `da-${i}` }),
+  );
+const considered = (crime: string, id: string, at: string, value: boolean) =>
+  events.push(feedEvent('protection.considered', id, at, { crimeRef: crime, considered: value }));
 considered('da-1', 'pc-1', jan(21, '10:00:00'), true);
 considered('da-2', 'pc-2', jan(21, '10:00:00'), true);
 considered('da-3', 'pc-3a', jan(21, '10:00:00'), false);
@@ -216,7 +305,17 @@ considered('da-9', 'pc-9', jan(21, '10:00:00'), true);
 // White or Black, one "Not stated" with officer-defined Asian, one with only officer-defined
 // White); not recorded: a vehicle search without person details, and an unknown self-defined
 // string (never White, whatever the officer recorded).
-const search = (recordId: string, time: string, fields: { outcome: string | null; linked: boolean | null; self: string | null; officer: string | null; type?: 'Person search' | 'Vehicle search' }) =>
+const search = (
+  recordId: string,
+  time: string,
+  fields: {
+    outcome: string | null;
+    linked: boolean | null;
+    self: string | null;
+    officer: string | null;
+    type?: 'Person search' | 'Vehicle search';
+  },
+) =>
   events.push(
     feedEvent('stop-search.recorded', `${recordId}-r`, jan(18, time), {
       recordId,
@@ -235,11 +334,32 @@ const search = (recordId: string, time: string, fields: { outcome: string | null
     }),
   );
 const NFA = 'A no further action disposal';
-search('s-1', '10:00:00', { outcome: NFA, linked: false, self: 'White - English/Welsh/Scottish/Northern Irish/British', officer: 'White' });
+search('s-1', '10:00:00', {
+  outcome: NFA,
+  linked: false,
+  self: 'White - English/Welsh/Scottish/Northern Irish/British',
+  officer: 'White',
+});
 search('s-2', '11:00:00', { outcome: 'Arrest', linked: true, self: 'White - Irish', officer: 'White' });
-search('s-3', '12:00:00', { outcome: NFA, linked: false, self: 'White - Any other White background', officer: 'White' });
-events.push(feedEvent('stop-search.amended', 's-3-m', jan(19, '09:00:00'), { recordId: 's-3', outcome: 'Arrest', outcomeLinkedToObject: true }));
-search('s-4', '13:00:00', { outcome: 'Community resolution', linked: true, self: 'Black/African/Caribbean/Black British - African', officer: 'Black' });
+search('s-3', '12:00:00', {
+  outcome: NFA,
+  linked: false,
+  self: 'White - Any other White background',
+  officer: 'White',
+});
+events.push(
+  feedEvent('stop-search.amended', 's-3-m', jan(19, '09:00:00'), {
+    recordId: 's-3',
+    outcome: 'Arrest',
+    outcomeLinkedToObject: true,
+  }),
+);
+search('s-4', '13:00:00', {
+  outcome: 'Community resolution',
+  linked: true,
+  self: 'Black/African/Caribbean/Black British - African',
+  officer: 'Black',
+});
 search('s-5', '14:00:00', { outcome: NFA, linked: false, self: 'Other ethnic group - Not stated', officer: 'Asian' });
 search('s-6', '15:00:00', { outcome: null, linked: null, self: null, officer: null, type: 'Vehicle search' });
 search('s-7', '16:00:00', { outcome: 'Something else entirely', linked: false, self: 'Martian', officer: 'White' });
@@ -259,24 +379,37 @@ afterAll(async () => {
   await harness.close();
 });
 
-const monthOf = (measureId: string, breakdown: Readonly<Record<string, string>> | null = null) => measureOf(published, measureId, 'month', breakdown);
-const asAt = (measureId: string, breakdown: Readonly<Record<string, string>> | null = null) => measureOf(published, measureId, 'as-at', breakdown);
-const percent = (numerator: number, denominator: number) => ({ value: (numerator / denominator) * 100, numerator, denominator, flags: [] });
+const monthOf = (measureId: string, breakdown: Readonly<Record<string, string>> | null = null) =>
+  measureOf(published, measureId, 'month', breakdown);
+const asAt = (measureId: string, breakdown: Readonly<Record<string, string>> | null = null) =>
+  measureOf(published, measureId, 'as-at', breakdown);
+const percent = (numerator: number, denominator: number) => ({
+  value: (numerator / denominator) * 100,
+  numerator,
+  denominator,
+  flags: [],
+});
 
 describe('a snapshot produced through the pipeline', () => {
   it('holds every measure of measures.md, and only those, for each of its periods', () => {
     expect([...new Set(MEASURES.map((definition) => definition.id))].sort()).toEqual([...SPEC_MEASURE_IDS].sort());
-    expect([...new Set(published.document.measures.map((entry) => entry.measureId))].sort()).toEqual([...SPEC_MEASURE_IDS].sort());
+    expect([...new Set(published.document.measures.map((entry) => entry.measureId))].sort()).toEqual(
+      [...SPEC_MEASURE_IDS].sort(),
+    );
     for (const definition of MEASURES) {
       for (const kind of definition.periods.filter((k) => k !== 'custom')) {
-        const entry = published.document.measures.find((m) => m.measureId === definition.id && m.period.kind === kind && m.breakdown === null);
+        const entry = published.document.measures.find(
+          (m) => m.measureId === definition.id && m.period.kind === kind && m.breakdown === null,
+        );
         expect(entry, `${definition.id} for ${kind}`).toBeDefined();
       }
     }
     // A month of data fills the month and as-at periods; longer periods say what is missing.
     const month = published.document.measures.filter((m) => m.period.kind === 'month' && m.breakdown === null);
     expect(month.filter((m) => m.flags.includes('[x]'))).toEqual([]);
-    const rolling = published.document.measures.find((m) => m.measureId === 'calls.999.answered_within_10s' && m.period.kind === 'rolling-12m');
+    const rolling = published.document.measures.find(
+      (m) => m.measureId === 'calls.999.answered_within_10s' && m.period.kind === 'rolling-12m',
+    );
     expect(rolling).toMatchObject({ value: null, flags: ['[x]'] });
     expect(rolling?.missingMonths).toHaveLength(11);
   });
@@ -286,14 +419,33 @@ describe('a snapshot produced through the pipeline', () => {
     expect(monthOf('calls.999.band.under_10s')).toMatchObject({ numerator: 6, denominator: 10 });
     expect(monthOf('calls.999.band.10_to_under_60s')).toMatchObject({ numerator: 3, denominator: 10 });
     expect(monthOf('calls.999.band.60s_or_more')).toMatchObject({ numerator: 1, denominator: 10 });
-    expect(monthOf('calls.999.mean_answer_seconds')).toMatchObject({ value: 180.699 / 10, numerator: 180.699, denominator: 10 });
-    expect(monthOf('calls.999.median_answer_seconds')).toMatchObject({ value: 9, numerator: null, denominator: 10, flags: [] });
-    expect(monthOf('calls.999.p90_answer_seconds')).toMatchObject({ value: 46, numerator: null, denominator: 10, flags: [] });
+    expect(monthOf('calls.999.mean_answer_seconds')).toMatchObject({
+      value: 180.699 / 10,
+      numerator: 180.699,
+      denominator: 10,
+    });
+    expect(monthOf('calls.999.median_answer_seconds')).toMatchObject({
+      value: 9,
+      numerator: null,
+      denominator: 10,
+      flags: [],
+    });
+    expect(monthOf('calls.999.p90_answer_seconds')).toMatchObject({
+      value: 46,
+      numerator: null,
+      denominator: 10,
+      flags: [],
+    });
     expect(monthOf('calls.999.abandoned_rate')).toMatchObject(percent(2, 13));
   });
 
   it('times 101 calls and counts abandonment from 60 s, on either queue and on the secondary one', () => {
-    expect(monthOf('calls.101.median_wait_seconds')).toMatchObject({ value: 70.5, numerator: null, denominator: 5, flags: [] });
+    expect(monthOf('calls.101.median_wait_seconds')).toMatchObject({
+      value: 70.5,
+      numerator: null,
+      denominator: 5,
+      flags: [],
+    });
     expect(monthOf('calls.101.abandoned_rate')).toMatchObject(percent(3, 13));
     expect(monthOf('calls.101.secondary_abandoned_rate')).toMatchObject(percent(1, 4));
   });
@@ -304,9 +456,18 @@ describe('a snapshot produced through the pipeline', () => {
     expect(asAt('calls.live.waiting', { channel: '101', queue: 'primary' })).toMatchObject({ value: 2 });
     expect(asAt('calls.live.waiting', { channel: '101', queue: 'secondary' })).toMatchObject({ value: 1 });
     expect(asAt('calls.live.longest_wait_seconds')).toMatchObject({ value: 1_200, denominator: 4, flags: [] });
-    expect(asAt('calls.live.longest_wait_seconds', { channel: '999', queue: 'primary' })).toMatchObject({ value: 120, denominator: 1 });
-    expect(asAt('calls.live.longest_wait_seconds', { channel: '101', queue: 'primary' })).toMatchObject({ value: 600, denominator: 2 });
-    expect(asAt('calls.live.longest_wait_seconds', { channel: '101', queue: 'secondary' })).toMatchObject({ value: 1_200, denominator: 1 });
+    expect(asAt('calls.live.longest_wait_seconds', { channel: '999', queue: 'primary' })).toMatchObject({
+      value: 120,
+      denominator: 1,
+    });
+    expect(asAt('calls.live.longest_wait_seconds', { channel: '101', queue: 'primary' })).toMatchObject({
+      value: 600,
+      denominator: 2,
+    });
+    expect(asAt('calls.live.longest_wait_seconds', { channel: '101', queue: 'secondary' })).toMatchObject({
+      value: 1_200,
+      denominator: 1,
+    });
   });
 
   it('counts risk assessments and repeat victims of answered calls, leaving out assessments that cannot count', () => {
@@ -316,16 +477,38 @@ describe('a snapshot produced through the pipeline', () => {
 
   it('judges attendance per grade and area against the force targets, under the grade in force at attendance, counting only what was due by the end of the day', () => {
     expect(monthOf('incidents.attended_within_target')).toMatchObject(percent(5, 11));
-    expect(monthOf('incidents.attended_within_target', { grade: 'emergency', area: 'urban' })).toMatchObject(percent(2, 6));
-    expect(monthOf('incidents.attended_within_target', { grade: 'emergency', area: 'rural' })).toMatchObject(percent(1, 2));
-    expect(monthOf('incidents.attended_within_target', { grade: 'priority', area: 'urban' })).toMatchObject(percent(2, 2));
-    expect(monthOf('incidents.attended_within_target', { grade: 'priority', area: 'rural' })).toMatchObject(percent(0, 1));
+    expect(monthOf('incidents.attended_within_target', { grade: 'emergency', area: 'urban' })).toMatchObject(
+      percent(2, 6),
+    );
+    expect(monthOf('incidents.attended_within_target', { grade: 'emergency', area: 'rural' })).toMatchObject(
+      percent(1, 2),
+    );
+    expect(monthOf('incidents.attended_within_target', { grade: 'priority', area: 'urban' })).toMatchObject(
+      percent(2, 2),
+    );
+    expect(monthOf('incidents.attended_within_target', { grade: 'priority', area: 'rural' })).toMatchObject(
+      percent(0, 1),
+    );
   });
 
   it('gives the median days to arrest per team with the circulations still open', () => {
-    expect(monthOf('wanted.median_days_to_arrest')).toMatchObject({ value: 40, numerator: null, denominator: 5, extra: { openAtPeriodEnd: 4 }, flags: [] });
-    expect(monthOf('wanted.median_days_to_arrest', { team: 'North' })).toMatchObject({ value: 40, denominator: 3, extra: { openAtPeriodEnd: 3 } });
-    expect(monthOf('wanted.median_days_to_arrest', { team: 'South' })).toMatchObject({ value: 53, denominator: 2, extra: { openAtPeriodEnd: 1 } });
+    expect(monthOf('wanted.median_days_to_arrest')).toMatchObject({
+      value: 40,
+      numerator: null,
+      denominator: 5,
+      extra: { openAtPeriodEnd: 4 },
+      flags: [],
+    });
+    expect(monthOf('wanted.median_days_to_arrest', { team: 'North' })).toMatchObject({
+      value: 40,
+      denominator: 3,
+      extra: { openAtPeriodEnd: 3 },
+    });
+    expect(monthOf('wanted.median_days_to_arrest', { team: 'South' })).toMatchObject({
+      value: 53,
+      denominator: 2,
+      extra: { openAtPeriodEnd: 1 },
+    });
     expect(asAt('wanted.open')).toMatchObject({ value: 4, flags: [] });
   });
 

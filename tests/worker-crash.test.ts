@@ -44,10 +44,20 @@ function spawnWorker(): ChildProcess {
   return child;
 }
 
-const storedEvents = async () => Number((await harness.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+const storedEvents = async () =>
+  Number(
+    (
+      await harness.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 const exited = (child: ChildProcess) =>
-  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
 
 describe('a worker killed with SIGKILL mid-batch', () => {
   it('loses nothing and counts nothing twice once another worker takes over', async () => {

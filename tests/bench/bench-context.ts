@@ -32,7 +32,10 @@ export interface BenchContext {
  * not depend on what an earlier run left behind, on the same PostgreSQL and Redis as everything else.
  */
 export async function openBenchContext(): Promise<BenchContext> {
-  const services = await resolveBackingServices({ allowContainers: true, onProgress: (message) => console.error(message) });
+  const services = await resolveBackingServices({
+    allowContainers: true,
+    onProgress: (message) => console.error(message),
+  });
   const admin = new URL(services.databaseUrl);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });

@@ -15,9 +15,16 @@ export function monthsEndingAt(last: string, count: number): string[] {
  */
 export function* benchMonths(months: readonly string[], options: { scale?: number; feeds?: readonly Feed[] } = {}) {
   for (const [index, month] of months.entries()) {
-    const byFeed = simulateForceMonth({ forceId: BENCH_FORCE, month, scale: options.scale ?? 1, seed: 1_000 + index, ...(options.feeds && { feeds: options.feeds }) });
+    const byFeed = simulateForceMonth({
+      forceId: BENCH_FORCE,
+      month,
+      scale: options.scale ?? 1,
+      seed: 1_000 + index,
+      ...(options.feeds && { feeds: options.feeds }),
+    });
     yield { month, byFeed: byFeed as Record<Feed, FeedEvent[]> };
   }
 }
 
-export const countEvents = (byFeed: Record<Feed, FeedEvent[]>) => FEEDS.reduce((sum, feed) => sum + byFeed[feed].length, 0);
+export const countEvents = (byFeed: Record<Feed, FeedEvent[]>) =>
+  FEEDS.reduce((sum, feed) => sum + byFeed[feed].length, 0);

@@ -9,7 +9,12 @@ import { exitOf, sampleMemory, spawnRollcall } from './process-memory.ts';
 
 /** Writes an NDJSON file of about `megabytes` MB of call-handling events with unique ids. */
 async function writeLargeFile(path: string, megabytes: number): Promise<number> {
-  const template = simulateForceMonth({ forceId: 'avon-and-somerset', month: '2024-01', scale: 0.2, feeds: ['call-handling'] })['call-handling'];
+  const template = simulateForceMonth({
+    forceId: 'avon-and-somerset',
+    month: '2024-01',
+    scale: 0.2,
+    feeds: ['call-handling'],
+  })['call-handling'];
   const out = createWriteStream(path);
   let bytes = 0;
   let lines = 0;
@@ -37,18 +42,29 @@ export async function measureCliMemory(context: BenchContext, megabytes: number)
   const { size } = await stat(path);
   const prefix = `${context.env.QUEUE_PREFIX}-cli`;
   const started = performance.now();
-  const child = spawnRollcall('cli', ['ingest', '--feed', 'call-handling', path], { ...context.env, QUEUE_PREFIX: prefix });
+  const child = spawnRollcall('cli', ['ingest', '--feed', 'call-handling', path], {
+    ...context.env,
+    QUEUE_PREFIX: prefix,
+  });
   const samples = await sampleMemory(child);
   const code = await exitOf(child);
   const seconds = (performance.now() - started) / 1000;
   await deleteKeysWithPrefix(context.producer, prefix);
   if (code !== 0) throw new Error(`rollcall ingest exited ${code}`);
-  const at = (fraction: number) => samples[Math.min(samples.length - 1, Math.floor(fraction * (samples.length - 1)))]?.rss ?? Number.NaN;
+  const at = (fraction: number) =>
+    samples[Math.min(samples.length - 1, Math.floor(fraction * (samples.length - 1)))]?.rss ?? Number.NaN;
   return {
     fileMb: size / 1_048_576,
     lines,
     seconds,
     linesPerSecond: lines / seconds,
-    rssMb: { at10: at(0.1), at25: at(0.25), at50: at(0.5), at75: at(0.75), end: at(1), max: Math.max(...samples.map((s) => s.rss)) },
+    rssMb: {
+      at10: at(0.1),
+      at25: at(0.25),
+      at50: at(0.5),
+      at75: at(0.75),
+      end: at(1),
+      max: Math.max(...samples.map((s) => s.rss)),
+    },
   };
 }

@@ -2,7 +2,8 @@ import { FEEDS, type Feed, type FeedEvent } from '@rollcall/contract';
 import { FEED_QUEUE_NAMES, feedQueueName, waitForQueuesDrained } from '@rollcall/queue';
 import type { BenchContext } from './bench-context.ts';
 
-const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
 
 /**
  * Freshness: events arrive at a steady `eventsPerSecond` (jobs of `jobSize` every few
@@ -32,9 +33,13 @@ export async function measureFreshness(
   // Jobs go to feeds in proportion to their volume, as a live mix does.
   const cursors = new Map<Feed, number>(FEEDS.map((feed) => [feed, 0]));
   const order: Feed[] = [];
-  for (const feed of FEEDS) for (let i = 0; i < Math.floor((byFeed.get(feed)!.length / events.length) * totalJobs); i++) order.push(feed);
+  for (const feed of FEEDS)
+    for (let i = 0; i < Math.floor((byFeed.get(feed)!.length / events.length) * totalJobs); i++) order.push(feed);
   order.sort((a, b) => FEEDS.indexOf(a) - FEEDS.indexOf(b));
-  const interleaved = order.map((feed, i) => ({ feed, key: (i * 7919) % order.length })).sort((a, b) => a.key - b.key).map((x) => x.feed);
+  const interleaved = order
+    .map((feed, i) => ({ feed, key: (i * 7919) % order.length }))
+    .sort((a, b) => a.key - b.key)
+    .map((x) => x.feed);
   const started = performance.now();
   for (const [index, feed] of interleaved.entries()) {
     const due = started + (index / jobsPerSecond) * 1000;

@@ -17,7 +17,11 @@ import { csvCell } from './copy-baseline.ts';
  * Wanted-person circulations are left out of the history months: each simulated month already
  * carries four years of them.
  */
-export async function loadHistory(databaseUrl: string, months: readonly string[], onMonth: (month: string, events: number) => void): Promise<number> {
+export async function loadHistory(
+  databaseUrl: string,
+  months: readonly string[],
+  onMonth: (month: string, events: number) => void,
+): Promise<number> {
   const context = {
     calendar: createCalendar('Europe/London'),
     pseudonymise: createPseudonymiser(BENCH_PSEUDONYM_KEY),
@@ -29,11 +33,18 @@ export async function loadHistory(databaseUrl: string, months: readonly string[]
   await client.connect();
   let total = 0;
   try {
-    for (const { month, byFeed } of benchMonths(months, { scale: 0.75, feeds: FEEDS.filter((feed) => feed !== 'wanted-persons') })) {
+    for (const { month, byFeed } of benchMonths(months, {
+      scale: 0.75,
+      feeds: FEEDS.filter((feed) => feed !== 'wanted-persons'),
+    })) {
       const rows = new PassThrough();
       const copy = pipeline(
         rows,
-        client.query(copyStreams.from('copy events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, content_hash, body) from stdin with (format csv)')),
+        client.query(
+          copyStreams.from(
+            'copy events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, content_hash, body) from stdin with (format csv)',
+          ),
+        ),
       );
       let count = 0;
       for (const feed of FEEDS as readonly Feed[]) {

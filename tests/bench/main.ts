@@ -51,7 +51,10 @@ const say = (text: string) => console.error(text);
 const round = (n: number, digits = 0) => Number(n.toFixed(digits));
 
 const context = await openBenchContext();
-const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, codeVersion: codeVersion() };
+const results: Record<string, unknown> = {
+  machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  codeVersion: codeVersion(),
+};
 try {
   // 0. The worker and the CLI run as deployed: compiled bundles, not TypeScript through tsx.
   say('building the worker and CLI bundles');
@@ -68,10 +71,14 @@ try {
   for (const { month, byFeed } of benchMonths(months)) {
     for (const feed of FEEDS) {
       const events = byFeed[feed];
-      for (let i = 0; i < events.length; i += 1_000) await context.queues.add('feed-batch', feedQueueName(feed), { events: events.slice(i, i + 1_000) });
+      for (let i = 0; i < events.length; i += 1_000)
+        await context.queues.add('feed-batch', feedQueueName(feed), { events: events.slice(i, i + 1_000) });
       for (const event of events) if (!csv.write(copyRow(event))) await once(csv, 'drain');
     }
-    if (naiveSample.length === 0) naiveSample = FEEDS.flatMap((feed) => byFeed[feed]).slice(0, naiveEvents).map((e) => ({ ...e, eventId: `naive-${e.eventId}` }));
+    if (naiveSample.length === 0)
+      naiveSample = FEEDS.flatMap((feed) => byFeed[feed])
+        .slice(0, naiveEvents)
+        .map((e) => ({ ...e, eventId: `naive-${e.eventId}` }));
     offered += countEvents(byFeed);
     say(`queued ${month}: ${offered.toLocaleString('en-GB')} events so far`);
   }
@@ -82,12 +89,18 @@ try {
   // 2. Baselines.
   say('baseline: raw COPY of the same rows into an indexed table');
   const copy = await measureCopyBaseline(context.databaseUrl, csvPath, offered);
-  say(`baseline: naive pipeline (one job and one INSERT per event), ${naiveSample.length.toLocaleString('en-GB')} events`);
+  say(
+    `baseline: naive pipeline (one job and one INSERT per event), ${naiveSample.length.toLocaleString('en-GB')} events`,
+  );
   const naive = await measureNaiveBaseline(context, naiveSample);
 
   // 3. Sustained ingest by a worker process, everything already queued.
-  say(`rollcall: ${offered.toLocaleString('en-GB')} events from the queues (${workerProcesses} worker process(es), concurrency ${concurrency} per feed)`);
-  const ingest = await measureRollcallIngest(context, offered, () => Array.from({ length: workerProcesses }, () => startWorkerProcess(context, concurrency)));
+  say(
+    `rollcall: ${offered.toLocaleString('en-GB')} events from the queues (${workerProcesses} worker process(es), concurrency ${concurrency} per feed)`,
+  );
+  const ingest = await measureRollcallIngest(context, offered, () =>
+    Array.from({ length: workerProcesses }, () => startWorkerProcess(context, concurrency)),
+  );
   const peakOfWorkers = () => Math.max(...ingest.processes.map((p) => p.peakRssMb()));
   const workerPeakMb = peakOfWorkers();
   results.ingest = {
@@ -106,17 +119,42 @@ try {
 
   // 4. Freshness at a steady 10,000 events/s, the same worker process still running.
   say('freshness: 10,000 events/s for 15 s');
-  const freshEvents = [...benchMonths(['2024-02'], { scale: 0.5 })].flatMap(({ byFeed }) => FEEDS.flatMap((feed) => byFeed[feed]));
-  const freshness = await measureFreshness(context, freshEvents, { eventsPerSecond: 10_000, jobSize: 100, seconds: 15 });
-  results.freshness = { ...freshness, p50: round(freshness.p50), p95: round(freshness.p95), p99: round(freshness.p99), max: round(freshness.max), rate: round(freshness.rate) };
+  const freshEvents = [...benchMonths(['2024-02'], { scale: 0.5 })].flatMap(({ byFeed }) =>
+    FEEDS.flatMap((feed) => byFeed[feed]),
+  );
+  const freshness = await measureFreshness(context, freshEvents, {
+    eventsPerSecond: 10_000,
+    jobSize: 100,
+    seconds: 15,
+  });
+  results.freshness = {
+    ...freshness,
+    p50: round(freshness.p50),
+    p95: round(freshness.p95),
+    p99: round(freshness.p99),
+    max: round(freshness.max),
+    rate: round(freshness.rate),
+  };
   say(JSON.stringify(results.freshness));
   // The same at half the sustained rate just measured: the latency of the work itself, when no
   // queue forms (above capacity p99 only measures the queue).
   const sustainable = Math.max(1_000, Math.floor((ingest.eventsPerSecond * 0.5) / 1_000) * 1_000);
   say(`freshness: ${sustainable.toLocaleString('en-GB')} events/s for 15 s (half the sustained rate)`);
-  const belowCapacityEvents = [...benchMonths(['2024-03'], { scale: 0.5 })].flatMap(({ byFeed }) => FEEDS.flatMap((feed) => byFeed[feed]));
-  const belowCapacity = await measureFreshness(context, belowCapacityEvents, { eventsPerSecond: sustainable, jobSize: 100, seconds: 15 });
-  results.freshnessBelowCapacity = { p50: round(belowCapacity.p50), p95: round(belowCapacity.p95), p99: round(belowCapacity.p99), max: round(belowCapacity.max), rate: round(belowCapacity.rate) };
+  const belowCapacityEvents = [...benchMonths(['2024-03'], { scale: 0.5 })].flatMap(({ byFeed }) =>
+    FEEDS.flatMap((feed) => byFeed[feed]),
+  );
+  const belowCapacity = await measureFreshness(context, belowCapacityEvents, {
+    eventsPerSecond: sustainable,
+    jobSize: 100,
+    seconds: 15,
+  });
+  results.freshnessBelowCapacity = {
+    p50: round(belowCapacity.p50),
+    p95: round(belowCapacity.p95),
+    p99: round(belowCapacity.p99),
+    max: round(belowCapacity.max),
+    rate: round(belowCapacity.rate),
+  };
   say(JSON.stringify(results.freshnessBelowCapacity));
   results.ingest = { ...(results.ingest as object), workerPeakRssMbAfterFreshness: round(peakOfWorkers()) };
   await Promise.all(ingest.processes.map((p) => p.stop()));
@@ -125,11 +163,22 @@ try {
   const calendar = createCalendar('Europe/London');
   say('replay over the stored events');
   const replay = await replayAggregates(context.db, calendar);
-  results.replay = { events: replay.events, eventsPerSecond: round(replay.events / replay.seconds), seconds: round(replay.seconds, 1), rowsDifferingFromLive: replay.changedRows };
+  results.replay = {
+    events: replay.events,
+    eventsPerSecond: round(replay.events / replay.seconds),
+    seconds: round(replay.seconds, 1),
+    rowsDifferingFromLive: replay.changedRows,
+  };
   say(JSON.stringify(results.replay));
 
   // 6. Snapshot cost with these months, then with three years of history.
-  const publishDeps = { db: context.db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
+  const publishDeps = {
+    db: context.db,
+    snapshotDir: null,
+    disclosure: { maxSuppressedCount: 4 },
+    timeZone: 'Europe/London',
+    log: createSilentLogger(),
+  };
   const timeSnapshot = async () => {
     // Statistics as autovacuum leaves them within a minute of a bulk load in production: without
     // them the planner guesses tens of rows for the period sums and sorts instead of hashing.
@@ -142,21 +191,40 @@ try {
     }
     return times.sort((a, b) => a - b)[2]!;
   };
-  const countStored = async () => Number((await sql<{ n: string }>`select count(*) as n from events`.execute(context.db)).rows[0]?.n);
-  const aggregateRows = async () => Number((await sql<{ n: string }>`select count(*) as n from daily_aggregates`.execute(context.db)).rows[0]?.n);
-  const small = { events: await countStored(), aggregateRows: await aggregateRows(), medianMs: round(await timeSnapshot()) };
+  const countStored = async () =>
+    Number((await sql<{ n: string }>`select count(*) as n from events`.execute(context.db)).rows[0]?.n);
+  const aggregateRows = async () =>
+    Number((await sql<{ n: string }>`select count(*) as n from daily_aggregates`.execute(context.db)).rows[0]?.n);
+  const small = {
+    events: await countStored(),
+    aggregateRows: await aggregateRows(),
+    medianMs: round(await timeSnapshot()),
+  };
   say(`snapshot with ${months.length} months: ${JSON.stringify(small)}`);
-  say(`loading ${historyMonths} months of history before ${months[0]} (prepared as the workers do, copied, then replayed)`);
+  say(
+    `loading ${historyMonths} months of history before ${months[0]} (prepared as the workers do, copied, then replayed)`,
+  );
   const historyStarted = performance.now();
-  await loadHistory(context.databaseUrl, monthsEndingAt(months[0]!, historyMonths + 1).slice(0, historyMonths), (month, n) => say(`  ${month}: ${n.toLocaleString('en-GB')}`));
+  await loadHistory(
+    context.databaseUrl,
+    monthsEndingAt(months[0]!, historyMonths + 1).slice(0, historyMonths),
+    (month, n) => say(`  ${month}: ${n.toLocaleString('en-GB')}`),
+  );
   const historyReplay = await replayAggregates(context.db, calendar);
-  const large = { events: await countStored(), aggregateRows: await aggregateRows(), medianMs: round(await timeSnapshot()) };
+  const large = {
+    events: await countStored(),
+    aggregateRows: await aggregateRows(),
+    medianMs: round(await timeSnapshot()),
+  };
   results.snapshot = {
     small,
     large,
     growth: round(large.medianMs / small.medianMs, 2),
     historyLoadSeconds: round((performance.now() - historyStarted) / 1000),
-    replayOfHistory: { events: historyReplay.events, eventsPerSecond: round(historyReplay.events / historyReplay.seconds) },
+    replayOfHistory: {
+      events: historyReplay.events,
+      eventsPerSecond: round(historyReplay.events / historyReplay.seconds),
+    },
   };
   say(JSON.stringify(results.snapshot));
 
@@ -164,7 +232,13 @@ try {
   const cliRun = async (megabytes: number) => {
     say(`CLI memory: rollcall ingest of a ${megabytes} MB file`);
     const run = await measureCliMemory(context, megabytes);
-    return { ...run, fileMb: round(run.fileMb), seconds: round(run.seconds, 1), linesPerSecond: round(run.linesPerSecond), rssMb: Object.fromEntries(Object.entries(run.rssMb).map(([k, v]) => [k, round(v)])) };
+    return {
+      ...run,
+      fileMb: round(run.fileMb),
+      seconds: round(run.seconds, 1),
+      linesPerSecond: round(run.linesPerSecond),
+      rssMb: Object.fromEntries(Object.entries(run.rssMb).map(([k, v]) => [k, round(v)])),
+    };
   };
   const smallFile = await cliRun(Math.round(fileMb / 4));
   const largeFile = await cliRun(fileMb);
@@ -174,22 +248,71 @@ try {
   await context.close();
 }
 
-const ingest = results.ingest as { eventsPerSecond: number; timesNaive: number; fractionOfCopy: number; naiveEventsPerSecond: number; copyRowsPerSecond: number; workerPeakRssMb: number; workerPeakRssMbAfterFreshness: number };
+const ingest = results.ingest as {
+  eventsPerSecond: number;
+  timesNaive: number;
+  fractionOfCopy: number;
+  naiveEventsPerSecond: number;
+  copyRowsPerSecond: number;
+  workerPeakRssMb: number;
+  workerPeakRssMbAfterFreshness: number;
+};
 const freshness = results.freshness as { p99: number; rate: number };
 const freshnessBelowCapacity = results.freshnessBelowCapacity as { p99: number; rate: number };
 const replay = results.replay as { eventsPerSecond: number; rowsDifferingFromLive: number; events: number };
-const snapshot = results.snapshot as { small: { events: number; medianMs: number }; large: { events: number; medianMs: number }; growth: number };
+const snapshot = results.snapshot as {
+  small: { events: number; medianMs: number };
+  large: { events: number; medianMs: number };
+  growth: number;
+};
 type CliRun = { fileMb: number; rssMb: { max: number } };
 const cli = results.cli as { smallFile: CliRun; largeFile: CliRun; peakGrowth: number };
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
 const rows = [
-  ['sustained ingest', `${ingest.eventsPerSecond.toLocaleString('en-GB')} events/s`, `naive ${ingest.naiveEventsPerSecond.toLocaleString('en-GB')}/s; COPY ${ingest.copyRowsPerSecond.toLocaleString('en-GB')} rows/s`, `${ingest.timesNaive}x naive; ${ingest.fractionOfCopy}x COPY`, '>= 30x naive and >= 0.3x COPY', verdict(ingest.timesNaive >= 30 && ingest.fractionOfCopy >= 0.3)],
-  ['freshness', `p99 ${freshness.p99} ms at ${freshness.rate.toLocaleString('en-GB')} events/s`, `p99 ${freshnessBelowCapacity.p99} ms at ${freshnessBelowCapacity.rate.toLocaleString('en-GB')}/s`, '', 'p99 < 1 s at 10,000/s', verdict(freshness.p99 < 1_000 && freshness.rate >= 9_500)],
-  ['snapshot cost', `${snapshot.small.medianMs} ms (${snapshot.small.events.toLocaleString('en-GB')} events); ${snapshot.large.medianMs} ms (${snapshot.large.events.toLocaleString('en-GB')})`, '', `x${snapshot.growth} for x${round(snapshot.large.events / snapshot.small.events, 1)} events`, '< 1 s, not growing with events', verdict(snapshot.large.medianMs < 1_000 && snapshot.growth < snapshot.large.events / snapshot.small.events / 2)],
-  ['memory', `worker peak ${ingest.workerPeakRssMbAfterFreshness} MB; CLI peak ${cli.smallFile.rssMb.max} MB (${cli.smallFile.fileMb} MB file), ${cli.largeFile.rssMb.max} MB (${cli.largeFile.fileMb} MB)`, '', `CLI x${cli.peakGrowth} for x4 file`, 'worker < 300 MB; CLI flat', verdict(ingest.workerPeakRssMbAfterFreshness < 300 && cli.peakGrowth <= 1.25)],
-  ['replay', `${replay.eventsPerSecond.toLocaleString('en-GB')} events/s over ${replay.events.toLocaleString('en-GB')}`, '', `${replay.rowsDifferingFromLive} rows differ from live`, '>= 200,000/s, equals live', verdict(replay.eventsPerSecond >= 200_000 && replay.rowsDifferingFromLive === 0)],
+  [
+    'sustained ingest',
+    `${ingest.eventsPerSecond.toLocaleString('en-GB')} events/s`,
+    `naive ${ingest.naiveEventsPerSecond.toLocaleString('en-GB')}/s; COPY ${ingest.copyRowsPerSecond.toLocaleString('en-GB')} rows/s`,
+    `${ingest.timesNaive}x naive; ${ingest.fractionOfCopy}x COPY`,
+    '>= 30x naive and >= 0.3x COPY',
+    verdict(ingest.timesNaive >= 30 && ingest.fractionOfCopy >= 0.3),
+  ],
+  [
+    'freshness',
+    `p99 ${freshness.p99} ms at ${freshness.rate.toLocaleString('en-GB')} events/s`,
+    `p99 ${freshnessBelowCapacity.p99} ms at ${freshnessBelowCapacity.rate.toLocaleString('en-GB')}/s`,
+    '',
+    'p99 < 1 s at 10,000/s',
+    verdict(freshness.p99 < 1_000 && freshness.rate >= 9_500),
+  ],
+  [
+    'snapshot cost',
+    `${snapshot.small.medianMs} ms (${snapshot.small.events.toLocaleString('en-GB')} events); ${snapshot.large.medianMs} ms (${snapshot.large.events.toLocaleString('en-GB')})`,
+    '',
+    `x${snapshot.growth} for x${round(snapshot.large.events / snapshot.small.events, 1)} events`,
+    '< 1 s, not growing with events',
+    verdict(snapshot.large.medianMs < 1_000 && snapshot.growth < snapshot.large.events / snapshot.small.events / 2),
+  ],
+  [
+    'memory',
+    `worker peak ${ingest.workerPeakRssMbAfterFreshness} MB; CLI peak ${cli.smallFile.rssMb.max} MB (${cli.smallFile.fileMb} MB file), ${cli.largeFile.rssMb.max} MB (${cli.largeFile.fileMb} MB)`,
+    '',
+    `CLI x${cli.peakGrowth} for x4 file`,
+    'worker < 300 MB; CLI flat',
+    verdict(ingest.workerPeakRssMbAfterFreshness < 300 && cli.peakGrowth <= 1.25),
+  ],
+  [
+    'replay',
+    `${replay.eventsPerSecond.toLocaleString('en-GB')} events/s over ${replay.events.toLocaleString('en-GB')}`,
+    '',
+    `${replay.rowsDifferingFromLive} rows differ from live`,
+    '>= 200,000/s, equals live',
+    verdict(replay.eventsPerSecond >= 200_000 && replay.rowsDifferingFromLive === 0),
+  ],
 ];
-const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length), ['figure', 'measured', 'baseline', 'ratio', 'bar', ''][c]!.length));
+const widths = rows[0]!.map((_, c) =>
+  Math.max(...rows.map((r) => r[c]!.length), ['figure', 'measured', 'baseline', 'ratio', 'bar', ''][c]!.length),
+);
 const line = (cells: readonly string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
 console.log(line(['figure', 'measured', 'baseline', 'ratio', 'bar', '']));
 for (const row of rows) console.log(line(row));

@@ -8,18 +8,28 @@ import type { BenchContext } from './bench-context.ts';
  * (its own transaction), on the same Redis, database and machine, with eight jobs in flight. It
  * validates, dedupes and aggregates nothing, so it is a generous baseline.
  */
-export async function measureNaiveBaseline(context: BenchContext, events: readonly FeedEvent[]): Promise<{ eventsPerSecond: number; seconds: number }> {
+export async function measureNaiveBaseline(
+  context: BenchContext,
+  events: readonly FeedEvent[],
+): Promise<{ eventsPerSecond: number; seconds: number }> {
   const prefix = `${context.env.QUEUE_PREFIX}-naive`;
   const queue = new Queue('naive', { connection: context.producer, prefix });
-  const events$ = new QueueEvents('naive', { connection: context.producer.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }), prefix });
+  const events$ = new QueueEvents('naive', {
+    connection: context.producer.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
+    prefix,
+  });
   const pool = new pg.Pool({ connectionString: context.databaseUrl, max: 8 });
   // An idle client's error goes to the pool's 'error' event; a checked-out one's to the query it rejects.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  await pool.query('create table if not exists naive_events (feed text, event_id text, type text, force_id text, occurred_at timestamptz, body jsonb, primary key (feed, event_id))');
+  await pool.query(
+    'create table if not exists naive_events (feed text, event_id text, type text, force_id text, occurred_at timestamptz, body jsonb, primary key (feed, event_id))',
+  );
   await pool.query('truncate naive_events');
   for (let i = 0; i < events.length; i += 1_000) {
-    await queue.addBulk(events.slice(i, i + 1_000).map((event) => ({ name: 'event', data: event, opts: { removeOnComplete: true } })));
+    await queue.addBulk(
+      events.slice(i, i + 1_000).map((event) => ({ name: 'event', data: event, opts: { removeOnComplete: true } })),
+    );
   }
   await events$.waitUntilReady();
   let done = 0;
@@ -34,9 +44,20 @@ export async function measureNaiveBaseline(context: BenchContext, events: readon
     'naive',
     async (job) => {
       const e = job.data as FeedEvent;
-      await pool.query('insert into naive_events values ($1, $2, $3, $4, $5, $6) on conflict do nothing', [e.feed, e.eventId, e.type, e.forceId, e.occurredAt, JSON.stringify(e)]);
+      await pool.query('insert into naive_events values ($1, $2, $3, $4, $5, $6) on conflict do nothing', [
+        e.feed,
+        e.eventId,
+        e.type,
+        e.forceId,
+        e.occurredAt,
+        JSON.stringify(e),
+      ]);
     },
-    { connection: context.producer.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }), prefix, concurrency: 8 },
+    {
+      connection: context.producer.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true }),
+      prefix,
+      concurrency: 8,
+    },
   );
   await finished;
   const seconds = (performance.now() - started) / 1000;

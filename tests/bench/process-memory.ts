@@ -22,12 +22,19 @@ export type BuiltService = 'worker' | 'cli';
 /** Builds the services the benchmark runs, as `pnpm build` does for a deployment. */
 export async function buildServices(services: readonly BuiltService[]): Promise<void> {
   for (const service of services) {
-    await bundleService({ entry: join(REPOSITORY_ROOT, 'services', service, 'src/main.ts'), outdir: join(REPOSITORY_ROOT, 'services', service, 'dist') });
+    await bundleService({
+      entry: join(REPOSITORY_ROOT, 'services', service, 'src/main.ts'),
+      outdir: join(REPOSITORY_ROOT, 'services', service, 'dist'),
+    });
   }
 }
 
 /** A Rollcall service's bundle (`services/<service>/dist/main.mjs`) in a process of its own, as deployed. */
-export function spawnRollcall(service: BuiltService, args: readonly string[], env: Record<string, string>): ChildProcess {
+export function spawnRollcall(
+  service: BuiltService,
+  args: readonly string[],
+  env: Record<string, string>,
+): ChildProcess {
   return spawn(process.execPath, ['--enable-source-maps', join('services', service, 'dist/main.mjs'), ...args], {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, ...env },
@@ -36,7 +43,9 @@ export function spawnRollcall(service: BuiltService, args: readonly string[], en
 }
 
 export function exitOf(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  return child.exitCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 /** Samples a process's memory every `everyMs` until it exits. */

@@ -37,7 +37,9 @@ export function startWorkerProcess(context: BenchContext, concurrency: number): 
 export async function measureRollcallIngest(context: BenchContext, offered: number, worker: () => WorkerProcess[]) {
   const listener = context.queues.events(FEED_QUEUE_NAMES[0]!);
   await listener.events.waitUntilReady();
-  const firstActive = new Promise<number>((resolve) => listener.events.once('active', () => resolve(performance.now())));
+  const firstActive = new Promise<number>((resolve) =>
+    listener.events.once('active', () => resolve(performance.now())),
+  );
   const started = performance.now();
   const processes = worker();
   const drained = await waitForQueuesDrained(context.queues, FEED_QUEUE_NAMES, { timeoutMs: 3_600_000 });
@@ -46,13 +48,19 @@ export async function measureRollcallIngest(context: BenchContext, offered: numb
   await listener.close();
   if (!drained.drained) throw new Error('the feed queues did not drain');
   const accounting = await readAccounting(context.db);
-  const sum = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') => accounting.reduce((total, row) => total + row[key], 0);
+  const sum = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
+    accounting.reduce((total, row) => total + row[key], 0);
   const seconds = (ended - from) / 1000;
   return {
     processes,
     eventsPerSecond: offered / seconds,
     seconds,
     startupSeconds: (from - started) / 1000,
-    accounting: { offered: sum('offered'), stored: sum('stored'), duplicate: sum('duplicate'), rejected: sum('rejected') },
+    accounting: {
+      offered: sum('offered'),
+      stored: sum('stored'),
+      duplicate: sum('duplicate'),
+      rejected: sum('rejected'),
+    },
   };
 }

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import type { ChartPoint, FigureCard, LiveData, MeasurePageData, ScorecardData } from '@rollcall/dashboard';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { type BrowserKit, CHROMIUM_PATH, createBrowserKit, DOCS_SCREENSHOT_DIR, FAILURE_DIR, logIn, NO_CHROMIUM_MESSAGE, viewDrawn } from './support/browser-kit.ts';
+import {
+  type BrowserKit,
+  CHROMIUM_PATH,
+  createBrowserKit,
+  DOCS_SCREENSHOT_DIR,
+  FAILURE_DIR,
+  logIn,
+  NO_CHROMIUM_MESSAGE,
+  viewDrawn,
+} from './support/browser-kit.ts';
 import { AMBER_MEASURE, SEED_FORCE } from './support/seed-year.ts';
 
 /**
@@ -37,7 +46,9 @@ describe.skipIf(CHROMIUM_PATH === undefined)('dashboard in Chromium', () => {
   async function loggedIn(name: 'reader' | 'everything', width = 1366, testName = 'page'): Promise<Page> {
     const page = await kit.newPage(width);
     onTestFailed(async () => {
-      await page.screenshot({ path: join(FAILURE_DIR, `${testName.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true }).catch(() => undefined);
+      await page
+        .screenshot({ path: join(FAILURE_DIR, `${testName.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true })
+        .catch(() => undefined);
     });
     await logIn(page, kit.tokens[name]);
     return page;
@@ -48,39 +59,72 @@ describe.skipIf(CHROMIUM_PATH === undefined)('dashboard in Chromium', () => {
     if (!WRITE_DOCS) return;
     const path = join(DOCS_SCREENSHOT_DIR, `${name}.png`);
     const width = page.viewportSize()?.width ?? 1366;
-    await page.screenshot(height === undefined ? { path, fullPage: true } : { path, fullPage: true, clip: { x: 0, y: 0, width, height } });
+    await page.screenshot(
+      height === undefined ? { path, fullPage: true } : { path, fullPage: true, clip: { x: 0, y: 0, width, height } },
+    );
   }
 
   /** Serious and critical axe-core violations of the page as it stands. */
   async function axeViolations(page: Page): Promise<string[]> {
     await page.evaluate(AXE_SOURCE);
     const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (context: Document) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
+      const axe = (
+        window as unknown as {
+          axe: {
+            run: (
+              context: Document,
+            ) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }>;
+          };
+        }
+      ).axe;
       const result = await axe.run(document);
-      return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact, targets: violation.nodes.map((node) => JSON.stringify(node.target)) }));
+      return result.violations.map((violation) => ({
+        id: violation.id,
+        impact: violation.impact,
+        targets: violation.nodes.map((node) => JSON.stringify(node.target)),
+      }));
     });
-    return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.targets.join(' ')}`);
+    return violations
+      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+      .map((violation) => `${violation.id}: ${violation.targets.join(' ')}`);
   }
 
   /** The data of every series of the ECharts chart in `#id`. */
-  async function chartSeries(page: Page, id: string): Promise<{ name: string; data: unknown[]; markLine?: { data: unknown[] } }[]> {
+  async function chartSeries(
+    page: Page,
+    id: string,
+  ): Promise<{ name: string; data: unknown[]; markLine?: { data: unknown[] } }[]> {
     return page.evaluate((chartId) => {
       const element = document.getElementById(chartId);
-      const echarts = (window as unknown as { echarts?: { getInstanceByDom(element: HTMLElement): { getOption(): unknown } | undefined } }).echarts;
+      const echarts = (
+        window as unknown as {
+          echarts?: { getInstanceByDom(element: HTMLElement): { getOption(): unknown } | undefined };
+        }
+      ).echarts;
       if (element === null || echarts === undefined) throw new Error(`no chart #${chartId}`);
-      const option = echarts.getInstanceByDom(element)?.getOption() as { series: { name: string; data: unknown[]; markLine?: { data: unknown[] } }[] } | undefined;
+      const option = echarts.getInstanceByDom(element)?.getOption() as
+        { series: { name: string; data: unknown[]; markLine?: { data: unknown[] } }[] } | undefined;
       if (option === undefined) throw new Error(`#${chartId} has no chart`);
-      return option.series.map((series) => ({ name: series.name, data: series.data, ...(series.markLine && { markLine: { data: series.markLine.data } }) }));
+      return option.series.map((series) => ({
+        name: series.name,
+        data: series.data,
+        ...(series.markLine && { markLine: { data: series.markLine.data } }),
+      }));
     }, id);
   }
 
-  it('logs in and out through the form: the page posts with its Origin, the cookie goes, the pages ask for a login again', async ({ task }) => {
+  it('logs in and out through the form: the page posts with its Origin, the cookie goes, the pages ask for a login again', async ({
+    task,
+  }) => {
     const page = await loggedIn('reader', 1366, task.name);
     expect(new URL(page.url()).pathname).toBe('/');
     const cookies = await page.context().cookies();
     const token = cookies.find((cookie) => cookie.name === 'rollcall_token');
     expect(token).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
-    expect(cookies.find((cookie) => cookie.name === 'rollcall_csrf')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
+    expect(cookies.find((cookie) => cookie.name === 'rollcall_csrf')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
     await viewDrawn(page);
     // A reader has no admin scope: no Queues link to a 403.
     expect(await page.getByRole('link', { name: 'Queues' }).count()).toBe(0);
@@ -121,8 +165,12 @@ describe.skipIf(CHROMIUM_PATH === undefined)('dashboard in Chromium', () => {
       if (card.ci && (atLeast ? card.ci.upper >= card.target : card.ci.lower < card.target)) return 'amber';
       return 'red';
     };
-    const shown = await page.locator('article.card').evaluateAll((nodes) => nodes.map((node) => [node.getAttribute('data-measure'), node.getAttribute('data-rag')]));
-    expect(Object.fromEntries(shown)).toEqual(Object.fromEntries(cards.map((card) => [card.measureId, expected(card)])));
+    const shown = await page
+      .locator('article.card')
+      .evaluateAll((nodes) => nodes.map((node) => [node.getAttribute('data-measure'), node.getAttribute('data-rag')]));
+    expect(Object.fromEntries(shown)).toEqual(
+      Object.fromEntries(cards.map((card) => [card.measureId, expected(card)])),
+    );
     const amber = page.locator(`article.card[data-measure="${AMBER_MEASURE}"]`);
     expect(await amber.getAttribute('data-rag')).toBe('amber');
     // 89.97% against 90%: shown with the decimal that tells them apart, and the reason in words.
@@ -135,7 +183,9 @@ describe.skipIf(CHROMIUM_PATH === undefined)('dashboard in Chromium', () => {
     await page.context().close();
   });
 
-  it('draws the measure page: one point per month read back from ECharts equals the API, target line, interval, MSG, revisions', async ({ task }) => {
+  it('draws the measure page: one point per month read back from ECharts equals the API, target line, interval, MSG, revisions', async ({
+    task,
+  }) => {
     const page = await loggedIn('reader', 1366, task.name);
     await page.goto(MEASURE_PATH);
     await viewDrawn(page);
@@ -145,10 +195,14 @@ describe.skipIf(CHROMIUM_PATH === undefined)('dashboard in Chromium', () => {
     const complete = data.monthly.filter((point) => !point.provisional);
     // 12 complete months and the month to date apart: one point per period, never one per snapshot.
     expect(complete.map((point) => point.periodEnd)).toEqual(kit.seeded.monthEnds);
-    expect(data.monthly.filter((point) => point.provisional).map((point) => point.periodEnd)).toEqual([kit.seeded.monthToDate]);
+    expect(data.monthly.filter((point) => point.provisional).map((point) => point.periodEnd)).toEqual([
+      kit.seeded.monthToDate,
+    ]);
     const value = monthly.find((series) => series.name === 'Value');
     expect(value?.data).toEqual([...complete.map((point) => point.value), null]);
-    expect(monthly.find((series) => series.name === 'Month to date (provisional)')?.data.at(-1)).toBe(data.monthly.at(-1)?.value);
+    expect(monthly.find((series) => series.name === 'Month to date (provisional)')?.data.at(-1)).toBe(
+      data.monthly.at(-1)?.value,
+    );
     expect(value?.markLine?.data).toEqual([expect.objectContaining({ yAxis: 90 })]);
     const lower = monthly.find((series) => series.name === 'interval-lower')?.data;
     const width = monthly.find((series) => series.name === '95% interval')?.data;
@@ -165,10 +219,14 @@ describe.skipIf(CHROMIUM_PATH === undefined)('dashboard in Chromium', () => {
     expect(complete.map((point) => point.value)).toEqual(kit.seeded.monthEnds.map((day) => byDay.get(day)));
 
     const msg = await chartSeries(page, 'chart-msg');
-    expect((msg[0]?.data as { value: number }[]).map((bar) => bar.value)).toEqual([...(data.msg?.bars ?? [])].reverse().map((bar) => bar.value));
+    expect((msg[0]?.data as { value: number }[]).map((bar) => bar.value)).toEqual(
+      [...(data.msg?.bars ?? [])].reverse().map((bar) => bar.value),
+    );
     expect(data.msg?.bars.map((bar) => bar.name).sort()).toEqual(['Avon and Somerset', 'Essex', 'Kent']);
     expect(await page.locator('table.revisions tbody tr').count()).toBe(2);
-    expect(await page.locator('table.revisions tbody tr').last().textContent()).toContain(`${2 * kit.seeded.lateCalls} late events`);
+    expect(await page.locator('table.revisions tbody tr').last().textContent()).toContain(
+      `${2 * kit.seeded.lateCalls} late events`,
+    );
     expect(await page.getByRole('heading', { name: 'About this measure' }).count()).toBe(1);
     await screenshot(page, 'measure-1366');
     expect(await axeViolations(page)).toEqual([]);
@@ -177,10 +235,17 @@ describe.skipIf(CHROMIUM_PATH === undefined)('dashboard in Chromium', () => {
 
   it('fits 390 px without sideways scrolling', async ({ task }) => {
     const page = await loggedIn('reader', 390, task.name);
-    for (const path of [`/?forceId=${SEED_FORCE}`, MEASURE_PATH, `/live?forceId=${SEED_FORCE}`, `/report?forceId=${SEED_FORCE}`]) {
+    for (const path of [
+      `/?forceId=${SEED_FORCE}`,
+      MEASURE_PATH,
+      `/live?forceId=${SEED_FORCE}`,
+      `/report?forceId=${SEED_FORCE}`,
+    ]) {
       await page.goto(path);
       await viewDrawn(page);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
       expect({ path, overflow }).toEqual({ path, overflow: 0 });
       if (path.startsWith('/?')) await screenshot(page, 'scorecard-390', 2200);
       if (path === MEASURE_PATH) {
@@ -195,17 +260,24 @@ describe.skipIf(CHROMIUM_PATH === undefined)('dashboard in Chromium', () => {
     const page = await loggedIn('reader', 1366, task.name);
     await page.goto(`/live?forceId=${SEED_FORCE}`);
     await viewDrawn(page);
-    const row = (channel: string, queue: string) => page.locator(`tr[data-channel="${channel}"][data-queue="${queue}"] td`);
+    const row = (channel: string, queue: string) =>
+      page.locator(`tr[data-channel="${channel}"][data-queue="${queue}"] td`);
     expect(await row('999', 'primary').first().textContent()).toBe(String(kit.waiting.calls999));
     // Two 101 calls: a count from 1 to 4, suppressed for a reader.
     expect(await row('101', 'primary').first().textContent()).toBe('[c]');
-    const refreshed = await page.waitForResponse((response) => response.url().includes('/dashboard/data/live'), { timeout: 15_000 });
-    expect(((await refreshed.json()) as LiveData).queues.find((queue) => queue.channel === '999')?.waiting).toBe(kit.waiting.calls999);
+    const refreshed = await page.waitForResponse((response) => response.url().includes('/dashboard/data/live'), {
+      timeout: 15_000,
+    });
+    expect(((await refreshed.json()) as LiveData).queues.find((queue) => queue.channel === '999')?.waiting).toBe(
+      kit.waiting.calls999,
+    );
     expect(await axeViolations(page)).toEqual([]);
     await page.context().close();
     // Communications-centre staff (read:ops) see the exact count.
     const exact = await kit.json<LiveData>(`/dashboard/data/live?forceId=${SEED_FORCE}`, 'everything');
-    expect(exact.queues.find((queue) => queue.channel === '101' && queue.queue === 'primary')?.waiting).toBe(kit.waiting.calls101);
+    expect(exact.queues.find((queue) => queue.channel === '101' && queue.queue === 'primary')?.waiting).toBe(
+      kit.waiting.calls101,
+    );
   });
 
   it('prints the report: measures grouped by priority, a chart and narrative each, no navigation', async ({ task }) => {
@@ -215,10 +287,20 @@ describe.skipIf(CHROMIUM_PATH === undefined)('dashboard in Chromium', () => {
       await page.emulateMedia({ media: 'screen' });
       await page.goto(`/report?forceId=${SEED_FORCE}`);
       await viewDrawn(page);
-      await page.waitForFunction(() => document.querySelectorAll('.report-measure canvas').length === document.querySelectorAll('.report-measure').length);
-      expect(await page.locator('section.priority h2').first().textContent()).toBe('Answering the public when they call');
-      const amber = page.locator('article.report-measure', { has: page.getByRole('heading', { name: '999 calls answered within 10 seconds', exact: true }) });
-      expect(await amber.locator('.narrative').textContent()).toContain('89.97% for 12 months 2023-05 to 2024-04-15 (95% interval 88.7% to 91.3%); against a target of 90% it is nearly met');
+      await page.waitForFunction(
+        () =>
+          document.querySelectorAll('.report-measure canvas').length ===
+          document.querySelectorAll('.report-measure').length,
+      );
+      expect(await page.locator('section.priority h2').first().textContent()).toBe(
+        'Answering the public when they call',
+      );
+      const amber = page.locator('article.report-measure', {
+        has: page.getByRole('heading', { name: '999 calls answered within 10 seconds', exact: true }),
+      });
+      expect(await amber.locator('.narrative').textContent()).toContain(
+        '89.97% for 12 months 2023-05 to 2024-04-15 (95% interval 88.7% to 91.3%); against a target of 90% it is nearly met',
+      );
       if (width === 1366) expect(await axeViolations(page)).toEqual([]);
       await page.emulateMedia({ media: 'print' });
       expect(await page.locator('header.site').isVisible()).toBe(false);

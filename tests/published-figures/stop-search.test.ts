@@ -4,7 +4,19 @@ import { computeSnapshotMeasures, DEFAULT_TREND_THRESHOLDS } from '@rollcall/mea
 import { loadSnapshotInputs } from '@rollcall/publishing';
 import { type PublishOutcome } from '@rollcall/publishing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { atLondon, DAY_MS, daysFrom, expectNothingRejected, feedEvent, HOUR_MS, londonDayOf, plusMs, seededRandom, shuffled, sometimeOn } from '../support/event-streams.ts';
+import {
+  atLondon,
+  DAY_MS,
+  daysFrom,
+  expectNothingRejected,
+  feedEvent,
+  HOUR_MS,
+  londonDayOf,
+  plusMs,
+  seededRandom,
+  shuffled,
+  sometimeOn,
+} from '../support/event-streams.ts';
 import { measureOf, PipelineHarness } from '../support/pipeline-harness.ts';
 
 /**
@@ -57,7 +69,11 @@ const OUTCOMES: readonly (readonly [written: string | null, outcome: string, wei
 ];
 
 /** The entries of a weighted table in a deterministic order with the table's proportions. */
-const weighted = <T extends readonly unknown[]>(table: readonly T[]): T[] => shuffled(table.flatMap((entry) => Array<T>(entry.at(-1) as number).fill(entry)), random);
+const weighted = <T extends readonly unknown[]>(table: readonly T[]): T[] =>
+  shuffled(
+    table.flatMap((entry) => Array<T>(entry.at(-1) as number).fill(entry)),
+    random,
+  );
 
 interface SearchRecord {
   readonly recordId: string;
@@ -99,8 +115,17 @@ function recordSearches(from: LocalDate, to: LocalDate, perDay: number): SearchR
         removalOfMoreThanOuterClothing: vehicle ? null : false,
       };
       // One record in 25 was first written with no outcome and no self-defined ethnicity, then corrected.
-      const firstRecorded = i % 25 === 3 ? { outcome: null, selfDefinedEthnicity: null, officerDefinedEthnicity: null } : undefined;
-      const record: SearchRecord = { recordId: fields.recordId, recordedAt: sometimeOn(random, day), fields, group, outcome, ...(firstRecorded && { firstRecorded }), reviews: [] };
+      const firstRecorded =
+        i % 25 === 3 ? { outcome: null, selfDefinedEthnicity: null, officerDefinedEthnicity: null } : undefined;
+      const record: SearchRecord = {
+        recordId: fields.recordId,
+        recordedAt: sometimeOn(random, day),
+        fields,
+        group,
+        outcome,
+        ...(firstRecorded && { firstRecorded }),
+        reviews: [],
+      };
       records.push(record);
       made.push(record);
     }
@@ -124,7 +149,12 @@ shuffled(
 const searches2021 = recordSearches('2020-12-01', '2021-12-31', 5);
 {
   const pool = shuffled(searches2021, random);
-  const minority = pool.filter((r) => isEthnicMinority(r.group) && londonDayOf(r.recordedAt) >= '2021-01-01' && londonDayOf(r.recordedAt) <= '2021-11-30');
+  const minority = pool.filter(
+    (r) =>
+      isEthnicMinority(r.group) &&
+      londonDayOf(r.recordedAt) >= '2021-01-01' &&
+      londonDayOf(r.recordedAt) <= '2021-11-30',
+  );
   const others = pool.filter((r) => !isEthnicMinority(r.group) && londonDayOf(r.recordedAt) <= '2021-11-30');
   const reviewedIn2021 = (record: SearchRecord) => plusMs(record.recordedAt, 10 * DAY_MS);
   // 24 ethnic-minority people, 21 with reasonable grounds; 158 others, 138 with; 10 of the others
@@ -135,9 +165,16 @@ const searches2021 = recordSearches('2020-12-01', '2021-12-31', 5);
   december2020.forEach((record, i) => review(record, atLondon('2021-01-05', (10 + i) * HOUR_MS), i < 8));
   others2021.forEach((record, i) => review(record, reviewedIn2021(record), i < 130));
   // Five of them were reviewed twice: a first review, then the one that counts.
-  others2021.slice(0, 5).forEach((record) => record.reviews.unshift({ at: plusMs(record.recordedAt, 2 * DAY_MS), reasonable: !record.reviews[0]!.reasonable }));
+  others2021
+    .slice(0, 5)
+    .forEach((record) =>
+      record.reviews.unshift({ at: plusMs(record.recordedAt, 2 * DAY_MS), reasonable: !record.reviews[0]!.reasonable }),
+    );
   // Outside 2021: reviewed in December and again in January 2022; reviewed only in January 2022.
-  const later = pool.filter((r) => r.reviews.length === 0 && londonDayOf(r.recordedAt) >= '2021-11-01' && londonDayOf(r.recordedAt) <= '2021-12-15');
+  const later = pool.filter(
+    (r) =>
+      r.reviews.length === 0 && londonDayOf(r.recordedAt) >= '2021-11-01' && londonDayOf(r.recordedAt) <= '2021-12-15',
+  );
   later.slice(0, 6).forEach((record) => {
     review(record, atLondon('2021-12-20', 11 * HOUR_MS), false);
     review(record, atLondon('2022-01-04', 11 * HOUR_MS), true);
@@ -154,7 +191,8 @@ function reviewsIn(from: LocalDate, to: LocalDate, which: (r: SearchRecord) => b
   return { reviewed: counted.length, reasonable: counted.filter((r) => r.reasonable).length };
 }
 
-const in2021 = (r: SearchRecord) => londonDayOf(r.recordedAt) >= '2021-01-01' && londonDayOf(r.recordedAt) <= '2021-12-31';
+const in2021 = (r: SearchRecord) =>
+  londonDayOf(r.recordedAt) >= '2021-01-01' && londonDayOf(r.recordedAt) <= '2021-12-31';
 
 function eventsOf(record: SearchRecord): FeedEvent[] {
   const recorded = { ...record.fields, ...record.firstRecorded };
@@ -170,7 +208,12 @@ function eventsOf(record: SearchRecord): FeedEvent[] {
           }),
         ]
       : []),
-    ...record.reviews.map((r, i) => feedEvent('stop-search.grounds-reviewed', `${record.recordId}-g${i}`, r.at, { recordId: record.recordId, reasonableGroundsRecorded: r.reasonable })),
+    ...record.reviews.map((r, i) =>
+      feedEvent('stop-search.grounds-reviewed', `${record.recordId}-g${i}`, r.at, {
+        recordId: record.recordId,
+        reasonableGroundsRecorded: r.reasonable,
+      }),
+    ),
   ];
 }
 
@@ -194,7 +237,10 @@ afterAll(async () => {
 describe('the records', () => {
   it('have the published answers', () => {
     expect(reviewsIn('2021-01-01', '2021-12-31')).toEqual({ reviewed: 182, reasonable: 159 });
-    expect(reviewsIn('2021-01-01', '2021-12-31', (r) => isEthnicMinority(r.group))).toEqual({ reviewed: 24, reasonable: 21 });
+    expect(reviewsIn('2021-01-01', '2021-12-31', (r) => isEthnicMinority(r.group))).toEqual({
+      reviewed: 24,
+      reasonable: 21,
+    });
     expect(reviewsIn('2019-01-01', '2019-12-31')).toEqual({ reviewed: 244, reasonable: 211 });
   });
 });
@@ -212,13 +258,21 @@ describe('reasonable grounds recorded', () => {
 
   it('computes 21 of 24 for ethnic-minority people in 2021, with the Wilson interval of a small sample, and suppresses it: the 3 without grounds are a small count', async () => {
     const inputs = await loadSnapshotInputs(harness.db, 'avon-and-somerset', '2021-12-31');
-    const computed = computeSnapshotMeasures(inputs.computation, { disclosure: harness.publishDeps.disclosure, trendThresholds: DEFAULT_TREND_THRESHOLDS }).find(
-      (m) => m.measureId === 'stopsearch.reasonable_grounds_rate' && m.period.id === 'rolling-12m' && m.breakdown?.['group'] === 'ethnic-minority',
+    const computed = computeSnapshotMeasures(inputs.computation, {
+      disclosure: harness.publishDeps.disclosure,
+      trendThresholds: DEFAULT_TREND_THRESHOLDS,
+    }).find(
+      (m) =>
+        m.measureId === 'stopsearch.reasonable_grounds_rate' &&
+        m.period.id === 'rolling-12m' &&
+        m.breakdown?.['group'] === 'ethnic-minority',
     );
     expect(computed).toMatchObject({ value: 87.5, numerator: 21, denominator: 24, flags: [] });
     // Wilson, as a small sample: 69.0% to 95.7% (the normal approximation would give 74.3% to 100%).
     expect([computed!.ci!.wilson!.lower.toFixed(1), computed!.ci!.wilson!.upper.toFixed(1)]).toEqual(['69.0', '95.7']);
-    expect(measureOf(end2021, 'stopsearch.reasonable_grounds_rate', 'rolling-12m', { group: 'ethnic-minority' })).toMatchObject({
+    expect(
+      measureOf(end2021, 'stopsearch.reasonable_grounds_rate', 'rolling-12m', { group: 'ethnic-minority' }),
+    ).toMatchObject({
       value: null,
       numerator: null,
       denominator: null,
@@ -243,7 +297,11 @@ describe('the other stop-search measures of 2021', () => {
 
   it('counts the searches, and their rate per 1,000 residents', () => {
     expect(figure('stopsearch.count')).toMatchObject({ value: searches.length, flags: [] });
-    expect(figure('stopsearch.rate_per_1000')).toMatchObject({ numerator: searches.length, denominator: 1_599_555, value: (searches.length / 1_599_555) * 1_000 });
+    expect(figure('stopsearch.rate_per_1000')).toMatchObject({
+      numerator: searches.length,
+      denominator: 1_599_555,
+      value: (searches.length / 1_599_555) * 1_000,
+    });
   });
 
   it('compares each group with White people, by self-defined ethnicity (officer-defined where not stated)', () => {
@@ -258,15 +316,27 @@ describe('the other stop-search measures of 2021', () => {
   });
 
   it('publishes the share with a usable ethnicity, an unrecognised one counting as not recorded', () => {
-    expect(figure('stopsearch.ethnicity_recorded_rate')).toMatchObject({ numerator: searches.length - byGroup('not-recorded'), denominator: searches.length });
+    expect(figure('stopsearch.ethnicity_recorded_rate')).toMatchObject({
+      numerator: searches.length - byGroup('not-recorded'),
+      denominator: searches.length,
+    });
   });
 
   it('publishes a share per outcome, in both wordings, adding up to all searches', () => {
-    const outcomes = end2021.document.measures.filter((m) => m.measureId.startsWith('stopsearch.outcome_rate.') && m.period.id === 'rolling-12m');
+    const outcomes = end2021.document.measures.filter(
+      (m) => m.measureId.startsWith('stopsearch.outcome_rate.') && m.period.id === 'rolling-12m',
+    );
     expect(outcomes).toHaveLength(10);
     expect(outcomes.reduce((sum, m) => sum + m.numerator!, 0)).toBe(searches.length);
-    expect(figure('stopsearch.outcome_rate.arrest')).toMatchObject({ numerator: searches.filter((r) => r.outcome === 'arrest').length });
-    expect(figure('stopsearch.outcome_rate.other')).toMatchObject({ numerator: searches.filter((r) => r.outcome === 'other').length });
-    expect(figure('stopsearch.find_rate')).toMatchObject({ numerator: searches.filter((r) => r.fields.outcomeLinkedToObject === true).length, denominator: searches.length });
+    expect(figure('stopsearch.outcome_rate.arrest')).toMatchObject({
+      numerator: searches.filter((r) => r.outcome === 'arrest').length,
+    });
+    expect(figure('stopsearch.outcome_rate.other')).toMatchObject({
+      numerator: searches.filter((r) => r.outcome === 'other').length,
+    });
+    expect(figure('stopsearch.find_rate')).toMatchObject({
+      numerator: searches.filter((r) => r.fields.outcomeLinkedToObject === true).length,
+      denominator: searches.length,
+    });
   });
 });

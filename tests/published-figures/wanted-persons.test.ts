@@ -2,7 +2,20 @@ import { addDays, addMonths, daysBetween, type LocalDate } from '@rollcall/calen
 import type { FeedEvent } from '@rollcall/contract';
 import type { PublishOutcome } from '@rollcall/publishing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { atLondon, between, DAY_MS, dayBetween, expectNothingRejected, feedEvent, HOUR_MS, london, londonDayOf, seededRandom, shuffled, sometimeOn } from '../support/event-streams.ts';
+import {
+  atLondon,
+  between,
+  DAY_MS,
+  dayBetween,
+  expectNothingRejected,
+  feedEvent,
+  HOUR_MS,
+  london,
+  londonDayOf,
+  seededRandom,
+  shuffled,
+  sometimeOn,
+} from '../support/event-streams.ts';
 import { measureOf, PipelineHarness } from '../support/pipeline-harness.ts';
 
 /**
@@ -47,7 +60,14 @@ function circulate(circulatedAt: string, team: string = TEAMS[between(random, 0,
   const index = circulations.length;
   const risk: Risk = (['high', 'medium', 'low'] as const)[between(random, 0, 2)]!;
   // Every 7th person is circulated again later: each circulation counts once.
-  const circulation: Circulation = { id: `w-${index}`, personRef: `PNC-${index % 7 === 0 ? index - 7 : index}`, team, circulatedAt, risk, riskChanges: [] };
+  const circulation: Circulation = {
+    id: `w-${index}`,
+    personRef: `PNC-${index % 7 === 0 ? index - 7 : index}`,
+    team,
+    circulatedAt,
+    risk,
+    riskChanges: [],
+  };
   circulations.push(circulation);
   return circulation;
 }
@@ -64,27 +84,47 @@ const endOf = (day: LocalDate) => london.endOfDay(day);
 
 // C1: 1,100 open and more than 6 months old at A (circulated on or before 12 April 2020); 500 of them still open at B.
 for (let i = 0; i < 1_100; i++) {
-  const c = circulate(i === 0 ? atLondon('2020-04-12', 23.5 * HOUR_MS) : sometimeOn(random, dayBetween(random, '2017-01-01', '2020-04-12')));
+  const c = circulate(
+    i === 0
+      ? atLondon('2020-04-12', 23.5 * HOUR_MS)
+      : sometimeOn(random, dayBetween(random, '2017-01-01', '2020-04-12')),
+  );
   if (i < 300) close(c, 'arrested', '2020-10-13', '2021-03-31');
   else if (i < 600) close(c, 'cancelled', '2020-10-13', B);
   else if (i < 620) close(c, 'arrested', '2022-03-02', '2022-06-30');
 }
 // C2: 900 open at A but circulated within 6 months of it (13 April to 12 October 2020); 400 still open at B.
 for (let i = 0; i < 900; i++) {
-  const at = i === 0 ? atLondon('2020-04-13', 0.5 * HOUR_MS) : i === 1 ? atLondon(A, DAY_MS - 60_000) : sometimeOn(random, dayBetween(random, '2020-04-13', A));
+  const at =
+    i === 0
+      ? atLondon('2020-04-13', 0.5 * HOUR_MS)
+      : i === 1
+        ? atLondon(A, DAY_MS - 60_000)
+        : sometimeOn(random, dayBetween(random, '2020-04-13', A));
   const c = circulate(at);
   if (i < 250) close(c, 'arrested', '2020-10-13', '2021-03-31');
   else if (i < 500) close(c, 'cancelled', '2020-10-13', B);
 }
 // C3: 854 circulated after A and on or before 1 September 2021, open at B (more than 6 months old then).
 for (let i = 0; i < 854; i++) {
-  const at = i === 0 ? atLondon('2020-10-13', 10 * 60_000) : i === 1 ? atLondon('2021-09-01', DAY_MS - 10 * 60_000) : sometimeOn(random, dayBetween(random, '2020-10-13', '2021-09-01'));
+  const at =
+    i === 0
+      ? atLondon('2020-10-13', 10 * 60_000)
+      : i === 1
+        ? atLondon('2021-09-01', DAY_MS - 10 * 60_000)
+        : sometimeOn(random, dayBetween(random, '2020-10-13', '2021-09-01'));
   const c = circulate(at);
   if (i < 10) c.closed = { type: 'arrested', at: atLondon('2022-03-02', 30 * 60_000) };
 }
 // C4: 788 circulated from 2 September 2021 to B, open at B.
 for (let i = 0; i < 788; i++) {
-  circulate(i === 0 ? atLondon('2021-09-02', 10 * 60_000) : i === 1 ? atLondon(B, DAY_MS - 60_000) : sometimeOn(random, dayBetween(random, '2021-09-02', B)));
+  circulate(
+    i === 0
+      ? atLondon('2021-09-02', 10 * 60_000)
+      : i === 1
+        ? atLondon(B, DAY_MS - 60_000)
+        : sometimeOn(random, dayBetween(random, '2021-09-02', B)),
+  );
 }
 // C5: 1,500 circulated and closed before the end of A, some on the same day, one in the last half hour of A.
 for (let i = 0; i < 1_500; i++) {
@@ -98,7 +138,11 @@ for (let i = 0; i < 1_500; i++) {
 // team with the team's median designed: 50 shorter, the median itself, 50 longer.
 for (const team of TEAMS) {
   const median = TEAM_MEDIANS[team];
-  const days = [median, ...Array.from({ length: 50 }, () => between(random, 0, median - 1)), ...Array.from({ length: 50 }, () => between(random, median + 1, 300))];
+  const days = [
+    median,
+    ...Array.from({ length: 50 }, () => between(random, 0, median - 1)),
+    ...Array.from({ length: 50 }, () => between(random, median + 1, 300)),
+  ];
   for (const d of days) {
     const earliestArrest = addDays('2020-10-13', d) > '2021-04-01' ? addDays('2020-10-13', d) : '2021-04-01';
     const arrestDay = dayBetween(random, earliestArrest, B);
@@ -108,17 +152,27 @@ for (const team of TEAMS) {
   }
 }
 for (let i = 0; i < 695; i++) {
-  if (i < 200) close(circulate(sometimeOn(random, dayBetween(random, '2020-10-13', '2021-03-01'))), 'arrested', '2020-10-13', '2021-03-31');
-  else if (i === 200) circulate(atLondon('2022-02-28', 12 * HOUR_MS)).closed = { type: 'cancelled', at: atLondon(B, DAY_MS - HOUR_MS) };
-  else close(circulate(sometimeOn(random, dayBetween(random, '2020-10-13', '2022-02-27'))), 'cancelled', '2020-10-13', B);
+  if (i < 200)
+    close(
+      circulate(sometimeOn(random, dayBetween(random, '2020-10-13', '2021-03-01'))),
+      'arrested',
+      '2020-10-13',
+      '2021-03-31',
+    );
+  else if (i === 200)
+    circulate(atLondon('2022-02-28', 12 * HOUR_MS)).closed = { type: 'cancelled', at: atLondon(B, DAY_MS - HOUR_MS) };
+  else
+    close(circulate(sometimeOn(random, dayBetween(random, '2020-10-13', '2022-02-27'))), 'cancelled', '2020-10-13', B);
 }
 // C7: 50 circulated after B.
 for (let i = 0; i < 50; i++) circulate(sometimeOn(random, dayBetween(random, '2022-03-02', '2022-03-31')));
 
 /** Open at an instant: circulated before it and not arrested or cancelled before it (measures.md). */
-const openAt = (c: Circulation, instant: number) => Date.parse(c.circulatedAt) < instant && !(c.closed && Date.parse(c.closed.at) < instant);
+const openAt = (c: Circulation, instant: number) =>
+  Date.parse(c.circulatedAt) < instant && !(c.closed && Date.parse(c.closed.at) < instant);
 /** Risk at an instant: the latest change before it, or the risk at circulation. */
-const riskAt = (c: Circulation, instant: number) => c.riskChanges.filter((change) => Date.parse(change.at) < instant).at(-1)?.risk ?? c.risk;
+const riskAt = (c: Circulation, instant: number) =>
+  c.riskChanges.filter((change) => Date.parse(change.at) < instant).at(-1)?.risk ?? c.risk;
 
 // Risk: of the circulations open at B, 472 are high risk then. Some were circulated at another
 // risk and raised or lowered before B (one in its last hour); some change only after B.
@@ -180,9 +234,19 @@ function medianDaysToArrest(from: LocalDate, to: LocalDate, team?: string): { me
 
 function eventsOf(c: Circulation): { events: FeedEvent[]; closing: FeedEvent | undefined } {
   const events: FeedEvent[] = [
-    feedEvent('wanted.circulated', `${c.id}-c`, c.circulatedAt, { circulationId: c.id, personRef: c.personRef, risk: c.risk, team: c.team, top20: false }),
+    feedEvent('wanted.circulated', `${c.id}-c`, c.circulatedAt, {
+      circulationId: c.id,
+      personRef: c.personRef,
+      risk: c.risk,
+      team: c.team,
+      top20: false,
+    }),
     ...c.riskChanges.map((change, i) =>
-      feedEvent('wanted.risk-changed', `${c.id}-r${i}`, change.at, { circulationId: c.id, risk: change.risk, ...(change.top20 !== undefined && { top20: change.top20 }) }),
+      feedEvent('wanted.risk-changed', `${c.id}-r${i}`, change.at, {
+        circulationId: c.id,
+        risk: change.risk,
+        ...(change.top20 !== undefined && { top20: change.top20 }),
+      }),
     ),
   ];
   const closing = !c.closed
@@ -202,8 +266,21 @@ beforeAll(async () => {
   harness = await PipelineHarness.start({ workerConcurrency: 4 });
   const all = circulations.map(eventsOf);
   // 100 cancellations made before B arrive only after B has been published once.
-  const late = new Set(circulations.filter((c) => c.closed?.type === 'cancelled' && Date.parse(c.closed.at) > Date.parse('2021-06-01T00:00:00Z') && Date.parse(c.closed.at) < endOf(B)).slice(0, 100).map((c) => c.id));
-  const onTime = all.flatMap(({ events, closing }, i) => [...events, ...(closing && !late.has(circulations[i]!.id) ? [closing] : [])]);
+  const late = new Set(
+    circulations
+      .filter(
+        (c) =>
+          c.closed?.type === 'cancelled' &&
+          Date.parse(c.closed.at) > Date.parse('2021-06-01T00:00:00Z') &&
+          Date.parse(c.closed.at) < endOf(B),
+      )
+      .slice(0, 100)
+      .map((c) => c.id),
+  );
+  const onTime = all.flatMap(({ events, closing }, i) => [
+    ...events,
+    ...(closing && !late.has(circulations[i]!.id) ? [closing] : []),
+  ]);
   const lateEvents = all.flatMap(({ closing }, i) => (closing && late.has(circulations[i]!.id) ? [closing] : []));
   expect(lateEvents).toHaveLength(100);
 
@@ -226,7 +303,8 @@ describe('the history', () => {
     expect(oracle(B)).toMatchObject({ open: 2_542, aged: 1_754, highRisk: 472 });
     expect(oracle(A)).toMatchObject({ open: 2_000, aged: 1_100 });
     expect(Object.values(TEAM_MEDIANS).sort((a, b) => a - b)).toEqual([41, 63, 88, 120, 156]);
-    for (const team of TEAMS) expect(medianDaysToArrest('2021-04-01', B, team)).toEqual({ median: TEAM_MEDIANS[team], arrests: 101 });
+    for (const team of TEAMS)
+      expect(medianDaysToArrest('2021-04-01', B, team)).toEqual({ median: TEAM_MEDIANS[team], arrests: 101 });
   });
 });
 
@@ -254,7 +332,9 @@ describe('wanted persons as at 1 March 2022', () => {
   it('publishes team medians of days to arrest from 41 to 156 days over the 12 months, each with its open circulations', () => {
     const expected = oracle(B);
     const medians = TEAMS.map((team) => measureOf(atB, 'wanted.median_days_to_arrest', 'rolling-12m', { team }));
-    expect(medians.map((m) => [m.value, m.denominator, m.extra?.openAtPeriodEnd])).toEqual(TEAMS.map((team) => [TEAM_MEDIANS[team], 101, expected.openByTeam.get(team)]));
+    expect(medians.map((m) => [m.value, m.denominator, m.extra?.openAtPeriodEnd])).toEqual(
+      TEAMS.map((team) => [TEAM_MEDIANS[team], 101, expected.openByTeam.get(team)]),
+    );
     expect(Math.min(...medians.map((m) => m.value!))).toBe(41);
     expect(Math.max(...medians.map((m) => m.value!))).toBe(156);
     const overall = medianDaysToArrest('2021-04-01', B);
@@ -275,7 +355,9 @@ describe('wanted persons as at 12 October 2020', () => {
     expect(entry).toMatchObject({ numerator: 1_100, denominator: 2_000, flags: [] });
     expect(entry.value).toBe((1_100 / 2_000) * 100);
     expect(entry.value!.toFixed(0)).toBe('55');
-    expect(Math.round(measureOf(atB, 'wanted.on_pnc_over_6_months', 'as-at').value!) - Math.round(entry.value!)).toBe(14);
+    expect(Math.round(measureOf(atB, 'wanted.on_pnc_over_6_months', 'as-at').value!) - Math.round(entry.value!)).toBe(
+      14,
+    );
     expect(measureOf(atA, 'wanted.open', 'as-at')).toMatchObject({ value: oracle(A).open });
     expect(measureOf(atA, 'wanted.open_high_risk', 'as-at')).toMatchObject({ value: oracle(A).highRisk });
   });

@@ -24,7 +24,8 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** A whole number in [from, to]. */
-export const between = (random: () => number, from: number, to: number): number => from + Math.floor(random() * (to - from + 1));
+export const between = (random: () => number, from: number, to: number): number =>
+  from + Math.floor(random() * (to - from + 1));
 
 /** The items in a deterministic random order (Fisher–Yates). */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
@@ -56,13 +57,21 @@ export function daysFrom(from: LocalDate, to: LocalDate): LocalDate[] {
 }
 
 /** A random London day from `from` to `to`, inclusive. */
-export const dayBetween = (random: () => number, from: LocalDate, to: LocalDate): LocalDate => addDays(from, between(random, 0, daysBetween(from, to)));
+export const dayBetween = (random: () => number, from: LocalDate, to: LocalDate): LocalDate =>
+  addDays(from, between(random, 0, daysBetween(from, to)));
 
 /** A random instant during London day `day` (any second of its 23, 24 or 25 hours). */
-export const sometimeOn = (random: () => number, day: LocalDate): string => atLondon(day, Math.floor(random() * london.hoursInDay(day) * 3_600) * 1_000);
+export const sometimeOn = (random: () => number, day: LocalDate): string =>
+  atLondon(day, Math.floor(random() * london.hoursInDay(day) * 3_600) * 1_000);
 
 /** One event of the contract, for Avon and Somerset unless told otherwise. */
-export function feedEvent<T extends EventType>(type: T, eventId: string, occurredAt: string, payload: EventOfType<T>['payload'], forceId = 'avon-and-somerset'): EventOfType<T> {
+export function feedEvent<T extends EventType>(
+  type: T,
+  eventId: string,
+  occurredAt: string,
+  payload: EventOfType<T>['payload'],
+  forceId = 'avon-and-somerset',
+): EventOfType<T> {
   return { eventId, feed: feedOfType(type), type, forceId, occurredAt, schemaVersion: 1, payload } as EventOfType<T>;
 }
 

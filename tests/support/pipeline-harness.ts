@@ -7,7 +7,14 @@ import { testIngestContext } from '@rollcall/testing';
 import { createSilentLogger } from '@rollcall/logger';
 import { type PublishDeps, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
 import { type PublishOutcome } from '@rollcall/publishing';
-import { createRedisConnection, FEED_QUEUE_NAMES, feedQueueName, MAX_EVENTS_PER_JOB, QueueFactory, waitForQueuesDrained } from '@rollcall/queue';
+import {
+  createRedisConnection,
+  FEED_QUEUE_NAMES,
+  feedQueueName,
+  MAX_EVENTS_PER_JOB,
+  QueueFactory,
+  waitForQueuesDrained,
+} from '@rollcall/queue';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -92,7 +99,8 @@ export class PipelineHarness {
   /** Waits until every feed queue is empty and every job finished (throws on timeout). */
   async drain(timeoutMs = 120_000): Promise<void> {
     const result = await waitForQueuesDrained(this.queues, FEED_QUEUE_NAMES, { timeoutMs });
-    if (!result.drained) throw new Error(`queues not drained after ${timeoutMs} ms: ${JSON.stringify(result.outstanding)}`);
+    if (!result.drained)
+      throw new Error(`queues not drained after ${timeoutMs} ms: ${JSON.stringify(result.outstanding)}`);
   }
 
   async publish(forceId: string, asOf: string): Promise<PublishOutcome> {
@@ -122,11 +130,18 @@ export function measureOf(
   breakdown: Readonly<Record<string, string>> | null = null,
 ) {
   const entry = outcome.document.measures.find(
-    (m) => m.measureId === measureId && m.period.id === periodId && JSON.stringify(m.breakdown) === JSON.stringify(breakdown),
+    (m) =>
+      m.measureId === measureId &&
+      m.period.id === periodId &&
+      JSON.stringify(m.breakdown) === JSON.stringify(breakdown),
   );
   if (!entry) {
-    const available = outcome.document.measures.filter((m) => m.measureId === measureId).map((m) => `${m.period.id} ${JSON.stringify(m.breakdown)}`);
-    throw new Error(`no ${measureId} for ${periodId} ${JSON.stringify(breakdown)}; present: ${available.join(', ') || 'none'}`);
+    const available = outcome.document.measures
+      .filter((m) => m.measureId === measureId)
+      .map((m) => `${m.period.id} ${JSON.stringify(m.breakdown)}`);
+    throw new Error(
+      `no ${measureId} for ${periodId} ${JSON.stringify(breakdown)}; present: ${available.join(', ') || 'none'}`,
+    );
   }
   return entry;
 }

@@ -42,7 +42,12 @@ export class TopologyPipeline {
   static async start(topology: TopologyName): Promise<TopologyPipeline> {
     const database = await createTestDatabase();
     const testRedis = createTestRedis();
-    const servers = topology === 'cluster' ? await startRedisCluster() : topology === 'sentinel' ? await startRedisSentinel() : undefined;
+    const servers =
+      topology === 'cluster'
+        ? await startRedisCluster()
+        : topology === 'sentinel'
+          ? await startRedisSentinel()
+          : undefined;
     const dir = await mkdtemp(join(tmpdir(), `rollcall-${topology}-`));
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
@@ -114,16 +119,54 @@ export function topologyInputs(calls: number): Record<'call-handling' | 'dvpo' |
     const callId = `call-${i}`;
     const presentedAt = `2024-03-${String(1 + (i % 28)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:00:00Z`;
     const answeredAt = new Date(Date.parse(presentedAt) + (i % 4 === 0 ? 20_000 : 5_000)).toISOString();
-    callLines.push(line(exampleEvent('call.presented', { eventId: `${callId}-p`, occurredAt: presentedAt, payload: { callId, btTransferSeconds: 2 } })));
-    callLines.push(line(exampleEvent('call.answered', { eventId: `${callId}-a`, occurredAt: answeredAt, payload: { callId } })));
+    callLines.push(
+      line(
+        exampleEvent('call.presented', {
+          eventId: `${callId}-p`,
+          occurredAt: presentedAt,
+          payload: { callId, btTransferSeconds: 2 },
+        }),
+      ),
+    );
+    callLines.push(
+      line(exampleEvent('call.answered', { eventId: `${callId}-a`, occurredAt: answeredAt, payload: { callId } })),
+    );
   }
-  callLines.push(callLines[0] ?? '', line(exampleEvent('call.presented', { eventId: 'no-offset', occurredAt: '2024-03-11T09:00:00' })));
+  callLines.push(
+    callLines[0] ?? '',
+    line(exampleEvent('call.presented', { eventId: 'no-offset', occurredAt: '2024-03-11T09:00:00' })),
+  );
   const dvpo: string[] = [];
   for (let i = 0; i < 6; i++) {
-    dvpo.push(line(exampleEvent('dvpo.applied', { eventId: `d-${i}-a`, occurredAt: `2024-03-0${1 + i}T10:00:00Z`, payload: { caseRef: `case-${i}`, subjectRef: `SUBJECT-${i}` } })));
-    dvpo.push(line(exampleEvent('dvpo.decided', { eventId: `d-${i}-d`, occurredAt: `2024-03-0${2 + i}T10:00:00Z`, payload: { caseRef: `case-${i}`, outcome: 'granted' } })));
+    dvpo.push(
+      line(
+        exampleEvent('dvpo.applied', {
+          eventId: `d-${i}-a`,
+          occurredAt: `2024-03-0${1 + i}T10:00:00Z`,
+          payload: { caseRef: `case-${i}`, subjectRef: `SUBJECT-${i}` },
+        }),
+      ),
+    );
+    dvpo.push(
+      line(
+        exampleEvent('dvpo.decided', {
+          eventId: `d-${i}-d`,
+          occurredAt: `2024-03-0${2 + i}T10:00:00Z`,
+          payload: { caseRef: `case-${i}`, outcome: 'granted' },
+        }),
+      ),
+    );
   }
   const searches: string[] = [];
-  for (let i = 0; i < 7; i++) searches.push(line(exampleEvent('stop-search.recorded', { eventId: `s-${i}`, occurredAt: `2024-03-1${i}T14:00:00Z`, payload: { recordId: `rec-${i}` } })));
+  for (let i = 0; i < 7; i++)
+    searches.push(
+      line(
+        exampleEvent('stop-search.recorded', {
+          eventId: `s-${i}`,
+          occurredAt: `2024-03-1${i}T14:00:00Z`,
+          payload: { recordId: `rec-${i}` },
+        }),
+      ),
+    );
   return { 'call-handling': callLines, dvpo, 'stop-search': searches };
 }

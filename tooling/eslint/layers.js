@@ -18,7 +18,11 @@ export const layers = {
   simulator: { folder: 'packages/simulator', imports: ['calendar', 'contract'] },
   // in
   db: { folder: 'packages/db', imports: ['reference'], tests: ['testing'] },
-  intake: { folder: 'packages/intake', imports: ['calendar', 'config', 'contract', 'db', 'lifecycles'], tests: ['testing'] },
+  intake: {
+    folder: 'packages/intake',
+    imports: ['calendar', 'config', 'contract', 'db', 'lifecycles'],
+    tests: ['testing'],
+  },
   queue: { folder: 'packages/queue', imports: ['config', 'contract', 'logger'], tests: ['testing'] },
   importers: {
     folder: 'packages/importers',
@@ -47,7 +51,11 @@ export const layers = {
   // the browser dashboard: talks to the API over HTTP only
   dashboard: { folder: 'packages/dashboard', imports: [] },
   // running
-  runtime: { folder: 'packages/runtime', imports: ['calendar', 'config', 'db', 'logger', 'ops', 'queue'], tests: ['testing'] },
+  runtime: {
+    folder: 'packages/runtime',
+    imports: ['calendar', 'config', 'db', 'logger', 'ops', 'queue'],
+    tests: ['testing'],
+  },
   testing: {
     folder: 'packages/testing',
     imports: ['backing-services', 'calendar', 'config', 'db', 'intake', 'queue', 'reference'],
@@ -59,9 +67,26 @@ export const layers = {
   cli: {
     folder: 'services/cli',
     imports: [
-      'api', 'api-service', 'backing-services', 'calendar', 'config', 'contract', 'db', 'importers', 'intake',
-      'logger', 'measures', 'ops', 'publishing', 'queue', 'reference', 'runtime', 'scheduler-service',
-      'simulator', 'store', 'worker-service',
+      'api',
+      'api-service',
+      'backing-services',
+      'calendar',
+      'config',
+      'contract',
+      'db',
+      'importers',
+      'intake',
+      'logger',
+      'measures',
+      'ops',
+      'publishing',
+      'queue',
+      'reference',
+      'runtime',
+      'scheduler-service',
+      'simulator',
+      'store',
+      'worker-service',
     ],
     tests: ['testing'],
   },

@@ -31,12 +31,23 @@ describe('/admin/queues and requests from another site (issue 15)', () => {
   beforeAll(async () => {
     await queue().add('feed-batch', { events: [] }, { jobId: 'to-remove' });
     const failed = await queue().add('feed-batch', { events: [] }, { jobId: 'to-retry' });
-    await kit.redis.multi().lrem(`${kit.queues.prefix}:feed.dvpo:wait`, 0, failed.id!).zadd(`${kit.queues.prefix}:feed.dvpo:failed`, Date.now(), failed.id!).hset(`${kit.queues.prefix}:feed.dvpo:${failed.id}`, 'failedReason', 'made to fail', 'finishedOn', Date.now()).exec();
+    await kit.redis
+      .multi()
+      .lrem(`${kit.queues.prefix}:feed.dvpo:wait`, 0, failed.id!)
+      .zadd(`${kit.queues.prefix}:feed.dvpo:failed`, Date.now(), failed.id!)
+      .hset(`${kit.queues.prefix}:feed.dvpo:${failed.id}`, 'failedReason', 'made to fail', 'finishedOn', Date.now())
+      .exec();
   });
 
   /** A cross-site form post, as a page elsewhere makes a logged-in admin's browser send it. */
   const forged = (method: 'POST' | 'PUT', url: string, headers: Record<string, string>) =>
-    kit.app.inject({ method, url, cookies: cookies(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: 'name=feed-batch' });
+    kit.app.inject({
+      method,
+      url,
+      cookies: cookies(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      payload: 'name=feed-batch',
+    });
 
   it('refuses to add, retry or remove a job for a request from another origin, with the admin cookie', async () => {
     const attempts = [
@@ -47,7 +58,10 @@ describe('/admin/queues and requests from another site (issue 15)', () => {
     ];
     for (const response of await Promise.all(attempts)) {
       expect(response.statusCode).toBe(403);
-      expect(response.json()).toEqual({ error: 'forbidden', message: 'a request that changes queues must come from this site (its Origin or Sec-Fetch-Site says another)' });
+      expect(response.json()).toEqual({
+        error: 'forbidden',
+        message: 'a request that changes queues must come from this site (its Origin or Sec-Fetch-Site says another)',
+      });
     }
     // Nothing changed.
     expect(await queue().getJobCounts('waiting', 'failed')).toEqual({ waiting: 1, failed: 1 });
@@ -65,7 +79,11 @@ describe('/admin/queues and requests from another site (issue 15)', () => {
     expect(sameOrigin.statusCode).toBe(204);
     expect(await queue().getJobState('to-retry')).toBe('waiting');
     // curl with a bearer token sends neither header, and no browser can be made to send its token.
-    const tool = await kit.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/feed.dvpo/to-remove/clean', headers: kit.bearer('admin') });
+    const tool = await kit.app.inject({
+      method: 'PUT',
+      url: '/admin/queues/api/queues/feed.dvpo/to-remove/clean',
+      headers: kit.bearer('admin'),
+    });
     expect(tool.statusCode).toBe(204);
     expect(await queue().getJobState('to-remove')).toBe('unknown');
   });

@@ -73,7 +73,11 @@ export function adminQueueAdapter(queue: Queue): BullMQAdapter {
  * (any method but GET, HEAD, OPTIONS) from another site is refused (403) before bull-board sees
  * it: a page elsewhere cannot have an admin's browser add, retry or remove jobs (issue 15).
  */
-export function registerAdminQueues(app: FastifyInstance, queues: readonly Queue[], guard: onRequestAsyncHookHandler): void {
+export function registerAdminQueues(
+  app: FastifyInstance,
+  queues: readonly Queue[],
+  guard: onRequestAsyncHookHandler,
+): void {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(ADMIN_QUEUES_PATH);
   createBullBoard({
@@ -85,8 +89,19 @@ export function registerAdminQueues(app: FastifyInstance, queues: readonly Queue
     admin.addHook('onRequest', guard);
     admin.addHook('onRequest', async (request, reply) => {
       if (SAFE_METHODS.has(request.method) || !isCrossSite(request)) return undefined;
-      request.log.warn({ method: request.method, url: request.url, origin: request.headers.origin, fetchSite: request.headers['sec-fetch-site'] }, 'cross-site change to the queues refused');
-      return sendError(reply, 403, { error: 'forbidden', message: 'a request that changes queues must come from this site (its Origin or Sec-Fetch-Site says another)' });
+      request.log.warn(
+        {
+          method: request.method,
+          url: request.url,
+          origin: request.headers.origin,
+          fetchSite: request.headers['sec-fetch-site'],
+        },
+        'cross-site change to the queues refused',
+      );
+      return sendError(reply, 403, {
+        error: 'forbidden',
+        message: 'a request that changes queues must come from this site (its Origin or Sec-Fetch-Site says another)',
+      });
     });
     admin.addHook('onSend', async (_request, reply) => {
       reply.header('content-security-policy', ADMIN_CONTENT_SECURITY_POLICY);

@@ -31,10 +31,15 @@ export class ApiError extends Error {
   }
 
   get body(): ErrorBody {
-    return { error: this.error, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) };
+    return {
+      error: this.error,
+      message: this.message,
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
   }
 }
 
 export const notFound = (message: string): ApiError => new ApiError(404, 'not_found', message);
 
-export const badRequest = (message: string, details?: readonly ErrorDetail[]): ApiError => new ApiError(400, 'bad_request', message, details);
+export const badRequest = (message: string, details?: readonly ErrorDetail[]): ApiError =>
+  new ApiError(400, 'bad_request', message, details);

@@ -26,7 +26,11 @@ const PROTECTED: readonly { url: string; scope: string; without: TokenName[] }[]
   { url: `/v1/snapshots/latest?forceId=${FORCE}`, scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: `/v1/snapshots/${FORCE}_2022-03-31_r1`, scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: '/v1/snapshots', scope: 'read:snapshots', without: ['ops', 'admin'] },
-  { url: `/v1/snapshots/${FORCE}_2022-03-31_r1/explain?measureId=dvpo.applied`, scope: 'read:snapshots', without: ['ops', 'admin'] },
+  {
+    url: `/v1/snapshots/${FORCE}_2022-03-31_r1/explain?measureId=dvpo.applied`,
+    scope: 'read:snapshots',
+    without: ['ops', 'admin'],
+  },
   { url: `/v1/measures/dvpo.applied/series?forceId=${FORCE}`, scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: '/v1/measures', scope: 'read:snapshots', without: ['ops', 'admin'] },
   { url: '/v1/forces', scope: 'read:snapshots', without: ['ops', 'admin'] },
@@ -59,11 +63,18 @@ describe('scopes', () => {
     expect(response.statusCode).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer realm="rollcall"');
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.json()).toEqual({ error: 'unauthorized', message: expect.stringContaining('bearer token is required') });
+    expect(response.json()).toEqual({
+      error: 'unauthorized',
+      message: expect.stringContaining('bearer token is required'),
+    });
   });
 
   it.each(PROTECTED)('$url with an unknown token is 401', async ({ url }) => {
-    const response = await kit.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${newToken().token}` } });
+    const response = await kit.app.inject({
+      method: 'GET',
+      url,
+      headers: { authorization: `Bearer ${newToken().token}` },
+    });
     expect(response.statusCode).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer realm="rollcall", error="invalid_token"');
     expect(response.json()).toEqual({ error: 'unauthorized', message: 'the token is not valid' });
@@ -84,24 +95,49 @@ describe('scopes', () => {
   });
 
   it('refuses an Authorization header that is not a bearer token', async () => {
-    for (const authorization of [`Basic ${Buffer.from('a:b').toString('base64')}`, 'Bearer', `Bearer ${kit.tokens.reader} extra`, kit.tokens.reader]) {
+    for (const authorization of [
+      `Basic ${Buffer.from('a:b').toString('base64')}`,
+      'Bearer',
+      `Bearer ${kit.tokens.reader} extra`,
+      kit.tokens.reader,
+    ]) {
       const response = await kit.app.inject({ method: 'GET', url: '/v1/snapshots', headers: { authorization } });
       expect(response.statusCode, authorization).toBe(401);
-      expect(response.json()).toEqual({ error: 'unauthorized', message: 'the Authorization header must be "Bearer <token>"' });
+      expect(response.json()).toEqual({
+        error: 'unauthorized',
+        message: 'the Authorization header must be "Bearer <token>"',
+      });
     }
   });
 
   it('accepts the scheme in any case', async () => {
-    const response = await kit.app.inject({ method: 'GET', url: '/v1/snapshots', headers: { authorization: `bearer ${kit.tokens.reader}` } });
+    const response = await kit.app.inject({
+      method: 'GET',
+      url: '/v1/snapshots',
+      headers: { authorization: `bearer ${kit.tokens.reader}` },
+    });
     expect(response.statusCode).toBe(200);
   });
 
   it('accepts the token from the login cookie, the header winning when both are sent', async () => {
-    const cookie = await kit.app.inject({ method: 'GET', url: '/v1/snapshots', cookies: { [TOKEN_COOKIE]: kit.tokens.reader } });
+    const cookie = await kit.app.inject({
+      method: 'GET',
+      url: '/v1/snapshots',
+      cookies: { [TOKEN_COOKIE]: kit.tokens.reader },
+    });
     expect(cookie.statusCode).toBe(200);
-    const both = await kit.app.inject({ method: 'GET', url: '/v1/snapshots', cookies: { [TOKEN_COOKIE]: kit.tokens.reader }, headers: kit.bearer('ops') });
+    const both = await kit.app.inject({
+      method: 'GET',
+      url: '/v1/snapshots',
+      cookies: { [TOKEN_COOKIE]: kit.tokens.reader },
+      headers: kit.bearer('ops'),
+    });
     expect(both.statusCode).toBe(403);
-    const stale = await kit.app.inject({ method: 'GET', url: '/v1/snapshots', cookies: { [TOKEN_COOKIE]: newToken().token } });
+    const stale = await kit.app.inject({
+      method: 'GET',
+      url: '/v1/snapshots',
+      cookies: { [TOKEN_COOKIE]: newToken().token },
+    });
     expect(stale.statusCode).toBe(401);
     expect(stale.json().message).toContain('log in again at /login');
   });
@@ -109,7 +145,10 @@ describe('scopes', () => {
   it('leaves public routes open, whatever token is sent', async () => {
     for (const url of ['/health', '/ready', '/login']) {
       expect((await kit.app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
-      expect((await kit.app.inject({ method: 'GET', url, headers: { authorization: 'Bearer nonsense' } })).statusCode, url).toBe(200);
+      expect(
+        (await kit.app.inject({ method: 'GET', url, headers: { authorization: 'Bearer nonsense' } })).statusCode,
+        url,
+      ).toBe(200);
     }
   });
 });
@@ -121,7 +160,12 @@ describe('logging', () => {
     await kit.app.inject({ method: 'GET', url: '/v1/queues', cookies: { [TOKEN_COOKIE]: kit.tokens.ops } });
     await kit.app.inject({ method: 'GET', url: '/v1/queues', headers: kit.bearer('reader') });
     await kit.app.inject({ method: 'POST', url: '/login', payload: { token: kit.tokens.admin } });
-    await kit.app.inject({ method: 'POST', url: '/login', payload: `token=${kit.tokens.everything}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    await kit.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: `token=${kit.tokens.everything}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     const log = lines.join('');
     expect(log).toContain('incoming request');
     expect(log).toContain('"tokenName":"admin"');

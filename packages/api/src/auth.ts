@@ -60,7 +60,10 @@ export interface TokenVerifier {
  * of them, so neither the comparison nor the position of a match shows in the response time.
  */
 export function createTokenVerifier(entries: readonly ApiTokenEntry[]): TokenVerifier {
-  const configured = entries.map((entry) => ({ principal: { name: entry.name, scopes: [...entry.scopes], forces: entry.forces ? [...entry.forces] : null }, digest: Buffer.from(entry.sha256, 'hex') }));
+  const configured = entries.map((entry) => ({
+    principal: { name: entry.name, scopes: [...entry.scopes], forces: entry.forces ? [...entry.forces] : null },
+    digest: Buffer.from(entry.sha256, 'hex'),
+  }));
   return {
     verify(token) {
       if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
@@ -75,7 +78,11 @@ export function createTokenVerifier(entries: readonly ApiTokenEntry[]): TokenVer
 }
 
 export type Credentials =
-  | { readonly kind: 'token'; readonly token: string; readonly source: 'header' | 'api-key-header' | 'query' | 'cookie' }
+  | {
+      readonly kind: 'token';
+      readonly token: string;
+      readonly source: 'header' | 'api-key-header' | 'query' | 'cookie';
+    }
   | { readonly kind: 'none' }
   | { readonly kind: 'malformed'; readonly message: string };
 
@@ -83,14 +90,21 @@ export function credentialsOf(request: FastifyRequest): Credentials {
   const header = request.headers.authorization;
   if (header !== undefined) {
     const match = BEARER.exec(header);
-    return match?.[1] ? { kind: 'token', token: match[1], source: 'header' } : { kind: 'malformed', message: 'the Authorization header must be "Bearer <token>"' };
+    return match?.[1]
+      ? { kind: 'token', token: match[1], source: 'header' }
+      : { kind: 'malformed', message: 'the Authorization header must be "Bearer <token>"' };
   }
   const apiKey = request.headers['x-api-key'];
   if (apiKey !== undefined) {
-    return typeof apiKey === 'string' && apiKey.trim() !== '' ? { kind: 'token', token: apiKey.trim(), source: 'api-key-header' } : { kind: 'malformed', message: 'the X-API-Key header must be given once, with the token' };
+    return typeof apiKey === 'string' && apiKey.trim() !== ''
+      ? { kind: 'token', token: apiKey.trim(), source: 'api-key-header' }
+      : { kind: 'malformed', message: 'the X-API-Key header must be given once, with the token' };
   }
   const queryKey = queryApiKeyOf(request);
-  if (queryKey !== undefined) return queryKey ? { kind: 'token', token: queryKey, source: 'query' } : { kind: 'malformed', message: 'api_key must be given once, with the token' };
+  if (queryKey !== undefined)
+    return queryKey
+      ? { kind: 'token', token: queryKey, source: 'query' }
+      : { kind: 'malformed', message: 'api_key must be given once, with the token' };
   const cookie = request.cookies[TOKEN_COOKIE];
   return cookie ? { kind: 'token', token: cookie, source: 'cookie' } : { kind: 'none' };
 }
@@ -120,7 +134,10 @@ const isPageNavigation = (request: FastifyRequest): boolean =>
 
 function toLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const path = request.url.split('?', 1)[0] ?? '/';
-  return reply.redirect(RETURN_PATH.test(path) && path !== '/' ? `/login?next=${encodeURIComponent(path)}` : '/login', 303);
+  return reply.redirect(
+    RETURN_PATH.test(path) && path !== '/' ? `/login?next=${encodeURIComponent(path)}` : '/login',
+    303,
+  );
 }
 
 /**
@@ -128,7 +145,11 @@ function toLogin(request: FastifyRequest, reply: FastifyReply): FastifyReply {
  * valid token, 403 with one that lacks the scope. It answers itself rather than throwing, so the
  * answer is the same inside plugins that install error handlers of their own (bull-board).
  */
-export function requireScope(verifier: TokenVerifier, scope: ApiScope, options: RequireScopeOptions = {}): onRequestAsyncHookHandler {
+export function requireScope(
+  verifier: TokenVerifier,
+  scope: ApiScope,
+  options: RequireScopeOptions = {},
+): onRequestAsyncHookHandler {
   return async function checkScope(request, reply) {
     const credentials = credentialsOf(request);
     const verified = credentials.kind === 'token' ? verifier.verify(credentials.token) : undefined;
@@ -136,21 +157,46 @@ export function requireScope(verifier: TokenVerifier, scope: ApiScope, options: 
       verified && credentials.kind === 'token' && credentials.source === 'query'
         ? { ...verified, scopes: verified.scopes.filter((granted) => QUERY_KEY_SCOPES.includes(granted)) }
         : verified;
-    if (principal === undefined && options.loginRedirect && credentials.kind !== 'malformed' && isPageNavigation(request)) {
+    if (
+      principal === undefined &&
+      options.loginRedirect &&
+      credentials.kind !== 'malformed' &&
+      isPageNavigation(request)
+    ) {
       return toLogin(request, reply);
     }
     if (credentials.kind === 'none') {
-      return refuse(reply, 401, 'a bearer token is required (Authorization: Bearer <token>, or log in at /login)', REALM);
+      return refuse(
+        reply,
+        401,
+        'a bearer token is required (Authorization: Bearer <token>, or log in at /login)',
+        REALM,
+      );
     }
     if (credentials.kind === 'malformed') {
       return refuse(reply, 401, credentials.message, `${REALM}, error="invalid_request"`);
     }
     if (principal === undefined) {
-      return refuse(reply, 401, credentials.source === 'cookie' ? 'the login has expired or the token is not valid; log in again at /login' : 'the token is not valid', `${REALM}, error="invalid_token"`);
+      return refuse(
+        reply,
+        401,
+        credentials.source === 'cookie'
+          ? 'the login has expired or the token is not valid; log in again at /login'
+          : 'the token is not valid',
+        `${REALM}, error="invalid_token"`,
+      );
     }
     if (!principal.scopes.includes(scope)) {
-      const how = credentials.kind === 'token' && credentials.source === 'query' ? ' (a token given as ?api_key= has its read scopes only)' : '';
-      return refuse(reply, 403, `requires scope ${scope}${how}`, `${REALM}, error="insufficient_scope", scope="${scope}"`);
+      const how =
+        credentials.kind === 'token' && credentials.source === 'query'
+          ? ' (a token given as ?api_key= has its read scopes only)'
+          : '';
+      return refuse(
+        reply,
+        403,
+        `requires scope ${scope}${how}`,
+        `${REALM}, error="insufficient_scope", scope="${scope}"`,
+      );
     }
     request.principal = principal;
     return undefined;

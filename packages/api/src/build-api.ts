@@ -7,7 +7,6 @@ import { createMetricsRegistry, createStalledRecorder, type MetricsRegistry } fr
 import { ALL_QUEUE_NAMES, type QueueFactory, type RedisClient } from '@rollcall/queue';
 import { codeVersion } from '@rollcall/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Redis } from 'ioredis';
 import { constants as zlibConstants } from 'node:zlib';
 import { registerAdminQueues } from './admin-queues.ts';
 import { createTokenVerifier, requireScope } from './auth.ts';
@@ -79,10 +78,12 @@ const COMPRESSION: FastifyCompressOptions = {
  *
  * | route | scope |
  * | --- | --- |
- * | GET /health, GET /ready, GET /login, POST /login, POST /logout, GET /openapi.json, GET /docs, GET /dashboard/assets/:name | public |
+ * | GET /health, GET /ready, GET /login, POST /login, POST /logout | public |
+ * | GET /openapi.json, GET /docs, GET /dashboard/assets/:name | public |
  * | GET /metrics | read:ops (public on METRICS_PORT, see `buildMetricsServer`) |
  * | GET /, /measures/:measureId, /live, /report, /dashboard/data/* (one request per view) | read:snapshots |
- * | GET /v1/snapshots/latest, /v1/snapshots/:snapshotId, /v1/snapshots/:snapshotId/explain, /v1/snapshots, /v1/measures/:measureId/series | read:snapshots |
+ * | GET /v1/snapshots/latest, /v1/snapshots/:snapshotId, /v1/snapshots/:snapshotId/explain | read:snapshots |
+ * | GET /v1/snapshots, /v1/measures/:measureId/series | read:snapshots |
  * | GET /v1/measures, /v1/forces, /v1/extract | read:snapshots |
  * | GET /v1/queues | read:ops |
  * | /admin/queues (bull-board: page, API, assets) | admin |
@@ -109,9 +110,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(fastifyCookie);
   void app.register(fastifyCompress, COMPRESSION);
   registerOpenApi(app, codeVersion());
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT_BYTES }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT_BYTES },
+    (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    },
+  );
   app.addHook('onSend', async (_request, reply) => {
     reply.header('x-content-type-options', 'nosniff');
   });
@@ -122,7 +127,14 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const guard = (scope: ApiScope) => requireScope(verifier, scope);
   const pageGuard = (scope: ApiScope) => requireScope(verifier, scope, { loginRedirect: true });
   const queues = ALL_QUEUE_NAMES.map((name) => deps.queues.queue(name));
-  const metrics = deps.metrics ?? createMetricsRegistry({ queues, db: deps.db, log: deps.log, stalled: createStalledRecorder(deps.redis, deps.queues.prefix) });
+  const metrics =
+    deps.metrics ??
+    createMetricsRegistry({
+      queues,
+      db: deps.db,
+      log: deps.log,
+      stalled: createStalledRecorder(deps.redis, deps.queues.prefix),
+    });
   registerHttpMetrics(app, metrics.registry);
   const forces = createForceScope(deps.db, deps.config);
 
@@ -139,14 +151,26 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       ...(deps.metricsTimeoutMs !== undefined && { timeoutMs: deps.metricsTimeoutMs }),
     });
     registerLoginRoutes(app, verifier);
-    registerDashboardRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots'), pageGuard: pageGuard('read:snapshots') });
+    registerDashboardRoutes(app, {
+      db: deps.db,
+      config: deps.config,
+      guard: guard('read:snapshots'),
+      pageGuard: pageGuard('read:snapshots'),
+    });
     const clock = deps.now ? { now: deps.now } : {};
     registerSnapshotRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots'), ...clock });
     registerSeriesRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots'), ...clock });
     registerExplainRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots'), ...clock });
     registerCatalogueRoutes(app, { db: deps.db, config: deps.config, guard: guard('read:snapshots') });
     registerExtractRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
-    registerQueueRoutes(app, { db: deps.db, redis: deps.redis, queues, prefix: deps.queues.prefix, config: deps.config, guard: guard('read:ops') });
+    registerQueueRoutes(app, {
+      db: deps.db,
+      redis: deps.redis,
+      queues,
+      prefix: deps.queues.prefix,
+      config: deps.config,
+      guard: guard('read:ops'),
+    });
     registerAdminQueues(app, queues, pageGuard('admin'));
   });
   return app;

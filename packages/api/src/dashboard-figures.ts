@@ -35,7 +35,12 @@ export function cardOf(definition: Pick<MeasureDefinition, 'id' | 'title'>, entr
     rag: ragOf(entry.status),
     trend: entry.trend ? { label: entry.trend.label, changePercent: entry.trend.changePercent } : null,
     msg: entry.msg
-      ? { rank: entry.msg.rank, rankInterval: entry.msg.rankInterval?.label ?? null, average: entry.msg.average, comparison: entry.msg.comparison ?? null }
+      ? {
+          rank: entry.msg.rank,
+          rankInterval: entry.msg.rankInterval?.label ?? null,
+          average: entry.msg.average,
+          comparison: entry.msg.comparison ?? null,
+        }
       : null,
     flags,
     notes: entry.notes ?? [],
@@ -73,13 +78,21 @@ export function pointsPerPeriod(snapshots: readonly SeriesEntry<PublishedMeasure
 /** A sentence per measure for the printed report, from the published fields only. */
 export function narrativeOf(card: FigureCard, format: (value: number) => string): string {
   if (card.value === null) {
-    const why = card.flags.includes('[c]') ? 'suppressed (small count)' : card.flags.includes('[z]') ? 'not applicable' : 'not available';
+    const why = card.flags.includes('[c]')
+      ? 'suppressed (small count)'
+      : card.flags.includes('[z]')
+        ? 'not applicable'
+        : 'not available';
     return `${card.title}: no figure for ${card.periodLabel} (${why}).`;
   }
   const parts = [`${card.title} was ${format(card.value)} for ${card.periodLabel}`];
   if (card.ci) parts[0] += ` (95% interval ${format(card.ci.lower)} to ${format(card.ci.upper)})`;
-  if (card.target !== null && card.status) parts.push(`against a target of ${format(card.target)} it is ${card.status}`);
-  if (card.trend) parts.push(`compared with 12 months earlier it is ${card.trend.label} (${card.trend.changePercent > 0 ? '+' : ''}${card.trend.changePercent.toFixed(1)}%)`);
+  if (card.target !== null && card.status)
+    parts.push(`against a target of ${format(card.target)} it is ${card.status}`);
+  if (card.trend)
+    parts.push(
+      `compared with 12 months earlier it is ${card.trend.label} (${card.trend.changePercent > 0 ? '+' : ''}${card.trend.changePercent.toFixed(1)}%)`,
+    );
   if (card.msg?.rank) parts.push(`it ranks ${card.msg.rankInterval ?? card.msg.rank} in its most similar group`);
   if (card.flags.includes('[p]')) parts.push('the figure is provisional');
   return `${parts.join('; ')}.`;

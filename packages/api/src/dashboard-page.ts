@@ -35,7 +35,10 @@ export function renderDashboardPage(options: DashboardPageOptions): string {
       `<a href="${item.path}${forceQuery}"${item.view === options.view ? ' aria-current="page"' : ''}>${escapeHtml(item.label)}</a>`,
   ).join('');
   const forceOptions = options.forces
-    .map((force) => `<option value="${escapeHtml(force.id)}"${force.id === options.force.id ? ' selected' : ''}>${escapeHtml(force.name)}</option>`)
+    .map(
+      (force) =>
+        `<option value="${escapeHtml(force.id)}"${force.id === options.force.id ? ' selected' : ''}>${escapeHtml(force.name)}</option>`,
+    )
     .join('');
   return `<!doctype html>
 <html lang="en">

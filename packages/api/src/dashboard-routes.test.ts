@@ -2,7 +2,13 @@ import type { LiveData, MeasurePageData, ScorecardData } from '@rollcall/dashboa
 import { storeFeedBatch } from '@rollcall/store';
 import { testIngestContext } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiTestKit, createApiTestKit, FORCE, publishExamples, type PublishedExamples } from '../test/api-test-kit.ts';
+import {
+  type ApiTestKit,
+  createApiTestKit,
+  FORCE,
+  publishExamples,
+  type PublishedExamples,
+} from '../test/api-test-kit.ts';
 
 /** The dashboard's data routes without a browser (tests/browser/ drives the pages in Chromium). */
 let kit: ApiTestKit;
@@ -47,34 +53,56 @@ describe('dashboard data routes', () => {
     // No rolling 12 months of data: not available, no colour.
     const share = calls?.cards.find((card) => card.measureId === 'calls.999.answered_within_10s');
     expect(share).toMatchObject({ periodId: 'rolling-12m', value: null, rag: null });
-    expect((await get<ScorecardData>(`/dashboard/data/scorecard?forceId=${FORCE}`, 'everything')).body.admin).toBe(true);
+    expect((await get<ScorecardData>(`/dashboard/data/scorecard?forceId=${FORCE}`, 'everything')).body.admin).toBe(
+      true,
+    );
   });
 
   it('draws one point per month end on the measure page, with the revisions of the latest figure', async () => {
-    const { body } = await get<MeasurePageData>(`/dashboard/data/measures/calls.999.answered_within_10s?forceId=${FORCE}`);
-    expect(body.measure).toMatchObject({ id: 'calls.999.answered_within_10s', unit: 'percent', periods: ['month', 'rolling-12m', 'financial-year', 'custom'] });
+    const { body } = await get<MeasurePageData>(
+      `/dashboard/data/measures/calls.999.answered_within_10s?forceId=${FORCE}`,
+    );
+    expect(body.measure).toMatchObject({
+      id: 'calls.999.answered_within_10s',
+      unit: 'percent',
+      periods: ['month', 'rolling-12m', 'financial-year', 'custom'],
+    });
     expect(body.measure.method).toContain('value = numerator ÷ denominator × 100');
     // March as revised (75%: 90 of 120), then April (90%: 45 of 50): the latest revision of each month.
     expect(body.monthly.map((point) => [point.periodEnd, point.value, point.revision, point.provisional])).toEqual([
       ['2022-03-31', 75, 2, false],
       ['2022-04-30', 90, 1, false],
     ]);
-    expect(body.revisions.map((row) => [row.snapshotId, row.reasons])).toEqual([[published.april, ['first publication']]]);
+    expect(body.revisions.map((row) => [row.snapshotId, row.reasons])).toEqual([
+      [published.april, ['first publication']],
+    ]);
   });
 
   it('reads calls waiting now from call state; small counts suppressed unless the token has read:ops', async () => {
     const reader = await get<LiveData>(`/dashboard/data/live?forceId=${FORCE}`);
-    expect(reader.body.queues[0]).toEqual({ channel: '999', queue: 'primary', waiting: null, longestWaitSeconds: null, suppressed: true });
+    expect(reader.body.queues[0]).toEqual({
+      channel: '999',
+      queue: 'primary',
+      waiting: null,
+      longestWaitSeconds: null,
+      suppressed: true,
+    });
     const staff = await get<LiveData>(`/dashboard/data/live?forceId=${FORCE}`, 'everything');
     expect(staff.body.queues[0]).toMatchObject({ channel: '999', queue: 'primary', waiting: 3, suppressed: false });
     expect(staff.body.queues[0]?.longestWaitSeconds).toBeGreaterThanOrEqual(180);
-    expect(staff.body.queues.map((queue) => `${queue.channel} ${queue.queue}`)).toEqual(['999 primary', '101 primary', '101 secondary']);
+    expect(staff.body.queues.map((queue) => `${queue.channel} ${queue.queue}`)).toEqual([
+      '999 primary',
+      '101 primary',
+      '101 secondary',
+    ]);
   });
 
   it('names the configured forces for an unknown one, and 404s an unknown measure', async () => {
     const force = await get<{ message: string }>('/dashboard/data/scorecard?forceId=kent');
     expect(force.status).toBe(400);
-    expect(force.body.message).toBe('invalid query parameters: forceId: must be one of the configured forces (avon-and-somerset, wiltshire)');
+    expect(force.body.message).toBe(
+      'invalid query parameters: forceId: must be one of the configured forces (avon-and-somerset, wiltshire)',
+    );
     const measure = await get<{ message: string }>(`/dashboard/data/measures/calls.nope?forceId=${FORCE}`);
     expect(measure.status).toBe(404);
     expect((await kit.app.inject({ method: 'GET', url: '/dashboard/data/scorecard' })).statusCode).toBe(401);

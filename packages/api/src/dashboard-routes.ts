@@ -26,7 +26,10 @@ function dashboardForceOf(forceId: string | undefined, forces: readonly string[]
 
 function measureOf(measureId: string): MeasureDefinition {
   const definition = measureById(measureId);
-  if (definition === undefined) throw notFound(`no measure ${measureId}; the catalogue has ${MEASURES.length} measures (GET /v1/measures or docs/measures.md)`);
+  if (definition === undefined)
+    throw notFound(
+      `no measure ${measureId}; the catalogue has ${MEASURES.length} measures (GET /v1/measures or docs/measures.md)`,
+    );
   return definition;
 }
 
@@ -57,18 +60,27 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRou
     const { name } = request.params as { name: string };
     const assets = await dashboardAssets();
     reply.header('cache-control', `public, max-age=${ONE_YEAR_SECONDS}, immutable`);
-    if (name === `app.${assets.scriptVersion}.js`) return reply.type('text/javascript; charset=utf-8').send(assets.script);
+    if (name === `app.${assets.scriptVersion}.js`)
+      return reply.type('text/javascript; charset=utf-8').send(assets.script);
     if (name === `app.${assets.styleVersion}.css`) return reply.type('text/css; charset=utf-8').send(assets.style);
     reply.header('cache-control', 'no-store');
     throw notFound(`no dashboard asset ${name.slice(0, 60)}`);
   });
 
-  const page = (path: string, view: DashboardView, title: (request: FastifyRequest) => string, measureOfRequest?: (request: FastifyRequest) => string) => {
+  const page = (
+    path: string,
+    view: DashboardView,
+    title: (request: FastifyRequest) => string,
+    measureOfRequest?: (request: FastifyRequest) => string,
+  ) => {
     app.get(path, { onRequest: deps.pageGuard }, async (request, reply) => {
       const query = parseRequest(ForceQuery, request.query, 'query');
       const measureId = measureOfRequest?.(request);
       const forceId = dashboardForceOf(query.forceId, deps.config.forces);
-      const [context, assets] = await Promise.all([viewContextOf(deps.db, deps.config, forceId, isAdmin(request)), dashboardAssets()]);
+      const [context, assets] = await Promise.all([
+        viewContextOf(deps.db, deps.config, forceId, isAdmin(request)),
+        dashboardAssets(),
+      ]);
       const html = renderDashboardPage({
         view,
         title: title(request),
@@ -83,9 +95,15 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRou
       return sendAppPage(reply, html);
     });
   };
-  const measureParam = (request: FastifyRequest) => measureOf(parseRequest(MeasureParams, request.params, 'params').measureId).id;
+  const measureParam = (request: FastifyRequest) =>
+    measureOf(parseRequest(MeasureParams, request.params, 'params').measureId).id;
   page('/', 'scorecard', () => 'Scorecard');
-  page('/measures/:measureId', 'measure', (request) => measureOf(parseRequest(MeasureParams, request.params, 'params').measureId).title, measureParam);
+  page(
+    '/measures/:measureId',
+    'measure',
+    (request) => measureOf(parseRequest(MeasureParams, request.params, 'params').measureId).title,
+    measureParam,
+  );
   page('/live', 'live', () => 'Live calls');
   page('/report', 'report', () => 'Performance report');
 
@@ -93,8 +111,12 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRou
     const query = parseRequest(ForceQuery, request.query, 'query');
     return viewContextOf(deps.db, deps.config, dashboardForceOf(query.forceId, deps.config.forces), isAdmin(request));
   };
-  app.get('/dashboard/data/scorecard', { onRequest: deps.guard }, async (request) => loadScorecard(deps.db, await contextOf(request)));
-  app.get('/dashboard/data/report', { onRequest: deps.guard }, async (request) => loadReport(deps.db, await contextOf(request)));
+  app.get('/dashboard/data/scorecard', { onRequest: deps.guard }, async (request) =>
+    loadScorecard(deps.db, await contextOf(request)),
+  );
+  app.get('/dashboard/data/report', { onRequest: deps.guard }, async (request) =>
+    loadReport(deps.db, await contextOf(request)),
+  );
   app.get('/dashboard/data/measures/:measureId', { onRequest: deps.guard }, async (request) => {
     const definition = measureOf(parseRequest(MeasureParams, request.params, 'params').measureId);
     return loadMeasurePage(deps.db, await contextOf(request), definition);
@@ -102,6 +124,10 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: DashboardRou
   app.get('/dashboard/data/live', { onRequest: deps.guard }, async (request, reply) => {
     reply.header('cache-control', 'no-store');
     const exact = request.principal?.scopes.includes('read:ops') ?? false;
-    return loadLive(deps.db, await contextOf(request), { now: now(), suppressMaxCount: deps.config.suppressMaxCount, exact });
+    return loadLive(deps.db, await contextOf(request), {
+      now: now(),
+      suppressMaxCount: deps.config.suppressMaxCount,
+      exact,
+    });
   });
 }

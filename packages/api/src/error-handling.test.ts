@@ -2,7 +2,13 @@ import { Writable } from 'node:stream';
 import { createDatabase } from '@rollcall/db';
 import { createLogger } from '@rollcall/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiTestKit, createApiTestKit, FORCE, publishExamples, type PublishedExamples } from '../test/api-test-kit.ts';
+import {
+  type ApiTestKit,
+  createApiTestKit,
+  FORCE,
+  publishExamples,
+  type PublishedExamples,
+} from '../test/api-test-kit.ts';
 import { buildApi } from './build-api.ts';
 
 let kit: ApiTestKit;
@@ -20,8 +26,20 @@ const get = (url: string) => kit.app.inject({ method: 'GET', url, headers: kit.b
 /** Rows of the tables an injection would aim at. */
 async function tableCounts() {
   const count = async (table: 'snapshots' | 'snapshot_heads' | 'events' | 'forces') =>
-    Number((await kit.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-  return { snapshots: await count('snapshots'), heads: await count('snapshot_heads'), events: await count('events'), forces: await count('forces') };
+    Number(
+      (
+        await kit.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  return {
+    snapshots: await count('snapshots'),
+    heads: await count('snapshot_heads'),
+    events: await count('events'),
+    forces: await count('forces'),
+  };
 }
 
 describe('unknown routes', () => {
@@ -30,7 +48,11 @@ describe('unknown routes', () => {
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(response.json()).toEqual({ error: 'not_found', message: 'no route for GET /v2/snapshots' });
-    const method = await kit.app.inject({ method: 'DELETE', url: `/v1/snapshots/${ids.april}`, headers: kit.bearer('everything') });
+    const method = await kit.app.inject({
+      method: 'DELETE',
+      url: `/v1/snapshots/${ids.april}`,
+      headers: kit.bearer('everything'),
+    });
     expect(method.statusCode).toBe(404);
     expect(method.json()).toEqual({ error: 'not_found', message: `no route for DELETE /v1/snapshots/${ids.april}` });
   });
@@ -53,10 +75,16 @@ describe('bad parameters and injection attempts', () => {
     ['SQL in forceId', `/v1/snapshots/latest?forceId=${encodeURIComponent("'; drop table snapshots; --")}`],
     ['OR 1=1 in forceId', `/v1/snapshots?forceId=${encodeURIComponent(`${FORCE}' or '1'='1`)}`],
     ['SQL in a date', `/v1/snapshots?forceId=${FORCE}&from=${encodeURIComponent("2022-01-01' or 1=1 --")}`],
-    ['SQL in a snapshot id', `/v1/snapshots/${encodeURIComponent(`${FORCE}_2022-04-30_r1'; delete from snapshots; --`)}`],
+    [
+      'SQL in a snapshot id',
+      `/v1/snapshots/${encodeURIComponent(`${FORCE}_2022-04-30_r1'; delete from snapshots; --`)}`,
+    ],
     ['a path in a snapshot id', `/v1/snapshots/${encodeURIComponent('../../etc/passwd')}`],
     ['SQL in a measure id', `/v1/measures/${encodeURIComponent('x; select pg_sleep(10)')}/series?forceId=${FORCE}`],
-    ['SQL in a breakdown', `/v1/measures/dvpo.applied/series?forceId=${FORCE}&breakdown=${encodeURIComponent("a=1';drop table events;--")}`],
+    [
+      'SQL in a breakdown',
+      `/v1/measures/dvpo.applied/series?forceId=${FORCE}&breakdown=${encodeURIComponent("a=1';drop table events;--")}`,
+    ],
     ['SQL in a period', `/v1/measures/dvpo.applied/series?forceId=${FORCE}&period=${encodeURIComponent("month' --")}`],
     ['a NUL byte', `/v1/snapshots/latest?forceId=${FORCE}%00`],
     ['a look-alike letter', `/v1/snapshots/latest?forceId=${encodeURIComponent('аvon-and-somerset')}`],
@@ -95,10 +123,17 @@ describe('unexpected errors', () => {
     url.pathname = '/rc_no_such_database';
     const db = createDatabase(url.toString(), { maxConnections: 1 });
     const lines: string[] = [];
-    const log = createLogger({ service: 'api', destination: new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString())) }) });
+    const log = createLogger({
+      service: 'api',
+      destination: new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString())) }),
+    });
     const app = buildApi({ db, queues: kit.queues, redis: kit.redis, config: kit.config, log });
     try {
-      const response = await app.inject({ method: 'GET', url: `/v1/snapshots/${ids.april}`, headers: kit.bearer('reader') });
+      const response = await app.inject({
+        method: 'GET',
+        url: `/v1/snapshots/${ids.april}`,
+        headers: kit.bearer('reader'),
+      });
       expect(response.statusCode).toBe(500);
       expect(response.json()).toEqual({ error: 'internal', message: 'internal server error' });
       expect(response.body).not.toContain('rc_no_such_database');

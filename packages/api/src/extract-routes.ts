@@ -45,16 +45,17 @@ const ExtractQuerySchema = z
     measureId: commaList(MeasureId)
       .optional()
       .meta({ description: 'Only these measures, comma-separated ids of GET /v1/measures' }),
-    period: commaList(PeriodId)
+    period: commaList(PeriodId).optional().meta({
+      description: 'Only these periods, comma-separated: month, rolling-12m, financial-year, as-at, custom:<id>',
+    }),
+    revisions: z
+      .enum(['latest', 'all'], { error: 'must be latest or all' })
       .optional()
       .meta({
-        description: 'Only these periods, comma-separated: month, rolling-12m, financial-year, as-at, custom:<id>',
+        description:
+          'latest (default): the head revision; ' +
+          'all: every revision of the snapshot each row comes from (is_latest_revision tells them apart)',
       }),
-    revisions: z.enum(['latest', 'all'], { error: 'must be latest or all' }).optional().meta({
-      description:
-        'latest (default): the head revision; ' +
-        'all: every revision of the snapshot each row comes from (is_latest_revision tells them apart)',
-    }),
     limit: z
       .string()
       .regex(/^\d{1,5}$/, LIMIT_MESSAGE)

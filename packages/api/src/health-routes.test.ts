@@ -22,7 +22,12 @@ afterAll(async () => {
  * An API over other backing services than the kit's. Closing is bounded: queues on a connection
  * that never came up have nothing to flush.
  */
-async function appOver(deps: { db?: Db; redis?: Redis; readinessTimeoutMs?: number; metricsTimeoutMs?: number }): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
+async function appOver(deps: {
+  db?: Db;
+  redis?: Redis;
+  readinessTimeoutMs?: number;
+  metricsTimeoutMs?: number;
+}): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
   const log = createSilentLogger();
   const redis = deps.redis ?? kit.redis;
   const queues = new QueueFactory({ connection: redis, prefix: kit.queues.prefix, log });
@@ -98,11 +103,17 @@ describe('GET /ready', () => {
   });
 
   it('answers /v1/queues and /metrics with a JSON 503 while Redis is gone, rather than hanging', async () => {
-    const broken = await appOver({ redis: createRedisConnection('redis://127.0.0.1:1', { role: 'producer' }), metricsTimeoutMs: 300 });
+    const broken = await appOver({
+      redis: createRedisConnection('redis://127.0.0.1:1', { role: 'producer' }),
+      metricsTimeoutMs: 300,
+    });
     try {
       const queues = await broken.app.inject({ method: 'GET', url: '/v1/queues', headers: kit.bearer('ops') });
       expect(queues.statusCode).toBe(503);
-      expect(queues.json()).toEqual({ error: 'unavailable', message: 'queue health could not be read: Redis or PostgreSQL is not answering (see /ready)' });
+      expect(queues.json()).toEqual({
+        error: 'unavailable',
+        message: 'queue health could not be read: Redis or PostgreSQL is not answering (see /ready)',
+      });
       // BullMQ waits for its connection to come back: the scrape is cut short, not left hanging.
       const metrics = await broken.app.inject({ method: 'GET', url: '/metrics', headers: kit.bearer('ops') });
       expect(metrics.statusCode).toBe(503);
@@ -124,7 +135,13 @@ describe('GET /ready', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
     // A connection that queues commands and waits: the worst case a probe can meet.
-    const redis = new Redis({ host: '127.0.0.1', port, enableReadyCheck: false, maxRetriesPerRequest: null, enableOfflineQueue: true });
+    const redis = new Redis({
+      host: '127.0.0.1',
+      port,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+    });
     redis.on('error', () => undefined);
     const broken = await appOver({ redis, readinessTimeoutMs: 300 });
     try {
@@ -149,7 +166,9 @@ describe('GET /ready', () => {
       const response = await broken.app.inject({ method: 'GET', url: '/ready' });
       expect(response.statusCode).toBe(503);
       const body = response.json();
-      expect(body.message).toBe('not ready: postgres (PostgreSQL did not answer select 1); migrations (could not read the applied migrations)');
+      expect(body.message).toBe(
+        'not ready: postgres (PostgreSQL did not answer select 1); migrations (could not read the applied migrations)',
+      );
       expect(body.details[0]).toMatchObject({ check: 'redis', ok: true });
       expect(response.body).not.toContain('rc_no_such_database');
     } finally {
@@ -175,7 +194,9 @@ describe('GET /ready', () => {
       try {
         const response = await broken.app.inject({ method: 'GET', url: '/ready' });
         expect(response.statusCode).toBe(503);
-        expect(response.json().message).toBe(`not ready: migrations (1 migration(s) pending: ${latest} (run rollcall migrate))`);
+        expect(response.json().message).toBe(
+          `not ready: migrations (1 migration(s) pending: ${latest} (run rollcall migrate))`,
+        );
       } finally {
         await broken.close();
       }

@@ -7,7 +7,10 @@ import { checkReadiness, type ReadinessDeps } from './readiness.ts';
  * it touches nothing else, so an outage of Redis or PostgreSQL does not get a healthy process
  * restarted. `/ready` says whether it can do its work (readiness: route traffic to it or not).
  */
-export function registerHealthRoutes(app: FastifyInstance, deps: ReadinessDeps & { readonly readinessTimeoutMs?: number }): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  deps: ReadinessDeps & { readonly readinessTimeoutMs?: number },
+): void {
   app.get('/health', async (_request, reply) => {
     reply.header('cache-control', 'no-store');
     return { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };

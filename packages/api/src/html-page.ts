@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 
-const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 
 /** Text for HTML content or a quoted attribute. */
 export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char] ?? char);
@@ -10,7 +16,8 @@ export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (ch
 export const jsonForScript = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
 
 /** A CSP source for one inline `<script>` or `<style>` body, so no other inline code runs. */
-export const cspHashOf = (source: string): string => `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
+export const cspHashOf = (source: string): string =>
+  `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
 
 export interface InlineAssets {
   readonly style: string;
@@ -54,5 +61,11 @@ export function sendHtml(reply: FastifyReply, html: string, assets: InlineAssets
  * `style-src 'self'` allows.
  */
 export function sendAppPage(reply: FastifyReply, html: string): FastifyReply {
-  return send(reply, html, ["default-src 'none'", "script-src 'self'", "style-src 'self'", "connect-src 'self'", ...COMMON_POLICY]);
+  return send(reply, html, [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "connect-src 'self'",
+    ...COMMON_POLICY,
+  ]);
 }

@@ -31,6 +31,7 @@ export function csrfTokenFor(request: FastifyRequest, reply: FastifyReply): stri
 /** Whether the posted field equals the cookie (compared in constant time). */
 export function hasValidCsrfToken(request: FastifyRequest, posted: string | undefined): boolean {
   const cookie = request.cookies[CSRF_COOKIE];
-  if (cookie === undefined || posted === undefined || !TOKEN.test(cookie) || posted.length !== cookie.length) return false;
+  if (cookie === undefined || posted === undefined || !TOKEN.test(cookie) || posted.length !== cookie.length)
+    return false;
   return timingSafeEqual(Buffer.from(cookie), Buffer.from(posted));
 }

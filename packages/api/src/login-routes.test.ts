@@ -1,6 +1,13 @@
 import { createSilentLogger } from '@rollcall/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiTestKit, createApiTestKit, FORCE, newToken, OTHER_FORCE, publishExamples } from '../test/api-test-kit.ts';
+import {
+  type ApiTestKit,
+  createApiTestKit,
+  FORCE,
+  newToken,
+  OTHER_FORCE,
+  publishExamples,
+} from '../test/api-test-kit.ts';
 import { TOKEN_COOKIE } from './auth.ts';
 import { buildApi } from './build-api.ts';
 import { escapeHtml, jsonForScript } from './html-page.ts';
@@ -39,14 +46,21 @@ describe('GET /login', () => {
     for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)']) {
       const response = await kit.app.inject({ method: 'GET', url: `/login?next=${encodeURIComponent(next)}` });
       expect(response.statusCode, next).toBe(400);
-      expect(response.json().details).toEqual([{ in: 'query', path: 'next', message: 'must be a path on this server such as /admin/queues' }]);
+      expect(response.json().details).toEqual([
+        { in: 'query', path: 'next', message: 'must be a path on this server such as /admin/queues' },
+      ]);
     }
   });
 });
 
 describe('POST /login', () => {
   it('sets the HttpOnly, SameSite=Strict cookie and redirects a form post home', async () => {
-    const response = await kit.app.inject({ method: 'POST', url: '/login', headers: FORM, payload: form({ token: kit.tokens.reader }) });
+    const response = await kit.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: form({ token: kit.tokens.reader }),
+    });
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/');
     const header = String(response.headers['set-cookie']);
@@ -60,9 +74,19 @@ describe('POST /login', () => {
   });
 
   it('goes to next, or where the token is useful', async () => {
-    const next = await kit.app.inject({ method: 'POST', url: '/login', headers: FORM, payload: form({ token: kit.tokens.everything, next: '/admin/queues' }) });
+    const next = await kit.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: form({ token: kit.tokens.everything, next: '/admin/queues' }),
+    });
     expect(next.headers.location).toBe('/admin/queues');
-    const admin = await kit.app.inject({ method: 'POST', url: '/login', headers: FORM, payload: form({ token: kit.tokens.admin }) });
+    const admin = await kit.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: form({ token: kit.tokens.admin }),
+    });
     expect(admin.headers.location).toBe('/admin/queues');
   });
 
@@ -74,7 +98,12 @@ describe('POST /login', () => {
   });
 
   it('refuses an unknown token: the form again for a browser, JSON otherwise, and no cookie', async () => {
-    const page = await kit.app.inject({ method: 'POST', url: '/login', headers: FORM, payload: form({ token: newToken().token, next: '/admin/queues' }) });
+    const page = await kit.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: form({ token: newToken().token, next: '/admin/queues' }),
+    });
     expect(page.statusCode).toBe(401);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.body).toContain('That token is not valid.');
@@ -90,16 +119,30 @@ describe('POST /login', () => {
     const missing = await kit.app.inject({ method: 'POST', url: '/login', headers: FORM, payload: '' });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().details).toEqual([{ in: 'body', path: 'token', message: expect.any(String) }]);
-    const next = await kit.app.inject({ method: 'POST', url: '/login', payload: { token: kit.tokens.reader, next: '//evil.example' } });
+    const next = await kit.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { token: kit.tokens.reader, next: '//evil.example' },
+    });
     expect(next.statusCode).toBe(400);
     expect(cookieFrom(next)).toBeUndefined();
   });
 
   it('is 400 for a body that is not JSON, and 415 for a content type it does not read', async () => {
-    const json = await kit.app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/json' }, payload: '{"token":' });
+    const json = await kit.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"token":',
+    });
     expect(json.statusCode).toBe(400);
     expect(json.json()).toMatchObject({ error: 'bad_request' });
-    const xml = await kit.app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/xml' }, payload: '<token/>' });
+    const xml = await kit.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: { 'content-type': 'application/xml' },
+      payload: '<token/>',
+    });
     expect(xml.statusCode).toBe(415);
     expect(xml.json()).toMatchObject({ error: 'unsupported_media_type' });
   });
@@ -122,20 +165,31 @@ describe('POST /login', () => {
     expect(same.statusCode).toBe(303);
   });
 
-  it('accepts Origin: null (a browser hiding the origin) only with the form\'s CSRF token, and says why as a page', async () => {
+  it("accepts Origin: null (a browser hiding the origin) only with the form's CSRF token, and says why as a page", async () => {
     const page = await kit.app.inject({ method: 'GET', url: '/login' });
     const csrf = page.cookies.find((cookie) => cookie.name === CSRF_COOKIE);
     expect(csrf).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(page.body).toContain(`<input type="hidden" name="csrf" value="${csrf?.value}">`);
     const post = (fields: Record<string, string>, cookies: Record<string, string>) =>
-      kit.app.inject({ method: 'POST', url: '/login', headers: { ...FORM, origin: 'null' }, cookies, payload: form(fields) });
+      kit.app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: { ...FORM, origin: 'null' },
+        cookies,
+        payload: form(fields),
+      });
     const without = await post({ token: kit.tokens.reader }, {});
     expect(without.statusCode).toBe(403);
     expect(without.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(without.body).toContain('carried no valid CSRF token');
     expect(cookieFrom(without)).toBeUndefined();
-    expect((await post({ token: kit.tokens.reader, csrf: 'x'.repeat(43) }, { [CSRF_COOKIE]: csrf?.value ?? '' })).statusCode).toBe(403);
-    const withToken = await post({ token: kit.tokens.reader, csrf: csrf?.value ?? '' }, { [CSRF_COOKIE]: csrf?.value ?? '' });
+    expect(
+      (await post({ token: kit.tokens.reader, csrf: 'x'.repeat(43) }, { [CSRF_COOKIE]: csrf?.value ?? '' })).statusCode,
+    ).toBe(403);
+    const withToken = await post(
+      { token: kit.tokens.reader, csrf: csrf?.value ?? '' },
+      { [CSRF_COOKIE]: csrf?.value ?? '' },
+    );
     expect(withToken.statusCode).toBe(303);
     const logout = await kit.app.inject({
       method: 'POST',
@@ -154,23 +208,45 @@ describe('the login cookie behind a reverse proxy that terminates TLS', () => {
   const setCookie = (response: { headers: Record<string, unknown> }) => String(response.headers['set-cookie']);
 
   it('ignores X-Forwarded-Proto by default: any client could send it', async () => {
-    const response = await kit.app.inject({ method: 'POST', url: '/login', headers: https, payload: form({ token: kit.tokens.reader }) });
+    const response = await kit.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: https,
+      payload: form({ token: kit.tokens.reader }),
+    });
     expect(response.statusCode).toBe(303);
     expect(setCookie(response)).not.toContain('Secure');
   });
 
   it('is Secure when the request came over HTTPS to a trusted proxy, at login and logout', async () => {
     // inject() connects from 127.0.0.1: here, the proxy.
-    const app = buildApi({ db: kit.db, queues: kit.queues, redis: kit.redis, config: kit.config, log: createSilentLogger(), trustProxy: '127.0.0.1' });
+    const app = buildApi({
+      db: kit.db,
+      queues: kit.queues,
+      redis: kit.redis,
+      config: kit.config,
+      log: createSilentLogger(),
+      trustProxy: '127.0.0.1',
+    });
     try {
       await app.ready();
-      const login = await app.inject({ method: 'POST', url: '/login', headers: https, payload: form({ token: kit.tokens.reader }) });
+      const login = await app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: https,
+        payload: form({ token: kit.tokens.reader }),
+      });
       expect(login.statusCode).toBe(303);
       expect(setCookie(login)).toContain('Secure');
       expect(setCookie(login)).toContain('HttpOnly');
       const logout = await app.inject({ method: 'POST', url: '/logout', headers: https, payload: '' });
       expect(setCookie(logout)).toContain('Secure');
-      const plain = await app.inject({ method: 'POST', url: '/login', headers: FORM, payload: form({ token: kit.tokens.reader }) });
+      const plain = await app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: FORM,
+        payload: form({ token: kit.tokens.reader }),
+      });
       expect(setCookie(plain)).not.toContain('Secure');
     } finally {
       await app.close();
@@ -180,7 +256,13 @@ describe('the login cookie behind a reverse proxy that terminates TLS', () => {
 
 describe('POST /logout', () => {
   it('clears the cookie', async () => {
-    const page = await kit.app.inject({ method: 'POST', url: '/logout', headers: FORM, payload: '', cookies: { [TOKEN_COOKIE]: kit.tokens.reader } });
+    const page = await kit.app.inject({
+      method: 'POST',
+      url: '/logout',
+      headers: FORM,
+      payload: '',
+      cookies: { [TOKEN_COOKIE]: kit.tokens.reader },
+    });
     expect(page.statusCode).toBe(303);
     expect(page.headers.location).toBe('/login');
     const cleared = page.cookies.find((cookie) => cookie.name === TOKEN_COOKIE);
@@ -193,7 +275,12 @@ describe('POST /logout', () => {
 
 describe('the login flow and the dashboard page', () => {
   it('logs a person in and serves the dashboard, its data and the queue UI with the cookie alone', async () => {
-    const login = await kit.app.inject({ method: 'POST', url: '/login', headers: FORM, payload: form({ token: kit.tokens.everything }) });
+    const login = await kit.app.inject({
+      method: 'POST',
+      url: '/login',
+      headers: FORM,
+      payload: form({ token: kit.tokens.everything }),
+    });
     const cookies = { [TOKEN_COOKIE]: cookieFrom(login)! };
 
     const page = await kit.app.inject({ method: 'GET', url: login.headers.location as string, cookies });
@@ -201,7 +288,11 @@ describe('the login flow and the dashboard page', () => {
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     const latest = await kit.app.inject({ method: 'GET', url: `/v1/snapshots/latest?forceId=${FORCE}`, cookies });
     expect(latest.statusCode).toBe(200);
-    const series = await kit.app.inject({ method: 'GET', url: `/v1/measures/calls.999.answered_within_10s/series?forceId=${FORCE}&from=2021-04-30&to=2022-04-30&period=month`, cookies });
+    const series = await kit.app.inject({
+      method: 'GET',
+      url: `/v1/measures/calls.999.answered_within_10s/series?forceId=${FORCE}&from=2021-04-30&to=2022-04-30&period=month`,
+      cookies,
+    });
     expect(series.json().points).toHaveLength(2);
     const queues = await kit.app.inject({ method: 'GET', url: '/admin/queues', cookies });
     expect(queues.statusCode).toBe(200);
@@ -211,7 +302,11 @@ describe('the login flow and the dashboard page', () => {
   });
 
   it('is a page shell: forces by name, its built script and style from this origin, no inline code', async () => {
-    const response = await kit.app.inject({ method: 'GET', url: `/?forceId=${OTHER_FORCE}`, headers: kit.bearer('reader') });
+    const response = await kit.app.inject({
+      method: 'GET',
+      url: `/?forceId=${OTHER_FORCE}`,
+      headers: kit.bearer('reader'),
+    });
     expect(response.statusCode).toBe(200);
     const html = response.body;
     expect(html).toContain(`<option value="${FORCE}">Avon and Somerset</option>`);
@@ -231,8 +326,12 @@ describe('the login flow and the dashboard page', () => {
     expect(asset.statusCode).toBe(200);
     expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(asset.body).toContain('echarts');
-    expect((await kit.app.inject({ method: 'GET', url: style ?? '/missing' })).headers['content-type']).toBe('text/css; charset=utf-8');
-    expect((await kit.app.inject({ method: 'GET', url: '/dashboard/assets/app.000000000000.js' })).statusCode).toBe(404);
+    expect((await kit.app.inject({ method: 'GET', url: style ?? '/missing' })).headers['content-type']).toBe(
+      'text/css; charset=utf-8',
+    );
+    expect((await kit.app.inject({ method: 'GET', url: '/dashboard/assets/app.000000000000.js' })).statusCode).toBe(
+      404,
+    );
     const admin = await kit.app.inject({ method: 'GET', url: '/', headers: kit.bearer('everything') });
     expect(admin.body).toContain('<a href="/admin/queues">Queues</a>');
   });
@@ -242,18 +341,43 @@ describe('the login flow and the dashboard page', () => {
     const page = await kit.app.inject({ method: 'GET', url: '/?forceId=wiltshire', headers: html });
     expect(page.statusCode).toBe(303);
     expect(page.headers.location).toBe('/login');
-    const queue = await kit.app.inject({ method: 'GET', url: '/admin/queues/queue/feed.dvpo', headers: html, cookies: { [TOKEN_COOKIE]: newToken().token } });
+    const queue = await kit.app.inject({
+      method: 'GET',
+      url: '/admin/queues/queue/feed.dvpo',
+      headers: html,
+      cookies: { [TOKEN_COOKIE]: newToken().token },
+    });
     expect(queue.statusCode).toBe(303);
     expect(queue.headers.location).toBe('/login?next=%2Fadmin%2Fqueues%2Fqueue%2Ffeed.dvpo');
     expect((await kit.app.inject({ method: 'GET', url: queue.headers.location as string })).statusCode).toBe(200);
     // Logged in without the scope: told so, not sent round in circles.
-    expect((await kit.app.inject({ method: 'GET', url: '/admin/queues', headers: html, cookies: { [TOKEN_COOKIE]: kit.tokens.reader } })).statusCode).toBe(403);
+    expect(
+      (
+        await kit.app.inject({
+          method: 'GET',
+          url: '/admin/queues',
+          headers: html,
+          cookies: { [TOKEN_COOKIE]: kit.tokens.reader },
+        })
+      ).statusCode,
+    ).toBe(403);
     expect((await kit.app.inject({ method: 'GET', url: '/v1/snapshots', headers: html })).statusCode).toBe(401);
-    expect((await kit.app.inject({ method: 'GET', url: '/admin/queues/api/queues', headers: { accept: 'application/json' } })).statusCode).toBe(401);
+    expect(
+      (
+        await kit.app.inject({
+          method: 'GET',
+          url: '/admin/queues/api/queues',
+          headers: { accept: 'application/json' },
+        })
+      ).statusCode,
+    ).toBe(401);
   });
 
   it('is 400 for a bad force and 401 without a login', async () => {
-    expect((await kit.app.inject({ method: 'GET', url: '/?forceId=%3Cscript%3E', headers: kit.bearer('reader') })).statusCode).toBe(400);
+    expect(
+      (await kit.app.inject({ method: 'GET', url: '/?forceId=%3Cscript%3E', headers: kit.bearer('reader') }))
+        .statusCode,
+    ).toBe(400);
     expect((await kit.app.inject({ method: 'GET', url: '/' })).statusCode).toBe(401);
   });
 });

@@ -33,10 +33,17 @@ const LogoutBody = z.object({ [CSRF_FIELD]: CsrfField });
 
 /** Where a token's holder most likely wants to go. */
 const homeOf = (scopes: readonly ApiScope[]): string =>
-  scopes.includes('read:snapshots') ? '/' : scopes.includes('admin') ? '/admin/queues' : scopes.includes('read:ops') ? '/v1/queues' : '/';
+  scopes.includes('read:snapshots')
+    ? '/'
+    : scopes.includes('admin')
+      ? '/admin/queues'
+      : scopes.includes('read:ops')
+        ? '/v1/queues'
+        : '/';
 
 /** A form post from a browser (as opposed to a JSON client), which gets pages and redirects back. */
-const isFormPost = (request: FastifyRequest): boolean => (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+const isFormPost = (request: FastifyRequest): boolean =>
+  (request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
 
 /**
  * Browsers send Origin on every cross-site POST: refusing a foreign one stops another site from
@@ -50,7 +57,11 @@ function assertSameOrigin(request: FastifyRequest, csrf: string | undefined): vo
   if (origin === undefined) return;
   if (origin === 'null') {
     if (hasValidCsrfToken(request, csrf)) return;
-    throw new ApiError(403, 'forbidden', 'the form did not say where it came from (Origin: null) and carried no valid CSRF token; reload the page and try again');
+    throw new ApiError(
+      403,
+      'forbidden',
+      'the form did not say where it came from (Origin: null) and carried no valid CSRF token; reload the page and try again',
+    );
   }
   let host: string | undefined;
   try {
@@ -58,13 +69,23 @@ function assertSameOrigin(request: FastifyRequest, csrf: string | undefined): vo
   } catch {
     host = undefined;
   }
-  if (host !== request.host) throw new ApiError(403, 'forbidden', 'cross-site requests to /login and /logout are refused');
+  if (host !== request.host)
+    throw new ApiError(403, 'forbidden', 'cross-site requests to /login and /logout are refused');
 }
 
 /** A refusal a person sees as the login page with the reason, rather than raw JSON. */
-function refusedForm(request: FastifyRequest, reply: FastifyReply, error: unknown, next: string | undefined): FastifyReply {
+function refusedForm(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  next: string | undefined,
+): FastifyReply {
   if (!(error instanceof ApiError) || !isFormPost(request)) throw error;
-  return sendHtml(reply.code(error.statusCode), renderLoginPage({ next, error: `Refused: ${error.message}.`, csrf: csrfTokenFor(request, reply) }), { style: LOGIN_STYLE });
+  return sendHtml(
+    reply.code(error.statusCode),
+    renderLoginPage({ next, error: `Refused: ${error.message}.`, csrf: csrfTokenFor(request, reply) }),
+    { style: LOGIN_STYLE },
+  );
 }
 
 const cookieOptions = (request: FastifyRequest) => ({
@@ -85,7 +106,9 @@ const cookieOptions = (request: FastifyRequest) => ({
 export function registerLoginRoutes(app: FastifyInstance, verifier: TokenVerifier): void {
   app.get('/login', async (request, reply) => {
     const query = parseRequest(LoginQuery, request.query, 'query');
-    return sendHtml(reply, renderLoginPage({ next: query.next, csrf: csrfTokenFor(request, reply) }), { style: LOGIN_STYLE });
+    return sendHtml(reply, renderLoginPage({ next: query.next, csrf: csrfTokenFor(request, reply) }), {
+      style: LOGIN_STYLE,
+    });
   });
 
   app.post('/login', async (request, reply): Promise<FastifyReply> => {
@@ -99,7 +122,12 @@ export function registerLoginRoutes(app: FastifyInstance, verifier: TokenVerifie
     if (principal === undefined) {
       request.log.info('login refused: token not valid');
       reply.header('www-authenticate', 'Bearer realm="rollcall", error="invalid_token"');
-      if (isFormPost(request)) return sendHtml(reply.code(401), renderLoginPage({ next: body.next, error: 'That token is not valid.', csrf: csrfTokenFor(request, reply) }), { style: LOGIN_STYLE });
+      if (isFormPost(request))
+        return sendHtml(
+          reply.code(401),
+          renderLoginPage({ next: body.next, error: 'That token is not valid.', csrf: csrfTokenFor(request, reply) }),
+          { style: LOGIN_STYLE },
+        );
       return sendError(reply, 401, { error: 'unauthorized', message: 'the token is not valid' });
     }
     request.log.info({ tokenName: principal.name }, 'logged in');

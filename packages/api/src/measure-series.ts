@@ -24,7 +24,9 @@ export function defaultPeriodOf(definition: Pick<MeasureDefinition, 'periods'>):
 
 /** Whether `periodId` can appear in a snapshot for this measure (custom periods always can). */
 export function isPublishedPeriod(definition: Pick<MeasureDefinition, 'periods'>, periodId: string): boolean {
-  return periodId.startsWith('custom:') ? definition.periods.includes('custom') : definition.periods.some((kind) => kind === periodId);
+  return periodId.startsWith('custom:')
+    ? definition.periods.includes('custom')
+    : definition.periods.some((kind) => kind === periodId);
 }
 
 export interface SeriesPoint {
@@ -74,11 +76,19 @@ export interface SeriesQuery {
 /** What a snapshot without the entry contributes: a gap, flagged "not available". */
 function missingEntry(asOf: string, query: SeriesQuery): PublishedMeasure {
   const breakdown =
-    query.breakdown === null ? null : Object.fromEntries(query.breakdown.split(';').map((pair) => pair.split('=') as [string, string]));
+    query.breakdown === null
+      ? null
+      : Object.fromEntries(query.breakdown.split(';').map((pair) => pair.split('=') as [string, string]));
   return {
     measureId: query.measure.id,
     breakdown,
-    period: { id: query.periodId, kind: query.periodId.startsWith('custom:') ? 'custom' : (query.periodId as PublishedMeasure['period']['kind']), label: '', from: null, to: asOf },
+    period: {
+      id: query.periodId,
+      kind: query.periodId.startsWith('custom:') ? 'custom' : (query.periodId as PublishedMeasure['period']['kind']),
+      label: '',
+      from: null,
+      to: asOf,
+    },
     unit: query.measure.unit,
     direction: query.measure.direction,
     value: null,
@@ -132,6 +142,10 @@ export function buildMeasureSeries(snapshots: readonly SeriesEntry[], query: Ser
  * a series and a snapshot extract with one table definition.
  */
 export function measureSeriesToCsv(snapshots: readonly SeriesEntry[], query: SeriesQuery): string {
-  const rows = snapshots.map((snapshot) => measureCsvRow(snapshot, snapshot.entry ?? missingEntry(snapshot.asOf, query)).map(csvField).join(','));
+  const rows = snapshots.map((snapshot) =>
+    measureCsvRow(snapshot, snapshot.entry ?? missingEntry(snapshot.asOf, query))
+      .map(csvField)
+      .join(','),
+  );
   return `${[SNAPSHOT_CSV_COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }

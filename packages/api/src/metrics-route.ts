@@ -21,12 +21,20 @@ export interface MetricsRouteOptions {
  * `GET /metrics` in the Prometheus text format (operations.md: the `rollcall_` metrics, plus the
  * Node process and event-loop metrics the registry collects).
  */
-export function registerMetricsRoute(app: FastifyInstance, registry: Registry, options: MetricsRouteOptions = {}): void {
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  registry: Registry,
+  options: MetricsRouteOptions = {},
+): void {
   const timeoutMs = options.timeoutMs ?? METRICS_SCRAPE_TIMEOUT_MS;
   app.get('/metrics', { ...(options.guard && { onRequest: options.guard }) }, async (request, reply) => {
     const text = await withTimeout(registry.metrics(), timeoutMs).catch((err: unknown) => {
       request.log.warn({ err }, 'metrics could not be collected');
-      throw new ApiError(503, 'unavailable', `metrics could not be collected within ${timeoutMs} ms: Redis or PostgreSQL is not answering (see /ready)`);
+      throw new ApiError(
+        503,
+        'unavailable',
+        `metrics could not be collected within ${timeoutMs} ms: Redis or PostgreSQL is not answering (see /ready)`,
+      );
     });
     return reply.header('cache-control', 'no-store').type(registry.contentType).send(text);
   });

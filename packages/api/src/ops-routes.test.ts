@@ -69,7 +69,11 @@ describe('GET /v1/queues', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
     const report = response.json();
-    expect(report).toMatchObject({ status: expect.stringMatching(/^(ok|warn|critical)$/), generatedAt: expect.any(String), nightly: expect.any(Object) });
+    expect(report).toMatchObject({
+      status: expect.stringMatching(/^(ok|warn|critical)$/),
+      generatedAt: expect.any(String),
+      nightly: expect.any(Object),
+    });
     expect(report.queues.map((queue: { queue: string }) => queue.queue).sort()).toEqual([...ALL_QUEUE_NAMES].sort());
     const dvpo = report.queues.find((queue: { queue: string }) => queue.queue === 'feed.dvpo');
     expect(dvpo.counts.waiting).toBe(1);
@@ -114,13 +118,24 @@ describe('/admin/queues', () => {
     const data = {
       events: [
         { eventId: 'w-1', type: 'wanted.circulated', payload: { circulationId: 'c-1', personRef: 'PNC-CLEAR-1' } },
-        { eventId: 'w-2', payload: { notes: [{ deeper: { subjectRef: 'SUBJECT-CLEAR-2' } }], personRef: { pnc: 'PNC-CLEAR-3' } } },
+        {
+          eventId: 'w-2',
+          payload: { notes: [{ deeper: { subjectRef: 'SUBJECT-CLEAR-2' } }], personRef: { pnc: 'PNC-CLEAR-3' } },
+        },
       ],
     };
     const job = await queue.add('feed-batch', data, { jobId: 'shows-hidden' });
     const admin = kit.bearer('admin');
-    const list = await kit.app.inject({ method: 'GET', url: '/admin/queues/api/queues?activeQueue=feed.wanted-persons&status=waiting&page=1', headers: admin });
-    const one = await kit.app.inject({ method: 'GET', url: `/admin/queues/api/queues/feed.wanted-persons/${job.id}`, headers: admin });
+    const list = await kit.app.inject({
+      method: 'GET',
+      url: '/admin/queues/api/queues?activeQueue=feed.wanted-persons&status=waiting&page=1',
+      headers: admin,
+    });
+    const one = await kit.app.inject({
+      method: 'GET',
+      url: `/admin/queues/api/queues/feed.wanted-persons/${job.id}`,
+      headers: admin,
+    });
     for (const response of [list, one]) {
       expect(response.statusCode).toBe(200);
       expect(response.body).toContain('shows-hidden');
@@ -147,14 +162,21 @@ describe('/admin/queues', () => {
       payload: { jobData: { eventId: 'w-3', payload: { personRef: '[redacted]' } } },
     });
     expect(edit.statusCode).toBe(400);
-    expect(edit.json()).toEqual({ error: 'bad_request', message: expect.stringContaining('[redacted] where the queue UI hid a person reference') });
+    expect(edit.json()).toEqual({
+      error: 'bad_request',
+      message: expect.stringContaining('[redacted] where the queue UI hid a person reference'),
+    });
     expect((await queue.getJob('edited'))?.data).toEqual({ eventId: 'w-3', payload: { personRef: 'PNC-KEPT' } });
 
     const copy = await kit.app.inject({
       method: 'POST',
       url: '/admin/queues/api/queues/feed.wanted-persons/add',
       headers: admin,
-      payload: { name: 'feed-batch', data: { events: [{ eventId: 'w-4', payload: { subjectRef: '[redacted]' } }] }, options: {} },
+      payload: {
+        name: 'feed-batch',
+        data: { events: [{ eventId: 'w-4', payload: { subjectRef: '[redacted]' } }] },
+        options: {},
+      },
     });
     expect(copy.statusCode).toBe(400);
     const typed = await kit.app.inject({
@@ -172,7 +194,11 @@ describe('/admin/queues', () => {
       expect(response.statusCode, url).toBe(403);
       expect(response.json()).toEqual({ error: 'forbidden', message: 'requires scope admin' });
     }
-    const retry = await kit.app.inject({ method: 'PUT', url: '/admin/queues/api/queues/feed.dvpo/retry/failed', headers: kit.bearer('reader') });
+    const retry = await kit.app.inject({
+      method: 'PUT',
+      url: '/admin/queues/api/queues/feed.dvpo/retry/failed',
+      headers: kit.bearer('reader'),
+    });
     expect(retry.statusCode).toBe(403);
   });
 });

@@ -49,7 +49,11 @@ export function registerQueueRoutes(app: FastifyInstance, deps: QueueRoutesDeps)
     });
     const report = await withTimeout(collecting, deps.timeoutMs ?? STATUS_REPORT_TIMEOUT_MS).catch((err: unknown) => {
       request.log.warn({ err }, 'could not collect queue health');
-      throw new ApiError(503, 'unavailable', 'queue health could not be read: Redis or PostgreSQL is not answering (see /ready)');
+      throw new ApiError(
+        503,
+        'unavailable',
+        'queue health could not be read: Redis or PostgreSQL is not answering (see /ready)',
+      );
     });
     return reply.header('cache-control', 'no-store').send(report);
   });

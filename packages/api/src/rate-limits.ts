@@ -26,7 +26,8 @@ const UNLIMITED_PATHS = new Set(['/health', '/ready']);
 
 type Bucket = 'login' | 'api';
 
-const bucketOf = (request: FastifyRequest): Bucket => (request.method === 'POST' && request.routeOptions.url === '/login' ? 'login' : 'api');
+const bucketOf = (request: FastifyRequest): Bucket =>
+  request.method === 'POST' && request.routeOptions.url === '/login' ? 'login' : 'api';
 
 /**
  * Limits every request but `/health` and `/ready` with @fastify/rate-limit: one counter per
@@ -57,7 +58,11 @@ export function registerRateLimits(app: FastifyInstance, limits: RateLimits): vo
           const bucket = bucketOf(request);
           const what = bucket === 'login' ? 'login attempts' : 'requests';
           const seconds = Math.max(1, Math.ceil(context.ttl / 1_000));
-          return new ApiError(429, 'too_many_requests', `at most ${maxOf(bucket)} ${what} a minute from one address; retry in ${seconds} s`);
+          return new ApiError(
+            429,
+            'too_many_requests',
+            `at most ${maxOf(bucket)} ${what} a minute from one address; retry in ${seconds} s`,
+          );
         },
       }),
     );

@@ -43,10 +43,17 @@ async function runCheck(
   const elapsed = (): number => Math.round(performance.now() - started);
   try {
     const problem = await withTimeout(probe(), timeoutMs);
-    return problem === undefined ? { check, ok: true, ms: elapsed() } : { check, ok: false, ms: elapsed(), message: problem };
+    return problem === undefined
+      ? { check, ok: true, ms: elapsed() }
+      : { check, ok: false, ms: elapsed(), message: problem };
   } catch (err) {
     log.warn({ err, check }, 'readiness check failed');
-    return { check, ok: false, ms: elapsed(), message: err instanceof TimeoutError ? `${failure}: ${err.message}` : failure };
+    return {
+      check,
+      ok: false,
+      ms: elapsed(),
+      message: err instanceof TimeoutError ? `${failure}: ${err.message}` : failure,
+    };
   }
 }
 
@@ -57,15 +64,35 @@ async function runCheck(
  */
 export async function checkReadiness(deps: ReadinessDeps, timeoutMs = READINESS_TIMEOUT_MS): Promise<Readiness> {
   const checks = await Promise.all([
-    runCheck('redis', timeoutMs, deps.log, async () => ((await deps.redis.ping()) === 'PONG' ? undefined : 'Redis answered PING unexpectedly'), 'Redis did not answer PING'),
-    runCheck('postgres', timeoutMs, deps.log, async () => {
-      await pingDatabase(deps.db);
-      return undefined;
-    }, 'PostgreSQL did not answer select 1'),
-    runCheck('migrations', timeoutMs, deps.log, async () => {
-      const pending = await pendingMigrations(deps.db);
-      return pending.length === 0 ? undefined : `${pending.length} migration(s) pending: ${pending.join(', ')} (run rollcall migrate)`;
-    }, 'could not read the applied migrations'),
+    runCheck(
+      'redis',
+      timeoutMs,
+      deps.log,
+      async () => ((await deps.redis.ping()) === 'PONG' ? undefined : 'Redis answered PING unexpectedly'),
+      'Redis did not answer PING',
+    ),
+    runCheck(
+      'postgres',
+      timeoutMs,
+      deps.log,
+      async () => {
+        await pingDatabase(deps.db);
+        return undefined;
+      },
+      'PostgreSQL did not answer select 1',
+    ),
+    runCheck(
+      'migrations',
+      timeoutMs,
+      deps.log,
+      async () => {
+        const pending = await pendingMigrations(deps.db);
+        return pending.length === 0
+          ? undefined
+          : `${pending.length} migration(s) pending: ${pending.join(', ')} (run rollcall migrate)`;
+      },
+      'could not read the applied migrations',
+    ),
   ]);
   return { ready: checks.every((check) => check.ok), checks };
 }

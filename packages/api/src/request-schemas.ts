@@ -12,13 +12,19 @@ import { badRequest, type ErrorDetail } from './api-error.ts';
 export const ForceId = z
   .string()
   .max(64, 'must be at most 64 characters')
-  .regex(/^[a-z]+(?:-[a-z]+)*$/, 'must be a force slug: lowercase words joined by single dashes, e.g. avon-and-somerset');
+  .regex(
+    /^[a-z]+(?:-[a-z]+)*$/,
+    'must be a force slug: lowercase words joined by single dashes, e.g. avon-and-somerset',
+  );
 
 /** `<forceId>_<asOf>_r<revision>`, as `publishSnapshot` names them. */
 export const SnapshotId = z
   .string()
   .max(100, 'must be at most 100 characters')
-  .regex(/^[a-z]+(?:-[a-z]+)*_\d{4}-\d{2}-\d{2}_r[1-9]\d{0,5}$/, 'must be a snapshot id such as avon-and-somerset_2022-03-31_r1');
+  .regex(
+    /^[a-z]+(?:-[a-z]+)*_\d{4}-\d{2}-\d{2}_r[1-9]\d{0,5}$/,
+    'must be a snapshot id such as avon-and-somerset_2022-03-31_r1',
+  );
 
 /** Measure ids of the catalogue: `calls.999.answered_within_10s`, `stopsearch.outcome_rate.no-further-action`. */
 export const MeasureId = z
@@ -36,7 +42,10 @@ export const LocalDateParam = z
 export const PeriodId = z
   .string()
   .max(60, 'must be at most 60 characters')
-  .regex(/^(?:month|rolling-12m|financial-year|as-at|custom:[a-z0-9][a-z0-9-]{0,40})$/, 'must be month, rolling-12m, financial-year, as-at or custom:<id>');
+  .regex(
+    /^(?:month|rolling-12m|financial-year|as-at|custom:[a-z0-9][a-z0-9-]{0,40})$/,
+    'must be month, rolling-12m, financial-year, as-at or custom:<id>',
+  );
 
 /**
  * A breakdown as the CSV writes it: `key=value` pairs joined by `;` (`grade=emergency;area=urban`),
@@ -47,7 +56,10 @@ export const PeriodId = z
 export const BreakdownParam = z
   .string()
   .max(200, 'must be at most 200 characters')
-  .regex(/^[a-z][a-zA-Z0-9_]*=[^;=\u0000-\u001f\u007f]+(?:;[a-z][a-zA-Z0-9_]*=[^;=\u0000-\u001f\u007f]+)*$/, 'must be key=value pairs joined by ";", e.g. grade=emergency;area=urban')
+  .regex(
+    /^[a-z][a-zA-Z0-9_]*=[^;=\u0000-\u001f\u007f]+(?:;[a-z][a-zA-Z0-9_]*=[^;=\u0000-\u001f\u007f]+)*$/,
+    'must be key=value pairs joined by ";", e.g. grade=emergency;area=urban',
+  )
   .transform((text) =>
     text
       .split(';')
@@ -75,7 +87,11 @@ export const DATE_RANGE_MESSAGE = { message: 'from must not be after to', path: 
 const issueDetails = (error: z.ZodError, where: NonNullable<ErrorDetail['in']>): ErrorDetail[] =>
   error.issues.flatMap((issue): ErrorDetail[] => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ in: where, path: key.length > 40 ? `${key.slice(0, 37)}...` : key, message: 'unknown parameter' }));
+      return issue.keys.map((key) => ({
+        in: where,
+        path: key.length > 40 ? `${key.slice(0, 37)}...` : key,
+        message: 'unknown parameter',
+      }));
     }
     if (issue.code === 'invalid_type' && issue.path.length > 0 && Array.isArray(issue.input)) {
       return [{ in: where, path: issue.path.join('.'), message: 'must be given once' }];
@@ -84,11 +100,20 @@ const issueDetails = (error: z.ZodError, where: NonNullable<ErrorDetail['in']>):
   });
 
 /** Parses `input` (query, path parameters or body) or throws a 400 naming each bad parameter. */
-export function parseRequest<S extends z.ZodType>(schema: S, input: unknown, where: NonNullable<ErrorDetail['in']>): z.output<S> {
+export function parseRequest<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  where: NonNullable<ErrorDetail['in']>,
+): z.output<S> {
   // reportInput: to tell a repeated parameter (an array) from a missing one; inputs are never echoed.
   const parsed = schema.safeParse(input ?? {}, { reportInput: true });
   if (parsed.success) return parsed.data;
   const details = issueDetails(parsed.error, where);
-  const summary = details.map((detail) => (detail.path ? `${detail.path}: ${detail.message}` : detail.message)).join('; ');
-  throw badRequest(`invalid ${where === 'params' ? 'path' : where === 'query' ? 'query' : 'body'} parameters: ${summary}`, details);
+  const summary = details
+    .map((detail) => (detail.path ? `${detail.path}: ${detail.message}` : detail.message))
+    .join('; ');
+  throw badRequest(
+    `invalid ${where === 'params' ? 'path' : where === 'query' ? 'query' : 'body'} parameters: ${summary}`,
+    details,
+  );
 }

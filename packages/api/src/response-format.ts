@@ -25,7 +25,13 @@ function parseAccept(header: string): MediaRange[] {
 /** The most specific range matching `type/subtype` (RFC 9110, 12.5.1), or undefined. */
 function bestMatch(ranges: readonly MediaRange[], type: string, subtype: string): MediaRange | undefined {
   const specificity = (range: MediaRange): number =>
-    range.type === type && range.subtype === subtype ? 3 : range.type === type && range.subtype === '*' ? 2 : range.type === '*' && range.subtype === '*' ? 1 : 0;
+    range.type === type && range.subtype === subtype
+      ? 3
+      : range.type === type && range.subtype === '*'
+        ? 2
+        : range.type === '*' && range.subtype === '*'
+          ? 1
+          : 0;
   return ranges.filter((range) => specificity(range) > 0).sort((a, b) => specificity(b) - specificity(a))[0];
 }
 
@@ -51,11 +57,19 @@ const safeFilename = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
 export function sendCsv(reply: FastifyReply, filename: string, text: string): FastifyReply {
-  return reply.type(CSV_CONTENT_TYPE).header('content-disposition', `attachment; filename="${safeFilename(filename)}"`).send(text);
+  return reply
+    .type(CSV_CONTENT_TYPE)
+    .header('content-disposition', `attachment; filename="${safeFilename(filename)}"`)
+    .send(text);
 }
 
 /** Sends `json`, or the CSV `csv()` builds when the negotiated format is CSV. */
-export function sendAs(reply: FastifyReply, format: Format, json: unknown, csv: () => { readonly filename: string; readonly text: string }): FastifyReply {
+export function sendAs(
+  reply: FastifyReply,
+  format: Format,
+  json: unknown,
+  csv: () => { readonly filename: string; readonly text: string },
+): FastifyReply {
   reply.header('vary', 'Accept');
   if (format === 'csv') {
     const { filename, text } = csv();

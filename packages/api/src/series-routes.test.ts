@@ -3,9 +3,24 @@ import { createSilentLogger } from '@rollcall/logger';
 import { MEASURES, type PublishedMeasure } from '@rollcall/measures';
 import { keyValuePairs, SNAPSHOT_CSV_COLUMNS } from '@rollcall/publishing';
 import type { FastifyInstance } from 'fastify';
-import { type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, sql, type UnknownRow } from 'kysely';
+import {
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  sql,
+  type UnknownRow,
+} from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiTestKit, createApiTestKit, csvRecords, FORCE, OTHER_FORCE, publishExamples, type PublishedExamples } from '../test/api-test-kit.ts';
+import {
+  type ApiTestKit,
+  createApiTestKit,
+  csvRecords,
+  FORCE,
+  OTHER_FORCE,
+  publishExamples,
+  type PublishedExamples,
+} from '../test/api-test-kit.ts';
 import { buildApi } from './build-api.ts';
 import { defaultPeriodOf, isPublishedPeriod } from './measure-series.ts';
 import { MeasureId } from './request-schemas.ts';
@@ -22,7 +37,8 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const get = (url: string, headers: Record<string, string> = {}) => kit.app.inject({ method: 'GET', url, headers: { ...kit.bearer('reader'), ...headers } });
+const get = (url: string, headers: Record<string, string> = {}) =>
+  kit.app.inject({ method: 'GET', url, headers: { ...kit.bearer('reader'), ...headers } });
 const SERIES = '/v1/measures/calls.999.answered_within_10s/series';
 
 describe('defaultPeriodOf', () => {
@@ -82,7 +98,14 @@ describe('GET /v1/measures/:measureId/series', () => {
       suppressed: null,
     });
     expect(body.points[0].ci).toEqual({ lower: expect.any(Number), upper: expect.any(Number) });
-    expect(body.points[1]).toMatchObject({ asOf: '2022-04-30', snapshotId: ids.april, value: 90, numerator: 45, denominator: 50, status: 'met' });
+    expect(body.points[1]).toMatchObject({
+      asOf: '2022-04-30',
+      snapshotId: ids.april,
+      value: 90,
+      numerator: 45,
+      denominator: 50,
+      status: 'met',
+    });
   });
 
   it('uses the default period of the measure when none is named', async () => {
@@ -99,7 +122,14 @@ describe('GET /v1/measures/:measureId/series', () => {
 
   it('shows suppressed counts as published', async () => {
     const body = (await get(`/v1/measures/dvpo.applied/series?forceId=${FORCE}&period=month&to=2022-03-31`)).json();
-    expect(body.points).toEqual([expect.objectContaining({ value: null, numerator: null, suppressed: '[c]', flags: expect.arrayContaining(['[c]']) })]);
+    expect(body.points).toEqual([
+      expect.objectContaining({
+        value: null,
+        numerator: null,
+        suppressed: '[c]',
+        flags: expect.arrayContaining(['[c]']),
+      }),
+    ]);
   });
 
   it('filters by date range', async () => {
@@ -111,14 +141,23 @@ describe('GET /v1/measures/:measureId/series', () => {
   });
 
   it('gives one breakdown, named in any key order', async () => {
-    const body = (await get(`/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('queue=primary;channel=999')}`)).json();
+    const body = (
+      await get(
+        `/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('queue=primary;channel=999')}`,
+      )
+    ).json();
     expect(body).toMatchObject({ periodId: 'as-at', breakdown: 'channel=999;queue=primary' });
     expect(body.points.map((p: { published: boolean; value: number | null }) => [p.published, p.value])).toEqual([
       [true, 0],
       [true, 0],
     ]);
-    const csv = await get(`/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('channel=999;queue=primary')}&format=csv`);
-    expect(csvRecords(csv.body).records.map((r) => r.breakdown)).toEqual(['channel=999;queue=primary', 'channel=999;queue=primary']);
+    const csv = await get(
+      `/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('channel=999;queue=primary')}&format=csv`,
+    );
+    expect(csvRecords(csv.body).records.map((r) => r.breakdown)).toEqual([
+      'channel=999;queue=primary',
+      'channel=999;queue=primary',
+    ]);
   });
 
   it('is 400 for a breakdown the measure is never published for, naming the published ones (issue 13)', async () => {
@@ -126,20 +165,34 @@ describe('GET /v1/measures/:measureId/series', () => {
     expect(headlineOnly.statusCode).toBe(400);
     expect(headlineOnly.json()).toMatchObject({
       error: 'bad_request',
-      details: [{ in: 'query', path: 'breakdown', message: `calls.999.answered_within_10s (month) is published without breakdowns for ${FORCE}; leave breakdown out` }],
+      details: [
+        {
+          in: 'query',
+          path: 'breakdown',
+          message: `calls.999.answered_within_10s (month) is published without breakdowns for ${FORCE}; leave breakdown out`,
+        },
+      ],
     });
-    const typo = await get(`/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('channel=99;queue=primary')}`);
+    const typo = await get(
+      `/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('channel=99;queue=primary')}`,
+    );
     expect(typo.statusCode).toBe(400);
     const [detail] = typo.json().details;
-    expect(detail.message).toMatch(/^channel=99;queue=primary is not a breakdown of calls.live.waiting \(as-at\); published: /);
+    expect(detail.message).toMatch(
+      /^channel=99;queue=primary is not a breakdown of calls.live.waiting \(as-at\); published: /,
+    );
     expect(detail.message).toContain('channel=999;queue=primary');
   });
 
   it('answers a range without snapshots with an empty series, whatever the breakdown', async () => {
-    const none = await get(`/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('channel=999;queue=primary')}&from=2030-01-01`);
+    const none = await get(
+      `/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=${encodeURIComponent('channel=999;queue=primary')}&from=2030-01-01`,
+    );
     expect(none.statusCode).toBe(200);
     expect(none.json().points).toEqual([]);
-    const typo = await get(`/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=channel=99&from=2030-01-01`);
+    const typo = await get(
+      `/v1/measures/calls.live.waiting/series?forceId=${FORCE}&breakdown=channel=99&from=2030-01-01`,
+    );
     expect(typo.statusCode).toBe(200);
   });
 
@@ -147,7 +200,9 @@ describe('GET /v1/measures/:measureId/series', () => {
     const response = await get(`${SERIES}?forceId=${FORCE}&period=month&format=csv`);
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(response.headers['content-disposition']).toBe(`attachment; filename="${FORCE}_calls.999.answered_within_10s_month.csv"`);
+    expect(response.headers['content-disposition']).toBe(
+      `attachment; filename="${FORCE}_calls.999.answered_within_10s_month.csv"`,
+    );
     const { header, records } = csvRecords(response.body);
     expect(header).toEqual([...SNAPSHOT_CSV_COLUMNS]);
     expect(records.map((r) => [r.as_of, r.snapshot_id, r.value, r.numerator, r.denominator, r.flags])).toEqual([
@@ -164,7 +219,10 @@ describe('GET /v1/measures/:measureId/series', () => {
     expect(measure.json()).toEqual({ error: 'not_found', message: 'no measure calls.999.answered_within_99s' });
     const force = await get(`${SERIES}?forceId=${OTHER_FORCE}`);
     expect(force.statusCode).toBe(404);
-    expect(force.json()).toEqual({ error: 'not_found', message: `no snapshot has been published for force ${OTHER_FORCE}` });
+    expect(force.json()).toEqual({
+      error: 'not_found',
+      message: `no snapshot has been published for force ${OTHER_FORCE}`,
+    });
   });
 
   it('is 400 for a range of more than 1,000 snapshots, and answers 1,000 in full', async () => {
@@ -173,17 +231,23 @@ describe('GET /v1/measures/:measureId/series', () => {
     await sql`
       insert into snapshots (snapshot_id, force_id, as_of, revision, content_hash, generated_at, document)
       select 'kent_' || to_char(day, 'YYYY-MM-DD') || '_r1', 'kent', day, 1, 'x', day + interval '1 day 3 hours', '{"measures": []}'::jsonb
-      from generate_series(date '2019-01-01', date '2019-01-01' + ${MAX_SERIES_POINTS}::int, interval '1 day') as day`.execute(kit.db);
+      from generate_series(date '2019-01-01', date '2019-01-01' + ${MAX_SERIES_POINTS}::int, interval '1 day') as day`.execute(
+      kit.db,
+    );
     await sql`
       insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
-      select force_id, as_of, snapshot_id, revision, content_hash from snapshots where force_id = 'kent'`.execute(kit.db);
+      select force_id, as_of, snapshot_id, revision, content_hash from snapshots where force_id = 'kent'`.execute(
+      kit.db,
+    );
 
     const tooMany = await get(`${SERIES}?forceId=kent&period=month`);
     expect(tooMany.statusCode).toBe(400);
     expect(tooMany.json()).toEqual({
       error: 'bad_request',
       message: 'invalid query parameters: from: more than 1000 snapshots in the range; narrow it with from and to',
-      details: [{ in: 'query', path: 'from', message: 'more than 1000 snapshots in the range; narrow it with from and to' }],
+      details: [
+        { in: 'query', path: 'from', message: 'more than 1000 snapshots in the range; narrow it with from and to' },
+      ],
     });
     expect((await get(`${SERIES}?forceId=kent&period=month&format=csv`)).statusCode).toBe(400);
 
@@ -198,10 +262,30 @@ describe('GET /v1/measures/:measureId/series', () => {
 
   it('is 400 for each kind of bad parameter, naming it', async () => {
     const cases: [string, string, string, string][] = [
-      ['/v1/measures/Calls%20999/series', `forceId=${FORCE}`, 'measureId', 'must be a measure id such as calls.999.answered_within_10s'],
-      [SERIES, `forceId=${FORCE}&period=weekly`, 'period', 'must be month, rolling-12m, financial-year, as-at or custom:<id>'],
-      ['/v1/measures/wanted.on_pnc_over_6_months/series', `forceId=${FORCE}&period=month`, 'period', 'wanted.on_pnc_over_6_months is published for as-at'],
-      [SERIES, `forceId=${FORCE}&breakdown=queue`, 'breakdown', 'must be key=value pairs joined by ";", e.g. grade=emergency;area=urban'],
+      [
+        '/v1/measures/Calls%20999/series',
+        `forceId=${FORCE}`,
+        'measureId',
+        'must be a measure id such as calls.999.answered_within_10s',
+      ],
+      [
+        SERIES,
+        `forceId=${FORCE}&period=weekly`,
+        'period',
+        'must be month, rolling-12m, financial-year, as-at or custom:<id>',
+      ],
+      [
+        '/v1/measures/wanted.on_pnc_over_6_months/series',
+        `forceId=${FORCE}&period=month`,
+        'period',
+        'wanted.on_pnc_over_6_months is published for as-at',
+      ],
+      [
+        SERIES,
+        `forceId=${FORCE}&breakdown=queue`,
+        'breakdown',
+        'must be key=value pairs joined by ";", e.g. grade=emergency;area=urban',
+      ],
       [SERIES, `forceId=${FORCE}&from=2022-13-01`, 'from', 'must be a calendar date YYYY-MM-DD'],
       [SERIES, `forceId=${FORCE}&from=2022-05-01&to=2022-04-01`, 'from', 'from must not be after to'],
       [SERIES, `forceId=${FORCE}&format=pdf`, 'format', 'must be json or csv'],
@@ -210,18 +294,29 @@ describe('GET /v1/measures/:measureId/series', () => {
     for (const [path, query, parameter, message] of cases) {
       const response = await get(`${path}?${query}`);
       expect(response.statusCode, `${path}?${query}`).toBe(400);
-      expect(response.json().details, `${path}?${query}`).toContainEqual(expect.objectContaining({ path: parameter, message }));
+      expect(response.json().details, `${path}?${query}`).toContainEqual(
+        expect.objectContaining({ path: parameter, message }),
+      );
     }
   });
 });
 
 describe('the series of every published entry', () => {
   it('gives each entry of the head documents as published, found by measure, period and breakdown', async () => {
-    const heads = await Promise.all([ids.marchR2, ids.april].map(async (id) => (await findSnapshot(kit.db, id))!.document as unknown as { asOf: string; measures: PublishedMeasure[] }));
+    const heads = await Promise.all(
+      [ids.marchR2, ids.april].map(
+        async (id) =>
+          (await findSnapshot(kit.db, id))!.document as unknown as { asOf: string; measures: PublishedMeasure[] },
+      ),
+    );
     const keys = new Map<string, { measureId: string; periodId: string; breakdown: string }>();
     for (const head of heads) {
       for (const entry of head.measures) {
-        const key = { measureId: entry.measureId, periodId: entry.period.id, breakdown: keyValuePairs(entry.breakdown) };
+        const key = {
+          measureId: entry.measureId,
+          periodId: entry.period.id,
+          breakdown: keyValuePairs(entry.breakdown),
+        };
         keys.set(JSON.stringify(key), key);
       }
     }
@@ -231,11 +326,25 @@ describe('the series of every published entry', () => {
       const response = await get(url);
       expect(response.statusCode, url).toBe(200);
       const points = response.json().points as Record<string, unknown>[];
-      expect(points.map((point) => point.asOf), url).toEqual(heads.map((head) => head.asOf));
+      expect(
+        points.map((point) => point.asOf),
+        url,
+      ).toEqual(heads.map((head) => head.asOf));
       heads.forEach((head, index) => {
-        const entry = head.measures.find((m) => m.measureId === measureId && m.period.id === periodId && keyValuePairs(m.breakdown) === breakdown);
+        const entry = head.measures.find(
+          (m) => m.measureId === measureId && m.period.id === periodId && keyValuePairs(m.breakdown) === breakdown,
+        );
         const expected = entry
-          ? { published: true, periodFrom: entry.period.from, periodTo: entry.period.to, value: entry.value, numerator: entry.numerator, denominator: entry.denominator, flags: entry.flags, suppressed: entry.suppressed ?? null }
+          ? {
+              published: true,
+              periodFrom: entry.period.from,
+              periodTo: entry.period.to,
+              value: entry.value,
+              numerator: entry.numerator,
+              denominator: entry.denominator,
+              flags: entry.flags,
+              suppressed: entry.suppressed ?? null,
+            }
           : { published: false, value: null, flags: ['[x]'] };
         expect(points[index], `${url} ${head.asOf}`).toMatchObject(expected);
       });
@@ -275,8 +384,16 @@ describe('the series of large snapshots', () => {
       where h.force_id = ${FORCE}`.execute(large.db);
     await sql`
       insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
-      select force_id, as_of, snapshot_id, revision, content_hash from snapshots where force_id = 'kent'`.execute(large.db);
-    app = buildApi({ db: large.db.withPlugin(received), queues: large.queues, redis: large.redis, config: large.config, log: createSilentLogger() });
+      select force_id, as_of, snapshot_id, revision, content_hash from snapshots where force_id = 'kent'`.execute(
+      large.db,
+    );
+    app = buildApi({
+      db: large.db.withPlugin(received),
+      queues: large.queues,
+      redis: large.redis,
+      config: large.config,
+      log: createSilentLogger(),
+    });
     await app.ready();
   });
   afterAll(async () => {
@@ -285,10 +402,16 @@ describe('the series of large snapshots', () => {
   });
 
   it('reads one entry per date from PostgreSQL, not the documents', async () => {
-    const size = await sql<{ bytes: number }>`select max(length(document::text)) as bytes from snapshots`.execute(large.db);
+    const size = await sql<{ bytes: number }>`select max(length(document::text)) as bytes from snapshots`.execute(
+      large.db,
+    );
     expect(size.rows[0]!.bytes).toBeGreaterThan(1_000_000);
     received.bytes = 0;
-    const response = await app.inject({ method: 'GET', url: `${SERIES}?forceId=kent&period=month`, headers: large.bearer('reader') });
+    const response = await app.inject({
+      method: 'GET',
+      url: `${SERIES}?forceId=kent&period=month`,
+      headers: large.bearer('reader'),
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json().points.map((p: { value: number }) => p.value)).toEqual([75, 90]);
     expect(received.bytes).toBeLessThan(10_000);

@@ -86,16 +86,24 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: SeriesRoutesDep
         throw parameterError('period', `${measureId} is published for ${definition.periods.join(', ')}`);
       const forceId = await deps.forces.resolve(request, query.forceId);
 
-      const reader = snapshotReaderOf(request.principal, (deps.now ?? (() => new Date()))(), `${request.method} ${request.url}`);
-      const snapshots: SeriesEntry[] = await admitSnapshots(deps.db, reader, await readSeriesEntries<PublishedMeasure>(deps.db, {
-        forceId,
-        measureId,
-        periodId,
-        breakdown: query.breakdown ?? '',
-        ...(query.from !== undefined && { from: query.from }),
-        ...(query.to !== undefined && { to: query.to }),
-        limit: MAX_SERIES_POINTS + 1,
-      }));
+      const reader = snapshotReaderOf(
+        request.principal,
+        (deps.now ?? (() => new Date()))(),
+        `${request.method} ${request.url}`,
+      );
+      const snapshots: SeriesEntry[] = await admitSnapshots(
+        deps.db,
+        reader,
+        await readSeriesEntries<PublishedMeasure>(deps.db, {
+          forceId,
+          measureId,
+          periodId,
+          breakdown: query.breakdown ?? '',
+          ...(query.from !== undefined && { from: query.from }),
+          ...(query.to !== undefined && { to: query.to }),
+          limit: MAX_SERIES_POINTS + 1,
+        }),
+      );
       if (snapshots.length > MAX_SERIES_POINTS)
         throw parameterError(
           'from',

@@ -1,6 +1,14 @@
 import { SNAPSHOT_CSV_COLUMNS } from '@rollcall/publishing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiTestKit, createApiTestKit, csvRecords, FORCE, OTHER_FORCE, publishExamples, type PublishedExamples } from '../test/api-test-kit.ts';
+import {
+  type ApiTestKit,
+  createApiTestKit,
+  csvRecords,
+  FORCE,
+  OTHER_FORCE,
+  publishExamples,
+  type PublishedExamples,
+} from '../test/api-test-kit.ts';
 import { SNAPSHOT_LIST_CSV_COLUMNS } from './snapshot-routes.ts';
 
 let kit: ApiTestKit;
@@ -14,7 +22,8 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const get = (url: string, headers: Record<string, string> = {}) => kit.app.inject({ method: 'GET', url, headers: { ...kit.bearer('reader'), ...headers } });
+const get = (url: string, headers: Record<string, string> = {}) =>
+  kit.app.inject({ method: 'GET', url, headers: { ...kit.bearer('reader'), ...headers } });
 
 type Entry = { measureId: string; period: { id: string }; value: number | null; flags: string[]; suppressed?: string };
 const entry = (document: { measures: Entry[] }, measureId: string, periodId: string) =>
@@ -38,7 +47,14 @@ describe('GET /v1/snapshots/latest', () => {
     const { header, records } = csvRecords(response.body);
     expect(header).toEqual([...SNAPSHOT_CSV_COLUMNS]);
     const row = records.find((r) => r.measure_id === 'calls.999.answered_within_10s' && r.period_id === 'month');
-    expect(row).toMatchObject({ snapshot_id: ids.april, as_of: '2022-04-30', value: '90', numerator: '45', denominator: '50', unit: 'percent' });
+    expect(row).toMatchObject({
+      snapshot_id: ids.april,
+      as_of: '2022-04-30',
+      value: '90',
+      numerator: '45',
+      denominator: '50',
+      unit: 'percent',
+    });
   });
 
   it('gives CSV for Accept: text/csv and JSON when JSON is preferred', async () => {
@@ -54,7 +70,10 @@ describe('GET /v1/snapshots/latest', () => {
   it('is 404 for a force without snapshots', async () => {
     const response = await get(`/v1/snapshots/latest?forceId=${OTHER_FORCE}`);
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ error: 'not_found', message: `no snapshot has been published for force ${OTHER_FORCE}` });
+    expect(response.json()).toEqual({
+      error: 'not_found',
+      message: `no snapshot has been published for force ${OTHER_FORCE}`,
+    });
   });
 
   it('requires forceId when several forces are configured', async () => {
@@ -66,7 +85,9 @@ describe('GET /v1/snapshots/latest', () => {
   it('is 400 for a bad forceId or format', async () => {
     const badForce = await get('/v1/snapshots/latest?forceId=Avon%20and%20Somerset');
     expect(badForce.statusCode).toBe(400);
-    expect(badForce.json().details).toEqual([{ in: 'query', path: 'forceId', message: expect.stringContaining('force slug') }]);
+    expect(badForce.json().details).toEqual([
+      { in: 'query', path: 'forceId', message: expect.stringContaining('force slug') },
+    ]);
     const badFormat = await get(`/v1/snapshots/latest?forceId=${FORCE}&format=xml`);
     expect(badFormat.statusCode).toBe(400);
     expect(badFormat.json().details).toEqual([{ in: 'query', path: 'format', message: 'must be json or csv' }]);
@@ -90,8 +111,14 @@ describe('GET /v1/snapshots/:snapshotId', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-disposition']).toBe(`attachment; filename="${ids.marchR2}.csv"`);
     const { records } = csvRecords(response.body);
-    expect(records.find((r) => r.measure_id === 'calls.999.answered_within_10s' && r.period_id === 'month')).toMatchObject({ value: '75', flags: '[r]' });
-    expect(records.find((r) => r.measure_id === 'dvpo.applied' && r.period_id === 'month')).toMatchObject({ value: '', numerator: '', flags: '[c]' });
+    expect(
+      records.find((r) => r.measure_id === 'calls.999.answered_within_10s' && r.period_id === 'month'),
+    ).toMatchObject({ value: '75', flags: '[r]' });
+    expect(records.find((r) => r.measure_id === 'dvpo.applied' && r.period_id === 'month')).toMatchObject({
+      value: '',
+      numerator: '',
+      flags: '[c]',
+    });
   });
 
   it('is 404 for an id that is well formed but unknown', async () => {
@@ -113,12 +140,19 @@ describe('GET /v1/snapshots', () => {
     expect(response.statusCode).toBe(200);
     const body = response.json();
     expect(body).toMatchObject({ forceId: FORCE, from: null, to: null, count: 3 });
-    expect(body.snapshots.map((s: { snapshotId: string; isLatestRevision: boolean }) => [s.snapshotId, s.isLatestRevision])).toEqual([
+    expect(
+      body.snapshots.map((s: { snapshotId: string; isLatestRevision: boolean }) => [s.snapshotId, s.isLatestRevision]),
+    ).toEqual([
       [ids.april, true],
       [ids.marchR2, true],
       [ids.marchR1, false],
     ]);
-    expect(body.snapshots[1]).toMatchObject({ asOf: '2022-03-31', revision: 2, supersedes: ids.marchR1, generatedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) });
+    expect(body.snapshots[1]).toMatchObject({
+      asOf: '2022-03-31',
+      revision: 2,
+      supersedes: ids.marchR1,
+      generatedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+    });
   });
 
   it('filters by date range and limit', async () => {
@@ -137,13 +171,21 @@ describe('GET /v1/snapshots', () => {
     expect(first.headers['x-total-count']).toBe('3');
     const page2 = (await get(`/v1/snapshots?forceId=${FORCE}&limit=2&cursor=${page1.nextCursor}`)).json();
     expect(page2).toMatchObject({ count: 1, total: 3, nextCursor: null });
-    expect([...page1.snapshots, ...page2.snapshots].map((s: { snapshotId: string }) => s.snapshotId)).toEqual([ids.april, ids.marchR2, ids.marchR1]);
+    expect([...page1.snapshots, ...page2.snapshots].map((s: { snapshotId: string }) => s.snapshotId)).toEqual([
+      ids.april,
+      ids.marchR2,
+      ids.marchR1,
+    ]);
     const csv = await get(`/v1/snapshots?forceId=${FORCE}&limit=1&format=csv`);
     expect(csv.headers['x-total-count']).toBe('3');
-    expect(csv.headers.link).toMatch(/^<\/v1\/snapshots\?forceId=avon-and-somerset&limit=1&format=csv&cursor=[A-Za-z0-9_-]+>; rel="next"$/);
+    expect(csv.headers.link).toMatch(
+      /^<\/v1\/snapshots\?forceId=avon-and-somerset&limit=1&format=csv&cursor=[A-Za-z0-9_-]+>; rel="next"$/,
+    );
     const bad = await get(`/v1/snapshots?cursor=${Buffer.from('{"asOf":1}').toString('base64url')}`);
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().details).toEqual([{ in: 'query', path: 'cursor', message: 'not a cursor this route gave out; pass nextCursor back unchanged' }]);
+    expect(bad.json().details).toEqual([
+      { in: 'query', path: 'cursor', message: 'not a cursor this route gave out; pass nextCursor back unchanged' },
+    ]);
   });
 
   it('lists all forces without forceId', async () => {
@@ -155,11 +197,20 @@ describe('GET /v1/snapshots', () => {
     const response = await get(`/v1/snapshots?forceId=${FORCE}&from=2022-03-01`, { accept: 'text/csv' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(response.headers['content-disposition']).toBe(`attachment; filename="snapshots_${FORCE}_from-2022-03-01.csv"`);
+    expect(response.headers['content-disposition']).toBe(
+      `attachment; filename="snapshots_${FORCE}_from-2022-03-01.csv"`,
+    );
     const { header, records } = csvRecords(response.body);
     expect(header).toEqual([...SNAPSHOT_LIST_CSV_COLUMNS]);
     expect(records).toHaveLength(3);
-    expect(records[2]).toMatchObject({ snapshot_id: ids.marchR1, force_id: FORCE, as_of: '2022-03-31', revision: '1', supersedes: '', is_latest_revision: 'false' });
+    expect(records[2]).toMatchObject({
+      snapshot_id: ids.marchR1,
+      force_id: FORCE,
+      as_of: '2022-03-31',
+      revision: '1',
+      supersedes: '',
+      is_latest_revision: 'false',
+    });
   });
 
   it('is 400 for each kind of bad parameter, naming it', async () => {

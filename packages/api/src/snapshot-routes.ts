@@ -140,7 +140,8 @@ function sendSnapshot(
 /** `/v1/snapshots/latest`, `/v1/snapshots/:snapshotId` and `/v1/snapshots` (operations.md). */
 export function registerSnapshotRoutes(app: FastifyInstance, deps: SnapshotRoutesDeps): void {
   const { db, guard } = deps;
-  const readerOf = (request: FastifyRequest) => snapshotReaderOf(request.principal, (deps.now ?? (() => new Date()))(), `${request.method} ${request.url}`);
+  const readerOf = (request: FastifyRequest) =>
+    snapshotReaderOf(request.principal, (deps.now ?? (() => new Date()))(), `${request.method} ${request.url}`);
 
   app.get(
     '/v1/snapshots/latest',

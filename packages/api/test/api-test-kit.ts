@@ -53,14 +53,24 @@ export interface ApiTestKit {
   close(): Promise<void>;
 }
 
-export function testConfig(options: { tokens: Readonly<Record<TokenName, TestToken>>; databaseUrl: string; redisUrl: string; prefix: string; forces?: string }): Config {
+export function testConfig(options: {
+  tokens: Readonly<Record<TokenName, TestToken>>;
+  databaseUrl: string;
+  redisUrl: string;
+  prefix: string;
+  forces?: string;
+}): Config {
   return loadConfig({
     DATABASE_URL: options.databaseUrl,
     REDIS_URL: options.redisUrl,
     QUEUE_PREFIX: options.prefix,
     FORCES: options.forces ?? `${FORCE},${OTHER_FORCE}`,
     API_TOKENS: JSON.stringify(
-      (Object.keys(TOKEN_SCOPES) as TokenName[]).map((name) => ({ name, sha256: options.tokens[name].sha256, scopes: TOKEN_SCOPES[name] })),
+      (Object.keys(TOKEN_SCOPES) as TokenName[]).map((name) => ({
+        name,
+        sha256: options.tokens[name].sha256,
+        scopes: TOKEN_SCOPES[name],
+      })),
     ),
   });
 }
@@ -68,16 +78,35 @@ export function testConfig(options: { tokens: Readonly<Record<TokenName, TestTok
 export async function createApiTestKit(options: { log?: Logger; forces?: string } = {}): Promise<ApiTestKit> {
   const test = await createTestDatabase();
   const testRedis = createTestRedis();
-  const made = Object.fromEntries(Object.keys(TOKEN_SCOPES).map((name) => [name, newToken()])) as Record<TokenName, TestToken>;
-  const config = testConfig({ tokens: made, databaseUrl: test.url, redisUrl: testRedis.url, prefix: testRedis.prefix, ...(options.forces && { forces: options.forces }) });
+  const made = Object.fromEntries(Object.keys(TOKEN_SCOPES).map((name) => [name, newToken()])) as Record<
+    TokenName,
+    TestToken
+  >;
+  const config = testConfig({
+    tokens: made,
+    databaseUrl: test.url,
+    redisUrl: testRedis.url,
+    prefix: testRedis.prefix,
+    ...(options.forces && { forces: options.forces }),
+  });
   const log = options.log ?? createSilentLogger();
   const redis = createRedisConnection(testRedis.url, { role: 'producer' });
   await waitForRedisReady(redis);
   const queues = new QueueFactory({ connection: redis, prefix: testRedis.prefix, log });
   // Tests send hundreds of requests from one address; the limits have their own test (rate-limits.test.ts).
-  const app = buildApi({ db: test.db, queues, redis, config, log, rateLimits: { loginPerMinute: 100_000, apiPerMinute: 100_000 } });
+  const app = buildApi({
+    db: test.db,
+    queues,
+    redis,
+    config,
+    log,
+    rateLimits: { loginPerMinute: 100_000, apiPerMinute: 100_000 },
+  });
   await app.ready();
-  const tokens = Object.fromEntries(Object.entries(made).map(([name, token]) => [name, token.token])) as Record<TokenName, string>;
+  const tokens = Object.fromEntries(Object.entries(made).map(([name, token]) => [name, token.token])) as Record<
+    TokenName,
+    string
+  >;
   return {
     app,
     test,
@@ -107,9 +136,21 @@ function calls(day: string, fast: number, slow: number, prefix: string, forceId 
     const callId = `${prefix}-${i}`;
     const presentedAt = `${day}T10:00:00Z`;
     const base = { feed: 'call-handling', forceId, schemaVersion: 1 };
-    events.push({ ...base, eventId: `${callId}-p`, type: 'call.presented', occurredAt: presentedAt, payload: { callId, channel: '999', queue: 'primary', btTransferSeconds: 0 } });
+    events.push({
+      ...base,
+      eventId: `${callId}-p`,
+      type: 'call.presented',
+      occurredAt: presentedAt,
+      payload: { callId, channel: '999', queue: 'primary', btTransferSeconds: 0 },
+    });
     const answeredAt = new Date(Date.parse(presentedAt) + (i < fast ? 5_000 : 30_000)).toISOString();
-    events.push({ ...base, eventId: `${callId}-a`, type: 'call.answered', occurredAt: answeredAt, payload: { callId } });
+    events.push({
+      ...base,
+      eventId: `${callId}-a`,
+      type: 'call.answered',
+      occurredAt: answeredAt,
+      payload: { callId },
+    });
   }
   return events;
 }
@@ -140,15 +181,34 @@ export interface PublishedExamples {
  */
 export async function publishExamples(db: Db): Promise<PublishedExamples> {
   const context = testIngestContext();
-  const deps: PublishDeps = { db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
-  await storeFeedBatch(db, { feed: 'call-handling', inputs: calls('2022-03-01', 90, 10, 'mar'), source: 'test' }, context);
+  const deps: PublishDeps = {
+    db,
+    snapshotDir: null,
+    disclosure: { maxSuppressedCount: 4 },
+    timeZone: 'Europe/London',
+    log: createSilentLogger(),
+  };
+  await storeFeedBatch(
+    db,
+    { feed: 'call-handling', inputs: calls('2022-03-01', 90, 10, 'mar'), source: 'test' },
+    context,
+  );
   await storeFeedBatch(db, { feed: 'dvpo', inputs: dvpoApplications('2022-03-05'), source: 'test' }, context);
   const marchR1 = await publishSnapshot(deps, FORCE, '2022-03-31');
-  await storeFeedBatch(db, { feed: 'call-handling', inputs: calls('2022-04-05', 45, 5, 'apr'), source: 'test' }, context);
+  await storeFeedBatch(
+    db,
+    { feed: 'call-handling', inputs: calls('2022-04-05', 45, 5, 'apr'), source: 'test' },
+    context,
+  );
   const april = await publishSnapshot(deps, FORCE, '2022-04-30');
-  await storeFeedBatch(db, { feed: 'call-handling', inputs: calls('2022-03-02', 0, 20, 'late'), source: 'test' }, context);
+  await storeFeedBatch(
+    db,
+    { feed: 'call-handling', inputs: calls('2022-03-02', 0, 20, 'late'), source: 'test' },
+    context,
+  );
   const marchR2 = await publishSnapshot(deps, FORCE, '2022-03-31');
-  if (!marchR1.created || !april.created || !marchR2.created || marchR2.revision !== 2) throw new Error('example snapshots were not published as expected');
+  if (!marchR1.created || !april.created || !marchR2.created || marchR2.revision !== 2)
+    throw new Error('example snapshots were not published as expected');
   return { marchR1: marchR1.snapshotId, marchR2: marchR2.snapshotId, april: april.snapshotId };
 }
 
@@ -185,7 +245,10 @@ export function parseCsv(text: string): string[][] {
 /** CSV rows as records keyed by the header row. */
 export function csvRecords(text: string): { header: string[]; records: Record<string, string>[] } {
   const [header = [], ...rows] = parseCsv(text);
-  return { header, records: rows.map((row) => Object.fromEntries(header.map((column, index) => [column, row[index] ?? '']))) };
+  return {
+    header,
+    records: rows.map((row) => Object.fromEntries(header.map((column, index) => [column, row[index] ?? '']))),
+  };
 }
 
 /** The last day of each month from April 2022 to March 2023: financial year 2022/23. */
@@ -210,11 +273,21 @@ export const YEAR_MONTH_ENDS = [
  */
 export async function publishYear(db: Db): Promise<readonly string[]> {
   const context = testIngestContext();
-  const deps: PublishDeps = { db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
+  const deps: PublishDeps = {
+    db,
+    snapshotDir: null,
+    disclosure: { maxSuppressedCount: 4 },
+    timeZone: 'Europe/London',
+    log: createSilentLogger(),
+  };
   const ids: string[] = [];
   for (const [index, monthEnd] of YEAR_MONTH_ENDS.entries()) {
     const day = `${monthEnd.slice(0, 8)}10`;
-    await storeFeedBatch(db, { feed: 'call-handling', inputs: calls(day, 40 + index, 10, `y${index}`), source: 'test' }, context);
+    await storeFeedBatch(
+      db,
+      { feed: 'call-handling', inputs: calls(day, 40 + index, 10, `y${index}`), source: 'test' },
+      context,
+    );
     const published = await publishSnapshot(deps, FORCE, monthEnd);
     ids.push(published.snapshotId);
   }

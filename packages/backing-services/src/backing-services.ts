@@ -44,7 +44,12 @@ export async function probePostgres(databaseUrl: string, timeoutMs = 3_000): Pro
 }
 
 export async function probeRedis(redisUrl: string, timeoutMs = 3_000): Promise<string | undefined> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   // The connection's own error (connect ECONNREFUSED ...) says more than the rejection that
   // follows it ("Connection is closed.").
   let connectionError: string | undefined;
@@ -135,7 +140,9 @@ export async function resolveBackingServices(options: ResolveBackingServicesOpti
     if (needRedis) {
       options.onProgress?.('Redis not reachable locally; starting a redis:7 container (Docker)');
       const { RedisContainer } = await import('@testcontainers/redis');
-      const container = await new RedisContainer('redis:7-alpine').withCommand(['redis-server', '--maxmemory-policy', 'noeviction']).start();
+      const container = await new RedisContainer('redis:7-alpine')
+        .withCommand(['redis-server', '--maxmemory-policy', 'noeviction'])
+        .start();
       redisUrl = container.getConnectionUrl();
       source.redis = 'testcontainers';
       stops.push(() => container.stop());

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths, daysBetween, financialYearLabel, financialYearStart, firstAsAtOlderThanMonths, isLocalDate, isOlderThanMonthsAsAt, lastOfMonth, monthsBetween } from './local-date.ts';
+import {
+  addDays,
+  addMonths,
+  daysBetween,
+  financialYearLabel,
+  financialYearStart,
+  firstAsAtOlderThanMonths,
+  isLocalDate,
+  isOlderThanMonthsAsAt,
+  lastOfMonth,
+  monthsBetween,
+} from './local-date.ts';
 
 describe('local dates', () => {
   it('validates real calendar dates only', () => {

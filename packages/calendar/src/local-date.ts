@@ -17,7 +17,8 @@ export function isLocalDate(value: string): value is LocalDate {
 }
 
 export function assertLocalDate(value: string, what = 'date'): LocalDate {
-  if (!isLocalDate(value)) throw new RangeError(`${what} must be a calendar date YYYY-MM-DD (got ${JSON.stringify(value)})`);
+  if (!isLocalDate(value))
+    throw new RangeError(`${what} must be a calendar date YYYY-MM-DD (got ${JSON.stringify(value)})`);
   return value;
 }
 

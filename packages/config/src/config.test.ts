@@ -58,8 +58,13 @@ describe('loadConfig', () => {
 
   it('reads the trend thresholds, 5% and 15% by default, and rejects a strong threshold not above the stable one', () => {
     expect(loadConfig({}).trendThresholds).toEqual({ stablePercent: 5, strongPercent: 15 });
-    expect(loadConfig({ TREND_STABLE_PERCENT: '2.5', TREND_STRONG_PERCENT: '10' }).trendThresholds).toEqual({ stablePercent: 2.5, strongPercent: 10 });
-    expect(() => loadConfig({ TREND_STABLE_PERCENT: '15' })).toThrow(/TREND_STRONG_PERCENT: must be above TREND_STABLE_PERCENT/);
+    expect(loadConfig({ TREND_STABLE_PERCENT: '2.5', TREND_STRONG_PERCENT: '10' }).trendThresholds).toEqual({
+      stablePercent: 2.5,
+      strongPercent: 10,
+    });
+    expect(() => loadConfig({ TREND_STABLE_PERCENT: '15' })).toThrow(
+      /TREND_STRONG_PERCENT: must be above TREND_STABLE_PERCENT/,
+    );
     expect(loadConfig({}).nearlyMet).toBe('interval-reaches-target');
     expect(loadConfig({ TARGET_NEARLY_MET: 'off' }).nearlyMet).toBe('off');
     expect(() => loadConfig({ TARGET_NEARLY_MET: 'amber' })).toThrow(/TARGET_NEARLY_MET/);

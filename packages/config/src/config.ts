@@ -19,7 +19,10 @@ export const ApiTokenEntry = z.strictObject({
    * one force here, a request that names no force is about that force (operations.md, "Which
    * force a request is about").
    */
-  forces: z.array(z.string().regex(/^[a-z]+(?:-[a-z]+)*$/, 'must be a force slug')).min(1).optional(),
+  forces: z
+    .array(z.string().regex(/^[a-z]+(?:-[a-z]+)*$/, 'must be a force slug'))
+    .min(1)
+    .optional(),
 });
 export type ApiTokenEntry = z.infer<typeof ApiTokenEntry>;
 
@@ -43,11 +46,17 @@ export const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
     .default('postgres://postgres@127.0.0.1:5432/rollcall'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379'),
   /** Sentinel: `host:port` of each sentinel, comma separated; REDIS_URL is then not used. */
   REDIS_SENTINELS: z.string().optional(),
   /** Sentinel: the primary's name the sentinels monitor (`sentinel monitor <name> ...`). */
-  REDIS_SENTINEL_NAME: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore').optional(),
+  REDIS_SENTINEL_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, dash, underscore')
+    .optional(),
   /** Cluster: `host:port` of some of its nodes, comma separated; REDIS_URL is then not used. */
   REDIS_CLUSTER_NODES: z.string().optional(),
   /** Redis key prefix for every queue; lets several pipelines (or test runs) share one Redis. */
@@ -74,18 +83,29 @@ export const EnvSchema = z.object({
   API_PORT: integer(0, 65_535).default(8080),
   /** When set, /metrics is also served without a token on this port (for a Prometheus scraper). */
   METRICS_PORT: integer(0, 65_535).optional(),
-  TZ_REPORTING: z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/London').default('Europe/London'),
+  TZ_REPORTING: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/London')
+    .default('Europe/London'),
   /** Forces the nightly run publishes for, comma separated slugs. */
   FORCES: z
     .string()
     .default('avon-and-somerset')
-    .transform((text) => text.split(',').map((slug) => slug.trim()).filter(Boolean))
+    .transform((text) =>
+      text
+        .split(',')
+        .map((slug) => slug.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[a-z-]+$/, 'force slugs are lowercase words joined by dashes')).min(1)),
   /**
    * Cron pattern (Europe/London unless TZ_REPORTING says otherwise) of the nightly run. 03:30 keeps
    * clear of the 01:00-02:00 hour that the clocks skip or repeat.
    */
-  NIGHTLY_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron pattern').default('30 3 * * *'),
+  NIGHTLY_CRON: z
+    .string()
+    .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron pattern')
+    .default('30 3 * * *'),
   NIGHTLY_CATCH_UP_DAYS: integer(1, 366).default(7),
   NIGHTLY_DEADMAN_HOURS: integer(1, 24 * 14).default(26),
   /** Published counts from 1 to this value are suppressed ([c]); 0 is never suppressed. */

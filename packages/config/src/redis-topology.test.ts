@@ -9,7 +9,10 @@ describe('Redis topology from the environment', () => {
   });
 
   it('is Sentinel with REDIS_SENTINELS and REDIS_SENTINEL_NAME, the prefix unchanged', () => {
-    const config = loadConfig({ REDIS_SENTINELS: 'a.local:26379, 10.0.0.2:26380,[::1]:26381', REDIS_SENTINEL_NAME: 'mymaster' });
+    const config = loadConfig({
+      REDIS_SENTINELS: 'a.local:26379, 10.0.0.2:26380,[::1]:26381',
+      REDIS_SENTINEL_NAME: 'mymaster',
+    });
     expect(config.redis).toEqual({
       kind: 'sentinel',
       name: 'mymaster',
@@ -35,11 +38,23 @@ describe('Redis topology from the environment', () => {
   });
 
   it.each([
-    [{ REDIS_SENTINELS: 'a:1', REDIS_CLUSTER_NODES: 'b:2', REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINELS and REDIS_CLUSTER_NODES: set one of them, not both (Sentinel or Cluster)'],
-    [{ REDIS_SENTINELS: 'a:1' }, 'REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the name the sentinels monitor, e.g. mymaster)'],
+    [
+      { REDIS_SENTINELS: 'a:1', REDIS_CLUSTER_NODES: 'b:2', REDIS_SENTINEL_NAME: 'm' },
+      'REDIS_SENTINELS and REDIS_CLUSTER_NODES: set one of them, not both (Sentinel or Cluster)',
+    ],
+    [
+      { REDIS_SENTINELS: 'a:1' },
+      'REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the name the sentinels monitor, e.g. mymaster)',
+    ],
     [{ REDIS_SENTINEL_NAME: 'm' }, 'REDIS_SENTINEL_NAME: needs REDIS_SENTINELS, the sentinels to ask for that primary'],
-    [{ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2' }, 'REDIS_CLUSTER_NODES: must be host:port entries separated by commas ("10.0.0.2" is not one)'],
-    [{ REDIS_CLUSTER_NODES: 'x:70000' }, 'REDIS_CLUSTER_NODES: must be host:port entries separated by commas ("x:70000" is not one)'],
+    [
+      { REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2' },
+      'REDIS_CLUSTER_NODES: must be host:port entries separated by commas ("10.0.0.2" is not one)',
+    ],
+    [
+      { REDIS_CLUSTER_NODES: 'x:70000' },
+      'REDIS_CLUSTER_NODES: must be host:port entries separated by commas ("x:70000" is not one)',
+    ],
   ])('refuses %j, saying why', (env, problem) => {
     let error: unknown;
     try {

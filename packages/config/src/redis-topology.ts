@@ -23,7 +23,10 @@ const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 /** `host:port,host:port` into addresses, or the first entry that is not one. */
 export function parseNodeList(text: string): { nodes: RedisNodeAddress[] } | { bad: string } {
   const nodes: RedisNodeAddress[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = HOST_PORT.exec(entry);
     const port = Number(match?.[2]);
     if (!match?.[1] || port < 1 || port > 65_535) return { bad: entry };
@@ -51,15 +54,24 @@ export function redisTopologyOf(vars: {
   }
   if (vars.sentinels !== undefined) {
     const parsed = parseNodeList(vars.sentinels);
-    if ('bad' in parsed) problems.push(`REDIS_SENTINELS: must be host:port entries separated by commas (${JSON.stringify(parsed.bad)} is not one)`);
-    if (vars.sentinelName === undefined) problems.push('REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the name the sentinels monitor, e.g. mymaster)');
+    if ('bad' in parsed)
+      problems.push(
+        `REDIS_SENTINELS: must be host:port entries separated by commas (${JSON.stringify(parsed.bad)} is not one)`,
+      );
+    if (vars.sentinelName === undefined)
+      problems.push(
+        'REDIS_SENTINEL_NAME: required with REDIS_SENTINELS (the name the sentinels monitor, e.g. mymaster)',
+      );
     if (problems.length === 0 && 'nodes' in parsed && vars.sentinelName !== undefined) {
       return { topology: { kind: 'sentinel', sentinels: parsed.nodes, name: vars.sentinelName } };
     }
   }
   if (vars.clusterNodes !== undefined) {
     const parsed = parseNodeList(vars.clusterNodes);
-    if ('bad' in parsed) problems.push(`REDIS_CLUSTER_NODES: must be host:port entries separated by commas (${JSON.stringify(parsed.bad)} is not one)`);
+    if ('bad' in parsed)
+      problems.push(
+        `REDIS_CLUSTER_NODES: must be host:port entries separated by commas (${JSON.stringify(parsed.bad)} is not one)`,
+      );
     if (problems.length === 0 && 'nodes' in parsed) return { topology: { kind: 'cluster', nodes: parsed.nodes } };
   }
   if (problems.length > 0) return { problems };

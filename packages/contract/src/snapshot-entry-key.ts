@@ -14,7 +14,8 @@ export function keyValuePairs(record: Readonly<Record<string, string | number | 
 }
 
 /** The breakdown's text: `''` for the headline. */
-export const breakdownText = (breakdown: Readonly<Record<string, string>> | null | undefined): string => keyValuePairs(breakdown);
+export const breakdownText = (breakdown: Readonly<Record<string, string>> | null | undefined): string =>
+  keyValuePairs(breakdown);
 
 /** The key of an entry within a snapshot: `measureId|periodId|breakdown`. */
 export const snapshotEntryKey = (entry: {

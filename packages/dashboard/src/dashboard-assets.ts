@@ -35,7 +35,8 @@ async function buildAssets(): Promise<DashboardAssets> {
   });
   const script = result.outputFiles.find((file) => file.path.endsWith('.js'))?.text;
   const style = result.outputFiles.find((file) => file.path.endsWith('.css'))?.text;
-  if (script === undefined || style === undefined) throw new Error('the dashboard build produced no script or no style');
+  if (script === undefined || style === undefined)
+    throw new Error('the dashboard build produced no script or no style');
   return { script, style, scriptVersion: versionOf(script), styleVersion: versionOf(style) };
 }
 

@@ -1,7 +1,8 @@
 /** A published value with its unit, as every view and the printed report write it (en-GB). */
 export function formatValue(value: number | null | undefined, unit: string, extraDigits = 0): string {
   if (value === null || value === undefined) return '';
-  const num = (digits: number) => value.toLocaleString('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: digits + extraDigits });
+  const num = (digits: number) =>
+    value.toLocaleString('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: digits + extraDigits });
   switch (unit) {
     case 'percent':
       return `${num(1)}%`;
@@ -39,7 +40,8 @@ export function formatAgainstTarget(value: number, target: number | null, unit: 
   const text = formatValue(value, unit);
   if (target === null || value === target) return text;
   for (let extra = 1; extra <= 3; extra++) {
-    if (formatValue(value, unit, extra - 1) !== formatValue(target, unit, extra - 1)) return formatValue(value, unit, extra - 1);
+    if (formatValue(value, unit, extra - 1) !== formatValue(target, unit, extra - 1))
+      return formatValue(value, unit, extra - 1);
   }
   return formatValue(value, unit, 3);
 }

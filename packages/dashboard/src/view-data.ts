@@ -49,7 +49,12 @@ export interface FigureCard {
   readonly status: string | null;
   readonly rag: Rag | null;
   readonly trend: { readonly label: string; readonly changePercent: number } | null;
-  readonly msg: { readonly rank: string | null; readonly rankInterval: string | null; readonly average: number | null; readonly comparison: string | null } | null;
+  readonly msg: {
+    readonly rank: string | null;
+    readonly rankInterval: string | null;
+    readonly average: number | null;
+    readonly comparison: string | null;
+  } | null;
   readonly flags: readonly Flag[];
   readonly notes: readonly string[];
 }
@@ -147,7 +152,14 @@ export interface LiveData extends ViewContext {
 export interface ReportData extends ViewContext {
   readonly snapshot: SnapshotRef | null;
   readonly period: string | null;
-  readonly groups: readonly { readonly priority: string; readonly measures: readonly { readonly card: FigureCard; readonly monthly: readonly ChartPoint[]; readonly narrative: string }[] }[];
+  readonly groups: readonly {
+    readonly priority: string;
+    readonly measures: readonly {
+      readonly card: FigureCard;
+      readonly monthly: readonly ChartPoint[];
+      readonly narrative: string;
+    }[];
+  }[];
   /** Titles of the headline measures with no figure for the period ([x]): listed, not charted. */
   readonly notAvailable: readonly string[];
 }

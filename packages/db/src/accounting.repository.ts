@@ -115,5 +115,10 @@ export async function readEventTotalsByFeed(db: DbOrTransaction): Promise<FeedEv
     .groupBy('feed')
     .execute();
   // sum(bigint) is numeric, which pg returns as a string.
-  return rows.map((row) => ({ feed: row.feed, stored: Number(row.stored), duplicate: Number(row.duplicate), rejected: Number(row.rejected) }));
+  return rows.map((row) => ({
+    feed: row.feed,
+    stored: Number(row.stored),
+    duplicate: Number(row.duplicate),
+    rejected: Number(row.rejected),
+  }));
 }

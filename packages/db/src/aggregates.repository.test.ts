@@ -1,6 +1,13 @@
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AggregateDelta, addToAggregates, readDailyAggregates, readMonthlyAggregates, replaceDailyAggregates, sumAggregatesOverWindows } from './aggregates.repository.ts';
+import {
+  type AggregateDelta,
+  addToAggregates,
+  readDailyAggregates,
+  readMonthlyAggregates,
+  replaceDailyAggregates,
+  sumAggregatesOverWindows,
+} from './aggregates.repository.ts';
 
 let test: TestDatabase;
 beforeAll(async () => {
@@ -10,7 +17,13 @@ afterAll(async () => {
   await test.destroy();
 });
 
-const delta = (day: string, value: number, metric = 'calls.presented', dim = '999', forceId = 'avon-and-somerset'): AggregateDelta => ({ forceId, day, metric, dim, value });
+const delta = (
+  day: string,
+  value: number,
+  metric = 'calls.presented',
+  dim = '999',
+  forceId = 'avon-and-somerset',
+): AggregateDelta => ({ forceId, day, metric, dim, value });
 
 /** The daily rows summed by month, as the monthly table must hold them. */
 const monthlyOfDaily = (rows: readonly AggregateDelta[]) => {
@@ -20,13 +33,24 @@ const monthlyOfDaily = (rows: readonly AggregateDelta[]) => {
     const key = `${row.forceId}|${month}|${row.metric}|${row.dim}`;
     sums.set(key, { ...row, day: month, value: (sums.get(key)?.value ?? 0) + row.value });
   }
-  return [...sums.values()].filter((row) => row.value !== 0).sort((a, b) => (`${a.forceId}${a.day}${a.metric}${a.dim}` < `${b.forceId}${b.day}${b.metric}${b.dim}` ? -1 : 1));
+  return [...sums.values()]
+    .filter((row) => row.value !== 0)
+    .sort((a, b) => (`${a.forceId}${a.day}${a.metric}${a.dim}` < `${b.forceId}${b.day}${b.metric}${b.dim}` ? -1 : 1));
 };
 
 describe('daily and monthly aggregates', () => {
   it('keep the monthly sums equal to the daily rows, through additions and subtractions', async () => {
-    await addToAggregates(test.db, [delta('2023-03-10', 4), delta('2023-03-31', 2), delta('2024-03-15', 7), delta('2024-03-20', 1)]);
-    await addToAggregates(test.db, [delta('2023-03-31', -2), delta('2024-02-29', 3), delta('2024-03-20', 5, 'calls.presented', '101')]);
+    await addToAggregates(test.db, [
+      delta('2023-03-10', 4),
+      delta('2023-03-31', 2),
+      delta('2024-03-15', 7),
+      delta('2024-03-20', 1),
+    ]);
+    await addToAggregates(test.db, [
+      delta('2023-03-31', -2),
+      delta('2024-02-29', 3),
+      delta('2024-03-20', 5, 'calls.presented', '101'),
+    ]);
     expect(await readMonthlyAggregates(test.db)).toEqual(monthlyOfDaily(await readDailyAggregates(test.db)));
   });
 
@@ -53,12 +77,17 @@ describe('daily and monthly aggregates', () => {
   });
 
   it('reads only the metrics a window asks for, and only the forces named', async () => {
-    await addToAggregates(test.db, [delta('2024-01-05', 2, 'wanted.open', 'North|high|-'), delta('2024-01-05', 6, 'calls.presented', '999', 'kent')]);
+    await addToAggregates(test.db, [
+      delta('2024-01-05', 2, 'wanted.open', 'North|high|-'),
+      delta('2024-01-05', 6, 'calls.presented', '999', 'kent'),
+    ]);
     const sums = await sumAggregatesOverWindows(test.db, {
       forceIds: ['avon-and-somerset'],
       windows: [{ id: 'stock', from: null, to: '2024-12-31', metrics: ['wanted.open'] }],
     });
-    expect(sums).toEqual([{ windowId: 'stock', forceId: 'avon-and-somerset', metric: 'wanted.open', dim: 'North|high|-', value: 2 }]);
+    expect(sums).toEqual([
+      { windowId: 'stock', forceId: 'avon-and-somerset', metric: 'wanted.open', dim: 'North|high|-', value: 2 },
+    ]);
   });
 
   it('recomputes the monthly sums of the months a replaced range touches', async () => {

@@ -49,7 +49,9 @@ export async function addToAggregates(db: DbOrTransaction, deltas: readonly Aggr
       ['dim', 'text', (d) => d.dim],
       ['value', 'bigint', (d) => d.value],
     ])}
-    on conflict (force_id, month, metric, dim) do update set value = monthly_aggregates.value + excluded.value`.execute(db);
+    on conflict (force_id, month, metric, dim) do update set value = monthly_aggregates.value + excluded.value`.execute(
+    db,
+  );
 }
 
 /**
@@ -63,8 +65,8 @@ export async function replaceDailyAggregates(
 ): Promise<void> {
   await db
     .deleteFrom('daily_aggregates')
-    .$if(range.from !== null, (q) => q.where('day', '>=', range.from!))
-    .$if(range.to !== null, (q) => q.where('day', '<=', range.to!))
+    .$call((q) => (range.from === null ? q : q.where('day', '>=', range.from)))
+    .$call((q) => (range.to === null ? q : q.where('day', '<=', range.to)))
     .execute();
   for (let start = 0; start < rows.length; start += 50_000) {
     await sql`
@@ -81,8 +83,8 @@ export async function replaceDailyAggregates(
   const fromMonth = range.from === null ? null : `${range.from.slice(0, 7)}-01`;
   await db
     .deleteFrom('monthly_aggregates')
-    .$if(fromMonth !== null, (q) => q.where('month', '>=', fromMonth!))
-    .$if(range.to !== null, (q) => q.where('month', '<=', range.to!))
+    .$call((q) => (fromMonth === null ? q : q.where('month', '>=', fromMonth)))
+    .$call((q) => (range.to === null ? q : q.where('month', '<=', range.to)))
     .execute();
   await sql`
     insert into monthly_aggregates (force_id, month, metric, dim, value)
@@ -106,7 +108,13 @@ export async function readMonthlyAggregates(db: DbOrTransaction): Promise<Aggreg
     .orderBy('metric')
     .orderBy('dim')
     .execute();
-  return rows.map((row) => ({ forceId: row.force_id, day: row.month, metric: row.metric, dim: row.dim, value: row.value }));
+  return rows.map((row) => ({
+    forceId: row.force_id,
+    day: row.month,
+    metric: row.metric,
+    dim: row.dim,
+    value: row.value,
+  }));
 }
 
 /** Every non-zero aggregate row, sorted, optionally for a day range (replay comparisons, tests). */
@@ -118,15 +126,23 @@ export async function readDailyAggregates(
     .selectFrom('daily_aggregates')
     .select(['force_id', 'day', 'metric', 'dim', 'value'])
     .where('value', '<>', 0)
-    .$if(range.from != null, (q) => q.where('day', '>=', range.from!))
-    .$if(range.to != null, (q) => q.where('day', '<=', range.to!))
-    .$if(range.forceIds !== undefined, (q) => q.where('force_id', 'in', range.forceIds!.length > 0 ? range.forceIds! : ['']))
+    .$call((q) => (range.from == null ? q : q.where('day', '>=', range.from)))
+    .$call((q) => (range.to == null ? q : q.where('day', '<=', range.to)))
+    .$call((q) =>
+      range.forceIds === undefined ? q : q.where('force_id', 'in', range.forceIds.length > 0 ? range.forceIds : ['']),
+    )
     .orderBy('force_id')
     .orderBy('day')
     .orderBy('metric')
     .orderBy('dim')
     .execute();
-  return rows.map((row) => ({ forceId: row.force_id, day: row.day, metric: row.metric, dim: row.dim, value: row.value }));
+  return rows.map((row) => ({
+    forceId: row.force_id,
+    day: row.day,
+    metric: row.metric,
+    dim: row.dim,
+    value: row.value,
+  }));
 }
 
 /** A span of London days whose aggregates are summed: a period of a snapshot. */
@@ -154,7 +170,8 @@ const nextMonthStart = (day: string): string => {
   const next = new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)), 1));
   return next.toISOString().slice(0, 10);
 };
-const dayAfter = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const dayAfter = (day: string): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 /**
  * How a window is read: the whole months inside it from the monthly table, the days before the
@@ -162,11 +179,14 @@ const dayAfter = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`
  */
 function partsOfWindow(window: AggregateWindow): { months: [string, string] | null; days: [string, string][] } {
   const end = dayAfter(window.to);
-  const wholeFrom = window.from === null ? null : window.from.endsWith('-01') ? window.from : nextMonthStart(window.from);
+  const wholeFrom =
+    window.from === null ? null : window.from.endsWith('-01') ? window.from : nextMonthStart(window.from);
   const wholeTo = nextMonthStart(window.to) === end ? end : `${window.to.slice(0, 8)}01`;
-  if (wholeFrom !== null && wholeFrom >= wholeTo) return { months: null, days: [[window.from!, end]] };
+  if (window.from === null || wholeFrom === null)
+    return { months: ['0001-01-01', wholeTo], days: wholeTo < end ? [[wholeTo, end]] : [] };
+  if (wholeFrom >= wholeTo) return { months: null, days: [[window.from, end]] };
   const days: [string, string][] = [];
-  if (window.from !== null && window.from < wholeFrom!) days.push([window.from, wholeFrom!]);
+  if (window.from < wholeFrom) days.push([window.from, wholeFrom]);
   if (wholeTo < end) days.push([wholeTo, end]);
   return { months: [wholeFrom ?? '0001-01-01', wholeTo], days };
 }
@@ -185,16 +205,21 @@ export async function sumAggregatesOverWindows(
 ): Promise<WindowSum[]> {
   if (query.forceIds.length === 0 || query.windows.length === 0) return [];
   const forces = sql`${sql.val([...query.forceIds])}::text[]`;
-  const metricsFilter = (window: AggregateWindow) => (window.metrics === undefined ? sql`` : sql`and metric = any(${sql.val([...window.metrics])}::text[])`);
+  const metricsFilter = (window: AggregateWindow) =>
+    window.metrics === undefined ? sql`` : sql`and metric = any(${sql.val([...window.metrics])}::text[])`;
   const selects = query.windows.flatMap((window) => {
     const { months, days } = partsOfWindow(window);
     return [
       ...(months === null
         ? []
-        : [sql`select ${window.id}::text as window_id, force_id, metric, dim, value from monthly_aggregates
-               where force_id = any(${forces}) and month >= ${months[0]}::date and month < ${months[1]}::date ${metricsFilter(window)}`]),
-      ...days.map(([from, to]) => sql`select ${window.id}::text as window_id, force_id, metric, dim, value from daily_aggregates
-               where force_id = any(${forces}) and day >= ${from}::date and day < ${to}::date ${metricsFilter(window)}`),
+        : [
+            sql`select ${window.id}::text as window_id, force_id, metric, dim, value from monthly_aggregates
+               where force_id = any(${forces}) and month >= ${months[0]}::date and month < ${months[1]}::date ${metricsFilter(window)}`,
+          ]),
+      ...days.map(
+        ([from, to]) => sql`select ${window.id}::text as window_id, force_id, metric, dim, value from daily_aggregates
+               where force_id = any(${forces}) and day >= ${from}::date and day < ${to}::date ${metricsFilter(window)}`,
+      ),
     ];
   });
   const result = await sql<{ window_id: string; force_id: string; metric: string; dim: string; value: number }>`
@@ -202,5 +227,11 @@ export async function sumAggregatesOverWindows(
     from (${sql.join(selects, sql` union all `)}) parts
     group by 1, 2, 3, 4
     having sum(value) <> 0`.execute(db);
-  return result.rows.map((row) => ({ windowId: row.window_id, forceId: row.force_id, metric: row.metric, dim: row.dim, value: row.value }));
+  return result.rows.map((row) => ({
+    windowId: row.window_id,
+    forceId: row.force_id,
+    metric: row.metric,
+    dim: row.dim,
+    value: row.value,
+  }));
 }

@@ -23,7 +23,11 @@ export const CALL_WAITING_MAX_HOURS = 24;
  * (force_id, kind, started_at) index, whatever the history and however many other forces there are.
  * Snapshots read it at the end of the as-of day; the live dashboard at the moment of the request.
  */
-export async function readCallsWaiting(db: DbOrTransaction, forceIds: readonly string[], instant: Date): Promise<CallsWaitingRow[]> {
+export async function readCallsWaiting(
+  db: DbOrTransaction,
+  forceIds: readonly string[],
+  instant: Date,
+): Promise<CallsWaitingRow[]> {
   if (forceIds.length === 0) return [];
   const result = await sql<{ force_id: string; channel: string; queue: string; waiting: string; longest_ms: string }>`
     select e.force_id, p.payload ->> 'channel' as channel,

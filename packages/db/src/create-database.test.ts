@@ -29,7 +29,10 @@ afterAll(async () => {
 function poolWithReports() {
   const reported: Error[] = [];
   let onReport = () => undefined as void;
-  const db = createDatabase(test.url, { maxConnections: 2, onPoolError: (error) => (reported.push(error), onReport()) });
+  const db = createDatabase(test.url, {
+    maxConnections: 2,
+    onPoolError: (error) => (reported.push(error), onReport()),
+  });
   const nextReport = () =>
     new Promise<void>((resolve) => {
       onReport = resolve;

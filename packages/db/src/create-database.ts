@@ -64,7 +64,8 @@ export function createDatabase(connectionString: string, options: CreateDatabase
 export async function ensureDatabaseExists(connectionString: string): Promise<{ created: boolean; name: string }> {
   const url = new URL(connectionString);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`database name ${JSON.stringify(name)} must be letters, digits, _ or -`);
+  if (!/^[A-Za-z0-9_-]+$/.test(name))
+    throw new Error(`database name ${JSON.stringify(name)} must be letters, digits, _ or -`);
   url.pathname = '/postgres';
   const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
   // A connection lost mid-query rejects the query (reported by the caller); pg then also emits

@@ -25,14 +25,26 @@ export interface EntityWrite extends EntityKey {
 export const entityKeyOf = (key: EntityKey): string => `${key.forceId}\u0000${key.kind}\u0000${key.entityId}`;
 
 /** Stored facts of the given entities, by `entityKeyOf`; absent entities are not in the map. */
-export async function findEntityFacts(db: DbOrTransaction, keys: readonly EntityKey[]): Promise<Map<string, unknown[]>> {
+export async function findEntityFacts(
+  db: DbOrTransaction,
+  keys: readonly EntityKey[],
+): Promise<Map<string, unknown[]>> {
   if (keys.length === 0) return new Map();
   const result = await sql<{ force_id: string; kind: string; entity_id: string; facts: unknown[] }>`
     select e.force_id, e.kind, e.entity_id, e.facts
     from entities e
-    join ${jsonRecordset(keys, [['force_id', 'text', (k) => k.forceId], ['kind', 'text', (k) => k.kind], ['entity_id', 'text', (k) => k.entityId]])}
+    join ${jsonRecordset(keys, [
+      ['force_id', 'text', (k) => k.forceId],
+      ['kind', 'text', (k) => k.kind],
+      ['entity_id', 'text', (k) => k.entityId],
+    ])}
       on e.force_id = t.force_id and e.kind = t.kind and e.entity_id = t.entity_id`.execute(db);
-  return new Map(result.rows.map((row) => [entityKeyOf({ forceId: row.force_id, kind: row.kind, entityId: row.entity_id }), row.facts]));
+  return new Map(
+    result.rows.map((row) => [
+      entityKeyOf({ forceId: row.force_id, kind: row.kind, entityId: row.entity_id }),
+      row.facts,
+    ]),
+  );
 }
 
 /** Writes entity states in one statement (insert or replace). Keys must be unique. */
@@ -62,17 +74,19 @@ export async function* readAllEntities(db: DbOrTransaction, pageSize = 20_000) {
     const page = await db
       .selectFrom('entities')
       .select(['force_id', 'kind', 'entity_id', 'facts', 'status', 'flags'])
-      .$if(after !== undefined, (q) =>
-        q.where(sql<boolean>`(force_id, kind, entity_id) > (${after!.forceId}, ${after!.kind}, ${after!.entityId})`),
+      .$call((q) =>
+        after === undefined
+          ? q
+          : q.where(sql<boolean>`(force_id, kind, entity_id) > (${after.forceId}, ${after.kind}, ${after.entityId})`),
       )
       .orderBy('force_id')
       .orderBy('kind')
       .orderBy('entity_id')
       .limit(pageSize)
       .execute();
-    if (page.length === 0) return;
+    const last = page.at(-1);
+    if (last === undefined) return;
     yield page;
-    const last = page[page.length - 1]!;
     after = { forceId: last.force_id, kind: last.kind, entityId: last.entity_id };
   }
 }

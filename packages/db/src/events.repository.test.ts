@@ -21,7 +21,7 @@ const event = (eventId: string, overrides: Partial<NewEvent> = {}): NewEvent => 
   entityKind: 'call',
   entityId: 'c-1',
   contentHash: `hash-${eventId}`,
-  body: { eventId, note: "it's \"quoted\" and \\ backslashed, {braced}" },
+  body: { eventId, note: 'it\'s "quoted" and \\ backslashed, {braced}' },
   ...overrides,
 });
 
@@ -50,7 +50,7 @@ describe('insertNewEvents', () => {
     const pages: unknown[] = [];
     for await (const page of readAllEvents(test.db, 2)) pages.push(...page);
     const stored = pages.find((row) => (row as { eventId: string }).eventId === 'e-1') as { body: { note: string } };
-    expect(stored.body.note).toBe("it's \"quoted\" and \\ backslashed, {braced}");
+    expect(stored.body.note).toBe('it\'s "quoted" and \\ backslashed, {braced}');
     expect(pages).toHaveLength(4);
   });
 

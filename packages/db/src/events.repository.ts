@@ -52,7 +52,10 @@ export async function findContentHashes(
   const result = await sql<{ feed: string; event_id: string; content_hash: string }>`
     select e.feed, e.event_id, e.content_hash
     from events e
-    join ${jsonRecordset(keys, [['feed', 'text', (k) => k.feed], ['event_id', 'text', (k) => k.eventId]])}
+    join ${jsonRecordset(keys, [
+      ['feed', 'text', (k) => k.feed],
+      ['event_id', 'text', (k) => k.eventId],
+    ])}
       on e.feed = t.feed and e.event_id = t.event_id`.execute(db);
   return new Map(result.rows.map((row) => [eventKey(row.feed, row.event_id), row.content_hash]));
 }
@@ -78,7 +81,9 @@ export async function* readAllEvents(db: DbOrTransaction, pageSize = 20_000): As
     const page = await db
       .selectFrom('events')
       .select(['feed', 'event_id', 'type', 'force_id', 'occurred_at', 'entity_kind', 'entity_id', 'body'])
-      .$if(after !== undefined, (q) => q.where(sql<boolean>`(feed, event_id) > (${after!.feed}, ${after!.eventId})`))
+      .$call((q) =>
+        after === undefined ? q : q.where(sql<boolean>`(feed, event_id) > (${after.feed}, ${after.eventId})`),
+      )
       .orderBy('feed')
       .orderBy('event_id')
       .limit(pageSize)
@@ -94,7 +99,8 @@ export async function* readAllEvents(db: DbOrTransaction, pageSize = 20_000): As
       entityId: row.entity_id,
       body: row.body,
     }));
-    const last = page[page.length - 1]!;
+    const last = page.at(-1);
+    if (last === undefined) return;
     after = { feed: last.feed, eventId: last.event_id };
   }
 }

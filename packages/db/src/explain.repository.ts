@@ -29,7 +29,7 @@ export async function readAggregateDayRows(
     .select(['day', 'metric', 'dim', 'value'])
     .where('force_id', '=', query.forceId)
     .where('metric', 'in', [...query.metrics])
-    .$if(query.from !== null, (q) => q.where('day', '>=', query.from!))
+    .$call((q) => (query.from === null ? q : q.where('day', '>=', query.from)))
     .where('day', '<=', query.to)
     .where('value', '<>', 0)
     .orderBy('day')
@@ -54,8 +54,14 @@ export interface EventDay {
   readonly latestReceivedAt: Date;
 }
 
-/** Events stored per day (by `occurred_at`) for one force and feed, over the given days; days without events are left out. */
-export async function countEventsByDay(db: DbOrTransaction, query: { forceId: string; feed: string; days: readonly DaySpan[] }): Promise<EventDay[]> {
+/**
+ * Events stored per day (by `occurred_at`) for one force and feed, over the given days; days without events are left
+ * out.
+ */
+export async function countEventsByDay(
+  db: DbOrTransaction,
+  query: { forceId: string; feed: string; days: readonly DaySpan[] },
+): Promise<EventDay[]> {
   if (query.days.length === 0) return [];
   const result = await sql<{ day: string; events: number; latest: Date }>`
     select d.day::text as day, count(*)::bigint as events, max(e.received_at) as latest
@@ -80,18 +86,31 @@ export interface ArrivedEvent {
  */
 export async function readEventsReceivedAfter(
   db: DbOrTransaction,
-  query: { forceId: string; feed: string; occurredFrom: Date | null; occurredTo: Date; receivedAfter: Date; receivedUntil: Date | null; limit: number },
+  query: {
+    forceId: string;
+    feed: string;
+    occurredFrom: Date | null;
+    occurredTo: Date;
+    receivedAfter: Date;
+    receivedUntil: Date | null;
+    limit: number;
+  },
 ): Promise<{ total: number; events: ArrivedEvent[] }> {
   const base = db
     .selectFrom('events')
     .where('force_id', '=', query.forceId)
     .where('feed', '=', query.feed)
-    .$if(query.occurredFrom !== null, (q) => q.where('occurred_at', '>=', query.occurredFrom!))
+    .$call((q) => (query.occurredFrom === null ? q : q.where('occurred_at', '>=', query.occurredFrom)))
     .where('occurred_at', '<', query.occurredTo)
     .where(sql<boolean>`received_at > ${query.receivedAfter}`)
-    .$if(query.receivedUntil !== null, (q) => q.where(sql<boolean>`received_at <= ${query.receivedUntil!}`));
+    .$call((q) => (query.receivedUntil === null ? q : q.where(sql<boolean>`received_at <= ${query.receivedUntil}`)));
   const counted = await base.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow();
-  const rows = await base.select(['event_id', 'type']).orderBy('received_at').orderBy('event_id').limit(query.limit).execute();
+  const rows = await base
+    .select(['event_id', 'type'])
+    .orderBy('received_at')
+    .orderBy('event_id')
+    .limit(query.limit)
+    .execute();
   return { total: Number(counted.total), events: rows.map((row) => ({ eventId: row.event_id, type: row.type })) };
 }
 

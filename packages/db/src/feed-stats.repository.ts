@@ -31,7 +31,8 @@ export async function addToDailyFeedStats(db: DbOrTransaction, rows: readonly Fe
 /** Replaces all feed stats with `rows` (replay). */
 export async function replaceDailyFeedStats(db: DbOrTransaction, rows: readonly FeedStatsDelta[]): Promise<void> {
   await db.deleteFrom('daily_feed_stats').execute();
-  for (let start = 0; start < rows.length; start += 50_000) await addToDailyFeedStats(db, rows.slice(start, start + 50_000));
+  for (let start = 0; start < rows.length; start += 50_000)
+    await addToDailyFeedStats(db, rows.slice(start, start + 50_000));
 }
 
 export interface FeedMonthCoverage {
@@ -75,7 +76,13 @@ export async function readFeedInputs(db: DbOrTransaction, forceId: string, to: s
 }
 
 export async function readAllFeedStats(db: DbOrTransaction): Promise<FeedStatsDelta[]> {
-  const rows = await db.selectFrom('daily_feed_stats').selectAll().orderBy('force_id').orderBy('feed').orderBy('day').execute();
+  const rows = await db
+    .selectFrom('daily_feed_stats')
+    .selectAll()
+    .orderBy('force_id')
+    .orderBy('feed')
+    .orderBy('day')
+    .execute();
   return rows.map((row) => ({
     forceId: row.force_id,
     feed: row.feed,

@@ -30,8 +30,14 @@ export interface IngestRun {
   readonly rejectionsThroughLine: number;
 }
 
-export async function recordIngestRunStarted(db: DbOrTransaction, run: { runId: string; feed: string; fileName: string; fileSha256: string }): Promise<void> {
-  await db.insertInto('ingest_runs').values({ run_id: run.runId, feed: run.feed, file_name: run.fileName, file_sha256: run.fileSha256 }).execute();
+export async function recordIngestRunStarted(
+  db: DbOrTransaction,
+  run: { runId: string; feed: string; fileName: string; fileSha256: string },
+): Promise<void> {
+  await db
+    .insertInto('ingest_runs')
+    .values({ run_id: run.runId, feed: run.feed, file_name: run.fileName, file_sha256: run.fileSha256 })
+    .execute();
 }
 
 /** Records a job before it is added to its queue, so a job lost on the way is still known. */
@@ -51,7 +57,11 @@ export async function recordManifestJob(db: DbOrTransaction, runId: string, job:
     .execute();
 }
 
-export async function recordIngestRunFinished(db: DbOrTransaction, runId: string, totals: { lines: number; rejectedLines: number; jobs: number }): Promise<void> {
+export async function recordIngestRunFinished(
+  db: DbOrTransaction,
+  runId: string,
+  totals: { lines: number; rejectedLines: number; jobs: number },
+): Promise<void> {
   await db
     .updateTable('ingest_runs')
     .set({ finished_at: new Date(), lines: totals.lines, rejected_lines: totals.rejectedLines, jobs: totals.jobs })
@@ -89,7 +99,11 @@ const runOf = (row: {
 });
 
 /** The latest run of a file (by its content) onto a feed, or undefined. */
-export async function findLatestIngestRun(db: DbOrTransaction, fileSha256: string, feed: string): Promise<IngestRun | undefined> {
+export async function findLatestIngestRun(
+  db: DbOrTransaction,
+  fileSha256: string,
+  feed: string,
+): Promise<IngestRun | undefined> {
   const row = await db
     .selectFrom('ingest_runs')
     .selectAll()
@@ -103,7 +117,12 @@ export async function findLatestIngestRun(db: DbOrTransaction, fileSha256: strin
 
 /** Runs started since `since`, oldest first. */
 export async function listIngestRunsSince(db: DbOrTransaction, since: Date): Promise<IngestRun[]> {
-  const rows = await db.selectFrom('ingest_runs').selectAll().where('started_at', '>=', since).orderBy('started_at').execute();
+  const rows = await db
+    .selectFrom('ingest_runs')
+    .selectAll()
+    .where('started_at', '>=', since)
+    .orderBy('started_at')
+    .execute();
   return rows.map(runOf);
 }
 
@@ -112,7 +131,10 @@ export async function listIngestRunsSince(db: DbOrTransaction, since: Date): Pro
  * (`feed.<feed>:<job id>:<timestamp>`), summed per delivery (a re-queued job is a new delivery,
  * with a new timestamp), the best delivery kept.
  */
-export async function readManifestProgress(db: DbOrTransaction, run: Pick<IngestRun, 'runId' | 'feed'>): Promise<ManifestJobProgress[]> {
+export async function readManifestProgress(
+  db: DbOrTransaction,
+  run: Pick<IngestRun, 'runId' | 'feed'>,
+): Promise<ManifestJobProgress[]> {
   const result = await sql<{
     job_index: number;
     job_id: string;

@@ -20,7 +20,12 @@ export async function readCommittedParts(db: DbOrTransaction, jobKey: string): P
  * Records a part as committed, inside the part's own transaction. False when another delivery
  * of the same job recorded it first: the caller must then roll back and reuse that outcome.
  */
-export async function recordCommittedPart(trx: DbOrTransaction, jobKey: string, part: string, outcome: IngestPartOutcome): Promise<boolean> {
+export async function recordCommittedPart(
+  trx: DbOrTransaction,
+  jobKey: string,
+  part: string,
+  outcome: IngestPartOutcome,
+): Promise<boolean> {
   const result = await sql`
     insert into ingest_parts (job_key, part, outcome) values (${jobKey}, ${part}, ${JSON.stringify(outcome)}::jsonb)
     on conflict do nothing`.execute(trx);

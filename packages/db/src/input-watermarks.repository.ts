@@ -21,6 +21,11 @@ export interface IngestWatermark {
  * commits meanwhile.
  */
 export async function readIngestWatermarks(db: DbOrTransaction, forceId: string): Promise<IngestWatermark[]> {
-  const rows = await db.selectFrom('event_accounting').select(['feed', 'stored', sql<Date>`updated_at`.as('updated_at')]).where('force_id', '=', forceId).orderBy('feed').execute();
+  const rows = await db
+    .selectFrom('event_accounting')
+    .select(['feed', 'stored', sql<Date>`updated_at`.as('updated_at')])
+    .where('force_id', '=', forceId)
+    .orderBy('feed')
+    .execute();
   return rows.map((row) => ({ feed: row.feed, storedEvents: Number(row.stored), lastIngestAt: row.updated_at }));
 }

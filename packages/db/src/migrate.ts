@@ -47,7 +47,12 @@ export class MigrationError extends Error {
 }
 
 const migratorFor = (db: Kysely<any>) =>
-  new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableName: 'schema_migrations', migrationLockTableName: 'schema_migrations_lock' });
+  new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...MIGRATIONS }) },
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  });
 
 /** Applies pending migrations (idempotent). Returns the names applied; throws MigrationError on failure. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {

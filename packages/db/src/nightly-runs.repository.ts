@@ -30,7 +30,10 @@ export async function readNightlyRunHistory(db: DbOrTransaction): Promise<Nightl
     db
       .selectFrom('nightly_runs')
       .select(['as_of', 'state', 'finished_at', 'error'])
-      .orderBy((eb) => eb.fn.coalesce('finished_at', 'started_at'), (ob) => ob.desc().nullsLast())
+      .orderBy(
+        (eb) => eb.fn.coalesce('finished_at', 'started_at'),
+        (ob) => ob.desc().nullsLast(),
+      )
       .orderBy('as_of', 'desc')
       .limit(1)
       .executeTakeFirst(),
@@ -45,6 +48,10 @@ export async function readNightlyRunHistory(db: DbOrTransaction): Promise<Nightl
   return {
     lastSuccess: success?.finished_at ? { asOf: success.as_of, finishedAt: success.finished_at } : undefined,
     latest: latest && { asOf: latest.as_of, state: latest.state, finishedAt: latest.finished_at, error: latest.error },
-    oldestFailed: stillFailed && { asOf: stillFailed.as_of, error: stillFailed.error, dates: Number(stillFailed.dates) },
+    oldestFailed: stillFailed && {
+      asOf: stillFailed.as_of,
+      error: stillFailed.error,
+      dates: Number(stillFailed.dates),
+    },
   };
 }

@@ -7,7 +7,11 @@ export interface PipelineMarker {
 
 /** A named fact the pipeline keeps about itself (`pipeline_markers`), or undefined. */
 export async function readPipelineMarker(db: DbOrTransaction, name: string): Promise<PipelineMarker | undefined> {
-  const row = await db.selectFrom('pipeline_markers').select(['value', 'updated_at']).where('name', '=', name).executeTakeFirst();
+  const row = await db
+    .selectFrom('pipeline_markers')
+    .select(['value', 'updated_at'])
+    .where('name', '=', name)
+    .executeTakeFirst();
   return row && { value: row.value, updatedAt: row.updated_at };
 }
 

@@ -2,7 +2,15 @@ import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as policeUkRecords from './migrations/2026-12-01-08-police-uk-records.ts';
-import { findPoliceUkImport, listPoliceUkImportRevisions, PoliceUkImportBusyError, PoliceUkImportConflictError, type PoliceUkImportWrite, savePoliceUkImport, withPoliceUkImportLock } from './police-uk-imports.repository.ts';
+import {
+  findPoliceUkImport,
+  listPoliceUkImportRevisions,
+  PoliceUkImportBusyError,
+  PoliceUkImportConflictError,
+  type PoliceUkImportWrite,
+  savePoliceUkImport,
+  withPoliceUkImportLock,
+} from './police-uk-imports.repository.ts';
 
 let test: TestDatabase;
 beforeAll(async () => {
@@ -30,10 +38,23 @@ describe('the police.uk import manifest', () => {
   it('stores a first import as revision 1 with every position added in the history', async () => {
     expect(await findPoliceUkImport(test.db, JANUARY)).toBeUndefined();
     const saved = await test.db.transaction().execute((trx) => savePoliceUkImport(trx, first));
-    expect(saved).toMatchObject({ ...JANUARY, revision: 1, rows: 3, rowHashes: ['h1', 'h2', 'h3'], recordedHashes: ['h1', null, 'h3'] });
+    expect(saved).toMatchObject({
+      ...JANUARY,
+      revision: 1,
+      rows: 3,
+      rowHashes: ['h1', 'h2', 'h3'],
+      recordedHashes: ['h1', null, 'h3'],
+    });
     expect(await findPoliceUkImport(test.db, JANUARY)).toEqual(saved);
     expect(await listPoliceUkImportRevisions(test.db, JANUARY)).toMatchObject([
-      { revision: 1, rows: 3, fileSha256: 'sha-1', changedPositions: [], addedPositions: [1, 2, 3], removedPositions: [] },
+      {
+        revision: 1,
+        rows: 3,
+        fileSha256: 'sha-1',
+        changedPositions: [],
+        addedPositions: [1, 2, 3],
+        removedPositions: [],
+      },
     ]);
   });
 
@@ -42,7 +63,13 @@ describe('the police.uk import manifest', () => {
   });
 
   it('keeps the revision when only what was sent changes, and bumps it for a changed edition', async () => {
-    const same = await savePoliceUkImport(test.db, { ...first, appliedHashes: ['h1', 'h2', 'h3'], recordedHashes: ['h1', 'h2', 'h3'], appliedRevisions: [1, 1, 1], expectedRevision: 1 });
+    const same = await savePoliceUkImport(test.db, {
+      ...first,
+      appliedHashes: ['h1', 'h2', 'h3'],
+      recordedHashes: ['h1', 'h2', 'h3'],
+      appliedRevisions: [1, 1, 1],
+      expectedRevision: 1,
+    });
     expect(same).toMatchObject({ revision: 1, appliedHashes: ['h1', 'h2', 'h3'] });
 
     const revised = await savePoliceUkImport(test.db, {
@@ -58,9 +85,22 @@ describe('the police.uk import manifest', () => {
       expectedRevision: 1,
       change: { changedPositions: [], addedPositions: [3], removedPositions: [2] },
     });
-    expect(revised).toMatchObject({ revision: 2, rows: 3, fileSha256: 'sha-2', rowRecords: [3, 1, 4], appliedRevisions: [1, null, 1, 2], withdrawn: [false, false, false, false] });
+    expect(revised).toMatchObject({
+      revision: 2,
+      rows: 3,
+      fileSha256: 'sha-2',
+      rowRecords: [3, 1, 4],
+      appliedRevisions: [1, null, 1, 2],
+      withdrawn: [false, false, false, false],
+    });
     expect(await findPoliceUkImport(test.db, JANUARY)).toEqual(revised);
-    expect((await listPoliceUkImportRevisions(test.db, JANUARY)).map((r) => [r.revision, r.addedPositions, r.removedPositions])).toEqual([
+    expect(
+      (await listPoliceUkImportRevisions(test.db, JANUARY)).map((r) => [
+        r.revision,
+        r.addedPositions,
+        r.removedPositions,
+      ]),
+    ).toEqual([
       [1, [1, 2, 3], []],
       [2, [3], [2]],
     ]);
@@ -69,27 +109,37 @@ describe('the police.uk import manifest', () => {
   it('refuses a manifest whose positions and records do not add up', async () => {
     const current = (await findPoliceUkImport(test.db, JANUARY))!;
     const write = { ...current, expectedRevision: 2, change: null };
-    await expect(savePoliceUkImport(test.db, { ...write, rowRecords: [3, 1] })).rejects.toThrow(/police_uk_imports_records/);
-    await expect(savePoliceUkImport(test.db, { ...write, withdrawn: [false] })).rejects.toThrow(/police_uk_imports_records/);
+    await expect(savePoliceUkImport(test.db, { ...write, rowRecords: [3, 1] })).rejects.toThrow(
+      /police_uk_imports_records/,
+    );
+    await expect(savePoliceUkImport(test.db, { ...write, withdrawn: [false] })).rejects.toThrow(
+      /police_uk_imports_records/,
+    );
   });
 
   it('refuses a write based on a stale revision', async () => {
-    const stale = { ...first, expectedRevision: 1, change: { changedPositions: [1], addedPositions: [], removedPositions: [] } };
-    await expect(savePoliceUkImport(test.db, stale)).rejects.toThrow(
-      new PoliceUkImportConflictError(JANUARY, 1),
-    );
+    const stale = {
+      ...first,
+      expectedRevision: 1,
+      change: { changedPositions: [1], addedPositions: [], removedPositions: [] },
+    };
+    await expect(savePoliceUkImport(test.db, stale)).rejects.toThrow(new PoliceUkImportConflictError(JANUARY, 1));
     expect((await findPoliceUkImport(test.db, JANUARY))?.revision).toBe(2);
   });
 
   it('lets one import of a force-month run at a time', async () => {
     const result = await withPoliceUkImportLock(test.db, JANUARY, async () => {
-      await expect(withPoliceUkImportLock(test.db, JANUARY, async () => 'inner')).rejects.toThrow(PoliceUkImportBusyError);
+      await expect(withPoliceUkImportLock(test.db, JANUARY, async () => 'inner')).rejects.toThrow(
+        PoliceUkImportBusyError,
+      );
       // Another month is not blocked.
       return withPoliceUkImportLock(test.db, { ...JANUARY, month: '2019-02' }, async () => 'other month');
     });
     expect(result).toBe('other month');
     // Released afterwards, also when the work throws.
-    await expect(withPoliceUkImportLock(test.db, JANUARY, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(
+      withPoliceUkImportLock(test.db, JANUARY, async () => Promise.reject(new Error('boom'))),
+    ).rejects.toThrow('boom');
     expect(await withPoliceUkImportLock(test.db, JANUARY, async () => 'again')).toBe('again');
   });
 
@@ -110,6 +160,10 @@ describe('the police.uk import manifest', () => {
       appliedRevisions: [1, 2, 1, 1],
       withdrawn: [false, false, false, false],
     });
-    expect(await findPoliceUkImport(test.db, { forceId: 'kent', month: '2019-02' })).toMatchObject({ rowRecords: [], appliedHashes: [], withdrawn: [] });
+    expect(await findPoliceUkImport(test.db, { forceId: 'kent', month: '2019-02' })).toMatchObject({
+      rowRecords: [],
+      appliedHashes: [],
+      withdrawn: [],
+    });
   });
 });

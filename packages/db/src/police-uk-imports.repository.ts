@@ -153,7 +153,10 @@ const toImport = (row: Selectable<PoliceUkImportsTable>): PoliceUkImport => ({
   importedAt: row.imported_at,
 });
 
-export async function findPoliceUkImport(db: DbOrTransaction, key: PoliceUkMonthKey): Promise<PoliceUkImport | undefined> {
+export async function findPoliceUkImport(
+  db: DbOrTransaction,
+  key: PoliceUkMonthKey,
+): Promise<PoliceUkImport | undefined> {
   const row = await withImportTables(db)
     .selectFrom('police_uk_imports')
     .selectAll()
@@ -164,7 +167,10 @@ export async function findPoliceUkImport(db: DbOrTransaction, key: PoliceUkMonth
 }
 
 /** The editions of a force-month that changed something, oldest first. */
-export async function listPoliceUkImportRevisions(db: DbOrTransaction, key: PoliceUkMonthKey): Promise<PoliceUkImportRevision[]> {
+export async function listPoliceUkImportRevisions(
+  db: DbOrTransaction,
+  key: PoliceUkMonthKey,
+): Promise<PoliceUkImportRevision[]> {
   const rows = await withImportTables(db)
     .selectFrom('police_uk_import_revisions')
     .selectAll()
@@ -228,7 +234,11 @@ export async function savePoliceUkImport(db: DbOrTransaction, write: PoliceUkImp
   if (saved === undefined) throw new PoliceUkImportConflictError(key, write.expectedRevision);
 
   if (write.expectedRevision === null || write.change !== null) {
-    const change = write.change ?? { changedPositions: [], addedPositions: write.rowHashes.map((_, i) => i + 1), removedPositions: [] };
+    const change = write.change ?? {
+      changedPositions: [],
+      addedPositions: write.rowHashes.map((_, i) => i + 1),
+      removedPositions: [],
+    };
     await tables
       .insertInto('police_uk_import_revisions')
       .values({
@@ -256,7 +266,9 @@ export async function savePoliceUkImport(db: DbOrTransaction, write: PoliceUkImp
 export async function withPoliceUkImportLock<T>(db: Db, key: PoliceUkMonthKey, work: () => Promise<T>): Promise<T> {
   const lockKey = `rollcall:police-uk-import:${key.forceId}:${key.month}`;
   return db.connection().execute(async (connection) => {
-    const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) as locked`.execute(connection);
+    const { rows } = await sql<{
+      locked: boolean;
+    }>`select pg_try_advisory_lock(hashtextextended(${lockKey}, 0)) as locked`.execute(connection);
     if (rows[0]?.locked !== true) throw new PoliceUkImportBusyError(key);
     try {
       return await work();

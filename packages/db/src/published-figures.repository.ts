@@ -59,10 +59,23 @@ export async function recordPublishedEdition(
       .where('source', '=', edition.source)
       .where('content_sha256', '=', edition.contentSha256)
       .executeTakeFirst();
-    if (existing) return { editionId: existing.edition_id, alreadyLoaded: true, figures: existing.figures, changed: 0, staleSnapshotHeads: 0 };
+    if (existing)
+      return {
+        editionId: existing.edition_id,
+        alreadyLoaded: true,
+        figures: existing.figures,
+        changed: 0,
+        staleSnapshotHeads: 0,
+      };
     const { edition_id: editionId } = await trx
       .insertInto('published_editions')
-      .values({ source: edition.source, file_name: edition.fileName, content_sha256: edition.contentSha256, figures: figures.length, changed_figures: 0 })
+      .values({
+        source: edition.source,
+        file_name: edition.fileName,
+        content_sha256: edition.contentSha256,
+        figures: figures.length,
+        changed_figures: 0,
+      })
       .returning('edition_id')
       .executeTakeFirstOrThrow();
     const changed =
@@ -91,10 +104,14 @@ export async function recordPublishedEdition(
                 is distinct from (excluded.numerator, excluded.denominator, excluded.value, excluded.flags)
               returning period_from::text as period_from`.execute(trx)
           ).rows;
-    await trx.updateTable('published_editions').set({ changed_figures: changed.length }).where('edition_id', '=', editionId).execute();
+    await trx
+      .updateTable('published_editions')
+      .set({ changed_figures: changed.length })
+      .where('edition_id', '=', editionId)
+      .execute();
     let staleSnapshotHeads = 0;
-    if (changed.length > 0) {
-      const fromDay = changed.map((row) => row.period_from).sort()[0]!;
+    const [fromDay] = changed.map((row) => row.period_from).sort();
+    if (fromDay !== undefined) {
       const forces = await trx.selectFrom('snapshot_heads').select('force_id').distinct().execute();
       staleSnapshotHeads = await markSnapshotHeadsStale(
         trx,
@@ -114,8 +131,24 @@ export async function readPublishedFigures(
   const rows = await db
     .selectFrom('published_figures as f')
     .innerJoin('published_editions as e', 'e.edition_id', 'f.edition_id')
-    .select(['f.source', 'f.force_id', 'f.measure_id', 'f.period_from', 'f.period_to', 'f.numerator', 'f.denominator', 'f.value', 'f.flags', 'f.edition_id', 'e.content_sha256', 'e.file_name', 'e.imported_at'])
-    .where((eb) => eb.or(query.periods.map((p) => eb.and([eb('f.period_from', '=', p.from), eb('f.period_to', '=', p.to)]))))
+    .select([
+      'f.source',
+      'f.force_id',
+      'f.measure_id',
+      'f.period_from',
+      'f.period_to',
+      'f.numerator',
+      'f.denominator',
+      'f.value',
+      'f.flags',
+      'f.edition_id',
+      'e.content_sha256',
+      'e.file_name',
+      'e.imported_at',
+    ])
+    .where((eb) =>
+      eb.or(query.periods.map((p) => eb.and([eb('f.period_from', '=', p.from), eb('f.period_to', '=', p.to)]))),
+    )
     .orderBy('f.force_id')
     .orderBy('f.measure_id')
     .orderBy('f.source')

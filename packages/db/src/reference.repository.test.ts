@@ -3,7 +3,12 @@ import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import * as referenceVersionContents from './migrations/2026-12-01-09-reference-version-contents.ts';
-import { loadReferenceIntoDatabase, readCurrentReferenceVersion, readReferenceVersion, type ReferenceVersionContents } from './reference.repository.ts';
+import {
+  loadReferenceIntoDatabase,
+  readCurrentReferenceVersion,
+  readReferenceVersion,
+  type ReferenceVersionContents,
+} from './reference.repository.ts';
 
 let test: TestDatabase;
 beforeAll(async () => {
@@ -14,7 +19,11 @@ afterAll(async () => {
 });
 
 const shipped = loadReferenceData();
-const files = { forces: readReferenceFile('forces'), census: readReferenceFile('census'), settings: readReferenceFile('settings') };
+const files = {
+  forces: readReferenceFile('forces'),
+  census: readReferenceFile('census'),
+  settings: readReferenceFile('settings'),
+};
 /** The shipped data with Avon and Somerset's 101 threshold at 30 s and its residents one fewer. */
 const revised: ReferenceData = parseReferenceData({
   ...files,
@@ -23,21 +32,35 @@ const revised: ReferenceData = parseReferenceData({
 });
 
 const avonAndSomerset = async () => {
-  const force = await test.db.selectFrom('forces').select('settings').where('force_id', '=', 'avon-and-somerset').executeTakeFirstOrThrow();
+  const force = await test.db
+    .selectFrom('forces')
+    .select('settings')
+    .where('force_id', '=', 'avon-and-somerset')
+    .executeTakeFirstOrThrow();
   const population = await test.db
     .selectFrom('populations')
     .select(['residents'])
     .where('force_id', '=', 'avon-and-somerset')
     .where('vintage', '=', 'census-2011')
     .executeTakeFirstOrThrow();
-  return { abandonMinWaitSeconds: (force.settings as { abandonMinWaitSeconds: number }).abandonMinWaitSeconds, residents: Number(population.residents) };
+  return {
+    abandonMinWaitSeconds: (force.settings as { abandonMinWaitSeconds: number }).abandonMinWaitSeconds,
+    residents: Number(population.residents),
+  };
 };
 /** Avon and Somerset as a version's kept contents say. */
 const keptAvonAndSomerset = (contents: ReferenceVersionContents | null | undefined) => ({
-  abandonMinWaitSeconds: contents?.forces.find((force) => force.forceId === 'avon-and-somerset')?.settings.abandonMinWaitSeconds,
+  abandonMinWaitSeconds: contents?.forces.find((force) => force.forceId === 'avon-and-somerset')?.settings
+    .abandonMinWaitSeconds,
   residents: contents?.populations.find((population) => population.forceId === 'avon-and-somerset')?.residents,
 });
-const versions = () => test.db.selectFrom('reference_versions').select(['version', 'is_current']).orderBy('loaded_at').orderBy('version').execute();
+const versions = () =>
+  test.db
+    .selectFrom('reference_versions')
+    .select(['version', 'is_current'])
+    .orderBy('loaded_at')
+    .orderBy('version')
+    .execute();
 
 describe('loadReferenceIntoDatabase', () => {
   it('changes nothing when the version is already current', async () => {
@@ -49,10 +72,16 @@ describe('loadReferenceIntoDatabase', () => {
   });
 
   it('loads a changed version once, even when two processes load it at the same moment', async () => {
-    const results = await Promise.all([loadReferenceIntoDatabase(test.db, revised), loadReferenceIntoDatabase(test.db, revised)]);
+    const results = await Promise.all([
+      loadReferenceIntoDatabase(test.db, revised),
+      loadReferenceIntoDatabase(test.db, revised),
+    ]);
     expect(results.map((result) => result.loaded).sort()).toEqual([false, true]);
     expect(revised.version).not.toBe(shipped.version);
-    expect(await readCurrentReferenceVersion(test.db)).toEqual({ version: revised.version, populationVintage: 'census-2011' });
+    expect(await readCurrentReferenceVersion(test.db)).toEqual({
+      version: revised.version,
+      populationVintage: 'census-2011',
+    });
     expect(await avonAndSomerset()).toEqual({ abandonMinWaitSeconds: 30, residents: 1_599_554 });
     expect((await test.db.selectFrom('forces').select('force_id').execute()).length).toBe(43);
     expect(await versions()).toEqual([
@@ -84,10 +113,16 @@ describe('loadReferenceIntoDatabase', () => {
 
   it('makes an earlier version current again when its files come back', async () => {
     expect(await loadReferenceIntoDatabase(test.db, shipped)).toEqual({ loaded: true, version: shipped.version });
-    expect(await readCurrentReferenceVersion(test.db)).toEqual({ version: shipped.version, populationVintage: 'census-2011' });
+    expect(await readCurrentReferenceVersion(test.db)).toEqual({
+      version: shipped.version,
+      populationVintage: 'census-2011',
+    });
     expect(await avonAndSomerset()).toEqual({ abandonMinWaitSeconds: 60, residents: 1_599_555 });
     expect((await versions()).filter((row) => row.is_current).map((row) => row.version)).toEqual([shipped.version]);
     // Loading it again wrote its contents back.
-    expect(keptAvonAndSomerset((await readReferenceVersion(test.db, shipped.version))?.contents)).toEqual({ abandonMinWaitSeconds: 60, residents: 1_599_555 });
+    expect(keptAvonAndSomerset((await readReferenceVersion(test.db, shipped.version))?.contents)).toEqual({
+      abandonMinWaitSeconds: 60,
+      residents: 1_599_555,
+    });
   });
 });

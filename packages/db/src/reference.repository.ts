@@ -13,7 +13,8 @@ export interface ReferenceVersionContents {
   readonly populations: readonly Population[];
 }
 
-const byForceId = (a: { forceId: string }, b: { forceId: string }) => (a.forceId < b.forceId ? -1 : a.forceId > b.forceId ? 1 : 0);
+const byForceId = (a: { forceId: string }, b: { forceId: string }) =>
+  a.forceId < b.forceId ? -1 : a.forceId > b.forceId ? 1 : 0;
 
 function contentsOf(reference: ReferenceData): ReferenceVersionContents {
   const forces = reference.forces.map((force) => {
@@ -29,11 +30,18 @@ function contentsOf(reference: ReferenceData): ReferenceVersionContents {
  * what it holds with the version. Loading the version that is already current changes nothing;
  * loading an earlier one again makes it current again. Returns whether anything was loaded.
  */
-export async function loadReferenceIntoDatabase(db: Db, reference: ReferenceData): Promise<{ loaded: boolean; version: string }> {
+export async function loadReferenceIntoDatabase(
+  db: Db,
+  reference: ReferenceData,
+): Promise<{ loaded: boolean; version: string }> {
   return db.transaction().execute(async (trx) => {
     // Serialise concurrent loads (several test files or processes migrating at once).
     await sql`select pg_advisory_xact_lock(hashtextextended('rollcall:reference-data', 0))`.execute(trx);
-    const current = await trx.selectFrom('reference_versions').select('version').where('is_current', '=', true).executeTakeFirst();
+    const current = await trx
+      .selectFrom('reference_versions')
+      .select('version')
+      .where('is_current', '=', true)
+      .executeTakeFirst();
     if (current?.version === reference.version) return { loaded: false, version: reference.version };
 
     const contents = contentsOf(reference);
@@ -65,16 +73,25 @@ export async function loadReferenceIntoDatabase(db: Db, reference: ReferenceData
     await trx.updateTable('reference_versions').set({ is_current: false }).where('is_current', '=', true).execute();
     await trx
       .insertInto('reference_versions')
-      .values({ version: reference.version, population_vintage: reference.populationVintage, is_current: true, contents: JSON.stringify(contents) })
+      .values({
+        version: reference.version,
+        population_vintage: reference.populationVintage,
+        is_current: true,
+        contents: JSON.stringify(contents),
+      })
       // The same version has the same contents (its id is their hash); writing them again fills
       // in a version loaded before contents were kept.
-      .onConflict((oc) => oc.column('version').doUpdateSet({ is_current: true, loaded_at: sql`now()`, contents: sql`excluded.contents` }))
+      .onConflict((oc) =>
+        oc.column('version').doUpdateSet({ is_current: true, loaded_at: sql`now()`, contents: sql`excluded.contents` }),
+      )
       .execute();
     return { loaded: true, version: reference.version };
   });
 }
 
-export async function readCurrentReferenceVersion(db: DbOrTransaction): Promise<{ version: string; populationVintage: string } | undefined> {
+export async function readCurrentReferenceVersion(
+  db: DbOrTransaction,
+): Promise<{ version: string; populationVintage: string } | undefined> {
   const row = await db
     .selectFrom('reference_versions')
     .select(['version', 'population_vintage'])
@@ -92,7 +109,10 @@ export interface ReferenceVersion {
 }
 
 /** A reference version, current or not, with what it held; undefined if it was never loaded. */
-export async function readReferenceVersion(db: DbOrTransaction, version: string): Promise<ReferenceVersion | undefined> {
+export async function readReferenceVersion(
+  db: DbOrTransaction,
+  version: string,
+): Promise<ReferenceVersion | undefined> {
   const row = await db
     .selectFrom('reference_versions')
     .select(['version', 'population_vintage', 'is_current', 'contents'])
@@ -122,6 +142,10 @@ export interface ForceListing {
 
 /** Forces of the current reference data, by id. */
 export async function listForces(db: DbOrTransaction): Promise<ForceListing[]> {
-  const rows = await db.selectFrom('forces').select(['force_id', 'name', 'most_similar_group']).orderBy('force_id').execute();
+  const rows = await db
+    .selectFrom('forces')
+    .select(['force_id', 'name', 'most_similar_group'])
+    .orderBy('force_id')
+    .execute();
   return rows.map((row) => ({ forceId: row.force_id, name: row.name, mostSimilarGroup: row.most_similar_group }));
 }

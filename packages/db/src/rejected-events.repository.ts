@@ -34,9 +34,8 @@ export async function listRejectedEvents(db: DbOrTransaction, query: { feed?: st
   return db
     .selectFrom('rejected_events')
     .selectAll()
-    .$if(query.feed !== undefined, (q) => q.where('feed', '=', query.feed!))
+    .$call((q) => (query.feed === undefined ? q : q.where('feed', '=', query.feed)))
     .orderBy('id', 'desc')
     .limit(query.limit ?? 100)
     .execute();
 }
-

@@ -14,7 +14,15 @@ afterAll(async () => {
 const rejected = (feed: string, reasons: readonly string[]) =>
   insertRejectedEvents(
     test.db,
-    reasons.map((reason, index) => ({ feed, forceId: null, eventId: `e-${index}`, eventType: null, reason, source: 'test', payload: '{}' })),
+    reasons.map((reason, index) => ({
+      feed,
+      forceId: null,
+      eventId: `e-${index}`,
+      eventType: null,
+      reason,
+      source: 'test',
+      payload: '{}',
+    })),
   );
 
 describe('summariseRejectionReasons', () => {
@@ -44,7 +52,11 @@ describe('summariseRejectionReasons', () => {
       { feed: 'call-handling', reason: 'eventId', events: 1 },
       { feed: 'call-handling', reason: 'forceId', events: 1 },
       { feed: 'stop-search', reason: 'Date "..." is not a date and time like 2019-01-31T14:05:00+00:00', events: 2 },
-      { feed: 'stop-search', reason: 'Date "..." is on 2019-08-01 in London, outside the file\'s month 2019-07', events: 2 },
+      {
+        feed: 'stop-search',
+        reason: 'Date "..." is on 2019-08-01 in London, outside the file\'s month 2019-07',
+        events: 2,
+      },
       { feed: 'stop-search', reason: 'Latitude "..." is not a number', events: 1 },
       { feed: 'stop-search', reason: 'Type "..." must be one of Person search, Vehicle search', events: 1 },
       { feed: 'stop-search', reason: 'has 13 cells, expected 15', events: 1 },

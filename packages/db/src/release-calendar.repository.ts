@@ -33,7 +33,8 @@ const toEntry = (row: {
 const COLUMNS = ['force_id', 'as_of', 'release_at', 'time_zone', 'announced_at', 'released_at'] as const;
 
 /** `<forceId>|<asOf>`: how embargoes are keyed in memory. */
-export const releaseKeyOf = (snapshot: { readonly forceId: string; readonly asOf: string }): string => `${snapshot.forceId}|${snapshot.asOf}`;
+export const releaseKeyOf = (snapshot: { readonly forceId: string; readonly asOf: string }): string =>
+  `${snapshot.forceId}|${snapshot.asOf}`;
 
 /**
  * THE visibility predicate (issue 17): a snapshot row (table alias `alias`, with `force_id` and
@@ -45,21 +46,44 @@ export const visibleAt = (at: Date, alias: string) =>
   sql<boolean>`not exists (select 1 from release_calendar r where r.force_id = ${sql.ref(`${alias}.force_id`)}
     and r.as_of = ${sql.ref(`${alias}.as_of`)} and r.release_at > ${at})`;
 
-export async function readRelease(db: DbOrTransaction, forceId: string, asOf: string): Promise<ReleaseEntry | undefined> {
-  const row = await db.selectFrom('release_calendar').select(COLUMNS).where('force_id', '=', forceId).where('as_of', '=', asOf).executeTakeFirst();
+export async function readRelease(
+  db: DbOrTransaction,
+  forceId: string,
+  asOf: string,
+): Promise<ReleaseEntry | undefined> {
+  const row = await db
+    .selectFrom('release_calendar')
+    .select(COLUMNS)
+    .where('force_id', '=', forceId)
+    .where('as_of', '=', asOf)
+    .executeTakeFirst();
   return row && toEntry(row);
 }
 
 /** Announces (or moves, while still to come) a release; the caller has checked the rules. */
 export async function upsertRelease(
   db: DbOrTransaction,
-  release: { readonly forceId: string; readonly asOf: string; readonly releaseAt: Date; readonly timeZone: string; readonly announcedAt: Date },
+  release: {
+    readonly forceId: string;
+    readonly asOf: string;
+    readonly releaseAt: Date;
+    readonly timeZone: string;
+    readonly announcedAt: Date;
+  },
 ): Promise<ReleaseEntry> {
   const row = await db
     .insertInto('release_calendar')
-    .values({ force_id: release.forceId, as_of: release.asOf, release_at: release.releaseAt, time_zone: release.timeZone, announced_at: release.announcedAt })
+    .values({
+      force_id: release.forceId,
+      as_of: release.asOf,
+      release_at: release.releaseAt,
+      time_zone: release.timeZone,
+      announced_at: release.announcedAt,
+    })
     .onConflict((oc) =>
-      oc.columns(['force_id', 'as_of']).doUpdateSet({ release_at: release.releaseAt, time_zone: release.timeZone, announced_at: release.announcedAt }),
+      oc
+        .columns(['force_id', 'as_of'])
+        .doUpdateSet({ release_at: release.releaseAt, time_zone: release.timeZone, announced_at: release.announcedAt }),
     )
     .returning(COLUMNS)
     .executeTakeFirstOrThrow();
@@ -102,18 +126,34 @@ export async function findEmbargoedKeys(
  * was down) or about to be delivered. Through the partial index on undelivered releases.
  */
 export async function findDueUnreleased(db: DbOrTransaction, at: Date): Promise<ReleaseEntry[]> {
-  const rows = await db.selectFrom('release_calendar').select(COLUMNS).where('released_at', 'is', null).where('release_at', '<=', at).orderBy('release_at').execute();
+  const rows = await db
+    .selectFrom('release_calendar')
+    .select(COLUMNS)
+    .where('released_at', 'is', null)
+    .where('release_at', '<=', at)
+    .orderBy('release_at')
+    .execute();
   return rows.map(toEntry);
 }
 
 /** Releases delivered since `since` (for the late-release warning), by release time. */
 export async function findReleasedSince(db: DbOrTransaction, since: Date): Promise<ReleaseEntry[]> {
-  const rows = await db.selectFrom('release_calendar').select(COLUMNS).where('released_at', '>=', since).orderBy('release_at').execute();
+  const rows = await db
+    .selectFrom('release_calendar')
+    .select(COLUMNS)
+    .where('released_at', '>=', since)
+    .orderBy('release_at')
+    .execute();
   return rows.map(toEntry);
 }
 
 /** Records that a release's files and message went out; false when none is due or it was already recorded. */
-export async function markReleaseDelivered(db: DbOrTransaction, forceId: string, asOf: string, at: Date): Promise<boolean> {
+export async function markReleaseDelivered(
+  db: DbOrTransaction,
+  forceId: string,
+  asOf: string,
+  at: Date,
+): Promise<boolean> {
   const result = await db
     .updateTable('release_calendar')
     .set({ released_at: at })
@@ -156,7 +196,11 @@ export async function recordPreReleaseAccess(db: DbOrTransaction, rows: readonly
 }
 
 /** The access log of a force and date, oldest first. */
-export async function readPreReleaseAccess(db: DbOrTransaction, forceId: string, asOf: string): Promise<PreReleaseAccess[]> {
+export async function readPreReleaseAccess(
+  db: DbOrTransaction,
+  forceId: string,
+  asOf: string,
+): Promise<PreReleaseAccess[]> {
   const rows = await db
     .selectFrom('pre_release_access')
     .selectAll()

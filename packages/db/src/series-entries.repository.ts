@@ -22,7 +22,9 @@ export interface SeriesEntriesQuery {
   readonly forceId: string;
   readonly measureId: string;
   readonly periodId: string;
-  /** `key=value;...` with keys in order (as `keyValuePairs` of @rollcall/publishing writes it), `''` for the headline. */
+  /**
+   * `key=value;...` with keys in order (as `keyValuePairs` of @rollcall/publishing writes it), `''` for the headline.
+   */
   readonly breakdown: string;
   readonly from?: string;
   readonly to?: string;
@@ -39,7 +41,10 @@ export interface SeriesEntriesQuery {
  * The breakdown is matched as the series names it (`breakdownKeySql`), `''` for the headline.
  * Entries are searched in document order and the first match wins, as `Array.find` did.
  */
-export async function readSeriesEntries<Entry = Record<string, unknown>>(db: Db, query: SeriesEntriesQuery): Promise<SeriesEntry<Entry>[]> {
+export async function readSeriesEntries<Entry = Record<string, unknown>>(
+  db: Db,
+  query: SeriesEntriesQuery,
+): Promise<SeriesEntry<Entry>[]> {
   const rows = await db
     .selectFrom('snapshot_heads as h')
     .innerJoin('snapshots as s', 's.snapshot_id', 'h.snapshot_id')
@@ -74,7 +79,12 @@ export async function readSeriesEntries<Entry = Record<string, unknown>>(db: Db,
 
 /** Whether any snapshot has been published for the force (a head row; no document is read). */
 export async function hasPublishedSnapshot(db: Db, forceId: string): Promise<boolean> {
-  const row = await db.selectFrom('snapshot_heads').select(sql<number>`1`.as('found')).where('force_id', '=', forceId).limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('snapshot_heads')
+    .select(sql<number>`1`.as('found'))
+    .where('force_id', '=', forceId)
+    .limit(1)
+    .executeTakeFirst();
   return row !== undefined;
 }
 

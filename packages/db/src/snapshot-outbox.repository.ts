@@ -41,8 +41,14 @@ export async function findUndeliveredSnapshots(
     .selectFrom('snapshot_outbox')
     .select(['snapshot_id', 'force_id', 'as_of', 'enqueued_at', 'attempts', 'last_error'])
     .where('delivered_at', 'is', null)
-    .$if(options.forceIds !== undefined, (q) => q.where('force_id', 'in', options.forceIds!.length > 0 ? options.forceIds! : ['']))
-    .$if(options.releasedBy !== undefined, (q) => q.where(visibleAt(options.releasedBy ?? new Date(), 'snapshot_outbox')))
+    .$call((q) =>
+      options.forceIds === undefined
+        ? q
+        : q.where('force_id', 'in', options.forceIds.length > 0 ? options.forceIds : ['']),
+    )
+    .$if(options.releasedBy !== undefined, (q) =>
+      q.where(visibleAt(options.releasedBy ?? new Date(), 'snapshot_outbox')),
+    )
     .orderBy('enqueued_at')
     .orderBy('snapshot_id')
     .limit(options.limit)
@@ -69,7 +75,11 @@ export async function markSnapshotDelivered(db: DbOrTransaction, snapshotId: str
 }
 
 /** Records a failed attempt; the row stays undelivered for the next drain. */
-export async function recordSnapshotDeliveryFailure(db: DbOrTransaction, snapshotId: string, error: string): Promise<void> {
+export async function recordSnapshotDeliveryFailure(
+  db: DbOrTransaction,
+  snapshotId: string,
+  error: string,
+): Promise<void> {
   await db
     .updateTable('snapshot_outbox')
     .set((eb) => ({ attempts: eb('attempts', '+', 1), last_error: error }))
@@ -83,7 +93,11 @@ export async function recordSnapshotDeliveryFailure(db: DbOrTransaction, snapsho
  * `findLatestSnapshot` orders them, without reading the document. What `latest.*` must hold
  * (with `visibleAt`: the newest not embargoed at that instant).
  */
-export async function findLatestSnapshotId(db: DbOrTransaction, forceId: string, options: { readonly visibleAt?: Date } = {}): Promise<string | undefined> {
+export async function findLatestSnapshotId(
+  db: DbOrTransaction,
+  forceId: string,
+  options: { readonly visibleAt?: Date } = {},
+): Promise<string | undefined> {
   const row = await db
     .selectFrom('snapshot_heads')
     .select('snapshot_id')
@@ -110,11 +124,17 @@ export interface SnapshotOutboxSummary {
  * failing until a drain delivers it (marked delivered) or a new request resets it; both queries
  * use the partial index on undelivered rows, so they cost nothing while the outbox is empty.
  */
-export async function summariseSnapshotOutbox(db: DbOrTransaction, options: { readonly failingShown: number }): Promise<SnapshotOutboxSummary> {
+export async function summariseSnapshotOutbox(
+  db: DbOrTransaction,
+  options: { readonly failingShown: number },
+): Promise<SnapshotOutboxSummary> {
   const [counts, failing] = await Promise.all([
     db
       .selectFrom('snapshot_outbox')
-      .select((eb) => [eb.fn.countAll<string>().as('undelivered'), sql<string>`count(*) filter (where ${eb.ref('attempts')} > 0)`.as('failing')])
+      .select((eb) => [
+        eb.fn.countAll<string>().as('undelivered'),
+        sql<string>`count(*) filter (where ${eb.ref('attempts')} > 0)`.as('failing'),
+      ])
       .where('delivered_at', 'is', null)
       .executeTakeFirstOrThrow(),
     options.failingShown < 1

@@ -23,7 +23,10 @@ const snapshot = (revision: number, supersedes: string | null): StoredSnapshot =
   supersedes,
   contentHash: `hash-${revision}`,
   generatedAt: new Date(`2022-04-0${revision}T02:30:00Z`),
-  document: { snapshotId: `kent_2022-03-31_r${revision}`, measures: [{ measureId: 'dvpo.applied', value: 10 + revision }] },
+  document: {
+    snapshotId: `kent_2022-03-31_r${revision}`,
+    measures: [{ measureId: 'dvpo.applied', value: 10 + revision }],
+  },
 });
 
 describe('insertSnapshot', () => {
@@ -47,12 +50,17 @@ describe('insertSnapshot', () => {
 describe('a published snapshot', () => {
   it('cannot be updated, whatever the column', async () => {
     const attempts = [
-      test.db.updateTable('snapshots').set({ document: JSON.stringify({ measures: [] }) }).where('snapshot_id', '=', 'kent_2022-03-31_r1').execute(),
+      test.db
+        .updateTable('snapshots')
+        .set({ document: JSON.stringify({ measures: [] }) })
+        .where('snapshot_id', '=', 'kent_2022-03-31_r1')
+        .execute(),
       test.db.updateTable('snapshots').set({ content_hash: 'forged', revision: 9 }).where('revision', '=', 1).execute(),
     ];
     for (const attempt of attempts) {
       await expect(attempt).rejects.toMatchObject({
-        message: 'snapshot kent_2022-03-31_r1 is published and cannot be changed (UPDATE refused): publish a new revision instead',
+        message:
+          'snapshot kent_2022-03-31_r1 is published and cannot be changed (UPDATE refused): publish a new revision instead',
         code: '23000',
       });
     }
@@ -61,13 +69,17 @@ describe('a published snapshot', () => {
   });
 
   it('cannot be deleted', async () => {
-    await expect(sql`delete from snapshots where snapshot_id = 'kent_2022-03-31_r2'`.execute(test.db)).rejects.toMatchObject({
-      message: 'snapshot kent_2022-03-31_r2 is published and cannot be changed (DELETE refused): publish a new revision instead',
+    await expect(
+      sql`delete from snapshots where snapshot_id = 'kent_2022-03-31_r2'`.execute(test.db),
+    ).rejects.toMatchObject({
+      message:
+        'snapshot kent_2022-03-31_r2 is published and cannot be changed (DELETE refused): publish a new revision instead',
     });
-    expect((await test.db.selectFrom('snapshots').select('snapshot_id').orderBy('snapshot_id').execute()).map((row) => row.snapshot_id)).toEqual([
-      'kent_2022-03-31_r1',
-      'kent_2022-03-31_r2',
-    ]);
+    expect(
+      (await test.db.selectFrom('snapshots').select('snapshot_id').orderBy('snapshot_id').execute()).map(
+        (row) => row.snapshot_id,
+      ),
+    ).toEqual(['kent_2022-03-31_r1', 'kent_2022-03-31_r2']);
   });
 
   it('goes only when the whole table is emptied on purpose (truncate, as the test harness resets it)', async () => {

@@ -49,18 +49,30 @@ export async function lockSnapshotKey(trx: DbOrTransaction, forceId: string, asO
   await sql`select pg_advisory_xact_lock(hashtextextended(${`rollcall:snapshot:${forceId}:${asOf}`}, 0))`.execute(trx);
 }
 
-export async function findSnapshotHead(db: DbOrTransaction, forceId: string, asOf: string): Promise<SnapshotHead | undefined> {
-  const row = await db.selectFrom('snapshot_heads').selectAll().where('force_id', '=', forceId).where('as_of', '=', asOf).executeTakeFirst();
+export async function findSnapshotHead(
+  db: DbOrTransaction,
+  forceId: string,
+  asOf: string,
+): Promise<SnapshotHead | undefined> {
+  const row = await db
+    .selectFrom('snapshot_heads')
+    .selectAll()
+    .where('force_id', '=', forceId)
+    .where('as_of', '=', asOf)
+    .executeTakeFirst();
   return row && toHead(row);
 }
 
 /** Heads whose inputs changed since publication, oldest date first. */
-export async function findStaleSnapshotHeads(db: DbOrTransaction, forceIds?: readonly string[]): Promise<SnapshotHead[]> {
+export async function findStaleSnapshotHeads(
+  db: DbOrTransaction,
+  forceIds?: readonly string[],
+): Promise<SnapshotHead[]> {
   const rows = await db
     .selectFrom('snapshot_heads')
     .selectAll()
     .where('stale_since', 'is not', null)
-    .$if(forceIds !== undefined, (q) => q.where('force_id', 'in', forceIds!.length > 0 ? forceIds! : ['']))
+    .$call((q) => (forceIds === undefined ? q : q.where('force_id', 'in', forceIds.length > 0 ? forceIds : [''])))
     .orderBy('as_of')
     .orderBy('force_id')
     .execute();
@@ -109,12 +121,20 @@ export async function insertSnapshot(trx: DbOrTransaction, snapshot: StoredSnaps
  * release change the embargoed figures without a revision. The immutability trigger (migration
  * 13) lets the UPDATE through only while the release is still to come at `now`.
  */
-export async function replaceEmbargoedSnapshot(trx: DbOrTransaction, snapshot: StoredSnapshot, now: Date): Promise<void> {
+export async function replaceEmbargoedSnapshot(
+  trx: DbOrTransaction,
+  snapshot: StoredSnapshot,
+  now: Date,
+): Promise<void> {
   // The clock the trigger judges "still to come" by: the publisher's, for this transaction only.
   await sql`select set_config('rollcall.release_clock', ${now.toISOString()}, true)`.execute(trx);
   await trx
     .updateTable('snapshots')
-    .set({ content_hash: snapshot.contentHash, generated_at: snapshot.generatedAt, document: JSON.stringify(snapshot.document) })
+    .set({
+      content_hash: snapshot.contentHash,
+      generated_at: snapshot.generatedAt,
+      document: JSON.stringify(snapshot.document),
+    })
     .where('snapshot_id', '=', snapshot.snapshotId)
     .execute();
   await trx
@@ -164,12 +184,16 @@ export async function findSnapshot(db: DbOrTransaction, snapshotId: string): Pro
  * The head revision of the latest as-of date of a force (or of any force); with `visibleAt`, of
  * the latest date not embargoed at that instant (release control, `visibleAt`).
  */
-export async function findLatestSnapshot(db: DbOrTransaction, forceId?: string, options: { readonly visibleAt?: Date } = {}): Promise<StoredSnapshot | undefined> {
+export async function findLatestSnapshot(
+  db: DbOrTransaction,
+  forceId?: string,
+  options: { readonly visibleAt?: Date } = {},
+): Promise<StoredSnapshot | undefined> {
   const row = await db
     .selectFrom('snapshot_heads as h')
     .innerJoin('snapshots as s', 's.snapshot_id', 'h.snapshot_id')
     .selectAll('s')
-    .$if(forceId !== undefined, (q) => q.where('h.force_id', '=', forceId!))
+    .$call((q) => (forceId === undefined ? q : q.where('h.force_id', '=', forceId)))
     .$if(options.visibleAt !== undefined, (q) => q.where(visibleAt(options.visibleAt ?? new Date(), 'h')))
     .orderBy('h.as_of', 'desc')
     .orderBy('s.generated_at', 'desc')
@@ -204,7 +228,9 @@ export interface SnapshotListPosition {
 
 const listFilter = <Q extends SelectQueryBuilder<Database, 'snapshots', object>>(q: Q, query: SnapshotListQuery): Q =>
   q
-    .$if(query.forceIds !== undefined, (b) => b.where('snapshots.force_id', 'in', query.forceIds?.length ? [...(query.forceIds ?? [])] : ['']))
+    .$if(query.forceIds !== undefined, (b) =>
+      b.where('snapshots.force_id', 'in', query.forceIds?.length ? [...(query.forceIds ?? [])] : ['']),
+    )
     .$if(query.from !== undefined, (b) => b.where('snapshots.as_of', '>=', query.from ?? ''))
     .$if(query.to !== undefined, (b) => b.where('snapshots.as_of', '<=', query.to ?? '')) as Q;
 
@@ -236,7 +262,11 @@ export async function listSnapshots(
           : or([
               eb('snapshots.as_of', '<', after.asOf),
               and([eb('snapshots.as_of', '=', after.asOf), eb('snapshots.force_id', '>', after.forceId)]),
-              and([eb('snapshots.as_of', '=', after.asOf), eb('snapshots.force_id', '=', after.forceId), eb('snapshots.revision', '<', after.revision)]),
+              and([
+                eb('snapshots.as_of', '=', after.asOf),
+                eb('snapshots.force_id', '=', after.forceId),
+                eb('snapshots.revision', '<', after.revision),
+              ]),
             ]),
       ),
     )
@@ -256,7 +286,6 @@ export async function listSnapshots(
   }));
 }
 
-
 /** Snapshots published (every revision) per force. */
 export async function countSnapshotsByForce(db: DbOrTransaction): Promise<{ forceId: string; published: number }[]> {
   const rows = await db
@@ -273,4 +302,3 @@ export async function countSnapshots(db: Db, query: SnapshotListQuery): Promise<
     .executeTakeFirstOrThrow();
   return Number(row.total);
 }
-

@@ -42,7 +42,8 @@ export interface IngestManifest {
 
 export const manifestJobId = (runId: string, jobIndex: number): string => `ingest-${runId}-${jobIndex}`;
 
-const digestOf = (eventIds: readonly string[]): string => createHash('sha256').update(eventIds.join('\n')).digest('hex');
+const digestOf = (eventIds: readonly string[]): string =>
+  createHash('sha256').update(eventIds.join('\n')).digest('hex');
 
 /** SHA-256 of a file's bytes, streamed (files run to gigabytes). */
 export async function sha256OfFile(path: string): Promise<string> {
@@ -66,7 +67,12 @@ export async function startIngestManifest(db: Db, feed: Feed, path: string): Pro
     rejectionsRecorded: (line) => recordRejectionsThroughLine(db, runId, line),
     beforeAdd: async (job) => {
       const jobId = manifestJobId(runId, job.jobIndex);
-      await recordManifestJob(db, runId, { ...job, jobId, events: job.eventIds.length, eventIdsSha256: digestOf(job.eventIds) });
+      await recordManifestJob(db, runId, {
+        ...job,
+        jobId,
+        events: job.eventIds.length,
+        eventIdsSha256: digestOf(job.eventIds),
+      });
       return jobId;
     },
     finish: (totals) => recordIngestRunFinished(db, runId, totals),
@@ -117,7 +123,12 @@ export async function checkIngestRun(db: Db, queues: QueueFactory, run: IngestRu
  * that stopped before its end (critical: events a producer sent are not in the pipeline).
  * `ingest_parts` are kept 7 days, so older runs cannot be checked.
  */
-export async function checkRecentIngestRuns(db: Db, queues: QueueFactory, now = Date.now(), days = 7): Promise<{ runs: IngestRunCheck[]; reasons: string[] }> {
+export async function checkRecentIngestRuns(
+  db: Db,
+  queues: QueueFactory,
+  now = Date.now(),
+  days = 7,
+): Promise<{ runs: IngestRunCheck[]; reasons: string[] }> {
   const runs = await listIngestRunsSince(db, new Date(now - days * 86_400_000));
   const checks = await Promise.all(runs.map((run) => checkIngestRun(db, queues, run)));
   const reasons: string[] = [];
@@ -125,12 +136,19 @@ export async function checkRecentIngestRuns(db: Db, queues: QueueFactory, now = 
     const { run, missing } = check;
     const name = `${run.fileName} (feed ${run.feed}, run ${run.runId})`;
     if (missing.length > 0) {
-      const lines = missing.slice(0, 5).map((job) => `job ${job.jobId} lines ${job.firstLine}-${job.lastLine} (${job.events} events, ${job.processed} processed)`);
+      const lines = missing
+        .slice(0, 5)
+        .map(
+          (job) =>
+            `job ${job.jobId} lines ${job.firstLine}-${job.lastLine} (${job.events} events, ${job.processed} processed)`,
+        );
       reasons.push(
         `ingest: ${name} queued ${check.queuedEvents} events, ${check.processedEvents} stored, duplicate or rejected; ${missing.length} job(s) missing from Redis: ${lines.join('; ')}${missing.length > 5 ? '; ...' : ''}; run rollcall ingest --feed ${run.feed} --resume <file>`,
       );
     } else if (run.finishedAt === null && now - run.startedAt.getTime() > 60_000) {
-      reasons.push(`ingest: ${name} stopped before the end of the file (${check.queuedEvents} events queued); run rollcall ingest --feed ${run.feed} --resume <file>`);
+      reasons.push(
+        `ingest: ${name} stopped before the end of the file (${check.queuedEvents} events queued); run rollcall ingest --feed ${run.feed} --resume <file>`,
+      );
     }
   }
   return { runs: checks, reasons };
@@ -147,10 +165,18 @@ export class ResumeRefused extends Error {
  * reached are recorded and added. A rebuilt job whose event ids differ from the recorded ones is
  * refused (the reading or batching changed).
  */
-export async function resumeIngestManifest(db: Db, queues: QueueFactory, feed: Feed, path: string): Promise<{ manifest: IngestManifest; check: IngestRunCheck }> {
+export async function resumeIngestManifest(
+  db: Db,
+  queues: QueueFactory,
+  feed: Feed,
+  path: string,
+): Promise<{ manifest: IngestManifest; check: IngestRunCheck }> {
   const sha = await sha256OfFile(path);
   const run = await findLatestIngestRun(db, sha, feed);
-  if (!run) throw new ResumeRefused(`no ingest of ${basename(path)} onto feed ${feed} is recorded (by its SHA-256 ${sha.slice(0, 12)}...): ingest it without --resume`);
+  if (!run)
+    throw new ResumeRefused(
+      `no ingest of ${basename(path)} onto feed ${feed} is recorded (by its SHA-256 ${sha.slice(0, 12)}...): ingest it without --resume`,
+    );
   const check = await checkIngestRun(db, queues, run);
   const recorded = new Map((await readManifestProgress(db, run)).map((job) => [job.jobIndex, job]));
   const missing = new Set(check.missing.map((job) => job.jobIndex));
@@ -158,17 +184,25 @@ export async function resumeIngestManifest(db: Db, queues: QueueFactory, feed: F
     check,
     manifest: {
       rejectionsThroughLine: run.rejectionsThroughLine,
-      rejectionsRecorded: (line) => recordRejectionsThroughLine(db, run.runId, Math.max(line, run.rejectionsThroughLine)),
+      rejectionsRecorded: (line) =>
+        recordRejectionsThroughLine(db, run.runId, Math.max(line, run.rejectionsThroughLine)),
       beforeAdd: async (job) => {
         const jobId = manifestJobId(run.runId, job.jobIndex);
         const known = recorded.get(job.jobIndex);
         if (known === undefined) {
-          await recordManifestJob(db, run.runId, { ...job, jobId, events: job.eventIds.length, eventIdsSha256: digestOf(job.eventIds) });
+          await recordManifestJob(db, run.runId, {
+            ...job,
+            jobId,
+            events: job.eventIds.length,
+            eventIdsSha256: digestOf(job.eventIds),
+          });
           return jobId;
         }
         if (!missing.has(job.jobIndex)) return null;
         if (known.eventIdsSha256 !== digestOf(job.eventIds)) {
-          throw new ResumeRefused(`job ${jobId} (lines ${known.firstLine}-${known.lastLine}) read again holds other events than recorded: not resumed`);
+          throw new ResumeRefused(
+            `job ${jobId} (lines ${known.firstLine}-${known.lastLine}) read again holds other events than recorded: not resumed`,
+          );
         }
         return jobId;
       },

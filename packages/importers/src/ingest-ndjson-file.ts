@@ -74,7 +74,9 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
   const totalBytes = await stat(options.path).then(
     (stats) => stats.size,
     (error: NodeJS.ErrnoException) => {
-      throw new IngestFileError(`cannot read ${options.path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+      throw new IngestFileError(
+        `cannot read ${options.path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+      );
     },
   );
   const batchSize = Math.min(options.batchSize ?? MAX_EVENTS_PER_JOB, MAX_EVENTS_PER_JOB);
@@ -124,7 +126,13 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
     if (pendingRejections.length >= REJECTION_FLUSH) await flushRejections();
   };
   const progress = () =>
-    options.onProgress?.({ bytesRead: stream.bytesRead, totalBytes, lines: nonBlank, accepted, rejected: rejectedCount });
+    options.onProgress?.({
+      bytesRead: stream.bytesRead,
+      totalBytes,
+      lines: nonBlank,
+      accepted,
+      rejected: rejectedCount,
+    });
 
   /** The file's chunks; a read error is the file's, not the queue's or the database's. */
   async function* chunks(): AsyncGenerator<Buffer> {
@@ -149,7 +157,15 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
   await flushRejections();
   await options.manifest?.finish({ lines: nonBlank, rejectedLines: rejectedCount, jobs: batchIndex });
   progress();
-  return { file: options.path, feed: options.feed, lines: nonBlank, accepted, rejected: rejectedCount, jobs, rejections };
+  return {
+    file: options.path,
+    feed: options.feed,
+    lines: nonBlank,
+    accepted,
+    rejected: rejectedCount,
+    jobs,
+    rejections,
+  };
 
   async function offerLine(line: string) {
     if (line.trim() === '') return;

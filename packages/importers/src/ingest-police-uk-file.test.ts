@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lastOfMonth } from '@rollcall/calendar';
-import { findPoliceUkImport, listPoliceUkImportRevisions, PoliceUkImportBusyError, readAccounting, readDailyAggregates, withPoliceUkImportLock } from '@rollcall/db';
+import {
+  findPoliceUkImport,
+  listPoliceUkImportRevisions,
+  PoliceUkImportBusyError,
+  readAccounting,
+  readDailyAggregates,
+  withPoliceUkImportLock,
+} from '@rollcall/db';
 import { createSilentLogger } from '@rollcall/logger';
 import { PoliceUkHeaderError } from './police-uk/read-police-uk-csv.ts';
 import { rowContentHash } from './police-uk/row-content-hash.ts';
@@ -28,14 +35,30 @@ const EXPECTED = {
   '2019-01': {
     rows: 519,
     byGroup: { asian: 14, black: 64, mixed: 22, 'not-recorded': 55, other: 7, white: 357 },
-    byOutcome: { arrest: 80, caution: 3, 'community-resolution': 33, 'drugs-warning': 15, 'no-further-action': 328, 'not-recorded': 52, summons: 8 },
+    byOutcome: {
+      arrest: 80,
+      caution: 3,
+      'community-resolution': 33,
+      'drugs-warning': 15,
+      'no-further-action': 328,
+      'not-recorded': 52,
+      summons: 8,
+    },
     searches: { 'Person and Vehicle search': 137, 'Person search': 374, 'Vehicle search': 8 },
     identicalRowExtras: 34,
   },
   '2024-01': {
     rows: 507,
     byGroup: { asian: 23, black: 49, mixed: 34, 'not-recorded': 40, other: 8, white: 353 },
-    byOutcome: { arrest: 125, caution: 2, 'community-resolution': 26, 'drugs-warning': 9, 'no-further-action': 316, 'not-recorded': 20, summons: 9 },
+    byOutcome: {
+      arrest: 125,
+      caution: 2,
+      'community-resolution': 26,
+      'drugs-warning': 9,
+      'no-further-action': 316,
+      'not-recorded': 20,
+      summons: 9,
+    },
     searches: { 'Person and Vehicle search': 95, 'Person search': 399, 'Vehicle search': 13 },
   },
 } as const;
@@ -61,7 +84,15 @@ beforeAll(async () => {
   producer = createRedisConnection(redis.url, { role: 'producer' });
   workerConnection = createRedisConnection(redis.url, { role: 'worker' });
   queues = new QueueFactory({ connection: producer, prefix: redis.prefix, log });
-  workers = createFeedWorkers({ db: database.db, connection: workerConnection, prefix: redis.prefix, context, concurrency: 2, log, feeds: ['stop-search'] });
+  workers = createFeedWorkers({
+    db: database.db,
+    connection: workerConnection,
+    prefix: redis.prefix,
+    context,
+    concurrency: 2,
+    log,
+    feeds: ['stop-search'],
+  });
   dir = await mkdtemp(join(tmpdir(), 'rollcall-police-uk-'));
 });
 
@@ -100,7 +131,11 @@ async function accounting() {
 
 /** Sum per dimension of one metric over a month's London days. */
 async function monthTotals(metric: string, month: string): Promise<Record<string, number>> {
-  const rows = await readDailyAggregates(database.db, { from: `${month}-01`, to: lastOfMonth(`${month}-01`), forceIds: [FORCE] });
+  const rows = await readDailyAggregates(database.db, {
+    from: `${month}-01`,
+    to: lastOfMonth(`${month}-01`),
+    forceIds: [FORCE],
+  });
   const totals: Record<string, number> = {};
   for (const row of rows.filter((r) => r.metric === metric)) totals[row.dim] = (totals[row.dim] ?? 0) + row.value;
   return Object.fromEntries(Object.entries(totals).sort(([a], [b]) => a.localeCompare(b)));
@@ -108,9 +143,14 @@ async function monthTotals(metric: string, month: string): Promise<Record<string
 
 /** Searches per London day of a month, all search types together. */
 async function searchesByDay(month: string): Promise<Record<string, number>> {
-  const rows = await readDailyAggregates(database.db, { from: `${month}-01`, to: lastOfMonth(`${month}-01`), forceIds: [FORCE] });
+  const rows = await readDailyAggregates(database.db, {
+    from: `${month}-01`,
+    to: lastOfMonth(`${month}-01`),
+    forceIds: [FORCE],
+  });
   const days: Record<string, number> = {};
-  for (const row of rows.filter((r) => r.metric === 'stopsearch.searches')) days[row.day] = (days[row.day] ?? 0) + row.value;
+  for (const row of rows.filter((r) => r.metric === 'stopsearch.searches'))
+    days[row.day] = (days[row.day] ?? 0) + row.value;
   return days;
 }
 
@@ -125,7 +165,10 @@ async function storedEventsOf(month: string): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((row) => [row.type, row.n]));
 }
 
-const sha256Of = async (path: string) => createHash('sha256').update(await readFile(path)).digest('hex');
+const sha256Of = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
 
 describe('importing the real 2019-01 file through the queue and workers', () => {
   it('queues every row as stop-search.recorded and the aggregates match the independent count', async () => {
@@ -147,7 +190,9 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
       revision: { status: 'new', revision: 1 },
       unrecognised: [],
     });
-    expect(summary.report[1]).toBe('first import of this month (revision 1); queued 519 stop-search.recorded events in 3 jobs');
+    expect(summary.report[1]).toBe(
+      'first import of this month (revision 1); queued 519 stop-search.recorded events in 3 jobs',
+    );
 
     await drain();
     expect(await accounting()).toEqual({ stored: 519, duplicate: 0, rejected: 0 });
@@ -167,12 +212,20 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
 
   it('queues nothing when the same file, or a re-saved copy of it, comes again', async () => {
     const again = await ingest(fixture(JAN_2019));
-    expect(again).toMatchObject({ rows: 519, queued: { total: 0 }, jobs: 0, revision: { status: 'unchanged', revision: 1, sameFile: true } });
+    expect(again).toMatchObject({
+      rows: 519,
+      queued: { total: 0 },
+      jobs: 0,
+      revision: { status: 'unchanged', revision: 1, sameFile: true },
+    });
     expect(again.report.join('\n')).toContain('--resend');
 
     const crlf = await writeCopy('crlf', JAN_2019, await linesOf(fixture(JAN_2019)), '\r\n');
     const resaved = await ingest(crlf);
-    expect(resaved).toMatchObject({ queued: { total: 0 }, revision: { status: 'unchanged', revision: 1, sameFile: false } });
+    expect(resaved).toMatchObject({
+      queued: { total: 0 },
+      revision: { status: 'unchanged', revision: 1, sameFile: false },
+    });
 
     await drain();
     expect(await accounting()).toEqual({ stored: 519, duplicate: 0, rejected: 0 });
@@ -182,7 +235,11 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
 
   it('re-sends the same events on request: duplicates downstream, nothing new', async () => {
     const resent = await ingest(fixture(JAN_2019), { resend: true });
-    expect(resent).toMatchObject({ queued: { recorded: 519, amended: 0 }, revision: { status: 'unchanged', revision: 1 }, resent: true });
+    expect(resent).toMatchObject({
+      queued: { recorded: 519, amended: 0 },
+      revision: { status: 'unchanged', revision: 1 },
+      resent: true,
+    });
     await drain();
     expect(await accounting()).toEqual({ stored: 519, duplicate: 519, rejected: 0 });
     expect(await monthTotals('stopsearch.searches', '2019-01')).toEqual(EXPECTED['2019-01'].searches);
@@ -193,7 +250,10 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
     // Line 7, position 6: "A no further action disposal" becomes "Arrest". The appended row is an
     // exact copy of line 4 (an arrest): another person searched, so another record.
     expect(rows[5]).toContain(',A no further action disposal,');
-    const revised = [...rows.map((row, i) => (i === 5 ? row.replace(',A no further action disposal,', ',Arrest,') : row)), rows[2] as string];
+    const revised = [
+      ...rows.map((row, i) => (i === 5 ? row.replace(',A no further action disposal,', ',Arrest,') : row)),
+      rows[2] as string,
+    ];
     const path = await writeCopy('revision-2', JAN_2019, [header as string, ...revised]);
 
     const summary = await ingest(path);
@@ -201,7 +261,17 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
       rows: 520,
       queued: { recorded: 1, amended: 1, total: 2 },
       jobs: 1,
-      revision: { status: 'revised', revision: 2, previousRevision: 1, changed: 1, added: 1, removed: 0, changedPositions: [6], addedPositions: [520], removedPositions: [] },
+      revision: {
+        status: 'revised',
+        revision: 2,
+        previousRevision: 1,
+        changed: 1,
+        added: 1,
+        removed: 0,
+        changedPositions: [6],
+        addedPositions: [520],
+        removedPositions: [],
+      },
     });
     expect(summary.report[1]).toBe(
       'revision 2 of this month (was 1): 1 row changed, 1 added, 0 removed; queued 1 stop-search.recorded event and 1 stop-search.amended event in 1 job',
@@ -209,24 +279,39 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
 
     await drain();
     expect(await storedEventsOf('2019-01')).toEqual({ 'stop-search.recorded': 520, 'stop-search.amended': 1 });
-    const [amended] = await database.db.selectFrom('events').select('event_id').where('type', '=', 'stop-search.amended').execute();
+    const [amended] = await database.db
+      .selectFrom('events')
+      .select('event_id')
+      .where('type', '=', 'stop-search.amended')
+      .execute();
     expect(amended?.event_id).toMatch(/^pu-avon-and-somerset-2019-01-6-e000002-[0-9a-f]{16}$/);
     const expected = EXPECTED['2019-01'];
-    expect(await monthTotals('stopsearch.by_outcome', '2019-01')).toEqual({ ...expected.byOutcome, arrest: 82, 'no-further-action': 327 });
+    expect(await monthTotals('stopsearch.by_outcome', '2019-01')).toEqual({
+      ...expected.byOutcome,
+      arrest: 82,
+      'no-further-action': 327,
+    });
     expect(await monthTotals('stopsearch.by_ethnic_group', '2019-01')).toEqual({ ...expected.byGroup, white: 358 });
     expect(await monthTotals('stopsearch.searches', '2019-01')).toEqual({ ...expected.searches, 'Person search': 375 });
 
     // A re-send of this edition repeats the same ids, amendment included: all duplicates.
     const before = await accounting();
     const resent = await ingest(path, { resend: true });
-    expect(resent).toMatchObject({ queued: { recorded: 519, amended: 1 }, revision: { status: 'unchanged', revision: 2 } });
+    expect(resent).toMatchObject({
+      queued: { recorded: 519, amended: 1 },
+      revision: { status: 'unchanged', revision: 2 },
+    });
     await drain();
     expect(await accounting()).toEqual({ ...before, duplicate: before.duplicate + 520 });
     expect(await storedEventsOf('2019-01')).toEqual({ 'stop-search.recorded': 520, 'stop-search.amended': 1 });
   });
 
   it('withdraws the record of a row a new edition lacks, so the month counts the rows of its file', async () => {
-    const path = await writeCopy('revision-3', JAN_2019, (await linesOf(join(dir, 'revision-2', JAN_2019))).slice(0, -1));
+    const path = await writeCopy(
+      'revision-3',
+      JAN_2019,
+      (await linesOf(join(dir, 'revision-2', JAN_2019))).slice(0, -1),
+    );
     const summary = await ingest(path);
     expect(summary).toMatchObject({
       rows: 519,
@@ -242,10 +327,16 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
     const expected = EXPECTED['2019-01'];
     // Revision 2's counts without the appended copy of line 4 (a Person search, an arrest, White).
     expect(await monthTotals('stopsearch.searches', '2019-01')).toEqual(expected.searches);
-    expect(await monthTotals('stopsearch.by_outcome', '2019-01')).toEqual({ ...expected.byOutcome, arrest: 81, 'no-further-action': 327 });
+    expect(await monthTotals('stopsearch.by_outcome', '2019-01')).toEqual({
+      ...expected.byOutcome,
+      arrest: 81,
+      'no-further-action': 327,
+    });
     expect(await monthTotals('stopsearch.by_ethnic_group', '2019-01')).toEqual(expected.byGroup);
     const history = await listPoliceUkImportRevisions(database.db, { forceId: FORCE, month: '2019-01' });
-    expect(history.map((r) => [r.revision, r.rows, r.changedPositions, r.addedPositions.length, r.removedPositions])).toEqual([
+    expect(
+      history.map((r) => [r.revision, r.rows, r.changedPositions, r.addedPositions.length, r.removedPositions]),
+    ).toEqual([
       [1, 519, [], 519, []],
       [2, 520, [6], 1, []],
       [3, 519, [], 0, [520]],
@@ -258,7 +349,9 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
     // Importing it again sends nothing; a re-send repeats the withdrawal, a duplicate.
     expect(await ingest(path)).toMatchObject({ queued: { total: 0 }, revision: { status: 'unchanged', revision: 3 } });
     const before = await accounting();
-    expect(await ingest(path, { resend: true })).toMatchObject({ queued: { recorded: 518, amended: 1, withdrawn: 1, total: 520 } });
+    expect(await ingest(path, { resend: true })).toMatchObject({
+      queued: { recorded: 518, amended: 1, withdrawn: 1, total: 520 },
+    });
     await drain();
     expect(await accounting()).toEqual({ ...before, duplicate: before.duplicate + 520 });
   });
@@ -283,10 +376,18 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
     // Position 100 of the original becomes a copy of line 4, inserted before it: 520 rows, and
     // a search on the day of line 4 that the original did not have.
     const [header, ...rows] = await linesOf(fixture(JAN_2019));
-    const path = await writeCopy('revision-5', JAN_2019, [header as string, ...rows.slice(0, 99), rows[2] as string, ...rows.slice(99)]);
+    const path = await writeCopy('revision-5', JAN_2019, [
+      header as string,
+      ...rows.slice(0, 99),
+      rows[2] as string,
+      ...rows.slice(99),
+    ]);
     const daysBefore = await searchesByDay('2019-01');
     const summary = await ingest(path);
-    expect(summary).toMatchObject({ queued: { recorded: 1, amended: 0, withdrawn: 0 }, revision: { status: 'revised', revision: 5, changed: 0, added: 1, removed: 0, addedPositions: [100] } });
+    expect(summary).toMatchObject({
+      queued: { recorded: 1, amended: 0, withdrawn: 0 },
+      revision: { status: 'revised', revision: 5, changed: 0, added: 1, removed: 0, addedPositions: [100] },
+    });
     await drain();
     // The withdrawn record 520 stays withdrawn; the copy is a new record, 521.
     expect(await storedEventsOf('2019-01')).toEqual({ 'stop-search.recorded': 521, 'stop-search.amended': 3 });
@@ -298,7 +399,14 @@ describe('importing the real 2019-01 file through the queue and workers', () => 
 describe('importing the real 2024-01 file', () => {
   it('gives 507 searches with the independently counted groups and outcomes', async () => {
     const summary = await ingest(fixture(JAN_2024));
-    expect(summary).toMatchObject({ rows: 507, queued: { recorded: 507, total: 507 }, jobs: 1, rejected: 0, revision: { status: 'new' }, unrecognised: [] });
+    expect(summary).toMatchObject({
+      rows: 507,
+      queued: { recorded: 507, total: 507 },
+      jobs: 1,
+      rejected: 0,
+      revision: { status: 'new' },
+      unrecognised: [],
+    });
     await drain();
     const expected = EXPECTED['2024-01'];
     expect(await storedEventsOf('2024-01')).toEqual({ 'stop-search.recorded': 507 });
@@ -311,7 +419,12 @@ describe('importing the real 2024-01 file', () => {
   it('takes force and month from --force / --month for a renamed file', async () => {
     const renamed = await writeCopy('renamed', 'january.csv', await linesOf(fixture(JAN_2024)));
     const summary = await ingest(renamed, { force: FORCE, month: '2024-01' });
-    expect(summary).toMatchObject({ forceId: FORCE, month: '2024-01', queued: { total: 0 }, revision: { status: 'unchanged', sameFile: true } });
+    expect(summary).toMatchObject({
+      forceId: FORCE,
+      month: '2024-01',
+      queued: { total: 0 },
+      revision: { status: 'unchanged', sameFile: true },
+    });
   });
 });
 
@@ -345,25 +458,57 @@ describe('the quirks of data.police.uk files', () => {
       rejected: 2,
       rejectionsStored: 2,
       rejections: [
-        { line: 5, reason: 'Date "2019-08-01T10:00:00+00:00" is on 2019-08-01 in London, outside the file\'s month 2019-07' },
+        {
+          line: 5,
+          reason: 'Date "2019-08-01T10:00:00+00:00" is on 2019-08-01 in London, outside the file\'s month 2019-07',
+        },
         { line: 6, reason: 'has 4 cells, expected 15' },
       ],
       unrecognised: [{ column: 'Outcome', value: 'Handed to the moon', rows: 2 }],
     });
     await drain();
     expect(await accounting()).toEqual({ ...before, stored: before.stored + 4, rejected: before.rejected + 2 });
-    const sources = await database.db.selectFrom('rejected_events').select(['source', 'force_id']).where('feed', '=', 'stop-search').orderBy('id').execute();
+    const sources = await database.db
+      .selectFrom('rejected_events')
+      .select(['source', 'force_id'])
+      .where('feed', '=', 'stop-search')
+      .orderBy('id')
+      .execute();
     expect(sources).toEqual([
       { source: `file ${JULY} line 5`, force_id: FORCE },
       { source: `file ${JULY} line 6`, force_id: FORCE },
     ]);
 
-    const bodies = await database.db.selectFrom('events').select(['event_id', 'occurred_at', 'body']).where('event_id', 'like', `pu-${FORCE}-2019-07-%`).orderBy('event_id').execute();
-    const payloadOf = (position: number) => bodies.find((row) => row.event_id.startsWith(`pu-${FORCE}-2019-07-${position}-`))?.body as Record<string, unknown>;
-    expect(payloadOf(1)).toMatchObject({ occurredAt: '2019-07-31T23:30:00+01:00', payload: { partOfPolicingOperation: false, outcomeLinkedToObject: true } });
-    expect(payloadOf(2)).toMatchObject({ payload: { searchType: 'Vehicle search', gender: null, ageRange: null, outcomeLinkedToObject: null, timeIsPlaceholder: true } });
+    const bodies = await database.db
+      .selectFrom('events')
+      .select(['event_id', 'occurred_at', 'body'])
+      .where('event_id', 'like', `pu-${FORCE}-2019-07-%`)
+      .orderBy('event_id')
+      .execute();
+    const payloadOf = (position: number) =>
+      bodies.find((row) => row.event_id.startsWith(`pu-${FORCE}-2019-07-${position}-`))?.body as Record<
+        string,
+        unknown
+      >;
+    expect(payloadOf(1)).toMatchObject({
+      occurredAt: '2019-07-31T23:30:00+01:00',
+      payload: { partOfPolicingOperation: false, outcomeLinkedToObject: true },
+    });
+    expect(payloadOf(2)).toMatchObject({
+      payload: {
+        searchType: 'Vehicle search',
+        gender: null,
+        ageRange: null,
+        outcomeLinkedToObject: null,
+        timeIsPlaceholder: true,
+      },
+    });
     expect(await monthTotals('stopsearch.by_ethnic_group', '2019-07')).toEqual({ 'not-recorded': 1, white: 3 });
-    expect(await monthTotals('stopsearch.by_outcome', '2019-07')).toEqual({ arrest: 1, 'no-further-action': 1, other: 2 });
+    expect(await monthTotals('stopsearch.by_outcome', '2019-07')).toEqual({
+      arrest: 1,
+      'no-further-action': 1,
+      other: 2,
+    });
     const days = await readDailyAggregates(database.db, { from: '2019-07-01', to: '2019-07-31', forceIds: [FORCE] });
     expect(days.filter((row) => row.metric === 'stopsearch.searches').map((row) => [row.day, row.value])).toEqual([
       ['2019-07-02', 1],
@@ -374,14 +519,26 @@ describe('the quirks of data.police.uk files', () => {
 
   it('does not store the same rejections again when the same file comes again', async () => {
     const summary = await ingest(join(dir, 'july', JULY));
-    expect(summary).toMatchObject({ queued: { total: 0 }, rejected: 2, rejectionsStored: 0, revision: { status: 'unchanged' } });
-    expect(summary.report.join('\n')).toContain('rejected 2 rows (2 already stored by an earlier import of the same rows)');
+    expect(summary).toMatchObject({
+      queued: { total: 0 },
+      rejected: 2,
+      rejectionsStored: 0,
+      revision: { status: 'unchanged' },
+    });
+    expect(summary.report.join('\n')).toContain(
+      'rejected 2 rows (2 already stored by an earlier import of the same rows)',
+    );
   });
 
   it('records a row that was rejected and is fixed in a later edition, not amends it', async () => {
     const fixed = lines.map((line, i) => (i === 4 ? line.replace('2019-08-01', '2019-07-01') : line));
     const summary = await ingest(await writeCopy('july-fixed', JULY, fixed));
-    expect(summary).toMatchObject({ queued: { recorded: 1, amended: 0 }, rejected: 1, rejectionsStored: 0, revision: { status: 'revised', changedPositions: [4] } });
+    expect(summary).toMatchObject({
+      queued: { recorded: 1, amended: 0 },
+      rejected: 1,
+      rejectionsStored: 0,
+      revision: { status: 'revised', changedPositions: [4] },
+    });
     await drain();
     expect(Object.values(await monthTotals('stopsearch.searches', '2019-07')).reduce((a, b) => a + b, 0)).toBe(5);
   });
@@ -399,7 +556,11 @@ describe('a month imported before records were matched by content', () => {
     // as an amendment without the row's time (so the search stayed on the 2nd), row 3 was dropped
     // from the edition but left counted. Then migration 2026-12-01-08 read that manifest: position
     // n holding record n, nothing withdrawn, record 2's applied hash cleared.
-    const stored = await database.db.selectFrom('events').select('body').where('event_id', 'like', `pu-${FORCE}-2019-09-2-%`).executeTakeFirstOrThrow();
+    const stored = await database.db
+      .selectFrom('events')
+      .select('body')
+      .where('event_id', 'like', `pu-${FORCE}-2019-09-2-%`)
+      .executeTakeFirstOrThrow();
     const legacyAmendment = {
       ...(stored.body as Record<string, unknown>),
       eventId: `pu-${FORCE}-2019-09-2-a000002-${rowContentHash(on('10').split(','))}`,
@@ -420,17 +581,24 @@ describe('a month imported before records were matched by content', () => {
       revision: { status: 'unchanged', revision: 2 },
       earlierRemovalsWithdrawn: 1,
     });
-    expect(summary.report).toContain('withdrew 1 record whose rows an earlier edition had removed but which still counted (imported before removed rows were withdrawn)');
+    expect(summary.report).toContain(
+      'withdrew 1 record whose rows an earlier edition had removed but which still counted (imported before removed rows were withdrawn)',
+    );
     await drain();
     expect(await searchesByDay('2019-09')).toEqual({ '2019-09-01': 1, '2019-09-10': 1 });
-    expect(await findPoliceUkImport(database.db, { forceId: FORCE, month: '2019-09' })).toMatchObject({ withdrawn: [false, false, true], appliedRevisions: [1, 2, 2] });
+    expect(await findPoliceUkImport(database.db, { forceId: FORCE, month: '2019-09' })).toMatchObject({
+      withdrawn: [false, false, true],
+      appliedRevisions: [1, 2, 2],
+    });
   });
 });
 
 describe('files that cannot be imported', () => {
   it('names the problem with the force, the month, the header or the file', async () => {
     await expect(ingest(join(dir, 'stop-search.csv'))).rejects.toThrow(PoliceUkSourceError);
-    await expect(ingest(join(dir, '2019-01-avon-and-somerset-stop-and-search.csv'), { month: '2019-13' })).rejects.toThrow(/--month "2019-13" is not a month/);
+    await expect(
+      ingest(join(dir, '2019-01-avon-and-somerset-stop-and-search.csv'), { month: '2019-13' }),
+    ).rejects.toThrow(/--month "2019-13" is not a month/);
     await expect(ingest(join(dir, '2019-01-atlantis-stop-and-search.csv'))).rejects.toThrow(
       new PoliceUkSourceError(
         '2019-01-atlantis-stop-and-search.csv: unknown force "atlantis" (not in the reference data); pass --force with a force slug such as avon-and-somerset',
@@ -440,10 +608,15 @@ describe('files that cannot be imported', () => {
     const missing = join(dir, 'nowhere', '2019-02-avon-and-somerset-stop-and-search.csv');
     await expect(ingest(missing)).rejects.toThrow(new IngestFileError(`cannot read ${missing}: no such file`));
 
-    const wrongHeader = await writeCopy('header', '2019-03-avon-and-somerset-stop-and-search.csv', ['Type,Date,Outcome', 'Person search,2019-03-01T10:00:00+00:00,Arrest']);
+    const wrongHeader = await writeCopy('header', '2019-03-avon-and-somerset-stop-and-search.csv', [
+      'Type,Date,Outcome',
+      'Person search,2019-03-01T10:00:00+00:00,Arrest',
+    ]);
     const error = await ingest(wrongHeader).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PoliceUkHeaderError);
-    expect((error as Error).message).toMatch(/^2019-03-avon-and-somerset-stop-and-search\.csv: line 1: not a data\.police\.uk stop-and-search header/);
+    expect((error as Error).message).toMatch(
+      /^2019-03-avon-and-somerset-stop-and-search\.csv: line 1: not a data\.police\.uk stop-and-search header/,
+    );
     expect(await findPoliceUkImport(database.db, { forceId: FORCE, month: '2019-03' })).toBeUndefined();
   });
 

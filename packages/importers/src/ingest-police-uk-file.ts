@@ -3,11 +3,23 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline, Transform, type TransformCallback } from 'node:stream';
-import { type Db, findPoliceUkImport, type PoliceUkImport, savePoliceUkImport, withPoliceUkImportLock } from '@rollcall/db';
+import {
+  type Db,
+  findPoliceUkImport,
+  type PoliceUkImport,
+  savePoliceUkImport,
+  withPoliceUkImportLock,
+} from '@rollcall/db';
 import type { StopSearchAmended, StopSearchRecorded } from '@rollcall/contract';
 import { contentHashOf } from './police-uk/row-content-hash.ts';
 import { EditionMatcher, type RowMatch } from './police-uk/edition-matcher.ts';
-import { POLICE_UK_COLUMNS, type PoliceUkRow, rawValuesOf, type RowRejection, rowRejection } from './police-uk/police-uk-row.ts';
+import {
+  POLICE_UK_COLUMNS,
+  type PoliceUkRow,
+  rawValuesOf,
+  type RowRejection,
+  rowRejection,
+} from './police-uk/police-uk-row.ts';
 import { PoliceUkHeaderError, readPoliceUkCsv } from './police-uk/read-police-uk-csv.ts';
 import { type PoliceUkSource, resolvePoliceUkSource } from './police-uk/police-uk-file-name.ts';
 import { toStopSearchAmendment } from './police-uk/to-stop-search-amendment.ts';
@@ -15,7 +27,12 @@ import { toStopSearchEvent } from './police-uk/to-stop-search-event.ts';
 import { toStopSearchWithdrawal } from './police-uk/to-stop-search-withdrawal.ts';
 import { type Unrecognised } from './police-uk/map-police-uk-row.ts';
 import { feedQueueName, MAX_EVENTS_PER_JOB, type QueueFactory } from '@rollcall/queue';
-import { IngestFileError, type IngestFileSummary, type IngestProgress, type LineRejection } from './ingest-ndjson-file.ts';
+import {
+  IngestFileError,
+  type IngestFileSummary,
+  type IngestProgress,
+  type LineRejection,
+} from './ingest-ndjson-file.ts';
 import { describePoliceUkImport } from './police-uk-import-report.ts';
 import type { IngestContext, RejectedInput } from '@rollcall/intake';
 import { findStorageProblem, toStorableText } from '@rollcall/intake';
@@ -109,7 +126,12 @@ export interface PoliceUkImportSummary extends IngestFileSummary {
    * Events queued by this import: `stop-search.recorded`, `stop-search.amended` carrying a row,
    * and `stop-search.amended` withdrawing a record whose row is gone.
    */
-  readonly queued: { readonly recorded: number; readonly amended: number; readonly withdrawn: number; readonly total: number };
+  readonly queued: {
+    readonly recorded: number;
+    readonly amended: number;
+    readonly withdrawn: number;
+    readonly total: number;
+  };
   /** Rows of this file that could not be imported. */
   readonly rejected: number;
   /**
@@ -186,7 +208,9 @@ export async function ingestPoliceUkFile(options: PoliceUkIngestOptions): Promis
       return stats.size;
     },
     (error: NodeJS.ErrnoException) => {
-      throw new IngestFileError(`cannot read ${options.path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+      throw new IngestFileError(
+        `cannot read ${options.path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+      );
     },
   );
   return withPoliceUkImportLock(options.db, source, () => importLocked(options, source, file, totalBytes));
@@ -205,7 +229,12 @@ function planRecord(recorded: string | null, applied: string | null, hash: strin
   return recorded === hash ? 'recorded' : 'amended';
 }
 
-async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSource, file: string, totalBytes: number): Promise<PoliceUkImportSummary> {
+async function importLocked(
+  options: PoliceUkIngestOptions,
+  source: PoliceUkSource,
+  file: string,
+  totalBytes: number,
+): Promise<PoliceUkImportSummary> {
   const { db, queues, context } = options;
   const resend = options.resend ?? false;
   const batchSize = Math.max(1, Math.min(options.batchSize ?? MAX_EVENTS_PER_JOB, MAX_EVENTS_PER_JOB));
@@ -214,7 +243,11 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
 
   const previous: PoliceUkImport | undefined = await findPoliceUkImport(db, source);
   const matcher = new EditionMatcher(
-    previous && { rowHashes: previous.rowHashes, rowRecords: previous.rowRecords, records: previous.appliedHashes.length },
+    previous && {
+      rowHashes: previous.rowHashes,
+      rowRecords: previous.rowRecords,
+      records: previous.appliedHashes.length,
+    },
   );
   const rowHashes: string[] = [];
   // Per record (index n - 1 is record n), what downstream was sent; a new record starts with nothing.
@@ -290,12 +323,22 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
     // The revision this event belongs to: a row that differs from the previous edition makes this
     // import the next revision; a re-send repeats the revision it was first sent with.
     const revision =
-      previous === undefined ? 1 : !same ? previous.revision + 1 : applied === hash ? (appliedRevision ?? previous.revision) : previous.revision;
-    const mapped = plan === 'amended' ? toStopSearchAmendment(item, source, match.record, revision) : toStopSearchEvent(item, source, match.record);
+      previous === undefined
+        ? 1
+        : !same
+          ? previous.revision + 1
+          : applied === hash
+            ? (appliedRevision ?? previous.revision)
+            : previous.revision;
+    const mapped =
+      plan === 'amended'
+        ? toStopSearchAmendment(item, source, match.record, revision)
+        : toStopSearchEvent(item, source, match.record);
     const checked = mapped.kind === 'rejection' ? mapped : withStorableText(mapped, item);
     if (checked.kind === 'rejection') {
       // A row sent before and unchanged is not re-judged: it is already downstream.
-      if (plan !== 'none') await reject(checked, plan === 'amended' ? 'stop-search.amended' : 'stop-search.recorded', storeRejection);
+      if (plan !== 'none')
+        await reject(checked, plan === 'amended' ? 'stop-search.amended' : 'stop-search.recorded', storeRejection);
       return;
     }
     countUnrecognised(checked.unrecognised);
@@ -321,7 +364,13 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
     if (error) readError ??= error;
   });
   const progress = () =>
-    options.onProgress?.({ bytesRead: input.bytesRead, totalBytes, lines: rowHashes.length, accepted: queuedTotal(), rejected });
+    options.onProgress?.({
+      bytesRead: input.bytesRead,
+      totalBytes,
+      lines: rowHashes.length,
+      accepted: queuedTotal(),
+      rejected,
+    });
 
   try {
     for await (const item of readPoliceUkCsv(tap)) {
@@ -380,7 +429,8 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
   // Written only now that every job is queued (see above).
   let revisionNumber = previous?.revision ?? 1;
   if (status !== 'unchanged' || sentStateChanged || reordered) {
-    const perRecord = <T>(values: readonly (T | undefined)[], empty: T) => Array.from({ length: change.records }, (_, i) => values[i] ?? empty);
+    const perRecord = <T>(values: readonly (T | undefined)[], empty: T) =>
+      Array.from({ length: change.records }, (_, i) => values[i] ?? empty);
     const saved = await db.transaction().execute((trx) =>
       savePoliceUkImport(trx, {
         ...source,
@@ -432,13 +482,16 @@ async function importLocked(options: PoliceUkIngestOptions, source: PoliceUkSour
     rejections,
     revision,
     earlierRemovalsWithdrawn,
-    unrecognised: [...unrecognised.values()].sort((a, b) => b.rows - a.rows || a.column.localeCompare(b.column) || a.value.localeCompare(b.value)),
+    unrecognised: [...unrecognised.values()].sort(
+      (a, b) => b.rows - a.rows || a.column.localeCompare(b.column) || a.value.localeCompare(b.value),
+    ),
     resent: resend,
   };
   return { ...summary, report: describePoliceUkImport(summary) };
 }
 
-const sameNumbers = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((value, i) => value === b[i]);
+const sameNumbers = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((value, i) => value === b[i]);
 
 /** Passes the file through unchanged, hashing its bytes on the way. */
 function hashingTap(hash: Hash): Transform {

@@ -15,7 +15,10 @@ describe('describeJsonError', () => {
     const cases: [string, RegExp][] = [
       ['{"personRef": "PNC-1" "x": 1}', /^not valid JSON: expected ',' or '}' after property value at character \d+$/],
       ['{"personRef": PNC-1}', /^not valid JSON: unexpected character "P"$/],
-      ['{"personRef": "PNC-1', /^not valid JSON: (the line ends before the JSON does|unterminated string .*at character \d+)$/],
+      [
+        '{"personRef": "PNC-1',
+        /^not valid JSON: (the line ends before the JSON does|unterminated string .*at character \d+)$/,
+      ],
       ['{"a":1,}', /^not valid JSON: expected double-quoted property name at character 8$/],
     ];
     for (const [text, expected] of cases) {

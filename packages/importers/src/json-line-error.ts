@@ -7,10 +7,11 @@
 export function describeJsonError(error: unknown): string {
   const message = error instanceof Error ? error.message : '';
   const atPosition = /^(.*?) in JSON at position (\d+)/.exec(message);
-  if (atPosition) return `not valid JSON: ${lowerFirst(atPosition[1]!)} at character ${Number(atPosition[2]) + 1}`;
+  if (atPosition) return `not valid JSON: ${lowerFirst(atPosition[1] ?? '')} at character ${Number(atPosition[2]) + 1}`;
   const token = /^Unexpected token '(.)'/u.exec(message);
   if (token) return `not valid JSON: unexpected character ${JSON.stringify(token[1])}`;
-  if (/Unexpected end of JSON input|Unterminated string/.test(message)) return 'not valid JSON: the line ends before the JSON does';
+  if (/Unexpected end of JSON input|Unterminated string/.test(message))
+    return 'not valid JSON: the line ends before the JSON does';
   return 'not valid JSON';
 }
 

@@ -16,7 +16,11 @@ describe('linesOf', () => {
   });
 
   it('reports an over-long line by its length without keeping it, and goes on', async () => {
-    expect(await collect(['ok\n', 'x'.repeat(8), 'y'.repeat(8), '\nnext\n'], 10)).toEqual([{ text: 'ok' }, { tooLong: 16 }, { text: 'next' }]);
+    expect(await collect(['ok\n', 'x'.repeat(8), 'y'.repeat(8), '\nnext\n'], 10)).toEqual([
+      { text: 'ok' },
+      { tooLong: 16 },
+      { text: 'next' },
+    ]);
   });
 
   it('reads no further ahead than the consumer takes', async () => {

@@ -12,7 +12,10 @@ export const MAX_LINE_CHARACTERS = 1_048_576;
  * memory holds one chunk and one line whatever the file's size. (readline's async iterator keeps
  * reading ahead while the consumer waits on Redis, buffering lines without bound.)
  */
-export async function* linesOf(chunks: AsyncIterable<Buffer | string>, maxLineCharacters = MAX_LINE_CHARACTERS): AsyncGenerator<FileLine> {
+export async function* linesOf(
+  chunks: AsyncIterable<Buffer | string>,
+  maxLineCharacters = MAX_LINE_CHARACTERS,
+): AsyncGenerator<FileLine> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
   let skipped = 0; // characters of an over-long line dropped so far; 0 when not skipping

@@ -5,7 +5,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString
 /** `3, 4, 5, 9` → `3-5, 9`, for position lists. */
 function ranges(positions: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < positions.length; ) {
+  for (let i = 0; i < positions.length;) {
     let j = i;
     while (j + 1 < positions.length && positions[j + 1] === (positions[j] as number) + 1) j++;
     parts.push(i === j ? `${positions[i]}` : `${positions[i]}-${positions[j]}`);
@@ -42,7 +42,9 @@ export function describePoliceUkImport(summary: Omit<PoliceUkImportSummary, 'rep
         `unchanged: the same rows as revision ${revision.revision}${revision.sameFile ? '' : ' (the file bytes differ, e.g. re-saved or rows reordered, but no row does)'}; ${queuedText}`,
       );
       if (!summary.resent) {
-        lines.push('events already sent are not queued again; to re-send every row anyway (e.g. jobs lost before storage), import with --resend: stored events come back as duplicates and change nothing');
+        lines.push(
+          'events already sent are not queued again; to re-send every row anyway (e.g. jobs lost before storage), import with --resend: stored events come back as duplicates and change nothing',
+        );
       }
       break;
     case 'revised': {
@@ -51,7 +53,9 @@ export function describePoliceUkImport(summary: Omit<PoliceUkImportSummary, 'rep
       );
       if (revision.changed > 0) {
         const more = revision.changed > revision.changedPositions.length ? ', ...' : '';
-        lines.push(`changed positions ${ranges(revision.changedPositions)}${more}: each is sent as a stop-search.amended of the record of the row it replaced, with the row's time`);
+        lines.push(
+          `changed positions ${ranges(revision.changedPositions)}${more}: each is sent as a stop-search.amended of the record of the row it replaced, with the row's time`,
+        );
       }
       if (revision.added > 0) {
         const more = revision.added > revision.addedPositions.length ? ', ...' : '';
@@ -68,7 +72,9 @@ export function describePoliceUkImport(summary: Omit<PoliceUkImportSummary, 'rep
     }
   }
   if (summary.earlierRemovalsWithdrawn > 0) {
-    lines.push(`withdrew ${plural(summary.earlierRemovalsWithdrawn, 'record')} whose rows an earlier edition had removed but which still counted (imported before removed rows were withdrawn)`);
+    lines.push(
+      `withdrew ${plural(summary.earlierRemovalsWithdrawn, 'record')} whose rows an earlier edition had removed but which still counted (imported before removed rows were withdrawn)`,
+    );
   }
 
   if (summary.rejected > 0) {

@@ -27,7 +27,12 @@ export const DEFAULT_VALUES: Readonly<Record<PoliceUkColumn, string>> = {
 export type RowValues = Partial<Record<PoliceUkColumn, string>>;
 
 export function rowOf(values: RowValues = {}, where: { line?: number; position?: number } = {}): PoliceUkRow {
-  return { kind: 'row', line: where.line ?? 2, position: where.position ?? 1, values: { ...DEFAULT_VALUES, ...values } };
+  return {
+    kind: 'row',
+    line: where.line ?? 2,
+    position: where.position ?? 1,
+    values: { ...DEFAULT_VALUES, ...values },
+  };
 }
 
 const cell = (value: string): string => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);

@@ -5,7 +5,11 @@ import type { IngestContext } from './prepare-event.ts';
 import { createPseudonymiser } from './pseudonymiser.ts';
 
 /** What accepting an input needs: the calendar, the pseudonymiser (PSEUDONYM_KEY) and the known forces. */
-export async function openIngestContext(resources: { readonly db: Db; readonly calendar: Calendar; readonly config: Config }): Promise<IngestContext> {
+export async function openIngestContext(resources: {
+  readonly db: Db;
+  readonly calendar: Calendar;
+  readonly config: Config;
+}): Promise<IngestContext> {
   return {
     calendar: resources.calendar,
     pseudonymise: createPseudonymiser(requirePseudonymKey(resources.config)),

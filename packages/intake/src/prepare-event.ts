@@ -33,13 +33,21 @@ export interface RejectedInput {
 }
 
 /** Keeps a rejected input for inspection without its person references in clear. */
-export function rejectInput(input: unknown, reason: string, hint: RejectedEventHint, context: Pick<IngestContext, 'pseudonymise'>): RejectedInput {
+export function rejectInput(
+  input: unknown,
+  reason: string,
+  hint: RejectedEventHint,
+  context: Pick<IngestContext, 'pseudonymise'>,
+): RejectedInput {
   let payload: string;
   try {
     payload = JSON.stringify(scrubPersonReferences(input, context.pseudonymise)) ?? String(input);
   } catch (error) {
     // Too deep for JSON.stringify's recursion, for one: say so rather than keep "[object Object]".
-    payload = typeof input === 'string' ? input : `[not kept: could not be written as JSON (${(error as Error).name}: ${(error as Error).message})]`;
+    payload =
+      typeof input === 'string'
+        ? input
+        : `[not kept: could not be written as JSON (${(error as Error).name}: ${(error as Error).message})]`;
   }
   return { kind: 'rejected', reason, hint, payload: toStorableText(payload) };
 }
@@ -58,7 +66,12 @@ export function prepareEvent(input: unknown, feed: Feed, context: IngestContext)
   try {
     return prepareValidEvent(input, feed, context);
   } catch (error) {
-    return rejectInput(input, `event could not be processed (${(error as Error).name}: ${(error as Error).message})`, {}, context);
+    return rejectInput(
+      input,
+      `event could not be processed (${(error as Error).name}: ${(error as Error).message})`,
+      {},
+      context,
+    );
   }
 }
 
@@ -73,7 +86,12 @@ function prepareValidEvent(offered: unknown, feed: Feed, context: IngestContext)
   const prototypeKey = findPrototypeKey(input);
   if (prototypeKey !== undefined) return rejectInput(input, prototypeKey, hint, context);
   if (!context.knownForces.has(decoded.event.forceId)) {
-    return rejectInput(input, `forceId: unknown force ${JSON.stringify(decoded.event.forceId)} (not in the reference data)`, hint, context);
+    return rejectInput(
+      input,
+      `forceId: unknown force ${JSON.stringify(decoded.event.forceId)} (not in the reference data)`,
+      hint,
+      context,
+    );
   }
   const storageProblem = findStorageProblem(decoded.event);
   if (storageProblem !== undefined) return rejectInput(input, storageProblem, hint, context);
@@ -83,7 +101,12 @@ function prepareValidEvent(offered: unknown, feed: Feed, context: IngestContext)
   // its fact and a replay of it agree to the millisecond.
   const canonical = canonicalJson({ ...event, occurredAt: new Date(fact.at).toISOString() });
   if (canonical.length > MAX_EVENT_CHARACTERS) {
-    return rejectInput(input, `event: ${canonical.length.toLocaleString('en-GB')} characters long; the limit is ${MAX_EVENT_CHARACTERS.toLocaleString('en-GB')}`, hint, context);
+    return rejectInput(
+      input,
+      `event: ${canonical.length.toLocaleString('en-GB')} characters long; the limit is ${MAX_EVENT_CHARACTERS.toLocaleString('en-GB')}`,
+      hint,
+      context,
+    );
   }
   return {
     kind: 'event',

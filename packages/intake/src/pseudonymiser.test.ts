@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { containsPersonReference, createPseudonymiser, mayHoldPersonReferenceInClear, scrubPersonReferences, scrubPersonReferencesInText } from './pseudonymiser.ts';
+import {
+  containsPersonReference,
+  createPseudonymiser,
+  mayHoldPersonReferenceInClear,
+  scrubPersonReferences,
+  scrubPersonReferencesInText,
+} from './pseudonymiser.ts';
 import { TEST_PSEUDONYM_KEY } from '@rollcall/testing';
 
 const pseudonymise = createPseudonymiser(TEST_PSEUDONYM_KEY);
@@ -27,7 +33,12 @@ describe('pseudonymiser', () => {
   });
 
   it('finds references in broken JSON text: unterminated, single-quoted, unquoted', () => {
-    for (const text of ['{"personRef": "PNC-1', "{personRef: 'PNC-1'}", '{"subjectRef": PNC-1, "x": 1}', '{"personRef" : "PN\\"C-1"}']) {
+    for (const text of [
+      '{"personRef": "PNC-1',
+      "{personRef: 'PNC-1'}",
+      '{"subjectRef": PNC-1, "x": 1}',
+      '{"personRef" : "PN\\"C-1"}',
+    ]) {
       const scrubbed = scrubPersonReferencesInText(text, pseudonymise);
       expect(scrubbed).not.toMatch(/PNC-1|PN\\"C-1/);
       expect(scrubbed).toContain('psn_');
@@ -49,13 +60,17 @@ describe('pseudonymiser', () => {
       expect(JSON.stringify(scrubbed)).toContain(pseudonymise('PNC-1'));
     }
     // A text that names a field but holds no reference is left as it is.
-    expect(scrubPersonReferences('we ask for the personRef at intake', pseudonymise)).toBe('we ask for the personRef at intake');
+    expect(scrubPersonReferences('we ask for the personRef at intake', pseudonymise)).toBe(
+      'we ask for the personRef at intake',
+    );
   });
 
   it('tells a job that may hold a reference in clear from one already pseudonymised', () => {
     expect(mayHoldPersonReferenceInClear({ events: [{ payload: { personRef: 'PNC-1' } }] })).toBe(true);
     expect(mayHoldPersonReferenceInClear({ events: [{ payload: { personRef: pseudonymise('PNC-1') } }] })).toBe(false);
     expect(mayHoldPersonReferenceInClear({ events: [{ payload: { callId: 'c-1' } }] })).toBe(false);
-    expect(mayHoldPersonReferenceInClear({ events: [JSON.stringify({ personRef: pseudonymise('PNC-1') })] })).toBe(true);
+    expect(mayHoldPersonReferenceInClear({ events: [JSON.stringify({ personRef: pseudonymise('PNC-1') })] })).toBe(
+      true,
+    );
   });
 });

@@ -16,7 +16,10 @@ const PSEUDONYM = /^psn_[0-9a-f]{32}$/;
  */
 export function createPseudonymiser(key: string): Pseudonymise {
   if (key.length < 32) throw new RangeError('pseudonym key must be at least 32 characters');
-  return (reference) => (PSEUDONYM.test(reference) ? reference : `psn_${createHmac('sha256', key).update(reference, 'utf8').digest('hex').slice(0, 32)}`);
+  return (reference) =>
+    PSEUDONYM.test(reference)
+      ? reference
+      : `psn_${createHmac('sha256', key).update(reference, 'utf8').digest('hex').slice(0, 32)}`;
 }
 
 /** Whether a person reference field name appears anywhere in `input`. */

@@ -1,4 +1,11 @@
-import { type AccountingDelta, addToAccounting, type Db, type DbOrTransaction, insertRejectedEvents, type NewRejectedEvent } from '@rollcall/db';
+import {
+  type AccountingDelta,
+  addToAccounting,
+  type Db,
+  type DbOrTransaction,
+  insertRejectedEvents,
+  type NewRejectedEvent,
+} from '@rollcall/db';
 import { type Feed, sha256Hex } from '@rollcall/contract';
 import type { IngestContext, RejectedInput } from './prepare-event.ts';
 import { toStorableText } from './storable-text.ts';
@@ -35,7 +42,11 @@ export function keptPayloadText(text: string): string {
  * (its eventId, its type) may hold a NUL or a lone surrogate, which PostgreSQL refuses, and a
  * rejection that cannot be stored would fail its whole job for ever.
  */
-export function rejectedEventRow(feed: Feed, item: SourcedRejection, knownForces: ReadonlySet<string>): NewRejectedEvent {
+export function rejectedEventRow(
+  feed: Feed,
+  item: SourcedRejection,
+  knownForces: ReadonlySet<string>,
+): NewRejectedEvent {
   const forceId = rejectionForceOf(item, knownForces);
   const storable = (text: string | undefined) => (text === undefined ? null : toStorableText(text));
   return {
@@ -50,20 +61,35 @@ export function rejectedEventRow(feed: Feed, item: SourcedRejection, knownForces
 }
 
 /** Keeps rejections with their accounting, inside the caller's transaction. */
-export async function recordRejectionsIn(trx: DbOrTransaction, feed: Feed, rejected: readonly SourcedRejection[], knownForces: ReadonlySet<string>): Promise<void> {
+export async function recordRejectionsIn(
+  trx: DbOrTransaction,
+  feed: Feed,
+  rejected: readonly SourcedRejection[],
+  knownForces: ReadonlySet<string>,
+): Promise<void> {
   if (rejected.length === 0) return;
   const byForce = new Map<string, number>();
   for (const item of rejected) {
     const forceId = rejectionForceOf(item, knownForces);
     byForce.set(forceId, (byForce.get(forceId) ?? 0) + 1);
   }
-  await insertRejectedEvents(trx, rejected.map((item) => rejectedEventRow(feed, item, knownForces)));
-  const accounting: AccountingDelta[] = [...byForce].sort(([a], [b]) => (a < b ? -1 : 1)).map(([forceId, n]) => ({ feed, forceId, stored: 0, duplicate: 0, rejected: n }));
+  await insertRejectedEvents(
+    trx,
+    rejected.map((item) => rejectedEventRow(feed, item, knownForces)),
+  );
+  const accounting: AccountingDelta[] = [...byForce]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([forceId, n]) => ({ feed, forceId, stored: 0, duplicate: 0, rejected: n }));
   await addToAccounting(trx, accounting);
 }
 
 /** Stores rejections found before the queue (a bad line of a file), with their accounting. */
-export async function recordRejections(db: Db, feed: Feed, rejected: readonly SourcedRejection[], context: Pick<IngestContext, 'knownForces'>): Promise<void> {
+export async function recordRejections(
+  db: Db,
+  feed: Feed,
+  rejected: readonly SourcedRejection[],
+  context: Pick<IngestContext, 'knownForces'>,
+): Promise<void> {
   if (rejected.length === 0) return;
   await db.transaction().execute((trx) => recordRejectionsIn(trx, feed, rejected, context.knownForces));
 }

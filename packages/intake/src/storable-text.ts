@@ -18,7 +18,8 @@ export function findStorageProblem(value: unknown): string | undefined {
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [item, path, depth] = next;
     if (typeof item === 'string') {
-      if (UNSTORABLE.test(item)) return `${path || 'event'}: contains a NUL character or an unpaired surrogate, which cannot be stored`;
+      if (UNSTORABLE.test(item))
+        return `${path || 'event'}: contains a NUL character or an unpaired surrogate, which cannot be stored`;
       continue;
     }
     if (item === null || typeof item !== 'object') continue;
@@ -28,7 +29,8 @@ export function findStorageProblem(value: unknown): string | undefined {
       : Object.entries(item).map(([key, member]) => [member, path ? `${path}.${key}` : key]);
     if (!Array.isArray(item)) {
       const badKey = Object.keys(item).find((key) => UNSTORABLE.test(key));
-      if (badKey !== undefined) return `${path ? `${path}.` : ''}${badKey}: contains a NUL character or an unpaired surrogate, which cannot be stored`;
+      if (badKey !== undefined)
+        return `${path ? `${path}.` : ''}${badKey}: contains a NUL character or an unpaired surrogate, which cannot be stored`;
     }
     // Pushed in reverse so the first member is looked at first.
     for (const [member, memberPath] of members.reverse()) pending.push([member, memberPath, depth + 1]);
@@ -38,8 +40,9 @@ export function findStorageProblem(value: unknown): string | undefined {
 
 /** Text made safe for a PostgreSQL text column: NULs and lone surrogates written as escapes. */
 export function toStorableText(text: string): string {
-  return text.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (char) =>
-    `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  return text.replace(
+    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
 

@@ -8,7 +8,10 @@ const calendar = createCalendar('Europe/London');
 const interpret = (...facts: ReturnType<typeof fact>[]) => interpretCall(mergeFacts([], facts), calendar);
 /** A 101 call presented on the primary queue at 10:00 on 1 March 2022, with the facts that follow. */
 const call101 = (...facts: ReturnType<typeof fact>[]) =>
-  interpret(fact('call.presented', '2022-03-01T10:00:00Z', { channel: '101', queue: 'primary', btTransferSeconds: undefined }), ...facts);
+  interpret(
+    fact('call.presented', '2022-03-01T10:00:00Z', { channel: '101', queue: 'primary', btTransferSeconds: undefined }),
+    ...facts,
+  );
 
 describe('interpretCall', () => {
   it('answers the feeds.md example in 8.1 s (2.1 s BT transfer + 6 s)', () => {
@@ -50,17 +53,25 @@ describe('interpretCall', () => {
       fact('call.answered', '2022-03-01T10:00:05Z'),
     );
     expect(totals(lifecycle.contributions)['2022-03-01 calls.999.answer_ms ']).toBe(6_000);
-    expect(lifecycle.flags).toEqual(['more than one call.answered or call.abandoned: the earliest counts, later ones are ignored']);
+    expect(lifecycle.flags).toEqual([
+      'more than one call.answered or call.abandoned: the earliest counts, later ones are ignored',
+    ]);
   });
 
   it('ignores an answer timed before presentation', () => {
-    const lifecycle = interpret(fact('call.presented', '2022-03-01T10:00:00Z'), fact('call.answered', '2022-03-01T09:59:00Z'));
+    const lifecycle = interpret(
+      fact('call.presented', '2022-03-01T10:00:00Z'),
+      fact('call.answered', '2022-03-01T09:59:00Z'),
+    );
     expect(lifecycle.status).toBe('waiting');
     expect(lifecycle.flags).toContain('answer or abandonment timed before call.presented: ignored');
   });
 
   it('files a 101 abandonment under the secondary queue when transferred first, with its wait', () => {
-    const lifecycle = call101(fact('call.transferred', '2022-03-01T10:02:00Z'), fact('call.abandoned', '2022-03-01T10:03:05Z'));
+    const lifecycle = call101(
+      fact('call.transferred', '2022-03-01T10:02:00Z'),
+      fact('call.abandoned', '2022-03-01T10:03:05Z'),
+    );
     expect(totals(lifecycle.contributions)).toEqual({
       '2022-03-01 calls.presented 101': 1,
       '2022-03-01 calls.101.transferred ': 1,
@@ -85,7 +96,11 @@ describe('interpretCall', () => {
   it('does not count an assessment timed before the answer (or before presentation), and flags it', () => {
     const presented = fact('call.presented', '2022-03-01T10:00:00Z', { channel: '101', btTransferSeconds: undefined });
     const answered = fact('call.answered', '2022-03-01T10:05:00Z');
-    const early = interpret(presented, answered, fact('call.assessed', '2022-03-01T10:04:59Z', { structuredRiskAssessment: true, repeatVictim: true }));
+    const early = interpret(
+      presented,
+      answered,
+      fact('call.assessed', '2022-03-01T10:04:59Z', { structuredRiskAssessment: true, repeatVictim: true }),
+    );
     expect(totals(early.contributions)).toEqual({
       '2022-03-01 calls.presented 101': 1,
       '2022-03-01 calls.answered 101': 1,
@@ -94,7 +109,11 @@ describe('interpretCall', () => {
       '2022-03-01 calls.101.wait_bins 300': 1,
     });
     expect(early.flags).toEqual(['call.assessed timed before call.answered: not counted']);
-    const beforePresentation = interpret(presented, answered, fact('call.assessed', '2022-03-01T09:59:00Z', { structuredRiskAssessment: true }));
+    const beforePresentation = interpret(
+      presented,
+      answered,
+      fact('call.assessed', '2022-03-01T09:59:00Z', { structuredRiskAssessment: true }),
+    );
     expect(totals(beforePresentation.contributions)['2022-03-01 calls.assessed 101']).toBeUndefined();
     expect(beforePresentation.flags).toEqual(['call.assessed timed before call.answered: not counted']);
   });
@@ -103,8 +122,16 @@ describe('interpretCall', () => {
     const lifecycle = interpret(
       fact('call.presented', '2022-03-01T10:00:00Z', { btTransferSeconds: 1 }),
       fact('call.answered', '2022-03-01T10:00:05Z'),
-      fact('call.assessed', '2022-03-01T10:00:05Z', { structuredRiskAssessment: false, repeatVictim: true, vulnerable: false }),
-      fact('call.assessed', '2022-03-01T10:00:01Z', { structuredRiskAssessment: true, repeatVictim: false, vulnerable: true }),
+      fact('call.assessed', '2022-03-01T10:00:05Z', {
+        structuredRiskAssessment: false,
+        repeatVictim: true,
+        vulnerable: false,
+      }),
+      fact('call.assessed', '2022-03-01T10:00:01Z', {
+        structuredRiskAssessment: true,
+        repeatVictim: false,
+        vulnerable: true,
+      }),
     );
     const sums = totals(lifecycle.contributions);
     expect(sums['2022-03-01 calls.assessed 999']).toBe(1);
@@ -115,7 +142,10 @@ describe('interpretCall', () => {
   });
 
   it('flags and ignores a transfer timed before presentation: the call was abandoned on its own queue', () => {
-    const lifecycle = call101(fact('call.transferred', '2022-03-01T09:59:59Z'), fact('call.abandoned', '2022-03-01T10:01:10Z'));
+    const lifecycle = call101(
+      fact('call.transferred', '2022-03-01T09:59:59Z'),
+      fact('call.abandoned', '2022-03-01T10:01:10Z'),
+    );
     expect(totals(lifecycle.contributions)).toEqual({
       '2022-03-01 calls.presented 101': 1,
       '2022-03-01 calls.101.abandoned_bins primary|70': 1,
@@ -130,10 +160,17 @@ describe('interpretCall', () => {
     expect(atTheEnd.flags).toEqual([]);
 
     const afterTheEnd = call101(fact('call.transferred', '2022-03-01T10:03:00.001Z'), abandoned);
-    expect(totals(afterTheEnd.contributions)).toEqual({ '2022-03-01 calls.presented 101': 1, '2022-03-01 calls.101.abandoned_bins primary|180': 1 });
+    expect(totals(afterTheEnd.contributions)).toEqual({
+      '2022-03-01 calls.presented 101': 1,
+      '2022-03-01 calls.101.abandoned_bins primary|180': 1,
+    });
     expect(afterTheEnd.flags).toEqual([]);
 
-    const twice = call101(fact('call.transferred', '2022-03-01T10:01:00Z', {}, 't1'), fact('call.transferred', '2022-03-01T10:02:00Z', {}, 't2'), abandoned);
+    const twice = call101(
+      fact('call.transferred', '2022-03-01T10:01:00Z', {}, 't1'),
+      fact('call.transferred', '2022-03-01T10:02:00Z', {}, 't2'),
+      abandoned,
+    );
     expect(totals(twice.contributions)['2022-03-01 calls.101.transferred ']).toBe(1);
     expect(twice.flags).toEqual([]);
   });

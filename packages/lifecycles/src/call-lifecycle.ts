@@ -50,9 +50,11 @@ export function interpretCall(facts: readonly Fact[], calendar: Calendar): Lifec
 
   const endings = factsOfType(facts, 'call.answered', 'call.abandoned');
   const afterPresentation = endings.filter((fact) => fact.at >= presented.at);
-  if (afterPresentation.length < endings.length) builder.flag('answer or abandonment timed before call.presented: ignored');
+  if (afterPresentation.length < endings.length)
+    builder.flag('answer or abandonment timed before call.presented: ignored');
   const validEndings = afterPresentation.filter((fact) => fact.at - presented.at <= MAX_CALL_WAIT_MS);
-  if (validEndings.length < afterPresentation.length) builder.flag('answer or abandonment timed more than 24 hours after call.presented: ignored');
+  if (validEndings.length < afterPresentation.length)
+    builder.flag('answer or abandonment timed more than 24 hours after call.presented: ignored');
   flagExtras(builder, validEndings, 'call.answered or call.abandoned');
   const ending = validEndings[0];
 
@@ -60,7 +62,8 @@ export function interpretCall(facts: readonly Fact[], calendar: Calendar): Lifec
   if (payload.channel === '999' && transfers.length > 0) builder.flag('call.transferred on a 999 call: ignored');
   let transfer: Fact | undefined;
   if (payload.channel === '101') {
-    if (transfers.some((fact) => fact.at < presented.at)) builder.flag('call.transferred timed before call.presented: ignored');
+    if (transfers.some((fact) => fact.at < presented.at))
+      builder.flag('call.transferred timed before call.presented: ignored');
     transfer = transfers.find((fact) => fact.at >= presented.at && (!ending || fact.at <= ending.at));
   }
   if (transfer) builder.add(day, METRIC.calls101Transferred);

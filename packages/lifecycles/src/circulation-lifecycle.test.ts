@@ -18,7 +18,9 @@ const stockAsAt = (sums: Record<string, number>, metric: string, asOf: string, d
 
 describe('interpretCirculation', () => {
   it('opens a circulation in its team/risk cell and ages it after six calendar months', () => {
-    const sums = totals(interpret(fact('wanted.circulated', '2021-09-01T14:00:00+01:00', { team: 'North', risk: 'high' })).contributions);
+    const sums = totals(
+      interpret(fact('wanted.circulated', '2021-09-01T14:00:00+01:00', { team: 'North', risk: 'high' })).contributions,
+    );
     expect(stockAsAt(sums, 'wanted.open', '2021-08-31')).toBe(0);
     expect(stockAsAt(sums, 'wanted.open', '2021-09-01', 'North|high|-')).toBe(1);
     // As at the end of 1 March 2022 (an instant of 2 March 00:00), 1 September 2021 is more than 6 months before.

@@ -36,7 +36,8 @@ export function interpretCirculation(facts: readonly Fact[], calendar: Calendar)
   const closed = validClosings[0];
 
   const riskChanges = factsOfType(facts, 'wanted.risk-changed');
-  if (riskChanges.some((fact) => fact.at < circulated.at)) builder.flag('wanted.risk-changed before wanted.circulated: ignored');
+  if (riskChanges.some((fact) => fact.at < circulated.at))
+    builder.flag('wanted.risk-changed before wanted.circulated: ignored');
   const changes = riskChanges.filter((fact) => fact.at >= circulated.at && (!closed || fact.at < closed.at));
 
   const circulatedDay = calendar.dayOf(circulated.at);
@@ -49,7 +50,8 @@ export function interpretCirculation(facts: readonly Fact[], calendar: Calendar)
     let currentRisk = risk;
     let currentTop20 = top20 ?? false;
     changes.forEach((fact, index) => {
-      if (changeDays[index]! <= day) {
+      const changeDay = changeDays[index];
+      if (changeDay !== undefined && changeDay <= day) {
         const change = fact.p as WantedRiskChanged['payload'];
         currentRisk = change.risk;
         currentTop20 = change.top20 ?? currentTop20;

@@ -22,7 +22,11 @@ export function interpretDomesticAbuseCrime(facts: readonly Fact[], calendar: Ca
   builder.add(day, METRIC.domesticAbuseCrimes);
   const considered = factsOfType(facts, 'protection.considered').at(-1);
   if (considered) {
-    builder.add(day, METRIC.domesticAbuseProtectionConsidered, String((considered.p as ProtectionConsidered['payload']).considered));
+    builder.add(
+      day,
+      METRIC.domesticAbuseProtectionConsidered,
+      String((considered.p as ProtectionConsidered['payload']).considered),
+    );
   }
   return builder.build(considered ? 'consideration recorded' : 'consideration not recorded', recorded.at, null);
 }

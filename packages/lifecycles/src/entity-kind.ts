@@ -4,7 +4,14 @@ import type { Feed, FeedEvent } from '@rollcall/contract';
  * The lifecycles of feeds.md. Each belongs to exactly one feed, which is what lets the ingest
  * lock by (feed, force).
  */
-export const ENTITY_KINDS = ['call', 'incident', 'circulation', 'protection-case', 'domestic-abuse-crime', 'search'] as const;
+export const ENTITY_KINDS = [
+  'call',
+  'incident',
+  'circulation',
+  'protection-case',
+  'domestic-abuse-crime',
+  'search',
+] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 
 export const FEED_OF_KIND: Readonly<Record<EntityKind, Feed>> = {

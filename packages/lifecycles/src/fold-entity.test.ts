@@ -49,7 +49,9 @@ const SCENARIOS: Record<EntityKind, Fact[]> = {
   ],
   search: [
     fact('stop-search.recorded', '2024-01-31T23:59:00Z'),
-    fact('stop-search.amended', '2024-02-02T10:00:00Z', { selfDefinedEthnicity: 'Black/African/Caribbean/Black British - African' }),
+    fact('stop-search.amended', '2024-02-02T10:00:00Z', {
+      selfDefinedEthnicity: 'Black/African/Caribbean/Black British - African',
+    }),
     fact('stop-search.amended', '2024-02-03T10:00:00Z', { outcome: 'Arrest' }),
     fact('stop-search.grounds-reviewed', '2024-03-01T10:00:00Z', { reasonableGroundsRecorded: false }),
   ],
@@ -70,7 +72,11 @@ function foldInBatches(kind: EntityKind, batches: readonly Fact[][]) {
 describe('foldEntity', () => {
   describe.each(Object.keys(SCENARIOS) as EntityKind[])('%s', (kind) => {
     const all = SCENARIOS[kind];
-    const expected = interpretEntity(kind, [...all].sort((a, b) => a.at - b.at), calendar);
+    const expected = interpretEntity(
+      kind,
+      [...all].sort((a, b) => a.at - b.at),
+      calendar,
+    );
 
     it('gives the same state and aggregates for any arrival order, batching and redelivery', () => {
       fc.assert(

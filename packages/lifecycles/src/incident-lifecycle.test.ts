@@ -20,7 +20,12 @@ describe('interpretIncident', () => {
       '2022-03-01 incidents.graded emergency|urban': 1,
       '2022-03-01 incidents.attended_minutes emergency|urban|12': 1,
     });
-    expect(lifecycle).toMatchObject({ status: 'attended', startedAt: Date.parse('2022-03-01T10:00:00Z'), endedAt: Date.parse('2022-03-01T10:12:00Z'), flags: [] });
+    expect(lifecycle).toMatchObject({
+      status: 'attended',
+      startedAt: Date.parse('2022-03-01T10:00:00Z'),
+      endedAt: Date.parse('2022-03-01T10:12:00Z'),
+      flags: [],
+    });
   });
 
   it('counts a regrading at the very instant of attendance as before it', () => {
@@ -41,13 +46,19 @@ describe('interpretIncident', () => {
     ['2022-03-01T10:15:00.001Z', 16],
     ['2022-03-01T10:00:00.000Z', 0],
   ])('files an arrival at %s, 15 minutes after grading at the most, under minute %i', (attendedAt, minutes) => {
-    const lifecycle = interpret(fact('incident.graded', '2022-03-01T10:00:00Z', { grade: 'emergency', area: 'urban' }), fact('incident.attended', attendedAt));
+    const lifecycle = interpret(
+      fact('incident.graded', '2022-03-01T10:00:00Z', { grade: 'emergency', area: 'urban' }),
+      fact('incident.attended', attendedAt),
+    );
     expect(totals(lifecycle.contributions)[`2022-03-01 incidents.attended_minutes emergency|urban|${minutes}`]).toBe(1);
   });
 
   it('counts an incident on the London day of its first grading, in BST', () => {
     // 23:50 UTC on 31 March 2022 is 00:50 BST on 1 April.
-    const lifecycle = interpret(fact('incident.graded', '2022-03-31T23:50:00Z', { grade: 'emergency', area: 'rural' }), fact('incident.attended', '2022-04-01T01:09:00+01:00'));
+    const lifecycle = interpret(
+      fact('incident.graded', '2022-03-31T23:50:00Z', { grade: 'emergency', area: 'rural' }),
+      fact('incident.attended', '2022-04-01T01:09:00+01:00'),
+    );
     expect(totals(lifecycle.contributions)).toEqual({
       '2022-04-01 incidents.graded emergency|rural': 1,
       '2022-04-01 incidents.attended_minutes emergency|rural|19': 1,
@@ -55,13 +66,19 @@ describe('interpretIncident', () => {
   });
 
   it('ignores and flags an arrival timed before the first grading', () => {
-    const lifecycle = interpret(fact('incident.graded', '2022-03-31T23:50:00Z', { grade: 'emergency', area: 'rural' }), fact('incident.attended', '2022-04-01T00:49:59+01:00'));
+    const lifecycle = interpret(
+      fact('incident.graded', '2022-03-31T23:50:00Z', { grade: 'emergency', area: 'rural' }),
+      fact('incident.attended', '2022-04-01T00:49:59+01:00'),
+    );
     expect(lifecycle.status).toBe('awaiting attendance');
     expect(lifecycle.flags).toEqual(['incident.attended timed before incident.graded: ignored']);
   });
 
   it('caps an attendance time at a week, so that the dimension stays bounded', () => {
-    const lifecycle = interpret(fact('incident.graded', '2022-03-01T10:00:00Z', { grade: 'scheduled', area: 'urban' }), fact('incident.attended', '2022-03-20T10:00:00Z'));
+    const lifecycle = interpret(
+      fact('incident.graded', '2022-03-01T10:00:00Z', { grade: 'scheduled', area: 'urban' }),
+      fact('incident.attended', '2022-03-20T10:00:00Z'),
+    );
     expect(totals(lifecycle.contributions)['2022-03-01 incidents.attended_minutes scheduled|urban|10080']).toBe(1);
   });
 
@@ -77,7 +94,11 @@ describe('interpretIncident', () => {
 
   it('waits for a grading before counting an attendance that arrived first', () => {
     const lifecycle = interpret(fact('incident.attended', '2022-03-01T10:11:00Z'));
-    expect(lifecycle).toMatchObject({ status: 'pending', contributions: [], flags: ['awaiting incident.graded: nothing counted until it arrives'] });
+    expect(lifecycle).toMatchObject({
+      status: 'pending',
+      contributions: [],
+      flags: ['awaiting incident.graded: nothing counted until it arrives'],
+    });
   });
 
   it('counts an incident not attended under its latest grading, with the minutes it had left at the end of its day', () => {
@@ -106,15 +127,20 @@ describe('interpretIncident', () => {
     ['2022-03-31T23:50:00Z', '2022-04-01', '2022-04-02', 1_390],
     // Midnight starting the 25-hour day of the autumn change has 1,500 minutes to go.
     ['2022-10-30T00:00:00+01:00', '2022-10-30', '2022-10-31', 1_500],
-  ])('keeps an incident graded at %s and not attended in the stock of %s only, with %s minutes left', (gradedAt, day, nextDay, minutesLeft) => {
-    const sums = totals(interpret(fact('incident.graded', gradedAt, { grade: 'emergency', area: 'urban' })).contributions);
-    expect(sums).toEqual({
-      [`${day} incidents.graded emergency|urban`]: 1,
-      [`${day} incidents.unattended emergency|urban`]: 1,
-      [`${day} incidents.unattended_at_day_end emergency|urban|${minutesLeft}`]: 1,
-      [`${nextDay} incidents.unattended_at_day_end emergency|urban|${minutesLeft}`]: -1,
-    });
-  });
+  ])(
+    'keeps an incident graded at %s and not attended in the stock of %s only, with %s minutes left',
+    (gradedAt, day, nextDay, minutesLeft) => {
+      const sums = totals(
+        interpret(fact('incident.graded', gradedAt, { grade: 'emergency', area: 'urban' })).contributions,
+      );
+      expect(sums).toEqual({
+        [`${day} incidents.graded emergency|urban`]: 1,
+        [`${day} incidents.unattended emergency|urban`]: 1,
+        [`${day} incidents.unattended_at_day_end emergency|urban|${minutesLeft}`]: 1,
+        [`${nextDay} incidents.unattended_at_day_end emergency|urban|${minutesLeft}`]: -1,
+      });
+    },
+  );
 
   it('takes an incident out of the stock once its attendance arrives, however late', () => {
     const graded = fact('incident.graded', '2022-03-01T23:55:00Z', { grade: 'emergency', area: 'urban' });

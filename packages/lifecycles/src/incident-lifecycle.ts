@@ -4,7 +4,10 @@ import { dimOf, METRIC } from '@rollcall/contract';
 import { type Fact, factsOfType } from './fact.ts';
 import { flagExtras, type Lifecycle, LifecycleBuilder } from './lifecycle.ts';
 
-/** Attendance beyond a week is counted as a week: no target is longer (23 hours at most), and the dimension stays bounded. */
+/**
+ * Attendance beyond a week is counted as a week: no target is longer (23 hours at most), and the dimension stays
+ * bounded.
+ */
 const MAX_ATTENDANCE_MINUTES = 7 * 24 * 60;
 
 /**
@@ -32,7 +35,8 @@ export function interpretIncident(facts: readonly Fact[], calendar: Calendar): L
   }
   const attendances = factsOfType(facts, 'incident.attended');
   const validAttendances = attendances.filter((fact) => fact.at >= first.at);
-  if (validAttendances.length < attendances.length) builder.flag('incident.attended timed before incident.graded: ignored');
+  if (validAttendances.length < attendances.length)
+    builder.flag('incident.attended timed before incident.graded: ignored');
   flagExtras(builder, validAttendances, 'incident.attended');
   const attended = validAttendances[0];
 

@@ -48,7 +48,12 @@ export interface FoldResult {
  * the stored facts rather than stored themselves: the fact set is the single source, and an
  * interpreter change is a replay, not a data migration of stored contributions.
  */
-export function foldEntity(kind: EntityKind, stored: readonly Fact[], incoming: readonly Fact[], calendar: Calendar): FoldResult {
+export function foldEntity(
+  kind: EntityKind,
+  stored: readonly Fact[],
+  incoming: readonly Fact[],
+  calendar: Calendar,
+): FoldResult {
   const facts = mergeFacts(stored, incoming);
   const before = stored.length > 0 ? interpretEntity(kind, stored, calendar).contributions : [];
   const lifecycle = interpretEntity(kind, facts, calendar);

@@ -32,19 +32,27 @@ export function interpretProtectionCase(facts: readonly Fact[], calendar: Calend
   if (applied) builder.add(calendar.dayOf(applied.at), METRIC.dvpoApplied);
   const decisions = factsOfType(facts, 'dvpo.decided');
   const validDecisions = decisions.filter((fact) => applied && fact.at >= applied.at);
-  if (validDecisions.length < decisions.length) builder.flag('dvpo.decided without an earlier dvpo.applied: not counted');
+  if (validDecisions.length < decisions.length)
+    builder.flag('dvpo.decided without an earlier dvpo.applied: not counted');
   flagExtras(builder, validDecisions, 'dvpo.decided');
   const decided = validDecisions[0];
   const outcome = decided ? (decided.p as DvpoDecided['payload']).outcome : undefined;
   if (decided && outcome) builder.add(calendar.dayOf(decided.at), METRIC.dvpoDecided, outcome);
 
   for (const breach of factsOfType(facts, 'dvpo.breached')) {
-    if (decided && outcome === 'granted' && breach.at >= decided.at) builder.add(calendar.dayOf(breach.at), METRIC.dvpoBreached);
+    if (decided && outcome === 'granted' && breach.at >= decided.at)
+      builder.add(calendar.dayOf(breach.at), METRIC.dvpoBreached);
     else builder.flag('dvpo.breached without an earlier granted order: not counted');
   }
 
   const starts = [authorised?.at, applied?.at].filter((at): at is number => at !== undefined);
   if (starts.length === 0) builder.flag('awaiting dvpn.authorised or dvpo.applied');
-  const status = outcome ? `order ${outcome}` : applied ? 'order applied for' : authorised ? 'notice authorised' : 'pending';
+  const status = outcome
+    ? `order ${outcome}`
+    : applied
+      ? 'order applied for'
+      : authorised
+        ? 'notice authorised'
+        : 'pending';
   return builder.build(status, starts.length > 0 ? Math.min(...starts) : null, decided?.at ?? null);
 }

@@ -32,7 +32,10 @@ describe('interpretSearch', () => {
 
   it('applies amendments field by field in event-time order, whatever order they arrive in', () => {
     const recorded = fact('stop-search.recorded', '2024-01-05T10:00:00Z');
-    const first = fact('stop-search.amended', '2024-01-06T10:00:00Z', { outcome: 'Arrest', outcomeLinkedToObject: true });
+    const first = fact('stop-search.amended', '2024-01-06T10:00:00Z', {
+      outcome: 'Arrest',
+      outcomeLinkedToObject: true,
+    });
     const second = fact('stop-search.amended', '2024-01-07T10:00:00Z', { outcome: 'Community resolution' });
     const inOrder = interpretSearch(mergeFacts([], [recorded, first, second]), calendar);
     const reversed = interpretSearch(mergeFacts(mergeFacts([], [second]), [first, recorded]), calendar);
@@ -42,7 +45,7 @@ describe('interpretSearch', () => {
     expect(sums['2024-01-05 stopsearch.by_outcome_linked true']).toBe(1);
   });
 
-  it('counts the latest grounds review on its own day, with the searched person\'s group', () => {
+  it("counts the latest grounds review on its own day, with the searched person's group", () => {
     const sums = totals(
       interpret(
         fact('stop-search.recorded', '2021-03-05T10:00:00Z', { selfDefinedEthnicity: 'Asian/Asian British - Indian' }),
@@ -56,7 +59,10 @@ describe('interpretSearch', () => {
 
   it('counts an unknown ethnicity as not recorded and flags it, never as White', () => {
     const lifecycle = interpret(
-      fact('stop-search.recorded', '2024-01-05T10:00:00Z', { selfDefinedEthnicity: 'Martian - Olympus', officerDefinedEthnicity: null }),
+      fact('stop-search.recorded', '2024-01-05T10:00:00Z', {
+        selfDefinedEthnicity: 'Martian - Olympus',
+        officerDefinedEthnicity: null,
+      }),
     );
     const sums = totals(lifecycle.contributions);
     expect(sums['2024-01-05 stopsearch.by_ethnic_group not-recorded']).toBe(1);
@@ -64,9 +70,12 @@ describe('interpretSearch', () => {
     expect(lifecycle.flags).toEqual(['unrecognised ethnicity "Martian - Olympus": counted as not recorded']);
   });
 
-  it('moves a search, every count of it, to the day of an amendment\'s searchedAt, and back on null', () => {
+  it("moves a search, every count of it, to the day of an amendment's searchedAt, and back on null", () => {
     const recorded = fact('stop-search.recorded', '2024-01-20T10:00:00Z', { outcome: 'Arrest' });
-    const moved = fact('stop-search.amended', '2024-01-01T00:00:02Z', { outcome: 'Arrest', searchedAt: '2024-01-03T09:30:00Z' });
+    const moved = fact('stop-search.amended', '2024-01-01T00:00:02Z', {
+      outcome: 'Arrest',
+      searchedAt: '2024-01-03T09:30:00Z',
+    });
     const lifecycle = interpretSearch(mergeFacts([], [moved, recorded]), calendar);
     expect(totals(lifecycle.contributions)).toEqual({
       '2024-01-03 stopsearch.searches Person search': 1,
@@ -89,10 +98,23 @@ describe('interpretSearch', () => {
     const review = fact('stop-search.grounds-reviewed', '2024-02-10T10:00:00Z', { reasonableGroundsRecorded: true });
     const withdrawn = fact('stop-search.amended', '2024-01-01T00:00:02Z', { outcome: null, withdrawn: true });
     const lifecycle = interpret(recorded, review, withdrawn);
-    expect(lifecycle).toMatchObject({ status: 'withdrawn', contributions: [], flags: [], startedAt: Date.parse('2024-01-20T10:00:00Z') });
-    const restored = interpret(recorded, review, withdrawn, fact('stop-search.amended', '2024-01-01T00:00:03Z', { outcome: 'Arrest', withdrawn: false }));
+    expect(lifecycle).toMatchObject({
+      status: 'withdrawn',
+      contributions: [],
+      flags: [],
+      startedAt: Date.parse('2024-01-20T10:00:00Z'),
+    });
+    const restored = interpret(
+      recorded,
+      review,
+      withdrawn,
+      fact('stop-search.amended', '2024-01-01T00:00:03Z', { outcome: 'Arrest', withdrawn: false }),
+    );
     expect(restored.status).toBe('grounds reviewed');
-    expect(totals(restored.contributions)).toMatchObject({ '2024-01-20 stopsearch.by_outcome arrest': 1, '2024-02-10 stopsearch.grounds_reviewed white|true': 1 });
+    expect(totals(restored.contributions)).toMatchObject({
+      '2024-01-20 stopsearch.by_outcome arrest': 1,
+      '2024-02-10 stopsearch.grounds_reviewed white|true': 1,
+    });
   });
 
   it('flags and ignores a searchedAt or withdrawn of the wrong type, keeping the earlier value', () => {
@@ -100,7 +122,11 @@ describe('interpretSearch', () => {
     const lifecycle = interpret(
       fact('stop-search.recorded', '2024-01-20T10:00:00Z'),
       fact('stop-search.amended', '2024-01-01T00:00:02Z', { outcome: 'Arrest', searchedAt: '2024-01-03T09:30:00Z' }),
-      fact('stop-search.amended', '2024-01-01T00:00:03Z', { outcome: 'Arrest', searchedAt: '2024-01-05 10:00', withdrawn: 'yes' as unknown as boolean }),
+      fact('stop-search.amended', '2024-01-01T00:00:03Z', {
+        outcome: 'Arrest',
+        searchedAt: '2024-01-05 10:00',
+        withdrawn: 'yes' as unknown as boolean,
+      }),
     );
     expect(lifecycle.status).toBe('recorded');
     expect(totals(lifecycle.contributions)['2024-01-03 stopsearch.searches Person search']).toBe(1);

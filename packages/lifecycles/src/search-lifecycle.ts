@@ -1,5 +1,10 @@
 import type { Calendar } from '@rollcall/calendar';
-import { Instant, STOP_SEARCH_FIELD_NAMES, type StopSearchGroundsReviewed, type StopSearchRecorded } from '@rollcall/contract';
+import {
+  Instant,
+  STOP_SEARCH_FIELD_NAMES,
+  type StopSearchGroundsReviewed,
+  type StopSearchRecorded,
+} from '@rollcall/contract';
 import { dimOf, METRIC } from '@rollcall/contract';
 import { ethnicGroupOf, normaliseOutcome } from '@rollcall/contract';
 import { type Fact, factsOfType } from './fact.ts';
@@ -64,7 +69,8 @@ export function interpretSearch(facts: readonly Fact[], calendar: Calendar): Lif
     builder.add(day, METRIC.searchesEthnicityUnrecognised);
   }
   const outcome = normaliseOutcome(record.outcome);
-  if (outcome.unrecognised !== undefined) builder.flag(`unrecognised outcome "${outcome.unrecognised}": counted as other`);
+  if (outcome.unrecognised !== undefined)
+    builder.flag(`unrecognised outcome "${outcome.unrecognised}": counted as other`);
 
   builder.add(day, METRIC.searches, record.searchType);
   builder.add(day, METRIC.searchesByEthnicGroup, ethnicity.group);
@@ -75,7 +81,11 @@ export function interpretSearch(facts: readonly Fact[], calendar: Calendar): Lif
   const review = reviews.at(-1);
   if (review) {
     const { reasonableGroundsRecorded } = review.p as StopSearchGroundsReviewed['payload'];
-    builder.add(calendar.dayOf(review.at), METRIC.searchesGroundsReviewed, dimOf(ethnicity.group, reasonableGroundsRecorded));
+    builder.add(
+      calendar.dayOf(review.at),
+      METRIC.searchesGroundsReviewed,
+      dimOf(ethnicity.group, reasonableGroundsRecorded),
+    );
   }
   return builder.build(review ? 'grounds reviewed' : 'recorded', searchedAt, null);
 }

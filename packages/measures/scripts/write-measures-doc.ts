@@ -42,13 +42,17 @@ const UNIT_NAMES: Readonly<Record<MeasureUnit, string>> = {
 
 /** Thousands separated by commas, at most 3 decimals, trailing zeros dropped: 8,940 and 89.4 and 8.125. */
 export function formatNumber(value: number): string {
-  const [whole = '0', fraction] = Math.abs(value).toFixed(3).replace(/\.?0+$/, '').split('.');
+  const [whole = '0', fraction] = Math.abs(value)
+    .toFixed(3)
+    .replace(/\.?0+$/, '')
+    .split('.');
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const sign = value < 0 && (whole !== '0' || fraction !== undefined) ? '−' : '';
   return `${sign}${grouped}${fraction === undefined ? '' : `.${fraction}`}`;
 }
 
-const figure = (value: number | null | undefined): string => (value === null || value === undefined ? '—' : formatNumber(value));
+const figure = (value: number | null | undefined): string =>
+  value === null || value === undefined ? '—' : formatNumber(value);
 
 /** A table cell: pipes escaped, no line breaks. */
 const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -64,11 +68,15 @@ function breakdownText(result: MeasureResult): string {
 }
 
 function resultRow(measure: MeasureDefinition, result: MeasureResult): string {
-  const ci = result.ci ? `95% CI ± ${formatNumber(result.ci.halfWidth)}${result.ci.wilson ? ` (Wilson ${formatNumber(result.ci.wilson.lower)} to ${formatNumber(result.ci.wilson.upper)})` : ''}` : '';
+  const ci = result.ci
+    ? `95% CI ± ${formatNumber(result.ci.halfWidth)}${result.ci.wilson ? ` (Wilson ${formatNumber(result.ci.wilson.lower)} to ${formatNumber(result.ci.wilson.upper)})` : ''}`
+    : '';
   const target = result.breakdown === undefined ? measure.target?.(DEFAULT_SETTINGS) : undefined;
   const status = target && result.value !== null ? `target ${targetStatus(result.value, target, result.ci)}` : '';
   const extra = [
-    ...Object.entries(result.extra ?? {}).map(([key, value]) => `${key}: ${typeof value === 'number' ? formatNumber(value) : String(value)}`),
+    ...Object.entries(result.extra ?? {}).map(
+      ([key, value]) => `${key}: ${typeof value === 'number' ? formatNumber(value) : String(value)}`,
+    ),
     ...(result.notes ?? []),
   ].join('; ');
   return `| ${cell(breakdownText(result))} | ${figure(result.value)} | ${figure(result.numerator)} | ${figure(result.denominator)} | ${[ci, status, extra].filter(Boolean).map(cell).join('; ')} |`;
@@ -81,14 +89,36 @@ function measureSection(measure: MeasureDefinition): string[] {
     `| direction | ${measure.direction.replaceAll('-', ' ')} |`,
     `| periods | ${measure.periods.map((kind) => PERIOD_NAMES[kind]).join(', ')} |`,
     `| feed | ${measure.feed} |`,
-    ...(target ? [`| target | ${target.rule === 'at-least' ? 'at least' : 'below'} ${formatNumber(target.value)} with the national default settings: ${cell(target.source)} |`] : []),
+    ...(target
+      ? [
+          `| target | ${target.rule === 'at-least' ? 'at least' : 'below'} ${formatNumber(target.value)} with the national default settings: ${cell(target.source)} |`,
+        ]
+      : []),
     `| compared across forces | ${measure.comparison ? `yes: MSG rank and weighted average, national outliers (Σ numerator ÷ Σ denominator × ${formatNumber(measure.comparison.scale)})` : 'no'} |`,
   ];
-  const lines = [`### \`${measure.id}\``, '', `**${measure.title}**`, '', '| | |', '| --- | --- |', ...facts, '', `**Definition.** ${measure.definition}`, ''];
-  lines.push(`**Source.** ${measure.source === '' ? 'measures.md quotes no published figure for this measure.' : measure.source}`, '');
+  const lines = [
+    `### \`${measure.id}\``,
+    '',
+    `**${measure.title}**`,
+    '',
+    '| | |',
+    '| --- | --- |',
+    ...facts,
+    '',
+    `**Definition.** ${measure.definition}`,
+    '',
+  ];
+  lines.push(
+    `**Source.** ${measure.source === '' ? 'measures.md quotes no published figure for this measure.' : measure.source}`,
+    '',
+  );
   if (measure.example) {
     const results = measure.compute(exampleInputOf(measure.example));
-    const settings = measure.example.settings ? ` Settings: ${Object.entries(measure.example.settings).map(([key, value]) => `${key} = ${JSON.stringify(value)}`).join(', ')}.` : '';
+    const settings = measure.example.settings
+      ? ` Settings: ${Object.entries(measure.example.settings)
+          .map(([key, value]) => `${key} = ${JSON.stringify(value)}`)
+          .join(', ')}.`
+      : '';
     lines.push(
       `**Example.** ${measure.example.description}${settings}`,
       '',
@@ -130,7 +160,7 @@ export function renderMeasuresDoc(measures: readonly MeasureDefinition[] = MEASU
       'worst rank = K − the forces surely worse. Exact: no simulation, no seed. Means and medians of times have a rank without an interval.',
     '',
     'Similar and outlying. "Similar to" the MSG average is within ±5% of it (HMICFRS\'s band) or, for shares and rates, wherever the force\'s own 95% score interval holds the ' +
-      'average: a small force\'s 90% of 20 calls says nothing about the force. The national outlier band is the mean ± 1 SD across forces (on logs when skewed); a force with a ' +
+      "average: a small force's 90% of 20 calls says nothing about the force. The national outlier band is the mean ± 1 SD across forces (on logs when skewed); a force with a " +
       '95% interval is flagged only when its whole interval lies outside the band, allowing for its own sampling variation as a funnel plot does (Spiegelhalter 2005, *Funnel plots ' +
       'for comparing institutional performance*, Statistics in Medicine 24(8), 1185–1202).',
     '',

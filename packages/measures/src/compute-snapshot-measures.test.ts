@@ -18,7 +18,11 @@ const SEARCH_MEASURES = [stopsearchCount, stopsearchRatePer1000];
 /** A force with `searches` on 15 March 2022 and `residents` (the other census groups are irrelevant here). */
 const searchForce = (searches: number, residents: number, monthsWithData?: readonly string[]): ForceDays => ({
   daily: [{ day: '2022-03-15', metric: METRIC.searches, dim: 'Person search', value: searches }],
-  population: { vintage: 'census-2011', residents, groups: { white: residents, asian: 0, black: 0, mixed: 0, other: 0 } },
+  population: {
+    vintage: 'census-2011',
+    residents,
+    groups: { white: residents, asian: 0, black: 0, mixed: 0, other: 0 },
+  },
   ...(monthsWithData && { monthsWithData }),
 });
 
@@ -28,8 +32,14 @@ describe('comparisons leave out what other forces suppress', () => {
   it("does not let Avon and Somerset's MSG average give back Derbyshire's 3 searches", () => {
     const forces = { 'avon-and-somerset': searchForce(1_600, 1_600_000), derbyshire: searchForce(3, 1_000_000) };
     // Derbyshire's own snapshot suppresses its 3 searches, and its rate with them.
-    const own = applyDisclosureControl(snapshotEntriesOf(SEARCH_MEASURES, { asOf: ASOF, forceId: 'derbyshire', ...forces.derbyshire }), DEFAULT_DISCLOSURE_RULE, SEARCH_MEASURES);
-    expect(own.measures.find((m) => m.measureId === 'stopsearch.rate_per_1000' && m.period.id === 'month')).toMatchObject({ value: null, suppressed: '[c]' });
+    const own = applyDisclosureControl(
+      snapshotEntriesOf(SEARCH_MEASURES, { asOf: ASOF, forceId: 'derbyshire', ...forces.derbyshire }),
+      DEFAULT_DISCLOSURE_RULE,
+      SEARCH_MEASURES,
+    );
+    expect(
+      own.measures.find((m) => m.measureId === 'stopsearch.rate_per_1000' && m.period.id === 'month'),
+    ).toMatchObject({ value: null, suppressed: '[c]' });
     // Before, the average was (1,600 + 3) ÷ 2,600,000 × 1,000: × 2,600 − 1,600 gave the 3 back.
     const entries = snapshotEntriesOf(SEARCH_MEASURES, {
       asOf: ASOF,
@@ -47,7 +57,11 @@ describe('comparisons leave out what other forces suppress', () => {
       flag: '[x]',
       reason: 'no other force of the most similar group has figures for this entry (complete and not suppressed)',
     });
-    expect(rateOf(entries).national).toEqual({ flag: null, band: null, leftOut: [{ force: 'derbyshire', reason: 'suppressed' }] });
+    expect(rateOf(entries).national).toEqual({
+      flag: null,
+      band: null,
+      leftOut: [{ force: 'derbyshire', reason: 'suppressed' }],
+    });
   });
 });
 
@@ -67,7 +81,11 @@ describe('a force is never compared with itself alone', () => {
   });
 
   it('says [x] when no other member has data, rather than rank 1/1 and its own value as the average', () => {
-    const entries = snapshotEntriesOf(SEARCH_MEASURES, { asOf: ASOF, ...searchForce(1_600, 1_600_000), mostSimilarGroup: ['kent', 'essex'] });
+    const entries = snapshotEntriesOf(SEARCH_MEASURES, {
+      asOf: ASOF,
+      ...searchForce(1_600, 1_600_000),
+      mostSimilarGroup: ['kent', 'essex'],
+    });
     expect(rateOf(entries).msg).toMatchObject({
       rank: null,
       average: null,
@@ -121,7 +139,15 @@ describe('MSG and national comparison: a known answer', () => {
   };
   const forces = new Map(Object.entries({ 'avon-and-somerset': searchForce(2_272, 1_600_000), ...msg, ...national }));
   const snapshotOf = (forceId: string, mostSimilarGroup: readonly string[]) =>
-    rateOf(snapshotEntriesOf(SEARCH_MEASURES, { asOf: ASOF, forceId, ...forces.get(forceId)!, otherForces: new Map([...forces].filter(([id]) => id !== forceId)), mostSimilarGroup }));
+    rateOf(
+      snapshotEntriesOf(SEARCH_MEASURES, {
+        asOf: ASOF,
+        forceId,
+        ...forces.get(forceId)!,
+        otherForces: new Map([...forces].filter(([id]) => id !== forceId)),
+        mostSimilarGroup,
+      }),
+    );
   const groupOf = (forceId: string) => ['avon-and-somerset', ...MSG].filter((id) => id !== forceId);
   const avon = snapshotOf('avon-and-somerset', MSG);
 
@@ -140,13 +166,29 @@ describe('MSG and national comparison: a known answer', () => {
 
   it('ranks by direction: lower is better for searches per 1,000', () => {
     expect(snapshotOf('kent', groupOf('kent')).msg).toMatchObject({ rank: '1/6', comparison: 'below' });
-    expect(snapshotOf('staffordshire', groupOf('staffordshire')).msg).toMatchObject({ rank: '6/6', comparison: 'higher than' });
+    expect(snapshotOf('staffordshire', groupOf('staffordshire')).msg).toMatchObject({
+      rank: '6/6',
+      comparison: 'higher than',
+    });
     // Sussex at 1.0 and Avon and Somerset at 1.42: Kent alone is lower.
     expect(snapshotOf('sussex', groupOf('sussex')).msg).toMatchObject({ rank: '2/6', comparison: 'below' });
   });
 
   it('computes the national band on logs when the rates are skewed, without the suppressed force', () => {
-    const rates = [2_272 / 1_600, 2_700 / 1_800, 4_000 / 2_000, 950 / 1_900, 3_300 / 1_100, 1_700 / 1_700, 400 / 500, 900 / 750, 1_500 / 600, 2_400 / 600, 9_000 / 1_500, 108_000 / 9_000];
+    const rates = [
+      2_272 / 1_600,
+      2_700 / 1_800,
+      4_000 / 2_000,
+      950 / 1_900,
+      3_300 / 1_100,
+      1_700 / 1_700,
+      400 / 500,
+      900 / 750,
+      1_500 / 600,
+      2_400 / 600,
+      9_000 / 1_500,
+      108_000 / 9_000,
+    ];
     expect(shapiroWilk(rates).pValue).toBeLessThan(0.05);
     expect(shapiroWilk(rates.map(Math.log)).pValue).toBeGreaterThan(0.05);
     const logs = rates.map(Math.log);
@@ -173,7 +215,8 @@ describe('MSG and national comparison: a known answer', () => {
 describe('trends withhold what the publication 12 months earlier suppressed', () => {
   // A year earlier (rolling 12 months to 31 March 2021): 900 calls under 10 s, 97 from 10 to 60 s
   // and 3 over 60 s, so that snapshot hid the 3 and, secondarily, the 97. Now: 950, 45 and 5.
-  const at = (day: string, bins: Readonly<Record<number, number>>): DailyRow[] => calls999Rows(bins).map((row) => ({ day, ...row }));
+  const at = (day: string, bins: Readonly<Record<number, number>>): DailyRow[] =>
+    calls999Rows(bins).map((row) => ({ day, ...row }));
   const days = {
     daily: [...at('2020-06-10', { 4: 900, 30: 97, 75: 3 }), ...at('2021-06-10', { 4: 950, 30: 45, 75: 5 })],
     monthsWithData: monthsBetween('2020-04-01', ASOF),
@@ -188,7 +231,10 @@ describe('trends withhold what the publication 12 months earlier suppressed', ()
       expect(rolling(id), id).toMatchObject({ trend: null, notes: [TREND_WITHHELD_NOTE] });
     }
     // The under-10 s share was published a year ago: its trend gives nothing away.
-    expect(rolling('calls.999.band.under_10s').trend).toMatchObject({ label: 'Moderate increase', changePercent: expect.closeTo(5.555556, 6) });
+    expect(rolling('calls.999.band.under_10s').trend).toMatchObject({
+      label: 'Moderate increase',
+      changePercent: expect.closeTo(5.555556, 6),
+    });
     expect(rolling('calls.999.answered_within_10s').trend?.label).toBe('Moderate increase');
     expect(rolling('calls.999.answered_within_10s')).not.toHaveProperty('notes');
   });
@@ -200,7 +246,10 @@ describe('trends withhold what the publication 12 months earlier suppressed', ()
       rules: { disclosure: DEFAULT_DISCLOSURE_RULE, trendThresholds: { stablePercent: 2, strongPercent: 5 } },
     });
     // 95% against 90%: +5.56%, over the strong threshold of 5%.
-    expect(entryOf(strict, 'calls.999.answered_within_10s', 'rolling-12m').trend).toMatchObject({ label: 'Strong increase', rule: { stablePercent: 2, strongPercent: 5 } });
+    expect(entryOf(strict, 'calls.999.answered_within_10s', 'rolling-12m').trend).toMatchObject({
+      label: 'Strong increase',
+      rule: { stablePercent: 2, strongPercent: 5 },
+    });
   });
 });
 
@@ -231,9 +280,15 @@ describe('comparisons with published figures in a one-force deployment (issue 14
     published('avon-and-somerset', 810, 1_000),
   ];
   // 800 of 1,000 answered within 10 s on 15 March 2022.
-  const callsOn = (day: string, under10s: number, answered: number) => calls999Rows({ 5: under10s, 30: answered - under10s }).map((row) => ({ ...row, day }));
+  const callsOn = (day: string, under10s: number, answered: number) =>
+    calls999Rows({ 5: under10s, 30: answered - under10s }).map((row) => ({ ...row, day }));
   const avon: ForceDays = { daily: callsOn('2022-03-15', 800, 1_000) };
-  const entries = snapshotEntriesOf([calls999AnsweredWithin10s], { asOf: ASOF, ...avon, mostSimilarGroup: MSG, publishedFigures: MSG_FIGURES });
+  const entries = snapshotEntriesOf([calls999AnsweredWithin10s], {
+    asOf: ASOF,
+    ...avon,
+    mostSimilarGroup: MSG,
+    publishedFigures: MSG_FIGURES,
+  });
   const march = entryOf(entries, 'calls.999.answered_within_10s', 'month');
 
   it('ranks the force among its MSG from their published figures, with the rank interval and each source', () => {
@@ -241,9 +296,17 @@ describe('comparisons with published figures in a one-force deployment (issue 14
     expect(march.msg).toMatchObject({ rank: '8/8', rankInterval: { best: 6, worst: 8, of: 8 } });
     expect(march.msg?.rankInterval?.label).toBe('8th of 8 (6th to 8th)');
     expect(march.msg?.sources?.[0]).toEqual({ force: 'avon-and-somerset', source: 'own events' });
-    expect(march.msg?.sources?.find((s) => s.force === 'kent')).toEqual({ force: 'kent', source: 'police-uk-999 edition a1b2c3d4e5f6' });
+    expect(march.msg?.sources?.find((s) => s.force === 'kent')).toEqual({
+      force: 'kent',
+      source: 'police-uk-999 edition a1b2c3d4e5f6',
+    });
     // Weighted over own 800/1,000 and the published counts: (800 + 51,770) ÷ (1,000 + 61,800).
-    expect(march.msg?.average).toBeCloseTo(((800 + 4_300 + 9_000 + 10_200 + 7_000 + 10_500 + 380 + 390) / (1_000 + 5_000 + 11_000 + 12_000 + 8_000 + 13_000 + 400 + 400)) * 100, 10);
+    expect(march.msg?.average).toBeCloseTo(
+      ((800 + 4_300 + 9_000 + 10_200 + 7_000 + 10_500 + 380 + 390) /
+        (1_000 + 5_000 + 11_000 + 12_000 + 8_000 + 13_000 + 400 + 400)) *
+        100,
+      10,
+    );
   });
 
   it('builds the national band over every force in the published file, the force itself from its own events', () => {

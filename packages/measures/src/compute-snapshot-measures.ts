@@ -1,7 +1,16 @@
 import { breakdownText } from '@rollcall/contract';
 import type { LocalDate } from '@rollcall/calendar';
 import { Aggregates } from './aggregates.ts';
-import type { MeasureDefinition, MeasureDirection, MeasureFeed, MeasurePopulation, MeasureResult, MeasureSettings, MeasureUnit, PublishedInterval } from './measure-definition.ts';
+import type {
+  MeasureDefinition,
+  MeasureDirection,
+  MeasureFeed,
+  MeasurePopulation,
+  MeasureResult,
+  MeasureSettings,
+  MeasureUnit,
+  PublishedInterval,
+} from './measure-definition.ts';
 import { additiveGroupsOf, type DisclosureRule, suppressCells, TREND_WITHHELD_NOTE } from './disclosure-control.ts';
 import { MEASURES } from './measure-catalog.ts';
 import { asAtPeriod, monthsOfPeriod, type Period, type PeriodKind, yearEarlier } from './periods.ts';
@@ -64,7 +73,11 @@ export interface ComparisonFigure {
 export interface Reconciliation {
   readonly source: string;
   readonly edition: string;
-  readonly published: { readonly numerator: number | null; readonly denominator: number | null; readonly value: number | null };
+  readonly published: {
+    readonly numerator: number | null;
+    readonly denominator: number | null;
+    readonly value: number | null;
+  };
   /** Own value − published value, on the measure's scale (percentage points for percent). */
   readonly differenceValue: number | null;
   /** Own numerator − published numerator. */
@@ -83,7 +96,6 @@ export interface SnapshotRules {
   /** When a missed target reads `nearly met` (amber); default `interval-reaches-target`. */
   readonly nearlyMet?: NearlyMetRule;
 }
-
 
 export interface PeriodRef {
   readonly id: string;
@@ -175,7 +187,6 @@ export interface ComputedMeasure {
   readonly cellSums?: MeasureResult['cellSums'];
 }
 
-
 /** Months of the period without data for the feed; for as-at, whether the feed has any data at all. */
 function missingMonths(forceInputs: ForceInputs, feed: MeasureFeed, period: Period): string[] {
   const months = forceInputs.monthsWithData.get(feed) ?? new Set<string>();
@@ -209,7 +220,8 @@ interface PublishedFigures {
 }
 
 const OWN_EVENTS = 'own events';
-const figureKey = (measureId: string, forceId: string, from: LocalDate | null, to: LocalDate) => `${measureId}\u0001${forceId}\u0001${from ?? ''}\u0001${to}`;
+const figureKey = (measureId: string, forceId: string, from: LocalDate | null, to: LocalDate) =>
+  `${measureId}\u0001${forceId}\u0001${from ?? ''}\u0001${to}`;
 
 const usableFigures = (figures: PublishedFigures) =>
   figures.leftOut === null ? figures : { numerator: null, denominator: null, value: null };
@@ -230,7 +242,9 @@ class MeasureComputer {
     publishedFigures: readonly ComparisonFigure[] = [],
   ) {
     // Sorted by source, so that with two sources for one figure the choice does not depend on load order.
-    for (const figure of [...publishedFigures].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0))) {
+    for (const figure of [...publishedFigures].sort((a, b) =>
+      a.source < b.source ? -1 : a.source > b.source ? 1 : 0,
+    )) {
       const key = figureKey(figure.measureId, figure.forceId, figure.from, figure.to);
       const held = this.publishedFigures.get(key);
       if (held) held.push(figure);
@@ -250,7 +264,13 @@ class MeasureComputer {
     const forces = new Set<string>();
     // Every figure of a key has the key's measure, force and period, so the first speaks for all.
     for (const [figure] of this.publishedFigures.values()) {
-      if (figure !== undefined && figure.measureId === definition.id && figure.from === period.from && figure.to === period.to) forces.add(figure.forceId);
+      if (
+        figure !== undefined &&
+        figure.measureId === definition.id &&
+        figure.from === period.from &&
+        figure.to === period.to
+      )
+        forces.add(figure.forceId);
     }
     return [...forces];
   }
@@ -274,7 +294,11 @@ class MeasureComputer {
     };
   }
 
-  compute(definition: MeasureDefinition, forceId: string, period: Period): { results: ResultsByBreakdown; missing: readonly string[] } {
+  compute(
+    definition: MeasureDefinition,
+    forceId: string,
+    period: Period,
+  ): { results: ResultsByBreakdown; missing: readonly string[] } {
     const key = `${definition.id}\u0001${forceId}\u0001${period.id}`;
     let entry = this.cache.get(key);
     if (!entry) {
@@ -283,7 +307,10 @@ class MeasureComputer {
         entry = { results: new Map(), missing: ['(no data for this force)'] };
       } else {
         const earlier = this.yearEarlier(period);
-        const missing = [...this.missing(inputs, definition.feed, period), ...(definition.readsYearEarlier ? this.missing(inputs, definition.feed, earlier) : [])];
+        const missing = [
+          ...this.missing(inputs, definition.feed, period),
+          ...(definition.readsYearEarlier ? this.missing(inputs, definition.feed, earlier) : []),
+        ];
         const results = definition.compute({
           aggregates: inputs.aggregates.get(period.id) ?? Aggregates.EMPTY,
           yearEarlier: inputs.aggregates.get(earlier.id) ?? Aggregates.EMPTY,
@@ -341,7 +368,8 @@ class MeasureComputer {
   published(definition: MeasureDefinition, forceId: string, period: Period, breakdown: string): PublishedFigures {
     const { results, missing } = this.compute(definition, forceId, period);
     const result = results.get(breakdown);
-    if (missing.length > 0 || !result) return { numerator: null, denominator: null, value: null, leftOut: 'not available' };
+    if (missing.length > 0 || !result)
+      return { numerator: null, denominator: null, value: null, leftOut: 'not available' };
     const figures = { numerator: result.numerator, denominator: result.denominator, value: result.value };
     const suppressed = this.suppressedIn(forceId, period);
     if (Object.keys(result.cells).some((cell) => suppressed.has(cell))) return { ...figures, leftOut: 'suppressed' };
@@ -384,7 +412,13 @@ function msgComparison(
   const group = [input.forceId, ...input.mostSimilarGroup];
   // The force itself is always its own events; the others may be published figures.
   const own = { force: input.forceId, figures: computer.published(definition, input.forceId, period, breakdown) };
-  const members = [own, ...input.mostSimilarGroup.map((force) => ({ force, figures: computer.comparable(definition, force, period, breakdown) }))];
+  const members = [
+    own,
+    ...input.mostSimilarGroup.map((force) => ({
+      force,
+      figures: computer.comparable(definition, force, period, breakdown),
+    })),
+  ];
   const comparison = compareWithGroup({
     force: input.forceId,
     entries: members.map(({ force, figures }) => ({ force, ...usableFigures(figures) })),
@@ -392,21 +426,43 @@ function msgComparison(
     scale: ranking.scale,
     numeratorsAreCounts: definition.unit === 'percent' || definition.unit === 'per-1000',
   });
-  const leftOut = members.flatMap(({ force, figures }) => (figures.leftOut === null ? [] : [{ force, reason: figures.leftOut }]));
+  const leftOut = members.flatMap(({ force, figures }) =>
+    figures.leftOut === null ? [] : [{ force, reason: figures.leftOut }],
+  );
   const base = { similarWithinPercent: comparison.similarWithinPercent, forces: group, leftOut };
   const self = own.figures;
   const others = members.slice(1).filter(({ figures }) => figures.leftOut === null).length;
-  const none = (flag: '[x]' | '[z]', reason: string, average: number | null = null): MsgComparison => ({ rank: null, average, comparison: null, ...base, flag, reason });
-  if (input.mostSimilarGroup.length === 0) return none('[z]', 'the force has no most similar group in the reference data');
-  if (others === 0) return none('[x]', 'no other force of the most similar group has figures for this entry (complete and not suppressed)');
-  if (self.leftOut !== null) return none(self.leftOut === 'not applicable' ? '[z]' : '[x]', `the force's own value is ${self.leftOut}`, comparison.average);
+  const none = (flag: '[x]' | '[z]', reason: string, average: number | null = null): MsgComparison => ({
+    rank: null,
+    average,
+    comparison: null,
+    ...base,
+    flag,
+    reason,
+  });
+  if (input.mostSimilarGroup.length === 0)
+    return none('[z]', 'the force has no most similar group in the reference data');
+  if (others === 0)
+    return none(
+      '[x]',
+      'no other force of the most similar group has figures for this entry (complete and not suppressed)',
+    );
+  if (self.leftOut !== null)
+    return none(
+      self.leftOut === 'not applicable' ? '[z]' : '[x]',
+      `the force's own value is ${self.leftOut}`,
+      comparison.average,
+    );
   const interval = comparison.rank?.interval;
   const ranked = members.filter(({ figures }) => figures.leftOut === null);
   const fromPublications = ranked.some(({ figures }) => figures.source !== undefined);
   return {
     rank: comparison.rank?.label ?? null,
-    ...(comparison.rank && interval && { rankInterval: { ...interval, label: rankWithIntervalLabel(comparison.rank.position, interval) } }),
-    ...(fromPublications && { sources: ranked.map(({ force, figures }) => ({ force, source: figures.source ?? OWN_EVENTS })) }),
+    ...(comparison.rank &&
+      interval && { rankInterval: { ...interval, label: rankWithIntervalLabel(comparison.rank.position, interval) } }),
+    ...(fromPublications && {
+      sources: ranked.map(({ force, figures }) => ({ force, source: figures.source ?? OWN_EVENTS })),
+    }),
     average: comparison.average,
     comparison: comparison.comparison,
     ...base,
@@ -414,7 +470,12 @@ function msgComparison(
 }
 
 /** The force's own figure beside each figure published for it; nothing when its own is not available. */
-function reconciliationOf(figures: readonly ComparisonFigure[], value: number | null, own: MeasureResult, available: boolean): { reconciliation?: readonly Reconciliation[] } {
+function reconciliationOf(
+  figures: readonly ComparisonFigure[],
+  value: number | null,
+  own: MeasureResult,
+  available: boolean,
+): { reconciliation?: readonly Reconciliation[] } {
   if (figures.length === 0 || !available) return {};
   const difference = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
   return {
@@ -430,24 +491,46 @@ function reconciliationOf(figures: readonly ComparisonFigure[], value: number | 
 }
 
 /** The national outlier band over the figures each force with data publishes. */
-function nationalComparison(computer: MeasureComputer, definition: MeasureDefinition, input: SnapshotComputationInput, period: Period, breakdown: string): NationalComparison {
-  const forceIds = new Set([...input.forces.keys(), ...(breakdown === '' ? computer.forcesWithPublishedFigures(definition, period) : [])]);
-  const forces = [...forceIds]
-    .sort()
-    .map((force) => ({ force, figures: force === input.forceId ? computer.published(definition, force, period, breakdown) : computer.comparable(definition, force, period, breakdown) }));
+function nationalComparison(
+  computer: MeasureComputer,
+  definition: MeasureDefinition,
+  input: SnapshotComputationInput,
+  period: Period,
+  breakdown: string,
+): NationalComparison {
+  const forceIds = new Set([
+    ...input.forces.keys(),
+    ...(breakdown === '' ? computer.forcesWithPublishedFigures(definition, period) : []),
+  ]);
+  const forces = [...forceIds].sort().map((force) => ({
+    force,
+    figures:
+      force === input.forceId
+        ? computer.published(definition, force, period, breakdown)
+        : computer.comparable(definition, force, period, breakdown),
+  }));
   const counts = definition.unit === 'percent' || definition.unit === 'per-1000';
   const scale = definition.comparison?.scale ?? 1;
   const outliers = nationalOutliers(
     forces.map(({ force, figures }) => {
       const { numerator, denominator, value } = usableFigures(figures);
-      const interval = counts && numerator !== null && denominator !== null && denominator > 0 && numerator >= 0 ? scoreInterval(numerator, denominator, Z_95) : undefined;
-      return { force, value, ...(interval && { interval: { lower: interval.lower * scale, upper: interval.upper * scale } }) };
+      const interval =
+        counts && numerator !== null && denominator !== null && denominator > 0 && numerator >= 0
+          ? scoreInterval(numerator, denominator, Z_95)
+          : undefined;
+      return {
+        force,
+        value,
+        ...(interval && { interval: { lower: interval.lower * scale, upper: interval.upper * scale } }),
+      };
     }),
   );
   return {
     flag: outliers.forces.find((f) => f.force === input.forceId)?.flag ?? null,
     band: outliers.band,
-    leftOut: forces.flatMap(({ force, figures }) => (figures.leftOut === null ? [] : [{ force, reason: figures.leftOut }])),
+    leftOut: forces.flatMap(({ force, figures }) =>
+      figures.leftOut === null ? [] : [{ force, reason: figures.leftOut }],
+    ),
   };
 }
 
@@ -469,7 +552,13 @@ export function computeSnapshotMeasures(input: SnapshotComputationInput, rules: 
 
   for (const definition of definitions) {
     for (const period of input.periods.filter((p) => definition.periods.includes(p.kind))) {
-      const periodRef: PeriodRef = { id: period.id, kind: period.kind, label: period.label, from: period.from, to: period.to };
+      const periodRef: PeriodRef = {
+        id: period.id,
+        kind: period.kind,
+        label: period.label,
+        from: period.from,
+        to: period.to,
+      };
       const { results, missing } = computer.compute(definition, input.forceId, period);
       for (const [key, result] of results) {
         const flags: Flag[] = [];
@@ -479,8 +568,14 @@ export function computeSnapshotMeasures(input: SnapshotComputationInput, rules: 
         if (period.toDate) flags.push('[p]');
         const value = available ? result.value : null;
         const target = self && definition.target?.(self.settings);
-        const trended = period.kind === 'rolling-12m' ? trendOf(computer, definition, input.forceId, period, key, value, rules.trendThresholds) : undefined;
-        const ranking = definition.comparison && definition.direction !== 'neither' ? { direction: definition.direction, scale: definition.comparison.scale } : undefined;
+        const trended =
+          period.kind === 'rolling-12m'
+            ? trendOf(computer, definition, input.forceId, period, key, value, rules.trendThresholds)
+            : undefined;
+        const ranking =
+          definition.comparison && definition.direction !== 'neither'
+            ? { direction: definition.direction, scale: definition.comparison.scale }
+            : undefined;
         const notes = [...(result.notes ?? []), ...(trended?.withheld ? [TREND_WITHHELD_NOTE] : [])];
         entries.push({
           measureId: definition.id,
@@ -494,11 +589,22 @@ export function computeSnapshotMeasures(input: SnapshotComputationInput, rules: 
           ...(result.ci !== undefined && { ci: available ? result.ci : null }),
           ...(target && {
             target: target.value,
-            ...(value !== null && { status: targetStatus(value, target, available ? result.ci : null, rules.nearlyMet) }),
+            ...(value !== null && {
+              status: targetStatus(value, target, available ? result.ci : null, rules.nearlyMet),
+            }),
           }),
           ...(trended && { trend: trended.trend }),
-          ...(ranking && { msg: msgComparison(computer, definition, ranking, input, period, key), national: nationalComparison(computer, definition, input, period, key) }),
-          ...(key === '' && reconciliationOf(computer.figuresPublishedFor(definition, input.forceId, period), value, result, available)),
+          ...(ranking && {
+            msg: msgComparison(computer, definition, ranking, input, period, key),
+            national: nationalComparison(computer, definition, input, period, key),
+          }),
+          ...(key === '' &&
+            reconciliationOf(
+              computer.figuresPublishedFor(definition, input.forceId, period),
+              value,
+              result,
+              available,
+            )),
           flags,
           ...(!available && { missingMonths: missing }),
           // Extra figures of a period with missing months would read as real (a missing year as 0).

@@ -54,7 +54,12 @@ const bandEntries = (under10: number, mid: number, over60: number) => [
 describe('applyDisclosureControl', () => {
   it('suppresses counts from 1 to 4 and everything derived from them, but not zero', () => {
     const { measures, report } = applyDisclosureControl(
-      [entry('a', { small: 3 }, 3), entry('b', { zero: 0 }, 0), entry('c', { big: 5 }, 5), entry('rate', { small: 3, big: 5 }, 60)],
+      [
+        entry('a', { small: 3 }, 3),
+        entry('b', { zero: 0 }, 0),
+        entry('c', { big: 5 }, 5),
+        entry('rate', { small: 3, big: 5 }, 60),
+      ],
       { maxSuppressedCount: 4 },
       [],
     );
@@ -103,15 +108,22 @@ describe('applyDisclosureControl', () => {
         const hidden = measures.filter((m) => m.value === null).length;
         expect(hidden === 0 || hidden >= 2).toBe(true);
         // Nothing small is left visible.
-        for (const m of measures) if (m.value !== null) expect(m.value === 0 || m.value > 4 || m.value === 1).toBe(true);
+        for (const m of measures)
+          if (m.value !== null) expect(m.value === 0 || m.value > 4 || m.value === 1).toBe(true);
       }),
     );
   });
 });
 
-/** The entries of a period of a snapshot of these definitions on these rows (all on 15 March 2022), after disclosure control. */
+/**
+ * The entries of a period of a snapshot of these definitions on these rows (all on 15 March 2022), after disclosure
+ * control.
+ */
 function published(definitions: readonly MeasureDefinition[], rows: readonly AggregateRow[], periodId = 'month') {
-  const entries = snapshotEntriesOf(definitions, { asOf: '2022-03-31', daily: rows.map((r) => ({ day: '2022-03-15', ...r })) }).filter((e) => e.period.id === periodId);
+  const entries = snapshotEntriesOf(definitions, {
+    asOf: '2022-03-31',
+    daily: rows.map((r) => ({ day: '2022-03-15', ...r })),
+  }).filter((e) => e.period.id === periodId);
   const { measures, report } = applyDisclosureControl(entries, DEFAULT_DISCLOSURE_RULE, definitions);
   const of = (measureId: string, breakdown: Readonly<Record<string, string>> | null = null) =>
     measures.find((m) => m.measureId === measureId && JSON.stringify(m.breakdown) === JSON.stringify(breakdown))!;
@@ -120,13 +132,25 @@ function published(definitions: readonly MeasureDefinition[], rows: readonly Agg
 
 describe('what a publication gives away by subtraction', () => {
   it("suppresses a share whose complement is small: 497 of 500 searches finding something says 3 didn't", () => {
-    const rows = (found: number) => [row(METRIC.searches, 'Person search', 500), row(METRIC.searchesByOutcomeLinked, 'true', found)];
+    const rows = (found: number) => [
+      row(METRIC.searches, 'Person search', 500),
+      row(METRIC.searchesByOutcomeLinked, 'true', found),
+    ];
     const small = published([stopsearchCount, stopsearchFindRate], rows(497));
-    expect(small.of('stopsearch.find_rate')).toMatchObject({ value: null, numerator: null, denominator: null, suppressed: '[c]' });
+    expect(small.of('stopsearch.find_rate')).toMatchObject({
+      value: null,
+      numerator: null,
+      denominator: null,
+      suppressed: '[c]',
+    });
     expect(small.of('stopsearch.count')).toMatchObject({ value: 500 });
     expect(small.report).toEqual({ primary: 1, secondary: 1 });
     // A complement of zero discloses nothing: 500 of 500 is published.
-    expect(published([stopsearchCount, stopsearchFindRate], rows(500)).of('stopsearch.find_rate')).toMatchObject({ value: 100, numerator: 500, denominator: 500 });
+    expect(published([stopsearchCount, stopsearchFindRate], rows(500)).of('stopsearch.find_rate')).toMatchObject({
+      value: 100,
+      numerator: 500,
+      denominator: 500,
+    });
   });
 
   it('hides every entry publishing both counts of a share, not only the share itself', () => {
@@ -158,16 +182,24 @@ describe('what a publication gives away by subtraction', () => {
   });
 
   it('hides the ethnic-minority breakdown of 21 of 24, and keeps the headline it cannot be recovered from', () => {
-    const reviews = (rows: Readonly<Record<string, number>>) => Object.entries(rows).map(([dim, n]) => row(METRIC.searchesGroundsReviewed, dim, n));
-    const { of } = published([stopsearchReasonableGroundsRate], reviews({ 'white|true': 138, 'white|false': 20, 'black|true': 21, 'black|false': 3 }));
+    const reviews = (rows: Readonly<Record<string, number>>) =>
+      Object.entries(rows).map(([dim, n]) => row(METRIC.searchesGroundsReviewed, dim, n));
+    const { of } = published(
+      [stopsearchReasonableGroundsRate],
+      reviews({ 'white|true': 138, 'white|false': 20, 'black|true': 21, 'black|false': 3 }),
+    );
     expect(of('stopsearch.reasonable_grounds_rate', { group: 'ethnic-minority' }).suppressed).toBe('[c]');
     expect(of('stopsearch.reasonable_grounds_rate')).toMatchObject({ numerator: 159, denominator: 182 });
   });
 
   it('follows a difference through two sums: records not of ethnic minorities, 50 reviewed and 49 with grounds', () => {
     // Headline 80 of 100, ethnic minorities 31 of 50: everyone else 49 of 50, so 1 without grounds.
-    const reviews = (rows: Readonly<Record<string, number>>) => Object.entries(rows).map(([dim, n]) => row(METRIC.searchesGroundsReviewed, dim, n));
-    const { of, report } = published([stopsearchReasonableGroundsRate], reviews({ 'white|true': 49, 'white|false': 1, 'asian|true': 31, 'asian|false': 19 }));
+    const reviews = (rows: Readonly<Record<string, number>>) =>
+      Object.entries(rows).map(([dim, n]) => row(METRIC.searchesGroundsReviewed, dim, n));
+    const { of, report } = published(
+      [stopsearchReasonableGroundsRate],
+      reviews({ 'white|true': 49, 'white|false': 1, 'asian|true': 31, 'asian|false': 19 }),
+    );
     expect(of('stopsearch.reasonable_grounds_rate', { group: 'ethnic-minority' }).suppressed).toBe('[c]');
     expect(of('stopsearch.reasonable_grounds_rate')).toMatchObject({ numerator: 80, denominator: 100 });
     expect(report).toEqual({ primary: 1, secondary: 1 });

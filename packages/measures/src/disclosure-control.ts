@@ -12,10 +12,13 @@ export interface DisclosureRule {
 export const DEFAULT_DISCLOSURE_RULE: DisclosureRule = { maxSuppressedCount: 4 };
 
 /** A published entry: a computed one after disclosure control, without its internal cells. */
-export type PublishedMeasure = Omit<ComputedMeasure, 'cells' | 'impliedCells' | 'cellSums'> & { readonly suppressed?: '[c]' };
+export type PublishedMeasure = Omit<ComputedMeasure, 'cells' | 'impliedCells' | 'cellSums'> & {
+  readonly suppressed?: '[c]';
+};
 
 /** Said on an entry whose trend was withheld, so a reader knows it was not simply unavailable. */
-export const TREND_WITHHELD_NOTE = 'trend withheld: the value 12 months earlier was suppressed in that period\'s publication, and the change would give it away';
+export const TREND_WITHHELD_NOTE =
+  "trend withheld: the value 12 months earlier was suppressed in that period's publication, and the change would give it away";
 
 export interface DisclosureReport {
   readonly primary: number;
@@ -37,7 +40,8 @@ export interface CellSuppression extends DisclosureReport {
 const isSmall = (value: number, rule: DisclosureRule) => value >= 1 && value <= rule.maxSuppressedCount;
 
 /** Value first, then id: the order secondary suppression picks in, so that picks are deterministic. */
-const byValueThenId = (values: ReadonlyMap<string, number>) => (a: string, b: string) => (values.get(a) ?? 0) - (values.get(b) ?? 0) || (a < b ? -1 : 1);
+const byValueThenId = (values: ReadonlyMap<string, number>) => (a: string, b: string) =>
+  (values.get(a) ?? 0) - (values.get(b) ?? 0) || (a < b ? -1 : 1);
 
 /**
  * The cells of one period's publication that must be suppressed.
@@ -58,7 +62,11 @@ const byValueThenId = (values: ReadonlyMap<string, number>) => (a: string, b: st
  * suppressed entry does not drag down those that only share a total with it. Zero is never
  * suppressed. Deterministic: sums in input order, ties broken by cell id.
  */
-export function suppressCells(entries: readonly CellCarrier[], groups: readonly AdditiveGroup[], rule: DisclosureRule): CellSuppression {
+export function suppressCells(
+  entries: readonly CellCarrier[],
+  groups: readonly AdditiveGroup[],
+  rule: DisclosureRule,
+): CellSuppression {
   const values = new Map<string, number>();
   const carriers = new Map<string, number[]>();
   entries.forEach((entry, index) => {
@@ -71,7 +79,8 @@ export function suppressCells(entries: readonly CellCarrier[], groups: readonly 
     }
   });
   // Nothing small, nothing to hide (the common case for a large force's period).
-  if (![...values.values()].some((value) => isSmall(value, rule))) return { suppressed: new Set(), primary: 0, secondary: 0 };
+  if (![...values.values()].some((value) => isSmall(value, rule)))
+    return { suppressed: new Set(), primary: 0, secondary: 0 };
 
   const sums: CellSum[] = [];
   const seenSums = new Set<string>();
@@ -83,7 +92,11 @@ export function suppressCells(entries: readonly CellCarrier[], groups: readonly 
   };
   const sortedCells = [...values.keys()].sort();
   for (const group of groups) {
-    if (values.has(group.total)) addSum({ total: group.total, parts: sortedCells.filter((cell) => cell.startsWith(group.partsPrefix) && cell !== group.total) });
+    if (values.has(group.total))
+      addSum({
+        total: group.total,
+        parts: sortedCells.filter((cell) => cell.startsWith(group.partsPrefix) && cell !== group.total),
+      });
   }
   for (const entry of entries) for (const sum of entry.cellSums ?? []) addSum(sum);
 
@@ -131,10 +144,18 @@ export function suppressCells(entries: readonly CellCarrier[], groups: readonly 
   };
 
   // Among the other members of the sum that gives `hidden` away: one to suppress, or undefined.
-  const memberToHide = (known: ReadonlyMap<string, number | null>, hidden: string, sumIndex: number, visited: Set<number>): string | undefined => {
+  const memberToHide = (
+    known: ReadonlyMap<string, number | null>,
+    hidden: string,
+    sumIndex: number,
+    visited: Set<number>,
+  ): string | undefined => {
     visited.add(sumIndex);
     const sum = defined(sums[sumIndex], 'the sum that gives a cell away');
-    const others = (cells: readonly string[]) => cells.filter((cell) => cell !== hidden && (values.get(cell) ?? 0) > 0 && known.has(cell)).sort(byValueThenId(values));
+    const others = (cells: readonly string[]) =>
+      cells
+        .filter((cell) => cell !== hidden && (values.get(cell) ?? 0) > 0 && known.has(cell))
+        .sort(byValueThenId(values));
     const published = (cells: readonly string[]) => others(cells).find((cell) => known.get(cell) === null);
     const deduced = (cells: readonly string[]) => {
       for (const cell of others(cells)) {
@@ -154,7 +175,9 @@ export function suppressCells(entries: readonly CellCarrier[], groups: readonly 
     const known = knownCells();
     // Every known cell has a value (so ?? 0 is never used): published ones are keys of `values`,
     // deduced ones members of a sum, and addSum keeps only sums whose members all have one.
-    const leaks = [...known].flatMap(([cell, via]) => (via !== null && isSmall(values.get(cell) ?? 0, rule) && !unresolvable.has(cell) ? [[cell, via] as const] : []));
+    const leaks = [...known].flatMap(([cell, via]) =>
+      via !== null && isSmall(values.get(cell) ?? 0, rule) && !unresolvable.has(cell) ? [[cell, via] as const] : [],
+    );
     const leak = leaks.sort(([a], [b]) => (a < b ? -1 : 1))[0];
     if (leak === undefined) break;
     const [cell, via] = leak;
@@ -174,9 +197,14 @@ export function suppressCells(entries: readonly CellCarrier[], groups: readonly 
 }
 
 /** The additive groups of the definitions with entries among these. */
-export function additiveGroupsOf(measureIds: Iterable<string>, definitions: readonly MeasureDefinition[]): AdditiveGroup[] {
+export function additiveGroupsOf(
+  measureIds: Iterable<string>,
+  definitions: readonly MeasureDefinition[],
+): AdditiveGroup[] {
   const ids = new Set(measureIds);
-  return definitions.filter((definition) => ids.has(definition.id)).flatMap((definition) => definition.additiveGroups ?? []);
+  return definitions
+    .filter((definition) => ids.has(definition.id))
+    .flatMap((definition) => definition.additiveGroups ?? []);
 }
 
 /**
@@ -199,7 +227,14 @@ export function applyDisclosureControl(
   let secondary = 0;
   for (const periodId of new Set(entries.map((entry) => entry.period.id))) {
     const inPeriod = entries.filter((entry) => entry.period.id === periodId);
-    const result = suppressCells(inPeriod, additiveGroupsOf(inPeriod.map((entry) => entry.measureId), definitions), rule);
+    const result = suppressCells(
+      inPeriod,
+      additiveGroupsOf(
+        inPeriod.map((entry) => entry.measureId),
+        definitions,
+      ),
+      rule,
+    );
     suppressedByPeriod.set(periodId, result.suppressed);
     primary += result.primary;
     secondary += result.secondary;
@@ -207,7 +242,10 @@ export function applyDisclosureControl(
 
   const measures = entries.map((entry): PublishedMeasure => {
     const { cells, impliedCells: _implied, cellSums: _sums, ...published } = entry;
-    const suppressed = defined(suppressedByPeriod.get(entry.period.id), `the suppressed cells of period ${entry.period.id}`);
+    const suppressed = defined(
+      suppressedByPeriod.get(entry.period.id),
+      `the suppressed cells of period ${entry.period.id}`,
+    );
     if (!Object.keys(cells).some((cell) => suppressed.has(cell))) return published;
     const flags: Flag[] = ['[c]', ...entry.flags.filter((flag) => flag !== '[c]' && flag !== '[z]')];
     const {

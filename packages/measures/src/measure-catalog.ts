@@ -3,7 +3,11 @@ import { calls101MedianWaitSeconds } from './definitions/calls-101-median-wait-s
 import { calls999AnswerBands } from './definitions/calls-999-answer-bands.ts';
 import { calls999AnswerTimeMeasures } from './definitions/calls-999-answer-time-measures.ts';
 import { calls999AnsweredWithin10s } from './definitions/calls-999-answered-within-10s.ts';
-import { calls101AbandonedRate, calls101SecondaryAbandonedRate, calls999AbandonedRate } from './definitions/calls-abandonment-measures.ts';
+import {
+  calls101AbandonedRate,
+  calls101SecondaryAbandonedRate,
+  calls999AbandonedRate,
+} from './definitions/calls-abandonment-measures.ts';
 import { callsLiveMeasures } from './definitions/calls-live-measures.ts';
 import { dvpoApplicationsChange } from './definitions/dvpo-applications-change.ts';
 import { dvpoCounts } from './definitions/dvpo-counts.ts';

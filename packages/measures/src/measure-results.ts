@@ -22,21 +22,33 @@ export function percentResult(
   numerator: number,
   denominator: number,
   cells: { readonly numerator: string; readonly denominator: string },
-  options: { readonly breakdown?: Breakdown; readonly ci?: boolean; readonly extraCells?: Readonly<Record<string, number>> } = {},
+  options: {
+    readonly breakdown?: Breakdown;
+    readonly ci?: boolean;
+    readonly extraCells?: Readonly<Record<string, number>>;
+  } = {},
 ): MeasureResult {
   return {
     ...(options.breakdown && { breakdown: options.breakdown }),
     value: denominator > 0 ? (numerator / denominator) * 100 : null,
     numerator,
     denominator,
-    ...(options.ci && { ci: denominator > 0 ? toPercentPoints(publishedProportionInterval(numerator, denominator)) : null }),
+    ...(options.ci && {
+      ci: denominator > 0 ? toPercentPoints(publishedProportionInterval(numerator, denominator)) : null,
+    }),
     cells: { [cells.numerator]: numerator, [cells.denominator]: denominator, ...options.extraCells },
   };
 }
 
 /** A count: the value is the numerator; there is no denominator. */
 export function countResult(count: number, cell: string, breakdown?: Breakdown): MeasureResult {
-  return { ...(breakdown && { breakdown }), value: count, numerator: count, denominator: null, cells: { [cell]: count } };
+  return {
+    ...(breakdown && { breakdown }),
+    value: count,
+    numerator: count,
+    denominator: null,
+    cells: { [cell]: count },
+  };
 }
 
 /**
@@ -48,7 +60,11 @@ export function derivedResult(
   numerator: number | null,
   denominator: number | null,
   cells: Readonly<Record<string, number>>,
-  options: { readonly breakdown?: Breakdown; readonly extra?: Readonly<Record<string, number | string | null>>; readonly notes?: readonly string[] } = {},
+  options: {
+    readonly breakdown?: Breakdown;
+    readonly extra?: Readonly<Record<string, number | string | null>>;
+    readonly notes?: readonly string[];
+  } = {},
 ): MeasureResult {
   return {
     ...(options.breakdown && { breakdown: options.breakdown }),

@@ -36,12 +36,21 @@ describe('docs/measures.md', () => {
 
     const census = (await referenceFile('census-2011-ethnicity-by-police-force-area.csv')).split('\n');
     const header = census[0]!.split(',');
-    const avon = census.find((line) => line.startsWith('Avon & Somerset,'))!.split(',').map(Number);
+    const avon = census
+      .find((line) => line.startsWith('Avon & Somerset,'))!
+      .split(',')
+      .map(Number);
     const column = (name: string) => avon[header.indexOf(`Ethnic Group: ${name}; measures: Value`)];
     expect(AVON_AND_SOMERSET_POPULATION).toEqual({
       vintage: 'census-2011',
       residents: column('All categories: Ethnic group'),
-      groups: { white: column('White'), asian: column('Asian'), black: column('Black'), mixed: column('Mixed'), other: column('Other') },
+      groups: {
+        white: column('White'),
+        asian: column('Asian'),
+        black: column('Black'),
+        mixed: column('Mixed'),
+        other: column('Other'),
+      },
     });
   });
 });
@@ -64,13 +73,21 @@ describe('the measure catalog', () => {
   });
 
   it('only compares measures across forces that have a direction to rank them by', () => {
-    for (const measure of MEASURES.filter((m) => m.comparison)) expect(measure.direction, measure.id).not.toBe('neither');
+    for (const measure of MEASURES.filter((m) => m.comparison))
+      expect(measure.direction, measure.id).not.toBe('neither');
   });
 
   it('publishes stocks and live figures as at the as-of day, and flows for every flow period', () => {
     const asAt = MEASURES.filter((m) => m.periods.includes('as-at')).map((m) => m.id);
-    expect(asAt).toEqual(['calls.live.waiting', 'calls.live.longest_wait_seconds', 'wanted.on_pnc_over_6_months', 'wanted.open', 'wanted.open_high_risk']);
-    for (const measure of MEASURES.filter((m) => m.periods.includes('as-at'))) expect(measure.periods).toEqual(['as-at']);
+    expect(asAt).toEqual([
+      'calls.live.waiting',
+      'calls.live.longest_wait_seconds',
+      'wanted.on_pnc_over_6_months',
+      'wanted.open',
+      'wanted.open_high_risk',
+    ]);
+    for (const measure of MEASURES.filter((m) => m.periods.includes('as-at')))
+      expect(measure.periods).toEqual(['as-at']);
     expect(MEASURES.find((m) => m.id === 'dvpo.applications_change')?.periods).toEqual(['financial-year']);
   });
 
@@ -119,18 +136,26 @@ describe('the measure catalog', () => {
   });
 
   it('declares additive groups whose parts add up to their total in the examples', () => {
-    const groups = new Map(MEASURES.flatMap((m) => m.additiveGroups ?? []).map((g) => [`${g.total} ${g.partsPrefix}`, g]));
+    const groups = new Map(
+      MEASURES.flatMap((m) => m.additiveGroups ?? []).map((g) => [`${g.total} ${g.partsPrefix}`, g]),
+    );
     expect(groups.size).toBeGreaterThanOrEqual(9);
     for (const [key, group] of groups) {
       // The cells of every measure declaring the group, each on its own example: the examples of
       // measures that share counts are the same situation, so their cells must agree.
       const cells = new Map<string, number>();
-      for (const measure of MEASURES.filter((m) => m.additiveGroups?.some((g) => `${g.total} ${g.partsPrefix}` === key))) {
-        for (const result of measure.compute(exampleInputOf(measure.example!))) for (const [cell, value] of Object.entries(result.cells)) cells.set(cell, value);
+      for (const measure of MEASURES.filter((m) =>
+        m.additiveGroups?.some((g) => `${g.total} ${g.partsPrefix}` === key),
+      )) {
+        for (const result of measure.compute(exampleInputOf(measure.example!)))
+          for (const [cell, value] of Object.entries(result.cells)) cells.set(cell, value);
       }
       const parts = [...cells].filter(([id]) => id.startsWith(group.partsPrefix) && id !== group.total);
       expect(parts.length, group.partsPrefix).toBeGreaterThan(1);
-      expect(parts.reduce((sum, [, value]) => sum + value, 0), `${group.partsPrefix}* = ${group.total}`).toBe(cells.get(group.total));
+      expect(
+        parts.reduce((sum, [, value]) => sum + value, 0),
+        `${group.partsPrefix}* = ${group.total}`,
+      ).toBe(cells.get(group.total));
     }
   });
 });

@@ -1,4 +1,12 @@
-import { addMonths, financialYearLabel, financialYearStart, firstOfMonth, lastOfMonth, type LocalDate, monthsBetween } from '@rollcall/calendar';
+import {
+  addMonths,
+  financialYearLabel,
+  financialYearStart,
+  firstOfMonth,
+  lastOfMonth,
+  type LocalDate,
+  monthsBetween,
+} from '@rollcall/calendar';
 
 /**
  * London-local periods of measures.md. Flow measures are published for the calendar month, the
@@ -23,19 +31,40 @@ export interface Period {
 export const FLOW_PERIOD_KINDS: readonly PeriodKind[] = ['month', 'rolling-12m', 'financial-year', 'custom'];
 
 export function monthPeriod(asOf: LocalDate): Period {
-  return { kind: 'month', id: 'month', label: `${asOf.slice(0, 7)} to ${asOf}`, from: firstOfMonth(asOf), to: asOf, toDate: asOf !== lastOfMonth(asOf) };
+  return {
+    kind: 'month',
+    id: 'month',
+    label: `${asOf.slice(0, 7)} to ${asOf}`,
+    from: firstOfMonth(asOf),
+    to: asOf,
+    toDate: asOf !== lastOfMonth(asOf),
+  };
 }
 
 /** The 12 calendar months ending with the as-of month (that month up to the as-of day). */
 export function rolling12MonthPeriod(asOf: LocalDate): Period {
   const from = firstOfMonth(addMonths(asOf, -11));
-  return { kind: 'rolling-12m', id: 'rolling-12m', label: `12 months ${from.slice(0, 7)} to ${asOf}`, from, to: asOf, toDate: asOf !== lastOfMonth(asOf) };
+  return {
+    kind: 'rolling-12m',
+    id: 'rolling-12m',
+    label: `12 months ${from.slice(0, 7)} to ${asOf}`,
+    from,
+    to: asOf,
+    toDate: asOf !== lastOfMonth(asOf),
+  };
 }
 
 export function financialYearPeriod(asOf: LocalDate): Period {
   const from = financialYearStart(asOf);
   const end = `${Number(from.slice(0, 4)) + 1}-03-31`;
-  return { kind: 'financial-year', id: 'financial-year', label: `${financialYearLabel(asOf)} to ${asOf}`, from, to: asOf, toDate: asOf !== end };
+  return {
+    kind: 'financial-year',
+    id: 'financial-year',
+    label: `${financialYearLabel(asOf)} to ${asOf}`,
+    from,
+    to: asOf,
+    toDate: asOf !== end,
+  };
 }
 
 export function asAtPeriod(asOf: LocalDate): Period {

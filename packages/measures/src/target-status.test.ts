@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { targetStatus } from './target-status.ts';
 
-const interval = (lower: number, upper: number) => ({ method: 'normal' as const, level: 0.95 as const, lower, upper, halfWidth: (upper - lower) / 2 });
+const interval = (lower: number, upper: number) => ({
+  method: 'normal' as const,
+  level: 0.95 as const,
+  lower,
+  upper,
+  halfWidth: (upper - lower) / 2,
+});
 
 describe('targetStatus: met, nearly met (amber) and not met', () => {
   const atLeast90 = { value: 90, rule: 'at-least' as const };

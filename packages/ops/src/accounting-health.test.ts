@@ -13,12 +13,23 @@ const check = (fields: Partial<Parameters<typeof judgeAccounting>[0][number]>) =
 
 describe('judgeAccounting', () => {
   it('is ok with no reasons when every counter agrees with its table', () => {
-    expect(judgeAccounting([check({}), check({ feed: 'dvpo' })])).toEqual({ status: 'ok', mismatches: [], reasons: [] });
+    expect(judgeAccounting([check({}), check({ feed: 'dvpo' })])).toEqual({
+      status: 'ok',
+      mismatches: [],
+      reasons: [],
+    });
   });
 
   it('is critical for any disagreement, naming feed, force and both sides', () => {
     const stored = check({ eventsInTable: 9 });
-    const both = check({ feed: 'stop-search', forceId: '', accountedStored: 3, eventsInTable: 4, accountedRejected: 0, rejectedInTable: 1 });
+    const both = check({
+      feed: 'stop-search',
+      forceId: '',
+      accountedStored: 3,
+      eventsInTable: 4,
+      accountedRejected: 0,
+      rejectedInTable: 1,
+    });
     expect(judgeAccounting([check({ feed: 'dvpo' }), stored, both])).toEqual({
       status: 'critical',
       mismatches: [stored, both],

@@ -10,13 +10,18 @@ export interface AccountingVerdict {
   readonly reasons: readonly string[];
 }
 
-const differs = (check: AccountingCheck): boolean => check.accountedStored !== check.eventsInTable || check.accountedRejected !== check.rejectedInTable;
+const differs = (check: AccountingCheck): boolean =>
+  check.accountedStored !== check.eventsInTable || check.accountedRejected !== check.rejectedInTable;
 
 function describe(check: AccountingCheck): string {
   const where = `${check.feed} ${check.forceId === '' ? '(unreadable)' : check.forceId}`;
   const parts = [
-    ...(check.accountedStored === check.eventsInTable ? [] : [`counts ${check.accountedStored} stored but events holds ${check.eventsInTable}`]),
-    ...(check.accountedRejected === check.rejectedInTable ? [] : [`counts ${check.accountedRejected} rejected but rejected_events holds ${check.rejectedInTable}`]),
+    ...(check.accountedStored === check.eventsInTable
+      ? []
+      : [`counts ${check.accountedStored} stored but events holds ${check.eventsInTable}`]),
+    ...(check.accountedRejected === check.rejectedInTable
+      ? []
+      : [`counts ${check.accountedRejected} rejected but rejected_events holds ${check.rejectedInTable}`]),
   ];
   return `accounting: ${where} ${parts.join(' and ')}; an outcome went unrecorded: keep this output and report it`;
 }

@@ -3,7 +3,12 @@ import { HIDDEN_PERSON_REFERENCE, hidePersonReferences, holdsHiddenPersonReferen
 
 describe('hidePersonReferences', () => {
   it('hides the value of every personRef and subjectRef at any depth, whatever it holds, in a copy', () => {
-    const input = { personRef: 'PNC-1', list: [{ subjectRef: 'S-1' }, 'personRef'], deep: { a: { b: [{ personRef: { pnc: 'PNC-2' } }] } }, n: 3 };
+    const input = {
+      personRef: 'PNC-1',
+      list: [{ subjectRef: 'S-1' }, 'personRef'],
+      deep: { a: { b: [{ personRef: { pnc: 'PNC-2' } }] } },
+      n: 3,
+    };
     expect(hidePersonReferences(input)).toEqual({
       personRef: HIDDEN_PERSON_REFERENCE,
       list: [{ subjectRef: HIDDEN_PERSON_REFERENCE }, 'personRef'],
@@ -30,7 +35,9 @@ describe('hidePersonReferences', () => {
 
 describe('holdsHiddenPersonReference', () => {
   it('finds the placeholder only under a person reference field', () => {
-    expect(holdsHiddenPersonReference({ jobData: { events: [{ payload: { subjectRef: HIDDEN_PERSON_REFERENCE } }] } })).toBe(true);
+    expect(
+      holdsHiddenPersonReference({ jobData: { events: [{ payload: { subjectRef: HIDDEN_PERSON_REFERENCE } }] } }),
+    ).toBe(true);
     expect(holdsHiddenPersonReference({ data: { personRef: 'PNC-5', note: HIDDEN_PERSON_REFERENCE } })).toBe(false);
     expect(holdsHiddenPersonReference(undefined)).toBe(false);
   });

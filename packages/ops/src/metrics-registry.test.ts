@@ -22,7 +22,9 @@ function parse(text: string): Scrape {
     if (line === '' || line.startsWith('#')) continue;
     const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!sample) throw new Error(`not a sample line: ${line}`);
-    const labels = [...(sample[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)].map(([, k, v]) => `${k}="${v}"`).sort();
+    const labels = [...(sample[2] ?? '').matchAll(/([a-zA-Z_]\w*)="((?:[^"\\]|\\.)*)"/g)]
+      .map(([, k, v]) => `${k}="${v}"`)
+      .sort();
     samples.set(`${sample[1]}{${labels.join(',')}}`, Number(sample[3]));
   }
   return { types, samples };
@@ -121,9 +123,14 @@ describe('createMetricsRegistry', () => {
   it('follows the tables from scrape to scrape without adding a scrape onto the last', async () => {
     const before = parse(await metrics.registry.metrics()).samples;
     const again = parse(await metrics.registry.metrics()).samples;
-    expect(again.get('rollcall_events_total{feed="dvpo",result="stored"}')).toBe(before.get('rollcall_events_total{feed="dvpo",result="stored"}'));
+    expect(again.get('rollcall_events_total{feed="dvpo",result="stored"}')).toBe(
+      before.get('rollcall_events_total{feed="dvpo",result="stored"}'),
+    );
     await addToAccounting(test.db, [{ feed: 'dvpo', forceId: 'kent', stored: 10, duplicate: 0, rejected: 0 }]);
-    await test.db.insertInto('snapshots').values(snapshot('s-4', 'kent', 3)).execute();
+    await test.db
+      .insertInto('snapshots')
+      .values(snapshot('s-4', 'kent', 3))
+      .execute();
     const after = parse(await metrics.registry.metrics()).samples;
     expect(after.get('rollcall_events_total{feed="dvpo",result="stored"}')).toBe(18);
     expect(after.get('rollcall_snapshot_published_total{forceId="kent"}')).toBe(3);
@@ -133,14 +140,28 @@ describe('createMetricsRegistry', () => {
     const before = parse(await metrics.registry.metrics()).samples;
     expect(before.get('rollcall_nightly_last_success_timestamp_seconds{}')).toBe(0);
     expect(before.get('rollcall_nightly_failed_dates{}')).toBe(0);
-    const run = (asOf: string, state: string, finishedAt: string) => ({ as_of: asOf, state, trigger: 'schedule', started_at: finishedAt, finished_at: finishedAt, error: state === 'failed' ? 'ENOSPC' : null, published: '[]' });
+    const run = (asOf: string, state: string, finishedAt: string) => ({
+      as_of: asOf,
+      state,
+      trigger: 'schedule',
+      started_at: finishedAt,
+      finished_at: finishedAt,
+      error: state === 'failed' ? 'ENOSPC' : null,
+      published: '[]',
+    });
     await test.db
       .insertInto('nightly_runs')
-      .values([run('2026-11-19', 'failed', '2026-11-20T03:35:00Z'), run('2026-11-20', 'succeeded', '2026-11-21T03:31:07Z'), run('2026-11-21', 'failed', '2026-11-22T03:40:00Z')])
+      .values([
+        run('2026-11-19', 'failed', '2026-11-20T03:35:00Z'),
+        run('2026-11-20', 'succeeded', '2026-11-21T03:31:07Z'),
+        run('2026-11-21', 'failed', '2026-11-22T03:40:00Z'),
+      ])
       .execute();
     try {
       const after = parse(await metrics.registry.metrics()).samples;
-      expect(after.get('rollcall_nightly_last_success_timestamp_seconds{}')).toBe(Date.parse('2026-11-21T03:31:07Z') / 1_000);
+      expect(after.get('rollcall_nightly_last_success_timestamp_seconds{}')).toBe(
+        Date.parse('2026-11-21T03:31:07Z') / 1_000,
+      );
       expect(after.get('rollcall_nightly_failed_dates{}')).toBe(2);
     } finally {
       await test.db.deleteFrom('nightly_runs').execute();
@@ -159,15 +180,20 @@ describe('createMetricsRegistry', () => {
     expect(samples.get('rollcall_queue_workers{queue="feed.dvpo"}')).toBe(0);
     expect(samples.get('rollcall_queue_workers{queue="snapshots.published"}')).toBe(1);
     await worker.close();
-    expect(parse(await metrics.registry.metrics()).samples.get('rollcall_queue_workers{queue="snapshots.published"}')).toBe(0);
+    expect(
+      parse(await metrics.registry.metrics()).samples.get('rollcall_queue_workers{queue="snapshots.published"}'),
+    ).toBe(0);
   });
 
   it('observes a nightly run of minutes into buckets of its own, not +Inf', async () => {
     metrics.observeJob('scheduler.nightly', 95);
     metrics.observeJob('scheduler.nightly', 420);
     const { samples } = parse(await metrics.registry.metrics());
-    const bucket = (le: string) => samples.get(`rollcall_job_duration_seconds_bucket{le="${le}",queue="scheduler.nightly"}`);
-    expect([bucket('60'), bucket('120'), bucket('300'), bucket('600'), bucket('1800'), bucket('+Inf')]).toEqual([0, 1, 1, 2, 2, 2]);
+    const bucket = (le: string) =>
+      samples.get(`rollcall_job_duration_seconds_bucket{le="${le}",queue="scheduler.nightly"}`);
+    expect([bucket('60'), bucket('120'), bucket('300'), bucket('600'), bucket('1800'), bucket('+Inf')]).toEqual([
+      0, 1, 1, 2, 2, 2,
+    ]);
   });
 
   it('observes job durations into buckets from 5 ms to 60 s', async () => {
@@ -202,7 +228,13 @@ describe('createMetricsRegistry', () => {
   it('keeps serving when PostgreSQL cannot be read, and counts the failure', async () => {
     const broken = await createTestDatabase();
     await broken.destroy();
-    const degraded = createMetricsRegistry({ queues: [kit.queue('feed.dvpo')], db: broken.db, log: createSilentLogger(), collectDefaults: false, clock: () => now });
+    const degraded = createMetricsRegistry({
+      queues: [kit.queue('feed.dvpo')],
+      db: broken.db,
+      log: createSilentLogger(),
+      collectDefaults: false,
+      clock: () => now,
+    });
     const { samples } = parse(await degraded.registry.metrics());
     expect(samples.get('rollcall_queue_jobs{queue="feed.dvpo",state="waiting"}')).toBe(2);
     expect(samples.has('rollcall_events_total{feed="dvpo",result="stored"}')).toBe(false);
@@ -219,12 +251,22 @@ describe('a scrape while Redis is unreachable', () => {
     const { Redis } = await import('ioredis');
     const { Queue } = await import('bullmq');
     // Port 1: nothing listens; a worker-style connection waits for Redis for ever.
-    const connection = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: null, lazyConnect: false, retryStrategy: () => 1_000 });
+    const connection = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: null,
+      lazyConnect: false,
+      retryStrategy: () => 1_000,
+    });
     connection.on('error', () => undefined);
     const queue = new Queue('feed.dvpo', { connection, prefix: 'unreachable' });
     queue.on('error', () => undefined);
     try {
-      const { registry } = createMetricsRegistry({ queues: [queue], db: test.db, log: createSilentLogger(), collectDefaults: false, collectTimeoutMs: 200 });
+      const { registry } = createMetricsRegistry({
+        queues: [queue],
+        db: test.db,
+        log: createSilentLogger(),
+        collectDefaults: false,
+        collectTimeoutMs: 200,
+      });
       const started = Date.now();
       const text = await registry.metrics();
       expect(Date.now() - started).toBeLessThan(5_000);

@@ -1,4 +1,10 @@
-import { countSnapshotsByForce, type DbOrTransaction, readEventTotalsByFeed, type SnapshotOutboxSummary, summariseSnapshotOutbox } from '@rollcall/db';
+import {
+  countSnapshotsByForce,
+  type DbOrTransaction,
+  readEventTotalsByFeed,
+  type SnapshotOutboxSummary,
+  summariseSnapshotOutbox,
+} from '@rollcall/db';
 import { FEEDS } from '@rollcall/contract';
 import type { Logger } from '@rollcall/logger';
 import type { Job, Queue, Worker } from 'bullmq';
@@ -17,7 +23,9 @@ export const EVENT_RESULTS = ['stored', 'duplicate', 'rejected'] as const;
  * up to NIGHTLY_CATCH_UP_DAYS dates in one job: seconds to many minutes, hence the buckets to 30
  * minutes (its lock wait alone may be 60 s); beyond 1,800 s lands in +Inf.
  */
-export const JOB_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1_800] as const;
+export const JOB_DURATION_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1_800,
+] as const;
 
 export interface CreateMetricsRegistryOptions {
   /** Queues whose state is read on each scrape. */
@@ -96,7 +104,11 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
     registers: [registry],
     async collect() {
       try {
-        const counts = await withinTime(Promise.all(queues.map((queue) => queue.getJobCounts(...COUNTED_STATES))), collectTimeoutMs, 'reading job counts');
+        const counts = await withinTime(
+          Promise.all(queues.map((queue) => queue.getJobCounts(...COUNTED_STATES))),
+          collectTimeoutMs,
+          'reading job counts',
+        );
         this.reset();
         queues.forEach((queue, index) => {
           for (const state of COUNTED_STATES) this.set({ queue: queue.name, state }, counts[index]?.[state] ?? 0);
@@ -109,7 +121,12 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
   });
 
   /** A gauge of one number per queue read from Redis; dropped for the scrape when the read fails. */
-  const queueGauge = (name: string, help: string, what: string, read: (queue: Queue, now: number) => Promise<number | null>): void => {
+  const queueGauge = (
+    name: string,
+    help: string,
+    what: string,
+    read: (queue: Queue, now: number) => Promise<number | null>,
+  ): void => {
     new Gauge({
       name,
       help,
@@ -128,8 +145,18 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
       },
     });
   };
-  queueGauge('rollcall_queue_oldest_waiting_seconds', 'Seconds the longest-waiting job in each queue has been ready to be picked up (lag; a retried job counts from when its backoff ended); 0 when nothing waits.', 'reading queue lag', readOldestWaitingAge);
-  queueGauge('rollcall_queue_workers', 'Workers connected to Redis for each queue (BullMQ worker connections).', 'reading workers', (queue) => queue.getWorkersCount());
+  queueGauge(
+    'rollcall_queue_oldest_waiting_seconds',
+    'Seconds the longest-waiting job in each queue has been ready to be picked up (lag; a retried job counts from when its backoff ended); 0 when nothing waits.',
+    'reading queue lag',
+    readOldestWaitingAge,
+  );
+  queueGauge(
+    'rollcall_queue_workers',
+    'Workers connected to Redis for each queue (BullMQ worker connections).',
+    'reading workers',
+    (queue) => queue.getWorkersCount(),
+  );
 
   const { stalled } = options;
   if (stalled) {
@@ -140,7 +167,11 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
       registers: [registry],
       async collect() {
         try {
-          const counts = await withinTime(Promise.all(queues.map((queue) => stalled.count(queue.name))), collectTimeoutMs, 'reading stalled counts');
+          const counts = await withinTime(
+            Promise.all(queues.map((queue) => stalled.count(queue.name))),
+            collectTimeoutMs,
+            'reading stalled counts',
+          );
           this.reset();
           queues.forEach((queue, index) => this.inc({ queue: queue.name }, counts[index] ?? 0));
         } catch (err) {
@@ -174,10 +205,16 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
       },
     });
   };
-  nightlyGauge('rollcall_nightly_last_success_timestamp_seconds', 'Unix time the latest successful nightly run finished; 0 when none has succeeded.', ({ lastSuccessAt }) =>
-    lastSuccessAt === null ? 0 : Date.parse(lastSuccessAt) / 1_000,
+  nightlyGauge(
+    'rollcall_nightly_last_success_timestamp_seconds',
+    'Unix time the latest successful nightly run finished; 0 when none has succeeded.',
+    ({ lastSuccessAt }) => (lastSuccessAt === null ? 0 : Date.parse(lastSuccessAt) / 1_000),
   );
-  nightlyGauge('rollcall_nightly_failed_dates', 'Dates whose nightly run failed and has not succeeded since.', ({ failedDates }) => failedDates);
+  nightlyGauge(
+    'rollcall_nightly_failed_dates',
+    'Dates whose nightly run failed and has not succeeded since.',
+    ({ failedDates }) => failedDates,
+  );
 
   // Both outbox gauges share one read per scrape, as the nightly ones do; a failed read keeps the
   // last values, since 0 would read as "everything delivered".
@@ -200,7 +237,11 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
       },
     });
   };
-  outboxGauge('rollcall_snapshot_outbox_undelivered', 'Snapshots published whose files or snapshots.published message are not delivered yet.', ({ undelivered }) => undelivered);
+  outboxGauge(
+    'rollcall_snapshot_outbox_undelivered',
+    'Snapshots published whose files or snapshots.published message are not delivered yet.',
+    ({ undelivered }) => undelivered,
+  );
   outboxGauge(
     'rollcall_snapshot_outbox_failing',
     'Snapshots published whose files or message failed to be delivered (SNAPSHOT_DIR or Redis), until a later delivery succeeds.',
@@ -221,7 +262,8 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
         );
         for (const { feed, ...counts } of rows) totals.set(feed, counts);
         this.reset();
-        for (const [feed, counts] of totals) for (const result of EVENT_RESULTS) this.inc({ feed, result }, counts[result]);
+        for (const [feed, counts] of totals)
+          for (const result of EVENT_RESULTS) this.inc({ feed, result }, counts[result]);
       } catch (err) {
         failed('postgres', 'rollcall_events_total', err);
       }

@@ -14,7 +14,15 @@ const now = Date.parse('2026-11-22T12:00:00Z');
 const run = (test: TestDatabase, asOf: string, state: string, finishedAt: string | null, error: string | null = null) =>
   test.db
     .insertInto('nightly_runs')
-    .values({ as_of: asOf, state, trigger: 'schedule', started_at: finishedAt ?? new Date(now - HOUR).toISOString(), finished_at: finishedAt, error, published: '[]' })
+    .values({
+      as_of: asOf,
+      state,
+      trigger: 'schedule',
+      started_at: finishedAt ?? new Date(now - HOUR).toISOString(),
+      finished_at: finishedAt,
+      error,
+      published: '[]',
+    })
     .execute();
 
 describe('checkNightlyDeadMan', () => {
@@ -88,7 +96,8 @@ describe('checkNightlyDeadMan', () => {
       status: 'warn',
       latestRun: { asOf: '2026-11-21', state: 'succeeded' },
       failedDates: 2,
-      reason: 'nightly run as of 2026-11-19 failed (and 1 later date(s)) and has not succeeded since: snapshot write failed: ENOSPC',
+      reason:
+        'nightly run as of 2026-11-19 failed (and 1 later date(s)) and has not succeeded since: snapshot write failed: ENOSPC',
     });
   });
 

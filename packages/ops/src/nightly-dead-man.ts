@@ -42,7 +42,10 @@ const firstLine = (text: string | null): string => (text ?? 'no error recorded')
  * on to later dates after a failure, so the latest run can succeed while an earlier date is still
  * unpublished.
  */
-export async function checkNightlyDeadMan(db: DbOrTransaction, options: NightlyDeadManOptions): Promise<NightlyDeadMan> {
+export async function checkNightlyDeadMan(
+  db: DbOrTransaction,
+  options: NightlyDeadManOptions,
+): Promise<NightlyDeadMan> {
   const now = options.now ?? Date.now();
   const { lastSuccess: success, latest, oldestFailed: stillFailed } = await readNightlyRunHistory(db);
   const latestRun: NightlyLatestRun | null = latest
@@ -67,7 +70,13 @@ export async function checkNightlyDeadMan(db: DbOrTransaction, options: NightlyD
   }
   const lastSuccessAt = success.finishedAt;
   const hoursSinceSuccess = (now - lastSuccessAt.getTime()) / HOUR_MS;
-  const common = { lastSuccessAt: lastSuccessAt.toISOString(), lastSuccessAsOf: success.asOf, hoursSinceSuccess, latestRun, failedDates };
+  const common = {
+    lastSuccessAt: lastSuccessAt.toISOString(),
+    lastSuccessAsOf: success.asOf,
+    hoursSinceSuccess,
+    latestRun,
+    failedDates,
+  };
   if (hoursSinceSuccess > options.deadManHours) {
     const silence = `last successful nightly run (as of ${success.asOf}) finished ${hours(hoursSinceSuccess)} ago (critical after ${options.deadManHours} h)`;
     return { ...common, status: 'critical', reason: failed ? `${silence}; ${failed}` : silence };

@@ -7,7 +7,14 @@ const kit = createOpsTestKit();
 afterAll(() => kit.close());
 
 type Timing = Parameters<typeof readyToRunAt>[0];
-const job = (fields: Partial<Timing>): Timing => ({ timestamp: 1_000_000, opts: {}, processedOn: undefined, attemptsMade: 0, attemptsStarted: 0, ...fields });
+const job = (fields: Partial<Timing>): Timing => ({
+  timestamp: 1_000_000,
+  opts: {},
+  processedOn: undefined,
+  attemptsMade: 0,
+  attemptsStarted: 0,
+  ...fields,
+});
 
 describe('readyToRunAt', () => {
   it('is when a job was added, plus the delay it was added with, until it is first started', () => {
@@ -22,12 +29,29 @@ describe('readyToRunAt', () => {
   it('is the last start plus the backoff of a job retried after a failed attempt, not its whole history', () => {
     const exponential = { attempts: 10, backoff: { type: 'exponential', delay: 1_000 } };
     // After its 8th failure the catalog's feed job waits 2^7 s: ready 128 s after that start.
-    expect(readyToRunAt(job({ opts: exponential, processedOn: 1_500_000, attemptsStarted: 8, attemptsMade: 8 }))).toBe(1_628_000);
-    expect(readyToRunAt(job({ opts: exponential, processedOn: 1_500_000, attemptsStarted: 1, attemptsMade: 1 }))).toBe(1_501_000);
-    expect(readyToRunAt(job({ opts: { backoff: 2_500 }, processedOn: 1_500_000, attemptsStarted: 2, attemptsMade: 2 }))).toBe(1_502_500);
+    expect(readyToRunAt(job({ opts: exponential, processedOn: 1_500_000, attemptsStarted: 8, attemptsMade: 8 }))).toBe(
+      1_628_000,
+    );
+    expect(readyToRunAt(job({ opts: exponential, processedOn: 1_500_000, attemptsStarted: 1, attemptsMade: 1 }))).toBe(
+      1_501_000,
+    );
+    expect(
+      readyToRunAt(job({ opts: { backoff: 2_500 }, processedOn: 1_500_000, attemptsStarted: 2, attemptsMade: 2 })),
+    ).toBe(1_502_500);
     // Jittered: the shortest pause it could have had.
-    expect(readyToRunAt(job({ opts: { backoff: { type: 'fixed', delay: 1_000, jitter: 0.5 } }, processedOn: 1_500_000, attemptsStarted: 1, attemptsMade: 1 }))).toBe(1_500_500);
-    expect(readyToRunAt(job({ opts: {}, processedOn: 1_500_000, attemptsStarted: 1, attemptsMade: 1 }))).toBe(1_500_000);
+    expect(
+      readyToRunAt(
+        job({
+          opts: { backoff: { type: 'fixed', delay: 1_000, jitter: 0.5 } },
+          processedOn: 1_500_000,
+          attemptsStarted: 1,
+          attemptsMade: 1,
+        }),
+      ),
+    ).toBe(1_500_500);
+    expect(readyToRunAt(job({ opts: {}, processedOn: 1_500_000, attemptsStarted: 1, attemptsMade: 1 }))).toBe(
+      1_500_000,
+    );
   });
 });
 
@@ -39,7 +63,11 @@ describe('readOldestWaitingAge', () => {
       throw new Error('database unavailable');
     });
     const failed = new Promise<void>((resolve) => worker.once('failed', () => resolve()));
-    await queue.add('feed-batch', { n: 1 }, { jobId: 'retried', timestamp: added, attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+    await queue.add(
+      'feed-batch',
+      { n: 1 },
+      { jobId: 'retried', timestamp: added, attempts: 3, backoff: { type: 'fixed', delay: 50 } },
+    );
     await failed;
     await worker.close();
     // Due for its retry; promoted to waiting as a worker would, but no worker is left to take it.

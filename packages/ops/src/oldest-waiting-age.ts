@@ -13,7 +13,12 @@ function retryDelayOf(job: Pick<Job, 'opts' | 'attemptsMade'>): number {
   const option = job.opts.backoff;
   const backoff = typeof option === 'number' ? { type: 'fixed', delay: option, jitter: 0 } : option;
   if (!backoff?.delay || job.attemptsMade < 1) return 0;
-  const full = backoff.type === 'exponential' ? Math.round(2 ** (job.attemptsMade - 1) * backoff.delay) : backoff.type === 'fixed' ? backoff.delay : 0;
+  const full =
+    backoff.type === 'exponential'
+      ? Math.round(2 ** (job.attemptsMade - 1) * backoff.delay)
+      : backoff.type === 'fixed'
+        ? backoff.delay
+        : 0;
   // With jitter the pause was somewhere below `full`: take the shortest, so lag is never overstated.
   return Math.floor(full * (1 - (backoff.jitter ?? 0)));
 }
@@ -31,7 +36,9 @@ function retryDelayOf(job: Pick<Job, 'opts' | 'attemptsMade'>): number {
  * A job re-queued by `retry-failed` has its processing times cleared by BullMQ, so it counts as
  * never started: from when it was first added.
  */
-export function readyToRunAt(job: Pick<Job, 'timestamp' | 'opts' | 'processedOn' | 'attemptsMade' | 'attemptsStarted'>): number {
+export function readyToRunAt(
+  job: Pick<Job, 'timestamp' | 'opts' | 'processedOn' | 'attemptsMade' | 'attemptsStarted'>,
+): number {
   const added = job.timestamp + (job.opts.delay ?? 0);
   if (job.processedOn === undefined || job.processedOn === null) return added;
   if ((job.attemptsStarted ?? 0) > job.attemptsMade) return Math.max(added, job.processedOn);
@@ -45,7 +52,11 @@ export function readyToRunAt(job: Pick<Job, 'timestamp' | 'opts' | 'processedOn'
  * front and are read past. Prioritized jobs are not looked at (no queue here uses priorities);
  * delayed jobs are not waiting yet.
  */
-export async function readOldestWaitingAge(queue: Queue, now: number, scan = WAITING_JOBS_SCANNED): Promise<number | null> {
+export async function readOldestWaitingAge(
+  queue: Queue,
+  now: number,
+  scan = WAITING_JOBS_SCANNED,
+): Promise<number | null> {
   // getWaiting(0, n - 1) reads from the front (the next to be taken), skipping ids whose job has gone.
   const jobs = await queue.getWaiting(0, scan - 1).catch(() => readWaitingOneByOne(queue, scan));
   if (jobs.length === 0) return null;
@@ -69,7 +80,9 @@ async function readWaitingOneByOne(queue: Queue, scan: number): Promise<ReadyFie
         return await queue.getJob(jobId);
       } catch {
         const timestamp = Number(await client.hget(queue.toKey(jobId), 'timestamp'));
-        return Number.isFinite(timestamp) && timestamp > 0 ? { timestamp, opts: {}, processedOn: undefined, attemptsMade: 0, attemptsStarted: 0 } : undefined;
+        return Number.isFinite(timestamp) && timestamp > 0
+          ? { timestamp, opts: {}, processedOn: undefined, attemptsMade: 0, attemptsStarted: 0 }
+          : undefined;
       }
     }),
   );

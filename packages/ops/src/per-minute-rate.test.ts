@@ -32,7 +32,10 @@ describe('finishedPerMinute', () => {
 
 describe('throughputOf', () => {
   it('reports the last complete minute and the mean of the last 15', () => {
-    const m = metrics({ count: 100, prevTS: minuteStart(1) + 5_000, prevCount: 94 }, [10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 99]);
+    const m = metrics(
+      { count: 100, prevTS: minuteStart(1) + 5_000, prevCount: 94 },
+      [10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 99],
+    );
     // 6 + 14 x 10 over 15 minutes; the 99 is 16 minutes back, outside the window.
     expect(throughputOf(m, now)).toEqual({ lastMinute: 6, mean15m: (6 + 140) / 15 });
   });

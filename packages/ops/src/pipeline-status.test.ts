@@ -1,10 +1,23 @@
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOpsTestKit } from '../test/ops-test-kit.ts';
-import { collectStatusReport, exitCodeOf, formatStatusTable, overallStatus, type StatusReport } from './pipeline-status.ts';
+import {
+  collectStatusReport,
+  exitCodeOf,
+  formatStatusTable,
+  overallStatus,
+  type StatusReport,
+} from './pipeline-status.ts';
 import type { QueueHealth } from './queue-health.ts';
 
-const thresholds = { lagWarnSeconds: 120, lagCriticalSeconds: 300, backlogWarn: 10_000, backlogCritical: 100_000, failedWarn: 1, failedCritical: 100 };
+const thresholds = {
+  lagWarnSeconds: 120,
+  lagCriticalSeconds: 300,
+  backlogWarn: 10_000,
+  backlogCritical: 100_000,
+  failedWarn: 1,
+  failedCritical: 100,
+};
 
 const queueHealth = (queue: string, overrides: Partial<QueueHealth> = {}): QueueHealth => ({
   queue,
@@ -98,7 +111,13 @@ describe('collectStatusReport', () => {
     const now = Date.now();
     const queue = kit.queue('feed.dvpo');
     await queue.add('feed-batch', { n: 1 }, { timestamp: now - 200_000 });
-    const report = await collectStatusReport({ queues: [queue, kit.queue('scheduler.nightly')], db: test.db, thresholds, deadManHours: 26, now });
+    const report = await collectStatusReport({
+      queues: [queue, kit.queue('scheduler.nightly')],
+      db: test.db,
+      thresholds,
+      deadManHours: 26,
+      now,
+    });
     expect(report).toMatchObject({
       generatedAt: new Date(now).toISOString(),
       status: 'critical',

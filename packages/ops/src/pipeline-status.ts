@@ -68,7 +68,9 @@ export async function collectStatusReport(options: CollectStatusReportOptions): 
     }),
     checkNightlyDeadMan(options.db, { deadManHours: options.deadManHours, now }),
     checkSnapshotOutbox(options.db),
-    options.redisMarker === undefined ? undefined : checkRedisContinuity(options.db, options.redisMarker.client, options.redisMarker.prefix, now),
+    options.redisMarker === undefined
+      ? undefined
+      : checkRedisContinuity(options.db, options.redisMarker.client, options.redisMarker.prefix, now),
     checkReleaseCalendar(options.db, now),
   ]);
   return {
@@ -96,7 +98,8 @@ interface Column {
 }
 
 const whole = (value: number | null): string => (value === null ? '-' : String(Math.round(value)));
-const rate = (value: { lastMinute: number; mean15m: number }): string => `${value.lastMinute} (${value.mean15m.toFixed(1)})`;
+const rate = (value: { lastMinute: number; mean15m: number }): string =>
+  `${value.lastMinute} (${value.mean15m.toFixed(1)})`;
 
 const COLUMNS: readonly Column[] = [
   { title: 'queue', align: 'left', cell: (q) => q.queue },
@@ -132,7 +135,10 @@ function describeSnapshotOutbox(outbox: SnapshotOutboxHealth): string {
  * the overall status and every reason. Per-minute cells read "last minute (15-minute mean)".
  */
 export function formatStatusTable(report: StatusReport): string {
-  const rows = [COLUMNS.map((column) => column.title), ...report.queues.map((queue) => COLUMNS.map((column) => column.cell(queue)))];
+  const rows = [
+    COLUMNS.map((column) => column.title),
+    ...report.queues.map((queue) => COLUMNS.map((column) => column.cell(queue))),
+  ];
   const widths = COLUMNS.map((_, index) => Math.max(...rows.map((row) => (row[index] ?? '').length)));
   const line = (row: readonly string[]): string =>
     COLUMNS.map((column, index) => {
@@ -149,7 +155,11 @@ export function formatStatusTable(report: StatusReport): string {
     '',
     describeNightly(report.nightly),
     describeSnapshotOutbox(report.snapshotOutbox),
-    ...(report.redis ? [`redis data: ${report.redis.status}${report.redis.lostDetectedAt ? `, a loss detected at ${report.redis.lostDetectedAt}` : ', kept since the last check'}`] : []),
+    ...(report.redis
+      ? [
+          `redis data: ${report.redis.status}${report.redis.lostDetectedAt ? `, a loss detected at ${report.redis.lostDetectedAt}` : ', kept since the last check'}`,
+        ]
+      : []),
     `status: ${report.status} at ${report.generatedAt} (per minute: last complete minute, 15-minute mean in brackets)`,
   ];
   if (report.reasons.length > 0) lines.push('reasons:', ...report.reasons.map((reason) => `  - ${reason}`));

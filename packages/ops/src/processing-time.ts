@@ -27,13 +27,18 @@ export function percentile(sorted: readonly number[], p: number): number | null 
  * are fetched, not the jobs: a feed job carries up to 1,000 events, so loading 200 whole jobs on
  * every health check would move tens of megabytes out of Redis.
  */
-export async function readProcessingTime(queue: Queue, sampleSize = DEFAULT_PROCESSING_SAMPLE): Promise<ProcessingTime> {
+export async function readProcessingTime(
+  queue: Queue,
+  sampleSize = DEFAULT_PROCESSING_SAMPLE,
+): Promise<ProcessingTime> {
   if (sampleSize < 1) return { p50Ms: null, p95Ms: null, sampled: 0 };
   // The completed set is scored by finishedOn; descending order gives the newest first.
   const jobIds = await queue.getRanges(['completed'], 0, sampleSize - 1, false);
   const client = await queue.getBackend().client;
   // Sent together, answered in order by Redis: one round trip's worth of waiting, not 200.
-  const fields = await Promise.all(jobIds.map((jobId) => client.hmget(queue.toKey(jobId), 'processedOn', 'finishedOn')));
+  const fields = await Promise.all(
+    jobIds.map((jobId) => client.hmget(queue.toKey(jobId), 'processedOn', 'finishedOn')),
+  );
   const durations: number[] = [];
   for (const [processedOn, finishedOn] of fields) {
     // A job removed between the two reads (removeOnComplete) has neither field.

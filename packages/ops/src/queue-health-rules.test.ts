@@ -12,8 +12,17 @@ const thresholds: QueueThresholds = {
   failedCritical: 100,
 };
 
-const healthy: QueueHealthFacts = { queue: 'feed.dvpo', waiting: 5, delayed: 0, prioritized: 0, failed: 0, oldestWaitingSeconds: 3, workers: 2 };
-const judge = (facts: Partial<QueueHealthFacts>, t: QueueThresholds = thresholds) => judgeQueueHealth({ ...healthy, ...facts }, t);
+const healthy: QueueHealthFacts = {
+  queue: 'feed.dvpo',
+  waiting: 5,
+  delayed: 0,
+  prioritized: 0,
+  failed: 0,
+  oldestWaitingSeconds: 3,
+  workers: 2,
+};
+const judge = (facts: Partial<QueueHealthFacts>, t: QueueThresholds = thresholds) =>
+  judgeQueueHealth({ ...healthy, ...facts }, t);
 
 describe('judgeQueueHealth', () => {
   it('is ok with no reasons when nothing reaches a threshold', () => {
@@ -23,8 +32,14 @@ describe('judgeQueueHealth', () => {
 
   it('judges lag against the warn and critical thresholds, inclusive', () => {
     expect(judge({ oldestWaitingSeconds: 119.9 }).status).toBe('ok');
-    expect(judge({ oldestWaitingSeconds: 120 })).toEqual({ status: 'warn', reasons: ['oldest waiting job is 120 s old (warn at 120 s)'] });
-    expect(judge({ oldestWaitingSeconds: 340.4 })).toEqual({ status: 'critical', reasons: ['oldest waiting job is 340 s old (critical at 300 s)'] });
+    expect(judge({ oldestWaitingSeconds: 120 })).toEqual({
+      status: 'warn',
+      reasons: ['oldest waiting job is 120 s old (warn at 120 s)'],
+    });
+    expect(judge({ oldestWaitingSeconds: 340.4 })).toEqual({
+      status: 'critical',
+      reasons: ['oldest waiting job is 340 s old (critical at 300 s)'],
+    });
   });
 
   it('judges the backlog as waiting + delayed + prioritized', () => {
@@ -67,12 +82,30 @@ describe('judgeQueueHealth', () => {
 describe('queues consumed outside the system', () => {
   it('does not warn about lag or missing workers, but still about failures', () => {
     const verdict = judgeQueueHealth(
-      { queue: 'snapshots.published', waiting: 40, delayed: 0, prioritized: 0, failed: 0, oldestWaitingSeconds: 86_000, workers: 0, externalConsumers: true },
+      {
+        queue: 'snapshots.published',
+        waiting: 40,
+        delayed: 0,
+        prioritized: 0,
+        failed: 0,
+        oldestWaitingSeconds: 86_000,
+        workers: 0,
+        externalConsumers: true,
+      },
       thresholds,
     );
     expect(verdict).toEqual({ status: 'ok', reasons: [] });
     const failed = judgeQueueHealth(
-      { queue: 'snapshots.published', waiting: 0, delayed: 0, prioritized: 0, failed: 2, oldestWaitingSeconds: null, workers: 0, externalConsumers: true },
+      {
+        queue: 'snapshots.published',
+        waiting: 0,
+        delayed: 0,
+        prioritized: 0,
+        failed: 2,
+        oldestWaitingSeconds: null,
+        workers: 0,
+        externalConsumers: true,
+      },
       thresholds,
     );
     expect(failed.status).toBe('warn');

@@ -42,7 +42,12 @@ const plural = (count: number, noun: string): string => `${count} ${noun}${count
  * warns. A rule fires only on a positive value: an empty queue is never unhealthy, and a
  * threshold of 0 (which the configuration allows) does not make every queue warn.
  */
-function judge(value: number, warnAt: number, criticalAt: number, describe: (level: string, threshold: number) => string): Finding | undefined {
+function judge(
+  value: number,
+  warnAt: number,
+  criticalAt: number,
+  describe: (level: string, threshold: number) => string,
+): Finding | undefined {
   if (!(value > 0)) return undefined;
   if (value >= criticalAt) return { status: 'critical', reason: describe('critical', criticalAt) };
   if (value >= warnAt) return { status: 'warn', reason: describe('warn', warnAt) };
@@ -54,7 +59,9 @@ function describeFailures(facts: QueueHealthFacts): string {
   const failures = facts.recentFailures ?? [];
   if (failures.length === 0) return '';
   const which = failures.length < facts.failed ? `the newest ${failures.length}: ` : '';
-  const listed = failures.map((job) => `job ${job.jobId} (${job.name}) after ${plural(job.attemptsMade, 'attempt')}: ${job.reason}`);
+  const listed = failures.map(
+    (job) => `job ${job.jobId} (${job.name}) after ${plural(job.attemptsMade, 'attempt')}: ${job.reason}`,
+  );
   return `; ${which}${listed.join('; ')}`;
 }
 
@@ -69,22 +76,38 @@ export function judgeQueueHealth(facts: QueueHealthFacts, thresholds: QueueThres
   const backlog = facts.waiting + facts.delayed + facts.prioritized;
   const lag = facts.externalConsumers ? 0 : (facts.oldestWaitingSeconds ?? 0);
   const findings = [
-    judge(lag, thresholds.lagWarnSeconds, thresholds.lagCriticalSeconds, (level, at) =>
-      `oldest waiting job is ${seconds(lag)} old (${level} at ${seconds(at)})`,
+    judge(
+      lag,
+      thresholds.lagWarnSeconds,
+      thresholds.lagCriticalSeconds,
+      (level, at) => `oldest waiting job is ${seconds(lag)} old (${level} at ${seconds(at)})`,
     ),
-    judge(backlog, thresholds.backlogWarn, thresholds.backlogCritical, (level, at) =>
-      `backlog is ${plural(backlog, 'job')} waiting, delayed or prioritized (${level} at ${at})`,
+    judge(
+      backlog,
+      thresholds.backlogWarn,
+      thresholds.backlogCritical,
+      (level, at) => `backlog is ${plural(backlog, 'job')} waiting, delayed or prioritized (${level} at ${at})`,
     ),
-    judge(facts.failed, thresholds.failedWarn, thresholds.failedCritical, (level, at) =>
-      `${plural(facts.failed, 'failed job')} (${level} at ${at}); inspect, then rollcall retry-failed --queue ${facts.queue}${describeFailures(facts)}`,
+    judge(
+      facts.failed,
+      thresholds.failedWarn,
+      thresholds.failedCritical,
+      (level, at) =>
+        `${plural(facts.failed, 'failed job')} (${level} at ${at}); inspect, then rollcall retry-failed --queue ${facts.queue}${describeFailures(facts)}`,
     ),
     ...(facts.repeatedlyStalled ?? []).map((job) => ({
       status: 'warn' as const,
       reason: `job ${job.jobId} (${job.name}) stalled ${plural(job.stalls, 'time')}, now ${job.state}: the workers that took it died or held its lock too long; check for out-of-memory kills and long database waits`,
     })),
     !facts.externalConsumers && facts.workers === 0 && facts.waiting + facts.prioritized > 0
-      ? { status: 'warn' as const, reason: `${plural(facts.waiting + facts.prioritized, 'job')} waiting and no workers connected` }
+      ? {
+          status: 'warn' as const,
+          reason: `${plural(facts.waiting + facts.prioritized, 'job')} waiting and no workers connected`,
+        }
       : undefined,
   ].filter((finding): finding is Finding => finding !== undefined);
-  return { status: worstStatus(findings.map((finding) => finding.status)), reasons: findings.map((finding) => finding.reason) };
+  return {
+    status: worstStatus(findings.map((finding) => finding.status)),
+    reasons: findings.map((finding) => finding.reason),
+  };
 }

@@ -48,14 +48,26 @@ describe('collectQueueHealth on a queue with no worker', () => {
     const queue = kit.queue('feed.stop-search');
     const added = Date.now();
     await queue.add('feed-batch', { n: 1 }, { timestamp: added });
-    const at = async (secondsLater: number) => (await collectQueueHealth([queue], { thresholds, now: added + secondsLater * 1_000 }))[0];
-    expect(await at(150)).toMatchObject({ oldestWaitingSeconds: 150, status: 'warn', reasons: ['oldest waiting job is 150 s old (warn at 120 s)', '1 job waiting and no workers connected'] });
-    expect(await at(5)).toMatchObject({ oldestWaitingSeconds: 5, status: 'warn', reasons: ['1 job waiting and no workers connected'] });
+    const at = async (secondsLater: number) =>
+      (await collectQueueHealth([queue], { thresholds, now: added + secondsLater * 1_000 }))[0];
+    expect(await at(150)).toMatchObject({
+      oldestWaitingSeconds: 150,
+      status: 'warn',
+      reasons: ['oldest waiting job is 150 s old (warn at 120 s)', '1 job waiting and no workers connected'],
+    });
+    expect(await at(5)).toMatchObject({
+      oldestWaitingSeconds: 5,
+      status: 'warn',
+      reasons: ['1 job waiting and no workers connected'],
+    });
   });
 
   it('judges the backlog against the thresholds it is given', async () => {
     const queue = kit.queue('feed.dvpo');
-    const [health] = await collectQueueHealth([queue], { thresholds: { ...thresholds, backlogWarn: 5, backlogCritical: 6 }, now: Date.now() });
+    const [health] = await collectQueueHealth([queue], {
+      thresholds: { ...thresholds, backlogWarn: 5, backlogCritical: 6 },
+      now: Date.now(),
+    });
     expect(health?.reasons).toContain('backlog is 6 jobs waiting, delayed or prioritized (critical at 6)');
   });
 
@@ -88,7 +100,8 @@ describe('collectQueueHealth on a queue that has been worked', () => {
     const finishes = jobs.map((job) => job.finishedOn ?? 0);
     const lastFinish = Math.max(...finishes);
     const lastMinute = Math.floor(lastFinish / 60_000);
-    const inLastMinute = (list: Job[]) => list.filter((job) => Math.floor((job.finishedOn ?? 0) / 60_000) === lastMinute).length;
+    const inLastMinute = (list: Job[]) =>
+      list.filter((job) => Math.floor((job.finishedOn ?? 0) / 60_000) === lastMinute).length;
     const [health] = await collectQueueHealth([queue], { thresholds, now: lastFinish + 60_000, stalled: recorder });
 
     expect(health).toMatchObject({
@@ -129,7 +142,13 @@ describe('collectQueueHealth on a feed queue after many jobs', () => {
     const worker = kit.worker('feed.wanted-persons', async () => 'stored', 8);
     await worker.waitUntilReady();
     const done = eventsOf(worker, 'completed', 205);
-    await queue.addBulk(Array.from({ length: 205 }, (_, n) => ({ name: 'feed-batch', data: { n }, opts: JOB_CATALOG['feed-batch'].options })));
+    await queue.addBulk(
+      Array.from({ length: 205 }, (_, n) => ({
+        name: 'feed-batch',
+        data: { n },
+        opts: JOB_CATALOG['feed-batch'].options,
+      })),
+    );
     await done;
     const [health] = await collectQueueHealth([queue], { thresholds });
     expect(health?.counts).toMatchObject({ completed: 200, failed: 0, waiting: 0, active: 0 });

@@ -6,7 +6,12 @@ import { readThroughput, type Throughput } from './per-minute-rate.ts';
 import { DEFAULT_PROCESSING_SAMPLE, type ProcessingTime, readProcessingTime } from './processing-time.ts';
 import { judgeQueueHealth } from './queue-health-rules.ts';
 import type { StalledRecorder } from './stalled-counter.ts';
-import { type FailedJobSummary, readRecentFailures, readRepeatedlyStalled, type StalledJobSummary } from './troubled-jobs.ts';
+import {
+  type FailedJobSummary,
+  readRecentFailures,
+  readRepeatedlyStalled,
+  type StalledJobSummary,
+} from './troubled-jobs.ts';
 
 /** The job states counted (BullMQ `getJobCounts`). */
 export const COUNTED_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'] as const;
@@ -21,7 +26,10 @@ export interface QueueHealth {
   readonly backlog: number;
   readonly completedPerMinute: Throughput;
   readonly failedPerMinute: Throughput;
-  /** Lag: seconds the longest-waiting job has been ready to be picked up (see `readOldestWaitingAge`); null when nothing waits. */
+  /**
+   * Lag: seconds the longest-waiting job has been ready to be picked up (see `readOldestWaitingAge`); null when nothing
+   * waits.
+   */
   readonly oldestWaitingSeconds: number | null;
   readonly processingTime: ProcessingTime;
   /** Stalls recorded since the counter began; null when no recorder was given. */
@@ -49,13 +57,26 @@ export interface CollectQueueHealthOptions {
 }
 
 /** Reads every queue's health at once; each queue takes a handful of Redis round trips. */
-export async function collectQueueHealth(queues: readonly Queue[], options: CollectQueueHealthOptions): Promise<QueueHealth[]> {
+export async function collectQueueHealth(
+  queues: readonly Queue[],
+  options: CollectQueueHealthOptions,
+): Promise<QueueHealth[]> {
   const now = options.now ?? Date.now();
   return Promise.all(queues.map((queue) => collectOne(queue, options, now)));
 }
 
 async function collectOne(queue: Queue, options: CollectQueueHealthOptions, now: number): Promise<QueueHealth> {
-  const [rawCounts, completedPerMinute, failedPerMinute, oldestWaitingSeconds, processingTime, stalledSeen, workers, recentFailures, repeatedlyStalled] = await Promise.all([
+  const [
+    rawCounts,
+    completedPerMinute,
+    failedPerMinute,
+    oldestWaitingSeconds,
+    processingTime,
+    stalledSeen,
+    workers,
+    recentFailures,
+    repeatedlyStalled,
+  ] = await Promise.all([
     queue.getJobCounts(...COUNTED_STATES),
     readThroughput(queue, 'completed', now),
     readThroughput(queue, 'failed', now),
@@ -66,9 +87,23 @@ async function collectOne(queue: Queue, options: CollectQueueHealthOptions, now:
     readRecentFailures(queue),
     readRepeatedlyStalled(queue),
   ]);
-  const counts = Object.fromEntries(COUNTED_STATES.map((state) => [state, rawCounts[state] ?? 0])) as Record<CountedState, number>;
+  const counts = Object.fromEntries(COUNTED_STATES.map((state) => [state, rawCounts[state] ?? 0])) as Record<
+    CountedState,
+    number
+  >;
   const externalConsumers = options.externalConsumers?.includes(queue.name) ?? false;
-  const verdict = judgeQueueHealth({ queue: queue.name, ...counts, oldestWaitingSeconds, workers, externalConsumers, recentFailures, repeatedlyStalled }, options.thresholds);
+  const verdict = judgeQueueHealth(
+    {
+      queue: queue.name,
+      ...counts,
+      oldestWaitingSeconds,
+      workers,
+      externalConsumers,
+      recentFailures,
+      repeatedlyStalled,
+    },
+    options.thresholds,
+  );
   return {
     queue: queue.name,
     counts,

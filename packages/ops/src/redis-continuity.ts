@@ -26,7 +26,12 @@ export interface RedisContinuity {
  * REDIS_LOSS_WARN_HOURS, naming when the old one was last seen, so an operator can ask producers
  * to re-send from then (and run Redis with AOF and `noeviction`, operations.md).
  */
-export async function checkRedisContinuity(db: DbOrTransaction, redis: RedisMarkerClient, prefix: string, now = Date.now()): Promise<RedisContinuity> {
+export async function checkRedisContinuity(
+  db: DbOrTransaction,
+  redis: RedisMarkerClient,
+  prefix: string,
+  now = Date.now(),
+): Promise<RedisContinuity> {
   const key = `${prefix}:rollcall:epoch`;
   const markerName = `redis-epoch:${prefix}`;
   const lossName = `redis-lost:${prefix}`;
@@ -35,7 +40,12 @@ export async function checkRedisContinuity(db: DbOrTransaction, redis: RedisMark
   const epoch = await redis.get(key);
   const remembered = await readPipelineMarker(db, markerName);
   if (epoch !== null && remembered?.value !== epoch) {
-    if (remembered !== undefined) await writePipelineMarker(db, lossName, JSON.stringify({ detectedAt: new Date(now).toISOString(), lastSeenAt: remembered.updatedAt.toISOString() }));
+    if (remembered !== undefined)
+      await writePipelineMarker(
+        db,
+        lossName,
+        JSON.stringify({ detectedAt: new Date(now).toISOString(), lastSeenAt: remembered.updatedAt.toISOString() }),
+      );
     await writePipelineMarker(db, markerName, epoch);
   } else if (epoch !== null) {
     await writePipelineMarker(db, markerName, epoch);
@@ -43,7 +53,8 @@ export async function checkRedisContinuity(db: DbOrTransaction, redis: RedisMark
   const loss = await readPipelineMarker(db, lossName);
   if (!loss) return { status: 'ok', lostDetectedAt: null, reason: null };
   const { detectedAt, lastSeenAt } = JSON.parse(loss.value) as { detectedAt: string; lastSeenAt: string };
-  if (now - Date.parse(detectedAt) > REDIS_LOSS_WARN_HOURS * 3_600_000) return { status: 'ok', lostDetectedAt: detectedAt, reason: null };
+  if (now - Date.parse(detectedAt) > REDIS_LOSS_WARN_HOURS * 3_600_000)
+    return { status: 'ok', lostDetectedAt: detectedAt, reason: null };
   return {
     status: 'warn',
     lostDetectedAt: detectedAt,

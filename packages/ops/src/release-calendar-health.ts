@@ -24,7 +24,12 @@ export interface ReleaseCalendarHealth {
   /** `warn` while a release is overdue, and for a day after one was delivered late. */
   readonly status: HealthStatus;
   readonly overdue: readonly { readonly forceId: string; readonly asOf: string; readonly releaseAt: string }[];
-  readonly late: readonly { readonly forceId: string; readonly asOf: string; readonly releaseAt: string; readonly releasedAt: string }[];
+  readonly late: readonly {
+    readonly forceId: string;
+    readonly asOf: string;
+    readonly releaseAt: string;
+    readonly releasedAt: string;
+  }[];
   readonly reasons: readonly string[];
 }
 
@@ -37,11 +42,23 @@ const minutes = (ms: number): string => `${Math.round(ms / 60_000)} min`;
  * late in the last day. Both break the announced timetable for file and message users.
  */
 export async function checkReleaseCalendar(db: DbOrTransaction, now: number): Promise<ReleaseCalendarHealth> {
-  const [due, released] = await Promise.all([findDueUnreleased(db, new Date(now - LATE_RELEASE_MS)), findReleasedSince(db, new Date(now - LATE_RELEASE_WARN_MS))]);
-  const overdue = due.map((release) => ({ forceId: release.forceId, asOf: release.asOf, releaseAt: release.releaseAt.toISOString() }));
+  const [due, released] = await Promise.all([
+    findDueUnreleased(db, new Date(now - LATE_RELEASE_MS)),
+    findReleasedSince(db, new Date(now - LATE_RELEASE_WARN_MS)),
+  ]);
+  const overdue = due.map((release) => ({
+    forceId: release.forceId,
+    asOf: release.asOf,
+    releaseAt: release.releaseAt.toISOString(),
+  }));
   const late = released
     .filter((release) => releaseStateOf(release, now) === 'released-late')
-    .map((release) => ({ forceId: release.forceId, asOf: release.asOf, releaseAt: release.releaseAt.toISOString(), releasedAt: (release.releasedAt ?? release.releaseAt).toISOString() }));
+    .map((release) => ({
+      forceId: release.forceId,
+      asOf: release.asOf,
+      releaseAt: release.releaseAt.toISOString(),
+      releasedAt: (release.releasedAt ?? release.releaseAt).toISOString(),
+    }));
   const reasons = [
     ...overdue.map(
       (release) =>

@@ -29,7 +29,11 @@ describe('retryFailedJobs', () => {
 
     databaseUp = true;
     const firstTwo = eventsOf(worker, 'completed', 2);
-    expect(await retryFailedJobs(queue, { limit: 2 })).toEqual({ retried: 2, jobIds: ['batch-1', 'batch-2'], skipped: [] });
+    expect(await retryFailedJobs(queue, { limit: 2 })).toEqual({
+      retried: 2,
+      jobIds: ['batch-1', 'batch-2'],
+      skipped: [],
+    });
     await firstTwo;
     expect(await queue.getJobCounts('failed', 'completed')).toEqual({ failed: 1, completed: 2 });
     // Attempts start again, so a retried job gets its full retries if it fails again.

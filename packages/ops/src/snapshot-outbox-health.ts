@@ -39,14 +39,27 @@ const plural = (count: number, noun: string): string => `${count} ${noun}${count
  */
 export async function checkSnapshotOutbox(db: DbOrTransaction): Promise<SnapshotOutboxHealth> {
   const summary = await summariseSnapshotOutbox(db, { failingShown: FAILING_DELIVERIES_SHOWN });
-  const failing = summary.failing.map(({ snapshotId, forceId, asOf, attempts, lastError }) => ({ snapshotId, forceId, asOf, attempts, lastError }));
+  const failing = summary.failing.map(({ snapshotId, forceId, asOf, attempts, lastError }) => ({
+    snapshotId,
+    forceId,
+    asOf,
+    attempts,
+    lastError,
+  }));
   const reasons = failing.map(
     (row) =>
       `${row.snapshotId} is published but its files or message are not delivered after ${plural(row.attempts, 'attempt')} (${oneLine(row.lastError ?? 'no error recorded')}); fix the cause: the next publication of ${row.forceId}, nightly run or scheduler start delivers it`,
   );
   const more = summary.failingCount - failing.length;
-  if (more > 0) reasons.push(`and ${plural(more, 'more snapshot')} whose delivery failed (snapshot_outbox rows with attempts > 0)`);
-  return { status: summary.failingCount > 0 ? 'warn' : 'ok', undelivered: summary.undelivered, failingCount: summary.failingCount, failing, reasons };
+  if (more > 0)
+    reasons.push(`and ${plural(more, 'more snapshot')} whose delivery failed (snapshot_outbox rows with attempts > 0)`);
+  return {
+    status: summary.failingCount > 0 ? 'warn' : 'ok',
+    undelivered: summary.undelivered,
+    failingCount: summary.failingCount,
+    failing,
+    reasons,
+  };
 }
 
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, '; ').trim();

@@ -58,7 +58,11 @@ describe('watchStalled', () => {
     // Worker B checks for stalls every 100 ms (30 s by default), finds the job once the lock has
     // expired, moves it back to wait and then completes it.
     const healthyConnection = new Redis(kit.url, { maxRetriesPerRequest: null });
-    const healthy = new Worker(name, async () => 'done', { connection: healthyConnection, prefix: kit.prefix, stalledInterval: 100 });
+    const healthy = new Worker(name, async () => 'done', {
+      connection: healthyConnection,
+      prefix: kit.prefix,
+      stalledInterval: 100,
+    });
     healthy.on('error', () => undefined);
     kit.track({
       close: async () => {

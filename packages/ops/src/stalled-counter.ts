@@ -22,9 +22,14 @@ export interface StalledCounterClient {
   incr(key: string): Promise<number>;
 }
 
-export const stalledCounterKey = (prefix: string, queueName: string): string => `${prefix}:rollcall:stalled:${queueName}`;
+export const stalledCounterKey = (prefix: string, queueName: string): string =>
+  `${prefix}:rollcall:stalled:${queueName}`;
 
-export async function readStalledCount(redis: StalledCounterClient, prefix: string, queueName: string): Promise<number> {
+export async function readStalledCount(
+  redis: StalledCounterClient,
+  prefix: string,
+  queueName: string,
+): Promise<number> {
   return Number((await redis.get(stalledCounterKey(prefix, queueName))) ?? 0);
 }
 
@@ -46,7 +51,9 @@ export function watchStalled(source: Worker | QueueEvents, recorder: StalledReco
   const queueName = source.name;
   const record = (jobId: string): void => {
     log?.warn({ queue: queueName, jobId }, 'job stalled: its lock expired before it finished');
-    recorder.record(queueName, jobId).catch((err: unknown) => log?.error({ err, queue: queueName, jobId }, 'could not record a stalled job'));
+    recorder
+      .record(queueName, jobId)
+      .catch((err: unknown) => log?.error({ err, queue: queueName, jobId }, 'could not record a stalled job'));
   };
   if (source instanceof QueueEvents) {
     const listener = ({ jobId }: { jobId: string }): void => record(jobId);

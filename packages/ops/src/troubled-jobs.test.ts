@@ -7,7 +7,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createOpsTestKit } from '../test/ops-test-kit.ts';
 import { collectQueueHealth } from './queue-health.ts';
 
-const thresholds: QueueThresholds = { lagWarnSeconds: 120, lagCriticalSeconds: 300, backlogWarn: 10_000, backlogCritical: 100_000, failedWarn: 1, failedCritical: 100 };
+const thresholds: QueueThresholds = {
+  lagWarnSeconds: 120,
+  lagCriticalSeconds: 300,
+  backlogWarn: 10_000,
+  backlogCritical: 100_000,
+  failedWarn: 1,
+  failedCritical: 100,
+};
 
 const kit = createOpsTestKit();
 const log = createSilentLogger();
@@ -28,9 +35,19 @@ describe('queue health and a job whose data is not JSON (issue 15)', () => {
     const name = 'feed.dvpo';
     await addPoisonJob(name, 'poison-1');
     const [waiting] = await collectQueueHealth([kit.queue(name)], { thresholds });
-    expect(waiting).toMatchObject({ counts: { waiting: 1, failed: 0 }, status: 'warn', reasons: ['1 job waiting and no workers connected'], recentFailures: [], repeatedlyStalled: [] });
+    expect(waiting).toMatchObject({
+      counts: { waiting: 1, failed: 0 },
+      status: 'warn',
+      reasons: ['1 job waiting and no workers connected'],
+      recentFailures: [],
+      repeatedlyStalled: [],
+    });
 
-    const worker = createWorker(name, { 'feed-batch': async () => 'stored' }, { connection: workerConnection, prefix: kit.prefix, log, concurrency: 1 });
+    const worker = createWorker(
+      name,
+      { 'feed-batch': async () => 'stored' },
+      { connection: workerConnection, prefix: kit.prefix, log, concurrency: 1 },
+    );
     kit.track({ close: () => worker.close() });
     await once(worker, 'failed');
     const [health] = await collectQueueHealth([kit.queue(name)], { thresholds });
@@ -46,8 +63,18 @@ describe('queue health and a job whose data is not JSON (issue 15)', () => {
     expect(health).toMatchObject({
       counts: { waiting: 0, active: 0, failed: 1 },
       status: 'warn',
-      recentFailures: [{ jobId: 'poison-1', name: 'feed-batch', attemptsMade: 1, failedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), reason }],
-      reasons: [`1 failed job (warn at 1); inspect, then rollcall retry-failed --queue feed.dvpo; job poison-1 (feed-batch) after 1 attempt: ${reason}`],
+      recentFailures: [
+        {
+          jobId: 'poison-1',
+          name: 'feed-batch',
+          attemptsMade: 1,
+          failedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+          reason,
+        },
+      ],
+      reasons: [
+        `1 failed job (warn at 1); inspect, then rollcall retry-failed --queue feed.dvpo; job poison-1 (feed-batch) after 1 attempt: ${reason}`,
+      ],
     });
   });
 });
@@ -58,7 +85,11 @@ describe('queue health and a job whose workers keep dying (issue 15)', () => {
     const lockMs = 200;
     const queue = kit.queue(name);
     // Only the stalled checker of this worker runs: it finds each death and hands the job back.
-    const checker = createWorker(name, { 'feed-batch': async () => 'stored' }, { connection: workerConnection, prefix: kit.prefix, log, concurrency: 1, lockDurationMs: lockMs, autorun: false });
+    const checker = createWorker(
+      name,
+      { 'feed-batch': async () => 'stored' },
+      { connection: workerConnection, prefix: kit.prefix, log, concurrency: 1, lockDurationMs: lockMs, autorun: false },
+    );
     kit.track({ close: () => checker.close() });
     await checker.waitUntilReady();
     await checker.startStalledCheckTimer();
@@ -66,7 +97,12 @@ describe('queue health and a job whose workers keep dying (issue 15)', () => {
     for (let death = 0; death < 2; death++) {
       const stalled = once(checker, 'stalled');
       // A worker that takes the job and is SIGKILLed: the lock is never renewed, the job never finished.
-      const dying = new Worker(name, null, { connection: workerConnection, prefix: kit.prefix, lockDuration: lockMs, autorun: false });
+      const dying = new Worker(name, null, {
+        connection: workerConnection,
+        prefix: kit.prefix,
+        lockDuration: lockMs,
+        autorun: false,
+      });
       expect((await dying.getNextJob('killed', { block: false }))?.id).toBe('large-1');
       await dying.close();
       expect((await stalled)[0]).toBe('large-1');

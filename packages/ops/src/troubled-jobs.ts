@@ -41,7 +41,9 @@ export async function readRecentFailures(queue: Queue, limit = FAILED_JOBS_SHOWN
   // The failed set is scored by finishedOn: descending gives the newest first.
   const jobIds = await queue.getRanges(['failed'], 0, limit - 1, false);
   const client = await queue.getBackend().client;
-  const fields = await Promise.all(jobIds.map((jobId) => client.hmget(queue.toKey(jobId), 'name', 'failedReason', 'atm', 'finishedOn')));
+  const fields = await Promise.all(
+    jobIds.map((jobId) => client.hmget(queue.toKey(jobId), 'name', 'failedReason', 'atm', 'finishedOn')),
+  );
   return jobIds.flatMap((jobId, index) => {
     const [name, failedReason, attemptsMade, finishedOn] = fields[index] ?? [];
     // Removed between the two reads (removeOnFail).
@@ -64,9 +66,19 @@ export async function readRecentFailures(queue: Queue, limit = FAILED_JOBS_SHOWN
  * active again, so the active jobs (at most the workers' total concurrency) and the first
  * `WAITING_JOBS_SCANNED` waiting ones are where it is; BullMQ counts the stalls on the job itself.
  */
-export async function readRepeatedlyStalled(queue: Queue, atLeast = 2, scan = WAITING_JOBS_SCANNED): Promise<StalledJobSummary[]> {
-  const [active, waiting] = await Promise.all([queue.getRanges(['active'], 0, -1, true), queue.getRanges(['waiting'], 0, scan - 1, true)]);
-  const candidates = [...active.map((jobId) => ({ jobId, state: 'active' as const })), ...waiting.map((jobId) => ({ jobId, state: 'waiting' as const }))];
+export async function readRepeatedlyStalled(
+  queue: Queue,
+  atLeast = 2,
+  scan = WAITING_JOBS_SCANNED,
+): Promise<StalledJobSummary[]> {
+  const [active, waiting] = await Promise.all([
+    queue.getRanges(['active'], 0, -1, true),
+    queue.getRanges(['waiting'], 0, scan - 1, true),
+  ]);
+  const candidates = [
+    ...active.map((jobId) => ({ jobId, state: 'active' as const })),
+    ...waiting.map((jobId) => ({ jobId, state: 'waiting' as const })),
+  ];
   const client = await queue.getBackend().client;
   const fields = await Promise.all(candidates.map(({ jobId }) => client.hmget(queue.toKey(jobId), 'name', 'stc')));
   const seen = new Set<string>();

@@ -15,7 +15,11 @@ export interface OpsTestKit {
   readonly redis: Redis;
   queue(name: string): Queue;
   /** A worker as services create it (per-minute metrics on), closed by `close()`. */
-  worker<Data = unknown, Result = unknown>(name: string, processor: Processor<Data, Result>, concurrency?: number): Worker<Data, Result>;
+  worker<Data = unknown, Result = unknown>(
+    name: string,
+    processor: Processor<Data, Result>,
+    concurrency?: number,
+  ): Worker<Data, Result>;
   events(name: string): QueueEvents;
   /** Registers anything else to close (a hand-made worker) before the queues go. */
   track(closable: { close(): Promise<void> }): void;
@@ -27,7 +31,11 @@ export function createOpsTestKit(): OpsTestKit {
   const log = createSilentLogger();
   const redis = new Redis(testRedis.url, { maxRetriesPerRequest: null });
   const workerConnection = createRedisConnection(testRedis.url, { role: 'worker' });
-  const factory = new QueueFactory({ connection: createRedisConnection(testRedis.url, { role: 'producer' }), prefix: testRedis.prefix, log });
+  const factory = new QueueFactory({
+    connection: createRedisConnection(testRedis.url, { role: 'producer' }),
+    prefix: testRedis.prefix,
+    log,
+  });
   const closables: { close(): Promise<void> }[] = [];
   const opened = new Set<string>();
   return {
@@ -39,7 +47,12 @@ export function createOpsTestKit(): OpsTestKit {
       return factory.queue(name);
     },
     worker(name, processor, concurrency = 1) {
-      const worker = createWorker(name, processor, { connection: workerConnection, prefix: testRedis.prefix, log, concurrency });
+      const worker = createWorker(name, processor, {
+        connection: workerConnection,
+        prefix: testRedis.prefix,
+        log,
+        concurrency,
+      });
       closables.push({ close: () => worker.close(true) });
       return worker;
     },
@@ -66,7 +79,11 @@ export function createOpsTestKit(): OpsTestKit {
 }
 
 /** Resolves when `emitter` has emitted `event` `count` times (counting from now). */
-export function eventsOf(emitter: { on(event: string, listener: (...args: unknown[]) => void): unknown }, event: string, count: number): Promise<void> {
+export function eventsOf(
+  emitter: { on(event: string, listener: (...args: unknown[]) => void): unknown },
+  event: string,
+  count: number,
+): Promise<void> {
   return new Promise((resolve) => {
     let seen = 0;
     emitter.on(event, () => {

@@ -46,7 +46,11 @@ export function compareSnapshotInputs(before: SnapshotDocument, after: SnapshotD
       before: was ? { ...was, ...wasMark } : null,
       after: is ? { ...is, ...isMark } : null,
       storedBetween: known ? isMark.storedEvents - wasMark.storedEvents : null,
-      same: known ? wasMark.storedEvents === isMark.storedEvents && wasMark.lastIngestAt === isMark.lastIngestAt && was?.events === is?.events : null,
+      same: known
+        ? wasMark.storedEvents === isMark.storedEvents &&
+          wasMark.lastIngestAt === isMark.lastIngestAt &&
+          was?.events === is?.events
+        : null,
     };
   });
   const referenceVersion = pair(before.referenceVersion, after.referenceVersion);
@@ -59,7 +63,8 @@ export function compareSnapshotInputs(before: SnapshotDocument, after: SnapshotD
     populationVintage,
     codeVersion,
     feeds,
-    sameInputs: feeds.every((feed) => feed.same === true) && referenceVersion.same && populationVintage.same && codeVersion.same,
+    sameInputs:
+      feeds.every((feed) => feed.same === true) && referenceVersion.same && populationVintage.same && codeVersion.same,
     sameFigures: before.contentHash === after.contentHash,
   };
 }

@@ -17,7 +17,12 @@ function calls(forceId: string, prefix: string, fast: number, slow: number) {
     const callId = `${prefix}-${i}`;
     const answeredAt = new Date(Date.parse('2022-03-01T10:00:00Z') + (i < fast ? 5_000 : 30_000)).toISOString();
     return [
-      exampleEvent('call.presented', { eventId: `${callId}-p`, forceId, occurredAt: '2022-03-01T10:00:00Z', payload: { callId, btTransferSeconds: 0 } }),
+      exampleEvent('call.presented', {
+        eventId: `${callId}-p`,
+        forceId,
+        occurredAt: '2022-03-01T10:00:00Z',
+        payload: { callId, btTransferSeconds: 0 },
+      }),
       exampleEvent('call.answered', { eventId: `${callId}-a`, forceId, occurredAt: answeredAt, payload: { callId } }),
     ];
   }).flat();
@@ -25,7 +30,13 @@ function calls(forceId: string, prefix: string, fast: number, slow: number) {
 
 beforeAll(async () => {
   test = await createTestDatabase();
-  deps = { db: test.db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
+  deps = {
+    db: test.db,
+    snapshotDir: null,
+    disclosure: { maxSuppressedCount: 4 },
+    timeZone: 'Europe/London',
+    log: createSilentLogger(),
+  };
 });
 afterAll(async () => {
   await test.destroy();
@@ -34,13 +45,29 @@ afterAll(async () => {
 describe('a revision caused only by another force of the most similar group', () => {
   it('says which entries changed, that only their comparisons did, and why', async () => {
     // Kent is in Avon and Somerset's most similar group.
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [...calls('avon-and-somerset', 'as', 90, 10), ...calls('kent', 'k', 80, 20)], source: 't' }, context);
+    await storeFeedBatch(
+      test.db,
+      {
+        feed: 'call-handling',
+        inputs: [...calls('avon-and-somerset', 'as', 90, 10), ...calls('kent', 'k', 80, 20)],
+        source: 't',
+      },
+      context,
+    );
     const first = await publishSnapshot(deps, 'avon-and-somerset', '2022-03-31');
     expect(first.revision).toBe(1);
 
     // Late calls of Kent's only: Avon and Somerset's own figures stand, its heads are not stale.
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: calls('kent', 'k-late', 0, 60), source: 't' }, context);
-    const head = await test.db.selectFrom('snapshot_heads').selectAll().where('force_id', '=', 'avon-and-somerset').executeTakeFirstOrThrow();
+    await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: calls('kent', 'k-late', 0, 60), source: 't' },
+      context,
+    );
+    const head = await test.db
+      .selectFrom('snapshot_heads')
+      .selectAll()
+      .where('force_id', '=', 'avon-and-somerset')
+      .executeTakeFirstOrThrow();
     expect(head.stale_since).toBeNull();
 
     // Published again (an operator's `rollcall snapshot`): the comparisons moved, so a revision...
@@ -56,7 +83,12 @@ describe('a revision caused only by another force of the most similar group', ()
       expect(change.after).toEqual(change.before);
     }
     expect(revision.changes).toContainEqual(
-      expect.objectContaining({ measureId: 'calls.999.answered_within_10s', periodId: 'month', breakdown: null, fields: expect.arrayContaining(['msg']) }),
+      expect.objectContaining({
+        measureId: 'calls.999.answered_within_10s',
+        periodId: 'month',
+        breakdown: null,
+        fields: expect.arrayContaining(['msg']),
+      }),
     );
     expect(revision.reasons).toEqual({
       lateEvents: 0,
@@ -67,14 +99,25 @@ describe('a revision caused only by another force of the most similar group', ()
       other: false,
     });
     // Exactly the changed entries carry [r].
-    const marked = second.document.measures.filter((m) => m.flags.includes('[r]')).map((m) => `${m.measureId}|${m.period.id}|${JSON.stringify(m.breakdown)}`);
-    expect(marked.sort()).toEqual(revision.changes.map((c) => `${c.measureId}|${c.periodId}|${JSON.stringify(c.breakdown)}`).sort());
-    const month = second.document.measures.find((m) => m.measureId === 'calls.999.answered_within_10s' && m.period.id === 'month' && m.breakdown === null);
-    const before = first.document.measures.find((m) => m.measureId === 'calls.999.answered_within_10s' && m.period.id === 'month' && m.breakdown === null);
+    const marked = second.document.measures
+      .filter((m) => m.flags.includes('[r]'))
+      .map((m) => `${m.measureId}|${m.period.id}|${JSON.stringify(m.breakdown)}`);
+    expect(marked.sort()).toEqual(
+      revision.changes.map((c) => `${c.measureId}|${c.periodId}|${JSON.stringify(c.breakdown)}`).sort(),
+    );
+    const month = second.document.measures.find(
+      (m) => m.measureId === 'calls.999.answered_within_10s' && m.period.id === 'month' && m.breakdown === null,
+    );
+    const before = first.document.measures.find(
+      (m) => m.measureId === 'calls.999.answered_within_10s' && m.period.id === 'month' && m.breakdown === null,
+    );
     expect(month).toMatchObject({ value: 90, numerator: 90, denominator: 100 });
     expect(month?.msg?.average).not.toBe(before?.msg?.average);
 
     // And publishing once more with nothing changed publishes nothing.
-    expect(await publishSnapshot(deps, 'avon-and-somerset', '2022-03-31')).toMatchObject({ created: false, revision: 2 });
+    expect(await publishSnapshot(deps, 'avon-and-somerset', '2022-03-31')).toMatchObject({
+      created: false,
+      revision: 2,
+    });
   });
 });

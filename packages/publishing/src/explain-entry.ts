@@ -58,7 +58,9 @@ export class ExplainInputError extends Error {
     readonly given: string,
     readonly choices: readonly string[],
   ) {
-    super(`${parameter}: ${JSON.stringify(given)} is not in the snapshot; valid: ${choices.length > 0 ? choices.join(', ') : '(none)'}`);
+    super(
+      `${parameter}: ${JSON.stringify(given)} is not in the snapshot; valid: ${choices.length > 0 ? choices.join(', ') : '(none)'}`,
+    );
   }
 }
 
@@ -82,7 +84,12 @@ export interface AggregateRead {
   /** `numerator`, `denominator` or both when `value` equals that recomputed figure. */
   readonly role: readonly ('numerator' | 'denominator')[];
   /** The rows it sums, day by day; `source` `entities` for the snapshot-time figures of live calls. */
-  readonly rows: readonly { readonly day: LocalDate; readonly dim: string; readonly value: number; readonly source?: 'entities' }[];
+  readonly rows: readonly {
+    readonly day: LocalDate;
+    readonly dim: string;
+    readonly value: number;
+    readonly source?: 'entities';
+  }[];
   /** Σ rows: equal to `value`. */
   readonly rowsSum: number;
 }
@@ -136,7 +143,13 @@ export interface EntryExplanation {
     readonly definition: string;
     readonly method: string;
   };
-  readonly period: { readonly id: string; readonly kind: string; readonly label: string; readonly from: string | null; readonly to: string };
+  readonly period: {
+    readonly id: string;
+    readonly kind: string;
+    readonly label: string;
+    readonly from: string | null;
+    readonly to: string;
+  };
   readonly breakdown: Readonly<Record<string, string>> | null;
   /** The entry as published. */
   readonly published: Figures & { readonly flags: readonly string[]; readonly missingMonths?: readonly string[] };
@@ -148,7 +161,11 @@ export interface EntryExplanation {
     readonly recomputed: Figures & { readonly missingMonths: readonly string[] };
     /** False when events stored since publication changed the figures (see `sincePublication`). */
     readonly matchesPublished: boolean;
-    readonly population: { readonly vintage: string; readonly residents: number; readonly role: readonly 'denominator'[] } | null;
+    readonly population: {
+      readonly vintage: string;
+      readonly residents: number;
+      readonly role: readonly 'denominator'[];
+    } | null;
     readonly reads: readonly AggregateRead[];
     /** The period's days with events or rows, oldest first. */
     readonly days: readonly ExplainDay[];
@@ -157,7 +174,10 @@ export interface EntryExplanation {
    * Months of the period, and whether the feed has events in each (`[x]` otherwise); counts left
    * out when suppressed.
    */
-  readonly coverage: { readonly feed: MeasureFeed; readonly months: readonly { readonly month: string; readonly hasData: boolean; readonly events?: number }[] };
+  readonly coverage: {
+    readonly feed: MeasureFeed;
+    readonly months: readonly { readonly month: string; readonly hasData: boolean; readonly events?: number }[];
+  };
   /** Events of the feed in the period stored after this revision was published; null when suppressed. */
   readonly sincePublication: ExplainedEvents | null;
   /** For a revision (> 1): the entry in the revision before, and what arrived in between. */
@@ -165,7 +185,12 @@ export interface EntryExplanation {
     readonly previous: { readonly snapshotId: string; readonly revision: number; readonly publishedAt: string | null };
     /** Null when the revision before had no such entry. */
     readonly before: (Figures & { readonly flags: readonly string[] }) | null;
-    readonly differences: readonly { readonly field: 'value' | 'numerator' | 'denominator'; readonly before: number | null; readonly after: number | null; readonly change: number | null }[];
+    readonly differences: readonly {
+      readonly field: 'value' | 'numerator' | 'denominator';
+      readonly before: number | null;
+      readonly after: number | null;
+      readonly change: number | null;
+    }[];
     /** Null when suppressed. */
     readonly eventsArrived: ExplainedEvents | null;
   } | null;
@@ -240,7 +265,14 @@ function recording(aggregates: Aggregates, input: ExplainInput, reads: RecordedR
             });
             // The predicate itself decides for rows too: a dimension whose period sum is 0 is not
             // in the aggregates, but its daily rows (adding up to 0) belong to the read all the same.
-            reads.push({ input, method: 'sumWhere', metric, takes: (dim) => where(dim.split('|')), dims: seen.sort(), value });
+            reads.push({
+              input,
+              method: 'sumWhere',
+              metric,
+              takes: (dim) => where(dim.split('|')),
+              dims: seen.sort(),
+              value,
+            });
             return value;
           };
         default: {
@@ -254,23 +286,35 @@ function recording(aggregates: Aggregates, input: ExplainInput, reads: RecordedR
 
 /** Months of the period without data for the feed, as the snapshot engine reckons them (`missingMonths` there). */
 function missingMonthsOf(monthsWithData: ReadonlySet<string>, period: Period): string[] {
-  if (period.from === null) return [...monthsWithData].some((month) => month <= period.to.slice(0, 7)) ? [] : ['(no data up to the as-of day)'];
+  if (period.from === null)
+    return [...monthsWithData].some((month) => month <= period.to.slice(0, 7)) ? [] : ['(no data up to the as-of day)'];
   return monthsOfPeriod(period).filter((month) => !monthsWithData.has(month));
 }
 
-const sameNumber = (a: number | null, b: number | null) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b)));
+const sameNumber = (a: number | null, b: number | null) =>
+  a === null || b === null ? a === b : Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
 
 /** Picks the entry, or says which measure, period or breakdown the snapshot has instead. */
 function selectEntry(document: SnapshotDocument, request: ExplainRequest): { entry: PublishedMeasure; period: Period } {
   const ofMeasure = document.measures.filter((measure) => measure.measureId === request.measureId);
-  if (ofMeasure.length === 0) throw new ExplainInputError('measureId', request.measureId, [...new Set(document.measures.map((measure) => measure.measureId))]);
+  if (ofMeasure.length === 0)
+    throw new ExplainInputError('measureId', request.measureId, [
+      ...new Set(document.measures.map((measure) => measure.measureId)),
+    ]);
   const periodIds = [...new Set(ofMeasure.map((measure) => measure.period.id))];
-  const periodId = request.periodId ?? (periodIds.includes('month') ? 'month' : defined(periodIds[0], `a period of ${request.measureId}`));
+  const periodId =
+    request.periodId ??
+    (periodIds.includes('month') ? 'month' : defined(periodIds[0], `a period of ${request.measureId}`));
   const inPeriod = ofMeasure.filter((measure) => measure.period.id === periodId);
   if (inPeriod.length === 0) throw new ExplainInputError('period', periodId, periodIds);
   const wanted = breakdownText(request.breakdown);
   const entry = inPeriod.find((measure) => breakdownText(measure.breakdown) === wanted);
-  if (!entry) throw new ExplainInputError('breakdown', wanted === '' ? '(none: the headline)' : wanted, inPeriod.map((measure) => breakdownText(measure.breakdown) || '(none: the headline)'));
+  if (!entry)
+    throw new ExplainInputError(
+      'breakdown',
+      wanted === '' ? '(none: the headline)' : wanted,
+      inPeriod.map((measure) => breakdownText(measure.breakdown) || '(none: the headline)'),
+    );
   const period = document.periods.find((candidate) => candidate.id === periodId);
   if (!period) throw new Error(`snapshot ${document.snapshotId} lists no period ${periodId}`);
   return { entry, period };
@@ -308,12 +352,22 @@ async function explainIn(db: DbOrTransaction, request: ExplainRequest): Promise<
   if (publishedAt === undefined) throw new ExplainNotFoundError(`no snapshot ${request.snapshotId}`);
   const suppressed = entry.suppressed === '[c]' || entry.flags.includes('[c]');
 
-  const coverageRows = await readFeedCoverage(db, { forceIds: [document.forceId], from: period.from ?? '1900-01-01', to: period.to });
-  const eventsByMonth = new Map(coverageRows.filter((row) => row.feed === definition.feed && row.events > 0).map((row) => [row.month, row.events]));
+  const coverageRows = await readFeedCoverage(db, {
+    forceIds: [document.forceId],
+    from: period.from ?? '1900-01-01',
+    to: period.to,
+  });
+  const eventsByMonth = new Map(
+    coverageRows.filter((row) => row.feed === definition.feed && row.events > 0).map((row) => [row.month, row.events]),
+  );
   const coverageMonths = period.from === null ? [...eventsByMonth.keys()].sort() : monthsOfPeriod(period);
   const coverage = {
     feed: definition.feed,
-    months: coverageMonths.map((month) => ({ month, hasData: eventsByMonth.has(month), ...(!suppressed && { events: eventsByMonth.get(month) ?? 0 }) })),
+    months: coverageMonths.map((month) => ({
+      month,
+      hasData: eventsByMonth.has(month),
+      ...(!suppressed && { events: eventsByMonth.get(month) ?? 0 }),
+    })),
   };
 
   const occurredFrom = period.from === null ? null : new Date(calendar.startOfDay(period.from));
@@ -337,16 +391,25 @@ async function explainIn(db: DbOrTransaction, request: ExplainRequest): Promise<
     const previousAt = previous && (await readSnapshotPublishedAt(db, previous.snapshotId));
     const before = previous
       ? (previous.document as unknown as SnapshotDocument).measures.find(
-          (measure) => measure.measureId === entry.measureId && measure.period.id === entry.period.id && breakdownText(measure.breakdown) === breakdownText(entry.breakdown),
+          (measure) =>
+            measure.measureId === entry.measureId &&
+            measure.period.id === entry.period.id &&
+            breakdownText(measure.breakdown) === breakdownText(entry.breakdown),
         )
       : undefined;
     const differences = (['value', 'numerator', 'denominator'] as const).flatMap((field) => {
       const was = before ? before[field] : null;
       const now = entry[field];
-      return sameNumber(was, now) ? [] : [{ field, before: was, after: now, change: was !== null && now !== null ? now - was : null }];
+      return sameNumber(was, now)
+        ? []
+        : [{ field, before: was, after: now, change: was !== null && now !== null ? now - was : null }];
     });
     revision = {
-      previous: { snapshotId: document.supersedes, revision: previous?.revision ?? document.revision - 1, publishedAt: previousAt?.toISOString() ?? null },
+      previous: {
+        snapshotId: document.supersedes,
+        revision: previous?.revision ?? document.revision - 1,
+        publishedAt: previousAt?.toISOString() ?? null,
+      },
       before: before ? { ...figuresOf(before), flags: before.flags } : null,
       differences,
       eventsArrived: suppressed || !previousAt ? null : await eventsReceived(previousAt, publishedAt),
@@ -377,7 +440,11 @@ async function explainIn(db: DbOrTransaction, request: ExplainRequest): Promise<
     },
     period: { id: period.id, kind: period.kind, label: period.label, from: period.from, to: period.to },
     breakdown: entry.breakdown,
-    published: { ...figuresOf(entry), flags: entry.flags, ...(entry.missingMonths && { missingMonths: entry.missingMonths }) },
+    published: {
+      ...figuresOf(entry),
+      flags: entry.flags,
+      ...(entry.missingMonths && { missingMonths: entry.missingMonths }),
+    },
     coverage,
     revision,
   };
@@ -394,7 +461,12 @@ async function explainIn(db: DbOrTransaction, request: ExplainRequest): Promise<
       sincePublication: null,
     };
   }
-  return { ...explanation, suppressed: null, derivation: await derive(db, document, definition, entry, period, calendar), sincePublication: await eventsReceived(publishedAt, null) };
+  return {
+    ...explanation,
+    suppressed: null,
+    derivation: await derive(db, document, definition, entry, period, calendar),
+    sincePublication: await eventsReceived(publishedAt, null),
+  };
 }
 
 /**
@@ -430,7 +502,10 @@ async function derive(
     : [];
   const result = results.find((candidate) => breakdownText(candidate.breakdown) === breakdownText(entry.breakdown));
   const monthsWithData = force?.monthsWithData.get(definition.feed) ?? new Set<string>();
-  const missing = [...missingMonthsOf(monthsWithData, period), ...(definition.readsYearEarlier ? missingMonthsOf(monthsWithData, earlier) : [])];
+  const missing = [
+    ...missingMonthsOf(monthsWithData, period),
+    ...(definition.readsYearEarlier ? missingMonthsOf(monthsWithData, earlier) : []),
+  ];
   const available = missing.length === 0 && result !== undefined;
   const recomputed = {
     value: available ? result.value : null,
@@ -441,29 +516,40 @@ async function derive(
 
   // One read per distinct question: a definition asking for the same total twice read it once.
   const distinct = new Map<string, RecordedRead>();
-  for (const read of recorded) distinct.set(`${read.input}|${read.method}|${read.metric}|${JSON.stringify(read.dims)}`, read);
+  for (const read of recorded)
+    distinct.set(`${read.input}|${read.method}|${read.metric}|${JSON.stringify(read.dims)}`, read);
   const rowsByInput = new Map<ExplainInput, AggregateDayRow[]>();
   for (const input of ['period', 'year-earlier', 'as-at-end'] as const) {
     const window = windows[input];
     // All history is read for the stock metrics only, as the publication reads it.
-    const metrics = [...new Set([...distinct.values()].filter((read) => read.input === input).map((read) => read.metric))].filter(
-      (metric) => window.from !== null || STOCK_METRICS.has(metric),
+    const metrics = [
+      ...new Set([...distinct.values()].filter((read) => read.input === input).map((read) => read.metric)),
+    ].filter((metric) => window.from !== null || STOCK_METRICS.has(metric));
+    rowsByInput.set(
+      input,
+      await readAggregateDayRows(db, { forceId: document.forceId, from: window.from, to: window.to, metrics }),
     );
-    rowsByInput.set(input, await readAggregateDayRows(db, { forceId: document.forceId, from: window.from, to: window.to, metrics }));
   }
   const liveMetrics = new Set<string>(Object.values(AS_AT_METRIC));
   const reads: AggregateRead[] = [...distinct.values()].map((read, index) => {
     const window = windows[read.input];
-    const rows: { day: LocalDate; dim: string; value: number; source?: 'entities' }[] = (rowsByInput.get(read.input) ?? [])
+    const rows: { day: LocalDate; dim: string; value: number; source?: 'entities' }[] = (
+      rowsByInput.get(read.input) ?? []
+    )
       .filter((row) => row.metric === read.metric && read.takes(row.dim))
       .map((row) => ({ day: row.day, dim: row.dim, value: row.value }));
     // Calls waiting at the end of the as-of day are read from the calls themselves, not from aggregates.
     if (liveMetrics.has(read.metric)) {
-      for (const [dim, value] of aggregatesOf(read.input).dims(read.metric)) if (read.takes(dim)) rows.push({ day: window.to, dim, value, source: 'entities' });
+      for (const [dim, value] of aggregatesOf(read.input).dims(read.metric))
+        if (read.takes(dim)) rows.push({ day: window.to, dim, value, source: 'entities' });
     }
     const role = [
-      ...(recomputed.numerator !== null && sameNumber(read.value, recomputed.numerator) ? (['numerator'] as const) : []),
-      ...(recomputed.denominator !== null && sameNumber(read.value, recomputed.denominator) ? (['denominator'] as const) : []),
+      ...(recomputed.numerator !== null && sameNumber(read.value, recomputed.numerator)
+        ? (['numerator'] as const)
+        : []),
+      ...(recomputed.denominator !== null && sameNumber(read.value, recomputed.denominator)
+        ? (['denominator'] as const)
+        : []),
     ];
     return {
       id: index + 1,
@@ -488,7 +574,11 @@ async function derive(
   const eventDays = await countEventsByDay(db, {
     forceId: document.forceId,
     feed: definition.feed,
-    days: spans.map((day) => ({ day, start: new Date(calendar.startOfDay(day)), end: new Date(calendar.endOfDay(day)) })),
+    days: spans.map((day) => ({
+      day,
+      start: new Date(calendar.startOfDay(day)),
+      end: new Date(calendar.endOfDay(day)),
+    })),
   });
   const eventsOn = new Map(eventDays.map((day) => [day.day, day]));
   const days: ExplainDay[] = spans.flatMap((day) => {
@@ -499,17 +589,27 @@ async function derive(
     }
     const events = eventsOn.get(day);
     if (!events && Object.keys(sums).length === 0) return [];
-    return [{ day, events: events?.events ?? 0, latestReceivedAt: events?.latestReceivedAt.toISOString() ?? null, sums }];
+    return [
+      { day, events: events?.events ?? 0, latestReceivedAt: events?.latestReceivedAt.toISOString() ?? null, sums },
+    ];
   });
 
   const population = force?.population ?? null;
   return {
     recomputed,
-    matchesPublished: sameNumber(recomputed.value, entry.value) && sameNumber(recomputed.numerator, entry.numerator) && sameNumber(recomputed.denominator, entry.denominator),
+    matchesPublished:
+      sameNumber(recomputed.value, entry.value) &&
+      sameNumber(recomputed.numerator, entry.numerator) &&
+      sameNumber(recomputed.denominator, entry.denominator),
     population: population && {
       vintage: population.vintage,
       residents: population.residents,
-      role: recomputed.denominator !== null && population.residents === recomputed.denominator && definition.unit === 'per-1000' ? ['denominator'] : [],
+      role:
+        recomputed.denominator !== null &&
+        population.residents === recomputed.denominator &&
+        definition.unit === 'per-1000'
+          ? ['denominator']
+          : [],
     },
     reads,
     days,

@@ -13,7 +13,12 @@ const context = testIngestContext();
 const END_OF_MARCH_1 = new Date(createCalendar('Europe/London').endOfDay('2022-03-01'));
 
 const presented = (callId: string, forceId: string, occurredAt: string) =>
-  exampleEvent('call.presented', { eventId: `${callId}-p`, forceId, occurredAt, payload: { callId, btTransferSeconds: 0 } });
+  exampleEvent('call.presented', {
+    eventId: `${callId}-p`,
+    forceId,
+    occurredAt,
+    payload: { callId, btTransferSeconds: 0 },
+  });
 
 beforeAll(async () => {
   test = await createTestDatabase();

@@ -1,8 +1,30 @@
 import { addMonths, createCalendar, type LocalDate } from '@rollcall/calendar';
-import { sql } from 'kysely';
-import { type AggregateWindow, type DbOrTransaction, readCallsWaiting, readCurrentReferenceVersion, readFeedCoverage, readFeedInputs, readIngestWatermarks, readPublishedFigures, sumAggregatesOverWindows } from '@rollcall/db';
-import { FEEDS } from '@rollcall/contract';
-import { Aggregates, asAtEndId, asAtPeriod, type ComparisonFigure, customPeriod, type ForceInputs, type MeasureFeed, type MeasurePopulation, type MeasureSettings, type SnapshotComputationInput, standardPeriods, yearEarlier } from '@rollcall/measures';
+import {
+  type AggregateWindow,
+  type DbOrTransaction,
+  readCallsWaiting,
+  readCurrentReferenceVersion,
+  readFeedCoverage,
+  readFeedInputs,
+  readIngestWatermarks,
+  readPublishedFigures,
+  sumAggregatesOverWindows,
+} from '@rollcall/db';
+import { defined, FEEDS } from '@rollcall/contract';
+import {
+  Aggregates,
+  asAtEndId,
+  asAtPeriod,
+  type ComparisonFigure,
+  customPeriod,
+  type ForceInputs,
+  type MeasureFeed,
+  type MeasurePopulation,
+  type MeasureSettings,
+  type SnapshotComputationInput,
+  standardPeriods,
+  yearEarlier,
+} from '@rollcall/measures';
 import { AS_AT_METRIC, STOCK_METRICS } from '@rollcall/contract';
 import type { FeedInputSummary, FeedWatermark, PublishedEditionInput } from './snapshot-document.ts';
 
@@ -21,7 +43,12 @@ export async function readCallsWaitingAt(db: DbOrTransaction, forceIds: readonly
   const rows = await readCallsWaiting(db, forceIds, instant);
   return rows.flatMap((row) => [
     { forceId: row.forceId, metric: AS_AT_METRIC.callsWaiting, dim: `${row.channel}|${row.queue}`, value: row.waiting },
-    { forceId: row.forceId, metric: AS_AT_METRIC.callsLongestWaitMs, dim: `${row.channel}|${row.queue}`, value: row.longestMs },
+    {
+      forceId: row.forceId,
+      metric: AS_AT_METRIC.callsLongestWaitMs,
+      dim: `${row.channel}|${row.queue}`,
+      value: row.longestMs,
+    },
   ]);
 }
 
@@ -72,9 +99,14 @@ export async function loadSnapshotInputs(
   if (!force) throw new SnapshotInputError(`unknown force ${JSON.stringify(forceId)}: not in the reference data`);
   const reference = await readCurrentReferenceVersion(db);
   if (!reference) throw new SnapshotInputError('no reference data loaded: run `rollcall migrate`');
-  const populations = await db.selectFrom('populations').selectAll().where('vintage', '=', reference.populationVintage).execute();
+  const populations = await db
+    .selectFrom('populations')
+    .selectAll()
+    .where('vintage', '=', reference.populationVintage)
+    .execute();
 
-  const settingsOf = (row: (typeof forces)[number]) => row.settings as unknown as MeasureSettings & { reportingPeriods?: ReportingPeriodSetting[] };
+  const settingsOf = (row: (typeof forces)[number]) =>
+    row.settings as unknown as MeasureSettings & { reportingPeriods?: ReportingPeriodSetting[] };
   // A custom period is published from its last day for a year: long enough for the report it
   // serves, without old windows cluttering every later snapshot.
   const customPeriods = (settingsOf(force).reportingPeriods ?? [])
@@ -104,7 +136,10 @@ export async function loadSnapshotInputs(
     addWindow(period.id, period.from, period.to);
     if (period.to !== asOf) addWindow(asAtEndId(period, asOf), null, period.to);
   }
-  const sums = await sumAggregatesOverWindows(db, { forceIds: forces.map((row) => row.force_id), windows: [...windows.values()] });
+  const sums = await sumAggregatesOverWindows(db, {
+    forceIds: forces.map((row) => row.force_id),
+    windows: [...windows.values()],
+  });
   const coverage = await readFeedCoverage(db, { forceIds: null, from: '1900-01-01', to: asOf });
 
   // The force, its most similar group, and every force with data (national comparisons), in the
@@ -113,7 +148,9 @@ export async function loadSnapshotInputs(
   const candidates = new Set<string>([forceId, ...force.most_similar_group]);
   for (const row of sums) candidates.add(row.forceId);
   for (const row of coverage) candidates.add(row.forceId);
-  const forceIds = [...candidates].filter((id) => forcesById.has(id)).sort((a, b) => (a === forceId ? -1 : b === forceId ? 1 : a < b ? -1 : 1));
+  const forceIds = [...candidates]
+    .filter((id) => forcesById.has(id))
+    .sort((a, b) => (a === forceId ? -1 : b === forceId ? 1 : a < b ? -1 : 1));
 
   const liveCalls = groupBy(await readCallsWaitingAt(db, forceIds, calendarEndOfDay(asOf)), byForce);
   const sumsByForce = groupBy(sums, byForce);
@@ -122,14 +159,23 @@ export async function loadSnapshotInputs(
 
   const inputs = new Map<string, ForceInputs>();
   for (const id of forceIds) {
-    const row = forcesById.get(id)!;
+    // forceIds come from the forces table itself.
+    const row = defined(forcesById.get(id), `force ${id}`);
     const byWindow = groupBy(sumsByForce.get(id) ?? [], (row) => row.windowId);
     const aggregates = new Map<string, Aggregates>();
-    for (const [periodId, windowId] of windowOfPeriod) aggregates.set(periodId, Aggregates.fromRows(byWindow.get(windowId) ?? []));
+    for (const [periodId, windowId] of windowOfPeriod)
+      aggregates.set(periodId, Aggregates.fromRows(byWindow.get(windowId) ?? []));
     // The snapshot-time figures join the as-at aggregates (they describe the end of the as-of day).
-    aggregates.set(asAt.id, Aggregates.fromRows([...(byWindow.get(windowOfPeriod.get(asAt.id)!) ?? []), ...(liveCalls.get(id) ?? [])]));
+    aggregates.set(
+      asAt.id,
+      Aggregates.fromRows([
+        ...(byWindow.get(defined(windowOfPeriod.get(asAt.id), 'the as-at window')) ?? []),
+        ...(liveCalls.get(id) ?? []),
+      ]),
+    );
     const monthsWithData = new Map<MeasureFeed, Set<string>>(FEEDS.map((feed) => [feed, new Set<string>()]));
-    for (const month of coverageByForce.get(id) ?? []) if (month.events > 0) monthsWithData.get(month.feed as MeasureFeed)?.add(month.month);
+    for (const month of coverageByForce.get(id) ?? [])
+      if (month.events > 0) monthsWithData.get(month.feed as MeasureFeed)?.add(month.month);
     const population = populationsByForce.get(id);
     inputs.set(id, {
       forceId: id,
@@ -160,7 +206,9 @@ export async function loadSnapshotInputs(
   );
   // Figures others published for exactly these periods: comparators where a force's own events
   // do not cover a period, and the force's own published figures for reconciliation.
-  const stored = await readPublishedFigures(db, { periods: periods.filter((period) => period.from !== null).map((period) => ({ from: period.from!, to: period.to })) });
+  const stored = await readPublishedFigures(db, {
+    periods: periods.flatMap((period) => (period.from === null ? [] : [{ from: period.from, to: period.to }])),
+  });
   const publishedFigures: ComparisonFigure[] = stored
     .filter((figure) => forcesById.has(figure.forceId))
     .map((figure) => ({ ...figure, edition: figure.editionSha256.slice(0, 12) }));
@@ -168,11 +216,25 @@ export async function loadSnapshotInputs(
   for (const figure of stored) {
     const key = `${figure.source}\u0001${figure.editionSha256}`;
     const held = editions.get(key);
-    editions.set(key, { source: figure.source, edition: figure.editionSha256.slice(0, 12), file: figure.editionFile, figures: (held?.figures ?? 0) + 1 });
+    editions.set(key, {
+      source: figure.source,
+      edition: figure.editionSha256.slice(0, 12),
+      file: figure.editionFile,
+      figures: (held?.figures ?? 0) + 1,
+    });
   }
   return {
-    computation: { forceId, asOf, periods, forces: inputs, mostSimilarGroup: force.most_similar_group, publishedFigures },
-    publishedEditions: [...editions.values()].sort((a, b) => (`${a.source} ${a.edition}` < `${b.source} ${b.edition}` ? -1 : 1)),
+    computation: {
+      forceId,
+      asOf,
+      periods,
+      forces: inputs,
+      mostSimilarGroup: force.most_similar_group,
+      publishedFigures,
+    },
+    publishedEditions: [...editions.values()].sort((a, b) =>
+      `${a.source} ${a.edition}` < `${b.source} ${b.edition}` ? -1 : 1,
+    ),
     forceName: force.name,
     referenceVersion: reference.version,
     populationVintage: reference.populationVintage,

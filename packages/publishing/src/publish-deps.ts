@@ -25,7 +25,10 @@ export interface PublishDeps {
 }
 
 /** The publication settings of a deployment (SNAPSHOT_DIR, SUPPRESS_MAX_COUNT, TREND_*, TZ_REPORTING). */
-export function publishDepsOf(config: Config, resources: { readonly db: Db; readonly queues: QueueFactory; readonly log: Logger }): PublishDeps {
+export function publishDepsOf(
+  config: Config,
+  resources: { readonly db: Db; readonly queues: QueueFactory; readonly log: Logger },
+): PublishDeps {
   return {
     db: resources.db,
     queues: resources.queues,

@@ -25,20 +25,37 @@ function calls(day: string, fast: number, slow: number, prefix = day) {
   for (let i = 0; i < fast + slow; i++) {
     const callId = `${prefix}-${i}`;
     const presentedAt = `${day}T10:00:00Z`;
-    events.push(exampleEvent('call.presented', { eventId: `${callId}-p`, occurredAt: presentedAt, payload: { callId, btTransferSeconds: 0 } }));
+    events.push(
+      exampleEvent('call.presented', {
+        eventId: `${callId}-p`,
+        occurredAt: presentedAt,
+        payload: { callId, btTransferSeconds: 0 },
+      }),
+    );
     const answeredAt = new Date(Date.parse(presentedAt) + (i < fast ? 5_000 : 30_000)).toISOString();
     events.push(exampleEvent('call.answered', { eventId: `${callId}-a`, occurredAt: answeredAt, payload: { callId } }));
   }
   return events;
 }
 
-const find = (document: { measures: readonly { measureId: string; period: { id: string } }[] }, measureId: string, periodId: string) =>
-  document.measures.find((m) => m.measureId === measureId && m.period.id === periodId) as Record<string, unknown> | undefined;
+const find = (
+  document: { measures: readonly { measureId: string; period: { id: string } }[] },
+  measureId: string,
+  periodId: string,
+) =>
+  document.measures.find((m) => m.measureId === measureId && m.period.id === periodId) as
+    Record<string, unknown> | undefined;
 
 beforeAll(async () => {
   test = await createTestDatabase();
   dir = await mkdtemp(join(tmpdir(), 'rollcall-snapshots-'));
-  deps = { db: test.db, snapshotDir: dir, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
+  deps = {
+    db: test.db,
+    snapshotDir: dir,
+    disclosure: { maxSuppressedCount: 4 },
+    timeZone: 'Europe/London',
+    log: createSilentLogger(),
+  };
 });
 afterAll(async () => {
   await test.destroy();
@@ -54,8 +71,14 @@ describe('publishSnapshot', () => {
     expect(month).toMatchObject({ value: 90, numerator: 90, denominator: 100, target: 90, status: 'met', flags: [] });
     expect((month!.ci as { halfWidth: number }).halfWidth).toBeCloseTo(5.88, 2);
     // Twelve months need twelve months of data: the rolling value is not available, never zero.
-    expect(find(outcome.document, 'calls.999.answered_within_10s', 'rolling-12m')).toMatchObject({ value: null, flags: ['[x]'] });
-    expect(outcome.document.inputs.feeds['call-handling']).toEqual({ events: 200, latestOccurredAt: '2022-03-01T10:00:30.000Z' });
+    expect(find(outcome.document, 'calls.999.answered_within_10s', 'rolling-12m')).toMatchObject({
+      value: null,
+      flags: ['[x]'],
+    });
+    expect(outcome.document.inputs.feeds['call-handling']).toEqual({
+      events: 200,
+      latestOccurredAt: '2022-03-01T10:00:30.000Z',
+    });
   });
 
   it('publishes nothing new when the inputs have not changed', async () => {
@@ -70,7 +93,9 @@ describe('publishSnapshot', () => {
     expect(files.sort()).toEqual(['avon-and-somerset_2022-03-31_r1.csv', 'avon-and-somerset_2022-03-31_r1.json']);
     expect((await readdir(dir)).sort()).toEqual(['.tmp', 'avon-and-somerset']);
     expect(await readdir(join(dir, '.tmp'))).toEqual([]);
-    const latest = JSON.parse(await readFile(join(dir, 'avon-and-somerset', 'latest.json'), 'utf8')) as { snapshotId: string };
+    const latest = JSON.parse(await readFile(join(dir, 'avon-and-somerset', 'latest.json'), 'utf8')) as {
+      snapshotId: string;
+    };
     expect(latest.snapshotId).toBe('avon-and-somerset_2022-03-31_r1');
     const csv = await readFile(join(dir, 'avon-and-somerset', 'latest.csv'), 'utf8');
     const [header, ...rows] = csv.trim().split('\r\n');
@@ -81,7 +106,11 @@ describe('publishSnapshot', () => {
   });
 
   it('revises a published snapshot when late events change it, marking what changed and why', async () => {
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: calls('2022-03-02', 0, 20, 'late'), source: 't' }, context);
+    await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: calls('2022-03-02', 0, 20, 'late'), source: 't' },
+      context,
+    );
     const head = await test.db.selectFrom('snapshot_heads').selectAll().executeTakeFirstOrThrow();
     expect(head.stale_late_events).toBe(40);
     const [revised] = await reviseStaleSnapshots(deps);
@@ -108,33 +137,71 @@ describe('publishSnapshot', () => {
       after: { value: 75, numerator: 90, denominator: 120 },
     });
     // The first revision is immutable and still readable.
-    const first = await test.db.selectFrom('snapshots').select('document').where('snapshot_id', '=', 'avon-and-somerset_2022-03-31_r1').executeTakeFirstOrThrow();
+    const first = await test.db
+      .selectFrom('snapshots')
+      .select('document')
+      .where('snapshot_id', '=', 'avon-and-somerset_2022-03-31_r1')
+      .executeTakeFirstOrThrow();
     expect(find(first.document as never, 'calls.999.answered_within_10s', 'month')).toMatchObject({ value: 90 });
-    expect((await test.db.selectFrom('snapshot_heads').select('stale_since').executeTakeFirstOrThrow()).stale_since).toBeNull();
+    expect(
+      (await test.db.selectFrom('snapshot_heads').select('stale_since').executeTakeFirstOrThrow()).stale_since,
+    ).toBeNull();
   });
 
   it('suppresses small counts before publication', async () => {
     await storeFeedBatch(
       test.db,
-      { feed: 'dvpo', inputs: [1, 2, 3].map((i) => exampleEvent('dvpo.applied', { eventId: `a${i}`, occurredAt: '2022-03-05T10:00:00Z', payload: { caseRef: `d${i}` } })), source: 't' },
+      {
+        feed: 'dvpo',
+        inputs: [1, 2, 3].map((i) =>
+          exampleEvent('dvpo.applied', {
+            eventId: `a${i}`,
+            occurredAt: '2022-03-05T10:00:00Z',
+            payload: { caseRef: `d${i}` },
+          }),
+        ),
+        source: 't',
+      },
       context,
     );
     const outcome = await publishSnapshot(deps, 'avon-and-somerset', '2022-03-31');
-    expect(find(outcome.document, 'dvpo.applied', 'month')).toMatchObject({ value: null, numerator: null, suppressed: '[c]' });
+    expect(find(outcome.document, 'dvpo.applied', 'month')).toMatchObject({
+      value: null,
+      numerator: null,
+      suppressed: '[c]',
+    });
     expect(JSON.stringify(outcome.document)).not.toContain('psn_');
   });
 });
 
 /** The reference data as the database holds it, in the shape `loadReferenceIntoDatabase` loads. */
 async function currentReferenceData(db: Db): Promise<Parameters<typeof loadReferenceIntoDatabase>[1]> {
-  const version = await db.selectFrom('reference_versions').selectAll().where('is_current', '=', true).executeTakeFirstOrThrow();
+  const version = await db
+    .selectFrom('reference_versions')
+    .selectAll()
+    .where('is_current', '=', true)
+    .executeTakeFirstOrThrow();
   const forces = await db.selectFrom('forces').selectAll().orderBy('force_id').execute();
-  const populations = await db.selectFrom('populations').selectAll().where('vintage', '=', version.population_vintage).execute();
+  const populations = await db
+    .selectFrom('populations')
+    .selectAll()
+    .where('vintage', '=', version.population_vintage)
+    .execute();
   return {
     version: version.version,
     populationVintage: version.population_vintage,
-    forces: forces.map((row) => ({ forceId: row.force_id, name: row.name, onsName: row.ons_name, mostSimilarGroup: row.most_similar_group })),
-    populations: populations.map((row) => ({ forceId: row.force_id, vintage: row.vintage, residents: Number(row.residents), groups: row.groups as never })),
+    forces: forces.map((row) => ({
+      forceId: row.force_id,
+      name: row.name,
+      onsName: row.ons_name,
+      mostSimilarGroup: row.most_similar_group,
+    })),
+    populations: populations.map((row) => ({
+      forceId: row.force_id,
+      vintage: row.vintage,
+      residents: Number(row.residents),
+      groups: row.groups as never,
+    })),
     settings: new Map(forces.map((row) => [row.force_id, row.settings as never])),
   };
 }
@@ -149,14 +216,30 @@ describe('the reasons a revision gives', () => {
   const entryOf = (document: { measures: readonly PublishedMeasure[] }, measureId: string, periodId: string) =>
     document.measures.find((m) => m.measureId === measureId && m.period.id === periodId && m.breakdown === null);
   const changeOf = (revision: PublishOutcome, measureId: string, periodId: string) =>
-    revision.document.revisionOf?.changes.find((change) => change.measureId === measureId && change.periodId === periodId && change.breakdown === null);
+    revision.document.revisionOf?.changes.find(
+      (change) => change.measureId === measureId && change.periodId === periodId && change.breakdown === null,
+    );
 
   beforeAll(async () => {
     reasons = await createTestDatabase();
-    reasonDeps = { db: reasons.db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
+    reasonDeps = {
+      db: reasons.db,
+      snapshotDir: null,
+      disclosure: { maxSuppressedCount: 4 },
+      timeZone: 'Europe/London',
+      log: createSilentLogger(),
+    };
     // Twenty searches ending in no further action, and 100 calls, 90 of them answered within 10 s.
-    await storeFeedBatch(reasons.db, { feed: 'stop-search', inputs: Array.from({ length: 20 }, (_, i) => search(`s-${i}`)), source: 't' }, context);
-    await storeFeedBatch(reasons.db, { feed: 'call-handling', inputs: calls('2022-03-01', 90, 10), source: 't' }, context);
+    await storeFeedBatch(
+      reasons.db,
+      { feed: 'stop-search', inputs: Array.from({ length: 20 }, (_, i) => search(`s-${i}`)), source: 't' },
+      context,
+    );
+    await storeFeedBatch(
+      reasons.db,
+      { feed: 'call-handling', inputs: calls('2022-03-01', 90, 10), source: 't' },
+      context,
+    );
     expect(await publishSnapshot(reasonDeps, FORCE, AS_OF)).toMatchObject({ created: true, revision: 1 });
   });
   afterAll(async () => {
@@ -167,10 +250,23 @@ describe('the reasons a revision gives', () => {
     // Five searches amended to an arrest (five, so that the arrests are not suppressed), and one
     // search that was not there at publication.
     const amended = Array.from({ length: 5 }, (_, i) =>
-      exampleEvent('stop-search.amended', { eventId: `s-${i}-amended`, occurredAt: '2022-03-20T09:00:00Z', payload: { recordId: `s-${i}`, outcome: 'Arrest' } }),
+      exampleEvent('stop-search.amended', {
+        eventId: `s-${i}-amended`,
+        occurredAt: '2022-03-20T09:00:00Z',
+        payload: { recordId: `s-${i}`, outcome: 'Arrest' },
+      }),
     );
-    await storeFeedBatch(reasons.db, { feed: 'stop-search', inputs: [...amended, search('s-late', '2022-03-02T12:00:00Z')], source: 't' }, context);
-    const head = await reasons.db.selectFrom('snapshot_heads').selectAll().where('force_id', '=', FORCE).where('as_of', '=', AS_OF).executeTakeFirstOrThrow();
+    await storeFeedBatch(
+      reasons.db,
+      { feed: 'stop-search', inputs: [...amended, search('s-late', '2022-03-02T12:00:00Z')], source: 't' },
+      context,
+    );
+    const head = await reasons.db
+      .selectFrom('snapshot_heads')
+      .selectAll()
+      .where('force_id', '=', FORCE)
+      .where('as_of', '=', AS_OF)
+      .executeTakeFirstOrThrow();
     // Corrections are late events too: six arrived after publication, five of them corrections.
     expect([head.stale_late_events, head.stale_corrected_events]).toEqual([6, 5]);
 
@@ -197,11 +293,17 @@ describe('the reasons a revision gives', () => {
     const current = await currentReferenceData(reasons.db);
     const settings = new Map(current.settings);
     settings.set(FORCE, { ...settings.get(FORCE)!, calls999AnsweredWithin10sTarget: 0.95 });
-    expect(await loadReferenceIntoDatabase(reasons.db, { ...current, version: 'ref-test-target-95', settings })).toEqual({ loaded: true, version: 'ref-test-target-95' });
+    expect(
+      await loadReferenceIntoDatabase(reasons.db, { ...current, version: 'ref-test-target-95', settings }),
+    ).toEqual({ loaded: true, version: 'ref-test-target-95' });
 
     const revised = await publishSnapshot(reasonDeps, FORCE, AS_OF);
     expect(revised).toMatchObject({ created: true, revision: 3 });
-    expect(revised.document).toMatchObject({ referenceVersion: 'ref-test-target-95', populationVintage: 'census-2011', supersedes: `${FORCE}_${AS_OF}_r2` });
+    expect(revised.document).toMatchObject({
+      referenceVersion: 'ref-test-target-95',
+      populationVintage: 'census-2011',
+      supersedes: `${FORCE}_${AS_OF}_r2`,
+    });
     expect(revised.document.revisionOf?.reasons).toEqual({
       lateEvents: 0,
       correctedEvents: 0,
@@ -220,14 +322,27 @@ describe('the reasons a revision gives', () => {
       before: { value: 90, numerator: 90, denominator: 100 },
       after: { value: 90, numerator: 90, denominator: 100 },
     });
-    expect(entryOf(revised.document, 'calls.999.answered_within_10s', 'month')).toMatchObject({ target: 95, status: 'nearly met', flags: ['[r]'] });
+    expect(entryOf(revised.document, 'calls.999.answered_within_10s', 'month')).toMatchObject({
+      target: 95,
+      status: 'nearly met',
+      flags: ['[r]'],
+    });
   });
 
   it('says the population vintage changed when new population figures move a rate', async () => {
     const current = await currentReferenceData(reasons.db);
     const vintage = 'census-2021-test';
-    const populations = current.populations.map((population) => ({ ...population, vintage, residents: population.residents * 2 }));
-    await loadReferenceIntoDatabase(reasons.db, { ...current, version: 'ref-test-vintage', populationVintage: vintage, populations });
+    const populations = current.populations.map((population) => ({
+      ...population,
+      vintage,
+      residents: population.residents * 2,
+    }));
+    await loadReferenceIntoDatabase(reasons.db, {
+      ...current,
+      version: 'ref-test-vintage',
+      populationVintage: vintage,
+      populations,
+    });
 
     const revised = await publishSnapshot(reasonDeps, FORCE, AS_OF);
     expect(revised).toMatchObject({ created: true, revision: 4 });

@@ -1,9 +1,25 @@
+import { readSnapshotDocument } from './stored-snapshot-document.ts';
 import type { PublishDeps } from './publish-deps.ts';
 import type { LocalDate } from '@rollcall/calendar';
-import { clearSnapshotHeadStale, type Db, enqueueSnapshotDelivery, findSnapshot, findSnapshotHead, insertSnapshot, lockForceForPublication, lockSnapshotKey, readRelease, replaceEmbargoedSnapshot } from '@rollcall/db';
-import type { Logger } from '@rollcall/logger';
-import { applyDisclosureControl, computeSnapshotMeasures, DEFAULT_NEARLY_MET_RULE, DEFAULT_SIMILAR_WITHIN_PERCENT, DEFAULT_TREND_THRESHOLDS, type DisclosureRule, type PublishedMeasure, type TrendThresholds, trendRule } from '@rollcall/measures';
-import type { QueueFactory } from '@rollcall/queue';
+import {
+  clearSnapshotHeadStale,
+  enqueueSnapshotDelivery,
+  findSnapshotHead,
+  insertSnapshot,
+  lockForceForPublication,
+  lockSnapshotKey,
+  readRelease,
+  replaceEmbargoedSnapshot,
+} from '@rollcall/db';
+import {
+  applyDisclosureControl,
+  computeSnapshotMeasures,
+  DEFAULT_NEARLY_MET_RULE,
+  DEFAULT_SIMILAR_WITHIN_PERCENT,
+  DEFAULT_TREND_THRESHOLDS,
+  type PublishedMeasure,
+  trendRule,
+} from '@rollcall/measures';
 import { canonicalJson, sha256Hex, snapshotEntryKey } from '@rollcall/contract';
 import { codeVersion } from '@rollcall/runtime';
 import { sql } from 'kysely';
@@ -24,9 +40,14 @@ export interface PublishOutcome {
   readonly files: SnapshotFilePaths | null;
 }
 
-export const snapshotIdOf = (forceId: string, asOf: string, revision: number): string => `${forceId}_${asOf}_r${revision}`;
+export const snapshotIdOf = (forceId: string, asOf: string, revision: number): string =>
+  `${forceId}_${asOf}_r${revision}`;
 
-const figures = (measure: PublishedMeasure) => ({ value: measure.value, numerator: measure.numerator, denominator: measure.denominator });
+const figures = (measure: PublishedMeasure) => ({
+  value: measure.value,
+  numerator: measure.numerator,
+  denominator: measure.denominator,
+});
 
 /**
  * Fields of an entry that can move when only other forces' data change: the MSG rank and average
@@ -44,7 +65,10 @@ function changedFields(before: PublishedMeasure, after: PublishedMeasure): strin
   const now: Record<string, unknown> = { ...after, flags: after.flags.filter((flag) => flag !== REVISION_MARK) };
   const keys = [...new Set([...Object.keys(old), ...Object.keys(now)])].sort();
   // An absent field and a null one differ (as they do in the content hash).
-  return keys.filter((key) => (old[key] === undefined) !== (now[key] === undefined) || canonicalJson(old[key]) !== canonicalJson(now[key]));
+  return keys.filter(
+    (key) =>
+      (old[key] === undefined) !== (now[key] === undefined) || canonicalJson(old[key]) !== canonicalJson(now[key]),
+  );
 }
 
 /**
@@ -66,11 +90,20 @@ export function diffMeasures(before: readonly PublishedMeasure[], after: readonl
       continue;
     }
     const fields = changedFields(old, measure);
-    if (fields.length > 0) changes.push({ ...base, change: 'changed', fields, before: figures(old), after: figures(measure) });
+    if (fields.length > 0)
+      changes.push({ ...base, change: 'changed', fields, before: figures(old), after: figures(measure) });
   }
   for (const [key, measure] of previous) {
     if (!current.has(key)) {
-      changes.push({ measureId: measure.measureId, breakdown: measure.breakdown, periodId: measure.period.id, change: 'removed', fields: [], before: figures(measure), after: null });
+      changes.push({
+        measureId: measure.measureId,
+        breakdown: measure.breakdown,
+        periodId: measure.period.id,
+        change: 'removed',
+        fields: [],
+        before: figures(measure),
+        after: null,
+      });
     }
   }
   return changes;
@@ -83,7 +116,9 @@ export class SnapshotDeliveryError extends Error {
     readonly snapshotId: string,
     readonly reason: string,
   ) {
-    super(`snapshot ${snapshotId} is published but its files or message could not be written (the next drain retries): ${reason}`);
+    super(
+      `snapshot ${snapshotId} is published but its files or message could not be written (the next drain retries): ${reason}`,
+    );
   }
 }
 
@@ -130,35 +165,50 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
     // work_mem spills to disk in batches (measured: 470 ms against 150 in memory).
     await sql`set local work_mem = '64MB'`.execute(trx);
     const inputs = await loadSnapshotInputs(trx, forceId, asOf, deps.timeZone);
-    const computed = computeSnapshotMeasures(inputs.computation, { disclosure: deps.disclosure, trendThresholds, nearlyMet });
+    const computed = computeSnapshotMeasures(inputs.computation, {
+      disclosure: deps.disclosure,
+      trendThresholds,
+      nearlyMet,
+    });
     const { measures, report } = applyDisclosureControl(computed, deps.disclosure);
     const contentHash = sha256Hex(canonicalJson(measures));
     const head = await findSnapshotHead(trx, forceId, asOf);
-    const unchanged = async () => {
+    const unchanged = async (headId: string) => {
       await clearSnapshotHeadStale(trx, forceId, asOf);
-      const existing = await findSnapshot(trx, head!.snapshotId);
-      return { created: false, document: existing!.document as unknown as SnapshotDocument };
+      return { created: false, document: await readSnapshotDocument(trx, headId, 'its snapshot head') };
     };
-    if (head && head.contentHash === contentHash) return unchanged();
+    if (head && head.contentHash === contentHash) return unchanged(head.snapshotId);
     // Release control: a first revision whose pre-announced release is still to come has been
     // seen by nobody but the pre-release list, so late events change it in place, without a
     // revision (operations.md, "Release control"); once released, the revisions policy applies.
     const release = await readRelease(trx, forceId, asOf);
-    const replaceEmbargoed = head !== undefined && head.revision === 1 && release !== undefined && release.releaseAt.getTime() > now().getTime();
+    const replaceEmbargoed =
+      head !== undefined &&
+      head.revision === 1 &&
+      release !== undefined &&
+      release.releaseAt.getTime() > now().getTime();
     let revisionOf: RevisionInfo | null = null;
     let published = measures;
     if (head && !replaceEmbargoed) {
-      const previous = (await findSnapshot(trx, head.snapshotId))!.document as unknown as SnapshotDocument;
+      const previous = await readSnapshotDocument(trx, head.snapshotId, 'its snapshot head');
       const changes = diffMeasures(previous.measures, measures);
       // The same entries in another order (a code change): nothing anyone reads has changed.
-      if (changes.length === 0) return unchanged();
-      const changed = new Set(changes.filter((change) => change.change !== 'removed').map((change) => `${change.measureId}|${change.periodId}|${JSON.stringify(change.breakdown)}`));
+      if (changes.length === 0) return unchanged(head.snapshotId);
+      const changed = new Set(
+        changes
+          .filter((change) => change.change !== 'removed')
+          .map((change) => `${change.measureId}|${change.periodId}|${JSON.stringify(change.breakdown)}`),
+      );
       published = measures.map((measure) =>
-        changed.has(`${measure.measureId}|${measure.period.id}|${JSON.stringify(measure.breakdown)}`) ? { ...measure, flags: [...measure.flags, REVISION_MARK] } : measure,
+        changed.has(`${measure.measureId}|${measure.period.id}|${JSON.stringify(measure.breakdown)}`)
+          ? { ...measure, flags: [...measure.flags, REVISION_MARK] }
+          : measure,
       );
       const referenceDataChanged = previous.referenceVersion !== inputs.referenceVersion;
       const populationVintageChanged = previous.populationVintage !== inputs.populationVintage;
-      const otherForcesData = changes.some((change) => change.change === 'changed' && change.fields.every((field) => COMPARISON_FIELDS.has(field)));
+      const otherForcesData = changes.some(
+        (change) => change.change === 'changed' && change.fields.every((field) => COMPARISON_FIELDS.has(field)),
+      );
       const editionName = (edition: PublishedEditionInput) => `${edition.source} edition ${edition.edition}`;
       const previousEditions = new Set((previous.inputs.published ?? []).map(editionName));
       const publishedEditions = inputs.publishedEditions.map(editionName).filter((name) => !previousEditions.has(name));
@@ -173,7 +223,12 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
           otherForcesData,
           ...(publishedEditions.length > 0 && { publishedEditions }),
           other:
-            head.staleLateEvents === 0 && head.staleCorrectedEvents === 0 && !referenceDataChanged && !populationVintageChanged && !otherForcesData && publishedEditions.length === 0,
+            head.staleLateEvents === 0 &&
+            head.staleCorrectedEvents === 0 &&
+            !referenceDataChanged &&
+            !populationVintageChanged &&
+            !otherForcesData &&
+            publishedEditions.length === 0,
         },
         changes,
       };
@@ -207,15 +262,21 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
           similarWithinPercent: DEFAULT_SIMILAR_WITHIN_PERCENT,
           average:
             'weighted: sum of numerators ÷ sum of denominators of the forces whose own snapshots publish the entry (complete data, not suppressed); the others are listed in leftOut with the reason. No rank or average unless another force of the group has figures',
-          similar: 'within ±5% of the average, or, for shares and rates, the force\'s own 95% score interval holds the average',
+          similar:
+            "within ±5% of the average, or, for shares and rates, the force's own 95% score interval holds the average",
           rankInterval:
             '95% rank interval (Klein, Wright and Wieczorek 2020): Wilson (or Poisson score) intervals at 1 − 0.05/K for the K ranked forces; best rank 1 + the forces surely better, worst rank K − the forces surely worse; on measures whose numerators count events',
         },
         nationalOutliers:
           'unweighted mean ± 1 SD across forces whose own snapshots publish the entry (complete data, not suppressed) or whose published figure is loaded; on logs when the values fail Shapiro–Wilk (α = 0.05) and their logs pass; a share or rate is flagged only when its whole 95% score interval lies outside the band (Spiegelhalter 2005)',
-        confidenceIntervals: '95%: normal approximation p ± 1.96·√(p(1−p)/n); Wilson interval added when n < 30 or fewer than 5 successes or failures',
+        confidenceIntervals:
+          '95%: normal approximation p ± 1.96·√(p(1−p)/n); Wilson interval added when n < 30 or fewer than 5 successes or failures',
       },
-      inputs: { feeds: inputs.feeds, ...(inputs.publishedEditions.length > 0 && { published: inputs.publishedEditions }), watermarks: inputs.watermarks },
+      inputs: {
+        feeds: inputs.feeds,
+        ...(inputs.publishedEditions.length > 0 && { published: inputs.publishedEditions }),
+        watermarks: inputs.watermarks,
+      },
       periods: inputs.computation.periods,
       revisionOf,
       measures: published,
@@ -241,10 +302,20 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
   if (!created && deps.snapshotDir !== null && !(await snapshotFilesExist(deps.snapshotDir, document))) {
     await enqueueSnapshotDelivery(deps.db, { snapshotId: document.snapshotId, forceId, asOf });
   }
-  const deliveries = await drainSnapshotOutbox(deps, { forceIds: [forceId], documents: new Map([[document.snapshotId, document]]) });
+  const deliveries = await drainSnapshotOutbox(deps, {
+    forceIds: [forceId],
+    documents: new Map([[document.snapshotId, document]]),
+  });
   const delivery = deliveries.find((outcome) => outcome.snapshotId === document.snapshotId);
   deps.log.info(
-    { forceId, asOf, snapshotId: document.snapshotId, revision: document.revision, created, measures: document.measures.length },
+    {
+      forceId,
+      asOf,
+      snapshotId: document.snapshotId,
+      revision: document.revision,
+      created,
+      measures: document.measures.length,
+    },
     created ? 'snapshot published' : 'snapshot unchanged',
   );
   if (delivery?.error) throw new SnapshotDeliveryError(document.snapshotId, delivery.error);

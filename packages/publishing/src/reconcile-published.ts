@@ -1,7 +1,7 @@
+import { readSnapshotDocument } from './stored-snapshot-document.ts';
 import { addMonths, type LocalDate } from '@rollcall/calendar';
-import { type DbOrTransaction, findSnapshot, findSnapshotHead } from '@rollcall/db';
+import { type DbOrTransaction, findSnapshotHead } from '@rollcall/db';
 import type { PublishedMeasure } from '@rollcall/measures';
-import type { SnapshotDocument } from './snapshot-document.ts';
 
 export interface ReconciliationLine {
   readonly month: string;
@@ -35,7 +35,10 @@ const lastDayOf = (month: string): LocalDate => {
  * states them (`reconciliation` of its `month` entries). Reads published snapshots only: it
  * publishes nothing, so running it never makes a revision.
  */
-export async function reconcilePublished(db: DbOrTransaction, options: { readonly forceId: string; readonly fromMonth: string; readonly toMonth: string }): Promise<ReconciliationReport> {
+export async function reconcilePublished(
+  db: DbOrTransaction,
+  options: { readonly forceId: string; readonly fromMonth: string; readonly toMonth: string },
+): Promise<ReconciliationReport> {
   const lines: ReconciliationLine[] = [];
   const monthsWithoutSnapshot: string[] = [];
   for (let month = options.fromMonth; month <= options.toMonth; month = addMonths(`${month}-01`, 1).slice(0, 7)) {
@@ -44,7 +47,7 @@ export async function reconcilePublished(db: DbOrTransaction, options: { readonl
       monthsWithoutSnapshot.push(month);
       continue;
     }
-    const document = (await findSnapshot(db, head.snapshotId))!.document as unknown as SnapshotDocument;
+    const document = await readSnapshotDocument(db, head.snapshotId, 'its snapshot head');
     for (const entry of document.measures as readonly PublishedMeasure[]) {
       if (entry.period.kind !== 'month' || entry.breakdown !== null) continue;
       for (const line of entry.reconciliation ?? []) {

@@ -21,11 +21,17 @@ export function snapshotReaderOf(
   at: Date,
   what: string,
 ): SnapshotReader {
-  return { name: principal?.name ?? 'anonymous', preRelease: principal?.scopes.includes(PRE_RELEASE_SCOPE) ?? false, at, what };
+  return {
+    name: principal?.name ?? 'anonymous',
+    preRelease: principal?.scopes.includes(PRE_RELEASE_SCOPE) ?? false,
+    at,
+    what,
+  };
 }
 
 /** The repository filter for the reader: embargoed snapshots hidden unless it holds `pre-release`. */
-export const visibilityFor = (reader: SnapshotReader): { readonly visibleAt?: Date } => (reader.preRelease ? {} : { visibleAt: reader.at });
+export const visibilityFor = (reader: SnapshotReader): { readonly visibleAt?: Date } =>
+  reader.preRelease ? {} : { visibleAt: reader.at };
 
 /**
  * The snapshots a reader may see, in their order: all of them for a `pre-release` reader, who is
@@ -33,11 +39,14 @@ export const visibilityFor = (reader: SnapshotReader): { readonly visibleAt?: Da
  * content hash seen when known); the others without the embargoed ones. An embargoed snapshot
  * is hidden as if it did not exist (a 404, not a 403), so its date and id do not leak either.
  */
-export async function admitSnapshots<T extends { readonly snapshotId: string; readonly forceId: string; readonly asOf: string; readonly contentHash?: string }>(
-  db: DbOrTransaction,
-  reader: SnapshotReader,
-  snapshots: readonly T[],
-): Promise<T[]> {
+export async function admitSnapshots<
+  T extends {
+    readonly snapshotId: string;
+    readonly forceId: string;
+    readonly asOf: string;
+    readonly contentHash?: string;
+  },
+>(db: DbOrTransaction, reader: SnapshotReader, snapshots: readonly T[]): Promise<T[]> {
   const embargoed = await findEmbargoedKeys(db, snapshots, reader.at);
   if (embargoed.size === 0) return [...snapshots];
   if (!reader.preRelease) return snapshots.filter((snapshot) => !embargoed.has(releaseKeyOf(snapshot)));

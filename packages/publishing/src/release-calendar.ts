@@ -1,5 +1,13 @@
 import { createCalendar, type LocalDate } from '@rollcall/calendar';
-import { type Db, findSnapshotHead, lockSnapshotKey, readForceIds, readRelease, type ReleaseEntry, upsertRelease } from '@rollcall/db';
+import {
+  type Db,
+  findSnapshotHead,
+  lockSnapshotKey,
+  readForceIds,
+  readRelease,
+  type ReleaseEntry,
+  upsertRelease,
+} from '@rollcall/db';
 
 /** A release that cannot be scheduled; the message names what and why. */
 export class ReleaseScheduleError extends Error {
@@ -23,23 +31,32 @@ export interface ScheduleReleaseRequest {
  */
 export async function scheduleRelease(db: Db, request: ScheduleReleaseRequest, now: Date): Promise<ReleaseEntry> {
   const { forceId, asOf, releaseAt, timeZone } = request;
-  if (!(await readForceIds(db)).has(forceId)) throw new ReleaseScheduleError(`--force: ${JSON.stringify(forceId)} is not a force of the reference data`);
+  if (!(await readForceIds(db)).has(forceId))
+    throw new ReleaseScheduleError(`--force: ${JSON.stringify(forceId)} is not a force of the reference data`);
   if (releaseAt.getTime() <= now.getTime()) {
-    throw new ReleaseScheduleError(`--at: ${releaseAt.toISOString()} is not in the future (now ${now.toISOString()}): a release is announced ahead`);
+    throw new ReleaseScheduleError(
+      `--at: ${releaseAt.toISOString()} is not in the future (now ${now.toISOString()}): a release is announced ahead`,
+    );
   }
   const dayEnds = createCalendar(timeZone).endOfDay(asOf);
   if (releaseAt.getTime() < dayEnds) {
-    throw new ReleaseScheduleError(`--at: ${releaseAt.toISOString()} is before the end of ${asOf} (${new Date(dayEnds).toISOString()}): the snapshot would not hold the whole day`);
+    throw new ReleaseScheduleError(
+      `--at: ${releaseAt.toISOString()} is before the end of ${asOf} (${new Date(dayEnds).toISOString()}): the snapshot would not hold the whole day`,
+    );
   }
   return db.transaction().execute(async (trx) => {
     await lockSnapshotKey(trx, forceId, asOf);
     const existing = await readRelease(trx, forceId, asOf);
     if (existing && existing.releaseAt.getTime() <= now.getTime()) {
-      throw new ReleaseScheduleError(`${forceId} as of ${asOf} was due for release at ${existing.releaseAt.toISOString()}: a release cannot be moved once due`);
+      throw new ReleaseScheduleError(
+        `${forceId} as of ${asOf} was due for release at ${existing.releaseAt.toISOString()}: a release cannot be moved once due`,
+      );
     }
     const head = await findSnapshotHead(trx, forceId, asOf);
     if (head && !existing) {
-      throw new ReleaseScheduleError(`${forceId} as of ${asOf} is already published (${head.snapshotId}): a release can be announced only before the date is published`);
+      throw new ReleaseScheduleError(
+        `${forceId} as of ${asOf} is already published (${head.snapshotId}): a release can be announced only before the date is published`,
+      );
     }
     return upsertRelease(trx, { forceId, asOf, releaseAt, timeZone, announcedAt: now });
   });

@@ -7,7 +7,13 @@ import { findLatestSnapshot, readPreReleaseAccess, readRelease } from '@rollcall
 import { createSilentLogger } from '@rollcall/logger';
 import { createRedisConnection, QueueFactory, SNAPSHOTS_PUBLISHED_QUEUE, waitForRedisReady } from '@rollcall/queue';
 import { storeFeedBatch } from '@rollcall/store';
-import { createTestDatabase, createTestRedis, type TestDatabase, testIngestContext, type TestRedis } from '@rollcall/testing';
+import {
+  createTestDatabase,
+  createTestRedis,
+  type TestDatabase,
+  testIngestContext,
+  type TestRedis,
+} from '@rollcall/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareSnapshotInputs } from './compare-snapshot-inputs.ts';
@@ -40,17 +46,32 @@ function calls(day: string, fast: number, slow: number, prefix: string) {
     const callId = `${prefix}-${i}`;
     const presentedAt = `${day}T10:00:00Z`;
     return [
-      exampleEvent('call.presented', { eventId: `${callId}-p`, occurredAt: presentedAt, payload: { callId, btTransferSeconds: 0 } }),
-      exampleEvent('call.answered', { eventId: `${callId}-a`, occurredAt: new Date(Date.parse(presentedAt) + (i < fast ? 5_000 : 30_000)).toISOString(), payload: { callId } }),
+      exampleEvent('call.presented', {
+        eventId: `${callId}-p`,
+        occurredAt: presentedAt,
+        payload: { callId, btTransferSeconds: 0 },
+      }),
+      exampleEvent('call.answered', {
+        eventId: `${callId}-a`,
+        occurredAt: new Date(Date.parse(presentedAt) + (i < fast ? 5_000 : 30_000)).toISOString(),
+        payload: { callId },
+      }),
     ];
   }).flat();
 }
 
-const monthFigure = (document: { measures: readonly { measureId: string; period: { id: string }; value: number | null; flags: readonly string[] }[] }) =>
-  document.measures.find((m) => m.measureId === 'calls.999.answered_within_10s' && m.period.id === 'month');
+const monthFigure = (document: {
+  measures: readonly { measureId: string; period: { id: string }; value: number | null; flags: readonly string[] }[];
+}) => document.measures.find((m) => m.measureId === 'calls.999.answered_within_10s' && m.period.id === 'month');
 const publishedMessage = (snapshotId: string) => queues.queue(SNAPSHOTS_PUBLISHED_QUEUE).getJob(snapshotId);
-const rowsOfDate = async () => (await sql<{ n: string }>`select count(*) as n from snapshots where force_id = ${FORCE} and as_of = ${AS_OF}`.execute(test.db)).rows[0]?.n;
-const latestJson = async () => JSON.parse(await readFile(join(dir, FORCE, 'latest.json'), 'utf8')) as { snapshotId: string };
+const rowsOfDate = async () =>
+  (
+    await sql<{
+      n: string;
+    }>`select count(*) as n from snapshots where force_id = ${FORCE} and as_of = ${AS_OF}`.execute(test.db)
+  ).rows[0]?.n;
+const latestJson = async () =>
+  JSON.parse(await readFile(join(dir, FORCE, 'latest.json'), 'utf8')) as { snapshotId: string };
 
 beforeAll(async () => {
   test = await createTestDatabase();
@@ -59,8 +80,20 @@ beforeAll(async () => {
   await waitForRedisReady(redis);
   queues = new QueueFactory({ connection: redis, prefix: testRedis.prefix, log: createSilentLogger() });
   dir = await mkdtemp(join(tmpdir(), 'rollcall-release-'));
-  deps = { db: test.db, queues, snapshotDir: dir, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger(), now: () => clock };
-  await storeFeedBatch(test.db, { feed: 'call-handling', inputs: calls('2022-03-01', 90, 10, 'mar'), source: 'test' }, context);
+  deps = {
+    db: test.db,
+    queues,
+    snapshotDir: dir,
+    disclosure: { maxSuppressedCount: 4 },
+    timeZone: 'Europe/London',
+    log: createSilentLogger(),
+    now: () => clock,
+  };
+  await storeFeedBatch(
+    test.db,
+    { feed: 'call-handling', inputs: calls('2022-03-01', 90, 10, 'mar'), source: 'test' },
+    context,
+  );
   // The day before is published without an embargo: it is what `latest.*` holds meanwhile.
   await publishSnapshot(deps, FORCE, '2022-03-30');
 });
@@ -85,15 +118,23 @@ describe('release control', () => {
     await expect(scheduleRelease(test.db, request, clock)).rejects.toThrow(
       `${FORCE} as of 2022-03-30 is already published (${FORCE}_2022-03-30_r1): a release can be announced only before the date is published`,
     );
-    await expect(scheduleRelease(test.db, { ...request, asOf: AS_OF, releaseAt: new Date('2022-03-31T11:00:00Z') }, clock)).rejects.toThrow(ReleaseScheduleError);
-    await expect(scheduleRelease(test.db, { ...request, asOf: AS_OF, releaseAt: new Date('2022-03-31T22:00:00Z') }, clock)).rejects.toThrow(
-      'is before the end of 2022-03-31',
+    await expect(
+      scheduleRelease(test.db, { ...request, asOf: AS_OF, releaseAt: new Date('2022-03-31T11:00:00Z') }, clock),
+    ).rejects.toThrow(ReleaseScheduleError);
+    await expect(
+      scheduleRelease(test.db, { ...request, asOf: AS_OF, releaseAt: new Date('2022-03-31T22:00:00Z') }, clock),
+    ).rejects.toThrow('is before the end of 2022-03-31');
+    await expect(scheduleRelease(test.db, { ...request, forceId: 'atlantis' }, clock)).rejects.toThrow(
+      '"atlantis" is not a force of the reference data',
     );
-    await expect(scheduleRelease(test.db, { ...request, forceId: 'atlantis' }, clock)).rejects.toThrow('"atlantis" is not a force of the reference data');
   });
 
   it('embargoes the snapshot the nightly run computes: no files, no message, not in latest, hidden from readers', async () => {
-    const release = await scheduleRelease(test.db, { forceId: FORCE, asOf: AS_OF, releaseAt: RELEASE_AT, timeZone: 'Europe/London' }, clock);
+    const release = await scheduleRelease(
+      test.db,
+      { forceId: FORCE, asOf: AS_OF, releaseAt: RELEASE_AT, timeZone: 'Europe/London' },
+      clock,
+    );
     expect(release).toMatchObject({ forceId: FORCE, asOf: AS_OF, releaseAt: RELEASE_AT, releasedAt: null });
     clock = new Date('2022-04-01T02:30:00.000Z'); // the nightly run, 03:30 London
     const outcome = await publishSnapshot(deps, FORCE, AS_OF);
@@ -107,16 +148,34 @@ describe('release control', () => {
     const reader = snapshotReaderOf({ name: 'qlik', scopes: ['read:snapshots'] }, clock, `GET /v1/snapshots/${R1}`);
     expect(await admitSnapshots(test.db, reader, [{ snapshotId: R1, forceId: FORCE, asOf: AS_OF }])).toEqual([]);
     expect(await readPreReleaseAccess(test.db, FORCE, AS_OF)).toEqual([]);
-    const minister = snapshotReaderOf({ name: 'pcc-office', scopes: ['read:snapshots', 'pre-release'] }, clock, `GET /v1/snapshots/${R1}`);
-    const seen = await admitSnapshots(test.db, minister, [{ snapshotId: R1, forceId: FORCE, asOf: AS_OF, contentHash: outcome.document.contentHash }]);
+    const minister = snapshotReaderOf(
+      { name: 'pcc-office', scopes: ['read:snapshots', 'pre-release'] },
+      clock,
+      `GET /v1/snapshots/${R1}`,
+    );
+    const seen = await admitSnapshots(test.db, minister, [
+      { snapshotId: R1, forceId: FORCE, asOf: AS_OF, contentHash: outcome.document.contentHash },
+    ]);
     expect(seen.map((snapshot) => snapshot.snapshotId)).toEqual([R1]);
     expect(await readPreReleaseAccess(test.db, FORCE, AS_OF)).toEqual([
-      { tokenName: 'pcc-office', snapshotId: R1, forceId: FORCE, asOf: AS_OF, what: `GET /v1/snapshots/${R1}`, contentHash: outcome.document.contentHash, accessedAt: clock },
+      {
+        tokenName: 'pcc-office',
+        snapshotId: R1,
+        forceId: FORCE,
+        asOf: AS_OF,
+        what: `GET /v1/snapshots/${R1}`,
+        contentHash: outcome.document.contentHash,
+        accessedAt: clock,
+      },
     ]);
   });
 
   it('changes the embargoed figures in place when late events arrive before release: no revision, no [r]', async () => {
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: calls('2022-03-02', 0, 20, 'late'), source: 'test' }, context);
+    await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: calls('2022-03-02', 0, 20, 'late'), source: 'test' },
+      context,
+    );
     clock = new Date('2022-04-01T05:00:00.000Z');
     const outcome = await publishSnapshot(deps, FORCE, AS_OF);
     expect(outcome).toMatchObject({ snapshotId: R1, revision: 1, created: true });
@@ -144,8 +203,14 @@ describe('release control', () => {
   });
 
   it('follows the revisions policy after release, and PostgreSQL refuses to change the released snapshot', async () => {
-    await expect(sql`update snapshots set content_hash = 'x' where snapshot_id = ${R1}`.execute(test.db)).rejects.toThrow(`snapshot ${R1} is published and cannot be changed`);
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: calls('2022-03-03', 20, 0, 'after'), source: 'test' }, context);
+    await expect(
+      sql`update snapshots set content_hash = 'x' where snapshot_id = ${R1}`.execute(test.db),
+    ).rejects.toThrow(`snapshot ${R1} is published and cannot be changed`);
+    await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: calls('2022-03-03', 20, 0, 'after'), source: 'test' },
+      context,
+    );
     clock = new Date('2022-04-02T02:30:00.000Z');
     const outcome = await publishSnapshot(deps, FORCE, AS_OF);
     expect(outcome).toMatchObject({ snapshotId: R2, revision: 2, created: true });
@@ -155,10 +220,18 @@ describe('release control', () => {
   });
 
   it('carries the watermark of its inputs per feed beside the hash, and compares two snapshots on them', async () => {
-    const r1 = (await sql<{ document: never }>`select document from snapshots where snapshot_id = ${R1}`.execute(test.db)).rows[0]?.document;
-    const r2 = (await sql<{ document: never }>`select document from snapshots where snapshot_id = ${R2}`.execute(test.db)).rows[0]?.document;
+    const r1 = (
+      await sql<{ document: never }>`select document from snapshots where snapshot_id = ${R1}`.execute(test.db)
+    ).rows[0]?.document;
+    const r2 = (
+      await sql<{ document: never }>`select document from snapshots where snapshot_id = ${R2}`.execute(test.db)
+    ).rows[0]?.document;
     if (!r1 || !r2) throw new Error('both revisions are stored');
-    const accounting = (await sql<{ updated_at: Date }>`select updated_at from event_accounting where feed = 'call-handling' and force_id = ${FORCE}`.execute(test.db)).rows[0];
+    const accounting = (
+      await sql<{
+        updated_at: Date;
+      }>`select updated_at from event_accounting where feed = 'call-handling' and force_id = ${FORCE}`.execute(test.db)
+    ).rows[0];
     expect((r2 as { inputs: { watermarks: unknown } }).inputs.watermarks).toEqual({
       'call-handling': { storedEvents: 280, lastIngestAt: accounting?.updated_at.toISOString() },
       'wanted-persons': { storedEvents: 0, lastIngestAt: null },
@@ -166,8 +239,20 @@ describe('release control', () => {
       'stop-search': { storedEvents: 0, lastIngestAt: null },
     });
     const comparison = compareSnapshotInputs(r1, r2);
-    expect(comparison).toMatchObject({ before: R1, after: R2, sameInputs: false, sameFigures: false, referenceVersion: { same: true }, codeVersion: { same: true } });
-    expect(comparison.feeds.find((feed) => feed.feed === 'call-handling')).toMatchObject({ storedBetween: 40, same: false, before: { storedEvents: 240, events: 240 }, after: { storedEvents: 280, events: 280 } });
+    expect(comparison).toMatchObject({
+      before: R1,
+      after: R2,
+      sameInputs: false,
+      sameFigures: false,
+      referenceVersion: { same: true },
+      codeVersion: { same: true },
+    });
+    expect(comparison.feeds.find((feed) => feed.feed === 'call-handling')).toMatchObject({
+      storedBetween: 40,
+      same: false,
+      before: { storedEvents: 240, events: 240 },
+      after: { storedEvents: 280, events: 280 },
+    });
     expect(comparison.feeds.find((feed) => feed.feed === 'dvpo')).toMatchObject({ storedBetween: 0, same: true });
     expect(compareSnapshotInputs(r2, r2)).toMatchObject({ sameInputs: true, sameFigures: true });
   });

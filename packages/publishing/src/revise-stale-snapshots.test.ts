@@ -34,13 +34,23 @@ function capturingLogger() {
 
 const presented = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) =>
-    exampleEvent('call.presented', { eventId: `${prefix}${i}`, occurredAt: '2022-03-02T10:00:00Z', payload: { callId: `${prefix}${i}`, btTransferSeconds: 0 } }),
+    exampleEvent('call.presented', {
+      eventId: `${prefix}${i}`,
+      occurredAt: '2022-03-02T10:00:00Z',
+      payload: { callId: `${prefix}${i}`, btTransferSeconds: 0 },
+    }),
   );
 
 describe('reviseStaleSnapshots', () => {
   it('revises the other stale snapshots when one cannot be, then reports it with its force and date', async () => {
     const { lines, log } = capturingLogger();
-    const deps: PublishDeps = { db: test.db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log };
+    const deps: PublishDeps = {
+      db: test.db,
+      snapshotDir: null,
+      disclosure: { maxSuppressedCount: 4 },
+      timeZone: 'Europe/London',
+      log,
+    };
     await storeFeedBatch(test.db, { feed: 'call-handling', inputs: presented('on-time-', 10), source: 't' }, context);
     await publishSnapshot(deps, 'avon-and-somerset', '2022-03-31');
     await storeFeedBatch(test.db, { feed: 'call-handling', inputs: presented('late-', 10), source: 't' }, context);
@@ -57,21 +67,39 @@ describe('reviseStaleSnapshots', () => {
       generatedAt: new Date('2022-03-31T02:30:00Z'),
       document: {},
     });
-    await test.db.updateTable('snapshot_heads').set({ stale_since: new Date(), stale_late_events: 1 }).where('force_id', '=', 'retired-force').execute();
+    await test.db
+      .updateTable('snapshot_heads')
+      .set({ stale_since: new Date(), stale_late_events: 1 })
+      .where('force_id', '=', 'retired-force')
+      .execute();
 
     const error = await reviseStaleSnapshots(deps).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(StaleSnapshotsRevisionError);
     const { revised, failures, message } = error as StaleSnapshotsRevisionError;
-    expect(failures).toEqual([{ forceId: 'retired-force', asOf: '2022-03-30', error: 'unknown force "retired-force": not in the reference data' }]);
-    expect(message).toBe('1 of 2 stale snapshots could not be revised: retired-force as of 2022-03-30: unknown force "retired-force": not in the reference data');
+    expect(failures).toEqual([
+      {
+        forceId: 'retired-force',
+        asOf: '2022-03-30',
+        error: 'unknown force "retired-force": not in the reference data',
+      },
+    ]);
+    expect(message).toBe(
+      '1 of 2 stale snapshots could not be revised: retired-force as of 2022-03-30: unknown force "retired-force": not in the reference data',
+    );
     // The good one was revised all the same, and is no longer stale; the bad one still is.
     expect(revised).toMatchObject([{ forceId: 'avon-and-somerset', asOf: '2022-03-31', revision: 2, created: true }]);
-    const heads = await test.db.selectFrom('snapshot_heads').select(['force_id', 'revision', 'stale_since']).orderBy('force_id').execute();
+    const heads = await test.db
+      .selectFrom('snapshot_heads')
+      .select(['force_id', 'revision', 'stale_since'])
+      .orderBy('force_id')
+      .execute();
     expect(heads.map((h) => [h.force_id, h.revision, h.stale_since === null])).toEqual([
       ['avon-and-somerset', 2, true],
       ['retired-force', 1, false],
     ]);
-    expect(lines.find((line) => line.msg === 'stale snapshot not revised; it stays stale for the next revision')).toMatchObject({
+    expect(
+      lines.find((line) => line.msg === 'stale snapshot not revised; it stays stale for the next revision'),
+    ).toMatchObject({
       level: 'error',
       forceId: 'retired-force',
       asOf: '2022-03-30',

@@ -43,7 +43,10 @@ export async function reviseStaleSnapshots(deps: PublishDeps, forceIds?: readonl
     try {
       revised.push(await publishSnapshot(deps, head.forceId, head.asOf));
     } catch (err) {
-      deps.log.error({ err, forceId: head.forceId, asOf: head.asOf }, 'stale snapshot not revised; it stays stale for the next revision');
+      deps.log.error(
+        { err, forceId: head.forceId, asOf: head.asOf },
+        'stale snapshot not revised; it stays stale for the next revision',
+      );
       failures.push({ forceId: head.forceId, asOf: head.asOf, error: messageOf(err) });
     }
   }

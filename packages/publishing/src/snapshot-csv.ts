@@ -90,7 +90,10 @@ export function csvField(value: Cell): string {
 // `keyValuePairs` (the breakdown's text) lives with the entry key in @rollcall/contract.
 export { keyValuePairs } from '@rollcall/contract';
 
-export function measureCsvRow(document: Pick<SnapshotDocument, 'snapshotId' | 'forceId' | 'asOf' | 'revision'>, measure: PublishedMeasure): Cell[] {
+export function measureCsvRow(
+  document: Pick<SnapshotDocument, 'snapshotId' | 'forceId' | 'asOf' | 'revision'>,
+  measure: PublishedMeasure,
+): Cell[] {
   return [
     document.snapshotId,
     document.forceId,
@@ -130,6 +133,9 @@ export function measureCsvRow(document: Pick<SnapshotDocument, 'snapshotId' | 'f
 
 /** The whole snapshot as CSV text with a header row (CRLF line ends, as RFC 4180 and Excel expect). */
 export function snapshotToCsv(document: SnapshotDocument): string {
-  const lines = [SNAPSHOT_CSV_COLUMNS.join(','), ...document.measures.map((measure) => measureCsvRow(document, measure).map(csvField).join(','))];
+  const lines = [
+    SNAPSHOT_CSV_COLUMNS.join(','),
+    ...document.measures.map((measure) => measureCsvRow(document, measure).map(csvField).join(',')),
+  ];
   return `${lines.join('\r\n')}\r\n`;
 }

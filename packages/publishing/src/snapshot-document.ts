@@ -16,7 +16,9 @@ export interface FeedInputSummary {
 export interface FeedWatermark {
   /** Events of the force stored from the feed, whatever their date, every committed ingest part included. */
   readonly storedEvents: number;
-  /** When the latest ingest part offering an event of the force on this feed committed, ISO 8601 UTC; null before any. */
+  /**
+   * When the latest ingest part offering an event of the force on this feed committed, ISO 8601 UTC; null before any.
+   */
   readonly lastIngestAt: string | null;
 }
 
@@ -32,8 +34,16 @@ export interface MeasureChange {
    * figures and says the comparison moved.
    */
   readonly fields: readonly string[];
-  readonly before: { readonly value: number | null; readonly numerator: number | null; readonly denominator: number | null } | null;
-  readonly after: { readonly value: number | null; readonly numerator: number | null; readonly denominator: number | null } | null;
+  readonly before: {
+    readonly value: number | null;
+    readonly numerator: number | null;
+    readonly denominator: number | null;
+  } | null;
+  readonly after: {
+    readonly value: number | null;
+    readonly numerator: number | null;
+    readonly denominator: number | null;
+  } | null;
 }
 
 /** Why a revision was published, machine-readable (issue: "late events, corrected events, reference data change"). */
@@ -99,7 +109,12 @@ export interface SnapshotDocument {
     /** How `status` reads a target; absent from snapshots published before amber existed. */
     readonly targetStatus?: string;
     /** `rankInterval` states the method; absent from snapshots published before rank intervals. */
-    readonly msg: { readonly similarWithinPercent: number; readonly average: string; readonly similar?: string; readonly rankInterval?: string };
+    readonly msg: {
+      readonly similarWithinPercent: number;
+      readonly average: string;
+      readonly similar?: string;
+      readonly rankInterval?: string;
+    };
     readonly nationalOutliers: string;
     readonly confidenceIntervals: string;
   };

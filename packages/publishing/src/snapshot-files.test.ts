@@ -37,9 +37,26 @@ describe('writeFileAtomically', () => {
       const { writeFileAtomically } = await import(process.argv[1]);
       await writeFileAtomically(process.argv[2], 'x'.repeat(1 << 20), process.argv[3]).then(() => console.log('written'), (err) => console.log(err.code));`;
     const moduleUrl = new URL('./snapshot-files.ts', import.meta.url).href;
-    const { stdout } = await run('sh', ['-c', 'ulimit -f 64 && exec "$@"', 'sh', process.execPath, '--import', 'tsx', '--input-type=module', '-e', script, moduleUrl, path, temporary], {
-      cwd: REPO_ROOT,
-    });
+    const { stdout } = await run(
+      'sh',
+      [
+        '-c',
+        'ulimit -f 64 && exec "$@"',
+        'sh',
+        process.execPath,
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+        moduleUrl,
+        path,
+        temporary,
+      ],
+      {
+        cwd: REPO_ROOT,
+      },
+    );
     expect(stdout.trim()).toBe('EFBIG');
     expect(await readFile(path, 'utf8')).toBe('old');
     expect(await readdir(temporary)).toEqual([]);
@@ -112,8 +129,17 @@ describe('removeStaleTemporaryFiles', () => {
     await aged('report.pdf.tmp-1-00000000', 86_400_000);
     await aged('latest.json.tmp-1-00000000', 86_400_000, 'directory');
 
-    expect(await removeStaleTemporaryFiles(temporary, now)).toEqual(['kent_2022-03-31_r1.csv.tmp-7-deadbeef', 'latest.json.tmp-4242-0a1b2c3d']);
-    expect((await readdir(temporary)).sort()).toEqual(['latest.csv.tmp-4243-00ff00ff', 'latest.json.tmp-1-00000000', 'latest.json.tmp-backup', 'notes.txt', 'report.pdf.tmp-1-00000000']);
+    expect(await removeStaleTemporaryFiles(temporary, now)).toEqual([
+      'kent_2022-03-31_r1.csv.tmp-7-deadbeef',
+      'latest.json.tmp-4242-0a1b2c3d',
+    ]);
+    expect((await readdir(temporary)).sort()).toEqual([
+      'latest.csv.tmp-4243-00ff00ff',
+      'latest.json.tmp-1-00000000',
+      'latest.json.tmp-backup',
+      'notes.txt',
+      'report.pdf.tmp-1-00000000',
+    ]);
     expect(await removeStaleTemporaryFiles(join(dir, 'never-written'), now)).toEqual([]);
   });
 });

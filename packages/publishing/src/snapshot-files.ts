@@ -10,7 +10,11 @@ import type { SnapshotDocument } from './snapshot-document.ts';
  * file systems). The temporary file goes in `temporaryDirectory`, which must be on the target's
  * file system (a rename across file systems fails with EXDEV); by default the target's own.
  */
-export async function writeFileAtomically(path: string, content: string, temporaryDirectory = dirname(path)): Promise<void> {
+export async function writeFileAtomically(
+  path: string,
+  content: string,
+  temporaryDirectory = dirname(path),
+): Promise<void> {
   const temporary = join(temporaryDirectory, `${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await writeFile(temporary, content, { encoding: 'utf8', flush: true });
@@ -46,7 +50,11 @@ export const temporaryDirectoryOf = (dir: string): string => join(resolve(dir), 
  * writer's own pattern, and only regular files. A missing directory has none. Returns the names
  * removed, sorted.
  */
-export async function removeStaleTemporaryFiles(directory: string, now: Date, maxAgeMs = STALE_TEMPORARY_FILE_MS): Promise<string[]> {
+export async function removeStaleTemporaryFiles(
+  directory: string,
+  now: Date,
+  maxAgeMs = STALE_TEMPORARY_FILE_MS,
+): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(directory);
@@ -73,7 +81,10 @@ export interface SnapshotFilePaths {
 }
 
 /** Where a snapshot's files live: `<dir>/<forceId>/<asOf>/<snapshotId>.json|csv`, and `<dir>/<forceId>/latest.*`. */
-export function snapshotFilePaths(dir: string, document: Pick<SnapshotDocument, 'forceId' | 'asOf' | 'snapshotId'>): SnapshotFilePaths {
+export function snapshotFilePaths(
+  dir: string,
+  document: Pick<SnapshotDocument, 'forceId' | 'asOf' | 'snapshotId'>,
+): SnapshotFilePaths {
   const forceDir = join(resolve(dir), document.forceId);
   return {
     json: join(forceDir, document.asOf, `${document.snapshotId}.json`),
@@ -111,7 +122,10 @@ export async function writeSnapshotFiles(dir: string, document: SnapshotDocument
  * snapshot as the database has it, never merely the one it just published: a revision of an older
  * date, or one whose delivery finishes late, must not move `latest` backwards.
  */
-export async function writeLatestSnapshotFiles(dir: string, document: SnapshotDocument): Promise<{ readonly latestJson: string; readonly latestCsv: string }> {
+export async function writeLatestSnapshotFiles(
+  dir: string,
+  document: SnapshotDocument,
+): Promise<{ readonly latestJson: string; readonly latestCsv: string }> {
   const paths = latestFilePaths(dir, document.forceId);
   const temporary = temporaryDirectoryOf(dir);
   await mkdir(dirname(paths.latestJson), { recursive: true });
@@ -121,7 +135,10 @@ export async function writeLatestSnapshotFiles(dir: string, document: SnapshotDo
   return paths;
 }
 
-export async function snapshotFilesExist(dir: string, document: Pick<SnapshotDocument, 'forceId' | 'asOf' | 'snapshotId'>): Promise<boolean> {
+export async function snapshotFilesExist(
+  dir: string,
+  document: Pick<SnapshotDocument, 'forceId' | 'asOf' | 'snapshotId'>,
+): Promise<boolean> {
   const paths = snapshotFilePaths(dir, document);
   try {
     await access(paths.json);

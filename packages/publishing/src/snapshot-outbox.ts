@@ -1,7 +1,23 @@
-import { type Db, findLatestSnapshotId, findSnapshot, findUndeliveredSnapshots, markReleaseDelivered, markSnapshotDelivered, recordSnapshotDeliveryFailure, type SnapshotOutboxEntry } from '@rollcall/db';
+import { readSnapshotDocument } from './stored-snapshot-document.ts';
+import {
+  type Db,
+  findLatestSnapshotId,
+  findUndeliveredSnapshots,
+  markReleaseDelivered,
+  markSnapshotDelivered,
+  recordSnapshotDeliveryFailure,
+  type SnapshotOutboxEntry,
+} from '@rollcall/db';
 import type { PublishDeps } from './publish-deps.ts';
 import type { SnapshotDocument } from './snapshot-document.ts';
-import { removeStaleTemporaryFiles, type SnapshotFilePaths, snapshotFilePaths, temporaryDirectoryOf, writeLatestSnapshotFiles, writeSnapshotFiles } from './snapshot-files.ts';
+import {
+  removeStaleTemporaryFiles,
+  type SnapshotFilePaths,
+  snapshotFilePaths,
+  temporaryDirectoryOf,
+  writeLatestSnapshotFiles,
+  writeSnapshotFiles,
+} from './snapshot-files.ts';
 import { announceSnapshot, trimPublishedMessages } from './snapshot-published-message.ts';
 
 /** What a drain did with one undelivered snapshot. */
@@ -29,13 +45,14 @@ const LATEST_REWRITE_ROUNDS = 5;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-async function readDocument(db: Db, snapshotId: string, known: ReadonlyMap<string, SnapshotDocument> | undefined): Promise<SnapshotDocument> {
+async function readDocument(
+  db: Db,
+  snapshotId: string,
+  known: ReadonlyMap<string, SnapshotDocument> | undefined,
+): Promise<SnapshotDocument> {
   const cached = known?.get(snapshotId);
   if (cached) return cached;
-  const stored = await findSnapshot(db, snapshotId);
-  if (!stored) throw new Error(`snapshot ${snapshotId} is in the outbox but not in the snapshots table`);
-  // Written once by publishSnapshot from this type, never changed (see http-api's documentOf).
-  return stored.document as unknown as SnapshotDocument;
+  return readSnapshotDocument(db, snapshotId, 'the outbox');
 }
 
 /**
@@ -112,7 +129,10 @@ async function removeLeftoverTemporaryFiles(deps: PublishDeps, dir: string, now:
  * `<SNAPSHOT_DIR>/.tmp` (see STALE_TEMPORARY_FILE_MS); last it trims `snapshots.published` (see
  * PUBLISHED_MESSAGE_RETENTION_MS).
  */
-export async function drainSnapshotOutbox(deps: PublishDeps, options: DrainSnapshotOutboxOptions = {}): Promise<SnapshotDeliveryOutcome[]> {
+export async function drainSnapshotOutbox(
+  deps: PublishDeps,
+  options: DrainSnapshotOutboxOptions = {},
+): Promise<SnapshotDeliveryOutcome[]> {
   const now = deps.now ?? (() => new Date());
   // Embargoed snapshots wait in the outbox: their files and message go out from their release
   // time, at the first drain after it (the scheduler's release watch, a nightly run, its start).
@@ -130,11 +150,15 @@ export async function drainSnapshotOutbox(deps: PublishDeps, options: DrainSnaps
       const files = await deliverSnapshot(deps, entry, options.documents);
       const deliveredAt = now();
       await markSnapshotDelivered(deps.db, snapshotId, deliveredAt);
-      if (await markReleaseDelivered(deps.db, forceId, asOf, deliveredAt)) deps.log.info({ snapshotId, forceId, asOf }, 'scheduled release delivered');
+      if (await markReleaseDelivered(deps.db, forceId, asOf, deliveredAt))
+        deps.log.info({ snapshotId, forceId, asOf }, 'scheduled release delivered');
       outcomes.push({ snapshotId, forceId, asOf, files, error: null });
     } catch (err) {
       const error = messageOf(err);
-      deps.log.error({ err, snapshotId, forceId, asOf, attempt: entry.attempts + 1 }, 'snapshot files or message not written; the next drain retries');
+      deps.log.error(
+        { err, snapshotId, forceId, asOf, attempt: entry.attempts + 1 },
+        'snapshot files or message not written; the next drain retries',
+      );
       await recordSnapshotDeliveryFailure(deps.db, snapshotId, error).catch((recordErr: unknown) =>
         deps.log.warn({ err: recordErr, snapshotId }, 'could not record the failed snapshot delivery'),
       );

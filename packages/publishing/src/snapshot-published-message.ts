@@ -25,7 +25,11 @@ const TRIM_LIMIT = 1_000;
  * again (a drain retrying after a crash between adding and recording the delivery) adds nothing
  * while the first message is still in Redis.
  */
-export async function announceSnapshot(queues: QueueFactory, document: SnapshotDocument, file: string | null): Promise<void> {
+export async function announceSnapshot(
+  queues: QueueFactory,
+  document: SnapshotDocument,
+  file: string | null,
+): Promise<void> {
   await queues.add(
     'snapshot.published',
     SNAPSHOTS_PUBLISHED_QUEUE,
@@ -48,6 +52,9 @@ export async function announceSnapshot(queues: QueueFactory, document: SnapshotD
  * `Queue.clean(grace, limit, 'wait')`, which goes by each job's creation timestamp). Returns the
  * ids removed.
  */
-export async function trimPublishedMessages(queues: QueueFactory, retentionMs = PUBLISHED_MESSAGE_RETENTION_MS): Promise<string[]> {
+export async function trimPublishedMessages(
+  queues: QueueFactory,
+  retentionMs = PUBLISHED_MESSAGE_RETENTION_MS,
+): Promise<string[]> {
   return queues.queue(SNAPSHOTS_PUBLISHED_QUEUE).clean(retentionMs, TRIM_LIMIT, 'wait');
 }

@@ -1,6 +1,15 @@
 import type { Job, JobsOptions } from 'bullmq';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { type CatalogQueueName, JOB_CATALOG, type JobData, type JobName, type JobNameOfQueue, type NightlyRunData, type QueueOfJob, type SnapshotPublishedData } from './job-catalog.ts';
+import {
+  type CatalogQueueName,
+  JOB_CATALOG,
+  type JobData,
+  type JobName,
+  type JobNameOfQueue,
+  type NightlyRunData,
+  type QueueOfJob,
+  type SnapshotPublishedData,
+} from './job-catalog.ts';
 import type { QueueFactory } from './queue-factory.ts';
 import type { SNAPSHOTS_PUBLISHED_QUEUE } from './queue-names.ts';
 import { ALL_QUEUE_NAMES, type FeedQueueName, NIGHTLY_QUEUE } from './queue-names.ts';
@@ -24,7 +33,9 @@ describe('the job catalog (types)', () => {
     expectTypeOf<JobNameOfQueue<typeof NIGHTLY_QUEUE>>().toEqualTypeOf<'nightly-run'>();
     expectTypeOf<JobNameOfQueue<typeof SNAPSHOTS_PUBLISHED_QUEUE>>().toEqualTypeOf<'snapshot.published'>();
     expectTypeOf<keyof JobHandlers<'feed.stop-search', number>>().toEqualTypeOf<'feed-batch'>();
-    expectTypeOf<Parameters<JobHandlers<'scheduler.nightly', string>['nightly-run']>[0]>().toEqualTypeOf<Job<unknown, string, 'nightly-run'>>();
+    expectTypeOf<Parameters<JobHandlers<'scheduler.nightly', string>['nightly-run']>[0]>().toEqualTypeOf<
+      Job<unknown, string, 'nightly-run'>
+    >();
   });
 
   it('makes a worker without a handler for every job of its queue a type error', () => {
@@ -55,19 +66,27 @@ describe('the job catalog (types)', () => {
 
 describe('the job catalog (retention)', () => {
   const isBounded = (keep: JobsOptions['removeOnComplete']) => {
-    const { age, count } = typeof keep === 'object' ? { age: undefined, ...keep } : { age: undefined, count: undefined };
-    return age !== undefined && age > 0 && Number.isFinite(age) && count !== undefined && count > 0 && Number.isFinite(count);
+    const { age, count } =
+      typeof keep === 'object' ? { age: undefined, ...keep } : { age: undefined, count: undefined };
+    return (
+      age !== undefined && age > 0 && Number.isFinite(age) && count !== undefined && count > 0 && Number.isFinite(count)
+    );
   };
 
-  it.each(Object.keys(JOB_CATALOG) as JobName[])('%s: finished and failed jobs are removed by age and by count', (name) => {
-    const { options } = JOB_CATALOG[name];
-    expect(isBounded(options.removeOnComplete)).toBe(true);
-    expect(isBounded(options.removeOnFail)).toBe(true);
-  });
+  it.each(Object.keys(JOB_CATALOG) as JobName[])(
+    '%s: finished and failed jobs are removed by age and by count',
+    (name) => {
+      const { options } = JOB_CATALOG[name];
+      expect(isBounded(options.removeOnComplete)).toBe(true);
+      expect(isBounded(options.removeOnFail)).toBe(true);
+    },
+  );
 
   it('covers every queue the system uses', () => {
     const catalogQueues = new Set([
-      ...(['call-handling', 'wanted-persons', 'dvpo', 'stop-search'] as const).map((feed) => JOB_CATALOG['feed-batch'].queue(feed)),
+      ...(['call-handling', 'wanted-persons', 'dvpo', 'stop-search'] as const).map((feed) =>
+        JOB_CATALOG['feed-batch'].queue(feed),
+      ),
       JOB_CATALOG['snapshot.published'].queue(),
       JOB_CATALOG['nightly-run'].queue(),
     ]);

@@ -59,7 +59,11 @@ const FEED_JOB_OPTIONS: JobsOptions = { ...WORK_JOB_OPTIONS, removeOnComplete: {
  * Every queue's finished jobs are removed by age and by count, so Redis memory stays bounded.
  */
 export const JOB_CATALOG = {
-  'feed-batch': { queue: (feed: Feed): FeedQueueName => feedQueueName(feed), schema: FeedJobData, options: FEED_JOB_OPTIONS },
+  'feed-batch': {
+    queue: (feed: Feed): FeedQueueName => feedQueueName(feed),
+    schema: FeedJobData,
+    options: FEED_JOB_OPTIONS,
+  },
   'snapshot.published': {
     queue: (): typeof SNAPSHOTS_PUBLISHED_QUEUE => SNAPSHOTS_PUBLISHED_QUEUE,
     schema: SnapshotPublishedData,
@@ -71,7 +75,11 @@ export const JOB_CATALOG = {
       removeOnFail: { age: 7 * 86_400, count: 1_000 },
     } satisfies JobsOptions,
   },
-  'nightly-run': { queue: (): typeof NIGHTLY_QUEUE => NIGHTLY_QUEUE, schema: NightlyRunData, options: WORK_JOB_OPTIONS },
+  'nightly-run': {
+    queue: (): typeof NIGHTLY_QUEUE => NIGHTLY_QUEUE,
+    schema: NightlyRunData,
+    options: WORK_JOB_OPTIONS,
+  },
 } as const;
 
 export type JobName = keyof typeof JOB_CATALOG;
@@ -81,4 +89,6 @@ export type QueueOfJob<N extends JobName> = ReturnType<(typeof JOB_CATALOG)[N]['
 /** Every queue of the catalog. */
 export type CatalogQueueName = QueueOfJob<JobName>;
 /** The job names a queue of the catalog carries. */
-export type JobNameOfQueue<Q extends CatalogQueueName> = { [N in JobName]: Q extends QueueOfJob<N> ? N : never }[JobName];
+export type JobNameOfQueue<Q extends CatalogQueueName> = {
+  [N in JobName]: Q extends QueueOfJob<N> ? N : never;
+}[JobName];

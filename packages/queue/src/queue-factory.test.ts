@@ -17,27 +17,44 @@ afterAll(async () => {
   await redis.destroy();
 });
 
-const events = (count: number) => Array.from({ length: count }, (_, i) => exampleEvent('dvpo.applied', { eventId: `n-${i}` }));
-const outstanding = async (name: string) => Object.values(await queues.queue(name).getJobCounts('waiting', 'delayed')).reduce((a, b) => a + b, 0);
+const events = (count: number) =>
+  Array.from({ length: count }, (_, i) => exampleEvent('dvpo.applied', { eventId: `n-${i}` }));
+const outstanding = async (name: string) =>
+  Object.values(await queues.queue(name).getJobCounts('waiting', 'delayed')).reduce((a, b) => a + b, 0);
 
 describe('QueueFactory.add', () => {
   it('refuses a feed-batch of more than 1,000 events with a message saying so, and adds nothing', async () => {
     const add = queues.add('feed-batch', 'feed.dvpo', { events: events(MAX_EVENTS_PER_JOB + 1) });
-    await expect(add).rejects.toThrow(new InvalidJobError('a feed-batch job carries at most 1,000 events (got 1,001): split the batch', 'feed-batch', 'feed.dvpo'));
+    await expect(add).rejects.toThrow(
+      new InvalidJobError(
+        'a feed-batch job carries at most 1,000 events (got 1,001): split the batch',
+        'feed-batch',
+        'feed.dvpo',
+      ),
+    );
     await expect(add).rejects.toMatchObject({ name: 'InvalidJobError', jobName: 'feed-batch', queueName: 'feed.dvpo' });
     expect(await outstanding('feed.dvpo')).toBe(0);
   });
 
   it('adds a feed-batch of exactly 1,000 events', async () => {
-    const id = await queues.add('feed-batch', 'feed.dvpo', { events: events(MAX_EVENTS_PER_JOB) }, { jobId: 'full-batch' });
+    const id = await queues.add(
+      'feed-batch',
+      'feed.dvpo',
+      { events: events(MAX_EVENTS_PER_JOB) },
+      { jobId: 'full-batch' },
+    );
     expect(id).toBe('full-batch');
-    expect(((await queues.queue('feed.dvpo').getJob('full-batch'))?.data as { events: unknown[] }).events).toHaveLength(1_000);
+    expect(((await queues.queue('feed.dvpo').getJob('full-batch'))?.data as { events: unknown[] }).events).toHaveLength(
+      1_000,
+    );
   });
 
   it('refuses data the schema refuses, naming the field', async () => {
     // @ts-expect-error: the trigger is not one of the catalog's
     const add = queues.add('nightly-run', NIGHTLY_QUEUE, { trigger: 'whenever' });
-    await expect(add).rejects.toThrow(/^invalid nightly-run job data: trigger: Invalid option: expected one of "schedule"\|"startup"\|"manual"$/);
+    await expect(add).rejects.toThrow(
+      /^invalid nightly-run job data: trigger: Invalid option: expected one of "schedule"\|"startup"\|"manual"$/,
+    );
     await expect(queues.add('feed-batch', 'feed.dvpo', { events: [] })).rejects.toThrow(InvalidJobError);
     expect(await outstanding(NIGHTLY_QUEUE)).toBe(0);
   });
@@ -51,7 +68,13 @@ describe('QueueFactory.add', () => {
   ])('job id %s (%s): refused = %s', async (_, jobId, refused) => {
     const add = queues.add('nightly-run', NIGHTLY_QUEUE, { trigger: 'manual' }, { jobId });
     if (refused) {
-      await expect(add).rejects.toThrow(new InvalidJobError(`job id ${JSON.stringify(jobId)} must not contain ':' or be all digits`, 'nightly-run', NIGHTLY_QUEUE));
+      await expect(add).rejects.toThrow(
+        new InvalidJobError(
+          `job id ${JSON.stringify(jobId)} must not contain ':' or be all digits`,
+          'nightly-run',
+          NIGHTLY_QUEUE,
+        ),
+      );
       expect(await queues.queue(NIGHTLY_QUEUE).getJob(jobId)).toBeUndefined();
     } else {
       expect(await add).toBe(jobId);

@@ -63,7 +63,8 @@ export class QueueFactory {
       throw new InvalidJobError(message, name, queueName);
     }
     const parsed = entry.schema.safeParse(data);
-    if (!parsed.success) throw new InvalidJobError(`invalid ${name} job data: ${formatIssues(parsed.error.issues)}`, name, queueName);
+    if (!parsed.success)
+      throw new InvalidJobError(`invalid ${name} job data: ${formatIssues(parsed.error.issues)}`, name, queueName);
     if (options.jobId !== undefined) assertValidJobId(options.jobId, name, queueName);
     const job = await this.queue(queueName).add(name, parsed.data, { ...entry.options, ...options });
     return job.id;
@@ -103,6 +104,10 @@ export interface QueueEventsHandle {
 /** BullMQ reserves ':' in keys and treats all-digit ids as its own counters (style.md, point 7). */
 export function assertValidJobId(jobId: string, jobName = 'job', queueName = ''): void {
   if (jobId.includes(':') || /^\d+$/.test(jobId)) {
-    throw new InvalidJobError(`job id ${JSON.stringify(jobId)} must not contain ':' or be all digits`, jobName, queueName);
+    throw new InvalidJobError(
+      `job id ${JSON.stringify(jobId)} must not contain ':' or be all digits`,
+      jobName,
+      queueName,
+    );
   }
 }

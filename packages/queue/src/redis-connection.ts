@@ -80,7 +80,11 @@ export async function waitForRedisReady(redis: RedisClient, timeoutMs = 5_000): 
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`${describeRedisAddress(redis)} not ready after ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}`));
+      reject(
+        new Error(
+          `${describeRedisAddress(redis)} not ready after ${timeoutMs} ms${lastError ? ` (${lastError.message})` : ''}`,
+        ),
+      );
     }, timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);

@@ -80,7 +80,10 @@ export function isCluster(client: RedisClient): client is Cluster {
 export function duplicateBlocking(client: RedisClient): RedisClient {
   const blocking: RedisOptions = { maxRetriesPerRequest: null, enableOfflineQueue: true };
   if (isCluster(client)) {
-    return client.duplicate(undefined, { enableOfflineQueue: true, redisOptions: { ...client.options.redisOptions, ...blocking } });
+    return client.duplicate(undefined, {
+      enableOfflineQueue: true,
+      redisOptions: { ...client.options.redisOptions, ...blocking },
+    });
   }
   return client.duplicate(blocking);
 }

@@ -9,7 +9,10 @@ export type OutstandingCounts = Readonly<Record<OutstandingState, number>>;
 /** A queue's jobs still to be done, by state. */
 export async function outstandingJobsByState(queue: Queue): Promise<OutstandingCounts> {
   const counts = await queue.getJobCounts(...OUTSTANDING_STATES);
-  return Object.fromEntries(OUTSTANDING_STATES.map((state) => [state, counts[state] ?? 0])) as Record<OutstandingState, number>;
+  return Object.fromEntries(OUTSTANDING_STATES.map((state) => [state, counts[state] ?? 0])) as Record<
+    OutstandingState,
+    number
+  >;
 }
 
 /** Jobs still to be done on a queue: waiting, active, delayed, prioritized and waiting for children. */
@@ -26,7 +29,9 @@ export function describeOutstanding(byQueue: Readonly<Record<string, Outstanding
     .sort()
     .flatMap((queue) => {
       const counts = byQueue[queue];
-      const states = OUTSTANDING_STATES.filter((state) => (counts?.[state] ?? 0) > 0).map((state) => `${counts?.[state]} ${state}`);
+      const states = OUTSTANDING_STATES.filter((state) => (counts?.[state] ?? 0) > 0).map(
+        (state) => `${counts?.[state]} ${state}`,
+      );
       return states.length > 0 ? [`${queue}: ${states.join(', ')}`] : [];
     })
     .join('; ');
@@ -48,7 +53,10 @@ export interface DrainResult {
 export async function waitForQueuesDrained(
   factory: QueueFactory,
   queueNames: readonly string[],
-  options: { timeoutMs: number; onProgress?: (outstanding: Record<string, number>, byState: Record<string, OutstandingCounts>) => void },
+  options: {
+    timeoutMs: number;
+    onProgress?: (outstanding: Record<string, number>, byState: Record<string, OutstandingCounts>) => void;
+  },
 ): Promise<DrainResult> {
   const started = Date.now();
   const listeners = queueNames.map((name) => factory.events(name));
@@ -67,9 +75,11 @@ export async function waitForQueuesDrained(
       }
       const total = Object.values(outstanding).reduce((sum, n) => sum + n, 0);
       options.onProgress?.(outstanding, byState);
-      if (total === 0) return { drained: true, outstanding, outstandingByState: byState, waitedMs: Date.now() - started };
+      if (total === 0)
+        return { drained: true, outstanding, outstandingByState: byState, waitedMs: Date.now() - started };
       const remaining = options.timeoutMs - (Date.now() - started);
-      if (remaining <= 0) return { drained: false, outstanding, outstandingByState: byState, waitedMs: Date.now() - started };
+      if (remaining <= 0)
+        return { drained: false, outstanding, outstandingByState: byState, waitedMs: Date.now() - started };
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(1_000, remaining));
         wake = () => {

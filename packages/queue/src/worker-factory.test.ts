@@ -41,8 +41,12 @@ describe('createWorker on a queue of the catalog', () => {
       expect(await known!.waitUntilFinished(listener.events, 10_000)).toBe('ran');
 
       // Added behind the catalog's back, as another producer could.
-      const stray = await queues.queue(NIGHTLY_QUEUE).add('nightly-rerun', { trigger: 'manual' }, { jobId: 'stray', attempts: 5 });
-      await expect(stray.waitUntilFinished(listener.events, 10_000)).rejects.toThrow('no handler for job "nightly-rerun" on queue scheduler.nightly');
+      const stray = await queues
+        .queue(NIGHTLY_QUEUE)
+        .add('nightly-rerun', { trigger: 'manual' }, { jobId: 'stray', attempts: 5 });
+      await expect(stray.waitUntilFinished(listener.events, 10_000)).rejects.toThrow(
+        'no handler for job "nightly-rerun" on queue scheduler.nightly',
+      );
       const failed = await queues.queue(NIGHTLY_QUEUE).getJob('stray');
       // Unrecoverable: one attempt of the five, failed at once.
       expect(failed?.attemptsMade).toBe(1);
@@ -69,7 +73,13 @@ describe('createWorker and a job whose data is not JSON', () => {
     const listener = queues.events(name);
     // A short lock, so that the old behaviour (the job left active, found stalled, taken again,
     // for ever) would show within this test's wait.
-    const worker = createWorker(name, async (taken) => ran.push(taken.data), { connection: workerConnection, prefix: redis.prefix, log, concurrency: 1, lockDurationMs: 300 });
+    const worker = createWorker(name, async (taken) => ran.push(taken.data), {
+      connection: workerConnection,
+      prefix: redis.prefix,
+      log,
+      concurrency: 1,
+      lockDurationMs: 300,
+    });
     worker.on('stalled', (jobId) => stalls.push(jobId));
     try {
       await listener.events.waitUntilReady();
@@ -77,7 +87,14 @@ describe('createWorker and a job whose data is not JSON', () => {
         /^job data is not JSON \(Expected property name or '}' in JSON at position 1.*\): failed without running; the stored data is kept for inspection$/,
       );
       const fields = await producer.hmget(`${redis.prefix}:${name}:poison`, 'data', 'atm', 'stc');
-      expect({ state: await queue.getJobState('poison'), data: fields[0], attemptsMade: fields[1], stalls: fields[2], ran, stalled: stalls }).toEqual({
+      expect({
+        state: await queue.getJobState('poison'),
+        data: fields[0],
+        attemptsMade: fields[1],
+        stalls: fields[2],
+        ran,
+        stalled: stalls,
+      }).toEqual({
         state: 'failed',
         data: '{not json',
         attemptsMade: '1',
@@ -98,7 +115,12 @@ describe('createWorker and jobs whose worker dies', () => {
    * worker that will never renew the lock nor finish it.
    */
   async function takeAndDie(name: string, lockMs: number): Promise<string | undefined> {
-    const dying = new Worker(name, null, { connection: workerConnection, prefix: redis.prefix, lockDuration: lockMs, autorun: false });
+    const dying = new Worker(name, null, {
+      connection: workerConnection,
+      prefix: redis.prefix,
+      lockDuration: lockMs,
+      autorun: false,
+    });
     dying.on('error', () => undefined);
     try {
       const taken = await dying.getNextJob('dead-worker-token', { block: false });
@@ -117,7 +139,14 @@ describe('createWorker and jobs whose worker dies', () => {
   async function survivorOf(name: string, lockMs: number) {
     const listener = queues.events(name);
     const ran: string[] = [];
-    const worker = createWorker(name, async (job) => ran.push(job.id!), { connection: workerConnection, prefix: redis.prefix, log, concurrency: 1, lockDurationMs: lockMs, autorun: false });
+    const worker = createWorker(name, async (job) => ran.push(job.id!), {
+      connection: workerConnection,
+      prefix: redis.prefix,
+      log,
+      concurrency: 1,
+      lockDurationMs: lockMs,
+      autorun: false,
+    });
     await Promise.all([worker.waitUntilReady(), listener.events.waitUntilReady()]);
     await worker.startStalledCheckTimer();
     return {
@@ -153,25 +182,42 @@ describe('createWorker and jobs whose worker dies', () => {
     }
   });
 
-  it('fails a job at its 4th worker death with BullMQ\'s reason, instead of handing it round for ever', async () => {
+  it("fails a job at its 4th worker death with BullMQ's reason, instead of handing it round for ever", async () => {
     const name = 'test.stalls-four-times';
     const survivor = await survivorOf(name, 200);
     try {
       const doomed = await queues.queue(name).add('batch', { n: 2 }, { jobId: 'doomed', attempts: 5 });
       await survivor.die('doomed', 4);
       survivor.run();
-      await expect(doomed.waitUntilFinished(survivor.events, 5_000)).rejects.toThrow('job stalled more than allowable limit');
-      expect(await producer.hmget(`${redis.prefix}:${name}:doomed`, 'stc', 'failedReason')).toEqual(['4', 'job stalled more than allowable limit']);
+      await expect(doomed.waitUntilFinished(survivor.events, 5_000)).rejects.toThrow(
+        'job stalled more than allowable limit',
+      );
+      expect(await producer.hmget(`${redis.prefix}:${name}:doomed`, 'stc', 'failedReason')).toEqual([
+        '4',
+        'job stalled more than allowable limit',
+      ]);
       expect(survivor.ran).toEqual([]);
     } finally {
       await survivor.close();
     }
   });
 
-  it('renews a job\'s lock four times per lock period, so a busy event loop of up to 3/4 of it keeps the job', () => {
-    const worker = createWorker('test.lock-renewal', async () => undefined, { connection: workerConnection, prefix: redis.prefix, log, concurrency: 1, lockDurationMs: 30_000, autorun: false });
+  it("renews a job's lock four times per lock period, so a busy event loop of up to 3/4 of it keeps the job", () => {
+    const worker = createWorker('test.lock-renewal', async () => undefined, {
+      connection: workerConnection,
+      prefix: redis.prefix,
+      log,
+      concurrency: 1,
+      lockDurationMs: 30_000,
+      autorun: false,
+    });
     try {
-      expect({ lockDuration: worker.opts.lockDuration, lockRenewTime: worker.opts.lockRenewTime, stalledInterval: worker.opts.stalledInterval, maxStalledCount: worker.opts.maxStalledCount }).toEqual({
+      expect({
+        lockDuration: worker.opts.lockDuration,
+        lockRenewTime: worker.opts.lockRenewTime,
+        stalledInterval: worker.opts.stalledInterval,
+        maxStalledCount: worker.opts.maxStalledCount,
+      }).toEqual({
         lockDuration: 30_000,
         lockRenewTime: 7_500,
         stalledInterval: 30_000,

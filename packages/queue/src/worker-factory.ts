@@ -1,6 +1,7 @@
 import type { Logger } from '@rollcall/logger';
 import type { RedisClient } from './redis-topology.ts';
-import { Job, type JobJson, MetricsTime, type Processor, UnrecoverableError, Worker } from 'bullmq';
+import type { Job } from 'bullmq';
+import { type JobJson, MetricsTime, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { CatalogQueueName, JobNameOfQueue } from './job-catalog.ts';
 
 export interface CreateWorkerOptions {
@@ -11,7 +12,10 @@ export interface CreateWorkerOptions {
   readonly concurrency: number;
   /** Start fetching jobs at once (default) or only when `run()` is called. */
   readonly autorun?: boolean;
-  /** Job lock duration and stalled-check interval, ms (BullMQ's default 30,000); the lock is renewed every quarter of it. */
+  /**
+   * Job lock duration and stalled-check interval, ms (BullMQ's default 30,000); the lock is renewed every quarter of
+   * it.
+   */
   readonly lockDurationMs?: number;
   /**
    * The handler that takes jobs of a name the catalog does not know, instead of failing them.
@@ -113,7 +117,8 @@ export function createWorker(queueName: string, handlers: Processor | object, op
       : async (job, token) => {
           const name = Object.hasOwn(byName, job.name) ? job.name : (options.otherNamesGoTo ?? job.name);
           const handler = Object.hasOwn(byName, name) ? byName[name] : undefined;
-          if (!handler) throw new UnrecoverableError(`no handler for job ${JSON.stringify(job.name)} on queue ${queueName}`);
+          if (!handler)
+            throw new UnrecoverableError(`no handler for job ${JSON.stringify(job.name)} on queue ${queueName}`);
           return handler(job, token);
         };
   const worker = new RollcallWorker(queueName, processor, {
@@ -123,12 +128,18 @@ export function createWorker(queueName: string, handlers: Processor | object, op
     autorun: options.autorun ?? true,
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
     maxStalledCount: MAX_STALLED_COUNT,
-    ...(options.lockDurationMs !== undefined && { lockDuration: options.lockDurationMs, stalledInterval: options.lockDurationMs }),
+    ...(options.lockDurationMs !== undefined && {
+      lockDuration: options.lockDurationMs,
+      stalledInterval: options.lockDurationMs,
+    }),
     lockRenewTime: Math.max(1, Math.floor((options.lockDurationMs ?? DEFAULT_LOCK_MS) / LOCK_RENEWALS_PER_LOCK)),
   });
   worker.on('error', (err) => options.log.warn({ err, queue: queueName }, 'worker error'));
   worker.on('failed', (job: Job | undefined, err: Error) => {
-    options.log.error({ err, queue: queueName, jobId: job?.id, attempt: job?.attemptsMade, attempts: job?.opts.attempts }, 'job failed');
+    options.log.error(
+      { err, queue: queueName, jobId: job?.id, attempt: job?.attemptsMade, attempts: job?.opts.attempts },
+      'job failed',
+    );
   });
   return worker;
 }

@@ -30,7 +30,11 @@ const COLUMNS: Record<'residents' | PopulationGroup, string> = {
  * maps the ONS area names to force slugs. The file has no quoted fields (checked by the column
  * count of every row), so a plain split is exact.
  */
-export function parseCensusPopulations(csv: string, forces: readonly Force[], vintage = CENSUS_2011_VINTAGE): Population[] {
+export function parseCensusPopulations(
+  csv: string,
+  forces: readonly Force[],
+  vintage = CENSUS_2011_VINTAGE,
+): Population[] {
   const lines = csv.split(/\r?\n/).filter((line) => line.trim() !== '');
   const header = (lines[0] ?? '').split(',');
   const index = Object.fromEntries(
@@ -54,13 +58,20 @@ export function parseCensusPopulations(csv: string, forces: readonly Force[], vi
       if (!Number.isInteger(value) || value < 0) throw new Error(`census file line ${row + 2}: ${key} is not a count`);
       return value;
     };
-    const groups = { asian: number('asian'), black: number('black'), mixed: number('mixed'), other: number('other'), white: number('white') };
+    const groups = {
+      asian: number('asian'),
+      black: number('black'),
+      mixed: number('mixed'),
+      other: number('other'),
+      white: number('white'),
+    };
     const residents = number('residents');
     const sum = POPULATION_GROUPS.reduce((total, group) => total + groups[group], 0);
     if (sum !== residents) throw new Error(`census file line ${row + 2}: groups sum to ${sum}, residents ${residents}`);
     return { forceId: force.forceId, vintage, residents, groups };
   });
   const missing = forces.filter((force) => !populations.some((population) => population.forceId === force.forceId));
-  if (missing.length > 0) throw new Error(`census file: no row for ${missing.map((force) => force.forceId).join(', ')}`);
+  if (missing.length > 0)
+    throw new Error(`census file: no row for ${missing.map((force) => force.forceId).join(', ')}`);
   return populations;
 }

@@ -12,7 +12,10 @@ const minutes = z
   .number()
   .int()
   .positive()
-  .max(MAX_ATTENDANCE_TARGET_MINUTES, `an attendance time is at most ${MAX_ATTENDANCE_TARGET_MINUTES} minutes (23 hours, the shortest London day)`);
+  .max(
+    MAX_ATTENDANCE_TARGET_MINUTES,
+    `an attendance time is at most ${MAX_ATTENDANCE_TARGET_MINUTES} minutes (23 hours, the shortest London day)`,
+  );
 
 export const ForceSettings = z.strictObject({
   /** Share of 999 calls to answer within 10 seconds (the national standard is 90%). */
@@ -46,7 +49,8 @@ const SettingsFile = z.object({
   forces: z.record(z.string(), z.record(z.string(), z.unknown())),
 });
 
-const describeIssues = (error: z.ZodError): string => error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+const describeIssues = (error: z.ZodError): string =>
+  error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
 
 /** Resolves each force's settings: the defaults overridden field by field. */
 export function parseForceSettings(json: unknown, forceIds: readonly string[]): Map<string, ForceSettings> {

@@ -10,9 +10,17 @@ describe('reference data shipped in the repository', () => {
     expect(reference.forces.find((force) => force.onsName === 'Avon & Somerset')?.forceId).toBe('avon-and-somerset');
   });
 
-  it("gives Avon and Somerset the MSG of measures.md", () => {
+  it('gives Avon and Somerset the MSG of measures.md', () => {
     const force = reference.forces.find((f) => f.forceId === 'avon-and-somerset');
-    expect(force?.mostSimilarGroup).toEqual(['derbyshire', 'essex', 'hampshire', 'hertfordshire', 'kent', 'staffordshire', 'sussex']);
+    expect(force?.mostSimilarGroup).toEqual([
+      'derbyshire',
+      'essex',
+      'hampshire',
+      'hertfordshire',
+      'kent',
+      'staffordshire',
+      'sussex',
+    ]);
   });
 
   it('reads the 2011 Census figures measures.md quotes for Avon and Somerset', () => {
@@ -33,24 +41,43 @@ describe('reference data shipped in the repository', () => {
   });
 
   it('versions the data by content', () => {
-    const files = { forces: readReferenceFile('forces'), census: readReferenceFile('census'), settings: readReferenceFile('settings') };
+    const files = {
+      forces: readReferenceFile('forces'),
+      census: readReferenceFile('census'),
+      settings: readReferenceFile('settings'),
+    };
     expect(parseReferenceData(files).version).toBe(reference.version);
-    const changed = parseReferenceData({ ...files, settings: files.settings.replace('"abandonMinWaitSeconds": 60', '"abandonMinWaitSeconds": 30') });
+    const changed = parseReferenceData({
+      ...files,
+      settings: files.settings.replace('"abandonMinWaitSeconds": 60', '"abandonMinWaitSeconds": 30'),
+    });
     expect(changed.version).not.toBe(reference.version);
     expect(changed.settings.get('avon-and-somerset')?.abandonMinWaitSeconds).toBe(30);
   });
 
   it('refuses a census row for an unknown force area', () => {
-    const files = { forces: readReferenceFile('forces'), census: readReferenceFile('census'), settings: readReferenceFile('settings') };
+    const files = {
+      forces: readReferenceFile('forces'),
+      census: readReferenceFile('census'),
+      settings: readReferenceFile('settings'),
+    };
     expect(() => parseReferenceData({ ...files, census: files.census.replace('Avon & Somerset', 'Avalon') })).toThrow(
       /no force has the ONS name "Avalon"/,
     );
   });
 
   it('refuses an attendance time longer than 23 hours, and says which', () => {
-    const files = { forces: readReferenceFile('forces'), census: readReferenceFile('census'), settings: readReferenceFile('settings') };
-    const settings = (priority: number) => files.settings.replace('"priority": {\n        "urban": 60,', `"priority": {\n        "urban": ${priority},`);
-    expect(parseReferenceData({ ...files, settings: settings(1_380) }).settings.get('kent')?.attendanceTargetMinutes.priority).toEqual({ urban: 1_380, rural: 60 });
+    const files = {
+      forces: readReferenceFile('forces'),
+      census: readReferenceFile('census'),
+      settings: readReferenceFile('settings'),
+    };
+    const settings = (priority: number) =>
+      files.settings.replace('"priority": {\n        "urban": 60,', `"priority": {\n        "urban": ${priority},`);
+    expect(
+      parseReferenceData({ ...files, settings: settings(1_380) }).settings.get('kent')?.attendanceTargetMinutes
+        .priority,
+    ).toEqual({ urban: 1_380, rural: 60 });
     expect(() => parseReferenceData({ ...files, settings: settings(1_381) })).toThrow(
       'force-settings.json: defaults.attendanceTargetMinutes.priority.urban: an attendance time is at most 1380 minutes (23 hours, the shortest London day)',
     );

@@ -30,7 +30,8 @@ export function parseReferenceData(files: { forces: string; census: string; sett
     forces.map((force) => force.forceId),
   );
   const hash = createHash('sha256');
-  for (const name of ['forces', 'census', 'settings'] as const) hash.update(name).update('\0').update(files[name]).update('\0');
+  for (const name of ['forces', 'census', 'settings'] as const)
+    hash.update(name).update('\0').update(files[name]).update('\0');
   return {
     version: `ref-${hash.digest('hex').slice(0, 16)}`,
     populationVintage: CENSUS_2011_VINTAGE,

@@ -8,7 +8,10 @@ import { createGracefulShutdown } from './graceful-shutdown.ts';
 /** A logger whose lines are kept, parsed, for the test to read. */
 function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
-  const log = createLogger({ service: 'test', destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) } });
+  const log = createLogger({
+    service: 'test',
+    destination: { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+  });
   return { lines, log };
 }
 
@@ -50,7 +53,11 @@ describe('createGracefulShutdown', () => {
     await shutdown.done;
     expect(ran).toEqual(['first', 'last']);
     const failure = lines.find((line) => line.level === 'error');
-    expect(failure).toMatchObject({ step: 'breaks', msg: 'shutdown step failed; continuing', err: { message: 'redis already gone' } });
+    expect(failure).toMatchObject({
+      step: 'breaks',
+      msg: 'shutdown step failed; continuing',
+      err: { message: 'redis already gone' },
+    });
     expect(lines.filter((line) => line.msg === 'shutting down')).toHaveLength(1);
   });
 
@@ -96,7 +103,9 @@ describe('createGracefulShutdown', () => {
       cwd: fileURLToPath(new URL('..', import.meta.url)),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     let stderr = '';
     const seen = (text: string) =>
       new Promise<void>((resolve) => {

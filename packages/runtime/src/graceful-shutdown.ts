@@ -42,7 +42,8 @@ export function createGracefulShutdown(log: Logger, stepTimeoutMs: number): Grac
     });
     try {
       const outcome = await Promise.race([step.run().then(() => 'done' as const), timeout]);
-      if (outcome === 'timeout') log.warn({ step: step.name, timeoutMs: stepTimeoutMs }, 'shutdown step timed out; continuing');
+      if (outcome === 'timeout')
+        log.warn({ step: step.name, timeoutMs: stepTimeoutMs }, 'shutdown step timed out; continuing');
       else log.info({ step: step.name }, 'shutdown step done');
     } catch (err) {
       log.error({ err, step: step.name }, 'shutdown step failed; continuing');

@@ -36,7 +36,9 @@ export async function runServices(roles: readonly ServiceRole[], options: RunSer
   const names = roles.map((role) => role.name);
   const service = options.name ?? (names.length === 1 && names[0] !== undefined ? names[0] : 'rollcall');
   const log = options.log ?? createLogger({ service, level: config.logLevel });
-  const context = await ServiceContext.open(config, log, { applicationName: `rollcall-${options.name ?? names.join('-')}` });
+  const context = await ServiceContext.open(config, log, {
+    applicationName: `rollcall-${options.name ?? names.join('-')}`,
+  });
   const shutdown = createGracefulShutdown(log, config.shutdownTimeoutSeconds * 1_000);
   if (options.handleSignals !== false) shutdown.installSignalHandlers();
   try {
@@ -48,7 +50,10 @@ export async function runServices(roles: readonly ServiceRole[], options: RunSer
     throw error;
   }
   shutdown.add({ name: 'queues, Redis and the database pool', run: () => context.close() });
-  log.info({ roles: names, forces: config.forces, queuePrefix: config.queuePrefix }, 'rollcall running; SIGTERM or SIGINT stops it');
+  log.info(
+    { roles: names, forces: config.forces, queuePrefix: config.queuePrefix },
+    'rollcall running; SIGTERM or SIGINT stops it',
+  );
   options.onStarted?.(shutdown, context);
   await shutdown.done;
 }

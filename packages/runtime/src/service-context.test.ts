@@ -31,7 +31,10 @@ function capturingLogger() {
 describe('ServiceContext.checkRedisEvictionPolicy', () => {
   it('says nothing for noeviction and reports any other policy loudly, at error level', async () => {
     const { lines, log } = capturingLogger();
-    const context = await ServiceContext.open(loadConfig({ DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix }), log);
+    const context = await ServiceContext.open(
+      loadConfig({ DATABASE_URL: database.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix }),
+      log,
+    );
     const admin = new Redis(redis.url);
     const before = ((await admin.config('GET', 'maxmemory-policy')) as string[])[1] ?? 'noeviction';
     try {

@@ -2,8 +2,20 @@ import { type Calendar, createCalendar } from '@rollcall/calendar';
 import type { Config } from '@rollcall/config';
 import { createDatabase, type Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
-import { createMetricsRegistry, createStalledRecorder, type MetricsRegistry, type StalledRecorder } from '@rollcall/ops';
-import { ALL_QUEUE_NAMES, createTopologyConnection, QueueFactory, readMaxMemoryPolicy, type RedisClient, waitForRedisReady } from '@rollcall/queue';
+import {
+  createMetricsRegistry,
+  createStalledRecorder,
+  type MetricsRegistry,
+  type StalledRecorder,
+} from '@rollcall/ops';
+import {
+  ALL_QUEUE_NAMES,
+  createTopologyConnection,
+  QueueFactory,
+  readMaxMemoryPolicy,
+  type RedisClient,
+  waitForRedisReady,
+} from '@rollcall/queue';
 
 /**
  * The shared resources of a process: configuration, logger, the database pool, a producer Redis

@@ -27,7 +27,10 @@ describe('nightlyDates', () => {
       dates: ['2022-06-05', '2022-06-06', '2022-06-07', '2022-06-08', '2022-06-09', '2022-06-10', '2022-06-11'],
       skipped: ['2022-06-02', '2022-06-03', '2022-06-04'],
     });
-    expect(plan('2022-06-12T02:30:00Z', '2022-06-08', 1)).toEqual({ dates: ['2022-06-11'], skipped: ['2022-06-09', '2022-06-10'] });
+    expect(plan('2022-06-12T02:30:00Z', '2022-06-08', 1)).toEqual({
+      dates: ['2022-06-11'],
+      skipped: ['2022-06-09', '2022-06-10'],
+    });
   });
 
   it('starts from the first recorded date while nothing has succeeded (a first run that failed)', () => {
@@ -36,18 +39,35 @@ describe('nightlyDates', () => {
 
   describe('with the ledger of the window', () => {
     const now = at('2022-06-14T02:30:00Z'); // window: 7th to 13th June
-    const runs = (input: { latestSucceeded: string | null; firstRecorded: string; succeeded?: string[]; unfinished?: string[] }, catchUpDays = 7) =>
-      nightlyDates({ now, timeZone: LONDON, catchUpDays, ...input });
+    const runs = (
+      input: { latestSucceeded: string | null; firstRecorded: string; succeeded?: string[]; unfinished?: string[] },
+      catchUpDays = 7,
+    ) => nightlyDates({ now, timeZone: LONDON, catchUpDays, ...input });
 
     it('runs a date that failed again although a later date succeeded', () => {
-      expect(runs({ latestSucceeded: '2022-06-13', firstRecorded: '2022-06-01', succeeded: ['2022-06-07', '2022-06-08', '2022-06-09', '2022-06-11', '2022-06-13'] })).toEqual({
+      expect(
+        runs({
+          latestSucceeded: '2022-06-13',
+          firstRecorded: '2022-06-01',
+          succeeded: ['2022-06-07', '2022-06-08', '2022-06-09', '2022-06-11', '2022-06-13'],
+        }),
+      ).toEqual({
         dates: ['2022-06-10', '2022-06-12'],
         skipped: [],
       });
     });
 
     it('runs skipped dates inside a raised limit, and never dates before the ledger starts', () => {
-      const succeeded = ['2022-06-03', '2022-06-07', '2022-06-08', '2022-06-09', '2022-06-10', '2022-06-11', '2022-06-12', '2022-06-13'];
+      const succeeded = [
+        '2022-06-03',
+        '2022-06-07',
+        '2022-06-08',
+        '2022-06-09',
+        '2022-06-10',
+        '2022-06-11',
+        '2022-06-12',
+        '2022-06-13',
+      ];
       expect(runs({ latestSucceeded: '2022-06-13', firstRecorded: '2022-06-03', succeeded }, 30)).toEqual({
         dates: ['2022-06-04', '2022-06-05', '2022-06-06'],
         skipped: [],
@@ -55,7 +75,14 @@ describe('nightlyDates', () => {
     });
 
     it('skips failed or orphaned dates that fell out of the window, once', () => {
-      expect(runs({ latestSucceeded: '2022-06-13', firstRecorded: '2022-06-01', succeeded: ['2022-06-07', '2022-06-08', '2022-06-09', '2022-06-10', '2022-06-11', '2022-06-12', '2022-06-13'], unfinished: ['2022-06-02', '2022-06-05'] })).toEqual({
+      expect(
+        runs({
+          latestSucceeded: '2022-06-13',
+          firstRecorded: '2022-06-01',
+          succeeded: ['2022-06-07', '2022-06-08', '2022-06-09', '2022-06-10', '2022-06-11', '2022-06-12', '2022-06-13'],
+          unfinished: ['2022-06-02', '2022-06-05'],
+        }),
+      ).toEqual({
         dates: [],
         skipped: ['2022-06-02', '2022-06-05'],
       });
@@ -63,8 +90,14 @@ describe('nightlyDates', () => {
   });
 
   it('computes the window as the last catchUpDays finished days on the reporting calendar', () => {
-    expect(nightlyWindow({ now: at('2022-06-14T02:30:00Z'), timeZone: LONDON, catchUpDays: 7 })).toEqual({ first: '2022-06-07', last: '2022-06-13' });
-    expect(nightlyWindow({ now: at('2022-03-27T23:30:00Z'), timeZone: LONDON, catchUpDays: 1 })).toEqual({ first: '2022-03-27', last: '2022-03-27' });
+    expect(nightlyWindow({ now: at('2022-06-14T02:30:00Z'), timeZone: LONDON, catchUpDays: 7 })).toEqual({
+      first: '2022-06-07',
+      last: '2022-06-13',
+    });
+    expect(nightlyWindow({ now: at('2022-03-27T23:30:00Z'), timeZone: LONDON, catchUpDays: 1 })).toEqual({
+      first: '2022-03-27',
+      last: '2022-03-27',
+    });
   });
 
   it('rejects a catch-up limit below one day', () => {
@@ -102,12 +135,19 @@ describe('nightlyDates', () => {
           let latest = addDays(from.slice(0, 10), -1);
           const published: string[] = [];
           for (const fire of nextNightlyFires(at(from), 8, { cron, timeZone: LONDON })) {
-            const { dates, skipped } = nightlyDates({ now: fire, timeZone: LONDON, latestSucceeded: latest, catchUpDays: 7 });
+            const { dates, skipped } = nightlyDates({
+              now: fire,
+              timeZone: LONDON,
+              latestSucceeded: latest,
+              catchUpDays: 7,
+            });
             expect(skipped).toEqual([]);
             published.push(...dates);
             latest = dates.at(-1) ?? latest;
           }
-          expect(published, `${cron} from ${from}`).toEqual(Array.from({ length: 8 }, (_, i) => addDays(from.slice(0, 10), i)));
+          expect(published, `${cron} from ${from}`).toEqual(
+            Array.from({ length: 8 }, (_, i) => addDays(from.slice(0, 10), i)),
+          );
         }
       }
     });

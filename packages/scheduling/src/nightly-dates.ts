@@ -80,7 +80,8 @@ export function nightlyDates(input: NightlyDatesInput): NightlyDates {
   const succeeded = new Set(input.succeeded ?? []);
   if (latestSucceeded !== null) succeeded.add(latestSucceeded);
   // Where the ledger starts; without it (callers that give only the latest success), after that.
-  const start = firstRecorded ?? addDays(latestSucceeded!, 1);
+  // One of the two is set: both null returned above.
+  const start = firstRecorded ?? addDays(latestSucceeded ?? window.last, 1);
 
   const dates: LocalDate[] = [];
   for (let day = later(start, window.first); day <= window.last; day = addDays(day, 1)) {

@@ -19,7 +19,9 @@ describe('assertForcesKnown', () => {
     const error = await assertForcesKnown(test.db, ['kent', 'kentt', 'atlantis']).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(UnknownForcesError);
     expect((error as UnknownForcesError).unknown).toEqual(['kentt', 'atlantis']);
-    expect((error as Error).message).toMatch(/^FORCES names forces not in the reference forces table: "kentt", "atlantis"\. Known force ids: .*avon-and-somerset, .*kent,/);
+    expect((error as Error).message).toMatch(
+      /^FORCES names forces not in the reference forces table: "kentt", "atlantis"\. Known force ids: .*avon-and-somerset, .*kent,/,
+    );
   });
 
   it('says to load the reference data when the forces table is empty', async () => {
@@ -27,7 +29,9 @@ describe('assertForcesKnown', () => {
     try {
       await empty.db.deleteFrom('populations').execute();
       await empty.db.deleteFrom('forces').execute();
-      await expect(assertForcesKnown(empty.db, ['kent'])).rejects.toThrow('the reference forces table is empty (run `rollcall migrate`');
+      await expect(assertForcesKnown(empty.db, ['kent'])).rejects.toThrow(
+        'the reference forces table is empty (run `rollcall migrate`',
+      );
     } finally {
       await empty.destroy();
     }

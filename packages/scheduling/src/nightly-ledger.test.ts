@@ -1,6 +1,15 @@
 import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { claimNightlyRun, listNightlyRuns, markNightlyRunFailed, markNightlyRunSucceeded, readNightlyLedgerBounds, readNightlyLedgerView, readNightlyRun, recordSkippedNightlyRuns } from './nightly-ledger.ts';
+import {
+  claimNightlyRun,
+  listNightlyRuns,
+  markNightlyRunFailed,
+  markNightlyRunSucceeded,
+  readNightlyLedgerBounds,
+  readNightlyLedgerView,
+  readNightlyRun,
+  recordSkippedNightlyRuns,
+} from './nightly-ledger.ts';
 import type { NightlyPublication } from './nightly-publication.ts';
 
 let test: TestDatabase;
@@ -15,14 +24,27 @@ beforeEach(async () => {
 });
 
 const NOW = Date.parse('2022-06-14T02:30:00Z');
-const claim = (asOf: string, takeOverRunning = false) => claimNightlyRun(test.db, asOf, { trigger: 'schedule', now: NOW, takeOverRunning });
-const outcome = (asOf: string): NightlyPublication => ({ forceId: 'kent', asOf, snapshotId: `s-${asOf}`, revision: 1, created: true });
+const claim = (asOf: string, takeOverRunning = false) =>
+  claimNightlyRun(test.db, asOf, { trigger: 'schedule', now: NOW, takeOverRunning });
+const outcome = (asOf: string): NightlyPublication => ({
+  forceId: 'kent',
+  asOf,
+  snapshotId: `s-${asOf}`,
+  revision: 1,
+  created: true,
+});
 
 describe('claimNightlyRun', () => {
   it('claims a new date as running, attempt 1', async () => {
     const result = await claim('2022-06-13');
     expect(result.claimed).toBe(true);
-    expect(result.run).toMatchObject({ asOf: '2022-06-13', state: 'running', attempts: 1, trigger: 'schedule', startedAt: new Date(NOW) });
+    expect(result.run).toMatchObject({
+      asOf: '2022-06-13',
+      state: 'running',
+      attempts: 1,
+      trigger: 'schedule',
+      startedAt: new Date(NOW),
+    });
   });
 
   it('gives a date to exactly one of many concurrent claims', async () => {
@@ -34,18 +56,40 @@ describe('claimNightlyRun', () => {
 
   it('never claims a succeeded date again, not even when taking over', async () => {
     await claim('2022-06-13');
-    expect(await markNightlyRunSucceeded(test.db, '2022-06-13', { attempt: 1, now: NOW + 1_000, published: [outcome('2022-06-13')] })).toBe(true);
+    expect(
+      await markNightlyRunSucceeded(test.db, '2022-06-13', {
+        attempt: 1,
+        now: NOW + 1_000,
+        published: [outcome('2022-06-13')],
+      }),
+    ).toBe(true);
     expect(await claim('2022-06-13', true)).toMatchObject({ claimed: false, run: { state: 'succeeded', attempts: 1 } });
     const run = await readNightlyRun(test.db, '2022-06-13');
-    expect(run).toMatchObject({ state: 'succeeded', finishedAt: new Date(NOW + 1_000), error: null, published: [outcome('2022-06-13')] });
+    expect(run).toMatchObject({
+      state: 'succeeded',
+      finishedAt: new Date(NOW + 1_000),
+      error: null,
+      published: [outcome('2022-06-13')],
+    });
   });
 
   it('claims a failed date again, counting the attempt and clearing the old error', async () => {
     await claim('2022-06-13');
     await markNightlyRunFailed(test.db, '2022-06-13', { attempt: 1, now: NOW, published: [], error: 'kent: boom' });
-    expect(await readNightlyRun(test.db, '2022-06-13')).toMatchObject({ state: 'failed', error: 'kent: boom', attempts: 1 });
-    const again = await claimNightlyRun(test.db, '2022-06-13', { trigger: 'startup', now: NOW + 60_000, takeOverRunning: false });
-    expect(again).toMatchObject({ claimed: true, run: { state: 'running', attempts: 2, trigger: 'startup', error: null, finishedAt: null } });
+    expect(await readNightlyRun(test.db, '2022-06-13')).toMatchObject({
+      state: 'failed',
+      error: 'kent: boom',
+      attempts: 1,
+    });
+    const again = await claimNightlyRun(test.db, '2022-06-13', {
+      trigger: 'startup',
+      now: NOW + 60_000,
+      takeOverRunning: false,
+    });
+    expect(again).toMatchObject({
+      claimed: true,
+      run: { state: 'running', attempts: 2, trigger: 'startup', error: null, finishedAt: null },
+    });
   });
 
   it('takes over a running date only when asked (under the nightly lock), fencing the old attempt out', async () => {
@@ -67,7 +111,9 @@ describe('recordSkippedNightlyRuns', () => {
     await claim('2022-06-04');
 
     const options = { trigger: 'schedule', now: NOW, reason: 'beyond the limit', takeOverRunning: false } as const;
-    expect(await recordSkippedNightlyRuns(test.db, ['2022-06-01', '2022-06-02', '2022-06-03', '2022-06-04'], options)).toBe(2);
+    expect(
+      await recordSkippedNightlyRuns(test.db, ['2022-06-01', '2022-06-02', '2022-06-03', '2022-06-04'], options),
+    ).toBe(2);
     // Idempotent: a skipped date stays as it is.
     expect(await recordSkippedNightlyRuns(test.db, ['2022-06-01', '2022-06-03'], options)).toBe(0);
 
@@ -88,7 +134,10 @@ describe('readNightlyLedgerBounds', () => {
     expect(await readNightlyLedgerBounds(test.db)).toEqual({ latestSucceeded: null, firstRecorded: '2022-06-10' });
     await markNightlyRunSucceeded(test.db, '2022-06-10', { attempt: 1, now: NOW, published: [] });
     await claim('2022-06-11');
-    expect(await readNightlyLedgerBounds(test.db)).toEqual({ latestSucceeded: '2022-06-10', firstRecorded: '2022-06-10' });
+    expect(await readNightlyLedgerBounds(test.db)).toEqual({
+      latestSucceeded: '2022-06-10',
+      firstRecorded: '2022-06-10',
+    });
   });
 });
 
@@ -105,7 +154,12 @@ describe('readNightlyLedgerView', () => {
     await succeed('2022-06-01');
     await fail('2022-06-02');
     await claim('2022-06-03'); // left running by a run that died
-    await recordSkippedNightlyRuns(test.db, ['2022-06-04'], { trigger: 'schedule', now: NOW, reason: 'beyond the limit', takeOverRunning: false });
+    await recordSkippedNightlyRuns(test.db, ['2022-06-04'], {
+      trigger: 'schedule',
+      now: NOW,
+      reason: 'beyond the limit',
+      takeOverRunning: false,
+    });
     await succeed('2022-06-07');
     await fail('2022-06-08');
     await succeed('2022-06-09');

@@ -122,7 +122,11 @@ export async function listNightlyRuns(
   db: DbOrTransaction,
   options: { readonly from?: string; readonly to?: string; readonly limit?: number } = {},
 ): Promise<NightlyRun[]> {
-  let query = db.selectFrom('nightly_runs').selectAll().orderBy('as_of', 'desc').limit(options.limit ?? 100);
+  let query = db
+    .selectFrom('nightly_runs')
+    .selectAll()
+    .orderBy('as_of', 'desc')
+    .limit(options.limit ?? 100);
   if (options.from !== undefined) query = query.where('as_of', '>=', options.from);
   if (options.to !== undefined) query = query.where('as_of', '<=', options.to);
   return (await query.execute()).map(toNightlyRun);
@@ -154,12 +158,25 @@ export type NightlyClaim =
  * commit and then re-checks the state. Claimable: no row, `failed`, `skipped`, and `running` with
  * `takeOverRunning`. A `succeeded` date is never claimed again.
  */
-export async function claimNightlyRun(db: DbOrTransaction, asOf: string, options: ClaimNightlyRunOptions): Promise<NightlyClaim> {
-  const claimable: NightlyRunState[] = options.takeOverRunning ? ['failed', 'skipped', 'running'] : ['failed', 'skipped'];
+export async function claimNightlyRun(
+  db: DbOrTransaction,
+  asOf: string,
+  options: ClaimNightlyRunOptions,
+): Promise<NightlyClaim> {
+  const claimable: NightlyRunState[] = options.takeOverRunning
+    ? ['failed', 'skipped', 'running']
+    : ['failed', 'skipped'];
   const startedAt = new Date(options.now);
   const row = await db
     .insertInto('nightly_runs')
-    .values({ as_of: asOf, state: 'running', attempts: 1, trigger: options.trigger, started_at: startedAt, published: '[]' })
+    .values({
+      as_of: asOf,
+      state: 'running',
+      attempts: 1,
+      trigger: options.trigger,
+      started_at: startedAt,
+      published: '[]',
+    })
     .onConflict((oc) =>
       oc
         .column('as_of')
@@ -189,7 +206,11 @@ export interface FinishNightlyRunOptions {
 }
 
 /** Records success. False when the row is no longer this attempt's (it was taken over). */
-export async function markNightlyRunSucceeded(db: DbOrTransaction, asOf: string, options: FinishNightlyRunOptions): Promise<boolean> {
+export async function markNightlyRunSucceeded(
+  db: DbOrTransaction,
+  asOf: string,
+  options: FinishNightlyRunOptions,
+): Promise<boolean> {
   return finish(db, asOf, options, { state: 'succeeded', error: null });
 }
 
@@ -238,7 +259,11 @@ export interface RecordSkippedOptions {
  * last failure is kept after the reason, and its attempts count); `succeeded` is never touched.
  * Returns how many rows were written.
  */
-export async function recordSkippedNightlyRuns(db: DbOrTransaction, dates: readonly string[], options: RecordSkippedOptions): Promise<number> {
+export async function recordSkippedNightlyRuns(
+  db: DbOrTransaction,
+  dates: readonly string[],
+  options: RecordSkippedOptions,
+): Promise<number> {
   if (dates.length === 0) return 0;
   const replaceable: NightlyRunState[] = options.takeOverRunning ? ['failed', 'running'] : ['failed'];
   const finishedAt = new Date(options.now);

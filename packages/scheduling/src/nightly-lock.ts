@@ -20,7 +20,11 @@ export interface NightlyLockOptions {
  * then finds its dates done. If the holder dies, PostgreSQL drops the lock with its connection,
  * which is how the next holder knows any `running` row it sees is orphaned.
  */
-export async function withNightlyLock<T>(db: Db, options: NightlyLockOptions, fn: (conn: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function withNightlyLock<T>(
+  db: Db,
+  options: NightlyLockOptions,
+  fn: (conn: Kysely<Database>) => Promise<T>,
+): Promise<T> {
   const waitMs = options.waitMs ?? 60_000;
   return db.connection().execute(async (conn) => {
     try {

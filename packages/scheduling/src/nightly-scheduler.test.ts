@@ -5,7 +5,13 @@ import { Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readNightlyRun } from './nightly-ledger.ts';
-import { enqueueCatchUp, installNightlySchedule, NIGHTLY_SCHEDULER_ID, nextNightlyFires, removeNightlySchedule } from './nightly-scheduler.ts';
+import {
+  enqueueCatchUp,
+  installNightlySchedule,
+  NIGHTLY_SCHEDULER_ID,
+  nextNightlyFires,
+  removeNightlySchedule,
+} from './nightly-scheduler.ts';
 import { recordingPublisher } from '../test/nightly-test-kit.ts';
 import { createNightlyWorker } from './nightly-worker.ts';
 import { type NightlyRunReport, runNightly } from './run-nightly.ts';
@@ -16,7 +22,9 @@ const log = createSilentLogger();
 
 /** Wall-clock time of an instant in London, `HH:MM`. */
 const londonTime = (ms: number): string =>
-  new Intl.DateTimeFormat('en-GB', { timeZone: LONDON, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+  new Intl.DateTimeFormat('en-GB', { timeZone: LONDON, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    ms,
+  );
 
 describe('nextNightlyFires (BullMQ getNextMillis, the scheduler strategy)', () => {
   it('fires at 03:30 London on every day of the spring-forward weekend', () => {
@@ -80,7 +88,12 @@ describe('with Redis', () => {
     it('installs the scheduler with its pattern and zone; the next fire is 03:30 London', async () => {
       const before = Date.now();
       const installed = await installNightlySchedule(queues, { cron: DEFAULT_CRON, timeZone: LONDON });
-      expect(installed).toMatchObject({ key: NIGHTLY_SCHEDULER_ID, name: 'nightly-run', pattern: DEFAULT_CRON, tz: LONDON });
+      expect(installed).toMatchObject({
+        key: NIGHTLY_SCHEDULER_ID,
+        name: 'nightly-run',
+        pattern: DEFAULT_CRON,
+        tz: LONDON,
+      });
       expect(installed.template?.data).toEqual({ trigger: 'schedule' });
       expect(installed.template?.opts).toMatchObject({ attempts: 10, backoff: { type: 'exponential', delay: 1_000 } });
       const next = installed.next ?? 0;
@@ -171,7 +184,10 @@ describe('with Redis', () => {
       workers.push(worker);
       expect(worker.opts.concurrency).toBe(1);
 
-      const id = await enqueueCatchUp(queues, 'startup', { timeZone: LONDON, now: () => Date.parse('2022-03-27T02:30:00Z') });
+      const id = await enqueueCatchUp(queues, 'startup', {
+        timeZone: LONDON,
+        now: () => Date.parse('2022-03-27T02:30:00Z'),
+      });
       const report = (await (await jobOf(id)).waitUntilFinished(events.events)) as NightlyRunReport;
       expect(triggers).toEqual(['startup']);
       expect(report.dates.map((d) => `${d.asOf} ${d.state}`)).toEqual(['2022-03-26 succeeded']);
@@ -187,11 +203,20 @@ describe('with Redis', () => {
         log,
         run: async (trigger) => {
           fired.push(trigger);
-          return { trigger, startedAt: new Date().toISOString(), dates: [], skipped: [], revised: [], reviseError: null };
+          return {
+            trigger,
+            startedAt: new Date().toISOString(),
+            dates: [],
+            skipped: [],
+            revised: [],
+            reviseError: null,
+          };
         },
       });
       workers.push(worker);
-      const completed = new Promise<string>((resolve) => events.events.once('completed', ({ jobId }) => resolve(jobId)));
+      const completed = new Promise<string>((resolve) =>
+        events.events.once('completed', ({ jobId }) => resolve(jobId)),
+      );
       // Every second (six-field cron), so that a fire happens within the test.
       await installNightlySchedule(queues, { cron: '* * * * * *', timeZone: LONDON });
       const jobId = await completed;
@@ -209,7 +234,14 @@ describe('with Redis', () => {
         run: async (trigger) => {
           calls += 1;
           if (calls === 1) throw new Error('PostgreSQL restarting');
-          return { trigger, startedAt: new Date().toISOString(), dates: [], skipped: [], revised: [], reviseError: null };
+          return {
+            trigger,
+            startedAt: new Date().toISOString(),
+            dates: [],
+            skipped: [],
+            revised: [],
+            reviseError: null,
+          };
         },
       });
       workers.push(worker);
@@ -235,7 +267,9 @@ describe('with Redis', () => {
       });
       workers.push(worker);
       // Bypassing the catalog's parse, as a foreign producer might.
-      const job = await queues.queue(NIGHTLY_QUEUE).add('nightly-run', { trigger: 'whenever' }, { jobId: 'nightly-bad-data', attempts: 10 });
+      const job = await queues
+        .queue(NIGHTLY_QUEUE)
+        .add('nightly-run', { trigger: 'whenever' }, { jobId: 'nightly-bad-data', attempts: 10 });
       await expect(job.waitUntilFinished(events.events)).rejects.toThrow(/invalid nightly-run data/);
       const failed = await jobOf('nightly-bad-data');
       expect(await failed.getState()).toBe('failed');

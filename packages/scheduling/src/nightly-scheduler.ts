@@ -1,5 +1,5 @@
 import { addDays, createCalendar } from '@rollcall/calendar';
-import type { NightlyRunData} from '@rollcall/queue';
+import type { NightlyRunData } from '@rollcall/queue';
 import { JOB_CATALOG, NIGHTLY_QUEUE, type QueueFactory } from '@rollcall/queue';
 import { getNextMillis, type JobSchedulerJson, type RepeatOptions } from 'bullmq';
 import type { NightlyTrigger } from './nightly-ledger.ts';
@@ -35,7 +35,10 @@ export function nightlyRepeatOptions(options: NightlyScheduleOptions): Omit<Repe
  * job, and installing with another cron or zone replaces the old schedule. Each fire adds a
  * `nightly-run` job (trigger `schedule`) with the catalog's retries and retention.
  */
-export async function installNightlySchedule(queues: QueueFactory, options: NightlyScheduleOptions): Promise<JobSchedulerJson> {
+export async function installNightlySchedule(
+  queues: QueueFactory,
+  options: NightlyScheduleOptions,
+): Promise<JobSchedulerJson> {
   const entry = JOB_CATALOG['nightly-run'];
   const queue = queues.queue(entry.queue());
   await queue.upsertJobScheduler(NIGHTLY_SCHEDULER_ID, nightlyRepeatOptions(options), {
@@ -85,7 +88,11 @@ export interface EnqueueCatchUpOptions {
  * (an hour after completing, a week after failing); a later add only starts a run that finds the
  * ledger up to date. Returns the job id.
  */
-export async function enqueueCatchUp(queues: QueueFactory, trigger: NightlyTrigger, options: EnqueueCatchUpOptions): Promise<string> {
+export async function enqueueCatchUp(
+  queues: QueueFactory,
+  trigger: NightlyTrigger,
+  options: EnqueueCatchUpOptions,
+): Promise<string> {
   const now = (options.now ?? Date.now)();
   const yesterday = addDays(createCalendar(options.timeZone).dayOf(now), -1);
   const jobId = `nightly-${trigger}-${yesterday}`;

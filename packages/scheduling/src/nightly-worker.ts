@@ -30,11 +30,15 @@ export function createNightlyWorker(options: CreateNightlyWorkerOptions): Worker
     log.info('nightly run job started');
     return options.run(data.data.trigger);
   };
-  return createWorker(NIGHTLY_QUEUE, { 'nightly-run': runJob }, {
-    connection: options.connection,
-    prefix: options.prefix,
-    log: options.log,
-    concurrency: 1,
-    ...(options.autorun !== undefined ? { autorun: options.autorun } : {}),
-  });
+  return createWorker(
+    NIGHTLY_QUEUE,
+    { 'nightly-run': runJob },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      log: options.log,
+      concurrency: 1,
+      ...(options.autorun !== undefined ? { autorun: options.autorun } : {}),
+    },
+  );
 }

@@ -22,7 +22,10 @@ export interface ReleaseWatchOptions {
 export async function deliverDueReleases(options: ReleaseWatchOptions): Promise<number> {
   const due = await findDueUnreleased(options.db, (options.now ?? (() => new Date()))());
   if (due.length === 0) return 0;
-  options.log.info({ due: due.map((release) => `${release.forceId} ${release.asOf} at ${release.releaseAt.toISOString()}`) }, 'releases due: delivering files and messages');
+  options.log.info(
+    { due: due.map((release) => `${release.forceId} ${release.asOf} at ${release.releaseAt.toISOString()}`) },
+    'releases due: delivering files and messages',
+  );
   await options.deliver();
   return due.length;
 }

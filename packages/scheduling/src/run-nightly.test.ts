@@ -4,7 +4,14 @@ import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NightlyRunBusyError, NightlyRunFailedError } from './nightly-errors.ts';
-import { claimNightlyRun, listNightlyRuns, markNightlyRunFailed, markNightlyRunSucceeded, readNightlyRun, recordSkippedNightlyRuns } from './nightly-ledger.ts';
+import {
+  claimNightlyRun,
+  listNightlyRuns,
+  markNightlyRunFailed,
+  markNightlyRunSucceeded,
+  readNightlyRun,
+  recordSkippedNightlyRuns,
+} from './nightly-ledger.ts';
 import { withNightlyLock } from './nightly-lock.ts';
 import { nextNightlyFires } from './nightly-scheduler.ts';
 import { deferred, type RecordingPublisher, recordingPublisher } from '../test/nightly-test-kit.ts';
@@ -43,7 +50,11 @@ const runAt = (iso: string, overrides: Partial<RunNightlyOptions> = {}) =>
 
 /** Records `asOf` as already succeeded, as a past run would have. */
 const succeeded = async (asOf: string): Promise<void> => {
-  await claimNightlyRun(test.db, asOf, { trigger: 'schedule', now: Date.parse(`${asOf}T23:00:00Z`), takeOverRunning: false });
+  await claimNightlyRun(test.db, asOf, {
+    trigger: 'schedule',
+    now: Date.parse(`${asOf}T23:00:00Z`),
+    takeOverRunning: false,
+  });
   await markNightlyRunSucceeded(test.db, asOf, { attempt: 1, now: Date.parse(`${asOf}T23:00:00Z`), published: [] });
 };
 
@@ -65,7 +76,13 @@ describe('runNightly', () => {
         state: 'succeeded',
         attempt: 1,
         error: null,
-        published: FORCES.map((forceId) => ({ forceId, asOf: '2022-06-13', snapshotId: `snap-${forceId}-2022-06-13`, revision: 1, created: true })),
+        published: FORCES.map((forceId) => ({
+          forceId,
+          asOf: '2022-06-13',
+          snapshotId: `snap-${forceId}-2022-06-13`,
+          revision: 1,
+          created: true,
+        })),
       },
     ]);
     expect(await readNightlyRun(test.db, '2022-06-13')).toMatchObject({
@@ -76,7 +93,9 @@ describe('runNightly', () => {
       published: report.dates[0]?.published,
     });
     // The nightly lock went with the run: no pooled connection is handed back holding it.
-    const locks = await sql<{ n: number }>`select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database
+    const locks = await sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_locks l join pg_database d on d.oid = l.database
       where l.locktype = 'advisory' and d.datname = current_database()`.execute(test.db);
     expect(locks.rows[0]?.n).toBe(0);
   });
@@ -87,7 +106,11 @@ describe('runNightly', () => {
       const second = await runAt('2022-06-14T02:30:05Z', { trigger: 'startup' });
       expect(publisher.calls).toEqual(both('2022-06-13'));
       expect(second.dates).toEqual([]);
-      expect(await readNightlyRun(test.db, '2022-06-13')).toMatchObject({ state: 'succeeded', attempts: 1, trigger: 'schedule' });
+      expect(await readNightlyRun(test.db, '2022-06-13')).toMatchObject({
+        state: 'succeeded',
+        attempts: 1,
+        trigger: 'schedule',
+      });
     });
 
     it('publishes once when the fires run at the same time', async () => {
@@ -129,8 +152,17 @@ describe('runNightly', () => {
     await succeeded('2022-06-10');
     const report = await runAt(JUNE_14_0330);
     expect(publisher.calls).toEqual([...both('2022-06-11'), ...both('2022-06-12'), ...both('2022-06-13')]);
-    expect(report.dates.map((d) => `${d.asOf} ${d.state}`)).toEqual(['2022-06-11 succeeded', '2022-06-12 succeeded', '2022-06-13 succeeded']);
-    expect(await statesOf()).toEqual(['2022-06-10 succeeded', '2022-06-11 succeeded', '2022-06-12 succeeded', '2022-06-13 succeeded']);
+    expect(report.dates.map((d) => `${d.asOf} ${d.state}`)).toEqual([
+      '2022-06-11 succeeded',
+      '2022-06-12 succeeded',
+      '2022-06-13 succeeded',
+    ]);
+    expect(await statesOf()).toEqual([
+      '2022-06-10 succeeded',
+      '2022-06-11 succeeded',
+      '2022-06-12 succeeded',
+      '2022-06-13 succeeded',
+    ]);
     expect(publisher.reviseCalls.count).toBe(1);
   });
 
@@ -161,15 +193,23 @@ describe('runNightly', () => {
     const error = await runAt(JUNE_14_0330).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(NightlyRunFailedError);
     const { report } = error as NightlyRunFailedError;
-    expect((error as Error).message).toBe('nightly run as of 2022-06-12 failed (attempt 1): kent: cannot publish kent@2022-06-12: aggregates unavailable');
+    expect((error as Error).message).toBe(
+      'nightly run as of 2022-06-12 failed (attempt 1): kent: cannot publish kent@2022-06-12: aggregates unavailable',
+    );
     // The date after the failed one is published too: one bad date does not hold yesterday back.
-    expect(report.dates.map((d) => `${d.asOf} ${d.state}`)).toEqual(['2022-06-11 succeeded', '2022-06-12 failed', '2022-06-13 succeeded']);
+    expect(report.dates.map((d) => `${d.asOf} ${d.state}`)).toEqual([
+      '2022-06-11 succeeded',
+      '2022-06-12 failed',
+      '2022-06-13 succeeded',
+    ]);
     expect(publisher.calls).toEqual([...both('2022-06-11'), ...both('2022-06-12'), ...both('2022-06-13')]);
     expect(await readNightlyRun(test.db, '2022-06-12')).toMatchObject({
       state: 'failed',
       attempts: 1,
       error: 'kent: cannot publish kent@2022-06-12: aggregates unavailable',
-      published: [{ forceId: 'essex', asOf: '2022-06-12', snapshotId: 'snap-essex-2022-06-12', revision: 1, created: true }],
+      published: [
+        { forceId: 'essex', asOf: '2022-06-12', snapshotId: 'snap-essex-2022-06-12', revision: 1, created: true },
+      ],
     });
     expect((await readNightlyRun(test.db, '2022-06-13'))?.state).toBe('succeeded');
     expect(publisher.reviseCalls.count).toBe(1);
@@ -197,11 +237,23 @@ describe('runNightly', () => {
   it('runs a date that failed while a later one succeeded on the next night, not only the new day', async () => {
     // As a run may leave the ledger: the 12th failed, the 13th succeeded after it.
     await succeeded('2022-06-11');
-    await claimNightlyRun(test.db, '2022-06-12', { trigger: 'schedule', now: Date.parse(JUNE_14_0330), takeOverRunning: false });
-    await markNightlyRunFailed(test.db, '2022-06-12', { attempt: 1, now: Date.parse(JUNE_14_0330), published: [], error: 'kent: boom' });
+    await claimNightlyRun(test.db, '2022-06-12', {
+      trigger: 'schedule',
+      now: Date.parse(JUNE_14_0330),
+      takeOverRunning: false,
+    });
+    await markNightlyRunFailed(test.db, '2022-06-12', {
+      attempt: 1,
+      now: Date.parse(JUNE_14_0330),
+      published: [],
+      error: 'kent: boom',
+    });
     await succeeded('2022-06-13');
     const report = await runAt('2022-06-15T02:30:00Z');
-    expect(report.dates.map((d) => `${d.asOf} ${d.state} ${d.attempt}`)).toEqual(['2022-06-12 succeeded 2', '2022-06-14 succeeded 1']);
+    expect(report.dates.map((d) => `${d.asOf} ${d.state} ${d.attempt}`)).toEqual([
+      '2022-06-12 succeeded 2',
+      '2022-06-14 succeeded 1',
+    ]);
     expect(publisher.calls).toEqual([...both('2022-06-12'), ...both('2022-06-14')]);
   });
 
@@ -213,16 +265,48 @@ describe('runNightly', () => {
       reason: 'more than 7 days behind (catch-up limit)',
       takeOverRunning: false,
     });
-    for (const asOf of ['2022-06-07', '2022-06-08', '2022-06-09', '2022-06-10', '2022-06-11', '2022-06-12', '2022-06-13']) await succeeded(asOf);
+    for (const asOf of [
+      '2022-06-07',
+      '2022-06-08',
+      '2022-06-09',
+      '2022-06-10',
+      '2022-06-11',
+      '2022-06-12',
+      '2022-06-13',
+    ])
+      await succeeded(asOf);
     const report = await runAt('2022-06-14T02:30:10Z', { catchUpDays: 14 });
-    expect(report.dates.map((d) => `${d.asOf} ${d.state} ${d.attempt}`)).toEqual(['2022-06-04 succeeded 1', '2022-06-05 succeeded 1', '2022-06-06 succeeded 1']);
+    expect(report.dates.map((d) => `${d.asOf} ${d.state} ${d.attempt}`)).toEqual([
+      '2022-06-04 succeeded 1',
+      '2022-06-05 succeeded 1',
+      '2022-06-06 succeeded 1',
+    ]);
   });
 
   it('records a failed date that fell out of the window as skipped, keeping its last error', async () => {
     await succeeded('2022-06-02');
-    await claimNightlyRun(test.db, '2022-06-03', { trigger: 'schedule', now: Date.parse('2022-06-04T02:30:00Z'), takeOverRunning: false });
-    await markNightlyRunFailed(test.db, '2022-06-03', { attempt: 1, now: Date.parse('2022-06-04T02:30:00Z'), published: [], error: 'kent: boom' });
-    for (const asOf of ['2022-06-04', '2022-06-05', '2022-06-06', '2022-06-07', '2022-06-08', '2022-06-09', '2022-06-10', '2022-06-11', '2022-06-12']) {
+    await claimNightlyRun(test.db, '2022-06-03', {
+      trigger: 'schedule',
+      now: Date.parse('2022-06-04T02:30:00Z'),
+      takeOverRunning: false,
+    });
+    await markNightlyRunFailed(test.db, '2022-06-03', {
+      attempt: 1,
+      now: Date.parse('2022-06-04T02:30:00Z'),
+      published: [],
+      error: 'kent: boom',
+    });
+    for (const asOf of [
+      '2022-06-04',
+      '2022-06-05',
+      '2022-06-06',
+      '2022-06-07',
+      '2022-06-08',
+      '2022-06-09',
+      '2022-06-10',
+      '2022-06-11',
+      '2022-06-12',
+    ]) {
       await succeeded(asOf);
     }
     // The window of a run on the 14th is the 7th to the 13th.
@@ -262,7 +346,11 @@ describe('runNightly', () => {
   it('takes over a date left running by a run that died', async () => {
     await succeeded('2022-06-12');
     // A run claimed the 13th and its process was killed: its lock went with its connection.
-    await claimNightlyRun(test.db, '2022-06-13', { trigger: 'schedule', now: Date.parse('2022-06-14T02:30:00Z'), takeOverRunning: false });
+    await claimNightlyRun(test.db, '2022-06-13', {
+      trigger: 'schedule',
+      now: Date.parse('2022-06-14T02:30:00Z'),
+      takeOverRunning: false,
+    });
     const report = await runAt('2022-06-14T02:31:00Z', { trigger: 'startup' });
     expect(report.dates.map((d) => `${d.asOf} ${d.state} ${d.attempt}`)).toEqual(['2022-06-13 succeeded 2']);
     expect(publisher.calls).toEqual(both('2022-06-13'));

@@ -2,7 +2,14 @@ import type { Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import { nightlyDates, nightlyWindow } from './nightly-dates.ts';
 import { NightlyRunFailedError } from './nightly-errors.ts';
-import { claimNightlyRun, markNightlyRunFailed, markNightlyRunSucceeded, type NightlyTrigger, readNightlyLedgerView, recordSkippedNightlyRuns } from './nightly-ledger.ts';
+import {
+  claimNightlyRun,
+  markNightlyRunFailed,
+  markNightlyRunSucceeded,
+  type NightlyTrigger,
+  readNightlyLedgerView,
+  recordSkippedNightlyRuns,
+} from './nightly-ledger.ts';
 import { withNightlyLock } from './nightly-lock.ts';
 import type { NightlyPublication, PublishSnapshot, ReviseStaleSnapshots } from './nightly-publication.ts';
 
@@ -95,7 +102,12 @@ export async function runNightly(options: RunNightlyOptions): Promise<NightlyRun
       }
     }
     const window = nightlyWindow({ now: startedAt, timeZone, catchUpDays });
-    const plan = nightlyDates({ now: startedAt, timeZone, catchUpDays, ...(await readNightlyLedgerView(conn, window.first)) });
+    const plan = nightlyDates({
+      now: startedAt,
+      timeZone,
+      catchUpDays,
+      ...(await readNightlyLedgerView(conn, window.first)),
+    });
     log.info({ trigger, dates: plan.dates, skipped: plan.skipped }, 'nightly run started');
 
     if (plan.skipped.length > 0) {
@@ -121,13 +133,21 @@ export async function runNightly(options: RunNightlyOptions): Promise<NightlyRun
       log.error({ err }, 'revising stale snapshots failed');
     }
 
-    return { trigger, startedAt: new Date(startedAt).toISOString(), dates, skipped: plan.skipped, revised, reviseError };
+    return {
+      trigger,
+      startedAt: new Date(startedAt).toISOString(),
+      dates,
+      skipped: plan.skipped,
+      revised,
+      reviseError,
+    };
 
     async function runDate(asOf: string): Promise<NightlyDateReport> {
       // Under the lock any `running` row is a dead run's, so it is taken over (see claimNightlyRun).
       const claim = await claimNightlyRun(conn, asOf, { trigger, now: now(), takeOverRunning: true });
       if (!claim.claimed) {
-        if (claim.run?.state === 'succeeded') return { asOf, state: 'already-succeeded', attempt: null, published: [], error: null };
+        if (claim.run?.state === 'succeeded')
+          return { asOf, state: 'already-succeeded', attempt: null, published: [], error: null };
         // Not reachable while every claim is made under the lock.
         const error = `could not claim ${asOf} (state ${claim.run?.state ?? 'missing'})`;
         return { asOf, state: 'failed', attempt: null, published: [], error };
@@ -152,7 +172,10 @@ export async function runNightly(options: RunNightlyOptions): Promise<NightlyRun
       }
       const recorded = await markNightlyRunSucceeded(conn, asOf, { attempt, now: now(), published });
       if (!recorded) dateLog.warn('nightly run was taken over before it could record its success');
-      dateLog.info({ published: published.length, created: published.filter((p) => p.created).length }, 'nightly date published');
+      dateLog.info(
+        { published: published.length, created: published.filter((p) => p.created).length },
+        'nightly date published',
+      );
       return { asOf, state: 'succeeded', attempt, published, error: null };
     }
   });

@@ -19,7 +19,12 @@ const MINUTE = 60 * SECOND;
  * answered calls, and attendance times by grade and area around the usual 15/20/60-minute
  * targets. Events are emitted only if they happened before the end of the month.
  */
-export function simulateCallHandling(forceId: string, clock: SimulationClock, random: Random, volumes: CallHandlingVolumes): CallHandlingEvent[] {
+export function simulateCallHandling(
+  forceId: string,
+  clock: SimulationClock,
+  random: Random,
+  volumes: CallHandlingVolumes,
+): CallHandlingEvent[] {
   const events: CallHandlingEvent[] = [];
   let sequence = 0;
   const envelope = <T extends CallHandlingEvent['type']>(type: T, eventId: string, at: number) => ({
@@ -36,23 +41,48 @@ export function simulateCallHandling(forceId: string, clock: SimulationClock, ra
     const incidentId = `${callId}-i`;
     const grade: IncidentGrade =
       channel === '999'
-        ? random.weighted([['emergency', 45], ['priority', 40], ['scheduled', 12], ['no-deployment', 3]])
-        : random.weighted([['priority', 30], ['scheduled', 55], ['no-deployment', 15]]);
+        ? random.weighted([
+            ['emergency', 45],
+            ['priority', 40],
+            ['scheduled', 12],
+            ['no-deployment', 3],
+          ])
+        : random.weighted([
+            ['priority', 30],
+            ['scheduled', 55],
+            ['no-deployment', 15],
+          ]);
     const area: IncidentArea = random.chance(0.7) ? 'urban' : 'rural';
     const gradedAt = answeredAt + random.exponential(90 * SECOND);
     if (!happened(gradedAt)) return;
-    events.push({ ...envelope('incident.graded', `${incidentId}-g1`, gradedAt), payload: { incidentId, callId, grade, area } });
+    events.push({
+      ...envelope('incident.graded', `${incidentId}-g1`, gradedAt),
+      payload: { incidentId, callId, grade, area },
+    });
     let finalGrade = grade;
     if (random.chance(0.05)) {
       finalGrade = grade === 'emergency' ? 'priority' : 'emergency';
       const regradedAt = gradedAt + random.exponential(3 * MINUTE);
-      if (happened(regradedAt)) events.push({ ...envelope('incident.graded', `${incidentId}-g2`, regradedAt), payload: { incidentId, callId, grade: finalGrade, area } });
+      if (happened(regradedAt))
+        events.push({
+          ...envelope('incident.graded', `${incidentId}-g2`, regradedAt),
+          payload: { incidentId, callId, grade: finalGrade, area },
+        });
     }
     if (finalGrade === 'no-deployment') return;
     const medianMinutes =
-      finalGrade === 'emergency' ? (area === 'urban' ? 10.5 : 15) : finalGrade === 'priority' ? (area === 'urban' ? 42 : 50) : 8 * 60;
+      finalGrade === 'emergency'
+        ? area === 'urban'
+          ? 10.5
+          : 15
+        : finalGrade === 'priority'
+          ? area === 'urban'
+            ? 42
+            : 50
+          : 8 * 60;
     const attendedAt = gradedAt + random.logNormal(medianMinutes, 0.45) * MINUTE;
-    if (happened(attendedAt)) events.push({ ...envelope('incident.attended', `${incidentId}-at`, attendedAt), payload: { incidentId } });
+    if (happened(attendedAt))
+      events.push({ ...envelope('incident.attended', `${incidentId}-at`, attendedAt), payload: { incidentId } });
   };
 
   const assess = (callId: string, answeredAt: number, probability: number) => {
@@ -61,7 +91,12 @@ export function simulateCallHandling(forceId: string, clock: SimulationClock, ra
     if (!happened(at)) return;
     events.push({
       ...envelope('call.assessed', `${callId}-as`, at),
-      payload: { callId, structuredRiskAssessment: random.chance(0.9), vulnerable: random.chance(0.18), repeatVictim: random.chance(0.12) },
+      payload: {
+        callId,
+        structuredRiskAssessment: random.chance(0.9),
+        vulnerable: random.chance(0.18),
+        repeatVictim: random.chance(0.12),
+      },
     });
   };
 
@@ -76,7 +111,8 @@ export function simulateCallHandling(forceId: string, clock: SimulationClock, ra
       });
       if (random.chance(0.012)) {
         const abandonedAt = presentedAt + random.exponential(20 * SECOND);
-        if (happened(abandonedAt)) events.push({ ...envelope('call.abandoned', `${callId}-ab`, abandonedAt), payload: { callId } });
+        if (happened(abandonedAt))
+          events.push({ ...envelope('call.abandoned', `${callId}-ab`, abandonedAt), payload: { callId } });
         continue;
       }
       const delay = random.chance(0.93) ? random.exponential(2.4 * SECOND) : random.logNormal(14 * SECOND, 0.7);
@@ -89,21 +125,29 @@ export function simulateCallHandling(forceId: string, clock: SimulationClock, ra
     for (let i = 0; i < volumes.calls101PerDay; i++) {
       const callId = `${forceId.slice(0, 3)}-${clock.month}-101-${(sequence++).toString(36)}`;
       const presentedAt = clock.instantOn(day, random);
-      events.push({ ...envelope('call.presented', `${callId}-p`, presentedAt), payload: { callId, channel: '101', queue: 'primary' } });
+      events.push({
+        ...envelope('call.presented', `${callId}-p`, presentedAt),
+        payload: { callId, channel: '101', queue: 'primary' },
+      });
       const primaryWait = random.logNormal(90 * SECOND, 0.9);
       if (random.chance(0.08)) {
         const abandonedAt = presentedAt + random.exponential(60 * SECOND);
-        if (happened(abandonedAt)) events.push({ ...envelope('call.abandoned', `${callId}-ab`, abandonedAt), payload: { callId } });
+        if (happened(abandonedAt))
+          events.push({ ...envelope('call.abandoned', `${callId}-ab`, abandonedAt), payload: { callId } });
         continue;
       }
       let answerAt = presentedAt + primaryWait;
       if (random.chance(0.65)) {
         const transferredAt = presentedAt + primaryWait;
         if (!happened(transferredAt)) continue;
-        events.push({ ...envelope('call.transferred', `${callId}-t`, transferredAt), payload: { callId, toQueue: 'secondary' } });
+        events.push({
+          ...envelope('call.transferred', `${callId}-t`, transferredAt),
+          payload: { callId, toQueue: 'secondary' },
+        });
         if (random.chance(0.16)) {
           const abandonedAt = transferredAt + random.logNormal(6 * MINUTE, 0.8);
-          if (happened(abandonedAt)) events.push({ ...envelope('call.abandoned', `${callId}-ab`, abandonedAt), payload: { callId } });
+          if (happened(abandonedAt))
+            events.push({ ...envelope('call.abandoned', `${callId}-ab`, abandonedAt), payload: { callId } });
           continue;
         }
         answerAt = transferredAt + random.logNormal(5 * MINUTE, 0.9);

@@ -17,7 +17,12 @@ export interface DvpoVolumes {
  * that the court usually grants; breaches of notices and orders; domestic-abuse crimes with
  * whether a notice or order was recorded as considered (about six in ten record it).
  */
-export function simulateDvpo(forceId: string, clock: SimulationClock, random: Random, volumes: DvpoVolumes): DvpoEvent[] {
+export function simulateDvpo(
+  forceId: string,
+  clock: SimulationClock,
+  random: Random,
+  volumes: DvpoVolumes,
+): DvpoEvent[] {
   const events: DvpoEvent[] = [];
   const envelope = <T extends DvpoEvent['type']>(type: T, eventId: string, at: number) => ({
     eventId,
@@ -36,7 +41,8 @@ export function simulateDvpo(forceId: string, clock: SimulationClock, random: Ra
     events.push({ ...envelope('dvpn.authorised', `${caseRef}-n`, authorisedAt), payload: { caseRef, subjectRef } });
     if (random.chance(0.05)) {
       const breachAt = authorisedAt + random.next() * 40 * HOUR;
-      if (happened(breachAt)) events.push({ ...envelope('dvpn.breached', `${caseRef}-nb`, breachAt), payload: { caseRef } });
+      if (happened(breachAt))
+        events.push({ ...envelope('dvpn.breached', `${caseRef}-nb`, breachAt), payload: { caseRef } });
     }
     if (!random.chance(0.93)) continue;
     const appliedAt = authorisedAt + random.integer(6, 40) * HOUR;
@@ -44,13 +50,18 @@ export function simulateDvpo(forceId: string, clock: SimulationClock, random: Ra
     events.push({ ...envelope('dvpo.applied', `${caseRef}-o`, appliedAt), payload: { caseRef, subjectRef } });
     const decidedAt = appliedAt + random.integer(2, 30) * HOUR;
     if (!happened(decidedAt)) continue;
-    const outcome = random.weighted([['granted', 93], ['refused', 4], ['withdrawn', 3]] as const);
+    const outcome = random.weighted([
+      ['granted', 93],
+      ['refused', 4],
+      ['withdrawn', 3],
+    ] as const);
     events.push({ ...envelope('dvpo.decided', `${caseRef}-d`, decidedAt), payload: { caseRef, outcome } });
     if (outcome === 'granted' && random.chance(0.11)) {
       const breaches = random.integer(1, 2);
       for (let b = 0; b < breaches; b++) {
         const breachAt = decidedAt + random.next() * 28 * DAY;
-        if (happened(breachAt)) events.push({ ...envelope('dvpo.breached', `${caseRef}-ob${b}`, breachAt), payload: { caseRef } });
+        if (happened(breachAt))
+          events.push({ ...envelope('dvpo.breached', `${caseRef}-ob${b}`, breachAt), payload: { caseRef } });
       }
     }
   }
@@ -60,7 +71,11 @@ export function simulateDvpo(forceId: string, clock: SimulationClock, random: Ra
     events.push({ ...envelope('domestic-abuse.crime-recorded', `${crimeRef}-r`, recordedAt), payload: { crimeRef } });
     if (random.chance(0.62)) {
       const at = recordedAt + random.exponential(12 * HOUR);
-      if (happened(at)) events.push({ ...envelope('protection.considered', `${crimeRef}-pc`, at), payload: { crimeRef, considered: random.chance(0.15) } });
+      if (happened(at))
+        events.push({
+          ...envelope('protection.considered', `${crimeRef}-pc`, at),
+          payload: { crimeRef, considered: random.chance(0.15) },
+        });
     }
   }
   return events;

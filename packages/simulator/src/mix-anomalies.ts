@@ -29,7 +29,14 @@ export interface MixedStream {
   readonly lines: string[];
   /** Lines arriving after the first publication. */
   readonly lateLines: string[];
-  readonly counts: { readonly events: number; readonly late: number; readonly reordered: number; readonly duplicates: number; readonly conflicts: number; readonly invalid: number };
+  readonly counts: {
+    readonly events: number;
+    readonly late: number;
+    readonly reordered: number;
+    readonly duplicates: number;
+    readonly conflicts: number;
+    readonly invalid: number;
+  };
 }
 
 /** Ways a line breaks the contract, each of which must be rejected with its own reason. */
@@ -85,7 +92,12 @@ export function mixAnomalies(
   };
   const contradict = (event: FeedEvent) => {
     if (!random.chance(rates.conflicts)) return;
-    insert(() => JSON.stringify({ ...event, occurredAt: new Date(Date.parse(event.occurredAt) + 1_000).toISOString().replace('.000Z', 'Z') }));
+    insert(() =>
+      JSON.stringify({
+        ...event,
+        occurredAt: new Date(Date.parse(event.occurredAt) + 1_000).toISOString().replace('.000Z', 'Z'),
+      }),
+    );
     conflicts += 1;
   };
   const breakCopy = (event: FeedEvent) => {

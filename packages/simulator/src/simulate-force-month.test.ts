@@ -25,16 +25,26 @@ describe('simulateForceMonth', () => {
   });
 
   it('never emits an event after the end of the month', () => {
-    for (const feed of FEEDS) for (const event of month[feed]) expect(event.occurredAt < '2024-02-01T00:00:00Z').toBe(true);
+    for (const feed of FEEDS)
+      for (const event of month[feed]) expect(event.occurredAt < '2024-02-01T00:00:00Z').toBe(true);
   });
 
   it('answers about nine in ten 999 calls within 10 seconds, as a force near the standard does', () => {
-    const full = simulateForceMonth({ forceId: 'avon-and-somerset', month: '2024-01', scale: 0.2, feeds: ['call-handling'] })['call-handling'];
+    const full = simulateForceMonth({
+      forceId: 'avon-and-somerset',
+      month: '2024-01',
+      scale: 0.2,
+      feeds: ['call-handling'],
+    })['call-handling'];
     const presented = new Map<string, { at: number; bt: number }>();
     let within = 0;
     let answered = 0;
     for (const event of full) {
-      if (event.type === 'call.presented' && event.payload.channel === '999') presented.set(event.payload.callId, { at: Date.parse(event.occurredAt), bt: event.payload.btTransferSeconds ?? 0 });
+      if (event.type === 'call.presented' && event.payload.channel === '999')
+        presented.set(event.payload.callId, {
+          at: Date.parse(event.occurredAt),
+          bt: event.payload.btTransferSeconds ?? 0,
+        });
     }
     for (const event of full) {
       const call = event.type === 'call.answered' ? presented.get(event.payload.callId) : undefined;
@@ -49,17 +59,31 @@ describe('simulateForceMonth', () => {
 
 describe('mixAnomalies', () => {
   it('keeps every event once (on time or late) and adds exactly the counted extras', () => {
-    const events = simulateForceMonth({ forceId: 'avon-and-somerset', month: '2024-01', scale: 0.05, feeds: ['dvpo'] }).dvpo;
-    const mixed = mixAnomalies(events, new Random(1), { ...DEFAULT_ANOMALY_RATES, invalid: 0.05, duplicates: 0.05, conflicts: 0.01 });
+    const events = simulateForceMonth({
+      forceId: 'avon-and-somerset',
+      month: '2024-01',
+      scale: 0.05,
+      feeds: ['dvpo'],
+    }).dvpo;
+    const mixed = mixAnomalies(events, new Random(1), {
+      ...DEFAULT_ANOMALY_RATES,
+      invalid: 0.05,
+      duplicates: 0.05,
+      conflicts: 0.01,
+    });
     const { counts } = mixed;
-    expect(mixed.lines.length + mixed.lateLines.length).toBe(events.length + counts.duplicates + counts.conflicts + counts.invalid);
-    const ids = new Set([...mixed.lines, ...mixed.lateLines].flatMap((line) => {
-      try {
-        return [(JSON.parse(line) as { eventId: string }).eventId];
-      } catch {
-        return [];
-      }
-    }));
+    expect(mixed.lines.length + mixed.lateLines.length).toBe(
+      events.length + counts.duplicates + counts.conflicts + counts.invalid,
+    );
+    const ids = new Set(
+      [...mixed.lines, ...mixed.lateLines].flatMap((line) => {
+        try {
+          return [(JSON.parse(line) as { eventId: string }).eventId];
+        } catch {
+          return [];
+        }
+      }),
+    );
     for (const event of events) expect(ids.has(event.eventId)).toBe(true);
     expect(counts.invalid).toBeGreaterThan(0);
   });
@@ -67,9 +91,9 @@ describe('mixAnomalies', () => {
 
 /** A month of recorded searches, standing in for a real data.police.uk file. */
 const recordedSearches = (): StopSearchRecorded[] =>
-  simulateForceMonth({ forceId: 'avon-and-somerset', month: '2024-01', feeds: ['stop-search'], seed: 3 })['stop-search'].filter(
-    (event): event is StopSearchRecorded => event.type === 'stop-search.recorded',
-  );
+  simulateForceMonth({ forceId: 'avon-and-somerset', month: '2024-01', feeds: ['stop-search'], seed: 3 })[
+    'stop-search'
+  ].filter((event): event is StopSearchRecorded => event.type === 'stop-search.recorded');
 
 describe('simulateGroundsReviews', () => {
   const recorded = recordedSearches();
@@ -130,6 +154,8 @@ describe('mixAnomalies with events delivered by another route', () => {
     expect(repeated).toBeGreaterThan(0);
     expect(repeated).toBeLessThan(mixed.counts.duplicates + 1);
     expect(mixed.counts.events).toBe(reviews.length);
-    expect(mixed.lines.length + mixed.lateLines.length).toBe(reviews.length + mixed.counts.duplicates + mixed.counts.conflicts + mixed.counts.invalid);
+    expect(mixed.lines.length + mixed.lateLines.length).toBe(
+      reviews.length + mixed.counts.duplicates + mixed.counts.conflicts + mixed.counts.invalid,
+    );
   });
 });

@@ -31,13 +31,22 @@ export function simulateForceMonth(options: SimulationOptions): Record<Feed, Fee
   const forceId = options.forceId;
   return {
     'call-handling': wanted('call-handling')
-      ? simulateCallHandling(forceId, clock, random, { calls999PerDay: Math.round(600 * scale), calls101PerDay: Math.round(1_100 * scale) })
+      ? simulateCallHandling(forceId, clock, random, {
+          calls999PerDay: Math.round(600 * scale),
+          calls101PerDay: Math.round(1_100 * scale),
+        })
       : [],
     'wanted-persons': wanted('wanted-persons')
-      ? simulateWantedPersons(forceId, clock, random, { circulationsPerMonth: Math.max(1, Math.round(200 * scale)), historyMonths: 48 })
+      ? simulateWantedPersons(forceId, clock, random, {
+          circulationsPerMonth: Math.max(1, Math.round(200 * scale)),
+          historyMonths: 48,
+        })
       : [],
     dvpo: wanted('dvpo')
-      ? simulateDvpo(forceId, clock, random, { noticesPerMonth: Math.max(1, Math.round(22 * scale)), domesticAbuseCrimesPerMonth: Math.round(1_700 * scale) })
+      ? simulateDvpo(forceId, clock, random, {
+          noticesPerMonth: Math.max(1, Math.round(22 * scale)),
+          domesticAbuseCrimesPerMonth: Math.round(1_700 * scale),
+        })
       : [],
     'stop-search': wanted('stop-search')
       ? simulateStopSearch(forceId, clock, random, { searchesPerMonth: Math.round(550 * scale), reviewShare: 0.03 })
@@ -63,7 +72,10 @@ export interface GroundsReviewOptions {
  * data.police.uk file, which has no reviews, so that the reasonable-grounds measure has a
  * sample. Deterministic for a seed, as simulateForceMonth is.
  */
-export function simulateGroundsReviews(recorded: readonly StopSearchRecorded[], options: GroundsReviewOptions): StopSearchGroundsReviewed[] {
+export function simulateGroundsReviews(
+  recorded: readonly StopSearchRecorded[],
+  options: GroundsReviewOptions,
+): StopSearchGroundsReviewed[] {
   const clock = new SimulationClock(createCalendar(options.timeZone ?? 'Europe/London'), options.month);
   return reviewGrounds(recorded, clock, new Random(options.seed ?? 20_240_131), options.reviewShare ?? 0.15);
 }

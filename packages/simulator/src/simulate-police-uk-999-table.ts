@@ -18,16 +18,25 @@ export function simulatePoliceUk999Table(options: {
   readonly month: string;
   readonly forces: readonly NationalForce[];
   readonly seed?: number;
-  readonly own?: { readonly name: string; readonly answered: number; readonly under10s: number; readonly meanSeconds: number };
+  readonly own?: {
+    readonly name: string;
+    readonly answered: number;
+    readonly under10s: number;
+    readonly meanSeconds: number;
+  };
 }): string {
   const random = new Random(options.seed ?? 999);
-  const [year, month] = options.month.split('-');
-  const label = `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(month) - 1]}-${year!.slice(2)}`;
+  const [year = '', month] = options.month.split('-');
+  const label = `${['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][Number(month) - 1]}-${year.slice(2)}`;
   const printed = (name: string) => (name.includes('Police') ? name : `${name.replace(' and ', ' & ')} Police`);
-  const lines = ['Force Name,Month,Calls presented,Answered in under 10 seconds,Answered in 10 to under 60 seconds,Answered in 60 seconds or more,Mean answer time (seconds)'];
+  const lines = [
+    'Force Name,Month,Calls presented,Answered in under 10 seconds,Answered in 10 to under 60 seconds,Answered in 60 seconds or more,Mean answer time (seconds)',
+  ];
   const row = (name: string, answered: number, under10s: number, meanSeconds: number) => {
     const over60s = Math.round((answered - under10s) * 0.08);
-    lines.push(`"${name}",${label},${Math.round(answered * 1.02)},${under10s},${answered - under10s - over60s},${over60s},${meanSeconds.toFixed(1)}`);
+    lines.push(
+      `"${name}",${label},${Math.round(answered * 1.02)},${under10s},${answered - under10s - over60s},${over60s},${meanSeconds.toFixed(1)}`,
+    );
   };
   for (const force of options.forces) {
     if (options.own && force.name === options.own.name) {

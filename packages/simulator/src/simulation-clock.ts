@@ -6,8 +6,8 @@ import type { Random } from './random.ts';
  * evening peak, the shape police contact centres report. Sums to 1.
  */
 const HOURLY_SHARE = [
-  0.026, 0.021, 0.017, 0.014, 0.012, 0.012, 0.018, 0.03, 0.041, 0.047, 0.05, 0.051, 0.052, 0.053, 0.055, 0.057, 0.059, 0.061,
-  0.062, 0.06, 0.056, 0.051, 0.043, 0.034,
+  0.026, 0.021, 0.017, 0.014, 0.012, 0.012, 0.018, 0.03, 0.041, 0.047, 0.05, 0.051, 0.052, 0.053, 0.055, 0.057, 0.059,
+  0.061, 0.062, 0.06, 0.056, 0.051, 0.043, 0.034,
 ];
 
 /** Days and instants of one simulated month on the reporting calendar. */

@@ -51,7 +51,12 @@ export interface StopSearchVolumes {
 }
 
 /** Stop-and-search records like data.police.uk's, a few corrected later, some grounds reviewed. */
-export function simulateStopSearch(forceId: string, clock: SimulationClock, random: Random, volumes: StopSearchVolumes): StopSearchEvent[] {
+export function simulateStopSearch(
+  forceId: string,
+  clock: SimulationClock,
+  random: Random,
+  volumes: StopSearchVolumes,
+): StopSearchEvent[] {
   const events: StopSearchEvent[] = [];
   const span = clock.monthEnd - clock.monthStart;
   const envelope = <T extends StopSearchEvent['type']>(type: T, eventId: string, at: number) => ({
@@ -65,7 +70,11 @@ export function simulateStopSearch(forceId: string, clock: SimulationClock, rand
   for (let i = 0; i < volumes.searchesPerMonth; i++) {
     const recordId = `${forceId.slice(0, 3)}-ss-${clock.month}-${i}`;
     const at = clock.monthStart + random.next() * span;
-    const searchType = random.weighted([['Person search', 76], ['Person and Vehicle search', 21], ['Vehicle search', 3]] as const);
+    const searchType = random.weighted([
+      ['Person search', 76],
+      ['Person and Vehicle search', 21],
+      ['Vehicle search', 3],
+    ] as const);
     const vehicleOnly = searchType === 'Vehicle search';
     const [legislation, objectOfSearch] = random.weighted(OBJECTS.map(([l, o, w]) => [[l, o] as const, w] as const));
     const outcome = random.weighted(OUTCOMES);
@@ -78,8 +87,22 @@ export function simulateStopSearch(forceId: string, clock: SimulationClock, rand
         objectOfSearch,
         outcome,
         outcomeLinkedToObject: outcome === 'A no further action disposal' ? null : random.chance(0.8),
-        gender: vehicleOnly ? null : random.weighted([['Male', 88], ['Female', 11], [null, 1]] as const),
-        ageRange: vehicleOnly ? null : random.weighted([['10-17', 20], ['18-24', 33], ['25-34', 25], ['over 34', 21], [null, 1]] as const),
+        gender: vehicleOnly
+          ? null
+          : random.weighted([
+              ['Male', 88],
+              ['Female', 11],
+              [null, 1],
+            ] as const),
+        ageRange: vehicleOnly
+          ? null
+          : random.weighted([
+              ['10-17', 20],
+              ['18-24', 33],
+              ['25-34', 25],
+              ['over 34', 21],
+              [null, 1],
+            ] as const),
         selfDefinedEthnicity: vehicleOnly ? null : random.weighted(SELF_DEFINED),
         officerDefinedEthnicity: vehicleOnly ? null : random.weighted(OFFICER_DEFINED),
         latitude: null,
@@ -88,7 +111,10 @@ export function simulateStopSearch(forceId: string, clock: SimulationClock, rand
       },
     });
     if (random.chance(0.01)) {
-      events.push({ ...envelope('stop-search.amended', `${recordId}-m`, at + 3 * 86_400_000), payload: { recordId, outcome: 'Arrest', outcomeLinkedToObject: true } });
+      events.push({
+        ...envelope('stop-search.amended', `${recordId}-m`, at + 3 * 86_400_000),
+        payload: { recordId, outcome: 'Arrest', outcomeLinkedToObject: true },
+      });
     }
     if (random.chance(volumes.reviewShare)) events.push(groundsReviewOf(forceId, recordId, at, clock, random));
   }
@@ -100,7 +126,13 @@ export function simulateStopSearch(forceId: string, clock: SimulationClock, rand
  * month ends, whichever is sooner (so it counts in the month); 87% find reasonable grounds
  * recorded, as HMICFRS found for Avon and Somerset in 2021 (measures.md).
  */
-function groundsReviewOf(forceId: string, recordId: string, searchedAt: number, clock: SimulationClock, random: Random): StopSearchGroundsReviewed {
+function groundsReviewOf(
+  forceId: string,
+  recordId: string,
+  searchedAt: number,
+  clock: SimulationClock,
+  random: Random,
+): StopSearchGroundsReviewed {
   return {
     eventId: `${recordId}-g`,
     feed: 'stop-search',
@@ -113,8 +145,15 @@ function groundsReviewOf(forceId: string, recordId: string, searchedAt: number, 
 }
 
 /** Grounds reviews of `reviewShare` of searches recorded elsewhere (a real file carries none). */
-export function reviewGrounds(recorded: readonly StopSearchRecorded[], clock: SimulationClock, random: Random, reviewShare: number): StopSearchGroundsReviewed[] {
+export function reviewGrounds(
+  recorded: readonly StopSearchRecorded[],
+  clock: SimulationClock,
+  random: Random,
+  reviewShare: number,
+): StopSearchGroundsReviewed[] {
   return recorded
     .filter(() => random.chance(reviewShare))
-    .map((search) => groundsReviewOf(search.forceId, search.payload.recordId, Date.parse(search.occurredAt), clock, random));
+    .map((search) =>
+      groundsReviewOf(search.forceId, search.payload.recordId, Date.parse(search.occurredAt), clock, random),
+    );
 }

@@ -29,7 +29,12 @@ export interface WantedPersonsVolumes {
  * months, builds up. Some people are circulated more than once; some risks change. Only events
  * that happened before the end of the month are emitted (the rest are the future).
  */
-export function simulateWantedPersons(forceId: string, clock: SimulationClock, random: Random, volumes: WantedPersonsVolumes): WantedPersonsEvent[] {
+export function simulateWantedPersons(
+  forceId: string,
+  clock: SimulationClock,
+  random: Random,
+  volumes: WantedPersonsVolumes,
+): WantedPersonsEvent[] {
   const events: WantedPersonsEvent[] = [];
   const people: string[] = [];
   const start = clock.monthStart - volumes.historyMonths * 30.4 * DAY;
@@ -45,15 +50,26 @@ export function simulateWantedPersons(forceId: string, clock: SimulationClock, r
   for (let i = 0; i < total; i++) {
     const circulationId = `${forceId.slice(0, 3)}-pnc-${clock.month}-${i.toString(36)}`;
     const circulatedAt = start + random.next() * (clock.monthEnd - start);
-    const personRef = people.length > 50 && random.chance(0.1) ? random.pick(people) : `PNC/${(1_000_000 + i * 7919).toString(36).toUpperCase()}`;
+    const personRef =
+      people.length > 50 && random.chance(0.1)
+        ? random.pick(people)
+        : `PNC/${(1_000_000 + i * 7919).toString(36).toUpperCase()}`;
     people.push(personRef);
     const [team, medianDays] = random.pick(TEAMS);
-    const risk: WantedRisk = random.weighted([['high', 18], ['medium', 50], ['low', 32]]);
+    const risk: WantedRisk = random.weighted([
+      ['high', 18],
+      ['medium', 50],
+      ['low', 32],
+    ]);
     events.push({
       ...envelope('wanted.circulated', `${circulationId}-c`, circulatedAt),
       payload: { circulationId, personRef, risk, team, top20: risk === 'high' && random.chance(0.08) },
     });
-    const fate = random.weighted([['arrested', 74], ['cancelled', 11], ['still wanted', 15]]);
+    const fate = random.weighted([
+      ['arrested', 74],
+      ['cancelled', 11],
+      ['still wanted', 15],
+    ]);
     const closedAt =
       fate === 'arrested'
         ? circulatedAt + random.logNormal(medianDays, 1.1) * DAY
@@ -63,16 +79,25 @@ export function simulateWantedPersons(forceId: string, clock: SimulationClock, r
     if (random.chance(0.15)) {
       const changedAt = circulatedAt + random.exponential(30) * DAY;
       if (changedAt < Math.min(closedAt, clock.monthEnd)) {
-        events.push({ ...envelope('wanted.risk-changed', `${circulationId}-r`, changedAt), payload: { circulationId, risk: random.pick(['high', 'medium', 'low'] as const) } });
+        events.push({
+          ...envelope('wanted.risk-changed', `${circulationId}-r`, changedAt),
+          payload: { circulationId, risk: random.pick(['high', 'medium', 'low'] as const) },
+        });
       }
     }
     if (closedAt < clock.monthEnd) {
-      if (fate === 'arrested') events.push({ ...envelope('wanted.arrested', `${circulationId}-a`, closedAt), payload: { circulationId } });
-      else events.push({ ...envelope('wanted.cancelled', `${circulationId}-x`, closedAt), payload: { circulationId, reason: 'no longer required by the investigating team' } });
+      if (fate === 'arrested')
+        events.push({ ...envelope('wanted.arrested', `${circulationId}-a`, closedAt), payload: { circulationId } });
+      else
+        events.push({
+          ...envelope('wanted.cancelled', `${circulationId}-x`, closedAt),
+          payload: { circulationId, reason: 'no longer required by the investigating team' },
+        });
     }
   }
   return events;
 }
 
 /** The first day of history a simulation covers (for logs). */
-export const historyStart = (month: string, historyMonths: number): string => addDays(`${month}-01`, -Math.round(historyMonths * 30.4));
+export const historyStart = (month: string, historyMonths: number): string =>
+  addDays(`${month}-01`, -Math.round(historyMonths * 30.4));

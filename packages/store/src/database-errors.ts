@@ -17,7 +17,17 @@ export function isTransientConflict(error: unknown): boolean {
 }
 
 /** Socket failures: the server is not there, or the path to it broke. */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** What pg and pg-pool throw, without a code, when a connection dies or cannot be made. */
 const DRIVER_MESSAGES = [
@@ -36,7 +46,11 @@ const DRIVER_MESSAGES = [
 export function isDatabaseUnreachable(error: unknown): boolean {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
     const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || SOCKET_CODES.has(code))) return true;
+    if (
+      typeof code === 'string' &&
+      (/^08[0-9A-Z]{3}$/.test(code) || /^57P0[123]$/.test(code) || SOCKET_CODES.has(code))
+    )
+      return true;
     if (DRIVER_MESSAGES.some((message) => cause instanceof Error && cause.message.startsWith(message))) return true;
   }
   return false;

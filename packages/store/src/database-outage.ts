@@ -2,7 +2,6 @@ import type { Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import type { Worker } from 'bullmq';
 import { sql } from 'kysely';
-import { isDatabaseUnreachable } from './database-errors.ts';
 
 export interface DatabaseProbeOptions {
   /** Milliseconds before the first `select 1`; default 500. */
@@ -30,7 +29,12 @@ export interface DatabaseOutageGate {
  * The pause is this process's only (Worker.pause, not Queue.pause): another process whose
  * database connection works carries on.
  */
-export function createDatabaseOutageGate(db: Db, workers: () => readonly Worker[], log: Logger, options: DatabaseProbeOptions = {}): DatabaseOutageGate {
+export function createDatabaseOutageGate(
+  db: Db,
+  workers: () => readonly Worker[],
+  log: Logger,
+  options: DatabaseProbeOptions = {},
+): DatabaseOutageGate {
   const initialDelayMs = options.initialDelayMs ?? 500;
   const maxDelayMs = options.maxDelayMs ?? 5_000;
   // From the first report until the workers are resumed: later reports of the same outage wait with it.
@@ -52,7 +56,10 @@ export function createDatabaseOutageGate(db: Db, workers: () => readonly Worker[
     down = false;
     const resumed = open();
     for (const worker of resumed) void worker.resume();
-    log.info({ outageMs: Date.now() - since, queues: resumed.map((worker) => worker.name) }, 'PostgreSQL answers again: feed workers resumed');
+    log.info(
+      { outageMs: Date.now() - since, queues: resumed.map((worker) => worker.name) },
+      'PostgreSQL answers again: feed workers resumed',
+    );
   };
 
   return {

@@ -55,13 +55,22 @@ describe('ingest through the feed queues', () => {
       JSON.stringify({ ...call('c2', 'call.presented', '2022-03-01T10:00:00Z'), occurredAt: '2022-03-01T10:00:00' }),
       JSON.stringify(call('c1', 'call.answered', '2022-03-01T10:00:07Z')),
       JSON.stringify(call('c1', 'call.answered', '2022-03-01T10:00:09Z')),
-      ...Array.from({ length: 2_500 }, (_, i) => JSON.stringify(call(`bulk-${i}`, 'call.presented', '2022-03-02T09:00:00Z'))),
+      ...Array.from({ length: 2_500 }, (_, i) =>
+        JSON.stringify(call(`bulk-${i}`, 'call.presented', '2022-03-02T09:00:00Z')),
+      ),
     ];
     const path = join(dir, 'calls.ndjson');
     await writeFile(path, `${lines.join('\n')}\n`);
 
     const progress: number[] = [];
-    const summary = await ingestNdjsonFile({ path, feed: 'call-handling', db: database.db, queues, context, onProgress: (p) => progress.push(p.bytesRead) });
+    const summary = await ingestNdjsonFile({
+      path,
+      feed: 'call-handling',
+      db: database.db,
+      queues,
+      context,
+      onProgress: (p) => progress.push(p.bytesRead),
+    });
     expect(summary).toMatchObject({ lines: 2_506, accepted: 2_504, rejected: 2, jobs: 3 });
     expect(summary.rejections).toEqual([
       { line: 2, reason: expect.stringMatching(/^not valid JSON/) },
@@ -69,7 +78,14 @@ describe('ingest through the feed queues', () => {
     ]);
     expect(progress.at(-1)).toBeGreaterThan(0);
 
-    workers = createFeedWorkers({ db: database.db, connection: workerConnection, prefix: redis.prefix, context, concurrency: 2, log });
+    workers = createFeedWorkers({
+      db: database.db,
+      connection: workerConnection,
+      prefix: redis.prefix,
+      context,
+      concurrency: 2,
+      log,
+    });
     const drained = await waitForQueuesDrained(queues, FEED_QUEUE_NAMES, { timeoutMs: 60_000 });
     expect(drained.drained).toBe(true);
 
@@ -93,7 +109,9 @@ describe('ingest through the feed queues', () => {
   it('stores a job an upstream producer named otherwise: feeds.md says what a job carries, not its name', async () => {
     const event = exampleEvent('wanted.circulated', { eventId: 'upstream-1' });
     // Added behind the catalog's back, as a producer outside Rollcall would.
-    const job = await queues.queue('feed.wanted-persons').add('pnc-extract', { events: [event] }, { jobId: 'upstream' });
+    const job = await queues
+      .queue('feed.wanted-persons')
+      .add('pnc-extract', { events: [event] }, { jobId: 'upstream' });
     const listener = queues.events('feed.wanted-persons');
     try {
       await listener.events.waitUntilReady();
@@ -101,7 +119,11 @@ describe('ingest through the feed queues', () => {
     } finally {
       await listener.close();
     }
-    const stored = await database.db.selectFrom('events').select('event_id').where('feed', '=', 'wanted-persons').execute();
+    const stored = await database.db
+      .selectFrom('events')
+      .select('event_id')
+      .where('feed', '=', 'wanted-persons')
+      .execute();
     expect(stored).toEqual([{ event_id: 'upstream-1' }]);
   });
 
@@ -118,8 +140,12 @@ describe('a job that fails as if PostgreSQL were down while select 1 answers', (
     await Promise.all(workers.splice(0).map((worker) => worker.close()));
     // 57P02 (crash_shutdown) on every insert into the dvpo events: a statement that "crashes the server".
     await sql`create function crash_dvpo_insert() returns trigger language plpgsql as $$
-              begin raise exception 'terminating connection due to crash of another server process' using errcode = '57P02'; end $$`.execute(database.db);
-    await sql`create trigger crash_dvpo_insert before insert on events for each row when (new.feed = 'dvpo') execute function crash_dvpo_insert()`.execute(database.db);
+              begin raise exception 'terminating connection due to crash of another server process' using errcode = '57P02'; end $$`.execute(
+      database.db,
+    );
+    await sql`create trigger crash_dvpo_insert before insert on events for each row when (new.feed = 'dvpo') execute function crash_dvpo_insert()`.execute(
+      database.db,
+    );
     const crashing = createFeedWorkers({
       db: database.db,
       connection: workerConnection,
@@ -136,7 +162,11 @@ describe('a job that fails as if PostgreSQL were down while select 1 answers', (
           if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) resolve(job);
         }),
       );
-      await queues.queue('feed.dvpo').add('feed-batch', exampleEvent('dvpo.applied', { eventId: 'crashes-1' }), { jobId: 'crashes', attempts: 2, backoff: { type: 'fixed', delay: 1 } });
+      await queues.queue('feed.dvpo').add('feed-batch', exampleEvent('dvpo.applied', { eventId: 'crashes-1' }), {
+        jobId: 'crashes',
+        attempts: 2,
+        backoff: { type: 'fixed', delay: 1 },
+      });
       await failedForGood;
       const job = await queues.queue('feed.dvpo').getJob('crashes');
       // 20 deliveries handed back, then 2 charged ones.
@@ -145,7 +175,11 @@ describe('a job that fails as if PostgreSQL were down while select 1 answers', (
         made: 2,
         reason: 'terminating connection due to crash of another server process',
       });
-      expect(await queues.queue('feed.dvpo').getJobCounts('failed', 'waiting', 'delayed')).toEqual({ failed: 1, waiting: 0, delayed: 0 });
+      expect(await queues.queue('feed.dvpo').getJobCounts('failed', 'waiting', 'delayed')).toEqual({
+        failed: 1,
+        waiting: 0,
+        delayed: 0,
+      });
     } finally {
       await Promise.all(crashing.map((worker) => worker.close()));
       await sql`drop trigger crash_dvpo_insert on events`.execute(database.db);

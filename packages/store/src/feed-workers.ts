@@ -48,7 +48,8 @@ const MAX_UNCHARGED_HANDBACKS = 20;
 export const MAX_EVENTS_PER_OUTSIDE_JOB = 10 * MAX_EVENTS_PER_JOB;
 
 /** Stable across deliveries and `retry-failed` of one job, distinct for a later job reusing its id. */
-export const feedJobKey = (queue: string, job: Pick<Job, 'id' | 'timestamp'>) => `${queue}:${job.id ?? '?'}:${job.timestamp}`;
+export const feedJobKey = (queue: string, job: Pick<Job, 'id' | 'timestamp'>) =>
+  `${queue}:${job.id ?? '?'}:${job.timestamp}`;
 
 /**
  * One BullMQ worker per feed queue. A job completes only after its events are committed; its
@@ -89,11 +90,15 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
       // An outside producer may send references in clear, in any shape: the job's copy in Redis
       // (what bull-board shows and retention keeps) is pseudonymised before anything else reads
       // it. One round trip, for those jobs only; jobs from our own CLI arrive pseudonymised.
-      if (mayHoldPersonReferenceInClear(job.data)) await job.updateData(scrubPersonReferences(job.data, options.context.pseudonymise));
+      if (mayHoldPersonReferenceInClear(job.data))
+        await job.updateData(scrubPersonReferences(job.data, options.context.pseudonymise));
       const inputs = feedJobInputs(job.data);
       const jobKey = feedJobKey(queue, job);
       if (inputs.length > MAX_EVENTS_PER_JOB) {
-        log.warn({ jobId: job.id, events: inputs.length, limit: MAX_EVENTS_PER_JOB }, 'job holds more events than the contract allows; storing them in chunks');
+        log.warn(
+          { jobId: job.id, events: inputs.length, limit: MAX_EVENTS_PER_JOB },
+          'job holds more events than the contract allows; storing them in chunks',
+        );
       }
       // Successive jobs start at different parts, so concurrent jobs overlap instead of
       // queueing for the same shard locks in step.
@@ -102,7 +107,11 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
       for (let from = 0, chunk = 0; from < inputs.length; from += MAX_EVENTS_PER_JOB, chunk++) {
         const chunkOutcome = await storeFeedBatch(
           options.db,
-          { feed, inputs: inputs.slice(from, from + MAX_EVENTS_PER_JOB), source: `queue ${queue} job ${job.id ?? '?'}` },
+          {
+            feed,
+            inputs: inputs.slice(from, from + MAX_EVENTS_PER_JOB),
+            source: `queue ${queue} job ${job.id ?? '?'}`,
+          },
           options.context,
           { startAt, jobKey: chunk === 0 ? jobKey : `${jobKey}/${chunk}`, log },
         );
@@ -126,14 +135,18 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
         throw error;
       }
     };
-    return createWorker(queue, { 'feed-batch': processor }, {
-      otherNamesGoTo: 'feed-batch',
-      connection: options.connection,
-      prefix: options.prefix,
-      concurrency: options.concurrency,
-      log,
-      ...(options.lockDurationMs !== undefined && { lockDurationMs: options.lockDurationMs }),
-    });
+    return createWorker(
+      queue,
+      { 'feed-batch': processor },
+      {
+        otherNamesGoTo: 'feed-batch',
+        connection: options.connection,
+        prefix: options.prefix,
+        concurrency: options.concurrency,
+        log,
+        ...(options.lockDurationMs !== undefined && { lockDurationMs: options.lockDurationMs }),
+      },
+    );
   });
   return workers;
 }

@@ -1,4 +1,15 @@
-import { type AggregateDelta, addToAggregates, addToDailyFeedStats, type DbOrTransaction, type EntityWrite, entityKeyOf, type FeedStatsDelta, findEntityFacts, type StaleMark, upsertEntities } from '@rollcall/db';
+import {
+  type AggregateDelta,
+  addToAggregates,
+  addToDailyFeedStats,
+  type DbOrTransaction,
+  type EntityWrite,
+  entityKeyOf,
+  type FeedStatsDelta,
+  findEntityFacts,
+  type StaleMark,
+  upsertEntities,
+} from '@rollcall/db';
 import { type Fact, foldEntity } from '@rollcall/lifecycles';
 import type { IngestContext, PreparedEvent } from '@rollcall/intake';
 
@@ -9,7 +20,11 @@ const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * deltas and the feed stats, each sorted so that concurrent transactions lock rows in one order.
  * Returns, per force, the earliest day whose aggregates or coverage changed, for the revision marks.
  */
-export async function foldStoredEvents(trx: DbOrTransaction, stored: readonly PreparedEvent[], context: IngestContext): Promise<StaleMark[]> {
+export async function foldStoredEvents(
+  trx: DbOrTransaction,
+  stored: readonly PreparedEvent[],
+  context: IngestContext,
+): Promise<StaleMark[]> {
   if (stored.length === 0) return [];
   const byEntity = new Map<string, { item: PreparedEvent; facts: Fact[]; corrections: number; firstDay: string }>();
   for (const item of stored) {
@@ -20,12 +35,21 @@ export async function foldStoredEvents(trx: DbOrTransaction, stored: readonly Pr
       if (item.event.type === 'stop-search.amended') group.corrections += 1;
       if (item.day < group.firstDay) group.firstDay = item.day;
     } else {
-      byEntity.set(key, { item, facts: [item.fact], corrections: item.event.type === 'stop-search.amended' ? 1 : 0, firstDay: item.day });
+      byEntity.set(key, {
+        item,
+        facts: [item.fact],
+        corrections: item.event.type === 'stop-search.amended' ? 1 : 0,
+        firstDay: item.day,
+      });
     }
   }
   const storedFacts = await findEntityFacts(
     trx,
-    [...byEntity.values()].map(({ item }) => ({ forceId: item.event.forceId, kind: item.entity.kind, entityId: item.entity.entityId })),
+    [...byEntity.values()].map(({ item }) => ({
+      forceId: item.event.forceId,
+      kind: item.entity.kind,
+      entityId: item.entity.entityId,
+    })),
   );
 
   const deltas = new Map<string, AggregateDelta>();
@@ -57,7 +81,11 @@ export async function foldStoredEvents(trx: DbOrTransaction, stored: readonly Pr
     }
     const markKey = `${forceId}\u0001${earliest}`;
     const mark = staleness.get(markKey) ?? { forceId, fromDay: earliest, lateEvents: 0, correctedEvents: 0 };
-    staleness.set(markKey, { ...mark, lateEvents: mark.lateEvents + facts.length, correctedEvents: mark.correctedEvents + corrections });
+    staleness.set(markKey, {
+      ...mark,
+      lateEvents: mark.lateEvents + facts.length,
+      correctedEvents: mark.correctedEvents + corrections,
+    });
   }
   await upsertEntities(trx, entityWrites);
   const sortedDeltas = [...deltas.entries()]
@@ -74,13 +102,26 @@ export async function foldStoredEvents(trx: DbOrTransaction, stored: readonly Pr
       existing.events += 1;
       if (item.fact.at > existing.latest) existing.latest = item.fact.at;
     } else {
-      feedStats.set(key, { forceId: item.event.forceId, feed: item.event.feed, day: item.day, events: 1, latest: item.fact.at });
+      feedStats.set(key, {
+        forceId: item.event.forceId,
+        feed: item.event.feed,
+        day: item.day,
+        events: 1,
+        latest: item.fact.at,
+      });
     }
   }
   const feedStatRows: FeedStatsDelta[] = [...feedStats.entries()]
     .sort(([a], [b]) => compareKeys(a, b))
-    .map(([, row]) => ({ forceId: row.forceId, feed: row.feed, day: row.day, events: row.events, latestOccurredAt: new Date(row.latest).toISOString() }));
+    .map(([, row]) => ({
+      forceId: row.forceId,
+      feed: row.feed,
+      day: row.day,
+      events: row.events,
+      latestOccurredAt: new Date(row.latest).toISOString(),
+    }));
   await addToDailyFeedStats(trx, feedStatRows);
-  return [...staleness.values()].sort((a, b) => compareKeys(`${a.forceId}\u0001${a.fromDay}`, `${b.forceId}\u0001${b.fromDay}`));
+  return [...staleness.values()].sort((a, b) =>
+    compareKeys(`${a.forceId}\u0001${a.fromDay}`, `${b.forceId}\u0001${b.fromDay}`),
+  );
 }
-

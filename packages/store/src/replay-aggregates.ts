@@ -1,5 +1,17 @@
 import type { Calendar, LocalDate } from '@rollcall/calendar';
-import { type AggregateDelta, type Db, type EntityWrite, type FeedStatsDelta, markSnapshotHeadsStale, readAllFeedStats, readDailyAggregates, replaceDailyAggregates, replaceDailyFeedStats, type StaleMark, upsertEntities } from '@rollcall/db';
+import {
+  type AggregateDelta,
+  type Db,
+  type EntityWrite,
+  type FeedStatsDelta,
+  markSnapshotHeadsStale,
+  readAllFeedStats,
+  readDailyAggregates,
+  replaceDailyAggregates,
+  replaceDailyFeedStats,
+  type StaleMark,
+  upsertEntities,
+} from '@rollcall/db';
 import type { EventType } from '@rollcall/contract';
 import { type EntityKind, type Fact, compareFacts, interpretEntity, isEntityKind } from '@rollcall/lifecycles';
 import { sql } from 'kysely';
@@ -44,7 +56,8 @@ interface ReplayRow {
   feed: string;
 }
 
-const aggregateKey = (forceId: string, day: string, metric: string, dim: string) => `${forceId}\u0001${day}\u0001${metric}\u0001${dim}`;
+const aggregateKey = (forceId: string, day: string, metric: string, dim: string) =>
+  `${forceId}\u0001${day}\u0001${metric}\u0001${dim}`;
 
 /**
  * Rebuilds the derived state from the stored events: the daily aggregates (and their monthly
@@ -94,16 +107,17 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
         const key = aggregateKey(current.forceId, c.day, c.metric, c.dim);
         sums.set(key, (sums.get(key) ?? 0) + c.value);
       }
-      if (rebuildEntities) entityWrites.push({
-        forceId: current.forceId,
-        kind: current.kind,
-        entityId: current.entityId,
-        facts: current.facts,
-        status: lifecycle.status,
-        startedAt: lifecycle.startedAt === null ? null : new Date(lifecycle.startedAt).toISOString(),
-        endedAt: lifecycle.endedAt === null ? null : new Date(lifecycle.endedAt).toISOString(),
-        flags: lifecycle.flags,
-      });
+      if (rebuildEntities)
+        entityWrites.push({
+          forceId: current.forceId,
+          kind: current.kind,
+          entityId: current.entityId,
+          facts: current.facts,
+          status: lifecycle.status,
+          startedAt: lifecycle.startedAt === null ? null : new Date(lifecycle.startedAt).toISOString(),
+          endedAt: lifecycle.endedAt === null ? null : new Date(lifecycle.endedAt).toISOString(),
+          flags: lifecycle.flags,
+        });
       entities += 1;
       if (entityWrites.length >= 5_000) await flushEntities();
     };
@@ -120,7 +134,8 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
         const key = `${row.force_id}\u0000${row.entity_kind}\u0000${row.entity_id}`;
         if (current?.key !== key) {
           await finishEntity();
-          if (!isEntityKind(row.entity_kind)) throw new Error(`stored event ${row.event_id} has unknown entity kind ${row.entity_kind}`);
+          if (!isEntityKind(row.entity_kind))
+            throw new Error(`stored event ${row.event_id} has unknown entity kind ${row.entity_kind}`);
           current = { key, forceId: row.force_id, kind: row.entity_kind, entityId: row.entity_id, facts: [] };
         }
         const at = Number(row.at);
@@ -179,7 +194,8 @@ function changedFeedStatDays(before: readonly FeedStatsDelta[], after: readonly 
   const key = (row: FeedStatsDelta) => `${row.forceId}\u0001${row.feed}\u0001${row.day}`;
   const counts = new Map(before.map((row) => [key(row), row]));
   const marks: StaleMark[] = [];
-  const note = (row: FeedStatsDelta) => marks.push({ forceId: row.forceId, fromDay: row.day, lateEvents: 0, correctedEvents: 0 });
+  const note = (row: FeedStatsDelta) =>
+    marks.push({ forceId: row.forceId, fromDay: row.day, lateEvents: 0, correctedEvents: 0 });
   for (const row of after) {
     if (counts.get(key(row))?.events !== row.events) note(row);
     counts.delete(key(row));
@@ -199,7 +215,10 @@ function earliestPerForce(marks: readonly StaleMark[]): StaleMark[] {
 }
 
 /** Rows that differ between the stored and the rebuilt aggregates, and the earliest such day per force. */
-function changedDays(before: readonly AggregateDelta[], after: readonly AggregateDelta[]): { rows: number; marks: StaleMark[] } {
+function changedDays(
+  before: readonly AggregateDelta[],
+  after: readonly AggregateDelta[],
+): { rows: number; marks: StaleMark[] } {
   const values = new Map<string, number>();
   for (const row of before) values.set(aggregateKey(row.forceId, row.day, row.metric, row.dim), row.value);
   const earliest = new Map<string, string>();
@@ -218,5 +237,8 @@ function changedDays(before: readonly AggregateDelta[], after: readonly Aggregat
     const [forceId = '', day = ''] = key.split('\u0001');
     note(forceId, day);
   }
-  return { rows, marks: [...earliest].map(([forceId, fromDay]) => ({ forceId, fromDay, lateEvents: 0, correctedEvents: 0 })) };
+  return {
+    rows,
+    marks: [...earliest].map(([forceId, fromDay]) => ({ forceId, fromDay, lateEvents: 0, correctedEvents: 0 })),
+  };
 }

@@ -20,7 +20,9 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   // Truncate, not delete: published snapshots refuse DELETE.
-  await sql`truncate events, entities, daily_aggregates, monthly_aggregates, ingest_parts, daily_feed_stats, event_accounting, rejected_events, snapshot_heads, snapshots cascade`.execute(test.db);
+  await sql`truncate events, entities, daily_aggregates, monthly_aggregates, ingest_parts, daily_feed_stats, event_accounting, rejected_events, snapshot_heads, snapshots cascade`.execute(
+    test.db,
+  );
 });
 
 const presented = (callId: string, occurredAt = '2022-03-01T10:00:00Z') =>
@@ -44,7 +46,11 @@ describe('storeFeedBatch', () => {
       '2022-03-01 calls.answered 999 1',
       '2022-03-01 calls.presented 999 2',
     ]);
-    const entities = await test.db.selectFrom('entities').select(['entity_id', 'status']).orderBy('entity_id').execute();
+    const entities = await test.db
+      .selectFrom('entities')
+      .select(['entity_id', 'status'])
+      .orderBy('entity_id')
+      .execute();
     expect(entities).toEqual([
       { entity_id: 'c1', status: 'answered' },
       { entity_id: 'c2', status: 'waiting' },
@@ -63,10 +69,19 @@ describe('storeFeedBatch', () => {
     const changed = presented('c1', '2022-03-01T11:00:00Z');
     // The same instant written with another offset is the same content.
     const sameInstant = { ...presented('c1'), occurredAt: '2022-03-01T10:00:00+00:00' };
-    const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [sameInstant, changed], source: 'job 7' }, context);
+    const outcome = await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: [sameInstant, changed], source: 'job 7' },
+      context,
+    );
     expect(outcome).toMatchObject({ offered: 2, stored: 0, duplicate: 1, rejected: 1 });
     const [rejected] = await test.db.selectFrom('rejected_events').selectAll().execute();
-    expect(rejected).toMatchObject({ feed: 'call-handling', event_id: 'c1-p', source: 'job 7', force_id: 'avon-and-somerset' });
+    expect(rejected).toMatchObject({
+      feed: 'call-handling',
+      event_id: 'c1-p',
+      source: 'job 7',
+      force_id: 'avon-and-somerset',
+    });
     expect(rejected?.reason).toMatch(/^eventId: conflict, "c1-p" was already stored with different content/);
     expect(JSON.parse(rejected!.payload)).toMatchObject({ occurredAt: '2022-03-01T11:00:00Z' });
     expect((await readDailyAggregates(test.db)).find((a) => a.metric === 'calls.presented')?.value).toBe(1);
@@ -75,7 +90,11 @@ describe('storeFeedBatch', () => {
   it('sorts out duplicates and conflicts within one batch', async () => {
     const outcome = await storeFeedBatch(
       test.db,
-      { feed: 'call-handling', inputs: [presented('c1'), presented('c1'), presented('c1', '2022-03-01T12:00:00Z')], source: 'test' },
+      {
+        feed: 'call-handling',
+        inputs: [presented('c1'), presented('c1'), presented('c1', '2022-03-01T12:00:00Z')],
+        source: 'test',
+      },
       context,
     );
     expect(outcome).toMatchObject({ stored: 1, duplicate: 1, rejected: 1 });
@@ -94,7 +113,9 @@ describe('storeFeedBatch', () => {
     ];
     const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs, source: 'test' }, context);
     expect(outcome).toMatchObject({ offered: 8, stored: 1, duplicate: 0, rejected: 7 });
-    const reasons = (await test.db.selectFrom('rejected_events').select('reason').orderBy('id').execute()).map((r) => r.reason);
+    const reasons = (await test.db.selectFrom('rejected_events').select('reason').orderBy('id').execute()).map(
+      (r) => r.reason,
+    );
     expect(reasons).toEqual([
       'event must be a JSON object (got a string that is not JSON)',
       'schemaVersion: unknown version 2; this pipeline reads version 1 only',
@@ -108,8 +129,16 @@ describe('storeFeedBatch', () => {
 
   it('keeps offered = stored + duplicate + rejected per feed and force, matching the tables', async () => {
     const unknownForce = { ...presented('c9'), forceId: 'gotham-city' };
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1'), presented('c1'), { junk: true }, unknownForce], source: 't' }, context);
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1'), answered('c1')], source: 't' }, context);
+    await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: [presented('c1'), presented('c1'), { junk: true }, unknownForce], source: 't' },
+      context,
+    );
+    await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: [presented('c1'), answered('c1')], source: 't' },
+      context,
+    );
     const rows = await readAccounting(test.db);
     expect(rows).toEqual([
       { feed: 'call-handling', forceId: '', stored: 0, duplicate: 0, rejected: 2, offered: 2 },
@@ -125,7 +154,10 @@ describe('storeFeedBatch', () => {
 
   it('never stores a person reference in clear, accepted or rejected', async () => {
     const circulated = exampleEvent('wanted.circulated', { payload: { personRef: 'PNC-SECRET-42' } });
-    const broken = { ...exampleEvent('wanted.circulated', { eventId: 'w-2', payload: { personRef: 'PNC-SECRET-43' } }), schemaVersion: 9 };
+    const broken = {
+      ...exampleEvent('wanted.circulated', { eventId: 'w-2', payload: { personRef: 'PNC-SECRET-43' } }),
+      schemaVersion: 9,
+    };
     await storeFeedBatch(test.db, { feed: 'wanted-persons', inputs: [circulated, broken], source: 't' }, context);
     const dump = await sql<{ text: string }>`
       select coalesce((select string_agg(body::text, ' ') from events), '') ||
@@ -138,16 +170,27 @@ describe('storeFeedBatch', () => {
 
   it('pseudonymises person references wherever a producer puts them, and refuses hostile nesting without crashing', async () => {
     // The contract's objects are open: unknown fields are kept, so a reference can turn up anywhere.
-    const nested = { ...presented('c1'), payload: { ...presented('c1').payload, notes: [{ caller: { personRef: 'PNC-SECRET-44' } }] }, subjectRef: 'PNC-SECRET-45' };
+    const nested = {
+      ...presented('c1'),
+      payload: { ...presented('c1').payload, notes: [{ caller: { personRef: 'PNC-SECRET-44' } }] },
+      subjectRef: 'PNC-SECRET-45',
+    };
     let deep: unknown = { personRef: 'PNC-SECRET-46' };
     for (let i = 0; i < 20_000; i++) deep = { next: deep };
     const hostile = { ...presented('c2'), payload: { ...presented('c2').payload, deep } };
-    const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [nested, hostile], source: 't' }, context);
+    const outcome = await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: [nested, hostile], source: 't' },
+      context,
+    );
     expect(outcome).toMatchObject({ offered: 2, stored: 1, rejected: 1 });
     const [rejection] = await test.db.selectFrom('rejected_events').select(['reason', 'payload']).execute();
     // The event is level 0, so the 32nd level down is payload.deep followed by 30 `next`s.
     expect(rejection!.reason).toBe(`payload.deep${'.next'.repeat(30)}: nested more than 32 levels deep`);
-    const [stored] = await test.db.selectFrom('events').select(sql<string>`body::text`.as('body')).execute();
+    const [stored] = await test.db
+      .selectFrom('events')
+      .select(sql<string>`body::text`.as('body'))
+      .execute();
     expect(stored!.body).toContain('psn_');
     expect(stored!.body).not.toContain('PNC-SECRET');
     expect(rejection!.payload).not.toContain('PNC-SECRET');
@@ -155,19 +198,31 @@ describe('storeFeedBatch', () => {
 
   it('keeps times to the millisecond, so a replay of events with finer times equals live processing', async () => {
     // 9.9996 s from presented to answered: under 10 s to the millisecond, whatever rounding does.
-    const inputs = [presented('m1', '2022-03-01T10:00:00.0004Z'), answered('m1', '2022-03-01T10:00:10.0000Z'), presented('m2', '2022-03-31T23:59:59.9999Z')];
+    const inputs = [
+      presented('m1', '2022-03-01T10:00:00.0004Z'),
+      answered('m1', '2022-03-01T10:00:10.0000Z'),
+      presented('m2', '2022-03-31T23:59:59.9999Z'),
+    ];
     await storeFeedBatch(test.db, { feed: 'call-handling', inputs, source: 't' }, context);
     const live = await readDailyAggregates(test.db);
     expect((await replayAggregates(test.db, context.calendar)).changedRows).toBe(0);
     expect(await readDailyAggregates(test.db)).toEqual(live);
-    const stored = await test.db.selectFrom('events').select(sql<string>`to_char(occurred_at at time zone 'UTC', 'HH24:MI:SS.US')`.as('t')).orderBy('event_id').execute();
+    const stored = await test.db
+      .selectFrom('events')
+      .select(sql<string>`to_char(occurred_at at time zone 'UTC', 'HH24:MI:SS.US')`.as('t'))
+      .orderBy('event_id')
+      .execute();
     expect(stored.map((row) => row.t)).toEqual(['10:00:10.000000', '10:00:00.000000', '23:59:59.999000']);
   });
 
   it('treats an already pseudonymised reference as the same event (the CLI pseudonymises before the queue)', async () => {
     const clear = exampleEvent('wanted.circulated', { payload: { personRef: 'PNC-SECRET-47' } });
     const pseudonymised = { ...clear, payload: { ...clear.payload, personRef: context.pseudonymise('PNC-SECRET-47') } };
-    const first = await storeFeedBatch(test.db, { feed: 'wanted-persons', inputs: [pseudonymised], source: 't' }, context);
+    const first = await storeFeedBatch(
+      test.db,
+      { feed: 'wanted-persons', inputs: [pseudonymised], source: 't' },
+      context,
+    );
     const second = await storeFeedBatch(test.db, { feed: 'wanted-persons', inputs: [clear], source: 't' }, context);
     expect([first.stored, second.duplicate]).toEqual([1, 1]);
   });
@@ -179,9 +234,17 @@ describe('storeFeedBatch', () => {
                      ('s3', 'avon-and-somerset', '2022-03-02', 1, 'h', now(), '{}')`.execute(test.db);
     await sql`insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
               select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(test.db);
-    const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('late')], source: 't' }, context);
+    const outcome = await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: [presented('late')], source: 't' },
+      context,
+    );
     expect(outcome.staleSnapshotHeads).toBe(2);
-    const heads = await test.db.selectFrom('snapshot_heads').select(['as_of', 'stale_late_events']).orderBy('as_of').execute();
+    const heads = await test.db
+      .selectFrom('snapshot_heads')
+      .select(['as_of', 'stale_late_events'])
+      .orderBy('as_of')
+      .execute();
     expect(heads).toEqual([
       { as_of: '2022-02-28', stale_late_events: 0 },
       { as_of: '2022-03-01', stale_late_events: 1 },
@@ -196,10 +259,18 @@ describe('storeFeedBatch', () => {
     await sql`insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
               select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(test.db);
     // An answer whose call has not arrived adds nothing, but March now has call-handling events.
-    const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [answered('lone', '2022-03-15T10:00:00Z')], source: 't' }, context);
+    const outcome = await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: [answered('lone', '2022-03-15T10:00:00Z')], source: 't' },
+      context,
+    );
     expect(await readDailyAggregates(test.db)).toEqual([]);
     expect(outcome.staleSnapshotHeads).toBe(1);
-    const heads = await test.db.selectFrom('snapshot_heads').select(['as_of', 'stale_late_events']).orderBy('as_of').execute();
+    const heads = await test.db
+      .selectFrom('snapshot_heads')
+      .select(['as_of', 'stale_late_events'])
+      .orderBy('as_of')
+      .execute();
     expect(heads).toEqual([
       { as_of: '2022-02-28', stale_late_events: 0 },
       { as_of: '2022-03-31', stale_late_events: 1 },
@@ -207,7 +278,11 @@ describe('storeFeedBatch', () => {
   });
 
   it('replay marks published snapshots whose coverage it changes', async () => {
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [answered('lone', '2022-03-15T10:00:00Z')], source: 't' }, context);
+    await storeFeedBatch(
+      test.db,
+      { feed: 'call-handling', inputs: [answered('lone', '2022-03-15T10:00:00Z')], source: 't' },
+      context,
+    );
     await sql`insert into snapshots (snapshot_id, force_id, as_of, revision, content_hash, generated_at, document)
               values ('s1', 'avon-and-somerset', '2022-03-31', 1, 'h', now(), '{}')`.execute(test.db);
     await sql`insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
@@ -223,13 +298,16 @@ describe('storeFeedBatch', () => {
 
 /** A thousand valid calls, enough for four parts, plus two inputs rejected by validation. */
 const bigBatch = (prefix: string) => [
-  ...Array.from({ length: 1_000 }, (_, i) => presented(`${prefix}${i}`, `2022-03-01T10:${String(i % 60).padStart(2, '0')}:00Z`)),
+  ...Array.from({ length: 1_000 }, (_, i) =>
+    presented(`${prefix}${i}`, `2022-03-01T10:${String(i % 60).padStart(2, '0')}:00Z`),
+  ),
   { junk: 1 },
   { ...presented(`${prefix}x`), schemaVersion: 3 },
 ];
 /** The call of `bigBatch` stored in the part of that index (parts are dealt by entity shard). */
 const callInPart = (prefix: string, part: number) => {
-  for (let i = 0; i < 1_000; i++) if (shardOf('avon-and-somerset', 'call', `${prefix}${i}`) % 4 === part) return `${prefix}${i}`;
+  for (let i = 0; i < 1_000; i++)
+    if (shardOf('avon-and-somerset', 'call', `${prefix}${i}`) % 4 === part) return `${prefix}${i}`;
   throw new Error('no call in that part');
 };
 
@@ -239,10 +317,16 @@ describe('redelivered jobs', () => {
     const failing = `${callInPart('r', 2)}-p`;
     // PostgreSQL "going away" in the third part's transaction: not a data error, so the job fails.
     await sql`create or replace function fail_part() returns trigger language plpgsql as $$
-              begin if new.event_id = ${sql.lit(failing)} then raise exception 'connection lost' using errcode = '57P01'; end if; return new; end $$`.execute(test.db);
-    await sql`create trigger fail_part before insert on events for each row execute function fail_part()`.execute(test.db);
+              begin if new.event_id = ${sql.lit(failing)} then raise exception 'connection lost' using errcode = '57P01'; end if; return new; end $$`.execute(
+      test.db,
+    );
+    await sql`create trigger fail_part before insert on events for each row execute function fail_part()`.execute(
+      test.db,
+    );
     const batch = { feed: 'call-handling' as const, inputs, source: 't' };
-    await expect(storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:1:1' })).rejects.toThrow('connection lost');
+    await expect(storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:1:1' })).rejects.toThrow(
+      'connection lost',
+    );
     await sql`drop trigger fail_part on events`.execute(test.db);
     const committedBefore = await test.db.selectFrom('ingest_parts').select('part').execute();
     expect(committedBefore.map((row) => row.part).sort()).toEqual(['0', '1']);
@@ -252,7 +336,12 @@ describe('redelivered jobs', () => {
     const accounting = await readAccounting(test.db);
     expect(accounting.reduce((sum, row) => sum + row.offered, 0)).toBe(1_002);
     expect(accounting.reduce((sum, row) => sum + row.duplicate, 0)).toBe(0);
-    expect(await test.db.selectFrom('rejected_events').select(sql<number>`count(*)::int`.as('n')).executeTakeFirst()).toEqual({ n: 2 });
+    expect(
+      await test.db
+        .selectFrom('rejected_events')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirst(),
+    ).toEqual({ n: 2 });
     const presentedCalls = (await readDailyAggregates(test.db)).find((row) => row.metric === 'calls.presented');
     expect(presentedCalls?.value).toBe(1_000);
 
@@ -270,7 +359,12 @@ describe('redelivered jobs', () => {
     expect(a).toEqual(b);
     expect(a).toMatchObject({ offered: 1_002, stored: 1_000, rejected: 2 });
     expect((await readAccounting(test.db)).reduce((sum, row) => sum + row.offered, 0)).toBe(1_002);
-    expect(await test.db.selectFrom('rejected_events').select(sql<number>`count(*)::int`.as('n')).executeTakeFirst()).toEqual({ n: 2 });
+    expect(
+      await test.db
+        .selectFrom('rejected_events')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .executeTakeFirst(),
+    ).toEqual({ n: 2 });
   });
 });
 
@@ -278,14 +372,23 @@ describe('refused data', () => {
   it('isolates an event the database refuses and stores the rest', async () => {
     // A real refusal by PostgreSQL (a data exception raised by a trigger) for one event id.
     await sql`create or replace function refuse_poison() returns trigger language plpgsql as $$
-              begin if new.event_id = 'poison-p' then raise exception 'value refused' using errcode = '22023'; end if; return new; end $$`.execute(test.db);
-    await sql`create trigger refuse_poison before insert on events for each row execute function refuse_poison()`.execute(test.db);
+              begin if new.event_id = 'poison-p' then raise exception 'value refused' using errcode = '22023'; end if; return new; end $$`.execute(
+      test.db,
+    );
+    await sql`create trigger refuse_poison before insert on events for each row execute function refuse_poison()`.execute(
+      test.db,
+    );
     try {
       const inputs = ['a', 'b', 'poison', 'c', 'd'].map((id) => presented(id));
-      const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs, source: 't' }, context, { log: createSilentLogger() });
+      const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs, source: 't' }, context, {
+        log: createSilentLogger(),
+      });
       expect(outcome).toMatchObject({ offered: 5, stored: 4, rejected: 1 });
       const [rejected] = await test.db.selectFrom('rejected_events').select(['event_id', 'reason']).execute();
-      expect(rejected).toEqual({ event_id: 'poison-p', reason: 'storage: the database refused this event (value refused)' });
+      expect(rejected).toEqual({
+        event_id: 'poison-p',
+        reason: 'storage: the database refused this event (value refused)',
+      });
     } finally {
       await sql`drop trigger refuse_poison on events`.execute(test.db);
     }
@@ -295,15 +398,28 @@ describe('refused data', () => {
     const inputs = bigBatch('q');
     const poison = `${callInPart('q', 1)}-p`;
     await sql`create or replace function refuse_poison() returns trigger language plpgsql as $$
-              begin if new.event_id = ${sql.lit(poison)} then raise exception 'value refused' using errcode = '22023'; end if; return new; end $$`.execute(test.db);
-    await sql`create trigger refuse_poison before insert on events for each row execute function refuse_poison()`.execute(test.db);
+              begin if new.event_id = ${sql.lit(poison)} then raise exception 'value refused' using errcode = '22023'; end if; return new; end $$`.execute(
+      test.db,
+    );
+    await sql`create trigger refuse_poison before insert on events for each row execute function refuse_poison()`.execute(
+      test.db,
+    );
     try {
       const batch = { feed: 'call-handling' as const, inputs, source: 't' };
-      const outcome = await storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:3:1', log: createSilentLogger() });
+      const outcome = await storeFeedBatch(test.db, batch, context, {
+        jobKey: 'feed.call-handling:3:1',
+        log: createSilentLogger(),
+      });
       expect(outcome).toEqual({ offered: 1_002, stored: 999, duplicate: 0, rejected: 3, staleSnapshotHeads: 0 });
       expect(await storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:3:1' })).toEqual(outcome);
-      const reasons = await test.db.selectFrom('rejected_events').select(['event_id', 'reason']).where('reason', 'like', 'storage:%').execute();
-      expect(reasons).toEqual([{ event_id: poison, reason: 'storage: the database refused this event (value refused)' }]);
+      const reasons = await test.db
+        .selectFrom('rejected_events')
+        .select(['event_id', 'reason'])
+        .where('reason', 'like', 'storage:%')
+        .execute();
+      expect(reasons).toEqual([
+        { event_id: poison, reason: 'storage: the database refused this event (value refused)' },
+      ]);
       expect((await readAccounting(test.db)).reduce((sum, row) => sum + row.offered, 0)).toBe(1_002);
     } finally {
       await sql`drop trigger refuse_poison on events`.execute(test.db);

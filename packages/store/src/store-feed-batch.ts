@@ -1,10 +1,23 @@
-import { type Db, type DbOrTransaction, eventKey, type IngestPartOutcome, readCommittedParts, recordCommittedPart } from '@rollcall/db';
-import type { Feed } from '@rollcall/contract';
+import {
+  type Db,
+  type DbOrTransaction,
+  eventKey,
+  type IngestPartOutcome,
+  readCommittedParts,
+  recordCommittedPart,
+} from '@rollcall/db';
+import { defined, type Feed } from '@rollcall/contract';
 import type { Logger } from '@rollcall/logger';
 import { isDataError, isTransientConflict } from './database-errors.ts';
 import { shardOf } from './entity-shards.ts';
 import { addOutcomes, type FeedBatchOutcome, NO_OUTCOME } from './feed-batch-outcome.ts';
-import { type IngestContext, type PreparedEvent, prepareEvent, type RejectedInput, rejectInput } from '@rollcall/intake';
+import {
+  type IngestContext,
+  type PreparedEvent,
+  prepareEvent,
+  type RejectedInput,
+  rejectInput,
+} from '@rollcall/intake';
 import { recordRejectionsIn } from '@rollcall/intake';
 import { type EventGroup, storePart } from './store-part.ts';
 
@@ -17,7 +30,10 @@ export interface FeedBatch {
 }
 
 export interface StoreFeedBatchOptions {
-  /** Which part to store first; concurrent jobs start at different ones so they do not march through the same shards in step. */
+  /**
+   * Which part to store first; concurrent jobs start at different ones so they do not march through the same shards in
+   * step.
+   */
   readonly startAt?: number;
   /**
    * The same for every delivery of one job (`<queue>:<job id>:<timestamp>`). Given, each
@@ -61,14 +77,20 @@ class PartCommittedElsewhere extends Error {}
  * A deadlock is retried at once. Anything else (the database is down) is thrown, so the job
  * retries with backoff and nothing is acknowledged uncommitted.
  */
-export async function storeFeedBatch(db: Db, batch: FeedBatch, context: IngestContext, options: StoreFeedBatchOptions = {}): Promise<FeedBatchOutcome> {
+export async function storeFeedBatch(
+  db: Db,
+  batch: FeedBatch,
+  context: IngestContext,
+  options: StoreFeedBatchOptions = {},
+): Promise<FeedBatchOutcome> {
   const parts = splitIntoParts(batch, context);
-  const committed = options.jobKey === undefined ? new Map<string, IngestPartOutcome>() : await readCommittedParts(db, options.jobKey);
+  const committed =
+    options.jobKey === undefined ? new Map<string, IngestPartOutcome>() : await readCommittedParts(db, options.jobKey);
   const store = new PartStore(db, batch, context, options, committed);
   const start = (options.startAt ?? 0) % parts.length;
   let total = NO_OUTCOME;
   for (let i = 0; i < parts.length; i++) {
-    const part = parts[(start + i) % parts.length]!;
+    const part = defined(parts[(start + i) % parts.length], 'a part of the job');
     if (part.groups.length > 0 || part.rejected.length > 0) total = addOutcomes(total, await store.store(part));
   }
   return total;
@@ -94,9 +116,14 @@ function splitIntoParts(batch: FeedBatch, context: IngestContext): Part[] {
   const groupsOfPart: EventGroup[][] = Array.from({ length: count }, () => []);
   for (const group of groups.values()) {
     const [first] = group as unknown as EventGroup;
-    groupsOfPart[shardOf(first.event.forceId, first.entity.kind, first.entity.entityId) % count]!.push(group as unknown as EventGroup);
+    const shard = shardOf(first.event.forceId, first.entity.kind, first.entity.entityId);
+    defined(groupsOfPart[shard % count], 'the part of a shard').push(group as unknown as EventGroup);
   }
-  return groupsOfPart.map((partGroups, index) => ({ name: String(index), groups: partGroups, rejected: index === 0 ? rejected : [] }));
+  return groupsOfPart.map((partGroups, index) => ({
+    name: String(index),
+    groups: partGroups,
+    rejected: index === 0 ? rejected : [],
+  }));
 }
 
 class PartStore {
@@ -116,7 +143,9 @@ class PartStore {
     if (halvesCommitted) return this.storeHalves(part);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.commit(part.name, (trx) => storePart(trx, this.batch, part.groups, part.rejected, this.context));
+        return await this.commit(part.name, (trx) =>
+          storePart(trx, this.batch, part.groups, part.rejected, this.context),
+        );
       } catch (error) {
         if (error instanceof PartCommittedElsewhere) return this.outcomeRecordedElsewhere(part.name);
         if (isTransientConflict(error) && attempt < CONFLICT_ATTEMPTS) {
@@ -125,7 +154,10 @@ class PartStore {
         }
         if (!isDataError(error)) throw error;
         if (part.groups.length + part.rejected.length > 1) {
-          this.options.log?.warn({ err: error, events: part.groups.length + part.rejected.length, part: part.name }, 'database refused part data; isolating the event');
+          this.options.log?.warn(
+            { err: error, events: part.groups.length + part.rejected.length, part: part.name },
+            'database refused part data; isolating the event',
+          );
           return this.storeHalves(part);
         }
         return this.rejectRefused(part, error as Error);
@@ -139,19 +171,34 @@ class PartStore {
     const rejectedFirst = part.rejected.slice(0, middle);
     const groupsFirst = part.groups.slice(0, Math.max(0, middle - part.rejected.length));
     const first: Part = { name: `${part.name}.0`, rejected: rejectedFirst, groups: groupsFirst };
-    const second: Part = { name: `${part.name}.1`, rejected: part.rejected.slice(middle), groups: part.groups.slice(groupsFirst.length) };
+    const second: Part = {
+      name: `${part.name}.1`,
+      rejected: part.rejected.slice(middle),
+      groups: part.groups.slice(groupsFirst.length),
+    };
     return addOutcomes(await this.store(first), await this.store(second));
   }
 
   /** One event group (or one rejection) the database refuses: kept as rejected with the database's reason. */
   private async rejectRefused(part: Part, error: Error): Promise<FeedBatchOutcome> {
     const refusal = `storage: the database refused this event (${error.message})`;
-    const rejections = part.groups.length > 0
-      ? part.groups[0]!.map((item) => ({
-          ...rejectInput(item.event, refusal, { eventId: item.event.eventId, forceId: item.event.forceId, type: item.event.type }, this.context),
-          source: this.batch.source,
-        }))
-      : part.rejected.map((item) => ({ ...item, reason: `${item.reason}; payload not kept (${refusal})`, payload: '[not storable]', source: this.batch.source }));
+    const rejections =
+      part.groups.length > 0
+        ? defined(part.groups[0], 'the first group').map((item) => ({
+            ...rejectInput(
+              item.event,
+              refusal,
+              { eventId: item.event.eventId, forceId: item.event.forceId, type: item.event.type },
+              this.context,
+            ),
+            source: this.batch.source,
+          }))
+        : part.rejected.map((item) => ({
+            ...item,
+            reason: `${item.reason}; payload not kept (${refusal})`,
+            payload: '[not storable]',
+            source: this.batch.source,
+          }));
     const outcome = { ...NO_OUTCOME, offered: rejections.length, rejected: rejections.length };
     try {
       return await this.commit(part.name, async (trx) => {
@@ -169,15 +216,17 @@ class PartStore {
     const { jobKey } = this.options;
     return this.db.transaction().execute(async (trx) => {
       const outcome = await work(trx);
-      if (jobKey !== undefined && !(await recordCommittedPart(trx, jobKey, name, outcome))) throw new PartCommittedElsewhere();
+      if (jobKey !== undefined && !(await recordCommittedPart(trx, jobKey, name, outcome)))
+        throw new PartCommittedElsewhere();
       return outcome;
     });
   }
 
   /** Another delivery of the same job committed this part while we worked: ours rolled back, theirs counts. */
   private async outcomeRecordedElsewhere(name: string): Promise<FeedBatchOutcome> {
-    const outcome = (await readCommittedParts(this.db, this.options.jobKey!)).get(name);
-    if (outcome === undefined) throw new Error(`part ${name} of job ${this.options.jobKey} was reported committed but is not recorded`);
+    const outcome = (await readCommittedParts(this.db, defined(this.options.jobKey, 'the job key'))).get(name);
+    if (outcome === undefined)
+      throw new Error(`part ${name} of job ${this.options.jobKey} was reported committed but is not recorded`);
     return outcome;
   }
 }

@@ -1,4 +1,15 @@
-import { type AccountingDelta, addToAccounting, type DbOrTransaction, type EntityShard, eventKey, findContentHashes, insertNewEvents, insertRejectedEvents, lockForIngest, markSnapshotHeadsStale } from '@rollcall/db';
+import {
+  type AccountingDelta,
+  addToAccounting,
+  type DbOrTransaction,
+  type EntityShard,
+  eventKey,
+  findContentHashes,
+  insertNewEvents,
+  insertRejectedEvents,
+  lockForIngest,
+  markSnapshotHeadsStale,
+} from '@rollcall/db';
 import { shardOf } from './entity-shards.ts';
 import type { FeedBatchOutcome } from './feed-batch-outcome.ts';
 import { foldStoredEvents } from './fold-stored-events.ts';
@@ -43,7 +54,9 @@ export async function storePart(
   await lockForIngest(trx, shards);
 
   // Sorted by eventId: two transactions inserting the same ids wait on each other in one order.
-  const candidates = groups.map(([first]) => first).sort((a, b) => (a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0));
+  const candidates = groups
+    .map(([first]) => first)
+    .sort((a, b) => (a.event.eventId < b.event.eventId ? -1 : a.event.eventId > b.event.eventId ? 1 : 0));
   const inserted = await insertNewEvents(
     trx,
     candidates.map((item) => ({
@@ -81,9 +94,19 @@ export async function storePart(
   }
 
   const staleMarks = await foldStoredEvents(trx, stored, context);
-  await insertRejectedEvents(trx, rejections.map((item) => rejectedEventRow(batch.feed, item, context.knownForces)));
-  const accountingRows: AccountingDelta[] = [...accounting].map(([forceId, counts]) => ({ feed: batch.feed, forceId, ...counts }));
-  await addToAccounting(trx, accountingRows.sort((a, b) => (a.forceId < b.forceId ? -1 : 1)));
+  await insertRejectedEvents(
+    trx,
+    rejections.map((item) => rejectedEventRow(batch.feed, item, context.knownForces)),
+  );
+  const accountingRows: AccountingDelta[] = [...accounting].map(([forceId, counts]) => ({
+    feed: batch.feed,
+    forceId,
+    ...counts,
+  }));
+  await addToAccounting(
+    trx,
+    accountingRows.sort((a, b) => (a.forceId < b.forceId ? -1 : 1)),
+  );
   const staleSnapshotHeads = await markSnapshotHeadsStale(trx, staleMarks);
 
   let offered = rejectedInputs.length;

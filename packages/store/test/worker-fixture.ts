@@ -59,7 +59,8 @@ export const test = base
       },
       async drain(timeoutMs = 120_000) {
         const result = await waitForQueuesDrained(factory, FEED_QUEUE_NAMES, { timeoutMs });
-        if (!result.drained) throw new Error(`queues not drained after ${timeoutMs} ms: ${JSON.stringify(result.outstanding)}`);
+        if (!result.drained)
+          throw new Error(`queues not drained after ${timeoutMs} ms: ${JSON.stringify(result.outstanding)}`);
       },
     };
   });

@@ -33,15 +33,24 @@ export const databaseUrlFor = (databaseUrl: string, name: string): string => {
  * template (`createTestDatabase`), which takes tens of milliseconds instead of migrating.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const services = await resolveBackingServices({ allowContainers: true, onProgress: (message) => console.log(message) });
+  const services = await resolveBackingServices({
+    allowContainers: true,
+    onProgress: (message) => console.log(message),
+  });
   process.env.DATABASE_URL = services.databaseUrl;
   process.env.REDIS_URL = services.redisUrl;
 
   const reference = loadReferenceData();
   // Over each migration's code, not just its name, so that editing a migration in place (before
   // it is released) rebuilds the template instead of testing against a stale schema.
-  const migrationCode = Object.entries(MIGRATIONS).map(([name, migration]) => `${name}\n${migration.up.toString()}\n${migration.down?.toString() ?? ''}`);
-  const fingerprint = createHash('sha256').update(migrationCode.join('\n')).update(reference.version).digest('hex').slice(0, 12);
+  const migrationCode = Object.entries(MIGRATIONS).map(
+    ([name, migration]) => `${name}\n${migration.up.toString()}\n${migration.down?.toString() ?? ''}`,
+  );
+  const fingerprint = createHash('sha256')
+    .update(migrationCode.join('\n'))
+    .update(reference.version)
+    .digest('hex')
+    .slice(0, 12);
   const template = `rc_tpl_${fingerprint}`;
   const runId = randomBytes(4).toString('hex');
 
@@ -94,8 +103,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     client.on('error', () => undefined);
     await client.connect();
     try {
-      const leftovers = await client.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [`rc\\_t\\_${runId}\\_%`]);
-      for (const { datname } of leftovers.rows) await client.query(`drop database if exists ${datname} with (force)`).catch(() => undefined);
+      const leftovers = await client.query<{ datname: string }>(
+        `select datname from pg_database where datname like $1`,
+        [`rc\\_t\\_${runId}\\_%`],
+      );
+      for (const { datname } of leftovers.rows)
+        await client.query(`drop database if exists ${datname} with (force)`).catch(() => undefined);
     } finally {
       await client.end();
     }

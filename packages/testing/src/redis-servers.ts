@@ -35,7 +35,11 @@ interface RedisProcess {
 }
 
 /** Polls `condition` every 50 ms until it holds (or throws `describe()` after `timeoutMs`). */
-export async function pollUntil(condition: () => Promise<boolean>, describe: () => string, timeoutMs = 20_000): Promise<void> {
+export async function pollUntil(
+  condition: () => Promise<boolean>,
+  describe: () => string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition().catch(() => false)) return;
@@ -46,7 +50,14 @@ export async function pollUntil(condition: () => Promise<boolean>, describe: () 
 
 /** One command to one server, on a short-lived connection that never retries. */
 async function ask(port: number, ...args: (string | number)[]): Promise<unknown> {
-  const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1_000 });
+  const redis = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1_000,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -83,7 +94,8 @@ class ProcessGroup {
   }
 
   async stop(): Promise<void> {
-    for (const { child } of this.processes) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const { child } of this.processes)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await Promise.all(this.processes.map((p) => p.exited));
     await rm(this.dir, { recursive: true, force: true });
   }
@@ -91,14 +103,28 @@ class ProcessGroup {
 
 /** Settings of every server: no persistence (a test's data lives as long as it does). */
 const commonArgs = (port: number, dir: string): string[] => [
-  '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
-  '--logfile', join(dir, `redis-${port}.log`), '--maxmemory-policy', 'noeviction',
+  '--port',
+  String(port),
+  '--bind',
+  '127.0.0.1',
+  '--dir',
+  dir,
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--logfile',
+  join(dir, `redis-${port}.log`),
+  '--maxmemory-policy',
+  'noeviction',
 ];
 
 /** Fails at once, naming what is missing, where `redis-server` is not installed. */
 async function assertRedisInstalled(): Promise<void> {
   await run(REDIS_SERVER, ['--version']).catch((error: unknown) => {
-    throw new Error(`${REDIS_SERVER} is needed to start Redis Cluster and Sentinel for this test (apt-get install redis-server): ${String(error)}`);
+    throw new Error(
+      `${REDIS_SERVER} is needed to start Redis Cluster and Sentinel for this test (apt-get install redis-server): ${String(error)}`,
+    );
   });
 }
 
@@ -117,23 +143,43 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
       const busPort = await closedPort();
       await group.start(
         [
-          ...commonArgs(port, group.dir), '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`,
-          '--cluster-node-timeout', String(options.nodeTimeoutMs ?? 1_000), '--cluster-port', String(busPort),
+          ...commonArgs(port, group.dir),
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          `nodes-${port}.conf`,
+          '--cluster-node-timeout',
+          String(options.nodeTimeoutMs ?? 1_000),
+          '--cluster-port',
+          String(busPort),
           // A replica whose primary is long gone still takes over (the tests kill primaries).
-          '--cluster-replica-validity-factor', '0',
+          '--cluster-replica-validity-factor',
+          '0',
         ],
         port,
       );
       ports.push(port);
     }
-    await run(REDIS_CLI, ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes']);
-    await pollUntil(async () => (await Promise.all(ports.map((port) => clusterSettled(port)))).every(Boolean), () => 'cluster state ok on all 6 nodes, 3 primaries with a replica each');
+    await run(REDIS_CLI, [
+      '--cluster',
+      'create',
+      ...ports.map((port) => `127.0.0.1:${port}`),
+      '--cluster-replicas',
+      '1',
+      '--cluster-yes',
+    ]);
+    await pollUntil(
+      async () => (await Promise.all(ports.map((port) => clusterSettled(port)))).every(Boolean),
+      () => 'cluster state ok on all 6 nodes, 3 primaries with a replica each',
+    );
     const nodes: RedisNodeAddress[] = ports.map((port) => ({ host: '127.0.0.1', port }));
     return {
       topology: { kind: 'cluster', nodes },
       env: { REDIS_CLUSTER_NODES: nodes.map(({ host, port }) => `${host}:${port}`).join(',') },
       killPrimaryOf: async (key) => {
-        const alive = group.processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null).map((p) => p.port);
+        const alive = group.processes
+          .filter((p) => p.child.exitCode === null && p.child.signalCode === null)
+          .map((p) => p.port);
         const slot = Number(await ask(alive[0] ?? 0, 'CLUSTER', 'KEYSLOT', key));
         const owner = primaryOfSlot(String(await ask(alive[0] ?? 0, 'CLUSTER', 'NODES')), slot);
         await group.kill(owner);
@@ -164,9 +210,14 @@ export async function startRedisCluster(options: { nodeTimeoutMs?: number } = {}
 async function clusterSettled(port: number): Promise<boolean> {
   const info = String(await ask(port, 'CLUSTER', 'INFO'));
   if (!info.includes('cluster_state:ok')) return false;
-  const lines = String(await ask(port, 'CLUSTER', 'NODES')).trim().split('\n');
+  const lines = String(await ask(port, 'CLUSTER', 'NODES'))
+    .trim()
+    .split('\n');
   const connected = lines.filter((line) => line.includes(' connected'));
-  return connected.filter((line) => / (myself,)?master /.test(line)).length === 3 && connected.filter((line) => / (myself,)?slave /.test(line)).length === 3;
+  return (
+    connected.filter((line) => / (myself,)?master /.test(line)).length === 3 &&
+    connected.filter((line) => / (myself,)?slave /.test(line)).length === 3
+  );
 }
 
 /** The port of the primary serving `slot`, from CLUSTER NODES. */
@@ -204,7 +255,10 @@ export async function startRedisSentinel(options: { downAfterMs?: number } = {})
       await writeFile(
         file,
         [
-          `port ${port}`, 'bind 127.0.0.1', `dir ${group.dir}`, `logfile ${join(group.dir, `sentinel-${port}.log`)}`,
+          `port ${port}`,
+          'bind 127.0.0.1',
+          `dir ${group.dir}`,
+          `logfile ${join(group.dir, `sentinel-${port}.log`)}`,
           `sentinel monitor ${SENTINEL_NAME} 127.0.0.1 ${primary} 2`,
           `sentinel down-after-milliseconds ${SENTINEL_NAME} ${options.downAfterMs ?? 1_000}`,
           `sentinel failover-timeout ${SENTINEL_NAME} 10000`,
@@ -228,14 +282,23 @@ export async function startRedisSentinel(options: { downAfterMs?: number } = {})
         }
         return true;
       },
-      () => `replica 127.0.0.1:${replica} in sync and every sentinel seeing 127.0.0.1:${primary}, the replica and the others`,
+      () =>
+        `replica 127.0.0.1:${replica} in sync and every sentinel seeing 127.0.0.1:${primary}, the replica and the others`,
     );
     const sentinelAddresses: RedisNodeAddress[] = sentinels.map((port) => ({ host: '127.0.0.1', port }));
     return {
       topology: { kind: 'sentinel', sentinels: sentinelAddresses, name: SENTINEL_NAME },
-      env: { REDIS_SENTINELS: sentinelAddresses.map(({ host, port }) => `${host}:${port}`).join(','), REDIS_SENTINEL_NAME: SENTINEL_NAME },
+      env: {
+        REDIS_SENTINELS: sentinelAddresses.map(({ host, port }) => `${host}:${port}`).join(','),
+        REDIS_SENTINEL_NAME: SENTINEL_NAME,
+      },
       killPrimaryOf: async () => {
-        const address = (await ask(sentinels[0] ?? 0, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_NAME)) as string[];
+        const address = (await ask(
+          sentinels[0] ?? 0,
+          'SENTINEL',
+          'GET-MASTER-ADDR-BY-NAME',
+          SENTINEL_NAME,
+        )) as string[];
         const current = Number(address[1]);
         await group.kill(current);
         await pollUntil(

@@ -27,7 +27,11 @@ export interface CommandIo {
  * Parses a command's options strictly: an unknown option or a missing value is a UsageError
  * naming it, never silently ignored.
  */
-export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(args: readonly string[], options: T, command: string) {
+export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
+  args: readonly string[],
+  options: T,
+  command: string,
+) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -37,7 +41,9 @@ export function parseOptions<T extends NonNullable<ParseArgsConfig['options']>>(
 
 export function requireOne<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T {
   if (value === undefined || !(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`${what} must be one of ${allowed.join(', ')}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`);
+    throw new UsageError(
+      `${what} must be one of ${allowed.join(', ')}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`,
+    );
   }
   return value as T;
 }
@@ -45,7 +51,8 @@ export function requireOne<T extends string>(value: string | undefined, allowed:
 export function positiveInteger(value: string | undefined, what: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new UsageError(`${what} must be a positive whole number (got ${JSON.stringify(value)})`);
+  if (!Number.isInteger(number) || number <= 0)
+    throw new UsageError(`${what} must be a positive whole number (got ${JSON.stringify(value)})`);
   return number;
 }
 

@@ -23,7 +23,11 @@ async function run(args: string[], env: Record<string, string>) {
         done();
       },
     });
-  const code = await runCli(args, { stdout: sink(() => {}), stderr: sink((t) => (stderr += t)), env: { LOG_LEVEL: 'silent', ...env } });
+  const code = await runCli(args, {
+    stdout: sink(() => {}),
+    stderr: sink((t) => (stderr += t)),
+    env: { LOG_LEVEL: 'silent', ...env },
+  });
   return { code, stderr };
 }
 
@@ -32,6 +36,10 @@ describe('the hint when a service is not there', () => {
     const port = await closedPort();
     const result = await run(['snapshot', 'show'], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/rollcall` });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^rollcall snapshot: PostgreSQL is not reachable \\(.*ECONNREFUSED 127\\.0\\.0\\.1:${port}.*\\); start it or set DATABASE_URL\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^rollcall snapshot: PostgreSQL is not reachable \\(.*ECONNREFUSED 127\\.0\\.0\\.1:${port}.*\\); start it or set DATABASE_URL\\n$`,
+      ),
+    );
   });
 });

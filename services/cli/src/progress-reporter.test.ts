@@ -22,7 +22,13 @@ describe('createProgressReporter', () => {
   it('off a terminal, logs at most one line per interval, and always the last', () => {
     const { log, lines } = keptLog();
     let now = 1_700_000_000_000;
-    const progress = createProgressReporter(capturedIo({}), log, { label: 'ingest dvpo', total: 100, unit: 'bytes', logEveryMs: 5_000, now: () => now });
+    const progress = createProgressReporter(capturedIo({}), log, {
+      label: 'ingest dvpo',
+      total: 100,
+      unit: 'bytes',
+      logEveryMs: 5_000,
+      now: () => now,
+    });
     progress.update(10, { accepted: 3 });
     now += 4_999;
     progress.update(40);
@@ -45,8 +51,13 @@ describe('createProgressReporter', () => {
     progress.update(4, { waiting: 4 });
     progress.stop();
     // Each redraw starts by moving to column 1 (ESC [ 1 G); the last frame is what stays on screen.
-    const frames = io.output().stderr.split('\x1B[1G').map((frame) => frame.replace(/\x1B(\[[0-9;?]*[A-Za-z]|[78])/g, '').trim());
-    expect(frames.filter(Boolean).at(-1)).toBe(`drain feed queues      [${'█'.repeat(14)}${'░'.repeat(14)}] 50% | 4/8 jobs | waiting 4`);
+    const frames = io
+      .output()
+      .stderr.split('\x1B[1G')
+      .map((frame) => frame.replace(/\x1B(\[[0-9;?]*[A-Za-z]|[78])/g, '').trim());
+    expect(frames.filter(Boolean).at(-1)).toBe(
+      `drain feed queues      [${'█'.repeat(14)}${'░'.repeat(14)}] 50% | 4/8 jobs | waiting 4`,
+    );
     expect(lines).toEqual([]);
   });
 });

@@ -39,7 +39,11 @@ export function createProgressReporter(io: CommandIo, log: Logger, options: Prog
     return {
       update: (done, detail) =>
         bar.update(Math.min(done, Math.max(1, options.total)), {
-          detail: detail ? Object.entries(detail).map(([key, value]) => `${key} ${value}`).join(', ') : '',
+          detail: detail
+            ? Object.entries(detail)
+                .map(([key, value]) => `${key} ${value}`)
+                .join(', ')
+            : '',
         }),
       stop: () => bar.stop(),
     };

@@ -20,28 +20,74 @@ type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
 
 /** The operator interface (operations.md): names are stable once built. */
 const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage: string }>> = {
-  migrate: { run: migrateCommand, usage: 'migrate                                    apply database migrations and load reference data' },
-  start: { run: startCommand, usage: 'start [--role workers|scheduler|api|all]   run the services until SIGTERM/SIGINT' },
-  ingest: { run: ingestCommand, usage: 'ingest --feed <feed> [--format ndjson|police-uk-csv] <file>   queue a file of events' },
-  'import-published': { run: importPublishedCommand, usage: 'import-published --source police-uk-999|published-long <file>   load figures others published' },
-  drain: { run: drainCommand, usage: 'drain [--timeout <s>]                      wait until every feed queue is empty' },
-  snapshot: { run: snapshotCommand, usage: 'snapshot --as-of <date> [--force <id>] [--format json|csv]   publish and print\n  snapshot show [--latest|<snapshotId>] [--format json|csv]    print a published snapshot' },
-  reconcile: { run: reconcileCommand, usage: 'reconcile --force <id> --from <YYYY-MM> --to <YYYY-MM> [--tolerance <points>]   own figures beside published ones; exit 1 beyond tolerance' },
-  explain: { run: explainCommand, usage: 'explain <snapshotId> <measureId> [--period <id>] [--breakdown k=v ...] [--json]   one published entry and the rows behind it' },
+  migrate: {
+    run: migrateCommand,
+    usage: 'migrate                                    apply database migrations and load reference data',
+  },
+  start: {
+    run: startCommand,
+    usage: 'start [--role workers|scheduler|api|all]   run the services until SIGTERM/SIGINT',
+  },
+  ingest: {
+    run: ingestCommand,
+    usage: 'ingest --feed <feed> [--format ndjson|police-uk-csv] <file>   queue a file of events',
+  },
+  'import-published': {
+    run: importPublishedCommand,
+    usage: 'import-published --source police-uk-999|published-long <file>   load figures others published',
+  },
+  drain: {
+    run: drainCommand,
+    usage: 'drain [--timeout <s>]                      wait until every feed queue is empty',
+  },
+  snapshot: {
+    run: snapshotCommand,
+    usage:
+      'snapshot --as-of <date> [--force <id>] [--format json|csv]   publish and print\n  snapshot show [--latest|<snapshotId>] [--format json|csv]    print a published snapshot',
+  },
+  reconcile: {
+    run: reconcileCommand,
+    usage:
+      'reconcile --force <id> --from <YYYY-MM> --to <YYYY-MM> [--tolerance <points>]   own figures beside published ones; exit 1 beyond tolerance',
+  },
+  explain: {
+    run: explainCommand,
+    usage:
+      'explain <snapshotId> <measureId> [--period <id>] [--breakdown k=v ...] [--json]   one published entry and the rows behind it',
+  },
   release: {
     run: releaseCommand,
     usage:
       'release schedule --force <id> --as-of <date> --at <YYYY-MM-DDTHH:MM> [<zone>]   announce a release (embargoed until then)\n  release list [--force <id>] [--format json]   the release calendar\n  release access --force <id> --as-of <date>   who fetched it before release',
   },
-  replay: { run: replayCommand, usage: 'replay [--from <d>] [--to <d>] [--entities]  rebuild aggregates from stored events' },
-  status: { run: statusCommand, usage: 'status [--format json]                     queue health; exit 0 ok, 1 warn, 2 critical, 3 unknown' },
-  'retry-failed': { run: retryFailedCommand, usage: 'retry-failed --queue <name> [--limit <n>]  re-queue jobs that exhausted their retries' },
-  token: { run: tokenCommand, usage: 'token create --name <name> --scopes <s>    new API token and its API_TOKENS entry' },
-  demo: { run: demoCommand, usage: 'demo [--month YYYY-MM] [--scale <x>]       the whole pipeline on a generated month' },
+  replay: {
+    run: replayCommand,
+    usage: 'replay [--from <d>] [--to <d>] [--entities]  rebuild aggregates from stored events',
+  },
+  status: {
+    run: statusCommand,
+    usage: 'status [--format json]                     queue health; exit 0 ok, 1 warn, 2 critical, 3 unknown',
+  },
+  'retry-failed': {
+    run: retryFailedCommand,
+    usage: 'retry-failed --queue <name> [--limit <n>]  re-queue jobs that exhausted their retries',
+  },
+  token: {
+    run: tokenCommand,
+    usage: 'token create --name <name> --scopes <s>    new API token and its API_TOKENS entry',
+  },
+  demo: {
+    run: demoCommand,
+    usage: 'demo [--month YYYY-MM] [--scale <x>]       the whole pipeline on a generated month',
+  },
 };
 
 export function usage(): string {
-  return ['usage: rollcall <command> [options]', '', ...Object.values(COMMANDS).map((command) => `  ${command.usage}`)].join('\n');
+  return [
+    'usage: rollcall <command> [options]',
+    '',
+    ...Object.values(COMMANDS).map((command) => `  ${command.usage}`),
+  ].join('\n');
 }
 
 /**
@@ -75,7 +121,8 @@ export async function runCli(argv: readonly string[], io: CommandIo): Promise<nu
       writeLine(io.stderr, `rollcall ${name}: ${error.message}`);
       return error.exitCode;
     }
-    const reason = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+    const reason =
+      error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
     writeLine(io.stderr, `rollcall ${name}: ${connectionHint(reason, io.env) ?? reason}`);
     if (io.env.ROLLCALL_DEBUG) writeLine(io.stderr, (error as Error).stack ?? '');
     return 1;
@@ -94,9 +141,12 @@ function portOf(url: string | undefined, fallback: string): string {
 /** Plain words for the errors people meet most: a service that is not there, on whatever port it is configured. */
 function connectionHint(reason: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
   const refused = (port: string) => new RegExp(`ECONNREFUSED [^ ]*:${port}\\b`).test(reason);
-  if (refused(portOf(env.DATABASE_URL, '5432'))) return `PostgreSQL is not reachable (${reason}); start it or set DATABASE_URL`;
-  if (refused(portOf(env.REDIS_URL, '6379')) || /Connection is closed|Stream isn't writeable/.test(reason)) return `Redis is not reachable (${reason}); start it or set REDIS_URL`;
+  if (refused(portOf(env.DATABASE_URL, '5432')))
+    return `PostgreSQL is not reachable (${reason}); start it or set DATABASE_URL`;
+  if (refused(portOf(env.REDIS_URL, '6379')) || /Connection is closed|Stream isn't writeable/.test(reason))
+    return `Redis is not reachable (${reason}); start it or set REDIS_URL`;
   if (/database ".*" does not exist/.test(reason)) return `${reason}; run rollcall migrate first`;
-  if (/relation ".*" does not exist/.test(reason)) return `${reason}: the database is not migrated; run rollcall migrate`;
+  if (/relation ".*" does not exist/.test(reason))
+    return `${reason}: the database is not migrated; run rollcall migrate`;
   return undefined;
 }

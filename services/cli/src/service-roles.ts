@@ -14,7 +14,10 @@ export interface ServiceRoleOptions {
  * is asked for, so `--role workers` never loads the HTTP server, bull-board or the scheduler (and
  * the bundled CLI keeps them in chunks it does not read).
  */
-export async function loadServiceRoles(names: readonly ServiceRoleName[], options: ServiceRoleOptions = {}): Promise<ServiceRole[]> {
+export async function loadServiceRoles(
+  names: readonly ServiceRoleName[],
+  options: ServiceRoleOptions = {},
+): Promise<ServiceRole[]> {
   const roles: ServiceRole[] = [];
   for (const name of names) {
     switch (name) {
@@ -22,7 +25,9 @@ export async function loadServiceRoles(names: readonly ServiceRoleName[], option
         roles.push((await import('@rollcall/worker-service')).feedWorkersRole);
         break;
       case 'scheduler':
-        roles.push((await import('@rollcall/scheduler-service')).schedulerRole(options.now ? { now: options.now } : {}));
+        roles.push(
+          (await import('@rollcall/scheduler-service')).schedulerRole(options.now ? { now: options.now } : {}),
+        );
         break;
       case 'api':
         roles.push((await import('@rollcall/api-service')).apiRole);

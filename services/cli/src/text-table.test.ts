@@ -6,7 +6,13 @@ describe('formatFigures: what a measure value rests on, by its unit', () => {
     ['a share: the two counts', 16_412, 18_378, 'percent', '16,412 / 18,378'],
     ['a count: the count', 507, null, 'count', '507'],
     ['a rate per 1,000: searches and residents', 507, 1_599_555, 'per-1000', '507 / 1,599,555'],
-    ['a disproportionality ratio: the two rates per 1,000, to 3 figures', 0.548_21, 0.237_45, 'ratio', '0.548 / 0.237 per 1,000'],
+    [
+      'a disproportionality ratio: the two rates per 1,000, to 3 figures',
+      0.548_21,
+      0.237_45,
+      'ratio',
+      '0.548 / 0.237 per 1,000',
+    ],
     ['a ratio of larger rates', 12.345, 3.4567, 'ratio', '12.3 / 3.46 per 1,000'],
     ['a rate with a trailing zero keeps its 3 figures', 1.2, 0.2371, 'ratio', '1.20 / 0.237 per 1,000'],
     ['a ratio without rates', null, null, 'ratio', ''],
@@ -37,7 +43,16 @@ describe('formatValue', () => {
 
 describe('textTable', () => {
   it('pads columns to the widest cell, right-aligning numbers', () => {
-    expect(textTable(['feed', 'events'], [['dvpo', '34'], ['call-handling', '1,787']], ['left', 'right'])).toBe(
+    expect(
+      textTable(
+        ['feed', 'events'],
+        [
+          ['dvpo', '34'],
+          ['call-handling', '1,787'],
+        ],
+        ['left', 'right'],
+      ),
+    ).toBe(
       ['feed           events', '-------------  ------', 'dvpo               34', 'call-handling   1,787'].join('\n'),
     );
   });

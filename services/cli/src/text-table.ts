@@ -1,10 +1,18 @@
 /** A plain fixed-width table for terminals and logs: no colours, so it survives being piped. */
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly ('left' | 'right')[] = []): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+export function textTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly ('left' | 'right')[] = [],
+): string {
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   // A cell beyond the headers has no width of its own: padding to 0 leaves it as it is.
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, column) => (align[column] === 'right' ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .map((cell, column) =>
+        align[column] === 'right' ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
       .join('  ')
       .trimEnd();
   return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
@@ -38,7 +46,8 @@ export function formatValue(value: number | null | undefined, unit: string): str
   }
 }
 
-export const formatCount = (value: number | null | undefined): string => (value === null || value === undefined ? '' : integer.format(value));
+export const formatCount = (value: number | null | undefined): string =>
+  value === null || value === undefined ? '' : integer.format(value);
 
 /**
  * The figures a measure's value rests on, as a person reads them beside it:

@@ -1,7 +1,23 @@
 import { watchStalled } from '@rollcall/ops';
-import { drainSnapshotOutbox, publishDepsOf, type PublishOutcome, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
+import {
+  drainSnapshotOutbox,
+  publishDepsOf,
+  type PublishOutcome,
+  publishSnapshot,
+  reviseStaleSnapshots,
+} from '@rollcall/publishing';
 import type { GracefulShutdown, ServiceContext, ServiceRole } from '@rollcall/runtime';
-import { assertForcesKnown, createNightlyWorker, watchReleases, enqueueCatchUp, installNightlySchedule, type NightlyRunReport, type NightlyPublication, type NightlyTrigger, runNightly } from '@rollcall/scheduling';
+import {
+  assertForcesKnown,
+  createNightlyWorker,
+  watchReleases,
+  enqueueCatchUp,
+  installNightlySchedule,
+  type NightlyRunReport,
+  type NightlyPublication,
+  type NightlyTrigger,
+  runNightly,
+} from '@rollcall/scheduling';
 
 /** What the run ledger keeps of a publication: ids and whether it was new, not the document. */
 const slim = (outcome: PublishOutcome): NightlyPublication => ({
@@ -18,7 +34,10 @@ export interface SchedulerServiceOptions {
 }
 
 /** The nightly run for this deployment's forces, through the snapshot publisher. */
-export function nightlyRunner(context: ServiceContext, options: SchedulerServiceOptions = {}): (trigger: NightlyTrigger) => Promise<NightlyRunReport> {
+export function nightlyRunner(
+  context: ServiceContext,
+  options: SchedulerServiceOptions = {},
+): (trigger: NightlyTrigger) => Promise<NightlyRunReport> {
   const deps = publishDepsOf(context.config, context);
   return (trigger) =>
     runNightly({
@@ -42,16 +61,26 @@ export function nightlyRunner(context: ServiceContext, options: SchedulerService
  * worker that runs it, and queues a catch-up run at start so dates missed while the service was
  * down are published without waiting for the next night.
  */
-export async function startScheduler(context: ServiceContext, shutdown: GracefulShutdown, options: SchedulerServiceOptions = {}): Promise<void> {
+export async function startScheduler(
+  context: ServiceContext,
+  shutdown: GracefulShutdown,
+  options: SchedulerServiceOptions = {},
+): Promise<void> {
   await assertForcesKnown(context.db, context.config.forces);
   const deliveries = await drainSnapshotOutbox(publishDepsOf(context.config, context));
   if (deliveries.length > 0) {
     context.log.info(
-      { delivered: deliveries.filter((d) => d.error === null).length, failed: deliveries.filter((d) => d.error !== null).length },
+      {
+        delivered: deliveries.filter((d) => d.error === null).length,
+        failed: deliveries.filter((d) => d.error !== null).length,
+      },
       'snapshots left undelivered by a previous process delivered',
     );
   }
-  const schedule = await installNightlySchedule(context.queues, { cron: context.config.nightly.cron, timeZone: context.config.timeZone });
+  const schedule = await installNightlySchedule(context.queues, {
+    cron: context.config.nightly.cron,
+    timeZone: context.config.timeZone,
+  });
   const worker = createNightlyWorker({
     connection: context.workerConnection('rollcall-scheduler'),
     prefix: context.config.queuePrefix,
@@ -70,11 +99,23 @@ export async function startScheduler(context: ServiceContext, shutdown: Graceful
     },
   });
   // Pre-announced releases: their files and message go out at the announced time (operations.md, "Release control").
-  const stopReleases = watchReleases({ db: context.db, deliver: () => drainSnapshotOutbox(publishDepsOf(context.config, context)), log: context.log });
+  const stopReleases = watchReleases({
+    db: context.db,
+    deliver: () => drainSnapshotOutbox(publishDepsOf(context.config, context)),
+    log: context.log,
+  });
   shutdown.add({ name: 'release watch', run: stopReleases });
-  const catchUp = await enqueueCatchUp(context.queues, 'startup', { timeZone: context.config.timeZone, ...(options.now ? { now: options.now } : {}) });
+  const catchUp = await enqueueCatchUp(context.queues, 'startup', {
+    timeZone: context.config.timeZone,
+    ...(options.now ? { now: options.now } : {}),
+  });
   context.log.info(
-    { cron: context.config.nightly.cron, timeZone: context.config.timeZone, next: schedule.next ? new Date(schedule.next).toISOString() : null, catchUp },
+    {
+      cron: context.config.nightly.cron,
+      timeZone: context.config.timeZone,
+      next: schedule.next ? new Date(schedule.next).toISOString() : null,
+      catchUp,
+    },
     'nightly schedule installed',
   );
 }

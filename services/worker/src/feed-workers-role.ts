@@ -18,7 +18,10 @@ export interface FeedWorkerService {
 export async function startFeedWorkers(
   context: ServiceContext,
   shutdown: GracefulShutdown,
-  options: { readonly onBatch?: (feed: string, outcome: FeedBatchOutcome, seconds: number) => void; readonly observeWorker?: (worker: Worker) => void } = {},
+  options: {
+    readonly onBatch?: (feed: string, outcome: FeedBatchOutcome, seconds: number) => void;
+    readonly observeWorker?: (worker: Worker) => void;
+  } = {},
 ): Promise<FeedWorkerService> {
   const ingestContext = await openIngestContext(context);
   const connection = context.workerConnection('rollcall-feed-workers');
@@ -43,12 +46,18 @@ export async function startFeedWorkers(
     },
   });
   context.log.info(
-    { queues: workers.map((worker) => worker.name), concurrency: context.config.workerConcurrency, forces: ingestContext.knownForces.size },
+    {
+      queues: workers.map((worker) => worker.name),
+      concurrency: context.config.workerConcurrency,
+      forces: ingestContext.knownForces.size,
+    },
     'feed workers started',
   );
   return { workers };
 }
 
-
 /** The feed workers role: one BullMQ worker per feed queue. */
-export const feedWorkersRole: ServiceRole = { name: 'workers', start: async (context, shutdown) => void (await startFeedWorkers(context, shutdown)) };
+export const feedWorkersRole: ServiceRole = {
+  name: 'workers',
+  start: async (context, shutdown) => void (await startFeedWorkers(context, shutdown)),
+};

@@ -12,8 +12,11 @@ import { SEED_FORCE, SEED_MSG_FORCES, type SeededYear, seedYear } from './seed-y
  * Chromium for the browser tests: CHROMIUM_PATH, else Debian's /usr/bin/chromium (which `.ci/run`
  * installs). Without one the browser tests are skipped and say why; CI always has it.
  */
-export const CHROMIUM_PATH = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path !== undefined && path !== '' && existsSync(path));
-export const NO_CHROMIUM_MESSAGE = 'browser tests skipped: no Chromium binary (set CHROMIUM_PATH, or apt-get install -y chromium; .ci/run installs it)';
+export const CHROMIUM_PATH = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (path) => path !== undefined && path !== '' && existsSync(path),
+);
+export const NO_CHROMIUM_MESSAGE =
+  'browser tests skipped: no Chromium binary (set CHROMIUM_PATH, or apt-get install -y chromium; .ci/run installs it)';
 
 /** Where a failing test leaves its screenshot, and where screenshots for the docs go when asked for. */
 export const FAILURE_DIR = join(import.meta.dirname, '../../../var/browser-failures');
@@ -59,12 +62,23 @@ function waitingCalls(now: number, channel: '999' | '101', count: number): FeedE
  */
 export async function createBrowserKit(): Promise<BrowserKit> {
   if (CHROMIUM_PATH === undefined) throw new Error(NO_CHROMIUM_MESSAGE);
-  const browserStarting = chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browserStarting = chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
   const api = await createApiTestKit({ forces: [SEED_FORCE, ...SEED_MSG_FORCES].join(',') });
   const seeded = await seedYear(api.db);
   const waiting = { calls999: 7, calls101: 2 };
   const now = Date.now();
-  await storeFeedBatch(api.db, { feed: 'call-handling', inputs: [...waitingCalls(now, '999', waiting.calls999), ...waitingCalls(now, '101', waiting.calls101)], source: 'test' }, testIngestContext());
+  await storeFeedBatch(
+    api.db,
+    {
+      feed: 'call-handling',
+      inputs: [...waitingCalls(now, '999', waiting.calls999), ...waitingCalls(now, '101', waiting.calls101)],
+      source: 'test',
+    },
+    testIngestContext(),
+  );
   const baseUrl = await api.app.listen({ host: '127.0.0.1', port: 0 });
   const browser = await browserStarting;
   await mkdir(FAILURE_DIR, { recursive: true });
@@ -76,7 +90,9 @@ export async function createBrowserKit(): Promise<BrowserKit> {
     tokens: { reader: api.tokens.reader, everything: api.tokens.everything },
     waiting,
     async json<T>(path: string, token: TokenName = 'reader') {
-      const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${api.tokens[token]}`, accept: 'application/json' } });
+      const response = await fetch(`${baseUrl}${path}`, {
+        headers: { authorization: `Bearer ${api.tokens[token]}`, accept: 'application/json' },
+      });
       if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
       return (await response.json()) as T;
     },
@@ -98,10 +114,15 @@ export async function createBrowserKit(): Promise<BrowserKit> {
 export async function logIn(page: Page, token: string): Promise<void> {
   await page.goto('/login');
   await page.getByLabel('API token').fill(token);
-  await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.getByRole('button', { name: 'Log in' }).click()]);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname !== '/login'),
+    page.getByRole('button', { name: 'Log in' }).click(),
+  ]);
 }
 
 /** Waits until the view has drawn (or failed: the test then reads the error). */
 export async function viewDrawn(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset['state'] === 'done' || document.body.dataset['state'] === 'error');
+  await page.waitForFunction(
+    () => document.body.dataset['state'] === 'done' || document.body.dataset['state'] === 'error',
+  );
 }

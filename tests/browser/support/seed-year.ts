@@ -54,7 +54,9 @@ async function store(db: Db, events: readonly FeedEvent[]): Promise<void> {
  */
 const simulate = (forceId: string, month: string, seed: number): FeedEvent[] =>
   forceId === SEED_FORCE
-    ? Object.values(simulateForceMonth({ forceId, month, seed, scale: 0.01, feeds: ['call-handling', 'stop-search'] })).flat()
+    ? Object.values(
+        simulateForceMonth({ forceId, month, seed, scale: 0.01, feeds: ['call-handling', 'stop-search'] }),
+      ).flat()
     : simulateForceMonth({ forceId, month, seed, scale: 0.002, feeds: ['call-handling'] })['call-handling'];
 
 /** `count` 999 calls on the month-to-date day, answered in 30 s, delivered late. */
@@ -63,8 +65,20 @@ function slowCalls(forceId: string, count: number): FeedEvent[] {
   for (let i = 0; i < count; i++) {
     const callId = `late-${i}`;
     const base = { feed: 'call-handling', forceId, schemaVersion: 1 } as const;
-    events.push({ ...base, eventId: `${callId}-p`, type: 'call.presented', occurredAt: `${SEED_MONTH_TO_DATE}T09:00:00Z`, payload: { callId, channel: '999', queue: 'primary', btTransferSeconds: 0 } } as FeedEvent);
-    events.push({ ...base, eventId: `${callId}-a`, type: 'call.answered', occurredAt: `${SEED_MONTH_TO_DATE}T09:00:30Z`, payload: { callId } } as FeedEvent);
+    events.push({
+      ...base,
+      eventId: `${callId}-p`,
+      type: 'call.presented',
+      occurredAt: `${SEED_MONTH_TO_DATE}T09:00:00Z`,
+      payload: { callId, channel: '999', queue: 'primary', btTransferSeconds: 0 },
+    } as FeedEvent);
+    events.push({
+      ...base,
+      eventId: `${callId}-a`,
+      type: 'call.answered',
+      occurredAt: `${SEED_MONTH_TO_DATE}T09:00:30Z`,
+      payload: { callId },
+    } as FeedEvent);
   }
   return events;
 }
@@ -73,19 +87,35 @@ export async function seedYear(db: Db): Promise<SeededYear> {
   const forces = [SEED_FORCE, ...SEED_MSG_FORCES];
   const months = [...SEED_MONTHS, SEED_MONTH_TO_DATE.slice(0, 7)];
   for (const [forceIndex, forceId] of forces.entries()) {
-    for (const [monthIndex, month] of months.entries()) await store(db, simulate(forceId, month, 1_000 * forceIndex + monthIndex));
+    for (const [monthIndex, month] of months.entries())
+      await store(db, simulate(forceId, month, 1_000 * forceIndex + monthIndex));
   }
-  const deps: PublishDeps = { db, snapshotDir: null, disclosure: { maxSuppressedCount: 4 }, timeZone: 'Europe/London', log: createSilentLogger() };
+  const deps: PublishDeps = {
+    db,
+    snapshotDir: null,
+    disclosure: { maxSuppressedCount: 4 },
+    timeZone: 'Europe/London',
+    log: createSilentLogger(),
+  };
   const monthEnds = SEED_MONTHS.map((month) => lastOfMonth(`${month}-01`));
   for (const asOf of monthEnds) await publishSnapshot(deps, SEED_FORCE, asOf);
   for (const forceId of SEED_MSG_FORCES) await publishSnapshot(deps, forceId, SEED_MONTH_TO_DATE);
   const first = await publishSnapshot(deps, SEED_FORCE, SEED_MONTH_TO_DATE);
-  const entry = first.document.measures.find((m) => m.measureId === AMBER_MEASURE && m.period.id === 'rolling-12m' && m.breakdown === null);
-  if (!entry || entry.numerator === null || entry.denominator === null) throw new Error(`the seed has no rolling-12m ${AMBER_MEASURE}`);
+  const entry = first.document.measures.find(
+    (m) => m.measureId === AMBER_MEASURE && m.period.id === 'rolling-12m' && m.breakdown === null,
+  );
+  if (!entry || entry.numerator === null || entry.denominator === null)
+    throw new Error(`the seed has no rolling-12m ${AMBER_MEASURE}`);
   // Enough slow calls to take the share to just under 90%: a/(n + x) < 0.9 ⇔ x > a/0.9 − n.
   const lateCalls = Math.max(1, Math.floor(entry.numerator / 0.9 - entry.denominator) + 1);
   await store(db, slowCalls(SEED_FORCE, lateCalls));
   const revised = await publishSnapshot(deps, SEED_FORCE, SEED_MONTH_TO_DATE);
   if (!revised.created || revised.revision !== 2) throw new Error('the late calls did not revise the month to date');
-  return { forceId: SEED_FORCE, monthEnds, monthToDate: SEED_MONTH_TO_DATE, latestSnapshotId: revised.snapshotId, lateCalls };
+  return {
+    forceId: SEED_FORCE,
+    monthEnds,
+    monthToDate: SEED_MONTH_TO_DATE,
+    latestSnapshotId: revised.snapshotId,
+    lateCalls,
+  };
 }

@@ -26,8 +26,14 @@ export const noCrossPackageRelativeImport = {
       const source = node.source?.value;
       if (typeof source !== 'string' || !source.startsWith('.')) return;
       const target = packageRootOf(path.resolve(path.dirname(file), source), root);
-      if (target !== own) context.report({ node: node.source, messageId: 'crossPackage', data: { source, target, own } });
+      if (target !== own)
+        context.report({ node: node.source, messageId: 'crossPackage', data: { source, target, own } });
     };
-    return { ImportDeclaration: check, ExportNamedDeclaration: check, ExportAllDeclaration: check, ImportExpression: check };
+    return {
+      ImportDeclaration: check,
+      ExportNamedDeclaration: check,
+      ExportAllDeclaration: check,
+      ImportExpression: check,
+    };
   },
 };

@@ -3,7 +3,15 @@
 // This rule finds the three shapes a query takes in this code base outside packages/db: kysely's
 // query builder, its `sql` template tag, and SQL text handed to pg.
 
-const BUILDER_METHODS = new Set(['selectFrom', 'insertInto', 'updateTable', 'deleteFrom', 'mergeInto', 'replaceInto', 'selectNoFrom']);
+const BUILDER_METHODS = new Set([
+  'selectFrom',
+  'insertInto',
+  'updateTable',
+  'deleteFrom',
+  'mergeInto',
+  'replaceInto',
+  'selectNoFrom',
+]);
 
 // Statement shapes, not single keywords, so prose such as "select a force" is not flagged.
 const SQL_TEXT =
@@ -29,7 +37,11 @@ export const sqlOnlyInDb = {
     return {
       CallExpression(node) {
         const callee = node.callee;
-        if (callee.type === 'MemberExpression' && callee.property.type === 'Identifier' && BUILDER_METHODS.has(callee.property.name)) {
+        if (
+          callee.type === 'MemberExpression' &&
+          callee.property.type === 'Identifier' &&
+          BUILDER_METHODS.has(callee.property.name)
+        ) {
           context.report({ node: callee.property, messageId: 'builder', data: { method: callee.property.name } });
         }
       },

@@ -98,7 +98,10 @@ export const METRIC = {
  * A call unresolved for more than 24 hours is lost data (its end never arrived), left out, not a call still waiting.
  */
 export const AS_AT_METRIC = {
-  /** Calls presented in the 24 hours before the end of the day and not answered or abandoned by then; dim: `channel|queue`. */
+  /**
+   * Calls presented in the 24 hours before the end of the day and not answered or abandoned by then; dim:
+   * `channel|queue`.
+   */
   callsWaiting: 'calls.waiting_as_at',
   /** The longest of those waits, in ms; dim: `channel|queue`. Not additive: read per dimension. */
   callsLongestWaitMs: 'calls.longest_wait_ms_as_at',
@@ -106,7 +109,11 @@ export const AS_AT_METRIC = {
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
-export const STOCK_METRICS: ReadonlySet<string> = new Set<string>([METRIC.wantedOpen, METRIC.wantedOpenOver6Months, METRIC.incidentsUnattendedAtDayEnd]);
+export const STOCK_METRICS: ReadonlySet<string> = new Set<string>([
+  METRIC.wantedOpen,
+  METRIC.wantedOpenOver6Months,
+  METRIC.incidentsUnattendedAtDayEnd,
+]);
 
 /** Joins the parts of a dimension; `|` inside a part (a team name) becomes `/`. */
 export const dimOf = (...parts: readonly (string | number | boolean | null)[]): string =>

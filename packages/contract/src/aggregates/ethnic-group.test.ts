@@ -42,7 +42,10 @@ describe('ethnicGroupOf: self-defined, by prefix', () => {
   });
 
   it('ignores case and spacing', () => {
-    expect(ethnicGroupOf('  black or black british -  caribbean (b1) ', null)).toEqual({ group: 'black', source: 'self-defined' });
+    expect(ethnicGroupOf('  black or black british -  caribbean (b1) ', null)).toEqual({
+      group: 'black',
+      source: 'self-defined',
+    });
   });
 });
 

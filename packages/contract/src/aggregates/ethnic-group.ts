@@ -12,7 +12,8 @@ export interface EthnicGroupResult {
   readonly unrecognised?: string;
 }
 
-type Stated = { kind: 'group'; group: Exclude<EthnicGroup, 'not-recorded'> } | { kind: 'not-stated' } | { kind: 'unknown' };
+type Stated =
+  { kind: 'group'; group: Exclude<EthnicGroup, 'not-recorded'> } | { kind: 'not-stated' } | { kind: 'unknown' };
 
 const NOT_STATED: Stated = { kind: 'not-stated' };
 const UNKNOWN: Stated = { kind: 'unknown' };
@@ -45,7 +46,10 @@ const PREFIXES: ReadonlyArray<readonly [prefix: string, classify: (rest: string)
   // The 2001 list grouped Chinese with "other"; the 2011 Census, whose populations the rates divide
   // by, counts Chinese people under Asian (A&S: Asian 41,981 "including Chinese"), so Chinese (O1)
   // goes to Asian and only "Any other ethnic group (O9)" stays Other.
-  ['chinese or other ethnic group - ', (rest) => (rest.startsWith('chinese') ? group('asian') : isNotStated(rest) ? NOT_STATED : group('other'))],
+  [
+    'chinese or other ethnic group - ',
+    (rest) => (rest.startsWith('chinese') ? group('asian') : isNotStated(rest) ? NOT_STATED : group('other')),
+  ],
 ];
 
 const OFFICER_DEFINED: Readonly<Record<string, Exclude<EthnicGroup, 'not-recorded'>>> = {
@@ -82,7 +86,8 @@ export function ethnicGroupOf(
   const self = fold(selfDefined ?? '');
   const stated = classifySelfDefined(self);
   if (stated.kind === 'group') return { group: stated.group, source: 'self-defined' };
-  if (stated.kind === 'unknown') return { group: 'not-recorded', source: null, unrecognised: (selfDefined ?? '').trim() };
+  if (stated.kind === 'unknown')
+    return { group: 'not-recorded', source: null, unrecognised: (selfDefined ?? '').trim() };
 
   const officer = fold(officerDefined ?? '');
   if (officer === '' || isNotStated(officer)) return { group: 'not-recorded', source: null };

@@ -32,7 +32,10 @@ describe('normaliseOutcome', () => {
   });
 
   it('returns an unknown wording as other, with the string to report', () => {
-    expect(normaliseOutcome(' Sent to the naughty step ')).toEqual({ outcome: 'other', unrecognised: 'Sent to the naughty step' });
+    expect(normaliseOutcome(' Sent to the naughty step ')).toEqual({
+      outcome: 'other',
+      unrecognised: 'Sent to the naughty step',
+    });
   });
 
   it('maps every known wording into the vocabulary, never to not-recorded or other', () => {

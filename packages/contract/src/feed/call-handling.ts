@@ -22,7 +22,14 @@ export const CallPresentedPayload = z
      * day: a longer transfer is a clock or unit fault, and the bound keeps every sum of answering
      * times exact (docs/feeds.md, "Bounds").
      */
-    btTransferSeconds: z.number().min(0).max(MAX_BT_TRANSFER_SECONDS, `must be at most ${MAX_BT_TRANSFER_SECONDS.toLocaleString('en-GB')} seconds (a day); a longer transfer is a clock or unit fault`).optional(),
+    btTransferSeconds: z
+      .number()
+      .min(0)
+      .max(
+        MAX_BT_TRANSFER_SECONDS,
+        `must be at most ${MAX_BT_TRANSFER_SECONDS.toLocaleString('en-GB')} seconds (a day); a longer transfer is a clock or unit fault`,
+      )
+      .optional(),
   })
   .superRefine((payload, ctx) => {
     if (payload.channel === '999' && payload.btTransferSeconds === undefined) {
@@ -87,10 +94,4 @@ export const CALL_HANDLING_EVENTS = {
 } as const;
 
 export type CallHandlingEvent =
-  | CallPresented
-  | CallTransferred
-  | CallAnswered
-  | CallAbandoned
-  | CallAssessed
-  | IncidentGraded
-  | IncidentAttended;
+  CallPresented | CallTransferred | CallAnswered | CallAbandoned | CallAssessed | IncidentGraded | IncidentAttended;

@@ -82,8 +82,16 @@ describe('decodeEvent: the envelope', () => {
     ['not an object', 'just text', 'event must be a JSON object (got a string that is not JSON)'],
     ['an array', [valid], 'event must be a JSON object (got an array)'],
     ['null', null, 'event must be a JSON object (got null)'],
-    ['a schemaVersion set to undefined (the key present)', { ...valid, schemaVersion: undefined }, 'schemaVersion: unknown version'],
-    ['an unknown schemaVersion', { ...valid, schemaVersion: 2 }, 'schemaVersion: unknown version 2; this pipeline reads version 1 only'],
+    [
+      'a schemaVersion set to undefined (the key present)',
+      { ...valid, schemaVersion: undefined },
+      'schemaVersion: unknown version',
+    ],
+    [
+      'an unknown schemaVersion',
+      { ...valid, schemaVersion: 2 },
+      'schemaVersion: unknown version 2; this pipeline reads version 1 only',
+    ],
     ['a string schemaVersion', { ...valid, schemaVersion: '1' }, 'schemaVersion: unknown version "1"'],
     ['an unknown feed', { ...valid, feed: 'traffic' }, 'feed: must be one of'],
     ['an unknown type', { ...valid, type: 'call.held' }, 'type: "call.held" is not a call-handling event type'],
@@ -105,7 +113,10 @@ describe('decodeEvent: the envelope', () => {
 
   it('files a rejection under whatever ids it could read', () => {
     const result = decodeEvent({ ...valid, schemaVersion: 3 });
-    expect(result).toMatchObject({ ok: false, hint: { eventId: valid.eventId, forceId: 'avon-and-somerset', type: 'call.answered' } });
+    expect(result).toMatchObject({
+      ok: false,
+      hint: { eventId: valid.eventId, forceId: 'avon-and-somerset', type: 'call.answered' },
+    });
   });
 });
 
@@ -127,13 +138,28 @@ describe('decodeEvent: each kind of invalid input, with its exact reason', () =>
     ['call.presented', 'channel', '112', 'Invalid option: expected one of "101"|"999"'],
     ['call.presented', 'queue', 'tertiary', 'Invalid option: expected one of "primary"|"secondary"'],
     ['call.transferred', 'toQueue', 'tertiary', 'Invalid input: expected "secondary"'],
-    ['incident.graded', 'grade', 'urgent', 'Invalid option: expected one of "emergency"|"priority"|"scheduled"|"no-deployment"'],
+    [
+      'incident.graded',
+      'grade',
+      'urgent',
+      'Invalid option: expected one of "emergency"|"priority"|"scheduled"|"no-deployment"',
+    ],
     ['incident.graded', 'area', 'suburban', 'Invalid option: expected one of "urban"|"rural"'],
     ['wanted.circulated', 'risk', 'critical', 'Invalid option: expected one of "high"|"medium"|"low"'],
     ['wanted.risk-changed', 'risk', 'none', 'Invalid option: expected one of "high"|"medium"|"low"'],
     ['dvpo.decided', 'outcome', 'adjourned', 'Invalid option: expected one of "granted"|"refused"|"withdrawn"'],
-    ['stop-search.recorded', 'searchType', 'Strip search', 'Invalid option: expected one of "Person search"|"Vehicle search"|"Person and Vehicle search"'],
-    ['stop-search.amended', 'searchType', 'Car search', 'Invalid option: expected one of "Person search"|"Vehicle search"|"Person and Vehicle search"'],
+    [
+      'stop-search.recorded',
+      'searchType',
+      'Strip search',
+      'Invalid option: expected one of "Person search"|"Vehicle search"|"Person and Vehicle search"',
+    ],
+    [
+      'stop-search.amended',
+      'searchType',
+      'Car search',
+      'Invalid option: expected one of "Person search"|"Vehicle search"|"Person and Vehicle search"',
+    ],
     // Case matters: the contract's values are exactly as feeds.md writes them.
     ['call.presented', 'queue', 'Primary', 'Invalid option: expected one of "primary"|"secondary"'],
     ['dvpo.decided', 'outcome', 'Granted', 'Invalid option: expected one of "granted"|"refused"|"withdrawn"'],
@@ -149,10 +175,20 @@ describe('decodeEvent: each kind of invalid input, with its exact reason', () =>
     ['stop-search.recorded', 'longitude', -181, 'Too small: expected number to be >=-180'],
     ['stop-search.recorded', 'latitude', '51.45', 'Invalid input: expected number, received string'],
     ['stop-search.recorded', 'outcomeLinkedToObject', 'True', 'Invalid input: expected boolean, received string'],
-    ['stop-search.recorded', 'removalOfMoreThanOuterClothing', 'False', 'Invalid input: expected boolean, received string'],
+    [
+      'stop-search.recorded',
+      'removalOfMoreThanOuterClothing',
+      'False',
+      'Invalid input: expected boolean, received string',
+    ],
     ['stop-search.recorded', 'gender', 'x'.repeat(501), 'Too big: expected string to have <=500 characters'],
     ['stop-search.amended', 'outcomeLinkedToObject', 'yes', 'Invalid input: expected boolean, received string'],
-    ['stop-search.grounds-reviewed', 'reasonableGroundsRecorded', 'true', 'Invalid input: expected boolean, received string'],
+    [
+      'stop-search.grounds-reviewed',
+      'reasonableGroundsRecorded',
+      'true',
+      'Invalid input: expected boolean, received string',
+    ],
     ['wanted.circulated', 'team', '', 'Too small: expected string to have >=1 characters'],
     ['wanted.cancelled', 'reason', '', 'Too small: expected string to have >=1 characters'],
     ['wanted.cancelled', 'reason', 'x'.repeat(501), 'Too big: expected string to have <=500 characters'],
@@ -184,12 +220,16 @@ describe('decodeEvent: each kind of invalid input, with its exact reason', () =>
   ];
 
   it.each(REFERENCES)('%s: payload.%s of 129 characters is too long, of 128 accepted', (type, field) => {
-    expect(rejectReason(withPayload(type, { [field]: 'r'.repeat(129) }))).toBe(`payload.${field}: Too big: expected string to have <=128 characters`);
+    expect(rejectReason(withPayload(type, { [field]: 'r'.repeat(129) }))).toBe(
+      `payload.${field}: Too big: expected string to have <=128 characters`,
+    );
     expect(decodeEvent(withPayload(type, { [field]: 'r'.repeat(128) })).ok).toBe(true);
   });
 
   it('rejects an eventId of 129 characters and accepts one of 128', () => {
-    expect(rejectReason({ ...exampleEvent('dvpo.applied'), eventId: 'e'.repeat(129) })).toBe('eventId: Too big: expected string to have <=128 characters');
+    expect(rejectReason({ ...exampleEvent('dvpo.applied'), eventId: 'e'.repeat(129) })).toBe(
+      'eventId: Too big: expected string to have <=128 characters',
+    );
     expect(decodeEvent({ ...exampleEvent('dvpo.applied'), eventId: 'e'.repeat(128) }).ok).toBe(true);
   });
 });
@@ -221,10 +261,20 @@ describe('decodeEvent: rules beyond field types', () => {
 
   it('refuses instants outside 1970 to 2100, and accepts the edges of the window', () => {
     const event = exampleEvent('wanted.arrested');
-    for (const occurredAt of ['2999-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '1800-06-01T12:00:00Z', '0000-01-01T00:00:00Z', '1970-01-01T00:59:59+01:00', '2100-01-01T00:00:00Z']) {
-      expect(rejectReason({ ...event, occurredAt })).toBe('occurredAt: must be from 1970-01-01T00:00:00Z to before 2100-01-01T00:00:00Z');
+    for (const occurredAt of [
+      '2999-01-01T00:00:00Z',
+      '9999-12-31T23:59:59Z',
+      '1800-06-01T12:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '1970-01-01T00:59:59+01:00',
+      '2100-01-01T00:00:00Z',
+    ]) {
+      expect(rejectReason({ ...event, occurredAt })).toBe(
+        'occurredAt: must be from 1970-01-01T00:00:00Z to before 2100-01-01T00:00:00Z',
+      );
     }
-    for (const occurredAt of ['1970-01-01T00:00:00Z', '2099-12-31T23:59:59.999Z']) expect(decodeEvent({ ...event, occurredAt }).ok).toBe(true);
+    for (const occurredAt of ['1970-01-01T00:00:00Z', '2099-12-31T23:59:59.999Z'])
+      expect(decodeEvent({ ...event, occurredAt }).ok).toBe(true);
   });
 
   it('refuses an id holding U+FFFD, so ids that differed only in invalid bytes are not merged', () => {
@@ -235,15 +285,23 @@ describe('decodeEvent: rules beyond field types', () => {
         'eventId: contains U+FFFD, the mark left by bytes that were not valid UTF-8: distinct ids could read the same',
       );
     }
-    expect(rejectReason(exampleEvent('wanted.arrested', { payload: { circulationId: fromBytes([0xc3]) } }))).toMatch(/^payload.circulationId: contains U\+FFFD/);
+    expect(rejectReason(exampleEvent('wanted.arrested', { payload: { circulationId: fromBytes([0xc3]) } }))).toMatch(
+      /^payload.circulationId: contains U\+FFFD/,
+    );
   });
 
   it('refuses an event sent as JSON text, saying it was encoded twice and which event it was', () => {
     const event = exampleEvent('wanted.arrested', { eventId: 'w-9-a' });
     const result = decodeEvent(JSON.stringify(event));
-    expect(result).toMatchObject({ ok: false, hint: { eventId: 'w-9-a', type: 'wanted.arrested', forceId: 'avon-and-somerset' } });
+    expect(result).toMatchObject({
+      ok: false,
+      hint: { eventId: 'w-9-a', type: 'wanted.arrested', forceId: 'avon-and-somerset' },
+    });
     expect(result.ok || result.reason).toMatch(/got JSON text holding an object: the producer encoded it twice/);
-    expect(decodeEvent('not json')).toMatchObject({ ok: false, reason: 'event must be a JSON object (got a string that is not JSON)' });
+    expect(decodeEvent('not json')).toMatchObject({
+      ok: false,
+      reason: 'event must be a JSON object (got a string that is not JSON)',
+    });
   });
 
   it('only transfers to the secondary queue', () => {
@@ -253,7 +311,9 @@ describe('decodeEvent: rules beyond field types', () => {
 
   it('requires an amendment to change something', () => {
     const event = exampleEvent('stop-search.amended');
-    expect(rejectReason({ ...event, payload: { recordId: 's-1' } })).toContain('must change at least one of searchType');
+    expect(rejectReason({ ...event, payload: { recordId: 's-1' } })).toContain(
+      'must change at least one of searchType',
+    );
   });
 
   it('accepts nulls and omissions for not-recorded stop-search fields', () => {
@@ -269,6 +329,8 @@ describe('event types', () => {
   it('narrows the union on type', () => {
     expectTypeOf<EventOfType<'call.presented'>>().toEqualTypeOf<CallPresented>();
     expectTypeOf<Extract<FeedEvent, { type: 'wanted.circulated' }>['payload']['personRef']>().toEqualTypeOf<string>();
-    expectTypeOf<EventOfType<'dvpo.decided'>['payload']['outcome']>().toEqualTypeOf<'granted' | 'refused' | 'withdrawn'>();
+    expectTypeOf<EventOfType<'dvpo.decided'>['payload']['outcome']>().toEqualTypeOf<
+      'granted' | 'refused' | 'withdrawn'
+    >();
   });
 });

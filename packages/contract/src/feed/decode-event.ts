@@ -52,7 +52,10 @@ function decodeText(text: string): DecodeResult {
   } catch {
     return { ok: false, reason: 'event must be a JSON object (got a string that is not JSON)', hint: {} };
   }
-  const hint = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? hintOf(parsed as Record<string, unknown>) : {};
+  const hint =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? hintOf(parsed as Record<string, unknown>)
+      : {};
   return {
     ok: false,
     reason: `event must be a JSON object (got JSON text holding ${describe(parsed)}: the producer encoded it twice, e.g. JSON.stringify before queue.add)`,
@@ -91,7 +94,9 @@ export function decodeEvent(input: unknown, expectedFeed?: Feed): DecodeResult {
   }
   const type = record.type;
   if (typeof type !== 'string' || !isEventTypeOf(feed as Feed, type)) {
-    return reject(`type: ${quote(type)} is not a ${feed} event type (expected one of ${eventTypesOf(feed as Feed).join(', ')})`);
+    return reject(
+      `type: ${quote(type)} is not a ${feed} event type (expected one of ${eventTypesOf(feed as Feed).join(', ')})`,
+    );
   }
   const parsed = EVENT_SCHEMAS[type].safeParse(record);
   if (!parsed.success) return reject(formatIssues(parsed.error.issues));

@@ -44,7 +44,9 @@ export const Ref = z
   .string()
   .min(1)
   .max(128)
-  .refine((value) => !value.includes('\ufffd'), { error: 'contains U+FFFD, the mark left by bytes that were not valid UTF-8: distinct ids could read the same' });
+  .refine((value) => !value.includes('\ufffd'), {
+    error: 'contains U+FFFD, the mark left by bytes that were not valid UTF-8: distinct ids could read the same',
+  });
 
 /** Home Office force slug as on data.police.uk; whether it exists is checked against reference data. */
 export const ForceId = z.string().regex(/^[a-z]+(-[a-z]+)*$/, 'must be a force slug such as avon-and-somerset');

@@ -64,7 +64,12 @@ export function feedOfType(type: EventType): Feed {
 /** A valid event of `type`, with the example payload merged with `payload` overrides. */
 export function exampleEvent<T extends EventType>(
   type: T,
-  overrides: { eventId?: string; forceId?: string; occurredAt?: string; payload?: Partial<EventOfType<T>['payload']> } = {},
+  overrides: {
+    eventId?: string;
+    forceId?: string;
+    occurredAt?: string;
+    payload?: Partial<EventOfType<T>['payload']>;
+  } = {},
 ): EventOfType<T> {
   return {
     eventId: overrides.eventId ?? `${type}-1`,

@@ -15,7 +15,11 @@ export const mentionsPersonReference = (text: string): boolean => PERSON_FIELD_M
  * `input` whose value satisfies `matches` (any value by default), or, with `inText`, whether any
  * string in it (or `input` itself) names such a field. Iterative: any depth is safe.
  */
-export function hasPersonReference(input: unknown, matches: (value: unknown) => boolean = () => true, options: { inText?: boolean } = {}): boolean {
+export function hasPersonReference(
+  input: unknown,
+  matches: (value: unknown) => boolean = () => true,
+  options: { inText?: boolean } = {},
+): boolean {
   // Strings are only worth a look when asked to read text.
   const worthVisiting = options.inText ? () => true : isContainer;
   const pending: unknown[] = [input];
@@ -39,7 +43,8 @@ export function hasPersonReference(input: unknown, matches: (value: unknown) => 
 
 const setOwn = (target: Record<string, unknown>, key: string, value: unknown) => {
   // `__proto__` from JSON.parse is an own key; plain assignment would change the prototype instead.
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 };
 
@@ -52,12 +57,18 @@ const setOwn = (target: Record<string, unknown>, key: string, value: unknown) =>
  * `input` itself when there is nothing to replace. Iterative, so a hostile nesting depth cannot
  * overflow the stack. Storage pseudonymises with it, views for people hide with it.
  */
-export function replacePersonReferences<T>(input: T, replace: (value: unknown) => unknown, replaceInText?: (text: string) => string): T {
+export function replacePersonReferences<T>(
+  input: T,
+  replace: (value: unknown) => unknown,
+  replaceInText?: (text: string) => string,
+): T {
   const inText = replaceInText !== undefined;
-  const visit = (value: unknown): unknown => (typeof value === 'string' && inText && mentionsPersonReference(value) ? replaceInText(value) : value);
+  const visit = (value: unknown): unknown =>
+    typeof value === 'string' && inText && mentionsPersonReference(value) ? replaceInText(value) : value;
   if (!isContainer(input)) return visit(input) as T;
   if (!hasPersonReference(input, undefined, { inText })) return input;
-  const copyOf = (value: object): Record<string, unknown> => (Array.isArray(value) ? ([] as unknown as Record<string, unknown>) : {});
+  const copyOf = (value: object): Record<string, unknown> =>
+    Array.isArray(value) ? ([] as unknown as Record<string, unknown>) : {};
   const root = copyOf(input);
   const pending: [object, Record<string, unknown>][] = [[input, root]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {

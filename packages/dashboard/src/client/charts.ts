@@ -1,11 +1,29 @@
 import { BarChart, LineChart, ScatterChart } from 'echarts/charts';
-import { AriaComponent, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent } from 'echarts/components';
+import {
+  AriaComponent,
+  GridComponent,
+  LegendComponent,
+  MarkAreaComponent,
+  MarkLineComponent,
+  TooltipComponent,
+} from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { formatValue } from '../format-value.ts';
 import type { ChartPoint, MsgChart } from '../view-data.ts';
 
-echarts.use([LineChart, BarChart, ScatterChart, GridComponent, TooltipComponent, LegendComponent, MarkLineComponent, MarkAreaComponent, AriaComponent, CanvasRenderer]);
+echarts.use([
+  LineChart,
+  BarChart,
+  ScatterChart,
+  GridComponent,
+  TooltipComponent,
+  LegendComponent,
+  MarkLineComponent,
+  MarkAreaComponent,
+  AriaComponent,
+  CanvasRenderer,
+]);
 
 /** Tests and curious readers find a chart's data with `echarts.getInstanceByDom(element).getOption()`. */
 declare global {
@@ -66,13 +84,20 @@ function niceStep(raw: number): number {
  * and the interval's width stacked on it), the target as a dashed line, and the month to date as a
  * hollow point apart from the line, named provisional.
  */
-export function lineChartOption(title: string, points: readonly ChartPoint[], unit: string, compact = false): echarts.EChartsCoreOption {
+export function lineChartOption(
+  title: string,
+  points: readonly ChartPoint[],
+  unit: string,
+  compact = false,
+): echarts.EChartsCoreOption {
   const complete = points.filter((point) => !point.provisional);
   const provisional = points.filter((point) => point.provisional);
   const ordered = [...complete, ...provisional];
   const categories = ordered.map((point) => periodName(point, compact));
   const target = ordered.find((point) => point.target !== null)?.target ?? null;
-  const numbers = ordered.flatMap((point) => [point.value, point.ci?.lower, point.ci?.upper]).filter((value): value is number => typeof value === 'number');
+  const numbers = ordered
+    .flatMap((point) => [point.value, point.ci?.lower, point.ci?.upper])
+    .filter((value): value is number => typeof value === 'number');
   if (target !== null) numbers.push(target);
   const range = axisRange(numbers, unit);
   const format = (value: number) => formatValue(value, unit);
@@ -82,12 +107,33 @@ export function lineChartOption(title: string, points: readonly ChartPoint[], un
     animation: false,
     // Compact (the report, a chart per measure): unrotated labels that skip where they would overlap.
     grid: compact ? { left: 60, right: 20, top: 34, bottom: 28 } : { left: 64, right: 24, top: 40, bottom: 64 },
-    legend: { top: 0, data: ['Value', ...(hasBand ? ['95% interval'] : []), ...(provisional.length > 0 ? ['Month to date (provisional)'] : [])] },
+    legend: {
+      top: 0,
+      data: [
+        'Value',
+        ...(hasBand ? ['95% interval'] : []),
+        ...(provisional.length > 0 ? ['Month to date (provisional)'] : []),
+      ],
+    },
     tooltip: { trigger: 'axis', valueFormatter: (value: unknown) => (typeof value === 'number' ? format(value) : '–') },
     xAxis: compact
       ? { type: 'category', data: categories, axisLabel: { fontSize: 11, hideOverlap: true } }
-      : { type: 'category', data: categories, axisLabel: { rotate: 45, fontSize: 11 }, name: 'Period', nameLocation: 'middle', nameGap: 50 },
-    yAxis: { type: 'value', min: range.min, max: range.max, splitNumber: compact ? 3 : 5, axisLabel: { formatter: format }, ...(!compact && { name: unitName(unit), nameLocation: 'middle', nameGap: 50 }) },
+      : {
+          type: 'category',
+          data: categories,
+          axisLabel: { rotate: 45, fontSize: 11 },
+          name: 'Period',
+          nameLocation: 'middle',
+          nameGap: 50,
+        },
+    yAxis: {
+      type: 'value',
+      min: range.min,
+      max: range.max,
+      splitNumber: compact ? 3 : 5,
+      axisLabel: { formatter: format },
+      ...(!compact && { name: unitName(unit), nameLocation: 'middle', nameGap: 50 }),
+    },
     series: [
       {
         name: 'Value',
@@ -108,7 +154,15 @@ export function lineChartOption(title: string, points: readonly ChartPoint[], un
       },
       ...(hasBand
         ? [
-            { name: 'interval-lower', type: 'line', stack: 'ci', symbol: 'none', lineStyle: { opacity: 0 }, data: ordered.map((point) => (point.provisional ? null : (point.ci?.lower ?? null))), tooltip: { show: false } },
+            {
+              name: 'interval-lower',
+              type: 'line',
+              stack: 'ci',
+              symbol: 'none',
+              lineStyle: { opacity: 0 },
+              data: ordered.map((point) => (point.provisional ? null : (point.ci?.lower ?? null))),
+              tooltip: { show: false },
+            },
             {
               name: '95% interval',
               type: 'line',
@@ -135,7 +189,17 @@ export function lineChartOption(title: string, points: readonly ChartPoint[], un
 }
 
 function unitName(unit: string): string {
-  return unit === 'percent' ? 'Percent' : unit === 'seconds' ? 'Seconds' : unit === 'days' ? 'Days' : unit === 'per-1000' ? 'Per 1,000' : unit === 'count' ? 'Count' : '';
+  return unit === 'percent'
+    ? 'Percent'
+    : unit === 'seconds'
+      ? 'Seconds'
+      : unit === 'days'
+        ? 'Days'
+        : unit === 'per-1000'
+          ? 'Per 1,000'
+          : unit === 'count'
+            ? 'Count'
+            : '';
 }
 
 function describe(points: readonly ChartPoint[], unit: string, target: number | null): string {
@@ -170,7 +234,11 @@ export function msgChartOption(title: string, msg: MsgChart, unit: string): echa
     },
     animation: false,
     grid: { left: 150, right: 30, top: 30, bottom: 40 },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (value: unknown) => (typeof value === 'number' ? format(value) : '–') },
+    tooltip: {
+      trigger: 'axis',
+      axisPointer: { type: 'shadow' },
+      valueFormatter: (value: unknown) => (typeof value === 'number' ? format(value) : '–'),
+    },
     xAxis: { type: 'value', min: range.min, max: range.max, axisLabel: { formatter: format } },
     yAxis: { type: 'category', data: bars.map((bar) => bar.name), axisLabel: { width: 140, overflow: 'truncate' } },
     series: [
@@ -179,13 +247,30 @@ export function msgChartOption(title: string, msg: MsgChart, unit: string): echa
         type: 'bar',
         data: bars.map((bar) => ({ value: bar.value, itemStyle: { color: bar.self ? BLUE : '#9ca3af' } })),
         // One more decimal on the bars: close forces are ranked apart, and their labels should say why.
-        label: { show: true, position: 'insideRight', formatter: (item: { value: unknown }) => (typeof item.value === 'number' ? formatValue(item.value, unit, 1) : ''), color: '#fff' },
+        label: {
+          show: true,
+          position: 'insideRight',
+          formatter: (item: { value: unknown }) =>
+            typeof item.value === 'number' ? formatValue(item.value, unit, 1) : '',
+          color: '#fff',
+        },
         markLine:
           msg.average === null
             ? undefined
-            : { symbol: 'none', silent: true, lineStyle: { color: '#111', type: 'dashed', width: 2 }, label: { formatter: `MSG average ${format(msg.average)}`, position: 'end' }, data: [{ xAxis: msg.average }] },
+            : {
+                symbol: 'none',
+                silent: true,
+                lineStyle: { color: '#111', type: 'dashed', width: 2 },
+                label: { formatter: `MSG average ${format(msg.average)}`, position: 'end' },
+                data: [{ xAxis: msg.average }],
+              },
         markArea: msg.band
-          ? { silent: true, itemStyle: { color: '#16a34a', opacity: 0.15 }, label: { show: false }, data: [[{ xAxis: msg.band.lower }, { xAxis: msg.band.upper }]] }
+          ? {
+              silent: true,
+              itemStyle: { color: '#16a34a', opacity: 0.15 },
+              label: { show: false },
+              data: [[{ xAxis: msg.band.lower }, { xAxis: msg.band.upper }]],
+            }
           : undefined,
       },
     ],

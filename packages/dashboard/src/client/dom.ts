@@ -1,6 +1,10 @@
 /** DOM helpers: every published value goes in as text, never parsed as HTML. */
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, ...children: (Node | string | null)[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  ...children: (Node | string | null)[]
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (name === 'class') node.className = value;
@@ -39,7 +43,8 @@ export async function fetchView<T>(path: string): Promise<T> {
   }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
-    const message = body !== null && typeof body === 'object' && 'message' in body ? String(body.message) : `HTTP ${response.status}`;
+    const message =
+      body !== null && typeof body === 'object' && 'message' in body ? String(body.message) : `HTTP ${response.status}`;
     throw new Error(message);
   }
   return body as T;

@@ -26,7 +26,12 @@ export function valueText(card: Pick<FigureCard, 'value' | 'unit' | 'flags' | 't
 /** A RAG badge that says its meaning in words and a shape, not by colour alone. */
 export function ragBadge(card: FigureCard): HTMLElement | null {
   if (card.rag === null) return null;
-  return el('span', { class: `rag rag-${card.rag}` }, el('span', { 'aria-hidden': 'true' }, `${RAG_SYMBOL[card.rag] ?? ''} `), RAG_TEXT[card.rag] ?? card.rag);
+  return el(
+    'span',
+    { class: `rag rag-${card.rag}` },
+    el('span', { 'aria-hidden': 'true' }, `${RAG_SYMBOL[card.rag] ?? ''} `),
+    RAG_TEXT[card.rag] ?? card.rag,
+  );
 }
 
 export function trendText(card: FigureCard): string | null {
@@ -43,5 +48,9 @@ export function msgText(card: FigureCard): string | null {
 /** Flags explained where they stand: a list of each flag with its meaning. */
 export function flagList(flags: readonly Flag[]): HTMLElement | null {
   if (flags.length === 0) return null;
-  return el('ul', { class: 'flags' }, ...flags.map((flag) => el('li', {}, el('code', {}, flag), ` ${FLAG_MEANINGS[flag] ?? ''}`)));
+  return el(
+    'ul',
+    { class: 'flags' },
+    ...flags.map((flag) => el('li', {}, el('code', {}, flag), ` ${FLAG_MEANINGS[flag] ?? ''}`)),
+  );
 }

@@ -23,11 +23,27 @@ function draw(view: HTMLElement, data: LiveData): void {
       'table',
       { class: 'live' },
       el('caption', {}, 'Calls waiting to be answered now, from the call records as they stand'),
-      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Queue'), el('th', { scope: 'col' }, 'Waiting now'), el('th', { scope: 'col' }, 'Longest wait'))),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'col' }, 'Queue'),
+          el('th', { scope: 'col' }, 'Waiting now'),
+          el('th', { scope: 'col' }, 'Longest wait'),
+        ),
+      ),
       el('tbody', {}, ...rows),
     ),
-    el('p', { class: 'note', 'aria-live': 'polite' }, `Read at ${new Date(data.readAt).toLocaleTimeString('en-GB', { timeZone: 'Europe/London' })} (London); refreshes every ${data.refreshSeconds} seconds.`),
-    ...(data.queues.some((queue) => queue.suppressed) ? [el('p', { class: 'note' }, '[c]: from 1 to 4 calls, suppressed on this route like any small count.')] : []),
+    el(
+      'p',
+      { class: 'note', 'aria-live': 'polite' },
+      `Read at ${new Date(data.readAt).toLocaleTimeString('en-GB', { timeZone: 'Europe/London' })} (London); refreshes every ${data.refreshSeconds} seconds.`,
+    ),
+    ...(data.queues.some((queue) => queue.suppressed)
+      ? [el('p', { class: 'note' }, '[c]: from 1 to 4 calls, suppressed on this route like any small count.')]
+      : []),
   );
 }
 
@@ -40,6 +56,11 @@ export function renderLive(view: HTMLElement, data: LiveData, dataPath: string):
         draw(view, fresh);
         setState('done');
       })
-      .catch((error: unknown) => setState('error', `Could not refresh: ${error instanceof Error ? error.message : String(error)}. Showing the last figures.`));
+      .catch((error: unknown) =>
+        setState(
+          'error',
+          `Could not refresh: ${error instanceof Error ? error.message : String(error)}. Showing the last figures.`,
+        ),
+      );
   }, data.refreshSeconds * 1000);
 }

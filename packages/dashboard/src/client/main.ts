@@ -20,7 +20,12 @@ async function start(): Promise<void> {
         renderScorecard(view, await fetchView<ScorecardData>(`/dashboard/data/scorecard?forceId=${force}`));
         break;
       case 'measure':
-        renderMeasure(view, await fetchView<MeasurePageData>(`/dashboard/data/measures/${encodeURIComponent(body.dataset['measure'] ?? '')}?forceId=${force}`));
+        renderMeasure(
+          view,
+          await fetchView<MeasurePageData>(
+            `/dashboard/data/measures/${encodeURIComponent(body.dataset['measure'] ?? '')}?forceId=${force}`,
+          ),
+        );
         break;
       case 'live': {
         const path = `/dashboard/data/live?forceId=${force}`;

@@ -12,11 +12,26 @@ export function renderReport(view: HTMLElement, data: ReportData): void {
   const charts: (() => void)[] = [];
   const print = el('button', { type: 'button', class: 'print' }, 'Print or save as PDF');
   print.addEventListener('click', () => window.print());
-  view.append(el('p', { class: 'report-period' }, `Period: ${data.period ?? data.snapshot.asOf}. Snapshot ${data.snapshot.snapshotId}.`), print);
+  view.append(
+    el(
+      'p',
+      { class: 'report-period' },
+      `Period: ${data.period ?? data.snapshot.asOf}. Snapshot ${data.snapshot.snapshotId}.`,
+    ),
+    print,
+  );
   data.groups.forEach((group, groupIndex) => {
-    const section = el('section', { class: 'priority', 'aria-labelledby': `priority-${groupIndex}` }, el('h2', { id: `priority-${groupIndex}` }, group.priority));
+    const section = el(
+      'section',
+      { class: 'priority', 'aria-labelledby': `priority-${groupIndex}` },
+      el('h2', { id: `priority-${groupIndex}` }, group.priority),
+    );
     group.measures.forEach((item, index) => {
-      const container = el('div', { class: 'chart chart-small', role: 'img', 'aria-label': `${item.card.title}, by month` });
+      const container = el('div', {
+        class: 'chart chart-small',
+        role: 'img',
+        'aria-label': `${item.card.title}, by month`,
+      });
       section.append(
         el(
           'article',
@@ -28,12 +43,21 @@ export function renderReport(view: HTMLElement, data: ReportData): void {
           flagList(item.card.flags),
         ),
       );
-      charts.push(() => drawChart(container, lineChartOption(`${item.card.title}, by month`, item.monthly, item.card.unit, true)));
+      charts.push(() =>
+        drawChart(container, lineChartOption(`${item.card.title}, by month`, item.monthly, item.card.unit, true)),
+      );
     });
     view.append(section);
   });
   if (data.notAvailable.length > 0) {
-    view.append(el('section', { class: 'priority', 'aria-labelledby': 'not-available' }, el('h2', { id: 'not-available' }, 'Not available for this period'), el('p', {}, `No data for part of the period ([x]): ${data.notAvailable.join('; ')}.`)));
+    view.append(
+      el(
+        'section',
+        { class: 'priority', 'aria-labelledby': 'not-available' },
+        el('h2', { id: 'not-available' }, 'Not available for this period'),
+        el('p', {}, `No data for part of the period ([x]): ${data.notAvailable.join('; ')}.`),
+      ),
+    );
   }
   requestAnimationFrame(() => {
     for (const draw of charts) draw();

@@ -10,14 +10,26 @@ function card(data: ScorecardData, figure: FigureCard): HTMLElement {
     if (text !== null) details.append(el('dt', {}, term), el('dd', {}, text));
   };
   add('Period', figure.periodLabel);
-  add('95% interval', figure.ci ? `${formatValue(figure.ci.lower, figure.unit)} to ${formatValue(figure.ci.upper, figure.unit)}` : null);
+  add(
+    '95% interval',
+    figure.ci ? `${formatValue(figure.ci.lower, figure.unit)} to ${formatValue(figure.ci.upper, figure.unit)}` : null,
+  );
   add('Target', figure.target === null ? null : formatValue(figure.target, figure.unit));
   add('Trend', trendText(figure));
   add('Most similar group', msgText(figure));
   return el(
     'article',
-    { class: `card${figure.rag ? ` card-${figure.rag}` : ''}`, 'aria-labelledby': headingId, 'data-measure': figure.measureId, 'data-rag': figure.rag ?? 'none' },
-    el('h3', { id: headingId }, el('a', { href: viewHref(`/measures/${encodeURIComponent(figure.measureId)}`, data.force.id) }, figure.title)),
+    {
+      class: `card${figure.rag ? ` card-${figure.rag}` : ''}`,
+      'aria-labelledby': headingId,
+      'data-measure': figure.measureId,
+      'data-rag': figure.rag ?? 'none',
+    },
+    el(
+      'h3',
+      { id: headingId },
+      el('a', { href: viewHref(`/measures/${encodeURIComponent(figure.measureId)}`, data.force.id) }, figure.title),
+    ),
     el('p', { class: 'value' }, valueText(figure)),
     ragBadge(figure),
     details,
@@ -40,6 +52,13 @@ export function renderScorecard(view: HTMLElement, data: ScorecardData): void {
   );
   for (const feed of data.feeds) {
     const headingId = `feed-${feed.feed}`;
-    view.append(el('section', { class: 'feed', 'aria-labelledby': headingId }, el('h2', { id: headingId }, feed.title), el('div', { class: 'cards' }, ...feed.cards.map((figure) => card(data, figure)))));
+    view.append(
+      el(
+        'section',
+        { class: 'feed', 'aria-labelledby': headingId },
+        el('h2', { id: headingId }, feed.title),
+        el('div', { class: 'cards' }, ...feed.cards.map((figure) => card(data, figure))),
+      ),
+    );
   }
 }

@@ -38,7 +38,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('entities_pkey', ['force_id', 'kind', 'entity_id'])
     .execute();
   // Calls waiting now, and calls waiting at the end of a day (started in the 24 hours before).
-  await sql`create index entities_started on entities (force_id, kind, started_at) where started_at is not null`.execute(db);
+  await sql`create index entities_started on entities (force_id, kind, started_at) where started_at is not null`.execute(
+    db,
+  );
   await sql`create index entities_flagged on entities (force_id, kind) where flags <> '[]'::jsonb`.execute(db);
 
   // Additive integer facts per force, London day, metric and dimension. Integers (counts,
@@ -95,7 +97,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['rejected_events', 'event_accounting', 'daily_feed_stats', 'daily_aggregates', 'entities', 'events']) {
+  for (const table of [
+    'rejected_events',
+    'event_accounting',
+    'daily_feed_stats',
+    'daily_aggregates',
+    'entities',
+    'events',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

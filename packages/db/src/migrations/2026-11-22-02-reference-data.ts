@@ -9,7 +9,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('loaded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('is_current', 'boolean', (c) => c.notNull().defaultTo(false))
     .execute();
-  await sql`create unique index reference_versions_current on reference_versions (is_current) where is_current`.execute(db);
+  await sql`create unique index reference_versions_current on reference_versions (is_current) where is_current`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('forces')
@@ -31,5 +33,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['populations', 'forces', 'reference_versions']) await db.schema.dropTable(table).ifExists().execute();
+  for (const table of ['populations', 'forces', 'reference_versions'])
+    await db.schema.dropTable(table).ifExists().execute();
 }

@@ -30,7 +30,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('stale_corrected_events', 'bigint', (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('snapshot_heads_pkey', ['force_id', 'as_of'])
     .execute();
-  await sql`create index snapshot_heads_stale on snapshot_heads (force_id, as_of) where stale_since is not null`.execute(db);
+  await sql`create index snapshot_heads_stale on snapshot_heads (force_id, as_of) where stale_since is not null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('nightly_runs')
@@ -46,5 +48,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['nightly_runs', 'snapshot_heads', 'snapshots']) await db.schema.dropTable(table).ifExists().execute();
+  for (const table of ['nightly_runs', 'snapshot_heads', 'snapshots'])
+    await db.schema.dropTable(table).ifExists().execute();
 }

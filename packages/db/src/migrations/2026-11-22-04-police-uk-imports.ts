@@ -52,10 +52,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('removed_positions', sql`integer[]`, (c) => c.notNull())
     .addColumn('imported_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addPrimaryKeyConstraint('police_uk_import_revisions_pkey', ['force_id', 'month', 'revision'])
-    .addForeignKeyConstraint('police_uk_import_revisions_import', ['force_id', 'month'], 'police_uk_imports', ['force_id', 'month'])
+    .addForeignKeyConstraint('police_uk_import_revisions_import', ['force_id', 'month'], 'police_uk_imports', [
+      'force_id',
+      'month',
+    ])
     .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['police_uk_import_revisions', 'police_uk_imports']) await db.schema.dropTable(table).ifExists().execute();
+  for (const table of ['police_uk_import_revisions', 'police_uk_imports'])
+    await db.schema.dropTable(table).ifExists().execute();
 }

@@ -20,7 +20,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_error', 'text')
     .execute();
   // Drains read only the undelivered rows, oldest first; delivered rows are history.
-  await sql`create index snapshot_outbox_undelivered on snapshot_outbox (force_id, enqueued_at) where delivered_at is null`.execute(db);
+  await sql`create index snapshot_outbox_undelivered on snapshot_outbox (force_id, enqueued_at) where delivered_at is null`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -37,7 +37,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('edition_id', 'integer', (col) => col.notNull().references('published_editions.edition_id'))
     .addPrimaryKeyConstraint('published_figures_pkey', ['source', 'force_id', 'measure_id', 'period_from', 'period_to'])
     .execute();
-  await db.schema.createIndex('published_figures_period').on('published_figures').columns(['measure_id', 'period_to']).execute();
+  await db.schema
+    .createIndex('published_figures_period')
+    .on('published_figures')
+    .columns(['measure_id', 'period_to'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

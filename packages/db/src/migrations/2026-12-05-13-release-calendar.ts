@@ -48,7 +48,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('content_hash', 'text')
     .addColumn('accessed_at', 'timestamptz', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('pre_release_access_snapshot').on('pre_release_access').columns(['force_id', 'as_of', 'accessed_at']).execute();
+  await db.schema
+    .createIndex('pre_release_access_snapshot')
+    .on('pre_release_access')
+    .columns(['force_id', 'as_of', 'accessed_at'])
+    .execute();
 
   await sql`
     create or replace function refuse_snapshot_change() returns trigger language plpgsql as $$

@@ -24,7 +24,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     // Rejected lines up to this one are kept in rejected_events: a resumed run keeps only later ones.
     .addColumn('rejections_through_line', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('ingest_runs_file').on('ingest_runs').columns(['file_sha256', 'feed', 'started_at']).execute();
+  await db.schema
+    .createIndex('ingest_runs_file')
+    .on('ingest_runs')
+    .columns(['file_sha256', 'feed', 'started_at'])
+    .execute();
   await db.schema
     .createTable('ingest_run_jobs')
     .addColumn('run_id', 'text', (c) => c.notNull().references('ingest_runs.run_id').onDelete('cascade'))

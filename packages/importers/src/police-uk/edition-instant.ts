@@ -8,7 +8,8 @@ const MAX_REVISION = 999_999;
  * UTC: at most 11.6 days in, for revision 999,999), the month whose coverage the file speaks for.
  */
 export function editionInstant(month: string, revision: number): string {
-  if (!Number.isInteger(revision) || revision < 1 || revision > MAX_REVISION) throw new RangeError(`revision must be 1 to ${MAX_REVISION} (got ${revision})`);
+  if (!Number.isInteger(revision) || revision < 1 || revision > MAX_REVISION)
+    throw new RangeError(`revision must be 1 to ${MAX_REVISION} (got ${revision})`);
   return new Date(Date.parse(`${month}-01T00:00:00Z`) + revision * 1_000).toISOString().replace('.000Z', 'Z');
 }
 

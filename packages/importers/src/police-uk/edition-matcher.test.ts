@@ -44,7 +44,10 @@ describe('EditionMatcher', () => {
   });
 
   it('finds nothing when the same rows come again, in the same order or another', () => {
-    expect(match(edition('ABCD'), 'ABCD').result).toMatchObject({ unchanged: true, rows: [1, 2, 3, 4].map((n, i) => ({ kind: 'same', record: n, previousPosition: i + 1 })) });
+    expect(match(edition('ABCD'), 'ABCD').result).toMatchObject({
+      unchanged: true,
+      rows: [1, 2, 3, 4].map((n, i) => ({ kind: 'same', record: n, previousPosition: i + 1 })),
+    });
     const reordered = match(edition('ABCD'), 'DBAC').result;
     expect(reordered.unchanged).toBe(true);
     expect(recordsOf(reordered.rows)).toEqual([4, 2, 1, 3]);
@@ -54,13 +57,26 @@ describe('EditionMatcher', () => {
     // The rows of the 1st, 5th, 10th and 20th; the new edition adds one of the 3rd in second place.
     const { settledAtOnce, result } = match(edition('ABCD'), 'AXBCD');
     expect(settledAtOnce[1]).toBeUndefined();
-    expect(result).toMatchObject({ unchanged: false, changedPositions: [], addedPositions: [2], removedPositions: [], records: 5 });
+    expect(result).toMatchObject({
+      unchanged: false,
+      changedPositions: [],
+      addedPositions: [2],
+      removedPositions: [],
+      records: 5,
+    });
     expect(recordsOf(result.rows)).toEqual([1, 5, 2, 3, 4]);
   });
 
   it('lists a row deleted mid-file as removed, with its record, and no other row as changed', () => {
     const { result } = match(edition('ABCD', [1, 7, 3, 4], 7), 'ACD');
-    expect(result).toMatchObject({ unchanged: false, changedPositions: [], addedPositions: [], removedPositions: [2], removedRecords: [7], records: 7 });
+    expect(result).toMatchObject({
+      unchanged: false,
+      changedPositions: [],
+      addedPositions: [],
+      removedPositions: [2],
+      removedRecords: [7],
+      records: 7,
+    });
     expect(recordsOf(result.rows)).toEqual([1, 3, 4]);
   });
 
@@ -80,8 +96,17 @@ describe('EditionMatcher', () => {
   });
 
   it('pairs edits in file order within a gap, and leaves the surplus added or removed', () => {
-    expect(match(edition('ABCDE'), 'AbcE').result).toMatchObject({ changedPositions: [2, 3], addedPositions: [], removedPositions: [4], removedRecords: [4] });
-    expect(match(edition('AE'), 'AbcE').result).toMatchObject({ changedPositions: [], addedPositions: [2, 3], removedPositions: [] });
+    expect(match(edition('ABCDE'), 'AbcE').result).toMatchObject({
+      changedPositions: [2, 3],
+      addedPositions: [],
+      removedPositions: [4],
+      removedRecords: [4],
+    });
+    expect(match(edition('AE'), 'AbcE').result).toMatchObject({
+      changedPositions: [],
+      addedPositions: [2, 3],
+      removedPositions: [],
+    });
   });
 
   it('still finds an edit when rows also moved around it', () => {
@@ -91,7 +116,11 @@ describe('EditionMatcher', () => {
     expect(result.rows[2]).toEqual({ kind: 'changed', record: 5, previousPosition: 5 });
     expect(result).toMatchObject({ changedPositions: [3], addedPositions: [], removedPositions: [] });
     // Outside its gap a left-over row is not taken: e between C and D, E was after D.
-    expect(match(edition('ABCDE'), 'ABCeD').result).toMatchObject({ changedPositions: [], addedPositions: [4], removedPositions: [5] });
+    expect(match(edition('ABCDE'), 'ABCeD').result).toMatchObject({
+      changedPositions: [],
+      addedPositions: [4],
+      removedPositions: [5],
+    });
   });
 
   it('keeps identical rows distinct: each copy is a search, matched copy for copy', () => {
@@ -99,7 +128,12 @@ describe('EditionMatcher', () => {
     expect(recordsOf(more.rows)).toEqual([1, 3, 2, 4]);
     expect(more).toMatchObject({ addedPositions: [4], removedPositions: [] });
     const fewer = match(edition('AAB'), 'AB').result;
-    expect(fewer).toMatchObject({ changedPositions: [], addedPositions: [], removedPositions: [2], removedRecords: [2] });
+    expect(fewer).toMatchObject({
+      changedPositions: [],
+      addedPositions: [],
+      removedPositions: [2],
+      removedRecords: [2],
+    });
   });
 
   it('settles rows added after every previous row was matched as they are read', () => {
@@ -123,10 +157,15 @@ describe('EditionMatcher', () => {
   it('matches edits of the real 2019-01 file, which has 34 rows that repeat another', async () => {
     const text = await readFile(policeUkSampleFile('2019-01'), 'utf8');
     const [header, ...lines] = text.trimEnd().split('\n') as [string, ...string[]];
-    const hashesOf = async (rows: readonly string[]) => (await collect(readPoliceUkCsv(streamOf([header, ...rows, ''].join('\n'))))).map(contentHashOf);
+    const hashesOf = async (rows: readonly string[]) =>
+      (await collect(readPoliceUkCsv(streamOf([header, ...rows, ''].join('\n'))))).map(contentHashOf);
     const previous = await hashesOf(lines);
     expect(previous.length - new Set(previous).size).toBe(34);
-    const first: PreviousEdition = { rowHashes: previous, rowRecords: previous.map((_, i) => i + 1), records: previous.length };
+    const first: PreviousEdition = {
+      rowHashes: previous,
+      rowRecords: previous.map((_, i) => i + 1),
+      records: previous.length,
+    };
     const matchOf = async (rows: readonly string[]) => {
       const matcher = new EditionMatcher(first);
       (await hashesOf(rows)).forEach((hash, i) => matcher.see(i + 1, hash));
@@ -134,18 +173,30 @@ describe('EditionMatcher', () => {
     };
 
     const deleted = await matchOf(lines.filter((_, i) => i !== 99));
-    expect(deleted).toMatchObject({ changedPositions: [], addedPositions: [], removedPositions: [100], removedRecords: [100] });
-    expect(recordsOf(deleted.rows)).toEqual([...Array.from({ length: 99 }, (_, i) => i + 1), ...Array.from({ length: 419 }, (_, i) => i + 101)]);
+    expect(deleted).toMatchObject({
+      changedPositions: [],
+      addedPositions: [],
+      removedPositions: [100],
+      removedRecords: [100],
+    });
+    expect(recordsOf(deleted.rows)).toEqual([
+      ...Array.from({ length: 99 }, (_, i) => i + 1),
+      ...Array.from({ length: 419 }, (_, i) => i + 101),
+    ]);
 
     const inserted = await matchOf([...lines.slice(0, 49), lines[2] as string, ...lines.slice(49)]);
     expect(inserted).toMatchObject({ changedPositions: [], addedPositions: [50], removedPositions: [], records: 520 });
 
-    const edited = await matchOf(lines.map((line, i) => (i === 5 ? line.replace('A no further action disposal', 'Arrest') : line)));
+    const edited = await matchOf(
+      lines.map((line, i) => (i === 5 ? line.replace('A no further action disposal', 'Arrest') : line)),
+    );
     expect(edited).toMatchObject({ changedPositions: [6], addedPositions: [], removedPositions: [] });
     expect(edited.rows[5]).toEqual({ kind: 'changed', record: 6, previousPosition: 6 });
 
     expect((await matchOf([...lines].reverse())).unchanged).toBe(true);
-    expect((await matchOf(lines.map((line, i) => (i === 10 ? 'Person search,"unclosed' : line)))).changedPositions).toEqual([11]);
+    expect(
+      (await matchOf(lines.map((line, i) => (i === 10 ? 'Person search,"unclosed' : line)))).changedPositions,
+    ).toEqual([11]);
   });
 
   it('refuses rows out of file order and a previous edition that does not add up', () => {

@@ -65,13 +65,17 @@ export class EditionMatcher {
 
   constructor(private readonly previous: PreviousEdition = { rowHashes: [], rowRecords: [], records: 0 }) {
     if (previous.rowRecords.length !== previous.rowHashes.length) {
-      throw new RangeError(`the previous edition has ${previous.rowHashes.length} row hashes but ${previous.rowRecords.length} records`);
+      throw new RangeError(
+        `the previous edition has ${previous.rowHashes.length} row hashes but ${previous.rowRecords.length} records`,
+      );
     }
     const seen = new Set<number>();
     previous.rowHashes.forEach((hash, index) => {
       const record = previous.rowRecords[index] as number;
       if (!Number.isInteger(record) || record < 1 || record > previous.records || seen.has(record)) {
-        throw new RangeError(`position ${index + 1} of the previous edition holds record ${record}: not one of 1..${previous.records}, or held twice`);
+        throw new RangeError(
+          `position ${index + 1} of the previous edition holds record ${record}: not one of 1..${previous.records}, or held twice`,
+        );
       }
       seen.add(record);
       const entry = this.previousByHash.get(hash);
@@ -89,7 +93,8 @@ export class EditionMatcher {
    */
   see(position: number, contentHash: string): RowMatch | undefined {
     if (this.finished) throw new Error('EditionMatcher: see() after finish()');
-    if (position !== this.rows.length + 1) throw new RangeError(`position ${position} after ${this.rows.length}: rows must come in file order`);
+    if (position !== this.rows.length + 1)
+      throw new RangeError(`position ${position} after ${this.rows.length}: rows must come in file order`);
     const entry = this.previousByHash.get(contentHash);
     let match: RowMatch | undefined;
     if (entry !== undefined && entry.next < entry.positions.length) {
@@ -127,7 +132,7 @@ export class EditionMatcher {
     const nextFree = (i: number): number => {
       let root = i;
       while (skip[root] !== root) root = skip[root] as number;
-      for (let at = i; at !== root; ) {
+      for (let at = i; at !== root;) {
         const next = skip[at] as number;
         skip[at] = root;
         at = next;
@@ -159,7 +164,11 @@ export class EditionMatcher {
       const previousPosition = leftOver[candidate];
       if (previousPosition !== undefined && previousPosition < gapEnd) {
         skip[candidate] = candidate + 1;
-        rows[i] = { kind: 'changed', record: this.previous.rowRecords[previousPosition - 1] as number, previousPosition };
+        rows[i] = {
+          kind: 'changed',
+          record: this.previous.rowRecords[previousPosition - 1] as number,
+          previousPosition,
+        };
         gapStart = previousPosition;
       }
     }

@@ -3,7 +3,14 @@ import { SEARCH_TYPES, type SearchType } from '@rollcall/contract';
 import { ethnicGroupOf } from '@rollcall/contract';
 import { normaliseOutcome } from '@rollcall/contract';
 import type { PoliceUkSource } from './police-uk-file-name.ts';
-import { type PoliceUkColumn, type PoliceUkRow, type RowProblem, type RowRejection, rawValuesOf, rowRejection } from './police-uk-row.ts';
+import {
+  type PoliceUkColumn,
+  type PoliceUkRow,
+  type RowProblem,
+  type RowRejection,
+  rawValuesOf,
+  rowRejection,
+} from './police-uk-row.ts';
 import { instantOfWallClock, isoWithOffset } from './zoned-wall-clock.ts';
 
 const TIME_ZONE = 'Europe/London';
@@ -58,7 +65,11 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; problem: RowProblem };
 function text(column: PoliceUkColumn, raw: string): Parsed<string | null> {
   const value = raw.trim();
   if (value === '') return { ok: true, value: null };
-  if (value.length > MAX_TEXT) return { ok: false, problem: { column, value: `${value.slice(0, 40)}...`, reason: `is longer than ${MAX_TEXT} characters` } };
+  if (value.length > MAX_TEXT)
+    return {
+      ok: false,
+      problem: { column, value: `${value.slice(0, 40)}...`, reason: `is longer than ${MAX_TEXT} characters` },
+    };
   return { ok: true, value };
 }
 
@@ -78,7 +89,8 @@ function coordinate(column: 'Latitude' | 'Longitude', raw: string): Parsed<numbe
   const limit = column === 'Latitude' ? 90 : 180;
   const number = Number(value);
   if (!Number.isFinite(number)) return { ok: false, problem: { column, value: raw, reason: 'is not a number' } };
-  if (Math.abs(number) > limit) return { ok: false, problem: { column, value: raw, reason: `is outside -${limit}..${limit}` } };
+  if (Math.abs(number) > limit)
+    return { ok: false, problem: { column, value: raw, reason: `is outside -${limit}..${limit}` } };
   return { ok: true, value: number };
 }
 
@@ -116,7 +128,14 @@ function occurredAt(raw: string): Parsed<{ iso: string; instant: number; placeho
   const second = Number(ss ?? 0);
   if (hour > 23 || minute > 59 || second > 59) return bad('is not a time of day');
 
-  const wall = { year: Number(date.slice(0, 4)), month: Number(date.slice(5, 7)), day: Number(date.slice(8, 10)), hour, minute, second };
+  const wall = {
+    year: Number(date.slice(0, 4)),
+    month: Number(date.slice(5, 7)),
+    day: Number(date.slice(8, 10)),
+    hour,
+    minute,
+    second,
+  };
   const placeholder = hour === 0 && minute === 0 && second === 0;
   const offsetMinutes = offset === undefined || offset === 'Z' ? 0 : parseOffsetMinutes(offset);
   const instant =
@@ -153,7 +172,11 @@ export function mapPoliceUkRow(row: PoliceUkRow, source: PoliceUkSource): Mapped
     // month whose own file does not have it, and silently changing a published month is exactly
     // what the revision checks exist to catch.
     if (monthOf(day) !== source.month) {
-      problems.push({ column: 'Date', value: v.Date, reason: `is on ${day} in London, outside the file's month ${source.month}` });
+      problems.push({
+        column: 'Date',
+        value: v.Date,
+        reason: `is on ${day} in London, outside the file's month ${source.month}`,
+      });
     }
   }
   const fields: Omit<StopSearchRowFields, 'timeIsPlaceholder'> = {
@@ -161,7 +184,10 @@ export function mapPoliceUkRow(row: PoliceUkRow, source: PoliceUkSource): Mapped
     legislation: take(text('Legislation', v.Legislation), null),
     objectOfSearch: take(text('Object of search', v['Object of search']), null),
     outcome: take(text('Outcome', v.Outcome), null),
-    outcomeLinkedToObject: take(bool('Outcome linked to object of search', v['Outcome linked to object of search']), null),
+    outcomeLinkedToObject: take(
+      bool('Outcome linked to object of search', v['Outcome linked to object of search']),
+      null,
+    ),
     gender: take(text('Gender', v.Gender), null),
     ageRange: take(text('Age range', v['Age range']), null),
     selfDefinedEthnicity: take(text('Self-defined ethnicity', v['Self-defined ethnicity']), null),
@@ -182,7 +208,8 @@ export function mapPoliceUkRow(row: PoliceUkRow, source: PoliceUkSource): Mapped
   const unrecognised: Unrecognised[] = [];
   const ethnicity = ethnicGroupOf(fields.selfDefinedEthnicity, fields.officerDefinedEthnicity);
   if (ethnicity.unrecognised !== undefined) {
-    const column = ethnicity.unrecognised === fields.selfDefinedEthnicity ? 'Self-defined ethnicity' : 'Officer-defined ethnicity';
+    const column =
+      ethnicity.unrecognised === fields.selfDefinedEthnicity ? 'Self-defined ethnicity' : 'Officer-defined ethnicity';
     unrecognised.push({ column, value: ethnicity.unrecognised });
   }
   const outcome = normaliseOutcome(fields.outcome);

@@ -31,8 +31,14 @@ describe('parsePoliceUkFileName', () => {
 describe('resolvePoliceUkSource', () => {
   it('lets --force and --month override the file name, one at a time', () => {
     const name = '2019-01-avon-and-somerset-stop-and-search.csv';
-    expect(resolvePoliceUkSource(name, { month: '2019-02' })).toEqual({ ok: true, source: { forceId: 'avon-and-somerset', month: '2019-02' } });
-    expect(resolvePoliceUkSource(name, { force: 'kent' })).toEqual({ ok: true, source: { forceId: 'kent', month: '2019-01' } });
+    expect(resolvePoliceUkSource(name, { month: '2019-02' })).toEqual({
+      ok: true,
+      source: { forceId: 'avon-and-somerset', month: '2019-02' },
+    });
+    expect(resolvePoliceUkSource(name, { force: 'kent' })).toEqual({
+      ok: true,
+      source: { forceId: 'kent', month: '2019-01' },
+    });
   });
 
   it('needs no usable file name when both are given', () => {
@@ -49,6 +55,8 @@ describe('resolvePoliceUkSource', () => {
 
   it('rejects malformed overrides', () => {
     expect(resolvePoliceUkSource('export.csv', { force: 'kent', month: '2020-6' })).toMatchObject({ ok: false });
-    expect(resolvePoliceUkSource('export.csv', { force: 'Kent Police', month: '2020-06' })).toMatchObject({ ok: false });
+    expect(resolvePoliceUkSource('export.csv', { force: 'Kent Police', month: '2020-06' })).toMatchObject({
+      ok: false,
+    });
   });
 });

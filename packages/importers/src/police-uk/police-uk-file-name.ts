@@ -9,8 +9,7 @@ export interface PoliceUkSource {
 }
 
 export type PoliceUkSourceResult =
-  | { readonly ok: true; readonly source: PoliceUkSource }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly source: PoliceUkSource } | { readonly ok: false; readonly error: string };
 
 // data.police.uk's archive names every monthly file `<YYYY-MM>-<force>-stop-and-search.csv`
 // (e.g. `2019-01-avon-and-somerset-stop-and-search.csv`), inside a `<YYYY-MM>/` folder.
@@ -36,7 +35,9 @@ export function parsePoliceUkFileName(fileName: string): PoliceUkSourceResult {
     };
   }
   const [, month = '', forceId = ''] = match;
-  const problem = checkMonth(month, `the month in ${JSON.stringify(name)},`) ?? checkForce(forceId, `the force in ${JSON.stringify(name)},`);
+  const problem =
+    checkMonth(month, `the month in ${JSON.stringify(name)},`) ??
+    checkForce(forceId, `the force in ${JSON.stringify(name)},`);
   return problem === null ? { ok: true, source: { forceId, month } } : { ok: false, error: problem };
 }
 
@@ -44,10 +45,14 @@ export function parsePoliceUkFileName(fileName: string): PoliceUkSourceResult {
  * Force and month for an import: `--force` / `--month` win over the file name, so a renamed
  * file can still be imported; each is taken from the file name only when not given.
  */
-export function resolvePoliceUkSource(fileName: string, overrides: { force?: string; month?: string } = {}): PoliceUkSourceResult {
+export function resolvePoliceUkSource(
+  fileName: string,
+  overrides: { force?: string; month?: string } = {},
+): PoliceUkSourceResult {
   const { force, month } = overrides;
   const overrideProblem =
-    (force === undefined ? null : checkForce(force, '--force')) ?? (month === undefined ? null : checkMonth(month, '--month'));
+    (force === undefined ? null : checkForce(force, '--force')) ??
+    (month === undefined ? null : checkMonth(month, '--month'));
   if (overrideProblem !== null) return { ok: false, error: overrideProblem };
   if (force !== undefined && month !== undefined) return { ok: true, source: { forceId: force, month } };
 

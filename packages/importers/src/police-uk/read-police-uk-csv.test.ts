@@ -22,7 +22,9 @@ describe('readPoliceUkCsv: header', () => {
     expect(error.missing).toEqual(['Age range', 'Removal of more than just outer clothing']);
     expect(error.unexpected).toEqual(['Age']);
     expect(error.message).toContain('line 1');
-    expect(error.message).toContain('missing "Age range", "Removal of more than just outer clothing"; unexpected "Age"');
+    expect(error.message).toContain(
+      'missing "Age range", "Removal of more than just outer clothing"; unexpected "Age"',
+    );
   });
 
   it('names a duplicated column', async () => {
@@ -37,7 +39,9 @@ describe('readPoliceUkCsv: header', () => {
 
   it('accepts a byte-order mark and reordered columns, reading cells by name', async () => {
     const columns = [...POLICE_UK_COLUMNS].reverse();
-    const line = columns.map((column) => (column === 'Gender' ? 'Female' : column === 'Type' ? 'Vehicle search' : '')).join(',');
+    const line = columns
+      .map((column) => (column === 'Gender' ? 'Female' : column === 'Type' ? 'Vehicle search' : ''))
+      .join(',');
     const [row] = (await read(`\uFEFF${columns.join(',')}\n${line}\n`)) as PoliceUkRow[];
     expect(row?.values.Gender).toBe('Female');
     expect(row?.values.Type).toBe('Vehicle search');

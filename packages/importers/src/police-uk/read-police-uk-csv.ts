@@ -1,6 +1,12 @@
 import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
 import { parse, type CsvError, type Info } from 'csv-parse';
-import { POLICE_UK_COLUMNS, type PoliceUkColumn, type PoliceUkRow, type RowRejection, rowRejection } from './police-uk-row.ts';
+import {
+  POLICE_UK_COLUMNS,
+  type PoliceUkColumn,
+  type PoliceUkRow,
+  type RowRejection,
+  rowRejection,
+} from './police-uk-row.ts';
 
 /**
  * The file's header is not the 15 data.police.uk columns, so no row can be read with confidence.
@@ -121,7 +127,11 @@ export async function* readPoliceUkCsv(input: Readable): AsyncGenerator<PoliceUk
       // the record started as many lines earlier as its raw text has line breaks.
       const text = raw ?? '';
       const lines = typeof error.lines === 'number' ? error.lines : 0;
-      skipped.push({ line: Math.max(1, lines - countNewlines(text.replace(/\n$/, ''))), message: error.message, raw: text });
+      skipped.push({
+        line: Math.max(1, lines - countNewlines(text.replace(/\n$/, ''))),
+        message: error.message,
+        raw: text,
+      });
     },
   });
   // Errors reading the input destroy the parser, which makes the loop below throw them.
@@ -138,7 +148,11 @@ export async function* readPoliceUkCsv(input: Readable): AsyncGenerator<PoliceUk
       }
       position += 1;
       const value = skip.raw.length > MAX_QUOTED ? `${skip.raw.slice(0, MAX_QUOTED)}...` : skip.raw;
-      yield rowRejection({ line: skip.line, position }, [{ column: null, value, reason: `is not valid CSV: ${skip.message}` }], []);
+      yield rowRejection(
+        { line: skip.line, position },
+        [{ column: null, value, reason: `is not valid CSV: ${skip.message}` }],
+        [],
+      );
     }
   };
 
@@ -162,10 +176,9 @@ export async function* readPoliceUkCsv(input: Readable): AsyncGenerator<PoliceUk
       continue;
     }
     const index = columnIndex;
-    const values = Object.fromEntries(POLICE_UK_COLUMNS.map((column) => [column, record[index.get(column) as number] ?? ''])) as Record<
-      PoliceUkColumn,
-      string
-    >;
+    const values = Object.fromEntries(
+      POLICE_UK_COLUMNS.map((column) => [column, record[index.get(column) as number] ?? '']),
+    ) as Record<PoliceUkColumn, string>;
     yield { kind: 'row', line, position, values };
   }
   yield* skippedBefore(Number.POSITIVE_INFINITY);

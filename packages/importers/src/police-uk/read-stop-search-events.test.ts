@@ -10,6 +10,7 @@ import { collect } from '../../test/police-uk-fixture.ts';
 import { readStopSearchEvents } from './read-stop-search-events.ts';
 import type { StopSearchEventOfRow } from './to-stop-search-event.ts';
 
+/* eslint-disable max-len -- the Python script below is quoted verbatim, so it can be run again as it stands */
 /*
  * Expected counts below come from an independent count of the files with Python's csv module and
  * explicit lookup tables (exact strings, not the prefixes used by ethnicGroupOf), run once from
@@ -89,12 +90,15 @@ const countBy = <T>(items: readonly T[], key: (item: T) => string): Record<strin
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
 };
-const sorted = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+const sorted = (counts: Record<string, number>) =>
+  Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 
 async function importFile(name: string) {
   const parsed = parsePoliceUkFileName(name);
   if (!parsed.ok) throw new Error(parsed.error);
-  const items = await collect(readStopSearchEvents(createReadStream(fixturePath(name), { highWaterMark: 4096 }), parsed.source));
+  const items = await collect(
+    readStopSearchEvents(createReadStream(fixturePath(name), { highWaterMark: 4096 }), parsed.source),
+  );
   const events = items.filter((item): item is StopSearchEventOfRow => item.kind === 'event');
   return { items, events, source: parsed.source };
 }
@@ -114,11 +118,21 @@ describe.each(Object.entries(EXPECTED))('the real file %s', (name, expected) => 
     const { events } = await importFile(name);
     const recorded = events.map((item) => item.event);
     const payloadOf = (event: StopSearchEvent) => event.payload as StopSearchRecorded['payload'];
-    expect(sorted(countBy(recorded, (event) => london.dayOf(Date.parse(event.occurredAt)).slice(0, 7)))).toEqual(expected.byMonth);
+    expect(sorted(countBy(recorded, (event) => london.dayOf(Date.parse(event.occurredAt)).slice(0, 7)))).toEqual(
+      expected.byMonth,
+    );
     expect(
-      sorted(countBy(recorded, (event) => ethnicGroupOf(payloadOf(event).selfDefinedEthnicity, payloadOf(event).officerDefinedEthnicity).group)),
+      sorted(
+        countBy(
+          recorded,
+          (event) =>
+            ethnicGroupOf(payloadOf(event).selfDefinedEthnicity, payloadOf(event).officerDefinedEthnicity).group,
+        ),
+      ),
     ).toEqual(expected.byGroup);
-    expect(sorted(countBy(recorded, (event) => normaliseOutcome(payloadOf(event).outcome).outcome))).toEqual(expected.byOutcome);
+    expect(sorted(countBy(recorded, (event) => normaliseOutcome(payloadOf(event).outcome).outcome))).toEqual(
+      expected.byOutcome,
+    );
     expect(sorted(countBy(recorded, (event) => payloadOf(event).searchType))).toEqual(expected.byType);
     expect(recorded.filter((event) => payloadOf(event).timeIsPlaceholder === true)).toHaveLength(expected.midnight);
   });

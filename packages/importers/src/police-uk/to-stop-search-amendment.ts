@@ -26,7 +26,12 @@ export interface StopSearchAmendmentOfRow {
  * edition is imported, and different from every recorded event's; a row that returns to earlier
  * content (A, B, A) gets a new amendment instead of the id of the old one.
  */
-export function toStopSearchAmendment(row: PoliceUkRow, source: PoliceUkSource, record: number, revision: number): StopSearchAmendmentOfRow | RowRejection {
+export function toStopSearchAmendment(
+  row: PoliceUkRow,
+  source: PoliceUkSource,
+  record: number,
+  revision: number,
+): StopSearchAmendmentOfRow | RowRejection {
   const occurredAt = editionInstant(source.month, revision);
   const mapped = mapPoliceUkRow(row, source);
   if (mapped.kind === 'rejection') return mapped;
@@ -40,7 +45,18 @@ export function toStopSearchAmendment(row: PoliceUkRow, source: PoliceUkSource, 
   };
   const parsed = StopSearchAmended.safeParse(candidate);
   if (!parsed.success) {
-    return rowRejection(row, [{ column: null, value: null, reason: `breaks the event contract: ${formatIssues(parsed.error.issues)}` }], mapped.rawValues);
+    return rowRejection(
+      row,
+      [{ column: null, value: null, reason: `breaks the event contract: ${formatIssues(parsed.error.issues)}` }],
+      mapped.rawValues,
+    );
   }
-  return { kind: 'amendment', line: row.line, position: row.position, event: parsed.data, contentHash, unrecognised: mapped.unrecognised };
+  return {
+    kind: 'amendment',
+    line: row.line,
+    position: row.position,
+    event: parsed.data,
+    contentHash,
+    unrecognised: mapped.unrecognised,
+  };
 }

@@ -52,11 +52,26 @@ describe('toStopSearchEvent: the event', () => {
 
   it('reads True / False / blank booleans as true / false / null', () => {
     const payload = (value: string) =>
-      eventOf({ 'Outcome linked to object of search': value, 'Removal of more than just outer clothing': value, 'Part of a policing operation': value })
-        .event.payload;
-    expect(payload('True')).toMatchObject({ outcomeLinkedToObject: true, removalOfMoreThanOuterClothing: true, partOfPolicingOperation: true });
-    expect(payload('False')).toMatchObject({ outcomeLinkedToObject: false, removalOfMoreThanOuterClothing: false, partOfPolicingOperation: false });
-    expect(payload('')).toMatchObject({ outcomeLinkedToObject: null, removalOfMoreThanOuterClothing: null, partOfPolicingOperation: null });
+      eventOf({
+        'Outcome linked to object of search': value,
+        'Removal of more than just outer clothing': value,
+        'Part of a policing operation': value,
+      }).event.payload;
+    expect(payload('True')).toMatchObject({
+      outcomeLinkedToObject: true,
+      removalOfMoreThanOuterClothing: true,
+      partOfPolicingOperation: true,
+    });
+    expect(payload('False')).toMatchObject({
+      outcomeLinkedToObject: false,
+      removalOfMoreThanOuterClothing: false,
+      partOfPolicingOperation: false,
+    });
+    expect(payload('')).toMatchObject({
+      outcomeLinkedToObject: null,
+      removalOfMoreThanOuterClothing: null,
+      partOfPolicingOperation: null,
+    });
   });
 
   it('makes blank person fields of a vehicle search null, and blank coordinates null', () => {
@@ -126,7 +141,9 @@ describe('toStopSearchEvent: times', () => {
   it('rejects a row dated outside the file month, naming the London date', () => {
     const rejection = rejectionOf({ Date: '2019-08-01T00:30:00+00:00' });
     expect(rejection).toMatchObject({ line: 7, position: 6 });
-    expect(rejection.reason).toBe(`Date "2019-08-01T00:30:00+00:00" is on 2019-08-01 in London, outside the file's month 2019-07`);
+    expect(rejection.reason).toBe(
+      `Date "2019-08-01T00:30:00+00:00" is on 2019-08-01 in London, outside the file's month 2019-07`,
+    );
   });
 
   it('judges the month by the London date, not the UTC one', () => {
@@ -157,7 +174,9 @@ describe('toStopSearchEvent: rejections', () => {
       'Latitude',
       'Longitude',
     ]);
-    expect(rejection.reason).toContain('Type "Horse search" must be one of Person search, Vehicle search, Person and Vehicle search');
+    expect(rejection.reason).toContain(
+      'Type "Horse search" must be one of Person search, Vehicle search, Person and Vehicle search',
+    );
     expect(rejection.reason).toContain('Outcome linked to object of search "Yes" must be True, False or blank');
     expect(rejection.reason).toContain('Longitude "200" is outside -180..180');
   });
@@ -195,7 +214,13 @@ describe('toStopSearchEvent: ids', () => {
   it('names the record it is given, which a later edition may have matched to another position', () => {
     const result = toStopSearchEvent(rowOf({}, { line: 4, position: 3 }), JULY, 521);
     if (result.kind !== 'event') throw new Error('expected an event');
-    expect(result).toMatchObject({ position: 3, event: { eventId: `pu-avon-and-somerset-2019-07-521-${result.contentHash}`, payload: { recordId: 'pu-avon-and-somerset-2019-07-521' } } });
+    expect(result).toMatchObject({
+      position: 3,
+      event: {
+        eventId: `pu-avon-and-somerset-2019-07-521-${result.contentHash}`,
+        payload: { recordId: 'pu-avon-and-somerset-2019-07-521' },
+      },
+    });
   });
 
   it('puts force and month in the ids', () => {

@@ -43,7 +43,11 @@ export function stopSearchEnvelope(mapped: MappedPoliceUkRow, source: PoliceUkSo
  * records and get different ids. A re-supplied month with an edited row keeps the recordId and
  * sends a `stop-search.amended` (`toStopSearchAmendment`).
  */
-export function toStopSearchEvent(row: PoliceUkRow, source: PoliceUkSource, record: number = row.position): StopSearchEventOfRow | RowRejection {
+export function toStopSearchEvent(
+  row: PoliceUkRow,
+  source: PoliceUkSource,
+  record: number = row.position,
+): StopSearchEventOfRow | RowRejection {
   const mapped = mapPoliceUkRow(row, source);
   if (mapped.kind === 'rejection') return mapped;
   const { recordId, contentHash, envelope } = stopSearchEnvelope(mapped, source, record);
@@ -52,7 +56,18 @@ export function toStopSearchEvent(row: PoliceUkRow, source: PoliceUkSource, reco
   // line in the file rather than as an anonymous failed job.
   const parsed = StopSearchRecorded.safeParse(candidate);
   if (!parsed.success) {
-    return rowRejection(row, [{ column: null, value: null, reason: `breaks the event contract: ${formatIssues(parsed.error.issues)}` }], mapped.rawValues);
+    return rowRejection(
+      row,
+      [{ column: null, value: null, reason: `breaks the event contract: ${formatIssues(parsed.error.issues)}` }],
+      mapped.rawValues,
+    );
   }
-  return { kind: 'event', line: row.line, position: row.position, event: parsed.data, contentHash, unrecognised: mapped.unrecognised };
+  return {
+    kind: 'event',
+    line: row.line,
+    position: row.position,
+    event: parsed.data,
+    contentHash,
+    unrecognised: mapped.unrecognised,
+  };
 }

@@ -4,7 +4,9 @@ import type { PoliceUkSource } from './police-uk-file-name.ts';
 import { policeUkRecordId } from './police-uk-record-id.ts';
 
 /** Every field a withdrawal blanks: all of the record's but `searchType`, which cannot be null. */
-const BLANKED = Object.fromEntries(STOP_SEARCH_FIELD_NAMES.filter((field) => field !== 'searchType').map((field) => [field, null]));
+const BLANKED = Object.fromEntries(
+  STOP_SEARCH_FIELD_NAMES.filter((field) => field !== 'searchType').map((field) => [field, null]),
+);
 
 /**
  * A record whose row a re-supplied month no longer has (see `EditionMatcher`), withdrawn: a

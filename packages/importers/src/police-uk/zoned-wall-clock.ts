@@ -54,7 +54,14 @@ export function offsetMinutesAt(instantMs: number, timeZone: string): number {
   for (const part of formatterFor(timeZone).formatToParts(slotStart)) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
-  const wallMs = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day ?? 1, parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0);
+  const wallMs = Date.UTC(
+    parts.year ?? 0,
+    (parts.month ?? 1) - 1,
+    parts.day ?? 1,
+    parts.hour ?? 0,
+    parts.minute ?? 0,
+    parts.second ?? 0,
+  );
   const offset = Math.round((wallMs - slotStart) / MINUTE_MS);
   if (offsetsBySlot.size >= MAX_CACHED_SLOTS) offsetsBySlot.clear();
   offsetsBySlot.set(key, offset);

@@ -14,7 +14,9 @@ const slugOf = (name: string): string =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
 
-export function forceNameMatcher(forces: readonly { readonly forceId: string; readonly name: string }[]): ForceNameMatcher {
+export function forceNameMatcher(
+  forces: readonly { readonly forceId: string; readonly name: string }[],
+): ForceNameMatcher {
   const bySlug = new Map<string, string>();
   for (const force of forces) {
     bySlug.set(force.forceId, force.forceId);

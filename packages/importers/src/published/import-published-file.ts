@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { sha256Hex } from '@rollcall/contract';
+import { defined, sha256Hex } from '@rollcall/contract';
 import { type Db, type PublishedEditionOutcome, listForces, recordPublishedEdition } from '@rollcall/db';
 import { forceNameMatcher } from './force-name-matcher.ts';
 import { PublishedFileError, type RejectedLine } from './published-file.ts';
@@ -34,11 +34,16 @@ export async function importPublishedFile(options: {
   readonly knownMeasureIds: ReadonlySet<string>;
 }): Promise<PublishedImportSummary> {
   const text = await readFile(options.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new PublishedFileError(`cannot read ${options.path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
+    throw new PublishedFileError(
+      `cannot read ${options.path}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
+    );
   });
   const forces = await listForces(options.db);
   const matchForce = forceNameMatcher(forces);
-  const reading = options.layout === POLICE_UK_999_SOURCE ? readPoliceUk999(text, matchForce) : readPublishedLong(text, matchForce, options.knownMeasureIds);
+  const reading =
+    options.layout === POLICE_UK_999_SOURCE
+      ? readPoliceUk999(text, matchForce)
+      : readPublishedLong(text, matchForce, options.knownMeasureIds);
   const contentSha256 = sha256Hex(text);
   // A long file may hold several sources: each is its own edition of this file.
   const bySource = new Map<string, typeof reading.figures>();
@@ -46,8 +51,28 @@ export async function importPublishedFile(options: {
   if (bySource.size === 0) bySource.set(options.layout, []);
   let total: PublishedEditionOutcome | undefined;
   for (const [source, figures] of bySource) {
-    const outcome = await recordPublishedEdition(options.db, { source, fileName: basename(options.path), contentSha256 }, figures);
-    total = total === undefined ? outcome : { ...outcome, alreadyLoaded: total.alreadyLoaded && outcome.alreadyLoaded, figures: total.figures + outcome.figures, changed: total.changed + outcome.changed, staleSnapshotHeads: total.staleSnapshotHeads + outcome.staleSnapshotHeads };
+    const outcome = await recordPublishedEdition(
+      options.db,
+      { source, fileName: basename(options.path), contentSha256 },
+      figures,
+    );
+    total =
+      total === undefined
+        ? outcome
+        : {
+            ...outcome,
+            alreadyLoaded: total.alreadyLoaded && outcome.alreadyLoaded,
+            figures: total.figures + outcome.figures,
+            changed: total.changed + outcome.changed,
+            staleSnapshotHeads: total.staleSnapshotHeads + outcome.staleSnapshotHeads,
+          };
   }
-  return { ...total!, file: options.path, layout: options.layout, edition: contentSha256.slice(0, 12), rejectedLines: reading.rejectedLines };
+  return {
+    // bySource holds at least one source (an empty file is one edition with no figures).
+    ...defined(total, 'the outcome of the first edition'),
+    file: options.path,
+    layout: options.layout,
+    edition: contentSha256.slice(0, 12),
+    rejectedLines: reading.rejectedLines,
+  };
 }

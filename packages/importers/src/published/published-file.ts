@@ -26,4 +26,9 @@ export function parsePublishedNumber(text: string): { readonly value: number; re
 }
 
 /** Header cells compared without case, spacing or punctuation. */
-export const normaliseHeader = (cell: string): string => cell.toLowerCase().replaceAll('%', ' percent ').replace(/[^a-z0-9<>+]+/g, ' ').trim();
+export const normaliseHeader = (cell: string): string =>
+  cell
+    .toLowerCase()
+    .replaceAll('%', ' percent ')
+    .replace(/[^a-z0-9<>+]+/g, ' ')
+    .trim();

@@ -1,11 +1,26 @@
 import { addMonths, isLocalDate, type LocalDate } from '@rollcall/calendar';
 
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** 0 to 11 for a month's full name, its three-letter abbreviation, or `sept`; -1 otherwise. */
 const monthIndex = (word: string): number => {
   const lower = word.toLowerCase();
-  return MONTH_NAMES.findIndex((name) => name === lower || name.slice(0, 3) === lower || (lower === 'sept' && name === 'september'));
+  return MONTH_NAMES.findIndex(
+    (name) => name === lower || name.slice(0, 3) === lower || (lower === 'sept' && name === 'september'),
+  );
 };
 
 /** The first and last day of a calendar month `YYYY-MM`. */
@@ -47,6 +62,9 @@ export function parsePublishedMonth(text: string): string | undefined {
 }
 
 /** A period given as its first and last day (both `YYYY-MM-DD`, first ≤ last). */
-export function parsePeriodDays(from: string, to: string): { readonly from: LocalDate; readonly to: LocalDate } | undefined {
+export function parsePeriodDays(
+  from: string,
+  to: string,
+): { readonly from: LocalDate; readonly to: LocalDate } | undefined {
   return isLocalDate(from) && isLocalDate(to) && from <= to ? { from, to } : undefined;
 }

@@ -2,7 +2,13 @@ import { parse } from 'csv-parse/sync';
 import { defined } from '@rollcall/contract';
 import type { PublishedFigure } from '@rollcall/db';
 import type { ForceNameMatcher } from './force-name-matcher.ts';
-import { normaliseHeader, parsePublishedNumber, PublishedFileError, type PublishedFileReading, type RejectedLine } from './published-file.ts';
+import {
+  normaliseHeader,
+  parsePublishedNumber,
+  PublishedFileError,
+  type PublishedFileReading,
+  type RejectedLine,
+} from './published-file.ts';
 import { monthSpan, parsePublishedMonth } from './published-period.ts';
 
 export const POLICE_UK_999_SOURCE = 'police-uk-999';
@@ -48,8 +54,14 @@ function locateColumns(header: readonly string[]): Partial<Record<Column, number
  * column or a force-month given twice rejects the file.
  */
 export function readPoliceUk999(text: string, matchForce: ForceNameMatcher): PublishedFileReading {
-  const [header, ...body] = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
-  if (header === undefined) throw new PublishedFileError('the file is empty: expected a header line and one line per force and month');
+  const [header, ...body] = parse(text, {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+  }) as string[][];
+  if (header === undefined)
+    throw new PublishedFileError('the file is empty: expected a header line and one line per force and month');
   const columns = locateColumns(header);
   const missing = REQUIRED.filter((column) => columns[column] === undefined);
   if (columns.presented === undefined && columns.answered === undefined) missing.push('presented');
@@ -72,9 +84,11 @@ export function readPoliceUk999(text: string, matchForce: ForceNameMatcher): Pub
     const reject = (reason: string) => rejectedLines.push({ line, reason });
     const forceText = requiredCell('force');
     const forceId = matchForce(forceText);
-    if (forceId === undefined) return reject(`force: ${JSON.stringify(forceText)} is not a force of England and Wales in the reference data`);
+    if (forceId === undefined)
+      return reject(`force: ${JSON.stringify(forceText)} is not a force of England and Wales in the reference data`);
     const month = parsePublishedMonth(requiredCell('month'));
-    if (month === undefined) return reject(`month: ${JSON.stringify(cell('month'))} is not a month (2024-03, Mar-24 or March 2024)`);
+    if (month === undefined)
+      return reject(`month: ${JSON.stringify(cell('month'))} is not a month (2024-03, Mar-24 or March 2024)`);
     const numbers: Partial<Record<Column, { value: number; percent: boolean }>> = {};
     for (const column of ['presented', 'answered', 'under10s', 'from10to60s', 'over60s', 'mean'] as const) {
       const at = columns[column];
@@ -82,12 +96,16 @@ export function readPoliceUk999(text: string, matchForce: ForceNameMatcher): Pub
       const raw = row[at] ?? '';
       if (raw === '' && (column === 'mean' || column === 'presented' || column === 'answered')) continue;
       const parsed = parsePublishedNumber(raw);
-      if (parsed === undefined || parsed.value < 0) return reject(`${header[at]}: ${JSON.stringify(raw)} is not a number`);
+      if (parsed === undefined || parsed.value < 0)
+        return reject(`${header[at]}: ${JSON.stringify(raw)} is not a number`);
       numbers[column] = parsed;
     }
     const key = `${forceId} ${month}`;
     const earlier = seen.get(key);
-    if (earlier !== undefined) throw new PublishedFileError(`line ${line}: ${forceId} ${month} is also on line ${earlier}: a force-month given twice cannot be read one way`);
+    if (earlier !== undefined)
+      throw new PublishedFileError(
+        `line ${line}: ${forceId} ${month} is also on line ${earlier}: a force-month given twice cannot be read one way`,
+      );
     seen.set(key, line);
 
     // Required columns: a row without a number in each was rejected in the loop above.
@@ -98,12 +116,19 @@ export function readPoliceUk999(text: string, matchForce: ForceNameMatcher): Pub
     ];
     const percentages = bands.some((band) => band.percent);
     const base = numbers.answered?.value ?? numbers.presented?.value;
-    if (percentages && base === undefined) return reject('bands are percentages but no calls answered or presented are given to count them');
-    const count = (band: { readonly value: number }) => (percentages && base !== undefined ? Math.round((band.value / 100) * base) : band.value);
+    if (percentages && base === undefined)
+      return reject('bands are percentages but no calls answered or presented are given to count them');
+    const count = (band: { readonly value: number }) =>
+      percentages && base !== undefined ? Math.round((band.value / 100) * base) : band.value;
     const [under10s, from10to60s, over60s] = bands.map(count) as [number, number, number];
     const answered = under10s + from10to60s + over60s;
     const { from, to } = monthSpan(month);
-    const figure = (measureId: string, numerator: number | null, denominator: number | null, value: number | null): PublishedFigure => ({
+    const figure = (
+      measureId: string,
+      numerator: number | null,
+      denominator: number | null,
+      value: number | null,
+    ): PublishedFigure => ({
       source: POLICE_UK_999_SOURCE,
       forceId,
       measureId,
@@ -121,7 +146,10 @@ export function readPoliceUk999(text: string, matchForce: ForceNameMatcher): Pub
       figure('calls.999.band.10_to_under_60s', from10to60s, answered, share(from10to60s)),
       figure('calls.999.band.60s_or_more', over60s, answered, share(over60s)),
     );
-    if (numbers.mean !== undefined && answered > 0) figures.push(figure('calls.999.mean_answer_seconds', numbers.mean.value * answered, answered, numbers.mean.value));
+    if (numbers.mean !== undefined && answered > 0)
+      figures.push(
+        figure('calls.999.mean_answer_seconds', numbers.mean.value * answered, answered, numbers.mean.value),
+      );
   });
   return { figures, rejectedLines };
 }

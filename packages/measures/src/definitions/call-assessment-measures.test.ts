@@ -25,7 +25,7 @@ describe('calls.risk_assessed_rate', () => {
     expect(result!.value).toBeCloseTo((51 / 65) * 100, 10);
   });
 
-  it('rests on both channels\' answered counts, so a suppressed one cannot be recovered from the total', () => {
+  it("rests on both channels' answered counts, so a suppressed one cannot be recovered from the total", () => {
     expect(callsRiskAssessedRate.compute(input)[0]!.cells).toEqual({
       'calls.assessed.structured_risk': 51,
       'calls.answered': 65,
@@ -45,7 +45,12 @@ describe('calls.repeat_victim_identified_rate', () => {
         cells: { 'calls.assessed.repeat_victim': 15, 'calls.assessed': 60 },
         // The 45 assessed calls without a repeat victim: published by subtraction.
         impliedCells: { '(calls.assessed − calls.assessed.repeat_victim)': 45 },
-        cellSums: [{ total: 'calls.assessed', parts: ['calls.assessed.repeat_victim', '(calls.assessed − calls.assessed.repeat_victim)'] }],
+        cellSums: [
+          {
+            total: 'calls.assessed',
+            parts: ['calls.assessed.repeat_victim', '(calls.assessed − calls.assessed.repeat_victim)'],
+          },
+        ],
       },
     ]);
   });

@@ -14,7 +14,8 @@ export const CALL_ASSESSMENT_CELLS = {
 } as const;
 
 const example = {
-  description: '500 calls answered (300 999 calls, 200 101 calls); 420 of them assessed, 400 with a structured risk assessment (THRIVE), 63 callers identified as repeat victims.',
+  description:
+    '500 calls answered (300 999 calls, 200 101 calls); 420 of them assessed, 400 with a structured risk assessment (THRIVE), 63 callers identified as repeat victims.',
   aggregates: [
     row(METRIC.callsAnswered, '999', 300),
     row(METRIC.callsAnswered, '101', 200),
@@ -38,7 +39,8 @@ export const callsRiskAssessedRate: MeasureDefinition = {
   definition:
     'Calls (999 and 101) presented in the period and answered whose call.assessed has structuredRiskAssessment = true (a THRIVE assessment recorded; the latest assessment of a call is the one on record) ÷ calls presented in the period and answered. ' +
     'An answered call without call.assessed counts as not assessed.',
-  source: '"in 14 of 65 cases ... vulnerability wasn\'t assessed using a structured risk assessment (THRIVE)" (HMICFRS PEEL).',
+  source:
+    '"in 14 of 65 cases ... vulnerability wasn\'t assessed using a structured risk assessment (THRIVE)" (HMICFRS PEEL).',
   periods: FLOW_PERIOD_KINDS,
   comparison: { scale: 100 },
   example,
@@ -78,4 +80,7 @@ export const callsRepeatVictimIdentifiedRate: MeasureDefinition = {
 };
 
 /** Risk assessment and repeat-victim identification on answered calls. */
-export const callAssessmentMeasures: readonly MeasureDefinition[] = [callsRiskAssessedRate, callsRepeatVictimIdentifiedRate];
+export const callAssessmentMeasures: readonly MeasureDefinition[] = [
+  callsRiskAssessedRate,
+  callsRepeatVictimIdentifiedRate,
+];

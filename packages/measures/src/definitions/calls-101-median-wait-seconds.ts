@@ -17,7 +17,8 @@ export const calls101MedianWaitSeconds: MeasureDefinition = {
   source: '',
   periods: FLOW_PERIOD_KINDS,
   example: {
-    description: '400 101 calls answered: 150 within [20, 21) s, 100 within [45, 46) s, 100 within [130, 135) s and 50 within [900, 930) s.',
+    description:
+      '400 101 calls answered: 150 within [20, 21) s, 100 within [45, 46) s, 100 within [130, 135) s and 50 within [900, 930) s.',
     aggregates: [
       row(METRIC.calls101Answered, '', 400),
       row(METRIC.calls101WaitBins, '20', 150),
@@ -28,6 +29,10 @@ export const calls101MedianWaitSeconds: MeasureDefinition = {
   },
   compute: ({ aggregates }) => {
     const answered = aggregates.total(METRIC.calls101Answered);
-    return [derivedResult(groupedMedian(timeBinsOf(aggregates, METRIC.calls101WaitBins)), null, answered, { [CALLS_101_CELLS.answered]: answered })];
+    return [
+      derivedResult(groupedMedian(timeBinsOf(aggregates, METRIC.calls101WaitBins)), null, answered, {
+        [CALLS_101_CELLS.answered]: answered,
+      }),
+    ];
   },
 };

@@ -8,7 +8,11 @@ const [under10s, from10To60, atLeast60] = calls999AnswerBands.map((band) => band
 
 describe('999 answering-time bands', () => {
   it('are the three police.uk bands, with ids by band', () => {
-    expect(calls999AnswerBands.map((band) => band.id)).toEqual(['calls.999.band.under_10s', 'calls.999.band.10_to_under_60s', 'calls.999.band.60s_or_more']);
+    expect(calls999AnswerBands.map((band) => band.id)).toEqual([
+      'calls.999.band.under_10s',
+      'calls.999.band.10_to_under_60s',
+      'calls.999.band.60s_or_more',
+    ]);
   });
 
   it('split answered calls at 10 s and 60 s exactly: 9.x s, 10.0 s, 59.x s and 60.0 s fall each side', () => {
@@ -21,8 +25,15 @@ describe('999 answering-time bands', () => {
 
   it('add up to the calls answered, and say so for disclosure control', () => {
     expect(under10s!.numerator! + from10To60!.numerator! + atLeast60!.numerator!).toBe(1_000);
-    for (const band of calls999AnswerBands) expect(band.additiveGroups).toEqual([{ total: 'calls.999.answered', partsPrefix: 'calls.999.answered.' }]);
-    const cells = [under10s, from10To60, atLeast60].flatMap((result) => Object.keys(result!.cells).filter((id) => id.startsWith('calls.999.answered.')));
-    expect(cells).toEqual(['calls.999.answered.under_10s', 'calls.999.answered.10_to_under_60s', 'calls.999.answered.60s_or_more']);
+    for (const band of calls999AnswerBands)
+      expect(band.additiveGroups).toEqual([{ total: 'calls.999.answered', partsPrefix: 'calls.999.answered.' }]);
+    const cells = [under10s, from10To60, atLeast60].flatMap((result) =>
+      Object.keys(result!.cells).filter((id) => id.startsWith('calls.999.answered.')),
+    );
+    expect(cells).toEqual([
+      'calls.999.answered.under_10s',
+      'calls.999.answered.10_to_under_60s',
+      'calls.999.answered.60s_or_more',
+    ]);
   });
 });

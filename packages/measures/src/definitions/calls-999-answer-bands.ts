@@ -16,7 +16,15 @@ interface Band {
 }
 
 const BANDS: readonly Band[] = [
-  { key: 'under_10s', title: 'under 10 seconds', words: 'under 10 s', direction: 'higher-is-better', from: 0, below: 10, cell: CALLS_999_CELLS.under10s },
+  {
+    key: 'under_10s',
+    title: 'under 10 seconds',
+    words: 'under 10 s',
+    direction: 'higher-is-better',
+    from: 0,
+    below: 10,
+    cell: CALLS_999_CELLS.under10s,
+  },
   {
     key: '10_to_under_60s',
     title: '10 to under 60 seconds',
@@ -47,13 +55,17 @@ const bandDefinition = (band: Band): MeasureDefinition => ({
     `The police.uk answering-time band "${band.title}": of 999 calls presented in the period and answered, those whose answering time ` +
     `(btTransferSeconds + answered − presented) is ${band.words}. Value: their share of the calls answered, in percent; numerator: the count ` +
     '(as police.uk publishes it); denominator: 999 calls answered. The three bands add up to the calls answered.',
-  source: 'police.uk publishes per force per month: calls answered, the three answering-time bands and the mean answer time.',
+  source:
+    'police.uk publishes per force per month: calls answered, the three answering-time bands and the mean answer time.',
   periods: FLOW_PERIOD_KINDS,
   additiveGroups: [{ total: CALLS_999_CELLS.answered, partsPrefix: CALLS_999_CELLS.bandPrefix }],
   example: CALLS_999_EXAMPLE,
   compute: ({ aggregates }) => {
     const answered = aggregates.total(METRIC.calls999Answered);
-    const count = aggregates.sumWhere(METRIC.calls999AnswerTimeBins, ([bin]) => Number(bin) >= band.from && Number(bin) < band.below);
+    const count = aggregates.sumWhere(
+      METRIC.calls999AnswerTimeBins,
+      ([bin]) => Number(bin) >= band.from && Number(bin) < band.below,
+    );
     return [shareResult(count, answered, { numerator: band.cell, denominator: CALLS_999_CELLS.answered })];
   },
 });

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { METRIC } from '@rollcall/contract';
-import { calls999MeanAnswerSeconds, calls999MedianAnswerSeconds, calls999P90AnswerSeconds } from './calls-999-answer-time-measures.ts';
+import {
+  calls999MeanAnswerSeconds,
+  calls999MedianAnswerSeconds,
+  calls999P90AnswerSeconds,
+} from './calls-999-answer-time-measures.ts';
 import { calls999Rows } from './calls-999-answered-within-10s.ts';
 import { measureInputOf, row } from './measure-input-of.ts';
 
 describe('999 answering time: mean, median, 90th percentile', () => {
   // 20 calls: 9 in [5, 6) s, 8 in [8, 9) s, 2 in [30, 31) s, 1 in [130, 135) s; 305.2 s in all.
-  const input = measureInputOf({ aggregates: [...calls999Rows({ 5: 9, 8: 8, 30: 2, 130: 1 }), row(METRIC.calls999AnswerMs, '', 305_200)] });
+  const input = measureInputOf({
+    aggregates: [...calls999Rows({ 5: 9, 8: 8, 30: 2, 130: 1 }), row(METRIC.calls999AnswerMs, '', 305_200)],
+  });
 
   it('gives the mean as total seconds ÷ calls answered, exact to the millisecond', () => {
     const [mean] = calls999MeanAnswerSeconds.compute(input);
@@ -15,7 +21,9 @@ describe('999 answering time: mean, median, 90th percentile', () => {
   });
 
   it('interpolates the median within its 1 s bin: 8 + (10 − 9) ÷ 8', () => {
-    expect(calls999MedianAnswerSeconds.compute(input)).toEqual([{ value: 8.125, numerator: null, denominator: 20, cells: { 'calls.999.answered': 20 } }]);
+    expect(calls999MedianAnswerSeconds.compute(input)).toEqual([
+      { value: 8.125, numerator: null, denominator: 20, cells: { 'calls.999.answered': 20 } },
+    ]);
   });
 
   it('interpolates the 90th percentile: the 18th of 20 calls is half way into [30, 31)', () => {

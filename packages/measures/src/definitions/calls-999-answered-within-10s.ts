@@ -21,7 +21,10 @@ export const CALLS_999_CELLS = {
 /** Aggregate rows of `answered` 999 calls with the given answering-time bins (lower bound in s → count). */
 export const calls999Rows = (bins: Readonly<Record<number, number>>) => {
   const answered = Object.values(bins).reduce((sum, count) => sum + count, 0);
-  return [row(METRIC.calls999Answered, '', answered), ...Object.entries(bins).map(([bin, count]) => row(METRIC.calls999AnswerTimeBins, bin, count))];
+  return [
+    row(METRIC.calls999Answered, '', answered),
+    ...Object.entries(bins).map(([bin, count]) => row(METRIC.calls999AnswerTimeBins, bin, count)),
+  ];
 };
 
 /** The published figure as aggregates: the example of every 999 band measure. */
@@ -55,6 +58,13 @@ export const calls999AnsweredWithin10s: MeasureDefinition = {
     const answered = aggregates.total(METRIC.calls999Answered);
     // Bins are 1 s wide below 120 s and labelled by their lower bound, so bin < 10 is exactly < 10 s.
     const under10s = aggregates.sumWhere(METRIC.calls999AnswerTimeBins, ([bin]) => Number(bin) < 10);
-    return [shareResult(under10s, answered, { numerator: CALLS_999_CELLS.under10s, denominator: CALLS_999_CELLS.answered }, { ci: true })];
+    return [
+      shareResult(
+        under10s,
+        answered,
+        { numerator: CALLS_999_CELLS.under10s, denominator: CALLS_999_CELLS.answered },
+        { ci: true },
+      ),
+    ];
   },
 };

@@ -26,7 +26,10 @@ export const CALLS_101_CELLS = {
  */
 export function abandoned101(aggregates: Aggregates, settings: MeasureSettings, queue?: 'primary' | 'secondary') {
   const threshold = settings.abandonMinWaitSeconds;
-  const count = aggregates.sumWhere(METRIC.calls101AbandonedWaitBins, ([binQueue, bin]) => (queue === undefined || binQueue === queue) && Number(bin) >= threshold);
+  const count = aggregates.sumWhere(
+    METRIC.calls101AbandonedWaitBins,
+    ([binQueue, bin]) => (queue === undefined || binQueue === queue) && Number(bin) >= threshold,
+  );
   const straddled = [...aggregates.dims(METRIC.calls101AbandonedWaitBins)].some(([dim, n]) => {
     const lower = Number(dim.split('|')[1]);
     return n > 0 && lower < threshold && timeBinUpper(lower) > threshold;
@@ -48,7 +51,8 @@ export const calls999AbandonedRate: MeasureDefinition = {
   feed: 'call-handling',
   unit: 'percent',
   direction: 'lower-is-better',
-  definition: '999 calls presented in the period that were abandoned (the caller hung up before answer) ÷ 999 calls presented in the period.',
+  definition:
+    '999 calls presented in the period that were abandoned (the caller hung up before answer) ÷ 999 calls presented in the period.',
   source: '',
   periods: FLOW_PERIOD_KINDS,
   comparison: { scale: 100 },
@@ -89,7 +93,11 @@ export const calls101AbandonedRate: MeasureDefinition = {
     'Benchmark: below the force setting calls101AbandonedRateBenchmark (5%). Not compared across forces, since forces count abandonment from different minimum waits.',
   source: '"high abandonment rates on the non-emergency, secondary queue for 101 calls" (HMICFRS PEEL).',
   periods: FLOW_PERIOD_KINDS,
-  target: (settings) => ({ value: settings.calls101AbandonedRateBenchmark * 100, rule: 'below', source: 'benchmark: under 5% of 101 calls abandoned' }),
+  target: (settings) => ({
+    value: settings.calls101AbandonedRateBenchmark * 100,
+    rule: 'below',
+    source: 'benchmark: under 5% of 101 calls abandoned',
+  }),
   example: abandoned101Example,
   compute: ({ aggregates, settings }) => {
     const { count, notes } = abandoned101(aggregates, settings);
@@ -97,8 +105,15 @@ export const calls101AbandonedRate: MeasureDefinition = {
     // Published beside the secondary queue's rate, the headline gives the primary queue's count
     // away by subtraction (50 overall, 47 on the secondary queue: 3 on the primary).
     const result = withImplied(
-      shareResult(count, aggregates.get(METRIC.callsPresented, '101'), { numerator: CALLS_101_CELLS.abandoned, denominator: CALLS_101_CELLS.presented }),
-      restOf({ cell: CALLS_101_CELLS.abandonedSecondary, count: secondary }, { cell: CALLS_101_CELLS.abandoned, count }, CALLS_101_CELLS.abandonedPrimary),
+      shareResult(count, aggregates.get(METRIC.callsPresented, '101'), {
+        numerator: CALLS_101_CELLS.abandoned,
+        denominator: CALLS_101_CELLS.presented,
+      }),
+      restOf(
+        { cell: CALLS_101_CELLS.abandonedSecondary, count: secondary },
+        { cell: CALLS_101_CELLS.abandoned, count },
+        CALLS_101_CELLS.abandonedPrimary,
+      ),
     );
     return [notes ? { ...result, notes } : result];
   },
@@ -127,4 +142,8 @@ export const calls101SecondaryAbandonedRate: MeasureDefinition = {
 };
 
 /** Abandonment of 999 calls, of 101 calls, and of 101 calls on the secondary queue. */
-export const callsAbandonmentMeasures: readonly MeasureDefinition[] = [calls999AbandonedRate, calls101AbandonedRate, calls101SecondaryAbandonedRate];
+export const callsAbandonmentMeasures: readonly MeasureDefinition[] = [
+  calls999AbandonedRate,
+  calls101AbandonedRate,
+  calls101SecondaryAbandonedRate,
+];

@@ -16,9 +16,27 @@ describe('calls.live.waiting', () => {
   it('publishes the total and every channel and queue, waiting or not', () => {
     expect(callsLiveWaiting.compute(live)).toEqual([
       { value: 11, numerator: 11, denominator: null, cells: { 'calls.live.waiting': 11 } },
-      { breakdown: { channel: '999', queue: 'primary' }, value: 5, numerator: 5, denominator: null, cells: { 'calls.live.waiting.999|primary': 5 } },
-      { breakdown: { channel: '101', queue: 'primary' }, value: 0, numerator: 0, denominator: null, cells: { 'calls.live.waiting.101|primary': 0 } },
-      { breakdown: { channel: '101', queue: 'secondary' }, value: 6, numerator: 6, denominator: null, cells: { 'calls.live.waiting.101|secondary': 6 } },
+      {
+        breakdown: { channel: '999', queue: 'primary' },
+        value: 5,
+        numerator: 5,
+        denominator: null,
+        cells: { 'calls.live.waiting.999|primary': 5 },
+      },
+      {
+        breakdown: { channel: '101', queue: 'primary' },
+        value: 0,
+        numerator: 0,
+        denominator: null,
+        cells: { 'calls.live.waiting.101|primary': 0 },
+      },
+      {
+        breakdown: { channel: '101', queue: 'secondary' },
+        value: 6,
+        numerator: 6,
+        denominator: null,
+        cells: { 'calls.live.waiting.101|secondary': 6 },
+      },
     ]);
   });
 

@@ -15,7 +15,9 @@ const STANDARD_QUEUES = ['999|primary', '101|primary', '101|secondary'] as const
 
 /** Every `channel|queue` to publish: the standard ones, then any other seen, in order. */
 function queuesOf(aggregates: Aggregates): string[] {
-  const seen = [...aggregates.dims(AS_AT_METRIC.callsWaiting).keys()].filter((dim) => !(STANDARD_QUEUES as readonly string[]).includes(dim)).sort();
+  const seen = [...aggregates.dims(AS_AT_METRIC.callsWaiting).keys()]
+    .filter((dim) => !(STANDARD_QUEUES as readonly string[]).includes(dim))
+    .sort();
   return [...STANDARD_QUEUES, ...seen];
 }
 
@@ -30,7 +32,8 @@ const LIVE_RULE =
   'for more than 24 hours is treated as lost data (its end was never received), not a call still waiting, and is left out. Counts from 1 to 4 are suppressed on publication like any other count.';
 
 const example = {
-  description: 'At the end of the day: 5 999 calls waiting (longest 12.5 s), 9 101 calls on the primary queue (longest 4 min 10 s) and 6 on the secondary queue (longest 7 min 3 s).',
+  description:
+    'At the end of the day: 5 999 calls waiting (longest 12.5 s), 9 101 calls on the primary queue (longest 4 min 10 s) and 6 on the secondary queue (longest 7 min 3 s).',
   aggregates: [
     row(AS_AT_METRIC.callsWaiting, '999|primary', 5),
     row(AS_AT_METRIC.callsLongestWaitMs, '999|primary', 12_500),
@@ -56,7 +59,13 @@ export const callsLiveWaiting: MeasureDefinition = {
   example,
   compute: ({ aggregates }) => [
     countResult(aggregates.total(AS_AT_METRIC.callsWaiting), CALLS_LIVE_CELLS.waiting),
-    ...queuesOf(aggregates).map((dim) => countResult(aggregates.get(AS_AT_METRIC.callsWaiting, dim), `${CALLS_LIVE_CELLS.waitingPrefix}${dim}`, breakdownOf(dim))),
+    ...queuesOf(aggregates).map((dim) =>
+      countResult(
+        aggregates.get(AS_AT_METRIC.callsWaiting, dim),
+        `${CALLS_LIVE_CELLS.waitingPrefix}${dim}`,
+        breakdownOf(dim),
+      ),
+    ),
   ],
 };
 
@@ -78,13 +87,24 @@ export const callsLiveLongestWaitSeconds: MeasureDefinition = {
   compute: ({ aggregates }) => {
     const queues = queuesOf(aggregates);
     const waiting = aggregates.total(AS_AT_METRIC.callsWaiting);
-    const longestMs = Math.max(0, ...queues.map((dim) => (aggregates.get(AS_AT_METRIC.callsWaiting, dim) > 0 ? aggregates.get(AS_AT_METRIC.callsLongestWaitMs, dim) : 0)));
+    const longestMs = Math.max(
+      0,
+      ...queues.map((dim) =>
+        aggregates.get(AS_AT_METRIC.callsWaiting, dim) > 0 ? aggregates.get(AS_AT_METRIC.callsLongestWaitMs, dim) : 0,
+      ),
+    );
     return [
       derivedResult(waiting > 0 ? longestMs / 1000 : null, null, waiting, { [CALLS_LIVE_CELLS.waiting]: waiting }),
       ...queues.map((dim) => {
         const count = aggregates.get(AS_AT_METRIC.callsWaiting, dim);
         const value = count > 0 ? aggregates.get(AS_AT_METRIC.callsLongestWaitMs, dim) / 1000 : null;
-        return derivedResult(value, null, count, { [`${CALLS_LIVE_CELLS.waitingPrefix}${dim}`]: count }, { breakdown: breakdownOf(dim) });
+        return derivedResult(
+          value,
+          null,
+          count,
+          { [`${CALLS_LIVE_CELLS.waitingPrefix}${dim}`]: count },
+          { breakdown: breakdownOf(dim) },
+        );
       }),
     ];
   },

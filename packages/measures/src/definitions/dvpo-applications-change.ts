@@ -13,7 +13,7 @@ export const dvpoApplicationsChange: MeasureDefinition = {
   direction: 'neither',
   definition:
     "This financial year's DVPO applications (1 April to the as-of day) against the previous financial year's over the same span (1 April to the same day a year earlier; the whole year when the as-of day is 31 March). " +
-    'Value: (this year − previous year) ÷ previous year × 100; numerator: this year\'s applications; denominator: the previous year\'s, so value = (numerator ÷ denominator − 1) × 100. ' +
+    "Value: (this year − previous year) ÷ previous year × 100; numerator: this year's applications; denominator: the previous year's, so value = (numerator ÷ denominator − 1) × 100. " +
     'extra gives thisYear, previousYear and change, the difference as a count. No value ([z]) when the previous year had no applications. Financial-year period only.',
   source: 'Avon and Somerset DVPO applications: 284 in 2020/21, 258 in 2021/22.',
   periods: ['financial-year'],

@@ -26,21 +26,31 @@ describe('DVPN and DVPO counts', () => {
 
   it('reproduce 2018/19: 248 applied, 232 granted, 28 breached; 253 DVPNs, 14 breached', () => {
     const figures = Object.fromEntries(dvpoCounts.map((m) => [m.id, entryOf(entries, m.id, 'financial-year').value]));
-    expect(figures).toEqual({ 'dvpn.authorised': 253, 'dvpn.breached': 14, 'dvpo.applied': 248, 'dvpo.granted': 232, 'dvpo.breached': 28 });
+    expect(figures).toEqual({
+      'dvpn.authorised': 253,
+      'dvpn.breached': 14,
+      'dvpo.applied': 248,
+      'dvpo.granted': 232,
+      'dvpo.breached': 28,
+    });
   });
 
   it('are counts: the value is the numerator, with no denominator, in one cell', () => {
-    expect(entryOf(entries, 'dvpo.granted', 'financial-year')).toMatchObject({ value: 232, numerator: 232, denominator: null, unit: 'count', cells: { 'dvpo.decided.granted': 232 } });
+    expect(entryOf(entries, 'dvpo.granted', 'financial-year')).toMatchObject({
+      value: 232,
+      numerator: 232,
+      denominator: null,
+      unit: 'count',
+      cells: { 'dvpo.decided.granted': 232 },
+    });
     expect(entryOf(entries, 'dvpo.applied', 'month')).toMatchObject({ value: 100, flags: [] });
   });
 
   it('are each their own measure with its own cell', () => {
-    expect([dvpnAuthorised, dvpnBreached, dvpoApplied, dvpoGranted, dvpoBreached].map((m) => Object.keys(m.compute(measureInputOf())[0]!.cells)[0])).toEqual([
-      'dvpn.authorised',
-      'dvpn.breached',
-      'dvpo.applied',
-      'dvpo.decided.granted',
-      'dvpo.breached',
-    ]);
+    expect(
+      [dvpnAuthorised, dvpnBreached, dvpoApplied, dvpoGranted, dvpoBreached].map(
+        (m) => Object.keys(m.compute(measureInputOf())[0]!.cells)[0],
+      ),
+    ).toEqual(['dvpn.authorised', 'dvpn.breached', 'dvpo.applied', 'dvpo.decided.granted', 'dvpo.breached']);
   });
 });

@@ -21,7 +21,8 @@ const SOURCE_2018_19 =
 
 /** The 2018/19 year as aggregates: the example every count documents. */
 const example = {
-  description: 'Financial year 2018/19: 253 DVPNs authorised, 14 breached; 248 DVPOs applied for; 245 decisions (232 granted, 8 refused, 5 withdrawn); 28 breaches of granted orders.',
+  description:
+    'Financial year 2018/19: 253 DVPNs authorised, 14 breached; 248 DVPOs applied for; 245 decisions (232 granted, 8 refused, 5 withdrawn); 28 breaches of granted orders.',
   aggregates: [
     row(METRIC.dvpnAuthorised, '', 253),
     row(METRIC.dvpnBreached, '', 14),
@@ -39,7 +40,8 @@ export const dvpnAuthorised: MeasureDefinition = {
   feed: 'dvpo',
   unit: 'count',
   direction: 'neither',
-  definition: 'Domestic violence protection notices authorised by a superintendent, counted on the day of dvpn.authorised (one per case).',
+  definition:
+    'Domestic violence protection notices authorised by a superintendent, counted on the day of dvpn.authorised (one per case).',
   source: SOURCE_2018_19,
   periods: FLOW_PERIOD_KINDS,
   example,
@@ -66,7 +68,8 @@ export const dvpoApplied: MeasureDefinition = {
   feed: 'dvpo',
   unit: 'count',
   direction: 'neither',
-  definition: 'Domestic violence protection orders applied for at court, counted on the day of dvpo.applied (one per case).',
+  definition:
+    'Domestic violence protection orders applied for at court, counted on the day of dvpo.applied (one per case).',
   source: `${SOURCE_2018_19} Applications: 284 in 2020/21, 258 in 2021/22.`,
   periods: FLOW_PERIOD_KINDS,
   example,
@@ -103,4 +106,10 @@ export const dvpoBreached: MeasureDefinition = {
 };
 
 /** The notice and order counts, in the order HMICFRS reports them. */
-export const dvpoCounts: readonly MeasureDefinition[] = [dvpnAuthorised, dvpnBreached, dvpoApplied, dvpoGranted, dvpoBreached];
+export const dvpoCounts: readonly MeasureDefinition[] = [
+  dvpnAuthorised,
+  dvpnBreached,
+  dvpoApplied,
+  dvpoGranted,
+  dvpoBreached,
+];

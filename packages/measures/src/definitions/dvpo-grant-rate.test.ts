@@ -5,7 +5,13 @@ import { measureInputOf, row } from './measure-input-of.ts';
 
 describe('dvpo.grant_rate', () => {
   it('is granted ÷ all decisions, with every outcome as a cell so a small refused count stays hidden', () => {
-    const input = measureInputOf({ aggregates: [row(METRIC.dvpoDecided, 'granted', 232), row(METRIC.dvpoDecided, 'refused', 9), row(METRIC.dvpoDecided, 'withdrawn', 4)] });
+    const input = measureInputOf({
+      aggregates: [
+        row(METRIC.dvpoDecided, 'granted', 232),
+        row(METRIC.dvpoDecided, 'refused', 9),
+        row(METRIC.dvpoDecided, 'withdrawn', 4),
+      ],
+    });
     const [result] = dvpoGrantRate.compute(input);
     expect(result).toMatchObject({ numerator: 232, denominator: 245 });
     expect(result!.value).toBeCloseTo((232 / 245) * 100, 10);

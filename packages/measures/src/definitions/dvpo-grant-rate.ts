@@ -23,12 +23,19 @@ export const dvpoGrantRate: MeasureDefinition = {
   additiveGroups: [{ total: DVPO_CELLS.decided, partsPrefix: DVPO_CELLS.decidedPrefix }],
   example: {
     description: '245 decisions in the year: 232 granted, 8 refused, 5 withdrawn.',
-    aggregates: [row(METRIC.dvpoDecided, 'granted', 232), row(METRIC.dvpoDecided, 'refused', 8), row(METRIC.dvpoDecided, 'withdrawn', 5)],
+    aggregates: [
+      row(METRIC.dvpoDecided, 'granted', 232),
+      row(METRIC.dvpoDecided, 'refused', 8),
+      row(METRIC.dvpoDecided, 'withdrawn', 5),
+    ],
   },
   compute: ({ aggregates }) => {
     // Every outcome is a cell: decided − granted would otherwise give away a small refused count.
     const byOutcome = Object.fromEntries(
-      [...new Set([...OUTCOMES, ...aggregates.dims(METRIC.dvpoDecided).keys()])].map((outcome) => [`${DVPO_CELLS.decidedPrefix}${outcome}`, aggregates.get(METRIC.dvpoDecided, outcome)]),
+      [...new Set([...OUTCOMES, ...aggregates.dims(METRIC.dvpoDecided).keys()])].map((outcome) => [
+        `${DVPO_CELLS.decidedPrefix}${outcome}`,
+        aggregates.get(METRIC.dvpoDecided, outcome),
+      ]),
     );
     return [
       shareResult(

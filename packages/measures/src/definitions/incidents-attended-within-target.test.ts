@@ -16,7 +16,8 @@ const aggregates = [
 
 describe('incidents.attended_within_target', () => {
   const results = incidentsAttendedWithinTarget.compute(measureInputOf({ aggregates }));
-  const of = (grade: string, area: string) => results.find((r) => r.breakdown?.grade === grade && r.breakdown.area === area);
+  const of = (grade: string, area: string) =>
+    results.find((r) => r.breakdown?.grade === grade && r.breakdown.area === area);
 
   it('judges each grade and area against its own target, the target minute included', () => {
     expect(of('emergency', 'urban')).toMatchObject({ value: 60, numerator: 30, denominator: 50 });
@@ -26,7 +27,7 @@ describe('incidents.attended_within_target', () => {
   });
 
   it('counts incidents never attended as overdue, and leaves out grades without a target', () => {
-    expect(results[0]).toMatchObject({ value: 50 / 75 * 100, numerator: 50, denominator: 75 });
+    expect(results[0]).toMatchObject({ value: (50 / 75) * 100, numerator: 50, denominator: 75 });
     expect(results.map((r) => r.breakdown)).toEqual([
       undefined,
       { grade: 'emergency', area: 'urban' },
@@ -37,9 +38,15 @@ describe('incidents.attended_within_target', () => {
   });
 
   it('follows the force settings: a 25-minute rural emergency target takes in the 20- and 16-minute arrivals, and a new grade gets its own rows', () => {
-    const settings = { attendanceTargetMinutes: { emergency: { urban: 15, rural: 25 }, scheduled: { urban: 300, rural: 300 } } };
+    const settings = {
+      attendanceTargetMinutes: { emergency: { urban: 15, rural: 25 }, scheduled: { urban: 300, rural: 300 } },
+    };
     const custom = incidentsAttendedWithinTarget.compute(measureInputOf({ aggregates, settings }));
-    expect(custom.find((r) => r.breakdown?.grade === 'scheduled' && r.breakdown.area === 'urban')).toMatchObject({ value: 100, numerator: 40, denominator: 40 });
+    expect(custom.find((r) => r.breakdown?.grade === 'scheduled' && r.breakdown.area === 'urban')).toMatchObject({
+      value: 100,
+      numerator: 40,
+      denominator: 40,
+    });
     expect(custom.some((r) => r.breakdown?.grade === 'priority')).toBe(false);
   });
 
@@ -57,9 +64,14 @@ describe('incidents.attended_within_target', () => {
       row(METRIC.incidentsUnattendedAtDayEnd, 'emergency|urban|16', 1),
       row(METRIC.incidentsUnattendedAtDayEnd, 'emergency|rural|4', 1),
     ];
-    const lastDay = [...aggregates, row(METRIC.incidentsUnattended, 'emergency|urban', 2), row(METRIC.incidentsUnattended, 'emergency|rural', 1)];
+    const lastDay = [
+      ...aggregates,
+      row(METRIC.incidentsUnattended, 'emergency|urban', 2),
+      row(METRIC.incidentsUnattended, 'emergency|rural', 1),
+    ];
     const judged = incidentsAttendedWithinTarget.compute(measureInputOf({ aggregates: lastDay, asAtEnd }));
-    const cell = (grade: string, area: string) => judged.find((r) => r.breakdown?.grade === grade && r.breakdown.area === area);
+    const cell = (grade: string, area: string) =>
+      judged.find((r) => r.breakdown?.grade === grade && r.breakdown.area === area);
     // Urban: the one with 16 minutes left was overdue at the end, the one with exactly 15 was not.
     expect(cell('emergency', 'urban')).toMatchObject({ numerator: 30, denominator: 51 });
     expect(cell('emergency', 'rural')).toMatchObject({ numerator: 20, denominator: 20 });

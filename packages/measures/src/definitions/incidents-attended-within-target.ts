@@ -22,11 +22,12 @@ export const incidentsAttendedWithinTarget: MeasureDefinition = {
   definition:
     'Per grade and area (urban, rural), for every grade the force has an attendance time for (force setting attendanceTargetMinutes; default emergency 15 min urban / 20 min rural, priority 60 min): ' +
     'incidents first graded in the period, of that grade, attended within the time ÷ incidents first graded in the period, of that grade, attended or overdue. ' +
-    'The grade is the last grading before attendance; the time runs from the first grading to the first officer\'s arrival, rounded up to whole minutes, so an arrival exactly 15 minutes after grading is within 15 minutes and one a second later is not. ' +
+    "The grade is the last grading before attendance; the time runs from the first grading to the first officer's arrival, rounded up to whole minutes, so an arrival exactly 15 minutes after grading is within 15 minutes and one a second later is not. " +
     'An incident with no attendance recorded is overdue once its time has passed by the end of the period (for a period ending on the as-of day, the end of that day): one graded at 23:55 with 15 minutes to go is neither attended nor overdue then, and is left out until a later figure. ' +
-    'Attendance times are at most 23 hours, so only incidents graded on a period\'s last day can be not yet due at its end. ' +
+    "Attendance times are at most 23 hours, so only incidents graded on a period's last day can be not yet due at its end. " +
     'Headline: all graded incidents with a target together, each judged against its own grade and area. Grades without a target (scheduled, no deployment) are left out. Not compared across forces, whose targets differ.',
-  source: '"doesn\'t always attend ... within the timescale it has set, based on the priority of the call" (HMICFRS PEEL).',
+  source:
+    '"doesn\'t always attend ... within the timescale it has set, based on the priority of the call" (HMICFRS PEEL).',
   periods: FLOW_PERIOD_KINDS,
   breakdowns: ['grade', 'area'],
   additiveGroups: [
@@ -63,9 +64,15 @@ export const incidentsAttendedWithinTarget: MeasureDefinition = {
         const target = targets[area];
         const cell = `${grade}|${area}`;
         const attended = aggregates.sumWhere(METRIC.incidentsAttendedMinutes, ([g, a]) => g === grade && a === area);
-        const inTime = aggregates.sumWhere(METRIC.incidentsAttendedMinutes, ([g, a, minutes]) => g === grade && a === area && Number(minutes) <= target);
+        const inTime = aggregates.sumWhere(
+          METRIC.incidentsAttendedMinutes,
+          ([g, a, minutes]) => g === grade && a === area && Number(minutes) <= target,
+        );
         // Not attended and graded on the period's last day with no more than the target left then.
-        const notYetDue = asAtEnd.sumWhere(METRIC.incidentsUnattendedAtDayEnd, ([g, a, minutesLeft]) => g === grade && a === area && Number(minutesLeft) <= target);
+        const notYetDue = asAtEnd.sumWhere(
+          METRIC.incidentsUnattendedAtDayEnd,
+          ([g, a, minutesLeft]) => g === grade && a === area && Number(minutesLeft) <= target,
+        );
         const total = attended + aggregates.get(METRIC.incidentsUnattended, cell) - notYetDue;
         within += inTime;
         due += total;
@@ -73,12 +80,18 @@ export const incidentsAttendedWithinTarget: MeasureDefinition = {
           shareResult(
             inTime,
             total,
-            { numerator: `${INCIDENT_CELLS.withinTargetPrefix}${cell}`, denominator: `${INCIDENT_CELLS.duePrefix}${cell}` },
+            {
+              numerator: `${INCIDENT_CELLS.withinTargetPrefix}${cell}`,
+              denominator: `${INCIDENT_CELLS.duePrefix}${cell}`,
+            },
             { breakdown: { grade, area } },
           ),
         );
       }
     }
-    return [shareResult(within, due, { numerator: INCIDENT_CELLS.withinTarget, denominator: INCIDENT_CELLS.due }), ...parts];
+    return [
+      shareResult(within, due, { numerator: INCIDENT_CELLS.withinTarget, denominator: INCIDENT_CELLS.due }),
+      ...parts,
+    ];
   },
 };

@@ -22,7 +22,8 @@ export const protectionConsideredRecordedRate: MeasureDefinition = {
   periods: FLOW_PERIOD_KINDS,
   comparison: { scale: 100 },
   example: {
-    description: '1,200 domestic-abuse crimes recorded; for 700 a consideration was recorded (150 considered, 550 not considered).',
+    description:
+      '1,200 domestic-abuse crimes recorded; for 700 a consideration was recorded (150 considered, 550 not considered).',
     aggregates: [
       row(METRIC.domesticAbuseCrimes, '', 1_200),
       row(METRIC.domesticAbuseProtectionConsidered, 'true', 150),
@@ -30,9 +31,13 @@ export const protectionConsideredRecordedRate: MeasureDefinition = {
     ],
   },
   compute: ({ aggregates }) => [
-    shareResult(aggregates.total(METRIC.domesticAbuseProtectionConsidered), aggregates.total(METRIC.domesticAbuseCrimes), {
-      numerator: PROTECTION_CELLS.considerationRecorded,
-      denominator: PROTECTION_CELLS.crimes,
-    }),
+    shareResult(
+      aggregates.total(METRIC.domesticAbuseProtectionConsidered),
+      aggregates.total(METRIC.domesticAbuseCrimes),
+      {
+        numerator: PROTECTION_CELLS.considerationRecorded,
+        denominator: PROTECTION_CELLS.crimes,
+      },
+    ),
   ],
 };

@@ -16,7 +16,12 @@ describe('shareResult', () => {
   });
 
   it('names the complement when it is a count of its own, and does not imply a cell it carries', () => {
-    const result = shareResult(5_600, 6_400, { numerator: 'recorded', denominator: 'searches', complement: 'group.not-recorded' }, { extraCells: { 'group.not-recorded': 800 } });
+    const result = shareResult(
+      5_600,
+      6_400,
+      { numerator: 'recorded', denominator: 'searches', complement: 'group.not-recorded' },
+      { extraCells: { 'group.not-recorded': 800 } },
+    );
     expect(result.impliedCells).toBeUndefined();
     expect(result.cellSums).toEqual([{ total: 'searches', parts: ['recorded', 'group.not-recorded'] }]);
   });
@@ -24,8 +29,15 @@ describe('shareResult', () => {
 
 describe('restOf', () => {
   it('implies whole − part, under an id no parts prefix claims', () => {
-    expect(restCellId('incidents.within_target.emergency|urban', 'incidents.due.emergency|urban')).toBe('(incidents.due.emergency|urban − incidents.within_target.emergency|urban)');
-    expect(withImplied({ value: 50, numerator: 50, denominator: 1_000, cells: { all: 50 } }, restOf({ cell: 'secondary', count: 47 }, { cell: 'all', count: 50 }, 'primary'))).toEqual({
+    expect(restCellId('incidents.within_target.emergency|urban', 'incidents.due.emergency|urban')).toBe(
+      '(incidents.due.emergency|urban − incidents.within_target.emergency|urban)',
+    );
+    expect(
+      withImplied(
+        { value: 50, numerator: 50, denominator: 1_000, cells: { all: 50 } },
+        restOf({ cell: 'secondary', count: 47 }, { cell: 'all', count: 50 }, 'primary'),
+      ),
+    ).toEqual({
       value: 50,
       numerator: 50,
       denominator: 1_000,
@@ -44,7 +56,10 @@ describe('every share measure', () => {
       for (const result of measure.compute(exampleInputOf(measure.example!))) {
         const count = (cell: string) => result.cells[cell] ?? result.impliedCells?.[cell];
         const complement = result.cellSums?.find(
-          ({ total, parts: [part, rest] }) => count(total) === result.denominator && count(part!) === result.numerator && count(rest!) === result.denominator! - result.numerator!,
+          ({ total, parts: [part, rest] }) =>
+            count(total) === result.denominator &&
+            count(part!) === result.numerator &&
+            count(rest!) === result.denominator! - result.numerator!,
         );
         expect(complement, `${measure.id} ${JSON.stringify(result.breakdown)}`).toBeDefined();
       }

@@ -26,8 +26,15 @@ export const restCellId = (part: string, whole: string): string => `(${whole} âˆ
  * tied by the sum whole = part + rest. `restCell` names it when it is a known count (searches
  * with no ethnicity recorded); by default it is `restCellId(part, whole)`.
  */
-export function restOf(part: CellCount, whole: CellCount, restCell: string = restCellId(part.cell, whole.cell)): ImpliedCells {
-  return { impliedCells: { [restCell]: whole.count - part.count }, cellSums: [{ total: whole.cell, parts: [part.cell, restCell] }] };
+export function restOf(
+  part: CellCount,
+  whole: CellCount,
+  restCell: string = restCellId(part.cell, whole.cell),
+): ImpliedCells {
+  return {
+    impliedCells: { [restCell]: whole.count - part.count },
+    cellSums: [{ total: whole.cell, parts: [part.cell, restCell] }],
+  };
 }
 
 /** The result with more implied cells and sums; a cell the result carries is not implied as well. */
@@ -35,7 +42,8 @@ export function withImplied(result: MeasureResult, ...implied: readonly ImpliedC
   const impliedCells: Record<string, number> = { ...result.impliedCells };
   const cellSums = [...(result.cellSums ?? [])];
   for (const more of implied) {
-    for (const [cell, count] of Object.entries(more.impliedCells)) if (!(cell in result.cells)) impliedCells[cell] = count;
+    for (const [cell, count] of Object.entries(more.impliedCells))
+      if (!(cell in result.cells)) impliedCells[cell] = count;
     cellSums.push(...more.cellSums);
   }
   return { ...result, ...(Object.keys(impliedCells).length > 0 && { impliedCells }), cellSums };
@@ -55,6 +63,10 @@ export function shareResult(
 ): MeasureResult {
   return withImplied(
     percentResult(numerator, denominator, cells, options),
-    restOf({ cell: cells.numerator, count: numerator }, { cell: cells.denominator, count: denominator }, cells.complement),
+    restOf(
+      { cell: cells.numerator, count: numerator },
+      { cell: cells.denominator, count: denominator },
+      cells.complement,
+    ),
   );
 }

@@ -1,5 +1,12 @@
 import { type LocalDate, monthsBetween } from '@rollcall/calendar';
-import { asAtEndId, type ComputedMeasure, computeSnapshotMeasures, type ComparisonFigure, type ForceInputs, type SnapshotRules } from '../compute-snapshot-measures.ts';
+import {
+  asAtEndId,
+  type ComputedMeasure,
+  computeSnapshotMeasures,
+  type ComparisonFigure,
+  type ForceInputs,
+  type SnapshotRules,
+} from '../compute-snapshot-measures.ts';
 import { DEFAULT_DISCLOSURE_RULE } from '../disclosure-control.ts';
 import { DEFAULT_TREND_THRESHOLDS } from '../statistics/trend.ts';
 import type { MeasureDefinition, MeasureFeed, MeasurePopulation, MeasureSettings } from '../measure-definition.ts';
@@ -34,7 +41,12 @@ export interface SnapshotOptions extends ForceDays {
  * A force's inputs as the publisher loads them: every period summed over its days, the same
  * periods a year earlier, and the days up to each period's end.
  */
-export function forceInputsOf(forceId: string, days: ForceDays, asOf: LocalDate, periods: readonly Period[]): ForceInputs {
+export function forceInputsOf(
+  forceId: string,
+  days: ForceDays,
+  asOf: LocalDate,
+  periods: readonly Period[],
+): ForceInputs {
   const { daily } = days;
   const aggregates = new Map<string, ReturnType<typeof aggregatesOver>>();
   for (const period of periods) {
@@ -60,7 +72,10 @@ export function forceInputsOf(forceId: string, days: ForceDays, asOf: LocalDate,
  * Entries of a snapshot of one force computed from daily rows, as the publisher would, for every
  * standard period of `asOf` (plus custom ones). For tests that state inputs as days.
  */
-export function snapshotEntriesOf(definitions: readonly MeasureDefinition[], options: SnapshotOptions): ComputedMeasure[] {
+export function snapshotEntriesOf(
+  definitions: readonly MeasureDefinition[],
+  options: SnapshotOptions,
+): ComputedMeasure[] {
   const { asOf } = options;
   const forceId = options.forceId ?? 'avon-and-somerset';
   const periods = [...standardPeriods(asOf), ...(options.customPeriods ?? [])];
@@ -70,7 +85,10 @@ export function snapshotEntriesOf(definitions: readonly MeasureDefinition[], opt
       forceId,
       asOf,
       periods,
-      forces: new Map([[forceId, forceInputsOf(forceId, options, asOf, periods)], ...others.map(([id, days]) => [id, forceInputsOf(id, days, asOf, periods)] as const)]),
+      forces: new Map([
+        [forceId, forceInputsOf(forceId, options, asOf, periods)],
+        ...others.map(([id, days]) => [id, forceInputsOf(id, days, asOf, periods)] as const),
+      ]),
       mostSimilarGroup: options.mostSimilarGroup ?? [],
       measures: definitions,
       ...(options.publishedFigures && { publishedFigures: options.publishedFigures }),
@@ -80,8 +98,18 @@ export function snapshotEntriesOf(definitions: readonly MeasureDefinition[], opt
 }
 
 /** The entry of a measure for a period (and breakdown). */
-export function entryOf(entries: readonly ComputedMeasure[], measureId: string, periodId: string, breakdown: Readonly<Record<string, string>> | null = null): ComputedMeasure {
-  const entry = entries.find((e) => e.measureId === measureId && e.period.id === periodId && JSON.stringify(e.breakdown) === JSON.stringify(breakdown));
+export function entryOf(
+  entries: readonly ComputedMeasure[],
+  measureId: string,
+  periodId: string,
+  breakdown: Readonly<Record<string, string>> | null = null,
+): ComputedMeasure {
+  const entry = entries.find(
+    (e) =>
+      e.measureId === measureId &&
+      e.period.id === periodId &&
+      JSON.stringify(e.breakdown) === JSON.stringify(breakdown),
+  );
   if (!entry) throw new Error(`no ${measureId} for ${periodId} ${JSON.stringify(breakdown)}`);
   return entry;
 }

@@ -24,10 +24,13 @@ export const STOPSEARCH_CELLS = {
   groundsReasonableNotEthnicMinority: 'stopsearch.grounds_reasonable.not_ethnic_minority',
 } as const;
 
-
 /** Rows of searches by ethnic group, with the searches total (by search type) they add up to. */
 export const searchRows = (byGroup: Readonly<Partial<Record<(typeof ETHNIC_GROUPS)[number], number>>>) => [
-  row(METRIC.searches, 'Person search', Object.values(byGroup).reduce((sum, n) => sum + n, 0)),
+  row(
+    METRIC.searches,
+    'Person search',
+    Object.values(byGroup).reduce((sum, n) => sum + n, 0),
+  ),
   ...Object.entries(byGroup).map(([group, n]) => row(METRIC.searchesByEthnicGroup, group, n)),
 ];
 
@@ -42,8 +45,13 @@ export const stopsearchCount: MeasureDefinition = {
   source: '',
   periods: FLOW_PERIOD_KINDS,
   example: {
-    description: '1,450 searches in the period: 1,200 person searches, 200 vehicle searches, 50 person and vehicle searches.',
-    aggregates: [row(METRIC.searches, 'Person search', 1_200), row(METRIC.searches, 'Vehicle search', 200), row(METRIC.searches, 'Person and Vehicle search', 50)],
+    description:
+      '1,450 searches in the period: 1,200 person searches, 200 vehicle searches, 50 person and vehicle searches.',
+    aggregates: [
+      row(METRIC.searches, 'Person search', 1_200),
+      row(METRIC.searches, 'Vehicle search', 200),
+      row(METRIC.searches, 'Person and Vehicle search', 50),
+    ],
   },
   compute: ({ aggregates }) => [countResult(aggregates.total(METRIC.searches), STOPSEARCH_CELLS.searches)],
 };

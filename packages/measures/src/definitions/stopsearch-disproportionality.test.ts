@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AVON_AND_SOMERSET_POPULATION, measureInputOf } from './measure-input-of.ts';
 import { searchRows } from './stopsearch-count.ts';
-import { stopsearchDisproportionality, stopsearchDisproportionalityOtherThanWhite } from './stopsearch-disproportionality.ts';
+import {
+  stopsearchDisproportionality,
+  stopsearchDisproportionalityOtherThanWhite,
+} from './stopsearch-disproportionality.ts';
 
 const input = measureInputOf({
   aggregates: searchRows({ white: 4_800, asian: 180, black: 420, mixed: 160, other: 40, 'not-recorded': 800 }),
@@ -34,7 +37,7 @@ describe('stopsearch.disproportionality.<group>', () => {
   it('pools searches and populations for Other than White, leaving out searches with no ethnicity recorded', () => {
     const pooled = stopsearchDisproportionalityOtherThanWhite.compute(input)[0]!;
     expect(pooled.numerator).toBeCloseTo((800 / 107_585) * 1_000, 10);
-    expect(pooled.value).toBeCloseTo((800 / 107_585) / (4_800 / 1_491_970), 10);
+    expect(pooled.value).toBeCloseTo(800 / 107_585 / (4_800 / 1_491_970), 10);
     expect(Object.keys(pooled.cells)).toEqual([
       'stopsearch.ethnic_group.asian',
       'stopsearch.ethnic_group.black',
@@ -46,8 +49,15 @@ describe('stopsearch.disproportionality.<group>', () => {
 
   it('has no value without populations or without White people searched', () => {
     const noPopulation = measureInputOf({ aggregates: searchRows({ white: 10, black: 5 }) });
-    expect(stopsearchDisproportionalityOtherThanWhite.compute(noPopulation)[0]).toMatchObject({ value: null, numerator: null, denominator: null });
+    expect(stopsearchDisproportionalityOtherThanWhite.compute(noPopulation)[0]).toMatchObject({
+      value: null,
+      numerator: null,
+      denominator: null,
+    });
     const noWhite = measureInputOf({ aggregates: searchRows({ black: 5 }), population: AVON_AND_SOMERSET_POPULATION });
-    expect(stopsearchDisproportionalityOtherThanWhite.compute(noWhite)[0]).toMatchObject({ value: null, denominator: 0 });
+    expect(stopsearchDisproportionalityOtherThanWhite.compute(noWhite)[0]).toMatchObject({
+      value: null,
+      denominator: 0,
+    });
   });
 });

@@ -14,11 +14,11 @@ const GROUP_NAMES: Readonly<Record<NonWhiteGroup, { readonly group: string; read
 };
 
 const ETHNICITY_RULE =
-  'A search\'s ethnic group is the self-defined ethnicity mapped to the five census groups by its prefix (older coded forms included; Chinese counts as Asian, as the 2011 Census counts it); ' +
+  "A search's ethnic group is the self-defined ethnicity mapped to the five census groups by its prefix (older coded forms included; Chinese counts as Asian, as the 2011 Census counts it); " +
   'where self-defined is missing or "Not stated", the officer-defined ethnicity; searches with neither, or with an unrecognised string, are not recorded and are in no group.';
 
 const RATIO_RULE =
-  'Numerator: the group\'s searches per 1,000 of its population; denominator: White people\'s searches per 1,000 White residents; value = numerator ÷ denominator (1 means the same rate as White people, 2 twice it). ' +
+  "Numerator: the group's searches per 1,000 of its population; denominator: White people's searches per 1,000 White residents; value = numerator ÷ denominator (1 means the same rate as White people, 2 twice it). " +
   'Populations: the ethnic groups of the population vintage of the snapshot (2011 Census). No value ([z]) without populations or when no White person was searched. ' +
   'Not compared across forces (a ratio of rates has no weighted average); it reads towards 1, so no direction is given.';
 
@@ -34,13 +34,17 @@ function disproportionality({ aggregates, population }: MeasureInput, groups: re
   const searchesOf = (group: string) => aggregates.get(METRIC.searchesByEthnicGroup, group);
   const searches = groups.reduce((sum, group) => sum + searchesOf(group), 0);
   const white = searchesOf('white');
-  const cells = Object.fromEntries([...groups, 'white'].map((group) => [`${STOPSEARCH_CELLS.ethnicGroupPrefix}${group}`, searchesOf(group)]));
+  const cells = Object.fromEntries(
+    [...groups, 'white'].map((group) => [`${STOPSEARCH_CELLS.ethnicGroupPrefix}${group}`, searchesOf(group)]),
+  );
   const groupPopulation = population ? groups.reduce((sum, group) => sum + population.groups[group], 0) : 0;
   const whitePopulation = population?.groups.white ?? 0;
   if (groupPopulation <= 0 || whitePopulation <= 0) return [derivedResult(null, null, null, cells)];
   const rate = (searches / groupPopulation) * 1_000;
   const whiteRate = (white / whitePopulation) * 1_000;
-  return [derivedResult(white > 0 ? (searches * whitePopulation) / (groupPopulation * white) : null, rate, whiteRate, cells)];
+  return [
+    derivedResult(white > 0 ? (searches * whitePopulation) / (groupPopulation * white) : null, rate, whiteRate, cells),
+  ];
 }
 
 const groupDefinition = (group: NonWhiteGroup): MeasureDefinition => ({
@@ -49,8 +53,7 @@ const groupDefinition = (group: NonWhiteGroup): MeasureDefinition => ({
   feed: 'stop-search',
   unit: 'ratio',
   direction: 'neither',
-  definition:
-    `(Searches in the period of ${GROUP_NAMES[group].people} ÷ the ${GROUP_NAMES[group].group} population) ÷ (searches in the period of White people ÷ the White population). ${ETHNICITY_RULE} ${RATIO_RULE}`,
+  definition: `(Searches in the period of ${GROUP_NAMES[group].people} ÷ the ${GROUP_NAMES[group].group} population) ÷ (searches in the period of White people ÷ the White population). ${ETHNICITY_RULE} ${RATIO_RULE}`,
   source: 'The PCC\'s performance report, "Disproportionality of Stop Search".',
   periods: FLOW_PERIOD_KINDS,
   additiveGroups: [{ total: STOPSEARCH_CELLS.searches, partsPrefix: STOPSEARCH_CELLS.ethnicGroupPrefix }],
@@ -75,4 +78,7 @@ export const stopsearchDisproportionalityOtherThanWhite: MeasureDefinition = {
 };
 
 /** One ratio per group compared with White, then all groups other than White together. */
-export const stopsearchDisproportionality: readonly MeasureDefinition[] = [...NON_WHITE_GROUPS.map(groupDefinition), stopsearchDisproportionalityOtherThanWhite];
+export const stopsearchDisproportionality: readonly MeasureDefinition[] = [
+  ...NON_WHITE_GROUPS.map(groupDefinition),
+  stopsearchDisproportionalityOtherThanWhite,
+];

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { METRIC } from '@rollcall/contract';
 import { measureInputOf, row } from './measure-input-of.ts';
-import { SEARCH_OUTCOME_WORDINGS as SEARCH_OUTCOMES, stopsearchFindRate, stopsearchOutcomeRates } from './stopsearch-outcome-rates.ts';
+import {
+  SEARCH_OUTCOME_WORDINGS as SEARCH_OUTCOMES,
+  stopsearchFindRate,
+  stopsearchOutcomeRates,
+} from './stopsearch-outcome-rates.ts';
 
 const input = measureInputOf({
   aggregates: [
@@ -19,7 +23,9 @@ const input = measureInputOf({
 
 describe('stopsearch.outcome_rate.<outcome>', () => {
   it('has one measure per normalised outcome', () => {
-    expect(stopsearchOutcomeRates.map((m) => m.id)).toEqual(SEARCH_OUTCOMES.map(({ id }) => `stopsearch.outcome_rate.${id}`));
+    expect(stopsearchOutcomeRates.map((m) => m.id)).toEqual(
+      SEARCH_OUTCOMES.map(({ id }) => `stopsearch.outcome_rate.${id}`),
+    );
     expect(SEARCH_OUTCOMES.map(({ id }) => id)).toEqual([
       'arrest',
       'no-further-action',
@@ -42,7 +48,12 @@ describe('stopsearch.outcome_rate.<outcome>', () => {
       denominator: 400,
       cells: { 'stopsearch.outcome.arrest': 60, 'stopsearch.searches': 400 },
       impliedCells: { '(stopsearch.searches − stopsearch.outcome.arrest)': 340 },
-      cellSums: [{ total: 'stopsearch.searches', parts: ['stopsearch.outcome.arrest', '(stopsearch.searches − stopsearch.outcome.arrest)'] }],
+      cellSums: [
+        {
+          total: 'stopsearch.searches',
+          parts: ['stopsearch.outcome.arrest', '(stopsearch.searches − stopsearch.outcome.arrest)'],
+        },
+      ],
     });
     expect(results.reduce((sum, r) => sum + r.value!, 0)).toBeCloseTo(100, 10);
     expect(results.reduce((sum, r) => sum + r.numerator!, 0)).toBe(400);
@@ -59,7 +70,15 @@ describe('stopsearch.find_rate', () => {
         cells: { 'stopsearch.outcome_linked_to_object': 90, 'stopsearch.searches': 400 },
         // The 310 searches that found nothing, given away by subtraction.
         impliedCells: { '(stopsearch.searches − stopsearch.outcome_linked_to_object)': 310 },
-        cellSums: [{ total: 'stopsearch.searches', parts: ['stopsearch.outcome_linked_to_object', '(stopsearch.searches − stopsearch.outcome_linked_to_object)'] }],
+        cellSums: [
+          {
+            total: 'stopsearch.searches',
+            parts: [
+              'stopsearch.outcome_linked_to_object',
+              '(stopsearch.searches − stopsearch.outcome_linked_to_object)',
+            ],
+          },
+        ],
       },
     ]);
   });

@@ -29,7 +29,8 @@ const OUTCOME_WORDS: Readonly<Record<SearchOutcome, string>> = {
 export const SEARCH_OUTCOME_WORDINGS = SEARCH_OUTCOMES.map((id) => ({ id, words: OUTCOME_WORDS[id] }));
 
 const example = {
-  description: '1,000 searches: 180 arrests, 650 no further action, 90 community resolutions, 40 drugs warnings, 15 penalty notices, 10 cautions, 10 summonses, 5 with no outcome recorded; 240 found what was searched for.',
+  description:
+    '1,000 searches: 180 arrests, 650 no further action, 90 community resolutions, 40 drugs warnings, 15 penalty notices, 10 cautions, 10 summonses, 5 with no outcome recorded; 240 found what was searched for.',
   aggregates: [
     row(METRIC.searches, 'Person search', 1_000),
     row(METRIC.searchesByOutcome, 'arrest', 180),

@@ -12,7 +12,7 @@ export const stopsearchRatePer1000: MeasureDefinition = {
   unit: 'per-1000',
   direction: 'lower-is-better',
   definition:
-    'Searches recorded in the period ÷ resident population × 1,000; the population is the force area\'s residents in the population vintage of the snapshot (census-2011). ' +
+    "Searches recorded in the period ÷ resident population × 1,000; the population is the force area's residents in the population vintage of the snapshot (census-2011). " +
     'The rate is for the period as it is, not annualised: the rolling-12-months rate is the headline. Numerator: searches; denominator: residents. ' +
     'No value ([z]) without a population. Compared across forces (weighted MSG average: all searches ÷ all residents); the direction only orders the MSG rank (1 = lowest rate) and does not say a low rate is good practice in itself.',
   source: 'The PCC\'s performance report: "12 Month Rolling Rates Per 1000 Residents".',

@@ -11,7 +11,16 @@ const reviews = (counts: Readonly<Record<string, readonly [reasonable: number, n
 
 describe('stopsearch.reasonable_grounds_rate', () => {
   it('reproduces 2021: 87.4% ± 4.8 of 182 records, and 21 of 24 for ethnic-minority people', () => {
-    const input = measureInputOf({ aggregates: reviews({ white: [130, 18], black: [12, 2], asian: [6, 1], mixed: [2, 0], other: [1, 0], 'not-recorded': [8, 2] }) });
+    const input = measureInputOf({
+      aggregates: reviews({
+        white: [130, 18],
+        black: [12, 2],
+        asian: [6, 1],
+        mixed: [2, 0],
+        other: [1, 0],
+        'not-recorded': [8, 2],
+      }),
+    });
     const [all, ethnicMinority] = stopsearchReasonableGroundsRate.compute(input);
     expect(all).toMatchObject({ numerator: 159, denominator: 182, ci: { method: 'normal', level: 0.95 } });
     expect(all!.value!.toFixed(1)).toBe('87.4');
@@ -25,7 +34,9 @@ describe('stopsearch.reasonable_grounds_rate', () => {
   });
 
   it('reproduces 2019: 86.5% ± 4.3 of 244 records', () => {
-    const [all] = stopsearchReasonableGroundsRate.compute(measureInputOf({ aggregates: reviews({ white: [200, 30], black: [11, 3] }) }));
+    const [all] = stopsearchReasonableGroundsRate.compute(
+      measureInputOf({ aggregates: reviews({ white: [200, 30], black: [11, 3] }) }),
+    );
     expect(all).toMatchObject({ numerator: 211, denominator: 244 });
     expect(all!.value!.toFixed(1)).toBe('86.5');
     expect(all!.ci!.halfWidth.toFixed(1)).toBe('4.3');

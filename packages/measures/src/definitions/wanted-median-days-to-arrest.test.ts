@@ -4,12 +4,23 @@ import { measureInputOf, row } from './measure-input-of.ts';
 import { wantedMedianDaysToArrest } from './wanted-median-days-to-arrest.ts';
 import { wantedOpenRows } from './wanted-on-pnc-over-6-months.ts';
 
-const arrests = (team: string, days: readonly number[]) => days.map((d) => row(METRIC.wantedDaysToArrest, `${team}|${d}`, 1));
+const arrests = (team: string, days: readonly number[]) =>
+  days.map((d) => row(METRIC.wantedDaysToArrest, `${team}|${d}`, 1));
 
 describe('wanted.median_days_to_arrest', () => {
   const input = measureInputOf({
-    aggregates: [...arrests('North', [10, 41, 41, 300]), ...arrests('South', [120, 156, 192]), row(METRIC.wantedDaysToArrest, 'South|156', 2)],
-    asAtEnd: wantedOpenRows({ 'North|high|-': 10, 'North|low|-': 30, 'South|medium|-': 25, 'East|low|-': 7, 'Gone|low|-': 0 }),
+    aggregates: [
+      ...arrests('North', [10, 41, 41, 300]),
+      ...arrests('South', [120, 156, 192]),
+      row(METRIC.wantedDaysToArrest, 'South|156', 2),
+    ],
+    asAtEnd: wantedOpenRows({
+      'North|high|-': 10,
+      'North|low|-': 30,
+      'South|medium|-': 25,
+      'East|low|-': 7,
+      'Gone|low|-': 0,
+    }),
   });
   const results = wantedMedianDaysToArrest.compute(input);
 
@@ -39,9 +50,18 @@ describe('wanted.median_days_to_arrest', () => {
   });
 
   it('counts an arrest on the day of circulation as 0 days, and has no median without arrests', () => {
-    expect(wantedMedianDaysToArrest.compute(measureInputOf({ aggregates: arrests('North', [0]) }))[0]).toMatchObject({ value: 0, denominator: 1 });
+    expect(wantedMedianDaysToArrest.compute(measureInputOf({ aggregates: arrests('North', [0]) }))[0]).toMatchObject({
+      value: 0,
+      denominator: 1,
+    });
     expect(wantedMedianDaysToArrest.compute(measureInputOf())).toEqual([
-      { value: null, numerator: null, denominator: 0, cells: { 'wanted.arrested': 0, 'wanted.open': 0 }, extra: { openAtPeriodEnd: 0 } },
+      {
+        value: null,
+        numerator: null,
+        denominator: 0,
+        cells: { 'wanted.arrested': 0, 'wanted.open': 0 },
+        extra: { openAtPeriodEnd: 0 },
+      },
     ]);
   });
 });

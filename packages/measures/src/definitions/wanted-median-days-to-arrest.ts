@@ -46,7 +46,12 @@ export const wantedMedianDaysToArrest: MeasureDefinition = {
     const openByTeam = new Map([...asAtEnd.groupBy(METRIC.wantedOpen, 0)].filter(([, open]) => open !== 0));
     const teams = [...new Set([...daysByTeam.keys(), ...openByTeam.keys()])].sort();
 
-    const resultOf = (days: readonly ValueCount[], open: number, cells: { arrested: string; open: string }, breakdown?: { team: string }): MeasureResult => {
+    const resultOf = (
+      days: readonly ValueCount[],
+      open: number,
+      cells: { arrested: string; open: string },
+      breakdown?: { team: string },
+    ): MeasureResult => {
       const arrested = days.reduce((sum, { count }) => sum + count, 0);
       return derivedResult(
         medianOfCounts(days),
@@ -57,7 +62,10 @@ export const wantedMedianDaysToArrest: MeasureDefinition = {
       );
     };
     return [
-      resultOf([...daysByTeam.values()].flat(), asAtEnd.total(METRIC.wantedOpen), { arrested: WANTED_CELLS.arrested, open: WANTED_CELLS.open }),
+      resultOf([...daysByTeam.values()].flat(), asAtEnd.total(METRIC.wantedOpen), {
+        arrested: WANTED_CELLS.arrested,
+        open: WANTED_CELLS.open,
+      }),
       ...teams.map((team) =>
         resultOf(
           daysByTeam.get(team) ?? [],

@@ -18,7 +18,8 @@ export const WANTED_CELLS = {
 } as const;
 
 /** Rows of the open-circulation stock as at a day: `team|risk|top20` → count. */
-export const wantedOpenRows = (cells: Readonly<Record<string, number>>) => Object.entries(cells).map(([dim, count]) => row(METRIC.wantedOpen, dim, count));
+export const wantedOpenRows = (cells: Readonly<Record<string, number>>) =>
+  Object.entries(cells).map(([dim, count]) => row(METRIC.wantedOpen, dim, count));
 
 export const wantedOnPncOver6Months: MeasureDefinition = {
   id: 'wanted.on_pnc_over_6_months',
@@ -34,8 +35,12 @@ export const wantedOnPncOver6Months: MeasureDefinition = {
   periods: ['as-at'],
   comparison: { scale: 100 },
   example: {
-    description: 'As at the end of 1 March 2022: 2,542 circulations open, 1,754 of them circulated on or before 1 September 2021.',
-    aggregates: [...wantedOpenRows({ 'North|high|-': 472, 'North|medium|-': 1_070, 'South|low|-': 1_000 }), row(METRIC.wantedOpenOver6Months, '', 1_754)],
+    description:
+      'As at the end of 1 March 2022: 2,542 circulations open, 1,754 of them circulated on or before 1 September 2021.',
+    aggregates: [
+      ...wantedOpenRows({ 'North|high|-': 472, 'North|medium|-': 1_070, 'South|low|-': 1_000 }),
+      row(METRIC.wantedOpenOver6Months, '', 1_754),
+    ],
   },
   compute: ({ aggregates }) => [
     shareResult(aggregates.total(METRIC.wantedOpenOver6Months), aggregates.total(METRIC.wantedOpen), {

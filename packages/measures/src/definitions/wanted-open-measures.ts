@@ -4,11 +4,19 @@ import { countResult } from '../measure-results.ts';
 import { restOf, withImplied } from './share-result.ts';
 import { WANTED_CELLS, wantedOpenRows } from './wanted-on-pnc-over-6-months.ts';
 
-const SOURCE = '"approximately 2,542 wanted persons with 472 of these being high risk" (HMICFRS PEEL 2021/22, as at 1 March 2022).';
+const SOURCE =
+  '"approximately 2,542 wanted persons with 472 of these being high risk" (HMICFRS PEEL 2021/22, as at 1 March 2022).';
 
 const example = {
-  description: 'As at the end of the day: 2,542 circulations open in two teams; 472 of them currently high risk, 20 of those among the top 20 wanted.',
-  aggregates: wantedOpenRows({ 'North|high|top20': 20, 'North|high|-': 300, 'South|high|-': 152, 'North|medium|-': 1_070, 'South|low|-': 1_000 }),
+  description:
+    'As at the end of the day: 2,542 circulations open in two teams; 472 of them currently high risk, 20 of those among the top 20 wanted.',
+  aggregates: wantedOpenRows({
+    'North|high|top20': 20,
+    'North|high|-': 300,
+    'South|high|-': 152,
+    'North|medium|-': 1_070,
+    'South|low|-': 1_000,
+  }),
 };
 
 export const wantedOpen: MeasureDefinition = {
@@ -40,7 +48,15 @@ export const wantedOpenHighRisk: MeasureDefinition = {
   compute: ({ aggregates }) => {
     const highRisk = aggregates.sumWhere(METRIC.wantedOpen, ([, risk]) => risk === 'high');
     // Beside wanted.open, the count gives away the circulations not at high risk.
-    return [withImplied(countResult(highRisk, WANTED_CELLS.openHighRisk), restOf({ cell: WANTED_CELLS.openHighRisk, count: highRisk }, { cell: WANTED_CELLS.open, count: aggregates.total(METRIC.wantedOpen) }))];
+    return [
+      withImplied(
+        countResult(highRisk, WANTED_CELLS.openHighRisk),
+        restOf(
+          { cell: WANTED_CELLS.openHighRisk, count: highRisk },
+          { cell: WANTED_CELLS.open, count: aggregates.total(METRIC.wantedOpen) },
+        ),
+      ),
+    ];
   },
 };
 

@@ -41,8 +41,7 @@ describe('compareWithGroup: Avon and Somerset against its MSG (worked example)',
 
   it('uses the weighted average, not the mean of values', () => {
     expect(result.average).toBeCloseTo(0.8256757, 7);
-    const simpleMean =
-      entries.reduce((sum, e) => sum + (e.value ?? 0), 0) / entries.filter((e) => e.value).length;
+    const simpleMean = entries.reduce((sum, e) => sum + (e.value ?? 0), 0) / entries.filter((e) => e.value).length;
     expect(simpleMean).toBeCloseTo(0.8658392, 7);
   });
 
@@ -60,21 +59,49 @@ describe('compareWithGroup: Avon and Somerset against its MSG (worked example)',
     // Wilson intervals at 1 − 0.05/7: Avon 0.7890–0.8105, Essex 0.8081–0.8279, Kent 0.7982–0.8168
     // meet; Derbyshire 0.8463–0.8727 and Hampshire 0.8410–0.8586 lie wholly above them, and so do
     // Staffordshire and Sussex (400 calls each, 0.9119 and above): Avon is 7th, 5th to 7th.
-    const counted = compareWithGroup({ force: 'avon-and-somerset', entries, direction: 'higher-is-better', scale: 1, numeratorsAreCounts: true });
+    const counted = compareWithGroup({
+      force: 'avon-and-somerset',
+      entries,
+      direction: 'higher-is-better',
+      scale: 1,
+      numeratorsAreCounts: true,
+    });
     expect(counted.rank?.interval).toMatchObject({ best: 5, worst: 7, of: 7 });
-    const sussex = compareWithGroup({ force: 'sussex', entries, direction: 'higher-is-better', scale: 1, numeratorsAreCounts: true });
+    const sussex = compareWithGroup({
+      force: 'sussex',
+      entries,
+      direction: 'higher-is-better',
+      scale: 1,
+      numeratorsAreCounts: true,
+    });
     expect(sussex.rank).toMatchObject({ position: 1, interval: { best: 1, worst: 2 } });
   });
 
   it('calls a small force "similar to" the average when its own 95% interval holds it, beyond ±5%', () => {
     // 18 of 20 = 90%, 9% above the weighted average of about 82.6%; Wilson 95%: 69.9% to 97.2%.
     const withTiny = [...entries, entry('tiny', 18, 20)];
-    const counted = compareWithGroup({ force: 'tiny', entries: withTiny, direction: 'higher-is-better', scale: 1, numeratorsAreCounts: true });
+    const counted = compareWithGroup({
+      force: 'tiny',
+      entries: withTiny,
+      direction: 'higher-is-better',
+      scale: 1,
+      numeratorsAreCounts: true,
+    });
     expect(counted.differencePercent).toBeGreaterThan(5);
     expect(counted.comparison).toBe('similar to');
-    expect(compareWithGroup({ force: 'tiny', entries: withTiny, direction: 'higher-is-better', scale: 1 }).comparison).toBe('higher than');
+    expect(
+      compareWithGroup({ force: 'tiny', entries: withTiny, direction: 'higher-is-better', scale: 1 }).comparison,
+    ).toBe('higher than');
     // Staffordshire's 380 of 400 (95%, interval 92.4% to 96.7%) is surely above it.
-    expect(compareWithGroup({ force: 'staffordshire', entries: withTiny, direction: 'higher-is-better', scale: 1, numeratorsAreCounts: true }).comparison).toBe('higher than');
+    expect(
+      compareWithGroup({
+        force: 'staffordshire',
+        entries: withTiny,
+        direction: 'higher-is-better',
+        scale: 1,
+        numeratorsAreCounts: true,
+      }).comparison,
+    ).toBe('higher than');
   });
 
   it('ranks the best force first', () => {
@@ -99,8 +126,7 @@ describe('compareWithGroup: a per 1,000 rate where lower is better', () => {
     entry('d', 45, 15000, 1000),
     entry('e', 10, 1000, 1000),
   ];
-  const compare = (force: string) =>
-    compareWithGroup({ force, entries, direction: 'lower-is-better', scale: 1000 });
+  const compare = (force: string) => compareWithGroup({ force, entries, direction: 'lower-is-better', scale: 1000 });
 
   it('scales the weighted average', () => {
     expect(compare('a').average).toBeCloseTo(3.869863, 6);
@@ -116,7 +142,7 @@ describe('compareWithGroup: a per 1,000 rate where lower is better', () => {
 
   it('says higher than where the simple mean would have said similar to', () => {
     // c: 5.0 is +29.2% over 3.87; against 4.8 it would be +4.2%, inside ±5%.
-    expect(compare('c').differencePercent).toBeCloseTo(29.203540, 6);
+    expect(compare('c').differencePercent).toBeCloseTo(29.20354, 6);
     expect(compare('c').comparison).toBe('higher than');
     expect(compare('a').comparison).toBe('below');
   });
@@ -133,9 +159,7 @@ describe('compareWithGroup boundaries and gaps', () => {
       comparison: 'similar to',
     });
     expect(compareWithGroup({ force: 'y', ...common }).comparison).toBe('similar to');
-    expect(
-      compareWithGroup({ force: 'x', ...common, similarWithinPercent: 4.9 }).comparison,
-    ).toBe('higher than');
+    expect(compareWithGroup({ force: 'x', ...common, similarWithinPercent: 4.9 }).comparison).toBe('higher than');
   });
 
   it('gives no rank or comparison when the force itself lacks data, but still an average', () => {
@@ -181,11 +205,11 @@ describe('compareWithGroup boundaries and gaps', () => {
   it('rejects a force missing from its own group, duplicates and a bad scale', () => {
     const common = { direction: 'higher-is-better', scale: 1 } as const;
     expect(() => compareWithGroup({ force: 'q', entries, ...common })).toThrow(RangeError);
-    expect(() =>
-      compareWithGroup({ force: 'x', entries: [...entries, entry('x', 1, 2)], ...common }),
-    ).toThrow(RangeError);
-    expect(() =>
-      compareWithGroup({ force: 'x', entries, direction: 'higher-is-better', scale: 0 }),
-    ).toThrow(RangeError);
+    expect(() => compareWithGroup({ force: 'x', entries: [...entries, entry('x', 1, 2)], ...common })).toThrow(
+      RangeError,
+    );
+    expect(() => compareWithGroup({ force: 'x', entries, direction: 'higher-is-better', scale: 0 })).toThrow(
+      RangeError,
+    );
   });
 });

@@ -46,7 +46,10 @@ export interface GroupRank {
   readonly of: number;
   /** `position/of`, as published: "3/8". */
   readonly label: string;
-  /** The ranks the force could hold given every force's uncertainty (rank-interval.ts); null when numerators are not counts. */
+  /**
+   * The ranks the force could hold given every force's uncertainty (rank-interval.ts); null when numerators are not
+   * counts.
+   */
   readonly interval: RankInterval | null;
 }
 
@@ -127,12 +130,14 @@ export function compareWithGroup(input: GroupComparisonInput): GroupComparison {
       input.direction === 'higher-is-better' ? other.value > self.value : other.value < self.value;
     const position = 1 + complete.filter(better).length;
     // Over the same forces as the position, so the interval always holds it.
-    const interval = input.numeratorsAreCounts && complete.every((e) => e.denominator > 0) ? (rankIntervals(complete, input.direction).get(self.force) ?? null) : null;
+    const interval =
+      input.numeratorsAreCounts && complete.every((e) => e.denominator > 0)
+        ? (rankIntervals(complete, input.direction).get(self.force) ?? null)
+        : null;
     rank = { position, of: complete.length, label: `${position}/${complete.length}`, interval };
   }
 
-  const differencePercent =
-    self === undefined || average === null ? null : relativeChangePercent(self.value, average);
+  const differencePercent = self === undefined || average === null ? null : relativeChangePercent(self.value, average);
   // With counts, a force whose own 95% interval holds the average is "similar to" it even beyond
   // ±5%: a small force's 97.5% of 400 calls is not a finding about the force.
   const intervalHoldsAverage =

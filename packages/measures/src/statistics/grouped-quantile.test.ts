@@ -60,9 +60,7 @@ describe('groupedQuantile', () => {
       ]),
     ).toThrow(RangeError);
     expect(() => groupedMedian([{ lower: 10, upper: 0, count: 1 }])).toThrow(RangeError);
-    expect(() =>
-      groupedMedian([{ lower: 0, upper: Number.POSITIVE_INFINITY, count: 1 }]),
-    ).toThrow(RangeError);
+    expect(() => groupedMedian([{ lower: 0, upper: Number.POSITIVE_INFINITY, count: 1 }])).toThrow(RangeError);
     expect(() => groupedMedian([{ lower: 0, upper: 10, count: 2.5 }])).toThrow(RangeError);
     expect(() => groupedQuantile(bins, -0.1)).toThrow(RangeError);
   });

@@ -24,9 +24,7 @@ function checkedBins(bins: readonly Bin[]): Bin[] {
     }
     const previous = sorted[i - 1];
     if (previous !== undefined && lower < previous.upper) {
-      throw new RangeError(
-        `bins [${previous.lower}, ${previous.upper}) and [${lower}, ${upper}) overlap`,
-      );
+      throw new RangeError(`bins [${previous.lower}, ${previous.upper}) and [${lower}, ${upper}) overlap`);
     }
   });
   return sorted;

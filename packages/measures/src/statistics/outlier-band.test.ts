@@ -4,8 +4,7 @@ import { nationalOutliers, type ForceValue } from './outlier-band.ts';
 const forces = (values: readonly (number | null)[]): ForceValue[] =>
   values.map((value, i) => ({ force: `force-${i + 1}`, value }));
 
-const flags = (values: readonly (number | null)[]) =>
-  nationalOutliers(forces(values)).forces.map((f) => f.flag);
+const flags = (values: readonly (number | null)[]) => nationalOutliers(forces(values)).forces.map((f) => f.flag);
 
 describe('nationalOutliers on roughly normal values', () => {
   // 2, 4, 4, 4, 5, 5, 7, 9: mean 40/8 = 5; squared deviations 9+1+1+1+0+0+4+16 = 32;
@@ -40,7 +39,16 @@ describe('nationalOutliers on roughly normal values', () => {
     // The 2 is uncertain enough to reach the band (2.86); the 9 is certain to be above it (7.14).
     withIntervals[0] = { force: 'f0', value: 2, interval: { lower: 1, upper: 3 } };
     withIntervals[7] = { force: 'f7', value: 9, interval: { lower: 8, upper: 10 } };
-    expect(nationalOutliers(withIntervals).forces.map((f) => f.flag)).toEqual([null, null, null, null, null, null, null, 'well above']);
+    expect(nationalOutliers(withIntervals).forces.map((f) => f.flag)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      'well above',
+    ]);
     withIntervals[7] = { force: 'f7', value: 9, interval: { lower: 7, upper: 11 } };
     expect(nationalOutliers(withIntervals).forces[7]!.flag).toBeNull();
   });
@@ -73,18 +81,7 @@ describe('nationalOutliers on skewed (lognormal-looking) values', () => {
   });
 
   it('flags against the log band', () => {
-    expect(flags(values)).toEqual([
-      'well below',
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      null,
-      'well above',
-    ]);
+    expect(flags(values)).toEqual(['well below', null, null, null, null, null, null, null, null, 'well above']);
   });
 });
 

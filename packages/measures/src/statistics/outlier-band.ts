@@ -135,10 +135,7 @@ function chooseBand(values: readonly number[], alpha: number): OutlierBand {
  * Throws RangeError for a non-finite value or alpha outside (0, 1), and ShapiroWilkError beyond
  * 5000 forces (the test's limit; England and Wales have 43).
  */
-export function nationalOutliers(
-  values: readonly ForceValue[],
-  alpha: number = OUTLIER_ALPHA,
-): NationalOutliers {
+export function nationalOutliers(values: readonly ForceValue[], alpha: number = OUTLIER_ALPHA): NationalOutliers {
   if (!(alpha > 0 && alpha < 1)) throw new RangeError(`alpha must be in (0, 1), got ${alpha}`);
   const present: number[] = [];
   for (const { force, value } of values) {

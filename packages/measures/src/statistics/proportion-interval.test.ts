@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Z_95, normalInterval, publishedProportionInterval, wilsonInterval, wilsonRecommended } from './proportion-interval.ts';
+import {
+  Z_95,
+  normalInterval,
+  publishedProportionInterval,
+  wilsonInterval,
+  wilsonRecommended,
+} from './proportion-interval.ts';
 
 describe('Z_95', () => {
   it('is Φ⁻¹(0.975) = 1.959964', () => {

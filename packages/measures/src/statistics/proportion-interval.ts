@@ -44,11 +44,7 @@ const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
  * 159 of 182 gives 87.4% ± 4.8 points. Null when n = 0. At p = 0 or 1 its width is zero, which
  * is why the Wilson interval accompanies it there.
  */
-export function normalInterval(
-  successes: number,
-  n: number,
-  z: number = Z_95,
-): NormalProportionInterval | null {
+export function normalInterval(successes: number, n: number, z: number = Z_95): NormalProportionInterval | null {
   checkCounts(successes, n);
   if (n === 0) return null;
   const estimate = successes / n;
@@ -67,11 +63,7 @@ export function normalInterval(
  * (p + z²/2n ± z·√(p(1−p)/n + z²/4n²)) ÷ (1 + z²/n). It stays inside [0, 1] and keeps a sensible
  * width at 0 or n successes (0 of 10 → 0 to 0.2775). Null when n = 0.
  */
-export function wilsonInterval(
-  successes: number,
-  n: number,
-  z: number = Z_95,
-): WilsonInterval | null {
+export function wilsonInterval(successes: number, n: number, z: number = Z_95): WilsonInterval | null {
   checkCounts(successes, n);
   if (n === 0) return null;
   const p = successes / n;
@@ -102,10 +94,7 @@ export function wilsonRecommended(successes: number, n: number): boolean {
  * The 95% interval for `successes` of `n` as a snapshot publishes it: the normal approximation,
  * plus Wilson where `wilsonRecommended`. Null when n = 0 (no proportion, so no interval).
  */
-export function publishedProportionInterval(
-  successes: number,
-  n: number,
-): PublishedProportionInterval | null {
+export function publishedProportionInterval(successes: number, n: number): PublishedProportionInterval | null {
   const normal = normalInterval(successes, n);
   if (normal === null) return null;
   const base = {

@@ -13,9 +13,7 @@ function sortedCounts(counts: readonly ValueCount[]): { sorted: ValueCount[]; to
   let total = 0;
   for (const { value, count } of counts) {
     if (!Number.isFinite(value) || !Number.isInteger(count) || count < 0) {
-      throw new RangeError(
-        `a count needs a finite value and a whole count ≥ 0, got ${count} × ${value}`,
-      );
+      throw new RangeError(`a count needs a finite value and a whole count ≥ 0, got ${count} × ${value}`);
     }
     total += count;
   }

@@ -18,7 +18,12 @@ const FIGURES = [
 describe('rankIntervals (Klein, Wright and Wieczorek 2020)', () => {
   it('reproduces the hand-worked example', () => {
     const intervals = rankIntervals(FIGURES, 'higher-is-better');
-    expect(Object.fromEntries([...intervals].map(([force, i]) => [force, `${i.best}-${i.worst}`]))).toEqual({ A: '1-3', B: '1-3', C: '4-4', D: '1-3' });
+    expect(Object.fromEntries([...intervals].map(([force, i]) => [force, `${i.best}-${i.worst}`]))).toEqual({
+      A: '1-3',
+      B: '1-3',
+      C: '4-4',
+      D: '1-3',
+    });
     expect(intervals.get('A')).toMatchObject({ of: 4, level: 0.95, method: 'klein-wright-wieczorek-2020' });
     const wilsonA = scoreInterval(90, 100, 2.4977054744123737);
     expect(wilsonA.lower).toBeCloseTo(0.8001, 4);
@@ -34,7 +39,12 @@ describe('rankIntervals (Klein, Wright and Wieczorek 2020)', () => {
   it('narrows with larger counts, and always holds the point rank', () => {
     const large = FIGURES.map((f) => ({ ...f, numerator: f.numerator * 100, denominator: f.denominator * 100 }));
     const intervals = rankIntervals(large, 'higher-is-better');
-    expect(Object.fromEntries([...intervals].map(([force, i]) => [force, `${i.best}-${i.worst}`]))).toEqual({ A: '1-1', D: '2-2', B: '3-3', C: '4-4' });
+    expect(Object.fromEntries([...intervals].map(([force, i]) => [force, `${i.best}-${i.worst}`]))).toEqual({
+      A: '1-1',
+      D: '2-2',
+      B: '3-3',
+      C: '4-4',
+    });
   });
 
   it('uses the Poisson score interval for a count that can exceed its denominator', () => {
@@ -47,8 +57,14 @@ describe('rankIntervals (Klein, Wright and Wieczorek 2020)', () => {
   });
 
   it('labels a rank with its interval as a report prints it', () => {
-    expect(rankWithIntervalLabel(3, { best: 2, worst: 5, of: 8, level: 0.95, method: 'klein-wright-wieczorek-2020' })).toBe('3rd of 8 (2nd to 5th)');
-    expect(rankWithIntervalLabel(4, { best: 4, worst: 4, of: 4, level: 0.95, method: 'klein-wright-wieczorek-2020' })).toBe('4th of 4 (surely 4th)');
-    expect(rankWithIntervalLabel(11, { best: 1, worst: 12, of: 12, level: 0.95, method: 'klein-wright-wieczorek-2020' })).toBe('11th of 12 (1st to 12th)');
+    expect(
+      rankWithIntervalLabel(3, { best: 2, worst: 5, of: 8, level: 0.95, method: 'klein-wright-wieczorek-2020' }),
+    ).toBe('3rd of 8 (2nd to 5th)');
+    expect(
+      rankWithIntervalLabel(4, { best: 4, worst: 4, of: 4, level: 0.95, method: 'klein-wright-wieczorek-2020' }),
+    ).toBe('4th of 4 (surely 4th)');
+    expect(
+      rankWithIntervalLabel(11, { best: 1, worst: 12, of: 12, level: 0.95, method: 'klein-wright-wieczorek-2020' }),
+    ).toBe('11th of 12 (1st to 12th)');
   });
 });

@@ -37,8 +37,13 @@ export interface RankInterval {
 }
 
 /** The score interval of numerator ÷ denominator at normal quantile z (see above). */
-export function scoreInterval(numerator: number, denominator: number, z: number): { readonly lower: number; readonly upper: number } {
-  if (!(denominator > 0) || !(numerator >= 0)) throw new RangeError(`a rate needs numerator ≥ 0 and denominator > 0, got ${numerator} / ${denominator}`);
+export function scoreInterval(
+  numerator: number,
+  denominator: number,
+  z: number,
+): { readonly lower: number; readonly upper: number } {
+  if (!(denominator > 0) || !(numerator >= 0))
+    throw new RangeError(`a rate needs numerator ≥ 0 and denominator > 0, got ${numerator} / ${denominator}`);
   const z2 = z * z;
   if (numerator <= denominator) {
     const centre = (numerator + z2 / 2) / (denominator + z2);
@@ -46,35 +51,53 @@ export function scoreInterval(numerator: number, denominator: number, z: number)
     return { lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
   }
   const half = z * Math.sqrt(numerator + z2 / 4);
-  return { lower: Math.max(0, (numerator + z2 / 2 - half) / denominator), upper: (numerator + z2 / 2 + half) / denominator };
+  return {
+    lower: Math.max(0, (numerator + z2 / 2 - half) / denominator),
+    upper: (numerator + z2 / 2 + half) / denominator,
+  };
 }
 
-/** Every force's 95% rank interval among `figures` (forces with a denominator of 0 cannot be ranked: leave them out). */
+/**
+ * Every force's 95% rank interval among `figures` (forces with a denominator of 0 cannot be ranked: leave them out).
+ */
 export function rankIntervals(figures: readonly RankedFigure[], direction: RankDirection): Map<string, RankInterval> {
   const of = figures.length;
   const intervals = new Map<string, RankInterval>();
   if (of === 0) return intervals;
   const z = normalQuantile(1 - 0.05 / (2 * of));
-  const bounds = figures.map((figure) => ({ force: figure.force, ...scoreInterval(figure.numerator, figure.denominator, z) }));
+  const bounds = figures.map((figure) => ({
+    force: figure.force,
+    ...scoreInterval(figure.numerator, figure.denominator, z),
+  }));
   for (const self of bounds) {
     const others = bounds.filter((other) => other.force !== self.force);
     const surelyAbove = others.filter((other) => other.lower > self.upper).length;
     const surelyBelow = others.filter((other) => other.upper < self.lower).length;
     const surelyBetter = direction === 'higher-is-better' ? surelyAbove : surelyBelow;
     const surelyWorse = direction === 'higher-is-better' ? surelyBelow : surelyAbove;
-    intervals.set(self.force, { best: 1 + surelyBetter, worst: of - surelyWorse, of, level: 0.95, method: 'klein-wright-wieczorek-2020' });
+    intervals.set(self.force, {
+      best: 1 + surelyBetter,
+      worst: of - surelyWorse,
+      of,
+      level: 0.95,
+      method: 'klein-wright-wieczorek-2020',
+    });
   }
   return intervals;
 }
 
 const ordinal = (n: number): string => {
   const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix =
+    tens >= 11 && tens <= 13 ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 };
 
 /** "3rd of 8 (2nd to 5th)", or "4th of 4 (surely 4th)" when the interval is one rank. */
 export function rankWithIntervalLabel(position: number, interval: RankInterval): string {
-  const range = interval.best === interval.worst ? `surely ${ordinal(interval.best)}` : `${ordinal(interval.best)} to ${ordinal(interval.worst)}`;
+  const range =
+    interval.best === interval.worst
+      ? `surely ${ordinal(interval.best)}`
+      : `${ordinal(interval.best)} to ${ordinal(interval.worst)}`;
   return `${ordinal(position)} of ${interval.of} (${range})`;
 }

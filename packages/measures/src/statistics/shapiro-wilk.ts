@@ -68,9 +68,7 @@ export function shapiroWilkCoefficients(n: number): readonly number[] {
     return [a1, ...m.slice(1).map((mi) => -mi / scale)];
   }
   const a2 = polynomial(C2, u) - m2 / norm;
-  const scale = Math.sqrt(
-    (sumSquares - 2 * m1 * m1 - 2 * m2 * m2) / (1 - 2 * a1 * a1 - 2 * a2 * a2),
-  );
+  const scale = Math.sqrt((sumSquares - 2 * m1 * m1 - 2 * m2 * m2) / (1 - 2 * a1 * a1 - 2 * a2 * a2));
   return [a1, a2, ...m.slice(2).map((mi) => -mi / scale)];
 }
 

@@ -51,9 +51,7 @@ describe('trend', () => {
         '|change| ≤ 10%: Stable; 10% < |change| ≤ 20%: Moderate increase/reduction; ' +
         '|change| > 20%: Strong increase/reduction',
     });
-    expect(trend(121, 100, { stablePercent: 10, strongPercent: 20 })?.label).toBe(
-      'Strong increase',
-    );
+    expect(trend(121, 100, { stablePercent: 10, strongPercent: 20 })?.label).toBe('Strong increase');
   });
 
   it('states the default 5% / 15% rule', () => {

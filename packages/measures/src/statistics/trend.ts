@@ -1,11 +1,6 @@
 import { relativeChangePercent } from './relative-change.ts';
 
-export type TrendLabel =
-  | 'Stable'
-  | 'Moderate increase'
-  | 'Moderate reduction'
-  | 'Strong increase'
-  | 'Strong reduction';
+export type TrendLabel = 'Stable' | 'Moderate increase' | 'Moderate reduction' | 'Strong increase' | 'Strong reduction';
 
 /** Thresholds on the absolute relative change, in percent. */
 export interface TrendThresholds {
@@ -40,9 +35,7 @@ export function trendRule(thresholds: TrendThresholds = DEFAULT_TREND_THRESHOLDS
     stablePercent < 0 ||
     strongPercent <= stablePercent
   ) {
-    throw new RangeError(
-      `trend thresholds need 0 ≤ stable < strong, got ${stablePercent} and ${strongPercent}`,
-    );
+    throw new RangeError(`trend thresholds need 0 ≤ stable < strong, got ${stablePercent} and ${strongPercent}`);
   }
   return {
     comparedWith: 'same measure 12 months earlier',

@@ -20,7 +20,12 @@ beforeAll(async () => {
   database = await createTestDatabase();
   redis = createTestRedis();
   dir = await mkdtemp(join(tmpdir(), 'rollcall-demo-test-'));
-  const io = capturedIo({ DATABASE_URL: database.url, REDIS_URL: redis.url, LOG_LEVEL: 'silent', SNAPSHOT_DIR: join(dir, 'snapshots') });
+  const io = capturedIo({
+    DATABASE_URL: database.url,
+    REDIS_URL: redis.url,
+    LOG_LEVEL: 'silent',
+    SNAPSHOT_DIR: join(dir, 'snapshots'),
+  });
   const code = await demoCommand(['--scale', '0.01'], io, { database: database.name, prefix: redis.prefix, dir });
   stdout = io.output().stdout;
   if (code !== 0) throw new Error(`demo exited ${code}: ${io.output().stderr}\n${stdout}`);
@@ -52,7 +57,9 @@ const number = (text: string): number => Number(text.replace(/,/g, ''));
 
 /** The measures table's headline row of `measureId` for `period` (month or as-at), as its cells. */
 function measureRow(measureId: string, period: string) {
-  const row = tableOf('measure', 'period').find((r) => cell(r, 'measure') === measureId && cell(r, 'period') === period);
+  const row = tableOf('measure', 'period').find(
+    (r) => cell(r, 'measure') === measureId && cell(r, 'period') === period,
+  );
   expect(row, `${measureId} ${period}`).toBeDefined();
   return {
     value: cell(row!, 'value'),
@@ -115,20 +122,32 @@ describe('rollcall demo at 1% volume', () => {
     const { denominator } = expectShare(grounds);
     expect(denominator).toBeGreaterThan(20);
     expect(grounds.flags).toBe('[r]');
-    expect(stdout).toMatch(/^late events and the national table arrived: published avon-and-somerset_2024-01-31_r2, superseding avon-and-somerset_2024-01-31_r1: \d+ late/m);
+    expect(stdout).toMatch(
+      /^late events and the national table arrived: published avon-and-somerset_2024-01-31_r2, superseding avon-and-somerset_2024-01-31_r1: \d+ late/m,
+    );
   });
 
   it('mixes late, duplicate and invalid lines into every feed, and accounts for every line offered', () => {
     const mix = tableOf('feed', 'events');
     expect(mix.map((row) => cell(row, 'feed'))).toEqual(['call-handling', 'wanted-persons', 'dvpo', 'stop-search']);
-    expect(stdout).toContain("(stop-search: grounds reviews of 507 real searches; its duplicated and invalid lines include copies of the real file's)");
+    expect(stdout).toContain(
+      "(stop-search: grounds reviews of 507 real searches; its duplicated and invalid lines include copies of the real file's)",
+    );
     const stopSearchMix = mix[3]!;
-    for (const kind of ['duplicated', 'invalid', 'late']) expect(number(cell(stopSearchMix, kind)), kind).toBeGreaterThan(0);
+    for (const kind of ['duplicated', 'invalid', 'late'])
+      expect(number(cell(stopSearchMix, kind)), kind).toBeGreaterThan(0);
 
     const accounting = tableOf('feed', 'offered');
-    expect(accounting.map((row) => cell(row, 'feed'))).toEqual(['call-handling', 'wanted-persons', 'dvpo', 'stop-search']);
+    expect(accounting.map((row) => cell(row, 'feed'))).toEqual([
+      'call-handling',
+      'wanted-persons',
+      'dvpo',
+      'stop-search',
+    ]);
     for (const row of accounting) {
-      const [offered, stored, duplicate, rejected] = ['offered', 'stored', 'duplicate', 'rejected'].map((name) => number(cell(row, name)));
+      const [offered, stored, duplicate, rejected] = ['offered', 'stored', 'duplicate', 'rejected'].map((name) =>
+        number(cell(row, name)),
+      );
       expect(offered, cell(row, 'feed')).toBe(stored! + duplicate! + rejected!);
       expect(stored).toBeGreaterThan(0);
     }
@@ -138,8 +157,12 @@ describe('rollcall demo at 1% volume', () => {
   });
 
   it('compares the force with its MSG and the country from police.uk’s table, and prints the rank with its interval', () => {
-    expect(stdout).toMatch(/^loaded police\.uk's 999 table for 2024-01 \(generated, .*\): edition [0-9a-f]{12}, \d+ figures; 1 line\(s\) refused \(force: "Police Scotland" is not a force of England and Wales in the reference data\)$/m);
+    expect(stdout).toMatch(
+      /^loaded police\.uk's 999 table for 2024-01 \(generated, .*\): edition [0-9a-f]{12}, \d+ figures; 1 line\(s\) refused \(force: "Police Scotland" is not a force of England and Wales in the reference data\)$/m,
+    );
     expect(stdout).toMatch(/published figures police-uk-999 edition [0-9a-f]{12}/);
-    expect(stdout).toMatch(/^999 calls answered within 10 s: \d+\.\d%, \d(st|nd|rd|th) of 8 \((\d(st|nd|rd|th) to \d(st|nd|rd|th)|surely \d(st|nd|rd|th))\) in its most similar group, MSG average \d+\.\d%, national band \d+\.\d% to \d+\.\d%; police\.uk prints \d+\.\d% \([+-]\d+\.\d\d points\)$/m);
+    expect(stdout).toMatch(
+      /^999 calls answered within 10 s: \d+\.\d%, \d(st|nd|rd|th) of 8 \((\d(st|nd|rd|th) to \d(st|nd|rd|th)|surely \d(st|nd|rd|th))\) in its most similar group, MSG average \d+\.\d%, national band \d+\.\d% to \d+\.\d%; police\.uk prints \d+\.\d% \([+-]\d+\.\d\d points\)$/m,
+    );
   });
 });

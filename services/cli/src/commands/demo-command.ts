@@ -13,7 +13,15 @@ import { deleteKeysWithPrefix } from '@rollcall/queue';
 import { resolveBackingServices } from '@rollcall/backing-services';
 import { importPublishedFile, POLICE_UK_SAMPLE_MONTHS, policeUkSampleFile } from '@rollcall/importers';
 import { MEASURES } from '@rollcall/measures';
-import { type AnomalyRates, DEFAULT_ANOMALY_RATES, mixAnomalies, Random, simulateForceMonth, simulateGroundsReviews, simulatePoliceUk999Table } from '@rollcall/simulator';
+import {
+  type AnomalyRates,
+  DEFAULT_ANOMALY_RATES,
+  mixAnomalies,
+  Random,
+  simulateForceMonth,
+  simulateGroundsReviews,
+  simulatePoliceUk999Table,
+} from '@rollcall/simulator';
 import pg from 'pg';
 import { commandSetup } from '../cli-context.ts';
 import { CommandFailed, type CommandIo, parseOptions, UsageError, writeLine } from '../command-line.ts';
@@ -53,7 +61,8 @@ const REAL_STOP_SEARCH_FILES: Readonly<Record<string, string>> = Object.fromEntr
 /** Drops and recreates the demo's own database, so every demo run starts from nothing. */
 async function resetDemoDatabase(serverUrl: string, database: string): Promise<string> {
   // Interpolated into SQL below: a plain lower-case identifier only.
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new RangeError(`demo database name ${JSON.stringify(database)} is not a plain identifier`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database))
+    throw new RangeError(`demo database name ${JSON.stringify(database)} is not a plain identifier`);
   const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
   const client = new pg.Client({ connectionString: admin.toString() });
@@ -100,22 +109,37 @@ const seconds = (since: number) => `${((performance.now() - since) / 1000).toFix
  * @param target where its state goes (DEMO_TARGET by default); tests pass their own database,
  *   prefix and folder so that a run never touches a developer's demo.
  */
-export async function demoCommand(args: readonly string[], io: CommandIo, target: DemoTarget = DEMO_TARGET): Promise<number> {
-  const { values } = parseOptions(args, { month: { type: 'string', default: '2024-01' }, scale: { type: 'string', default: '1' } }, 'demo');
-  const month = values.month!;
+export async function demoCommand(
+  args: readonly string[],
+  io: CommandIo,
+  target: DemoTarget = DEMO_TARGET,
+): Promise<number> {
+  const { values } = parseOptions(
+    args,
+    { month: { type: 'string', default: '2024-01' }, scale: { type: 'string', default: '1' } },
+    'demo',
+  );
+  const month = values.month ?? '2024-01';
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError('demo: --month must be YYYY-MM');
   const scale = Number(values.scale);
-  if (!(scale > 0 && scale <= 10)) throw new UsageError('demo: --scale must be a number above 0 and at most 10 (1 = real volume)');
+  if (!(scale > 0 && scale <= 10))
+    throw new UsageError('demo: --scale must be a number above 0 and at most 10 (1 = real volume)');
   const started = performance.now();
   const say = (text = '') => writeLine(io.stdout, text);
 
   say(`Rollcall demo: ${FORCE_ID}, ${month}${scale === 1 ? '' : ` at ${scale}x volume`}`);
-  const services = await resolveBackingServices({ env: io.env, allowContainers: true, onProgress: (message) => writeLine(io.stderr, message) });
+  const services = await resolveBackingServices({
+    env: io.env,
+    allowContainers: true,
+    onProgress: (message) => writeLine(io.stderr, message),
+  });
   try {
     say(`PostgreSQL: ${services.source.database}; Redis: ${services.source.redis}`);
     const databaseUrl = await resetDemoDatabase(services.databaseUrl, target.database);
     const migration = await migrateDatabase(databaseUrl);
-    say(`database ${target.database}: ${migration.applied.length} migrations, reference data ${migration.referenceVersion}`);
+    say(
+      `database ${target.database}: ${migration.applied.length} migrations, reference data ${migration.referenceVersion}`,
+    );
 
     const snapshotDir = resolve(io.env.SNAPSHOT_DIR ?? join(target.dir, 'snapshots'));
     const { config, log } = commandSetup(io, 'demo', {
@@ -140,7 +164,11 @@ export async function demoCommand(args: readonly string[], io: CommandIo, target
       let realSearches: StopSearchRecorded[] = [];
       if (useRealStopSearch) {
         say('\ningesting the real data.police.uk stop-and-search file:');
-        const summary = await ingestFile(context, io, log, { feed: 'stop-search', format: 'police-uk-csv', file: realStopSearch });
+        const summary = await ingestFile(context, io, log, {
+          feed: 'stop-search',
+          format: 'police-uk-csv',
+          file: realStopSearch,
+        });
         for (const line of describeIngest(summary)) say(`  ${line}`);
         const drained = await drainFeedQueues(context, io, log, 900);
         if (!drained.drained) throw new CommandFailed('the stop-search queue did not drain within 15 minutes');
@@ -167,7 +195,9 @@ export async function demoCommand(args: readonly string[], io: CommandIo, target
         const onRealFile = feed === 'stop-search' && useRealStopSearch;
         if (events[feed].length === 0 && !onRealFile) continue;
         const random = new Random(1_000 + index);
-        const mixed = onRealFile ? mixAnomalies(events[feed], random, REAL_FILE_EXTRA_RATES, realSearches) : mixAnomalies(events[feed], random);
+        const mixed = onRealFile
+          ? mixAnomalies(events[feed], random, REAL_FILE_EXTRA_RATES, realSearches)
+          : mixAnomalies(events[feed], random);
         const onTime = join(dir, `${feed}.ndjson`);
         const late = join(dir, `${feed}.late.ndjson`);
         await writeFile(onTime, mixed.lines.length > 0 ? `${mixed.lines.join('\n')}\n` : '');
@@ -175,15 +205,42 @@ export async function demoCommand(args: readonly string[], io: CommandIo, target
         files.push({ feed, onTime, late });
         generated += mixed.counts.events;
         const c = mixed.counts;
-        mixRows.push([feed, formatCount(c.events), formatCount(c.reordered), formatCount(c.duplicates), formatCount(c.conflicts), formatCount(c.invalid), formatCount(c.late)]);
+        mixRows.push([
+          feed,
+          formatCount(c.events),
+          formatCount(c.reordered),
+          formatCount(c.duplicates),
+          formatCount(c.conflicts),
+          formatCount(c.invalid),
+          formatCount(c.late),
+        ]);
       }
-      say(`\ngenerated ${formatCount(generated)} events in ${seconds(generateStarted)}, mixed as real feeds deliver them:`);
-      say(textTable(['feed', 'events', 'out of order', 'duplicated', 'conflicting', 'invalid', 'late'], mixRows, ['left', 'right', 'right', 'right', 'right', 'right', 'right']));
-      if (useRealStopSearch) say(`(stop-search: grounds reviews of ${formatCount(realSearches.length)} real searches; its duplicated and invalid lines include copies of the real file's)`);
+      say(
+        `\ngenerated ${formatCount(generated)} events in ${seconds(generateStarted)}, mixed as real feeds deliver them:`,
+      );
+      say(
+        textTable(['feed', 'events', 'out of order', 'duplicated', 'conflicting', 'invalid', 'late'], mixRows, [
+          'left',
+          'right',
+          'right',
+          'right',
+          'right',
+          'right',
+          'right',
+        ]),
+      );
+      if (useRealStopSearch)
+        say(
+          `(stop-search: grounds reviews of ${formatCount(realSearches.length)} real searches; its duplicated and invalid lines include copies of the real file's)`,
+        );
 
       // 3. Ingest through the queues, then drain.
       say('\ningesting:');
-      for (const file of files) for (const line of describeIngest(await ingestFile(context, io, log, { feed: file.feed, format: 'ndjson', file: file.onTime }))) say(`  ${line}`);
+      for (const file of files)
+        for (const line of describeIngest(
+          await ingestFile(context, io, log, { feed: file.feed, format: 'ndjson', file: file.onTime }),
+        ))
+          say(`  ${line}`);
       const drained = await drainFeedQueues(context, io, log, 900);
       if (!drained.drained) throw new CommandFailed('the feed queues did not drain within 15 minutes');
       say(`stored in ${seconds(ingestStarted)} (queue to database, including validation, dedupe and daily aggregates)`);
@@ -192,15 +249,20 @@ export async function demoCommand(args: readonly string[], io: CommandIo, target
       const asOf = lastOfMonth(`${month}-01`);
       const deps = publishDepsOf(context.config, context);
       const first = await publishSnapshot(deps, FORCE_ID, asOf);
-      say(`\npublished ${first.snapshotId} (${first.document.measures.length} measure entries, content ${first.document.contentHash.slice(0, 12)})`);
+      say(
+        `\npublished ${first.snapshotId} (${first.document.measures.length} measure entries, content ${first.document.contentHash.slice(0, 12)})`,
+      );
       await importNationalTable(context, month, dir, first, say);
-      for (const file of files) await ingestFile(context, io, log, { feed: file.feed, format: 'ndjson', file: file.late });
+      for (const file of files)
+        await ingestFile(context, io, log, { feed: file.feed, format: 'ndjson', file: file.late });
       await drainFeedQueues(context, io, log, 900);
       const revisions = await reviseStaleSnapshots(deps, [FORCE_ID]);
       const latest: PublishOutcome = revisions.find((outcome) => outcome.created) ?? first;
       if (latest !== first && latest.document.revisionOf) {
         const { reasons, changes } = latest.document.revisionOf;
-        const editions = reasons.publishedEditions?.length ? `, published figures ${reasons.publishedEditions.join(', ')}` : '';
+        const editions = reasons.publishedEditions?.length
+          ? `, published figures ${reasons.publishedEditions.join(', ')}`
+          : '';
         say(
           `late events and the national table arrived: published ${latest.snapshotId}, superseding ${latest.document.supersedes}: ${reasons.lateEvents} late event(s), ${reasons.correctedEvents} of them corrections${editions}, changed ${changes.length} figure(s), marked [r]`,
         );
@@ -217,15 +279,20 @@ export async function demoCommand(args: readonly string[], io: CommandIo, target
           ['feed', 'offered', 'stored', 'duplicate', 'rejected'],
           FEEDS.map((feed) => {
             const rows = accounting.filter((row) => row.feed === feed);
-            const sum = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') => formatCount(rows.reduce((total, row) => total + row[key], 0));
+            const sum = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
+              formatCount(rows.reduce((total, row) => total + row[key], 0));
             return [feed, sum('offered'), sum('stored'), sum('duplicate'), sum('rejected')];
           }),
           ['left', 'right', 'right', 'right', 'right'],
         ),
       );
-      say(`\n${latest.document.forceName}, snapshot ${latest.snapshotId}, as at ${asOf} (month ${month} and as at the end of it; the snapshot also holds the rolling 12 months and financial year, [x] here as a month of data cannot fill them):`);
+      say(
+        `\n${latest.document.forceName}, snapshot ${latest.snapshotId}, as at ${asOf} (month ${month} and as at the end of it; the snapshot also holds the rolling 12 months and financial year, [x] here as a month of data cannot fill them):`,
+      );
       say(measuresTable(latest));
-      say(`\nfiles: ${latest.files?.json ?? join(snapshotDir, FORCE_ID)} and ${join(snapshotDir, FORCE_ID, 'latest.csv')}`);
+      say(
+        `\nfiles: ${latest.files?.json ?? join(snapshotDir, FORCE_ID)} and ${join(snapshotDir, FORCE_ID, 'latest.csv')}`,
+      );
       say(`events written to ${dir}; done in ${seconds(started)}`);
       say('next: pnpm rollcall status, pnpm rollcall snapshot show --latest, pnpm rollcall start (API on :8080)');
     } finally {
@@ -243,9 +310,19 @@ export async function demoCommand(args: readonly string[], io: CommandIo, target
  * 999 table for the month (generated here, shaped like the real one; the demo force's own row is
  * what police.uk would print for it, which counts two calls fewer), loaded as published figures.
  */
-async function importNationalTable(context: ServiceContext, month: string, dir: string, first: PublishOutcome, say: (text?: string) => void): Promise<void> {
-  const own = first.document.measures.find((m) => m.measureId === 'calls.999.answered_within_10s' && m.period.kind === 'month' && m.breakdown === null);
-  const mean = first.document.measures.find((m) => m.measureId === 'calls.999.mean_answer_seconds' && m.period.kind === 'month' && m.breakdown === null);
+async function importNationalTable(
+  context: ServiceContext,
+  month: string,
+  dir: string,
+  first: PublishOutcome,
+  say: (text?: string) => void,
+): Promise<void> {
+  const own = first.document.measures.find(
+    (m) => m.measureId === 'calls.999.answered_within_10s' && m.period.kind === 'month' && m.breakdown === null,
+  );
+  const mean = first.document.measures.find(
+    (m) => m.measureId === 'calls.999.mean_answer_seconds' && m.period.kind === 'month' && m.breakdown === null,
+  );
   const forces = await context.db
     .selectFrom('forces as f')
     .innerJoin('populations as p', 'p.force_id', 'f.force_id')
@@ -258,10 +335,23 @@ async function importNationalTable(context: ServiceContext, month: string, dir: 
     simulatePoliceUk999Table({
       month,
       forces,
-      ...(own?.numerator != null && own.denominator != null && { own: { name: first.document.forceName, answered: own.denominator - 2, under10s: own.numerator - 2, meanSeconds: mean?.value ?? 8 } }),
+      ...(own?.numerator != null &&
+        own.denominator != null && {
+          own: {
+            name: first.document.forceName,
+            answered: own.denominator - 2,
+            under10s: own.numerator - 2,
+            meanSeconds: mean?.value ?? 8,
+          },
+        }),
     }),
   );
-  const summary = await importPublishedFile({ db: context.db, layout: 'police-uk-999', path, knownMeasureIds: new Set(MEASURES.map((m) => m.id)) });
+  const summary = await importPublishedFile({
+    db: context.db,
+    layout: 'police-uk-999',
+    path,
+    knownMeasureIds: new Set(MEASURES.map((m) => m.id)),
+  });
   say(
     `\nloaded police.uk's 999 table for ${month} (generated, ${path}): edition ${summary.edition}, ${summary.figures} figures; ` +
       `${summary.rejectedLines.length} line(s) refused (${summary.rejectedLines.map((line) => line.reason).join('; ')})`,
@@ -270,20 +360,33 @@ async function importNationalTable(context: ServiceContext, month: string, dir: 
 
 /** The comparison a PCC's report quotes: rank in the MSG with its interval, the national band, the reconciliation. */
 export function comparisonLine(outcome: Pick<PublishOutcome, 'document'>): string {
-  const entry = outcome.document.measures.find((m) => m.measureId === 'calls.999.answered_within_10s' && m.period.kind === 'month' && m.breakdown === null);
+  const entry = outcome.document.measures.find(
+    (m) => m.measureId === 'calls.999.answered_within_10s' && m.period.kind === 'month' && m.breakdown === null,
+  );
   if (!entry || entry.value === null) return '999 calls answered within 10 s: no figure for the month';
-  const rank = entry.msg?.rankInterval ? `${entry.msg.rankInterval.label} in its most similar group` : `rank ${entry.msg?.rank ?? 'not available'} in its most similar group`;
+  const rank = entry.msg?.rankInterval
+    ? `${entry.msg.rankInterval.label} in its most similar group`
+    : `rank ${entry.msg?.rank ?? 'not available'} in its most similar group`;
   const average = entry.msg?.average != null ? `, MSG average ${entry.msg.average.toFixed(1)}%` : '';
-  const band = entry.national?.band ? `, national band ${entry.national.band.lower.toFixed(1)}% to ${entry.national.band.upper.toFixed(1)}%` : '';
+  const band = entry.national?.band
+    ? `, national band ${entry.national.band.lower.toFixed(1)}% to ${entry.national.band.upper.toFixed(1)}%`
+    : '';
   const reconciled = entry.reconciliation?.[0];
-  const reconciliation = reconciled?.published.value != null ? `; police.uk prints ${reconciled.published.value.toFixed(1)}% (${reconciled.differenceValue! >= 0 ? '+' : ''}${reconciled.differenceValue!.toFixed(2)} points)` : '';
+  const reconciliation =
+    reconciled?.published.value != null && reconciled.differenceValue != null
+      ? `; police.uk prints ${reconciled.published.value.toFixed(1)}% ` +
+        `(${reconciled.differenceValue >= 0 ? '+' : ''}${reconciled.differenceValue.toFixed(2)} points)`
+      : '';
   return `999 calls answered within 10 s: ${entry.value.toFixed(1)}%, ${rank}${average}${band}${reconciliation}`;
 }
 
 /** The headline measures of a snapshot: one row per measure for the month, as-at and custom periods. */
 export function measuresTable(outcome: Pick<PublishOutcome, 'document'>): string {
   const rows = outcome.document.measures
-    .filter((m) => m.breakdown === null && (m.period.kind === 'month' || m.period.kind === 'as-at' || m.period.kind === 'custom'))
+    .filter(
+      (m) =>
+        m.breakdown === null && (m.period.kind === 'month' || m.period.kind === 'as-at' || m.period.kind === 'custom'),
+    )
     .map((m) => [
       m.measureId,
       m.period.kind,
@@ -292,5 +395,12 @@ export function measuresTable(outcome: Pick<PublishOutcome, 'document'>): string
       m.status ? `${m.status} (target ${formatValue(m.target, m.unit)})` : '',
       m.flags.join(' '),
     ]);
-  return textTable(['measure', 'period', 'value', 'numerator / denominator', 'target', 'flags'], rows, ['left', 'left', 'right', 'right', 'left', 'left']);
+  return textTable(['measure', 'period', 'value', 'numerator / denominator', 'target', 'flags'], rows, [
+    'left',
+    'left',
+    'right',
+    'right',
+    'left',
+    'left',
+  ]);
 }

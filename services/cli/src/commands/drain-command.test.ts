@@ -31,7 +31,12 @@ describe('rollcall drain while jobs are outstanding (issue 15)', () => {
     await queues.queue('feed.dvpo').add('feed-batch', { events: [] }, { jobId: 'w-2' });
     await queues.queue('feed.call-handling').add('feed-batch', { events: [] }, { jobId: 'd-1', delay: 3_600_000 });
 
-    const io = capturedIo({ DATABASE_URL: test.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, LOG_LEVEL: 'silent' });
+    const io = capturedIo({
+      DATABASE_URL: test.url,
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: redis.prefix,
+      LOG_LEVEL: 'silent',
+    });
     const code = await runCli(['drain', '--timeout', '1'], io);
     const { stdout, stderr } = io.output();
     expect(code).toBe(1);

@@ -1,6 +1,12 @@
 import type { ServiceContext } from '@rollcall/runtime';
 import type { Logger } from '@rollcall/logger';
-import { describeOutstanding, FEED_QUEUE_NAMES, type OutstandingCounts, outstandingJobs, waitForQueuesDrained } from '@rollcall/queue';
+import {
+  describeOutstanding,
+  FEED_QUEUE_NAMES,
+  type OutstandingCounts,
+  outstandingJobs,
+  waitForQueuesDrained,
+} from '@rollcall/queue';
 import { commandSetup, withServiceContext } from '../cli-context.ts';
 import { CommandFailed, type CommandIo, parseOptions, positiveInteger, writeLine } from '../command-line.ts';
 import { createProgressReporter } from '../progress-reporter.ts';
@@ -39,7 +45,13 @@ function waitingForReporter(io: CommandIo): (byState: Record<string, Outstanding
  * Waits for every feed queue to empty, with progress; false on timeout. `sayWaitingFor` also
  * says which jobs it waits for, in which state (`rollcall drain`; the demo has its own output).
  */
-export async function drainFeedQueues(context: ServiceContext, io: CommandIo, log: Logger, timeoutSeconds: number, options: { sayWaitingFor?: boolean } = {}) {
+export async function drainFeedQueues(
+  context: ServiceContext,
+  io: CommandIo,
+  log: Logger,
+  timeoutSeconds: number,
+  options: { sayWaitingFor?: boolean } = {},
+) {
   let initial = 0;
   for (const name of FEED_QUEUE_NAMES) initial += await outstandingJobs(context.queues.queue(name));
   const progress = createProgressReporter(io, log, { label: 'drain feed queues', total: initial, unit: 'jobs' });
@@ -50,7 +62,10 @@ export async function drainFeedQueues(context: ServiceContext, io: CommandIo, lo
       onProgress: (outstanding, byState) => {
         const left = Object.values(outstanding).reduce((sum, n) => sum + n, 0);
         const description = waitingFor?.(byState);
-        progress.update(Math.max(0, initial - left), description ? { 'waiting for': description } : { outstanding: left });
+        progress.update(
+          Math.max(0, initial - left),
+          description ? { 'waiting for': description } : { outstanding: left },
+        );
       },
     });
   } finally {
@@ -59,12 +74,20 @@ export async function drainFeedQueues(context: ServiceContext, io: CommandIo, lo
 }
 
 export async function drainCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseOptions(args, { timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) } }, 'drain');
+  const { values } = parseOptions(
+    args,
+    { timeout: { type: 'string', default: String(DEFAULT_TIMEOUT_SECONDS) } },
+    'drain',
+  );
   const timeoutSeconds = positiveInteger(values.timeout, '--timeout') ?? DEFAULT_TIMEOUT_SECONDS;
   const { config, log } = commandSetup(io, 'drain');
-  const result = await withServiceContext(config, log, (context) => drainFeedQueues(context, io, log, timeoutSeconds, { sayWaitingFor: true }));
+  const result = await withServiceContext(config, log, (context) =>
+    drainFeedQueues(context, io, log, timeoutSeconds, { sayWaitingFor: true }),
+  );
   if (!result.drained) {
-    throw new CommandFailed(`not drained after ${timeoutSeconds} s: ${describeOutstanding(result.outstandingByState)} (are workers running? rollcall start --role workers)`);
+    throw new CommandFailed(
+      `not drained after ${timeoutSeconds} s: ${describeOutstanding(result.outstandingByState)} (are workers running? rollcall start --role workers)`,
+    );
   }
   writeLine(io.stdout, `feed queues drained in ${(result.waitedMs / 1000).toFixed(1)} s`);
   return 0;

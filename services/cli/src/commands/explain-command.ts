@@ -1,4 +1,10 @@
-import { type EntryExplanation, explainEntry, ExplainInputError, ExplainNotFoundError, type ExplainedEvents } from '@rollcall/publishing';
+import {
+  type EntryExplanation,
+  explainEntry,
+  ExplainInputError,
+  ExplainNotFoundError,
+  type ExplainedEvents,
+} from '@rollcall/publishing';
 import { commandSetup, withServiceContext } from '../cli-context.ts';
 import { CommandFailed, type CommandIo, parseOptions, UsageError } from '../command-line.ts';
 import { formatCount, formatValue, textTable } from '../text-table.ts';
@@ -11,7 +17,8 @@ function parseBreakdown(values: readonly string[] | undefined): Record<string, s
   const breakdown: Record<string, string> = {};
   for (const pair of values.flatMap((value) => value.split(';'))) {
     const [, key, value] = /^([a-z][a-zA-Z0-9_]*)=([^=]+)$/.exec(pair) ?? [];
-    if (key === undefined || value === undefined) throw new UsageError(`explain: --breakdown takes key=value (e.g. grade=emergency), got ${JSON.stringify(pair)}`);
+    if (key === undefined || value === undefined)
+      throw new UsageError(`explain: --breakdown takes key=value (e.g. grade=emergency), got ${JSON.stringify(pair)}`);
     breakdown[key] = value;
   }
   return breakdown;
@@ -25,7 +32,11 @@ function parseBreakdown(values: readonly string[] | undefined): Record<string, s
 export async function explainCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseOptions(
     args,
-    { period: { type: 'string' }, breakdown: { type: 'string', multiple: true }, json: { type: 'boolean', default: false } },
+    {
+      period: { type: 'string' },
+      breakdown: { type: 'string', multiple: true },
+      json: { type: 'boolean', default: false },
+    },
     'explain',
   );
   if (positionals.length !== 2) throw new UsageError(`explain: give a snapshot id and a measure id (${USAGE})`);
@@ -36,7 +47,8 @@ export async function explainCommand(args: readonly string[], io: CommandIo): Pr
     try {
       return await explainEntry(context.db, { snapshotId, measureId, periodId: values.period, breakdown });
     } catch (error) {
-      if (error instanceof ExplainNotFoundError || error instanceof ExplainInputError) throw new CommandFailed(error.message);
+      if (error instanceof ExplainNotFoundError || error instanceof ExplainInputError)
+        throw new CommandFailed(error.message);
       throw error;
     }
   });
@@ -51,7 +63,9 @@ function eventsText(title: string, events: ExplainedEvents): string[] {
   return [
     `${title}: ${formatCount(events.total)} event(s) stored after ${events.receivedAfter}${events.receivedUntil ? ` up to ${events.receivedUntil}` : ''}`,
     ...events.events.map((event) => `  ${event.eventId}  ${event.type}`),
-    ...(events.total > events.events.length ? [`  ... and ${formatCount(events.total - events.events.length)} more`] : []),
+    ...(events.total > events.events.length
+      ? [`  ... and ${formatCount(events.total - events.events.length)} more`]
+      : []),
   ];
 }
 
@@ -63,7 +77,13 @@ export function explanationText(e: EntryExplanation): string {
     `snapshot ${e.snapshot.snapshotId}: ${e.snapshot.forceId} as of ${e.snapshot.asOf}, revision ${e.snapshot.revision}${e.snapshot.supersedes ? ` (supersedes ${e.snapshot.supersedes})` : ''}`,
     `published ${e.snapshot.publishedAt}; code version ${e.snapshot.codeVersion}; reference data ${e.snapshot.referenceVersion} (population ${e.snapshot.populationVintage})`,
     `period ${e.period.id}: ${e.period.label}${e.period.from ? ` (${e.period.from} to ${e.period.to})` : ''}`,
-    `breakdown ${e.breakdown === null ? '(headline)' : Object.entries(e.breakdown).map(([k, v]) => `${k}=${v}`).join(';')}`,
+    `breakdown ${
+      e.breakdown === null
+        ? '(headline)'
+        : Object.entries(e.breakdown)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(';')
+    }`,
     '',
     `unit ${unit}, ${e.measure.direction}; feed ${e.measure.feed}`,
     `definition: ${e.measure.definition}`,
@@ -74,8 +94,13 @@ export function explanationText(e: EntryExplanation): string {
   if (e.suppressed) lines.push(`SUPPRESSED ${e.suppressed.flag}: ${e.suppressed.reason}`);
   const d = e.derivation;
   if (d) {
-    lines.push(`recomputed now: ${figures(d.recomputed, unit)}: ${d.matchesPublished ? 'matches the published figures' : 'DIFFERS from the published figures (data stored since publication, below)'}`);
-    if (d.population) lines.push(`population: ${formatCount(d.population.residents)} residents (${d.population.vintage})${d.population.role.length > 0 ? ` [${d.population.role.join(', ')}]` : ''}`);
+    lines.push(
+      `recomputed now: ${figures(d.recomputed, unit)}: ${d.matchesPublished ? 'matches the published figures' : 'DIFFERS from the published figures (data stored since publication, below)'}`,
+    );
+    if (d.population)
+      lines.push(
+        `population: ${formatCount(d.population.residents)} residents (${d.population.vintage})${d.population.role.length > 0 ? ` [${d.population.role.join(', ')}]` : ''}`,
+      );
     lines.push('', 'what the definition read (Σ of the daily aggregate rows below):');
     lines.push(
       textTable(
@@ -99,22 +124,48 @@ export function explanationText(e: EntryExplanation): string {
       textTable(
         ['day', 'events', 'latest stored', ...periodReads.map((read) => `#${read.id}`)],
         [
-          ...d.days.map((day) => [day.day, formatCount(day.events), day.latestReceivedAt ?? '', ...periodReads.map((read) => String(day.sums[String(read.id)] ?? ''))]),
-          ['total', formatCount(d.days.reduce((sum, day) => sum + day.events, 0)), '', ...periodReads.map((read) => String(read.rowsSum))],
+          ...d.days.map((day) => [
+            day.day,
+            formatCount(day.events),
+            day.latestReceivedAt ?? '',
+            ...periodReads.map((read) => String(day.sums[String(read.id)] ?? '')),
+          ]),
+          [
+            'total',
+            formatCount(d.days.reduce((sum, day) => sum + day.events, 0)),
+            '',
+            ...periodReads.map((read) => String(read.rowsSum)),
+          ],
         ],
         ['left', 'right', 'left', ...periodReads.map(() => 'right' as const)],
       ),
     );
   }
-  lines.push('', `coverage (${e.coverage.feed}): ${e.coverage.months.map((month) => `${month.month} ${month.hasData ? (month.events === undefined ? 'data' : `${formatCount(month.events)} events`) : 'NO DATA [x]'}`).join('; ') || '(no months)'}`);
+  lines.push(
+    '',
+    `coverage (${e.coverage.feed}): ${e.coverage.months.map((month) => `${month.month} ${month.hasData ? (month.events === undefined ? 'data' : `${formatCount(month.events)} events`) : 'NO DATA [x]'}`).join('; ') || '(no months)'}`,
+  );
   if (e.revision) {
-    lines.push('', `against revision ${e.revision.previous.revision} (${e.revision.previous.snapshotId}, published ${e.revision.previous.publishedAt ?? 'unknown'}):`);
+    lines.push(
+      '',
+      `against revision ${e.revision.previous.revision} (${e.revision.previous.snapshotId}, published ${e.revision.previous.publishedAt ?? 'unknown'}):`,
+    );
     if (e.revision.before === null) lines.push('  the entry is new in this revision');
-    else if (e.revision.differences.length === 0) lines.push(`  value, numerator and denominator unchanged (flags then: ${e.revision.before.flags.join(' ') || '(none)'})`);
+    else if (e.revision.differences.length === 0)
+      lines.push(
+        `  value, numerator and denominator unchanged (flags then: ${e.revision.before.flags.join(' ') || '(none)'})`,
+      );
     for (const difference of e.revision.differences) {
-      lines.push(`  ${difference.field}: ${difference.before ?? '(none)'} -> ${difference.after ?? '(none)'}${difference.change === null ? '' : ` (${difference.change > 0 ? '+' : ''}${difference.change})`}`);
+      lines.push(
+        `  ${difference.field}: ${difference.before ?? '(none)'} -> ${difference.after ?? '(none)'}${difference.change === null ? '' : ` (${difference.change > 0 ? '+' : ''}${difference.change})`}`,
+      );
     }
-    if (e.revision.eventsArrived) lines.push(...eventsText('events of the period that arrived in between', e.revision.eventsArrived).map((line) => `  ${line}`));
+    if (e.revision.eventsArrived)
+      lines.push(
+        ...eventsText('events of the period that arrived in between', e.revision.eventsArrived).map(
+          (line) => `  ${line}`,
+        ),
+      );
   }
   if (e.sincePublication) lines.push('', ...eventsText('since this revision was published', e.sincePublication));
   return lines.join('\n');

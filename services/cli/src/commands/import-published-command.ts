@@ -11,16 +11,23 @@ import { CommandFailed, type CommandIo, parseOptions, requireOne, UsageError, wr
  */
 export async function importPublishedCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values, positionals } = parseOptions(args, { source: { type: 'string' } }, 'import-published');
-  if (values.source === undefined) throw new UsageError(`import-published: --source is required (${PUBLISHED_SOURCES.join(' or ')})`);
+  if (values.source === undefined)
+    throw new UsageError(`import-published: --source is required (${PUBLISHED_SOURCES.join(' or ')})`);
   const layout = requireOne(values.source, PUBLISHED_SOURCES, '--source');
   const [path] = positionals;
   if (path === undefined || positionals.length !== 1) throw new UsageError('import-published: give exactly one file');
   const { config, log } = commandSetup(io, 'import-published');
   const summary = await withServiceContext(config, log, async (context) => {
     try {
-      return await importPublishedFile({ db: context.db, layout, path, knownMeasureIds: new Set(MEASURES.map((measure) => measure.id)) });
+      return await importPublishedFile({
+        db: context.db,
+        layout,
+        path,
+        knownMeasureIds: new Set(MEASURES.map((measure) => measure.id)),
+      });
     } catch (error) {
-      if (error instanceof PublishedFileError) throw new CommandFailed(`import-published: ${path} not loaded: ${error.message}`);
+      if (error instanceof PublishedFileError)
+        throw new CommandFailed(`import-published: ${path} not loaded: ${error.message}`);
       throw error;
     }
   });

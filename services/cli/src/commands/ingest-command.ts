@@ -31,14 +31,20 @@ export interface IngestRequest {
 }
 
 /** Ingests one file with a progress reporter, returning its summary (shared by the demo). */
-export async function ingestFile(context: ServiceContext, io: CommandIo, log: Logger, request: IngestRequest): Promise<IngestFileSummary & { readonly resumed?: string }> {
+export async function ingestFile(
+  context: ServiceContext,
+  io: CommandIo,
+  log: Logger,
+  request: IngestRequest,
+): Promise<IngestFileSummary & { readonly resumed?: string }> {
   const ingestContext = await openIngestContext(context);
   const total = await stat(request.file).then(
     (stats) => stats.size,
     () => 0,
   );
   const progress = createProgressReporter(io, log, { label: `ingest ${request.feed}`, total, unit: 'bytes' });
-  const onProgress = (p: IngestProgress) => progress.update(p.bytesRead, { accepted: p.accepted, rejected: p.rejected });
+  const onProgress = (p: IngestProgress) =>
+    progress.update(p.bytesRead, { accepted: p.accepted, rejected: p.rejected });
   try {
     if (request.format === 'police-uk-csv') {
       const { ingestPoliceUkFile } = await import('@rollcall/importers');
@@ -63,14 +69,24 @@ export async function ingestFile(context: ServiceContext, io: CommandIo, log: Lo
     } else {
       manifest = await startIngestManifest(context.db, request.feed, request.file);
     }
-    const summary = await ingestNdjsonFile({ path: request.file, feed: request.feed, db: context.db, queues: context.queues, context: ingestContext, onProgress, manifest });
+    const summary = await ingestNdjsonFile({
+      path: request.file,
+      feed: request.feed,
+      db: context.db,
+      queues: context.queues,
+      context: ingestContext,
+      onProgress,
+      manifest,
+    });
     return resumed === undefined ? summary : { ...summary, resumed };
   } finally {
     progress.stop();
   }
 }
 
-export function describeIngest(summary: IngestFileSummary & { readonly report?: readonly string[]; readonly resumed?: string }): string[] {
+export function describeIngest(
+  summary: IngestFileSummary & { readonly report?: readonly string[]; readonly resumed?: string },
+): string[] {
   // The data.police.uk importer writes its own report (month, revision, unrecognised wordings).
   if (summary.report !== undefined) return [...summary.report];
   const lines = [
@@ -79,7 +95,9 @@ export function describeIngest(summary: IngestFileSummary & { readonly report?: 
   if (summary.resumed !== undefined) lines.unshift(summary.resumed);
   for (const rejection of summary.rejections) lines.push(`  line ${rejection.line}: ${rejection.reason}`);
   if (summary.rejected > summary.rejections.length) {
-    lines.push(`  ... and ${summary.rejected - summary.rejections.length} more (all kept in rejected_events with their reasons)`);
+    lines.push(
+      `  ... and ${summary.rejected - summary.rejections.length} more (all kept in rejected_events with their reasons)`,
+    );
   }
   return lines;
 }
@@ -99,15 +117,21 @@ export async function ingestCommand(args: readonly string[], io: CommandIo): Pro
   );
   const feed = requireOne(values.feed, FEEDS, '--feed');
   const format = requireOne(values.format, FORMATS, '--format');
-  if (positionals.length !== 1) throw new UsageError('ingest: give exactly one file, e.g. rollcall ingest --feed dvpo events.ndjson');
-  if (format === 'police-uk-csv' && feed !== 'stop-search') throw new UsageError('ingest: --format police-uk-csv is for --feed stop-search');
-  if (values.resume === true && format !== 'ndjson') throw new UsageError('ingest: --resume is for --format ndjson (police-uk-csv months are matched by content: --resend)');
+  const [file] = positionals;
+  if (positionals.length !== 1 || file === undefined)
+    throw new UsageError('ingest: give exactly one file, e.g. rollcall ingest --feed dvpo events.ndjson');
+  if (format === 'police-uk-csv' && feed !== 'stop-search')
+    throw new UsageError('ingest: --format police-uk-csv is for --feed stop-search');
+  if (values.resume === true && format !== 'ndjson')
+    throw new UsageError(
+      'ingest: --resume is for --format ndjson (police-uk-csv months are matched by content: --resend)',
+    );
   const { config, log } = commandSetup(io, 'ingest');
   const summary = await withServiceContext(config, log, (context) =>
     ingestFile(context, io, log, {
       feed,
       format,
-      file: positionals[0]!,
+      file,
       ...(values.force !== undefined && { force: values.force }),
       ...(values.month !== undefined && { month: values.month }),
       resend: values.resend === true,

@@ -20,7 +20,12 @@ export async function migrateDatabase(databaseUrl: string): Promise<MigrationOut
   try {
     const applied = await migrateToLatest(db);
     const reference = await loadReferenceIntoDatabase(db, loadReferenceData());
-    return { databaseCreated: created, applied, referenceVersion: reference.version, referenceLoaded: reference.loaded };
+    return {
+      databaseCreated: created,
+      applied,
+      referenceVersion: reference.version,
+      referenceLoaded: reference.loaded,
+    };
   } finally {
     await db.destroy();
   }
@@ -35,7 +40,9 @@ export async function migrateCommand(args: readonly string[], io: CommandIo): Pr
     io.stdout,
     [
       outcome.databaseCreated ? 'created the database; ' : '',
-      outcome.applied.length > 0 ? `applied ${outcome.applied.length} migration(s): ${outcome.applied.join(', ')}` : 'database schema up to date',
+      outcome.applied.length > 0
+        ? `applied ${outcome.applied.length} migration(s): ${outcome.applied.join(', ')}`
+        : 'database schema up to date',
       `; reference data ${outcome.referenceVersion}${outcome.referenceLoaded ? ' loaded' : ' current'}`,
     ].join(''),
   );

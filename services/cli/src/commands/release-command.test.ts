@@ -11,7 +11,13 @@ let env: Record<string, string>;
 beforeAll(async () => {
   test = await createTestDatabase();
   redis = createTestRedis();
-  env = { DATABASE_URL: test.url, REDIS_URL: redis.url, QUEUE_PREFIX: redis.prefix, LOG_LEVEL: 'silent', FORCES: FORCE };
+  env = {
+    DATABASE_URL: test.url,
+    REDIS_URL: redis.url,
+    QUEUE_PREFIX: redis.prefix,
+    LOG_LEVEL: 'silent',
+    FORCES: FORCE,
+  };
 });
 afterAll(async () => {
   await redis?.destroy();
@@ -26,18 +32,48 @@ const run = async (...args: string[]) => {
 
 describe('rollcall release', () => {
   it('schedules a release at 09:30 London time and lists it as embargoed', async () => {
-    const scheduled = await run('release', 'schedule', '--force', FORCE, '--as-of', '2099-07-13', '--at', '2099-07-14T09:30', 'Europe/London');
+    const scheduled = await run(
+      'release',
+      'schedule',
+      '--force',
+      FORCE,
+      '--as-of',
+      '2099-07-13',
+      '--at',
+      '2099-07-14T09:30',
+      'Europe/London',
+    );
     expect(scheduled).toMatchObject({ code: 0, stderr: '' });
-    expect(scheduled.stdout).toBe(`${FORCE} as of 2099-07-13: released at 2099-07-14T09:30 Europe/London (2099-07-14T08:30:00.000Z); embargoed until then\n`);
+    expect(scheduled.stdout).toBe(
+      `${FORCE} as of 2099-07-13: released at 2099-07-14T09:30 Europe/London (2099-07-14T08:30:00.000Z); embargoed until then\n`,
+    );
     const listed = await run('release', 'list', '--format', 'json');
     expect(JSON.parse(listed.stdout)).toEqual([
-      expect.objectContaining({ forceId: FORCE, asOf: '2099-07-13', releaseAt: '2099-07-14T08:30:00.000Z', releaseAtLocal: '2099-07-14T09:30 Europe/London', releasedAt: null, state: 'embargoed' }),
+      expect.objectContaining({
+        forceId: FORCE,
+        asOf: '2099-07-13',
+        releaseAt: '2099-07-14T08:30:00.000Z',
+        releaseAtLocal: '2099-07-14T09:30 Europe/London',
+        releasedAt: null,
+        state: 'embargoed',
+      }),
     ]);
-    expect((await run('release', 'access', '--force', FORCE, '--as-of', '2099-07-13')).stdout).toBe(`no pre-release access to ${FORCE} as of 2099-07-13\n`);
+    expect((await run('release', 'access', '--force', FORCE, '--as-of', '2099-07-13')).stdout).toBe(
+      `no pre-release access to ${FORCE} as of 2099-07-13\n`,
+    );
   });
 
   it('refuses a time in the past or that does not exist, naming why', async () => {
-    const past = await run('release', 'schedule', '--force', FORCE, '--as-of', '2020-01-01', '--at', '2020-01-02T09:30');
+    const past = await run(
+      'release',
+      'schedule',
+      '--force',
+      FORCE,
+      '--as-of',
+      '2020-01-01',
+      '--at',
+      '2020-01-02T09:30',
+    );
     expect(past.code).toBe(1);
     expect(past.stderr).toMatch(/^rollcall release: schedule: --at: 2020-01-02T09:30:00.000Z is not in the future/);
     const gap = await run('release', 'schedule', '--force', FORCE, '--as-of', '2099-03-28', '--at', '2099-03-29T01:30');

@@ -41,12 +41,22 @@ export async function releaseCommand(args: readonly string[], io: CommandIo): Pr
 }
 
 async function scheduleSub(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseOptions(args, { force: { type: 'string' }, 'as-of': { type: 'string' }, at: { type: 'string' } }, 'release schedule');
+  const { values, positionals } = parseOptions(
+    args,
+    { force: { type: 'string' }, 'as-of': { type: 'string' }, at: { type: 'string' } },
+    'release schedule',
+  );
   const asOf = values['as-of'];
-  if (!values.force) throw new UsageError('release schedule: --force <id> is required (the force whose snapshot is released)');
-  if (asOf === undefined || !isLocalDate(asOf)) throw new UsageError('release schedule: --as-of YYYY-MM-DD is required (the snapshot\'s date)');
-  if (!values.at) throw new UsageError('release schedule: --at YYYY-MM-DDTHH:MM is required (e.g. --at 2027-01-14T09:30 Europe/London)');
-  if (positionals.length > 1) throw new UsageError(`release schedule: one time zone at most after --at (got ${positionals.join(' ')})`);
+  if (!values.force)
+    throw new UsageError('release schedule: --force <id> is required (the force whose snapshot is released)');
+  if (asOf === undefined || !isLocalDate(asOf))
+    throw new UsageError("release schedule: --as-of YYYY-MM-DD is required (the snapshot's date)");
+  if (!values.at)
+    throw new UsageError(
+      'release schedule: --at YYYY-MM-DDTHH:MM is required (e.g. --at 2027-01-14T09:30 Europe/London)',
+    );
+  if (positionals.length > 1)
+    throw new UsageError(`release schedule: one time zone at most after --at (got ${positionals.join(' ')})`);
   const { config, log } = commandSetup(io, 'release');
   const timeZone = positionals[0] ?? config.timeZone;
   const forceId = values.force;
@@ -54,19 +64,32 @@ async function scheduleSub(args: readonly string[], io: CommandIo): Promise<numb
   const now = new Date();
   const release = await withServiceContext(config, log, async (context) => {
     try {
-      return await scheduleRelease(context.db, { forceId, asOf, releaseAt: parseReleaseTime(at, timeZone), timeZone }, now);
+      return await scheduleRelease(
+        context.db,
+        { forceId, asOf, releaseAt: parseReleaseTime(at, timeZone), timeZone },
+        now,
+      );
     } catch (error) {
-      if (error instanceof ReleaseScheduleError || error instanceof ReleaseTimeError) throw new CommandFailed(`schedule: ${error.message}`);
+      if (error instanceof ReleaseScheduleError || error instanceof ReleaseTimeError)
+        throw new CommandFailed(`schedule: ${error.message}`);
       throw error;
     }
   });
-  writeLine(io.stdout, `${release.forceId} as of ${release.asOf}: released at ${localTime(release.releaseAt, release.timeZone)} (${release.releaseAt.toISOString()}); embargoed until then`);
+  writeLine(
+    io.stdout,
+    `${release.forceId} as of ${release.asOf}: released at ${localTime(release.releaseAt, release.timeZone)} (${release.releaseAt.toISOString()}); embargoed until then`,
+  );
   return 0;
 }
 
 async function listSub(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseOptions(args, { force: { type: 'string' }, format: { type: 'string', default: 'table' } }, 'release list');
-  if (values.format !== 'table' && values.format !== 'json') throw new UsageError('release list: --format is table or json');
+  const { values } = parseOptions(
+    args,
+    { force: { type: 'string' }, format: { type: 'string', default: 'table' } },
+    'release list',
+  );
+  if (values.format !== 'table' && values.format !== 'json')
+    throw new UsageError('release list: --format is table or json');
   const { config, log } = commandSetup(io, 'release');
   const now = new Date();
   const releases = await withServiceContext(config, log, (context) => listReleases(context.db, values.force));
@@ -92,7 +115,8 @@ async function listSub(args: readonly string[], io: CommandIo): Promise<number> 
 async function accessSub(args: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseOptions(args, { force: { type: 'string' }, 'as-of': { type: 'string' } }, 'release access');
   const asOf = values['as-of'];
-  if (!values.force || asOf === undefined || !isLocalDate(asOf)) throw new UsageError('release access: --force <id> and --as-of YYYY-MM-DD are required');
+  if (!values.force || asOf === undefined || !isLocalDate(asOf))
+    throw new UsageError('release access: --force <id> and --as-of YYYY-MM-DD are required');
   const forceId = values.force;
   const { config, log } = commandSetup(io, 'release');
   const rows = await withServiceContext(config, log, (context) => readPreReleaseAccess(context.db, forceId, asOf));
@@ -100,6 +124,18 @@ async function accessSub(args: readonly string[], io: CommandIo): Promise<number
     writeLine(io.stdout, `no pre-release access to ${forceId} as of ${asOf}`);
     return 0;
   }
-  writeLine(io.stdout, textTable(['when', 'token', 'snapshot', 'what', 'content hash'], rows.map((row) => [row.accessedAt.toISOString(), row.tokenName, row.snapshotId, row.what, row.contentHash ?? '-'])));
+  writeLine(
+    io.stdout,
+    textTable(
+      ['when', 'token', 'snapshot', 'what', 'content hash'],
+      rows.map((row) => [
+        row.accessedAt.toISOString(),
+        row.tokenName,
+        row.snapshotId,
+        row.what,
+        row.contentHash ?? '-',
+      ]),
+    ),
+  );
   return 0;
 }

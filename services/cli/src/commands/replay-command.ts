@@ -11,14 +11,30 @@ import { createProgressReporter } from '../progress-reporter.ts';
  * while it runs; published snapshots whose figures change are marked for revision.
  */
 export async function replayCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseOptions(args, { from: { type: 'string' }, to: { type: 'string' }, entities: { type: 'boolean', default: false } }, 'replay');
-  for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
-    if (value !== undefined && !isLocalDate(value)) throw new UsageError(`replay: ${name} must be a date YYYY-MM-DD (got ${JSON.stringify(value)})`);
+  const { values } = parseOptions(
+    args,
+    { from: { type: 'string' }, to: { type: 'string' }, entities: { type: 'boolean', default: false } },
+    'replay',
+  );
+  for (const [name, value] of [
+    ['--from', values.from],
+    ['--to', values.to],
+  ] as const) {
+    if (value !== undefined && !isLocalDate(value))
+      throw new UsageError(`replay: ${name} must be a date YYYY-MM-DD (got ${JSON.stringify(value)})`);
   }
-  if (values.from !== undefined && values.to !== undefined && values.to < values.from) throw new UsageError('replay: --to is before --from');
+  if (values.from !== undefined && values.to !== undefined && values.to < values.from)
+    throw new UsageError('replay: --to is before --from');
   const { config, log } = commandSetup(io, 'replay');
   const result = await withServiceContext(config, log, async (context) => {
-    const total = Number((await context.db.selectFrom('events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirst())?.n ?? 0);
+    const total = Number(
+      (
+        await context.db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirst()
+      )?.n ?? 0,
+    );
     const progress = createProgressReporter(io, log, { label: 'replay events', total, unit: 'events' });
     try {
       return await replayAggregates(context.db, context.calendar, {

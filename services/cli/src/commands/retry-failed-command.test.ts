@@ -52,7 +52,8 @@ describe('rollcall retry-failed', () => {
         if (++failures === 3) resolve();
       }),
     );
-    for (const n of [1, 2, 3]) await queues.queue('feed.dvpo').add('feed-batch', { eventId: `e-${n}` }, { jobId: `batch-${n}`, attempts: 1 });
+    for (const n of [1, 2, 3])
+      await queues.queue('feed.dvpo').add('feed-batch', { eventId: `e-${n}` }, { jobId: `batch-${n}`, attempts: 1 });
     await failed;
     await worker.close();
     connection.disconnect();
@@ -60,10 +61,22 @@ describe('rollcall retry-failed', () => {
 
   it('re-queues the oldest failures up to --limit, then the rest, and says so on one line each time', async () => {
     const queue = queues.queue('feed.dvpo');
-    expect(await retryFailed('--queue', 'feed.dvpo', '--limit', '2')).toEqual({ code: 0, stdout: 'feed.dvpo: re-queued 2 failed job(s) (batch-1, batch-2)\n', stderr: '' });
+    expect(await retryFailed('--queue', 'feed.dvpo', '--limit', '2')).toEqual({
+      code: 0,
+      stdout: 'feed.dvpo: re-queued 2 failed job(s) (batch-1, batch-2)\n',
+      stderr: '',
+    });
     expect(await queue.getJobCounts('failed', 'waiting')).toEqual({ failed: 1, waiting: 2 });
-    expect(await retryFailed('--queue', 'feed.dvpo')).toEqual({ code: 0, stdout: 'feed.dvpo: re-queued 1 failed job(s) (batch-3)\n', stderr: '' });
-    expect(await retryFailed('--queue', 'feed.dvpo')).toEqual({ code: 0, stdout: 'feed.dvpo: re-queued 0 failed job(s)\n', stderr: '' });
+    expect(await retryFailed('--queue', 'feed.dvpo')).toEqual({
+      code: 0,
+      stdout: 'feed.dvpo: re-queued 1 failed job(s) (batch-3)\n',
+      stderr: '',
+    });
+    expect(await retryFailed('--queue', 'feed.dvpo')).toEqual({
+      code: 0,
+      stdout: 'feed.dvpo: re-queued 0 failed job(s)\n',
+      stderr: '',
+    });
     expect(await queue.getJobCounts('failed', 'waiting')).toEqual({ failed: 0, waiting: 3 });
     // Attempts start again from zero: each job gets its full retries.
     expect((await queue.getJob('batch-1'))?.attemptsMade).toBe(0);
@@ -71,9 +84,17 @@ describe('rollcall retry-failed', () => {
 
   it('refuses an unknown queue, a missing one or a bad limit with exit 2 and a one-line reason', async () => {
     const names = ALL_QUEUE_NAMES.join(', ');
-    expect(await retryFailed('--queue', 'feed.traffic')).toEqual({ code: 2, stdout: '', stderr: `rollcall --queue must be one of ${names} (got "feed.traffic")\n` });
+    expect(await retryFailed('--queue', 'feed.traffic')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `rollcall --queue must be one of ${names} (got "feed.traffic")\n`,
+    });
     expect(await retryFailed()).toEqual({ code: 2, stdout: '', stderr: `rollcall --queue must be one of ${names}\n` });
-    expect(await retryFailed('--queue', 'feed.dvpo', '--limit', '0')).toEqual({ code: 2, stdout: '', stderr: 'rollcall --limit must be a positive whole number (got "0")\n' });
+    expect(await retryFailed('--queue', 'feed.dvpo', '--limit', '0')).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'rollcall --limit must be a positive whole number (got "0")\n',
+    });
     expect(await retryFailed('--queue', 'feed.dvpo', '--all')).toMatchObject({ code: 2, stdout: '' });
   });
 });

@@ -16,7 +16,10 @@ export async function retryFailedCommand(args: readonly string[], io: CommandIo)
   const result = await withServiceContext(config, log, (context) =>
     retryFailedJobs(context.queues.queue(queueName), limit === undefined ? {} : { limit }),
   );
-  writeLine(io.stdout, `${queueName}: re-queued ${result.retried} failed job(s)${result.jobIds.length > 0 ? ` (${result.jobIds.join(', ')})` : ''}`);
+  writeLine(
+    io.stdout,
+    `${queueName}: re-queued ${result.retried} failed job(s)${result.jobIds.length > 0 ? ` (${result.jobIds.join(', ')})` : ''}`,
+  );
   for (const skipped of result.skipped) writeLine(io.stdout, `  skipped ${skipped.jobId}: ${skipped.reason}`);
   return 0;
 }

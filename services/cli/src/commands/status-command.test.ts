@@ -29,8 +29,13 @@ afterAll(async () => {
   await test?.destroy();
 });
 
-/** Runs `rollcall status <args>` in this process, as `pnpm rollcall` would, with `overrides` on top of the test's env. */
-async function status(args: string[], overrides: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/**
+ * Runs `rollcall status <args>` in this process, as `pnpm rollcall` would, with `overrides` on top of the test's env.
+ */
+async function status(
+  args: string[],
+  overrides: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const io = capturedIo({ ...env, ...overrides });
   const code = await runCli(['status', ...args], io);
   return { code, ...io.output() };
@@ -44,36 +49,57 @@ const urlWith = (url: string, change: (url: URL) => void): string => {
 
 describe('rollcall status when the status cannot be read', () => {
   it('exits 3 (unknown) with one line naming PostgreSQL at a non-default address, and nothing on stdout', async () => {
-    const result = await status(['--format', 'json'], { DATABASE_URL: urlWith(test.url, (url) => (url.port = String(closedPort))) });
+    const result = await status(['--format', 'json'], {
+      DATABASE_URL: urlWith(test.url, (url) => (url.port = String(closedPort))),
+    });
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(new RegExp(`^rollcall status: unknown: PostgreSQL is not reachable at 127\\.0\\.0\\.1:${closedPort} \\(.*ECONNREFUSED.*\\); start it or check DATABASE_URL\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^rollcall status: unknown: PostgreSQL is not reachable at 127\\.0\\.0\\.1:${closedPort} \\(.*ECONNREFUSED.*\\); start it or check DATABASE_URL\\n$`,
+      ),
+    );
   });
 
   it('exits 3 naming Redis when Redis does not answer', async () => {
     const result = await status([], { REDIS_URL: `redis://127.0.0.1:${closedPort}` });
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^rollcall status: unknown: Redis is not reachable \(.*ECONNREFUSED.*\); start it or check REDIS_URL\n$/);
+    expect(result.stderr).toMatch(
+      /^rollcall status: unknown: Redis is not reachable \(.*ECONNREFUSED.*\); start it or check REDIS_URL\n$/,
+    );
   });
 
   it('exits 3 for a database that is missing or not migrated', async () => {
-    const missing = await status([], { DATABASE_URL: urlWith(test.url, (url) => (url.pathname = '/rc_no_such_database')) });
+    const missing = await status([], {
+      DATABASE_URL: urlWith(test.url, (url) => (url.pathname = '/rc_no_such_database')),
+    });
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toMatch(/^rollcall status: unknown: database "rc_no_such_database" does not exist at .*; run rollcall migrate first\n$/);
+    expect(missing.stderr).toMatch(
+      /^rollcall status: unknown: database "rc_no_such_database" does not exist at .*; run rollcall migrate first\n$/,
+    );
     // The server's own database exists and has none of Rollcall's tables.
     const empty = await status([], { DATABASE_URL: urlWith(test.url, (url) => (url.pathname = '/postgres')) });
     expect(empty.code).toBe(3);
-    expect(empty.stderr).toMatch(/^rollcall status: unknown: relation ".*" does not exist: the database is not migrated; run rollcall migrate\n$/);
+    expect(empty.stderr).toMatch(
+      /^rollcall status: unknown: relation ".*" does not exist: the database is not migrated; run rollcall migrate\n$/,
+    );
   });
 
   it('exits 3 for bad configuration or options, on one line', async () => {
     const config = await status([], { API_PORT: 'eighty', TZ_REPORTING: 'Mars/Olympus' });
     expect(config.code).toBe(3);
     expect(config.stderr.split('\n')).toHaveLength(2);
-    expect(config.stderr).toMatch(/^rollcall status: unknown: invalid configuration: API_PORT: .*; TZ_REPORTING: .*\n$/);
+    expect(config.stderr).toMatch(
+      /^rollcall status: unknown: invalid configuration: API_PORT: .*; TZ_REPORTING: .*\n$/,
+    );
     const usage = await status(['--format', 'xml']);
-    expect(usage).toEqual({ code: 3, stdout: '', stderr: 'rollcall status: unknown: --format must be one of table, json (got "xml") (usage: rollcall status [--format table|json])\n' });
+    expect(usage).toEqual({
+      code: 3,
+      stdout: '',
+      stderr:
+        'rollcall status: unknown: --format must be one of table, json (got "xml") (usage: rollcall status [--format table|json])\n',
+    });
   });
 });
 
@@ -85,7 +111,15 @@ describe('rollcall status', () => {
         'Date "2019-08-01T10:15:00+01:00" is not a date and time like 2019-01-31T14:05:00+00:00',
         'Date "2019-08-02T23:59:00+01:00" is not a date and time like 2019-01-31T14:05:00+00:00',
         'payload.btTransferSeconds: required for 999 calls',
-      ].map((reason, index) => ({ feed: index < 2 ? 'stop-search' : 'call-handling', forceId: null, eventId: `e-${index}`, eventType: null, reason, source: 'test', payload: '{}' })),
+      ].map((reason, index) => ({
+        feed: index < 2 ? 'stop-search' : 'call-handling',
+        forceId: null,
+        eventId: `e-${index}`,
+        eventType: null,
+        reason,
+        source: 'test',
+        payload: '{}',
+      })),
     );
     const flagged = (entityId: string, flag: string) => ({
       force_id: 'avon-and-somerset',
@@ -99,7 +133,10 @@ describe('rollcall status', () => {
     });
     await test.db
       .insertInto('entities')
-      .values([flagged('c-1', 'more than one call.presented: the earliest counts, later ones are ignored'), flagged('c-2', 'awaiting call.presented: nothing counted until it arrives')])
+      .values([
+        flagged('c-1', 'more than one call.presented: the earliest counts, later ones are ignored'),
+        flagged('c-2', 'awaiting call.presented: nothing counted until it arrives'),
+      ])
       .execute();
   });
 
@@ -108,14 +145,25 @@ describe('rollcall status', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('');
     const lines = result.stdout.split('\n');
-    expect(lines).toContainEqual(expect.stringMatching(/^stop-search {2,}Date "\.\.\." is not a date and time like 2019-01-31T14:05:00\+00:00 {2,}2$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^stop-search {2,}Date "\.\.\." is not a date and time like 2019-01-31T14:05:00\+00:00 {2,}2$/,
+      ),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^call-handling {2,}payload\.btTransferSeconds {2,}1$/));
-    expect(result.stdout).toContain('Lifecycle anomalies (entities flagged; each anomaly says how the entity is counted):');
+    expect(result.stdout).toContain(
+      'Lifecycle anomalies (entities flagged; each anomaly says how the entity is counted):',
+    );
     expect(result.stdout).not.toContain('not counted until resolved');
 
     const json = await status(['--format', 'json']);
     expect(json.code).toBe(2);
-    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'critical', rejections: expect.arrayContaining([{ feed: 'stop-search', reason: expect.stringMatching(/^Date "\.\.\."/), events: 2 }]) });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      status: 'critical',
+      rejections: expect.arrayContaining([
+        { feed: 'stop-search', reason: expect.stringMatching(/^Date "\.\.\."/), events: 2 },
+      ]),
+    });
   });
 });
 
@@ -127,7 +175,15 @@ describe('rollcall status and the event accounting', () => {
     const finished = new Date(Date.now() - 3_600_000).toISOString();
     await own.db
       .insertInto('nightly_runs')
-      .values({ as_of: finished.slice(0, 10), state: 'succeeded', trigger: 'schedule', started_at: finished, finished_at: finished, error: null, published: '[]' })
+      .values({
+        as_of: finished.slice(0, 10),
+        state: 'succeeded',
+        trigger: 'schedule',
+        started_at: finished,
+        finished_at: finished,
+        error: null,
+        published: '[]',
+      })
       .execute();
   });
   afterAll(async () => {
@@ -156,11 +212,21 @@ describe('rollcall status and the event accounting', () => {
       .execute();
     const json = await status(['--format', 'json'], { DATABASE_URL: own.url });
     expect(json.code).toBe(2);
-    const reason = 'accounting: dvpo avon-and-somerset counts 0 stored but events holds 1; an outcome went unrecorded: keep this output and report it';
+    const reason =
+      'accounting: dvpo avon-and-somerset counts 0 stored but events holds 1; an outcome went unrecorded: keep this output and report it';
     expect(JSON.parse(json.stdout)).toMatchObject({
       status: 'critical',
       reasons: [reason],
-      accountingMismatches: [{ feed: 'dvpo', forceId: 'avon-and-somerset', accountedStored: 0, eventsInTable: 1, accountedRejected: 0, rejectedInTable: 0 }],
+      accountingMismatches: [
+        {
+          feed: 'dvpo',
+          forceId: 'avon-and-somerset',
+          accountedStored: 0,
+          eventsInTable: 1,
+          accountedRejected: 0,
+          rejectedInTable: 0,
+        },
+      ],
     });
     const table = await status([], { DATABASE_URL: own.url });
     expect(table.code).toBe(2);

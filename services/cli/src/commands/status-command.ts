@@ -2,7 +2,16 @@ import { ServiceContext } from '@rollcall/runtime';
 import { type Config, ConfigError } from '@rollcall/config';
 import { type AccountingCheck, checkAccounting, countFlaggedEntities, readAccounting } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
-import { collectStatusReport, exitCodeOf, formatStatusTable, judgeAccounting, type StatusReport, summariseRejectionReasons, UNKNOWN_EXIT_CODE, worstStatus } from '@rollcall/ops';
+import {
+  collectStatusReport,
+  exitCodeOf,
+  formatStatusTable,
+  judgeAccounting,
+  type StatusReport,
+  summariseRejectionReasons,
+  UNKNOWN_EXIT_CODE,
+  worstStatus,
+} from '@rollcall/ops';
 import { checkRecentIngestRuns, type IngestRunCheck } from '@rollcall/importers';
 import { ALL_QUEUE_NAMES, SNAPSHOTS_PUBLISHED_QUEUE, waitForRedisReady } from '@rollcall/queue';
 import { sql } from 'kysely';
@@ -58,13 +67,29 @@ const ANOMALIES_SHOWN = 20;
 export function formatFullStatus(status: FullStatus): string {
   const accounting = textTable(
     ['feed', 'force', 'offered', 'stored', 'duplicate', 'rejected'],
-    status.accounting.map((row) => [row.feed, row.forceId || '(unreadable)', formatCount(row.offered), formatCount(row.stored), formatCount(row.duplicate), formatCount(row.rejected)]),
+    status.accounting.map((row) => [
+      row.feed,
+      row.forceId || '(unreadable)',
+      formatCount(row.offered),
+      formatCount(row.stored),
+      formatCount(row.duplicate),
+      formatCount(row.rejected),
+    ]),
     ['left', 'left', 'right', 'right', 'right', 'right'],
   );
   const sections = [formatStatusTable(status), '', 'Events (offered = stored + duplicate + rejected):', accounting];
-  if (status.accountingMismatches.length > 0) sections.push('', `ACCOUNTING MISMATCH: ${JSON.stringify(status.accountingMismatches)}`);
+  if (status.accountingMismatches.length > 0)
+    sections.push('', `ACCOUNTING MISMATCH: ${JSON.stringify(status.accountingMismatches)}`);
   if (status.rejections.length > 0) {
-    sections.push('', 'Rejections by reason:', textTable(['feed', 'reason', 'events'], status.rejections.map((r) => [r.feed, r.reason, formatCount(r.events)]), ['left', 'left', 'right']));
+    sections.push(
+      '',
+      'Rejections by reason:',
+      textTable(
+        ['feed', 'reason', 'events'],
+        status.rejections.map((r) => [r.feed, r.reason, formatCount(r.events)]),
+        ['left', 'left', 'right'],
+      ),
+    );
   }
   if (status.anomalies.length > 0) {
     // Each anomaly's own text says how the entity is counted meanwhile: some are not counted at
@@ -72,7 +97,11 @@ export function formatFullStatus(status: FullStatus): string {
     sections.push(
       '',
       'Lifecycle anomalies (entities flagged; each anomaly says how the entity is counted):',
-      textTable(['force', 'kind', 'anomaly', 'entities'], status.anomalies.slice(0, ANOMALIES_SHOWN).map((a) => [a.force_id, a.kind, a.flag, formatCount(a.entities)]), ['left', 'left', 'left', 'right']),
+      textTable(
+        ['force', 'kind', 'anomaly', 'entities'],
+        status.anomalies.slice(0, ANOMALIES_SHOWN).map((a) => [a.force_id, a.kind, a.flag, formatCount(a.entities)]),
+        ['left', 'left', 'left', 'right'],
+      ),
     );
     const more = status.anomalies.length - ANOMALIES_SHOWN;
     if (more > 0) sections.push(`... and ${formatCount(more)} more (rollcall status --format json lists them all)`);
@@ -92,7 +121,8 @@ class StatusUnreadable extends Error {
 }
 
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, '; ').trim();
-const messageOf = (error: unknown): string => oneLine(error instanceof Error ? error.message || error.name : String(error));
+const messageOf = (error: unknown): string =>
+  oneLine(error instanceof Error ? error.message || error.name : String(error));
 
 /** `host:port` of a connection URL as written (no credentials, no database name). */
 const addressOf = (url: string): string => {
@@ -113,7 +143,8 @@ function describePostgresProblem(error: unknown, databaseUrl: string): string {
   const address = addressOf(databaseUrl);
   const state = sqlStateOf(error);
   if (state === '3D000') return `${messageOf(error)} at ${address}; run rollcall migrate first`;
-  if (state !== undefined) return `PostgreSQL at ${address} refused the connection (${messageOf(error)}); check DATABASE_URL`;
+  if (state !== undefined)
+    return `PostgreSQL at ${address} refused the connection (${messageOf(error)}); check DATABASE_URL`;
   return `PostgreSQL is not reachable at ${address} (${messageOf(error)}); start it or check DATABASE_URL`;
 }
 
@@ -124,9 +155,14 @@ function describePostgresProblem(error: unknown, databaseUrl: string): string {
  */
 async function openCheckedContext(config: Config, log: Logger): Promise<ServiceContext> {
   const context = new ServiceContext(config, log, { maxConnections: 6, applicationName: 'rollcall-cli' });
-  const [redis, postgres] = await Promise.allSettled([waitForRedisReady(context.producer, STATUS_CONNECT_TIMEOUT_MS), sql`select 1`.execute(context.db)]);
+  const [redis, postgres] = await Promise.allSettled([
+    waitForRedisReady(context.producer, STATUS_CONNECT_TIMEOUT_MS),
+    sql`select 1`.execute(context.db),
+  ]);
   const problems = [
-    ...(redis.status === 'rejected' ? [`Redis is not reachable (${messageOf(redis.reason)}); start it or check REDIS_URL`] : []),
+    ...(redis.status === 'rejected'
+      ? [`Redis is not reachable (${messageOf(redis.reason)}); start it or check REDIS_URL`]
+      : []),
     ...(postgres.status === 'rejected' ? [describePostgresProblem(postgres.reason, config.databaseUrl)] : []),
   ];
   if (problems.length > 0) {
@@ -141,7 +177,8 @@ async function readFullStatus(config: Config, log: Logger): Promise<FullStatus> 
   try {
     return await collectFullStatus(context);
   } catch (error) {
-    if (sqlStateOf(error) === '42P01') throw new StatusUnreadable(`${messageOf(error)}: the database is not migrated; run rollcall migrate`);
+    if (sqlStateOf(error) === '42P01')
+      throw new StatusUnreadable(`${messageOf(error)}: the database is not migrated; run rollcall migrate`);
     throw error;
   } finally {
     await context.close();
@@ -151,7 +188,8 @@ async function readFullStatus(config: Config, log: Logger): Promise<FullStatus> 
 /** The one line that says why status could not be read. */
 function reasonOf(error: unknown): string {
   if (error instanceof ConfigError) return `invalid configuration: ${error.problems.join('; ')}`;
-  if (error instanceof UsageError) return `${messageOf(error).replace(/^status: /, '')} (usage: rollcall status [--format table|json])`;
+  if (error instanceof UsageError)
+    return `${messageOf(error).replace(/^status: /, '')} (usage: rollcall status [--format table|json])`;
   if (error instanceof StatusUnreadable) return error.message;
   return error instanceof Error && error.name !== 'Error' ? `${error.name}: ${messageOf(error)}` : messageOf(error);
 }
