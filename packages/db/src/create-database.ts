@@ -87,3 +87,26 @@ export async function ensureDatabaseExists(connectionString: string): Promise<{ 
     await client.end();
   }
 }
+
+/**
+ * Drops the database named in `connectionString` (closing its connections) and creates it empty:
+ * for the demo, whose every run starts from nothing. Only a plain lower-case identifier is
+ * accepted, since the name is part of the statement.
+ */
+export async function recreateDatabase(connectionString: string): Promise<void> {
+  const url = new URL(connectionString);
+  const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+    throw new RangeError(`database name ${JSON.stringify(name)} is not a plain identifier`);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${name} with (force)`);
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+}

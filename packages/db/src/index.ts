@@ -28,3 +28,7 @@ export * from './snapshots.repository.ts';
 export * from './nightly-runs.repository.ts';
 export * from './rejection-summary.repository.ts';
 export * from './ingest-manifest.repository.ts';
+export * from './nightly-ledger.repository.ts';
+export * from './session-lock.repository.ts';
+export * from './replay-events.repository.ts';
+export * from './transaction-settings.ts';

@@ -6,8 +6,12 @@ import * as referenceVersionContents from './migrations/2026-12-01-09-reference-
 import {
   loadReferenceIntoDatabase,
   readCurrentReferenceVersion,
+  listForceResidents,
+  readForceReferences,
+  readPopulations,
   readReferenceVersion,
   type ReferenceVersionContents,
+  StoredReferenceError,
 } from './reference.repository.ts';
 
 let test: TestDatabase;
@@ -124,5 +128,35 @@ describe('loadReferenceIntoDatabase', () => {
       abandonMinWaitSeconds: 60,
       residents: 1_599_555,
     });
+  });
+});
+
+describe('reading the stored reference back', () => {
+  it("parses each force's settings and population groups into what was loaded", async () => {
+    await loadReferenceIntoDatabase(test.db, shipped);
+    const forces = await readForceReferences(test.db);
+    const avon = forces.find((force) => force.forceId === 'avon-and-somerset');
+    expect(avon?.settings).toEqual(shipped.settings.get('avon-and-somerset'));
+    expect(forces.map((force) => force.forceId)).toEqual(shipped.forces.map((force) => force.forceId).sort());
+    const populations = await readPopulations(test.db, shipped.populationVintage);
+    expect(populations.find((row) => row.forceId === 'avon-and-somerset')).toEqual(
+      shipped.populations.find((row) => row.forceId === 'avon-and-somerset'),
+    );
+    expect((await listForceResidents(test.db)).length).toBe(populations.length);
+  });
+
+  it('names the table, the row and the field when a stored document does not parse', async () => {
+    await loadReferenceIntoDatabase(test.db, shipped);
+    await sql`update forces set settings = settings - 'abandonMinWaitSeconds' where force_id = 'avon-and-somerset'`.execute(
+      test.db,
+    );
+    await sql`update populations set groups = groups || '{"black": -1}' where force_id = 'kent'`.execute(test.db);
+    await expect(readForceReferences(test.db)).rejects.toThrow(StoredReferenceError);
+    await expect(readForceReferences(test.db)).rejects.toThrow(
+      /^forces\.settings of avon-and-somerset: abandonMinWaitSeconds: /,
+    );
+    await expect(readPopulations(test.db, shipped.populationVintage)).rejects.toThrow(
+      /^populations\.groups of kent \(census-2011\): black: /,
+    );
   });
 });

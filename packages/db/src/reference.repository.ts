@@ -1,4 +1,5 @@
-import type { Force, ForceSettings, Population, ReferenceData } from '@rollcall/reference';
+import { type Force, ForceSettings, type Population, PopulationGroups, type ReferenceData } from '@rollcall/reference';
+import type { z } from 'zod';
 import { sql } from 'kysely';
 import type { Db, DbOrTransaction } from './database.ts';
 
@@ -148,4 +149,64 @@ export async function listForces(db: DbOrTransaction): Promise<ForceListing[]> {
     .orderBy('force_id')
     .execute();
   return rows.map((row) => ({ forceId: row.force_id, name: row.name, mostSimilarGroup: row.most_similar_group }));
+}
+
+/** A force of the current reference data with its settings, parsed from what is stored. */
+export type ForceReference = Force & { readonly settings: ForceSettings };
+
+/** A stored jsonb value that does not parse: which table, which row, what is wrong. */
+export class StoredReferenceError extends Error {
+  constructor(where: string, error: z.ZodError) {
+    super(
+      `${where}: ${error.issues.map((issue) => `${issue.path.join('.') || '(value)'}: ${issue.message}`).join('; ')}`,
+    );
+    this.name = 'StoredReferenceError';
+  }
+}
+
+/**
+ * Every force of the current reference data, by id, its settings parsed with the schema they
+ * were loaded with: a stored document is read back as what it claims to be, or fails here by name.
+ */
+export async function readForceReferences(db: DbOrTransaction): Promise<ForceReference[]> {
+  const rows = await db.selectFrom('forces').selectAll().orderBy('force_id').execute();
+  return rows.map((row) => {
+    const settings = ForceSettings.safeParse(row.settings);
+    if (!settings.success) throw new StoredReferenceError(`forces.settings of ${row.force_id}`, settings.error);
+    return {
+      forceId: row.force_id,
+      name: row.name,
+      onsName: row.ons_name,
+      mostSimilarGroup: row.most_similar_group,
+      settings: settings.data,
+    };
+  });
+}
+
+/** The populations of one vintage, by force id, their groups parsed. */
+export async function readPopulations(db: DbOrTransaction, vintage: string): Promise<Population[]> {
+  const rows = await db
+    .selectFrom('populations')
+    .selectAll()
+    .where('vintage', '=', vintage)
+    .orderBy('force_id')
+    .execute();
+  return rows.map((row) => {
+    const groups = PopulationGroups.safeParse(row.groups);
+    if (!groups.success)
+      throw new StoredReferenceError(`populations.groups of ${row.force_id} (${vintage})`, groups.error);
+    return { forceId: row.force_id, vintage: row.vintage, residents: row.residents, groups: groups.data };
+  });
+}
+
+/** Each force's name and residents (the tables hold the current reference version only), by force id. */
+export async function listForceResidents(
+  db: DbOrTransaction,
+): Promise<{ readonly name: string; readonly residents: number }[]> {
+  return db
+    .selectFrom('forces as f')
+    .innerJoin('populations as p', 'p.force_id', 'f.force_id')
+    .select(['f.name', 'p.residents'])
+    .orderBy('f.force_id')
+    .execute();
 }

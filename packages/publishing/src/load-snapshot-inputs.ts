@@ -6,7 +6,9 @@ import {
   readCurrentReferenceVersion,
   readFeedCoverage,
   readFeedInputs,
+  readForceReferences,
   readIngestWatermarks,
+  readPopulations,
   readPublishedFigures,
   sumAggregatesOverWindows,
 } from '@rollcall/db';
@@ -19,21 +21,12 @@ import {
   customPeriod,
   type ForceInputs,
   type MeasureFeed,
-  type MeasurePopulation,
-  type MeasureSettings,
   type SnapshotComputationInput,
   standardPeriods,
   yearEarlier,
 } from '@rollcall/measures';
 import { AS_AT_METRIC, STOCK_METRICS } from '@rollcall/contract';
 import type { FeedInputSummary, FeedWatermark, PublishedEditionInput } from './snapshot-document.ts';
-
-interface ReportingPeriodSetting {
-  readonly id: string;
-  readonly label: string;
-  readonly from: string;
-  readonly to: string;
-}
 
 /**
  * Calls waiting at an instant as the as-at metrics of the given forces (`readCallsWaiting` of
@@ -94,22 +87,15 @@ export async function loadSnapshotInputs(
   timeZone = 'Europe/London',
 ): Promise<LoadedSnapshotInputs> {
   const calendarEndOfDay = (day: LocalDate) => new Date(createCalendar(timeZone).endOfDay(day));
-  const forces = await db.selectFrom('forces').selectAll().execute();
-  const force = forces.find((row) => row.force_id === forceId);
+  const forces = await readForceReferences(db);
+  const force = forces.find((row) => row.forceId === forceId);
   if (!force) throw new SnapshotInputError(`unknown force ${JSON.stringify(forceId)}: not in the reference data`);
   const reference = await readCurrentReferenceVersion(db);
   if (!reference) throw new SnapshotInputError('no reference data loaded: run `rollcall migrate`');
-  const populations = await db
-    .selectFrom('populations')
-    .selectAll()
-    .where('vintage', '=', reference.populationVintage)
-    .execute();
-
-  const settingsOf = (row: (typeof forces)[number]) =>
-    row.settings as unknown as MeasureSettings & { reportingPeriods?: ReportingPeriodSetting[] };
+  const populations = await readPopulations(db, reference.populationVintage);
   // A custom period is published from its last day for a year: long enough for the report it
   // serves, without old windows cluttering every later snapshot.
-  const customPeriods = (settingsOf(force).reportingPeriods ?? [])
+  const customPeriods = force.settings.reportingPeriods
     .filter((setting) => setting.to <= asOf && asOf < addMonths(setting.to, 12))
     .map((setting) => customPeriod(setting.id, setting.label, setting.from, setting.to));
   const periods = [...standardPeriods(asOf), ...customPeriods];
@@ -137,15 +123,15 @@ export async function loadSnapshotInputs(
     if (period.to !== asOf) addWindow(asAtEndId(period, asOf), null, period.to);
   }
   const sums = await sumAggregatesOverWindows(db, {
-    forceIds: forces.map((row) => row.force_id),
+    forceIds: forces.map((row) => row.forceId),
     windows: [...windows.values()],
   });
   const coverage = await readFeedCoverage(db, { forceIds: null, from: '1900-01-01', to: asOf });
 
   // The force, its most similar group, and every force with data (national comparisons), in the
   // reference data; the force itself first.
-  const forcesById = new Map(forces.map((row) => [row.force_id, row]));
-  const candidates = new Set<string>([forceId, ...force.most_similar_group]);
+  const forcesById = new Map(forces.map((row) => [row.forceId, row]));
+  const candidates = new Set<string>([forceId, ...force.mostSimilarGroup]);
   for (const row of sums) candidates.add(row.forceId);
   for (const row of coverage) candidates.add(row.forceId);
   const forceIds = [...candidates]
@@ -155,7 +141,7 @@ export async function loadSnapshotInputs(
   const liveCalls = groupBy(await readCallsWaitingAt(db, forceIds, calendarEndOfDay(asOf)), byForce);
   const sumsByForce = groupBy(sums, byForce);
   const coverageByForce = groupBy(coverage, byForce);
-  const populationsByForce = new Map(populations.map((row) => [row.force_id, row]));
+  const populationsByForce = new Map(populations.map((row) => [row.forceId, row]));
 
   const inputs = new Map<string, ForceInputs>();
   for (const id of forceIds) {
@@ -179,11 +165,11 @@ export async function loadSnapshotInputs(
     const population = populationsByForce.get(id);
     inputs.set(id, {
       forceId: id,
-      settings: settingsOf(row),
+      settings: row.settings,
       population: population && {
         vintage: population.vintage,
         residents: population.residents,
-        groups: population.groups as unknown as MeasurePopulation['groups'],
+        groups: population.groups,
       },
       aggregates,
       monthsWithData,
@@ -229,7 +215,7 @@ export async function loadSnapshotInputs(
       asOf,
       periods,
       forces: inputs,
-      mostSimilarGroup: force.most_similar_group,
+      mostSimilarGroup: force.mostSimilarGroup,
       publishedFigures,
     },
     publishedEditions: [...editions.values()].sort((a, b) =>

@@ -5,6 +5,7 @@ import {
   clearSnapshotHeadStale,
   enqueueSnapshotDelivery,
   findSnapshotHead,
+  setTransactionWorkMem,
   insertSnapshot,
   lockForceForPublication,
   lockSnapshotKey,
@@ -22,7 +23,6 @@ import {
 } from '@rollcall/measures';
 import { canonicalJson, sha256Hex, snapshotEntryKey } from '@rollcall/contract';
 import { codeVersion } from '@rollcall/runtime';
-import { sql } from 'kysely';
 import { loadSnapshotInputs } from './load-snapshot-inputs.ts';
 import type { MeasureChange, PublishedEditionInput, RevisionInfo, SnapshotDocument } from './snapshot-document.ts';
 import { type SnapshotFilePaths, snapshotFilesExist } from './snapshot-files.ts';
@@ -163,7 +163,7 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
     // The period sums group some 35,000 (window, force, metric, dimension) keys out of 175,000
     // rows for three years of one force: about 9 MB of hash table, which the default 4 MB
     // work_mem spills to disk in batches (measured: 470 ms against 150 in memory).
-    await sql`set local work_mem = '64MB'`.execute(trx);
+    await setTransactionWorkMem(trx, 64);
     const inputs = await loadSnapshotInputs(trx, forceId, asOf, deps.timeZone);
     const computed = computeSnapshotMeasures(inputs.computation, {
       disclosure: deps.disclosure,

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { Force } from './forces.ts';
 
 /** The five high-level ethnic groups of the 2011 Census, as measures.md uses them. */
@@ -11,6 +12,17 @@ export interface Population {
   readonly residents: number;
   readonly groups: Readonly<Record<PopulationGroup, number>>;
 }
+
+const headcount = z.number().int().min(0);
+
+/** A force's residents per group, as stored (`populations.groups`) and read back. */
+export const PopulationGroups = z.strictObject({
+  asian: headcount,
+  black: headcount,
+  mixed: headcount,
+  other: headcount,
+  white: headcount,
+});
 
 export const CENSUS_2011_VINTAGE = 'census-2011';
 

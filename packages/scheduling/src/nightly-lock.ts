@@ -1,12 +1,9 @@
-import type { Database, Db } from '@rollcall/db';
-import { type Kysely, sql } from 'kysely';
+import { acquireSessionLock, type Database, type Db, LOCK_NOT_AVAILABLE, releaseSessionLock } from '@rollcall/db';
+import type { Kysely } from 'kysely';
 import { NightlyRunBusyError } from './nightly-errors.ts';
 
 /** Advisory locks are per database, so runs of different databases (test files) never meet. */
 const LOCK_KEY = 'rollcall:nightly-run';
-
-/** PostgreSQL's `lock_not_available`, raised when `lock_timeout` expires. */
-const LOCK_NOT_AVAILABLE = '55P03';
 
 export interface NightlyLockOptions {
   /** How long to wait for a run in progress to finish, in ms (default 60 000). */
@@ -28,11 +25,7 @@ export async function withNightlyLock<T>(
   const waitMs = options.waitMs ?? 60_000;
   return db.connection().execute(async (conn) => {
     try {
-      // `lock_timeout` local to this transaction; the session lock outlives the transaction.
-      await conn.transaction().execute(async (trx) => {
-        await sql`select set_config('lock_timeout', ${`${Math.max(1, Math.round(waitMs))}ms`}, true)`.execute(trx);
-        await sql`select pg_advisory_lock(hashtextextended(${LOCK_KEY}, 0))`.execute(trx);
-      });
+      await acquireSessionLock(conn, LOCK_KEY, waitMs);
     } catch (error) {
       if ((error as { code?: string }).code === LOCK_NOT_AVAILABLE) throw new NightlyRunBusyError(waitMs);
       throw error;
@@ -41,7 +34,7 @@ export async function withNightlyLock<T>(
       return await fn(conn);
     } finally {
       // Must not go back to the pool locked. If the connection broke, the server released it already.
-      await sql`select pg_advisory_unlock(hashtextextended(${LOCK_KEY}, 0))`.execute(conn).catch(() => undefined);
+      await releaseSessionLock(conn, LOCK_KEY).catch(() => undefined);
     }
   });
 }

@@ -4,7 +4,7 @@ import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis 
 import { Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readNightlyRun } from './nightly-ledger.ts';
+import { readNightlyRun } from '@rollcall/db';
 import {
   enqueueCatchUp,
   installNightlySchedule,

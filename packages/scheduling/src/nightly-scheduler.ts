@@ -2,7 +2,7 @@ import { addDays, createCalendar } from '@rollcall/calendar';
 import type { NightlyRunData } from '@rollcall/queue';
 import { JOB_CATALOG, NIGHTLY_QUEUE, type QueueFactory } from '@rollcall/queue';
 import { getNextMillis, type JobSchedulerJson, type RepeatOptions } from 'bullmq';
-import type { NightlyTrigger } from './nightly-ledger.ts';
+import type { NightlyTrigger } from '@rollcall/db';
 
 /** The job scheduler's id on `scheduler.nightly`; part of the operator interface, keep it stable. */
 export const NIGHTLY_SCHEDULER_ID = 'nightly';

@@ -1,7 +1,7 @@
 import type { Logger } from '@rollcall/logger';
 import { createWorker, NIGHTLY_QUEUE, NightlyRunData, type RedisClient } from '@rollcall/queue';
 import { type Job, UnrecoverableError, type Worker } from 'bullmq';
-import type { NightlyTrigger } from './nightly-ledger.ts';
+import type { NightlyTrigger } from '@rollcall/db';
 import type { NightlyRunReport } from './run-nightly.ts';
 
 export interface CreateNightlyWorkerOptions {

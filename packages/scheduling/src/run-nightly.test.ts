@@ -11,7 +11,7 @@ import {
   markNightlyRunSucceeded,
   readNightlyRun,
   recordSkippedNightlyRuns,
-} from './nightly-ledger.ts';
+} from '@rollcall/db';
 import { withNightlyLock } from './nightly-lock.ts';
 import { nextNightlyFires } from './nightly-scheduler.ts';
 import { deferred, type RecordingPublisher, recordingPublisher } from '../test/nightly-test-kit.ts';

@@ -1,15 +1,15 @@
-import type { Db } from '@rollcall/db';
-import type { Logger } from '@rollcall/logger';
-import { nightlyDates, nightlyWindow } from './nightly-dates.ts';
-import { NightlyRunFailedError } from './nightly-errors.ts';
 import {
   claimNightlyRun,
+  type Db,
   markNightlyRunFailed,
   markNightlyRunSucceeded,
   type NightlyTrigger,
   readNightlyLedgerView,
   recordSkippedNightlyRuns,
-} from './nightly-ledger.ts';
+} from '@rollcall/db';
+import type { Logger } from '@rollcall/logger';
+import { nightlyDates, nightlyWindow } from './nightly-dates.ts';
+import { NightlyRunFailedError } from './nightly-errors.ts';
 import { withNightlyLock } from './nightly-lock.ts';
 import type { NightlyPublication, PublishSnapshot, ReviseStaleSnapshots } from './nightly-publication.ts';
 

@@ -1,7 +1,6 @@
-import type { Db } from '@rollcall/db';
+import { type Db, pingDatabase } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import type { Worker } from 'bullmq';
-import { sql } from 'kysely';
 
 export interface DatabaseProbeOptions {
   /** Milliseconds before the first `select 1`; default 500. */
@@ -47,7 +46,7 @@ export function createDatabaseOutageGate(
       await new Promise<void>((resolve) => setTimeout(resolve, delay).unref());
       if (open().length === 0) return;
       try {
-        await sql`select 1`.execute(db);
+        await pingDatabase(db);
         break;
       } catch (err) {
         log.debug({ err, probes, nextMs: Math.min(delay * 2, maxDelayMs) }, 'PostgreSQL still unreachable');

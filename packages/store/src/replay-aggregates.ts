@@ -1,12 +1,14 @@
 import type { Calendar, LocalDate } from '@rollcall/calendar';
 import {
   type AggregateDelta,
+  beginReplay,
   type Db,
   type EntityWrite,
   type FeedStatsDelta,
   markSnapshotHeadsStale,
   readAllFeedStats,
   readDailyAggregates,
+  readEventsInEntityOrder,
   replaceDailyAggregates,
   replaceDailyFeedStats,
   type StaleMark,
@@ -14,7 +16,6 @@ import {
 } from '@rollcall/db';
 import type { EventType } from '@rollcall/contract';
 import { type EntityKind, type Fact, compareFacts, interpretEntity, isEntityKind } from '@rollcall/lifecycles';
-import { sql } from 'kysely';
 
 export interface ReplayOptions {
   /** First London day whose aggregates are rewritten (default: all). */
@@ -44,18 +45,6 @@ export interface ReplayResult {
   readonly seconds: number;
 }
 
-interface ReplayRow {
-  event_id: string;
-  type: string;
-  at: string;
-  force_id: string;
-  entity_kind: string;
-  entity_id: string;
-  payload: Record<string, unknown>;
-  day: string;
-  feed: string;
-}
-
 const aggregateKey = (forceId: string, day: string, metric: string, dim: string) =>
   `${forceId}\u0001${day}\u0001${metric}\u0001${dim}`;
 
@@ -78,13 +67,8 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
   const to = options.to ?? null;
   const pageSize = options.pageSize ?? 20_000;
   return db.transaction().execute(async (trx) => {
-    await sql`lock table events in share mode`.execute(trx);
-    // The scan is sorted by entity; enough memory keeps that sort off disk for millions of events.
-    await sql`set local work_mem = '256MB'`.execute(trx);
     const rebuildEntities = options.entities === true;
-    // Entities rebuilt from their events replace the old state entirely.
-    if (rebuildEntities) await sql`delete from entities`.execute(trx);
-    const total = Number((await sql<{ n: string }>`select count(*) as n from events`.execute(trx)).rows[0]?.n ?? 0);
+    const total = await beginReplay(trx, { rebuildEntities });
 
     // One number per (force, day, metric, dim): a replay adds millions of contributions.
     const sums = new Map<string, number>();
@@ -123,14 +107,8 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
     };
 
     // The London day is computed here, not in SQL, so that it is the very calendar live processing used.
-    await sql`declare replay_events no scroll cursor for
-      select event_id, type, floor(extract(epoch from occurred_at) * 1000)::bigint::text as at, force_id, entity_kind, entity_id,
-             body -> 'payload' as payload, feed, '' as day
-      from events order by force_id, entity_kind, entity_id`.execute(trx);
-    for (;;) {
-      const page = await sql<ReplayRow>`fetch ${sql.raw(String(pageSize))} from replay_events`.execute(trx);
-      if (page.rows.length === 0) break;
-      for (const row of page.rows) {
+    for await (const page of readEventsInEntityOrder(trx, pageSize)) {
+      for (const row of page) {
         const key = `${row.force_id}\u0000${row.entity_kind}\u0000${row.entity_id}`;
         if (current?.key !== key) {
           await finishEntity();
@@ -156,7 +134,6 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       options.onProgress?.(events, total);
     }
     await finishEntity();
-    await sql`close replay_events`.execute(trx);
 
     await flushEntities();
 

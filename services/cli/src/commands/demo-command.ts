@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { ServiceContext } from '@rollcall/runtime';
 import { startFeedWorkers } from '@rollcall/worker-service';
 import { lastOfMonth } from '@rollcall/calendar';
-import { type Db, readAccounting, readAllEvents } from '@rollcall/db';
+import { type Db, listForceResidents, readAccounting, readAllEvents, recreateDatabase } from '@rollcall/db';
 import { decodeEvent, FEEDS, type Feed, type FeedEvent, type StopSearchRecorded } from '@rollcall/contract';
 import { type PublishOutcome } from '@rollcall/publishing';
 import { publishDepsOf, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
@@ -22,7 +22,6 @@ import {
   simulateGroundsReviews,
   simulatePoliceUk999Table,
 } from '@rollcall/simulator';
-import pg from 'pg';
 import { commandSetup } from '../cli-context.ts';
 import { CommandFailed, type CommandIo, parseOptions, UsageError, writeLine } from '../command-line.ts';
 import { formatCount, formatFigures, formatValue, textTable } from '../text-table.ts';
@@ -60,23 +59,9 @@ const REAL_STOP_SEARCH_FILES: Readonly<Record<string, string>> = Object.fromEntr
 
 /** Drops and recreates the demo's own database, so every demo run starts from nothing. */
 async function resetDemoDatabase(serverUrl: string, database: string): Promise<string> {
-  // Interpolated into SQL below: a plain lower-case identifier only.
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database))
-    throw new RangeError(`demo database name ${JSON.stringify(database)} is not a plain identifier`);
-  const admin = new URL(serverUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    await client.query(`drop database if exists ${database} with (force)`);
-    await client.query(`create database ${database}`);
-  } finally {
-    await client.end();
-  }
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
+  await recreateDatabase(url.toString());
   return url.toString();
 }
 
@@ -323,12 +308,7 @@ async function importNationalTable(
   const mean = first.document.measures.find(
     (m) => m.measureId === 'calls.999.mean_answer_seconds' && m.period.kind === 'month' && m.breakdown === null,
   );
-  const forces = await context.db
-    .selectFrom('forces as f')
-    .innerJoin('populations as p', 'p.force_id', 'f.force_id')
-    .select(['f.name', 'p.residents'])
-    .orderBy('f.force_id')
-    .execute();
+  const forces = await listForceResidents(context.db);
   const path = join(dir, `999-answer-times-${month}.csv`);
   await writeFile(
     path,

@@ -1,4 +1,5 @@
 import { isLocalDate } from '@rollcall/calendar';
+import { countStoredEvents } from '@rollcall/db';
 import { replayAggregates } from '@rollcall/store';
 import { commandSetup, withServiceContext } from '../cli-context.ts';
 import { type CommandIo, parseOptions, UsageError, writeLine } from '../command-line.ts';
@@ -27,14 +28,7 @@ export async function replayCommand(args: readonly string[], io: CommandIo): Pro
     throw new UsageError('replay: --to is before --from');
   const { config, log } = commandSetup(io, 'replay');
   const result = await withServiceContext(config, log, async (context) => {
-    const total = Number(
-      (
-        await context.db
-          .selectFrom('events')
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .executeTakeFirst()
-      )?.n ?? 0,
-    );
+    const total = await countStoredEvents(context.db);
     const progress = createProgressReporter(io, log, { label: 'replay events', total, unit: 'events' });
     try {
       return await replayAggregates(context.db, context.calendar, {

@@ -1,6 +1,12 @@
 import { ServiceContext } from '@rollcall/runtime';
 import { type Config, ConfigError } from '@rollcall/config';
-import { type AccountingCheck, checkAccounting, countFlaggedEntities, readAccounting } from '@rollcall/db';
+import {
+  type AccountingCheck,
+  checkAccounting,
+  countFlaggedEntities,
+  pingDatabase,
+  readAccounting,
+} from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
 import {
   collectStatusReport,
@@ -14,7 +20,6 @@ import {
 } from '@rollcall/ops';
 import { checkRecentIngestRuns, type IngestRunCheck } from '@rollcall/importers';
 import { ALL_QUEUE_NAMES, SNAPSHOTS_PUBLISHED_QUEUE, waitForRedisReady } from '@rollcall/queue';
-import { sql } from 'kysely';
 import { commandSetup } from '../cli-context.ts';
 import { type CommandIo, parseOptions, requireOne, UsageError, writeLine } from '../command-line.ts';
 import { formatCount, textTable } from '../text-table.ts';
@@ -157,7 +162,7 @@ async function openCheckedContext(config: Config, log: Logger): Promise<ServiceC
   const context = new ServiceContext(config, log, { maxConnections: 6, applicationName: 'rollcall-cli' });
   const [redis, postgres] = await Promise.allSettled([
     waitForRedisReady(context.producer, STATUS_CONNECT_TIMEOUT_MS),
-    sql`select 1`.execute(context.db),
+    pingDatabase(context.db),
   ]);
   const problems = [
     ...(redis.status === 'rejected'

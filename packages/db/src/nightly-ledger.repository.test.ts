@@ -9,8 +9,8 @@ import {
   readNightlyLedgerView,
   readNightlyRun,
   recordSkippedNightlyRuns,
-} from './nightly-ledger.ts';
-import type { NightlyPublication } from './nightly-publication.ts';
+  type NightlyPublication,
+} from './nightly-ledger.repository.ts';
 
 let test: TestDatabase;
 beforeAll(async () => {

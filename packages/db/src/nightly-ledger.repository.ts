@@ -1,7 +1,5 @@
-import type { DbOrTransaction } from '@rollcall/db';
-import type { NightlyRunData } from '@rollcall/queue';
 import { sql } from 'kysely';
-import type { NightlyPublication } from './nightly-publication.ts';
+import type { DbOrTransaction } from './database.ts';
 
 /**
  * The nightly run ledger (`nightly_runs`): one row per `asOf` date, which is what makes a run
@@ -16,8 +14,22 @@ import type { NightlyPublication } from './nightly-publication.ts';
 export const NIGHTLY_RUN_STATES = ['running', 'succeeded', 'failed', 'skipped'] as const;
 export type NightlyRunState = (typeof NIGHTLY_RUN_STATES)[number];
 
-/** Who started a run: the job scheduler, a process starting up, or a person. */
-export type NightlyTrigger = NightlyRunData['trigger'];
+/**
+ * Who started a run: the job scheduler, a process starting up, or a person. The nightly job's
+ * data carries the same three (its zod schema in @rollcall/queue; scheduling checks they agree).
+ */
+export type NightlyTrigger = 'schedule' | 'startup' | 'manual';
+
+/** What publishing one force as of one date did. JSON-ready: the ledger keeps it per run. */
+export interface NightlyPublication {
+  readonly forceId: string;
+  readonly asOf: string;
+  /** The head snapshot after publishing; null when the force had nothing to publish. */
+  readonly snapshotId: string | null;
+  readonly revision: number | null;
+  /** False when the inputs were unchanged and the existing snapshot stands (same `contentHash`). */
+  readonly created: boolean;
+}
 
 export interface NightlyRun {
   readonly asOf: string;
