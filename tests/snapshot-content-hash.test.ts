@@ -2,7 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { FEEDS } from '@rollcall/contract';
 import { simulateForceMonth } from '@rollcall/simulator';
 import { createSilentLogger } from '@rollcall/logger';
-import { publishSnapshot } from '@rollcall/publishing';
+import { findSnapshot } from '@rollcall/db';
+import { parseSnapshotDocument, publishSnapshot, StoredSnapshotDocumentError } from '@rollcall/publishing';
 import { test } from '@rollcall/store/worker-fixture';
 import { describe, expect } from 'vitest';
 
@@ -51,6 +52,20 @@ describe('published snapshot for fixed inputs', () => {
     if (process.env.RECORD_SNAPSHOT_HASHES === '1') {
       await writeFile(FIXTURE, `${JSON.stringify(actual, null, 2)}\n`);
     }
+    // The stored document parses back to exactly what was published (every entry shape is in it),
+    // and one the schema does not describe fails by name instead of losing the field.
+    const stored = await findSnapshot(database.db, outcome.document.snapshotId);
+    expect(parseSnapshotDocument(outcome.document.snapshotId, stored?.document)).toEqual(outcome.document);
+    const [first, ...rest] = outcome.document.measures;
+    const unknownField = { ...outcome.document, measures: [{ ...first, margin: 1 }, ...rest] };
+    expect(() => parseSnapshotDocument('s-1', unknownField)).toThrow(StoredSnapshotDocumentError);
+    expect(() => parseSnapshotDocument('s-1', unknownField)).toThrow(
+      /^stored snapshot s-1 does not parse as a snapshot document: measures\.0: Unrecognized key: "margin"/,
+    );
+    expect(() => parseSnapshotDocument('s-2', { ...outcome.document, revision: '1' })).toThrow(
+      /^stored snapshot s-2 does not parse as a snapshot document: revision: /,
+    );
+
     const expected = JSON.parse(await readFile(FIXTURE, 'utf8')) as RecordedHashes;
     expect(actual.inputs).toBe(expected.inputs);
     expect({ contentHash: actual.contentHash, entries: actual.entries }).toEqual({

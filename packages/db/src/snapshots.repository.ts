@@ -21,7 +21,11 @@ export interface StoredSnapshot {
   readonly supersedes: string | null;
   readonly contentHash: string;
   readonly generatedAt: Date;
-  readonly document: Record<string, unknown>;
+  /**
+   * The published document (jsonb). Unknown here: its schema belongs to publishing, which parses
+   * it (`parseSnapshotDocument`) rather than trusting a cast.
+   */
+  readonly document: unknown;
 }
 
 const toHead = (row: {

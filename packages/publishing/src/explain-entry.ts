@@ -26,6 +26,7 @@ import {
 } from '@rollcall/measures';
 import { loadSnapshotInputs } from './load-snapshot-inputs.ts';
 import type { SnapshotDocument } from './snapshot-document.ts';
+import { parseSnapshotDocument } from './snapshot-document-schema.ts';
 
 /**
  * "Explain a cell" (issue 17): for one entry of a published snapshot, its definition, the figures
@@ -342,7 +343,7 @@ export async function explainEntry(db: Db, request: ExplainRequest): Promise<Ent
 async function explainIn(db: DbOrTransaction, request: ExplainRequest): Promise<EntryExplanation> {
   const stored = await findSnapshot(db, request.snapshotId);
   if (!stored) throw new ExplainNotFoundError(`no snapshot ${request.snapshotId}`);
-  const document = stored.document as unknown as SnapshotDocument;
+  const document = parseSnapshotDocument(stored.snapshotId, stored.document);
   const { entry, period } = selectEntry(document, request);
   const definition = measureById(entry.measureId);
   if (!definition) throw new ExplainInputError('measureId', entry.measureId, []);
@@ -390,7 +391,7 @@ async function explainIn(db: DbOrTransaction, request: ExplainRequest): Promise<
     const previous = await findSnapshot(db, document.supersedes);
     const previousAt = previous && (await readSnapshotPublishedAt(db, previous.snapshotId));
     const before = previous
-      ? (previous.document as unknown as SnapshotDocument).measures.find(
+      ? parseSnapshotDocument(previous.snapshotId, previous.document).measures.find(
           (measure) =>
             measure.measureId === entry.measureId &&
             measure.period.id === entry.period.id &&

@@ -289,7 +289,7 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
       supersedes: document.supersedes,
       contentHash,
       generatedAt: new Date(document.generatedAt),
-      document: document as unknown as Record<string, unknown>,
+      document,
     };
     if (replaceEmbargoed) await replaceEmbargoedSnapshot(trx, stored, now());
     else await insertSnapshot(trx, stored);

@@ -1,10 +1,11 @@
 import { type DbOrTransaction, findSnapshot } from '@rollcall/db';
 import type { SnapshotDocument } from './snapshot-document.ts';
+import { parseSnapshotDocument } from './snapshot-document-schema.ts';
 
 /**
- * The published document of a stored snapshot. Written once by publishSnapshot from this type
- * and never changed (the table refuses updates), so it is read back as that type; `whose` says
- * what named the id, for the error when the row is missing, which would mean a broken database.
+ * The published document of a stored snapshot, parsed with its schema (a document that does not
+ * parse fails by name, StoredSnapshotDocumentError); `whose` says what named the id, for the
+ * error when the row is missing, which would mean a broken database.
  */
 export async function readSnapshotDocument(
   db: DbOrTransaction,
@@ -13,5 +14,5 @@ export async function readSnapshotDocument(
 ): Promise<SnapshotDocument> {
   const stored = await findSnapshot(db, snapshotId);
   if (!stored) throw new Error(`snapshot ${snapshotId} is named by ${whose} but not in the snapshots table`);
-  return stored.document as unknown as SnapshotDocument;
+  return parseSnapshotDocument(snapshotId, stored.document);
 }

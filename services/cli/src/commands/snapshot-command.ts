@@ -1,7 +1,13 @@
 import { isLocalDate } from '@rollcall/calendar';
 import { findLatestSnapshot, findSnapshot } from '@rollcall/db';
 import { type PublishOutcome } from '@rollcall/publishing';
-import { publishDepsOf, publishSnapshot, type SnapshotDocument, snapshotToCsv } from '@rollcall/publishing';
+import {
+  parseSnapshotDocument,
+  publishDepsOf,
+  publishSnapshot,
+  type SnapshotDocument,
+  snapshotToCsv,
+} from '@rollcall/publishing';
 import { commandSetup, withServiceContext } from '../cli-context.ts';
 import { CommandFailed, type CommandIo, parseOptions, requireOne, UsageError } from '../command-line.ts';
 
@@ -89,6 +95,6 @@ async function showCommand(args: readonly string[], io: CommandIo): Promise<numb
         : `no snapshot ${JSON.stringify(snapshotId)}`,
     );
   }
-  printSnapshots(io, [stored.document as unknown as SnapshotDocument], format);
+  printSnapshots(io, [parseSnapshotDocument(stored.snapshotId, stored.document)], format);
   return 0;
 }
