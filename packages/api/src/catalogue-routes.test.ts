@@ -1,21 +1,14 @@
 import { MEASURES } from '@rollcall/measures';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiTestKit, createApiTestKit, csvRecords, FORCE, OTHER_FORCE } from '../test/api-test-kit.ts';
+import { describe, expect } from 'vitest';
+import { test } from '../test/api-fixture.ts';
+import { type ApiTestKit, csvRecords, FORCE, OTHER_FORCE } from '../test/api-test-kit.ts';
 import { FORCE_CSV_COLUMNS, MEASURE_CSV_COLUMNS } from './catalogue-routes.ts';
 
-let kit: ApiTestKit;
-beforeAll(async () => {
-  kit = await createApiTestKit();
-});
-afterAll(async () => {
-  await kit?.close();
-});
-
-const get = (url: string) => kit.app.inject({ method: 'GET', url, headers: kit.bearer('reader') });
+const get = (api: ApiTestKit, url: string) => api.app.inject({ method: 'GET', url, headers: api.bearer('reader') });
 
 describe('GET /v1/measures', () => {
-  it('lists the catalogue with definitions, breakdown keys and periods', async () => {
-    const { measures } = (await get('/v1/measures')).json();
+  test('lists the catalogue with definitions, breakdown keys and periods', async ({ api }) => {
+    const { measures } = (await get(api, '/v1/measures')).json();
     expect(measures.map((m: { id: string }) => m.id)).toEqual(MEASURES.map((m) => m.id));
     expect(measures[0]).toMatchObject({
       id: 'calls.999.answered_within_10s',
@@ -36,8 +29,8 @@ describe('GET /v1/measures', () => {
     ]);
   });
 
-  it('is a CSV lookup table too', async () => {
-    const { header, records } = csvRecords((await get('/v1/measures?format=csv')).body);
+  test('is a CSV lookup table too', async ({ api }) => {
+    const { header, records } = csvRecords((await get(api, '/v1/measures?format=csv')).body);
     expect(header).toEqual([...MEASURE_CSV_COLUMNS]);
     expect(records).toHaveLength(MEASURES.length);
     expect(records.find((r) => r.id === 'calls.live.waiting')).toMatchObject({
@@ -49,8 +42,10 @@ describe('GET /v1/measures', () => {
 });
 
 describe('GET /v1/forces', () => {
-  it('lists every force of the reference data by name, with its most similar group, and which are configured', async () => {
-    const { forces } = (await get('/v1/forces')).json();
+  test('lists every force of the reference data by name, with its most similar group, and which are configured', async ({
+    api,
+  }) => {
+    const { forces } = (await get(api, '/v1/forces')).json();
     expect(forces.length).toBeGreaterThanOrEqual(43);
     const avon = forces.find((f: { id: string }) => f.id === FORCE);
     expect(avon).toMatchObject({ name: 'Avon and Somerset', configured: true });
@@ -60,7 +55,7 @@ describe('GET /v1/forces', () => {
       FORCE,
       OTHER_FORCE,
     ]);
-    const { header } = csvRecords((await get('/v1/forces?format=csv')).body);
+    const { header } = csvRecords((await get(api, '/v1/forces?format=csv')).body);
     expect(header).toEqual([...FORCE_CSV_COLUMNS]);
   });
 });

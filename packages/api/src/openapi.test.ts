@@ -1,19 +1,11 @@
 import { compileErrors, validate } from '@readme/openapi-parser';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiTestKit, createApiTestKit } from '../test/api-test-kit.ts';
+import { describe, expect } from 'vitest';
+import { test } from '../test/api-fixture.ts';
 import { EXTRACT_COLUMNS } from './extract-table.ts';
 
-let kit: ApiTestKit;
-beforeAll(async () => {
-  kit = await createApiTestKit();
-});
-afterAll(async () => {
-  await kit?.close();
-});
-
 describe('GET /openapi.json', () => {
-  it('is a valid OpenAPI 3.1 document, served without a token', async () => {
-    const response = await kit.app.inject({ method: 'GET', url: '/openapi.json' });
+  test('is a valid OpenAPI 3.1 document, served without a token', async ({ api }) => {
+    const response = await api.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
     const document = response.json();
     expect(document.openapi).toBe('3.1.0');
@@ -24,8 +16,8 @@ describe('GET /openapi.json', () => {
     expect(broken.valid).toBe(false);
   });
 
-  it('describes the data routes from their schemas, and hides the queue UI', async () => {
-    const { paths, components } = (await kit.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+  test('describes the data routes from their schemas, and hides the queue UI', async ({ api }) => {
+    const { paths, components } = (await api.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     for (const path of [
       '/v1/measures',
       '/v1/forces',
@@ -59,18 +51,18 @@ describe('GET /openapi.json', () => {
     expect(format.schema).toMatchObject({ enum: ['json', 'csv'] });
   });
 
-  it('has a docs page', async () => {
-    const page = await kit.app.inject({ method: 'GET', url: '/docs/' });
+  test('has a docs page', async ({ api }) => {
+    const page = await api.app.inject({ method: 'GET', url: '/docs/' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.body).toContain('swagger-ui');
   });
 
-  it('leaves validation to the routes: a bad parameter is still the route’s own 400', async () => {
-    const response = await kit.app.inject({
+  test('leaves validation to the routes: a bad parameter is still the route’s own 400', async ({ api }) => {
+    const response = await api.app.inject({
       method: 'GET',
       url: '/v1/extract?format=xml&forceId=avon-and-somerset',
-      headers: kit.bearer('reader'),
+      headers: api.bearer('reader'),
     });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
