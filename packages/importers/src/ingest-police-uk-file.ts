@@ -1,44 +1,12 @@
-import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { pipeline, Transform, type TransformCallback } from 'node:stream';
-import {
-  type Db,
-  findPoliceUkImport,
-  type PoliceUkImport,
-  savePoliceUkImport,
-  withPoliceUkImportLock,
-} from '@rollcall/db';
-import type { StopSearchAmended, StopSearchRecorded } from '@rollcall/contract';
-import { contentHashOf } from './police-uk/row-content-hash.ts';
-import { EditionMatcher, type RowMatch } from './police-uk/edition-matcher.ts';
-import {
-  POLICE_UK_COLUMNS,
-  type PoliceUkRow,
-  rawValuesOf,
-  type RowRejection,
-  rowRejection,
-} from './police-uk/police-uk-row.ts';
-import { PoliceUkHeaderError, readPoliceUkCsv } from './police-uk/read-police-uk-csv.ts';
-import { type PoliceUkSource, resolvePoliceUkSource } from './police-uk/police-uk-file-name.ts';
-import { toStopSearchAmendment } from './police-uk/to-stop-search-amendment.ts';
-import { toStopSearchEvent } from './police-uk/to-stop-search-event.ts';
-import { toStopSearchWithdrawal } from './police-uk/to-stop-search-withdrawal.ts';
-import { type Unrecognised } from './police-uk/map-police-uk-row.ts';
-import { feedQueueName, MAX_EVENTS_PER_JOB, type QueueFactory } from '@rollcall/queue';
-import {
-  IngestFileError,
-  type IngestFileSummary,
-  type IngestProgress,
-  type LineRejection,
-} from './ingest-ndjson-file.ts';
-import { describePoliceUkImport } from './police-uk-import-report.ts';
-import type { IngestContext, RejectedInput } from '@rollcall/intake';
-import { findStorageProblem, toStorableText } from '@rollcall/intake';
-import { recordRejections } from '@rollcall/intake';
-
-const FEED = 'stop-search' as const;
+import { type Db, withPoliceUkImportLock } from '@rollcall/db';
+import type { IngestContext } from '@rollcall/intake';
+import type { QueueFactory } from '@rollcall/queue';
+import { IngestFileError, type IngestFileSummary, type IngestProgress } from './ingest-ndjson-file.ts';
+import { PoliceUkFileImport } from './police-uk-file-import.ts';
+import { resolvePoliceUkSource } from './police-uk/police-uk-file-name.ts';
+import type { UnrecognisedCount } from './police-uk/unrecognised-tally.ts';
 
 /**
  * The force or month of a file cannot be settled: a name that is not
@@ -105,10 +73,7 @@ export type PoliceUkRevisionInfo =
       readonly removedPositions: readonly number[];
     };
 
-export interface UnrecognisedCount extends Unrecognised {
-  /** Rows of the file with this value. */
-  readonly rows: number;
-}
+export type { UnrecognisedCount } from './police-uk/unrecognised-tally.ts';
 
 /**
  * The NDJSON importer's summary (so a caller can treat both alike: `lines` is the data rows read,
@@ -116,7 +81,7 @@ export interface UnrecognisedCount extends Unrecognised {
  * relates to the edition before, and the wordings no mapping knows.
  */
 export interface PoliceUkImportSummary extends IngestFileSummary {
-  readonly feed: typeof FEED;
+  readonly feed: 'stop-search';
   readonly forceId: string;
   readonly month: string;
   readonly fileSha256: string;
@@ -151,8 +116,6 @@ export interface PoliceUkImportSummary extends IngestFileSummary {
   /** The summary as sentences for the operator, one per line (`describePoliceUkImport`). */
   readonly report: readonly string[];
 }
-
-const REJECTION_FLUSH = 500;
 
 /**
  * Imports one data.police.uk stop-and-search file (feeds.md, "Importing data.police.uk
@@ -213,311 +176,8 @@ export async function ingestPoliceUkFile(options: PoliceUkIngestOptions): Promis
       );
     },
   );
-  return withPoliceUkImportLock(options.db, source, () => importLocked(options, source, file, totalBytes));
-}
-
-type Plan = 'recorded' | 'amended' | 'none';
-
-/**
- * What to queue for a record whose row now hashes to `hash`, given the hashes of its recorded
- * event and of the latest content sent for it before (null: none).
- */
-function planRecord(recorded: string | null, applied: string | null, hash: string, resend: boolean): Plan {
-  if (recorded === null) return 'recorded';
-  if (applied !== hash) return 'amended';
-  if (!resend) return 'none';
-  return recorded === hash ? 'recorded' : 'amended';
-}
-
-async function importLocked(
-  options: PoliceUkIngestOptions,
-  source: PoliceUkSource,
-  file: string,
-  totalBytes: number,
-): Promise<PoliceUkImportSummary> {
-  const { db, queues, context } = options;
-  const resend = options.resend ?? false;
-  const batchSize = Math.max(1, Math.min(options.batchSize ?? MAX_EVENTS_PER_JOB, MAX_EVENTS_PER_JOB));
-  const reportLimit = options.reportLimit ?? 50;
-  const queueName = feedQueueName(FEED);
-
-  const previous: PoliceUkImport | undefined = await findPoliceUkImport(db, source);
-  const matcher = new EditionMatcher(
-    previous && {
-      rowHashes: previous.rowHashes,
-      rowRecords: previous.rowRecords,
-      records: previous.appliedHashes.length,
-    },
-  );
-  const rowHashes: string[] = [];
-  // Per record (index n - 1 is record n), what downstream was sent; a new record starts with nothing.
-  const recordedHashes: (string | null)[] = [...(previous?.recordedHashes ?? [])];
-  const appliedHashes: (string | null)[] = [...(previous?.appliedHashes ?? [])];
-  const appliedRevisions: (number | null)[] = [...(previous?.appliedRevisions ?? [])];
-  const withdrawn: boolean[] = [...(previous?.withdrawn ?? [])];
-  let sentStateChanged = false;
-  // Rows whose record the matcher settles only at the end of the file, in file order.
-  const unsettled: { item: PoliceUkRow | RowRejection; hash: string }[] = [];
-
-  const queued = { recorded: 0, amended: 0, withdrawn: 0 };
-  const queuedTotal = () => queued.recorded + queued.amended + queued.withdrawn;
-  let jobs = 0;
-  let batch: (StopSearchRecorded | StopSearchAmended)[] = [];
-  let rejected = 0;
-  let rejectionsStored = 0;
-  const rejections: LineRejection[] = [];
-  let pendingRejections: (RejectedInput & { source: string })[] = [];
-  const unrecognised = new Map<string, UnrecognisedCount>();
-
-  const flushBatch = async () => {
-    if (batch.length === 0) return;
-    await queues.add('feed-batch', queueName, { events: batch });
-    jobs += 1;
-    batch = [];
-  };
-  const send = async (event: StopSearchRecorded | StopSearchAmended) => {
-    batch.push(event);
-    if (batch.length >= batchSize) await flushBatch();
-  };
-  const flushRejections = async () => {
-    await recordRejections(db, FEED, pendingRejections, context);
-    pendingRejections = [];
-  };
-  const reject = async (rejection: RowRejection, type: string, store: boolean) => {
-    rejected += 1;
-    if (rejections.length < reportLimit) rejections.push({ line: rejection.line, reason: rejection.reason });
-    if (!store) return;
-    rejectionsStored += 1;
-    pendingRejections.push({
-      kind: 'rejected',
-      reason: rejection.reason,
-      hint: { forceId: source.forceId, type, feed: FEED },
-      payload: rejectedRowPayload(rejection),
-      source: `file ${file} line ${rejection.line}`,
-    });
-    if (pendingRejections.length >= REJECTION_FLUSH) await flushRejections();
-  };
-  const countUnrecognised = (values: readonly Unrecognised[]) => {
-    for (const { column, value } of values) {
-      const key = `${column}\u0000${value}`;
-      unrecognised.set(key, { column, value, rows: (unrecognised.get(key)?.rows ?? 0) + 1 });
-    }
-  };
-
-  /** Queues what the record a row holds needs, given what was sent for that record before. */
-  const importRow = async (item: PoliceUkRow | RowRejection, hash: string, match: RowMatch) => {
-    const index = match.record - 1;
-    const recorded = recordedHashes[index] ?? null;
-    const applied = appliedHashes[index] ?? null;
-    const appliedRevision = appliedRevisions[index] ?? null;
-    recordedHashes[index] = recorded;
-    appliedHashes[index] = applied;
-    appliedRevisions[index] = appliedRevision;
-    withdrawn[index] ??= false;
-    // A row the previous edition had: any rejection of it was stored by the import of that edition.
-    const same = match.kind === 'same';
-    const storeRejection = resend || !same;
-    if (item.kind === 'rejection') return reject(item, 'stop-search.recorded', storeRejection);
-
-    const plan = planRecord(recorded, applied, hash, resend);
-    // The revision this event belongs to: a row that differs from the previous edition makes this
-    // import the next revision; a re-send repeats the revision it was first sent with.
-    const revision =
-      previous === undefined
-        ? 1
-        : !same
-          ? previous.revision + 1
-          : applied === hash
-            ? (appliedRevision ?? previous.revision)
-            : previous.revision;
-    const mapped =
-      plan === 'amended'
-        ? toStopSearchAmendment(item, source, match.record, revision)
-        : toStopSearchEvent(item, source, match.record);
-    const checked = mapped.kind === 'rejection' ? mapped : withStorableText(mapped, item);
-    if (checked.kind === 'rejection') {
-      // A row sent before and unchanged is not re-judged: it is already downstream.
-      if (plan !== 'none')
-        await reject(checked, plan === 'amended' ? 'stop-search.amended' : 'stop-search.recorded', storeRejection);
-      return;
-    }
-    countUnrecognised(checked.unrecognised);
-    if (plan === 'none') return;
-    if (checked.event.type === 'stop-search.recorded') {
-      queued.recorded += 1;
-      recordedHashes[index] = hash;
-    } else {
-      queued.amended += 1;
-    }
-    if (applied !== hash || appliedRevision !== revision) sentStateChanged = true;
-    appliedHashes[index] = hash;
-    appliedRevisions[index] = revision;
-    await send(checked.event);
-  };
-
-  const sha256 = createHash('sha256');
-  const input = createReadStream(options.path);
-  const tap = hashingTap(sha256);
-  let readError: Error | undefined;
-  // pipeline destroys the tap when the file fails, which ends readPoliceUkCsv with the error.
-  pipeline(input, tap, (error) => {
-    if (error) readError ??= error;
+  return withPoliceUkImportLock(options.db, source, async () => {
+    const fileImport = await PoliceUkFileImport.start(options, source, file, totalBytes);
+    return fileImport.run();
   });
-  const progress = () =>
-    options.onProgress?.({
-      bytesRead: input.bytesRead,
-      totalBytes,
-      lines: rowHashes.length,
-      accepted: queuedTotal(),
-      rejected,
-    });
-
-  try {
-    for await (const item of readPoliceUkCsv(tap)) {
-      const hash = contentHashOf(item);
-      rowHashes.push(hash);
-      const match = matcher.see(item.position, hash);
-      if (match === undefined) unsettled.push({ item, hash });
-      else await importRow(item, hash, match);
-      if (item.position % 5_000 === 0) progress();
-    }
-  } catch (error) {
-    if (readError !== undefined) throw new IngestFileError(`cannot read ${options.path}: ${readError.message}`);
-    if (error instanceof PoliceUkHeaderError) {
-      throw new PoliceUkHeaderError(`${file}: ${error.message}`, error.missing, error.unexpected, error.duplicated);
-    }
-    throw error;
-  } finally {
-    input.destroy();
-  }
-  if (readError !== undefined) throw new IngestFileError(`cannot read ${options.path}: ${readError.message}`);
-
-  const change = matcher.finish();
-  for (const { item, hash } of unsettled) await importRow(item, hash, change.rows[item.position - 1] as RowMatch);
-  const status = previous === undefined ? 'new' : change.unchanged ? 'unchanged' : 'revised';
-  const thisRevision = previous === undefined ? 1 : status === 'revised' ? previous.revision + 1 : previous.revision;
-
-  // Every record sent and not in this edition is withdrawn: the ones this edition removed, and
-  // any an importer before withdrawals left counted.
-  const inEdition = new Set(change.rows.map((row) => row.record));
-  const removedNow = new Set(change.removedRecords);
-  let earlierRemovalsWithdrawn = 0;
-  for (let record = 1; record <= change.records; record++) {
-    const index = record - 1;
-    if (inEdition.has(record) || (recordedHashes[index] ?? null) === null) continue;
-    if (withdrawn[index] === true) {
-      if (resend) {
-        queued.withdrawn += 1;
-        await send(toStopSearchWithdrawal(source, record, appliedRevisions[index] ?? thisRevision));
-      }
-      continue;
-    }
-    queued.withdrawn += 1;
-    if (!removedNow.has(record)) earlierRemovalsWithdrawn += 1;
-    withdrawn[index] = true;
-    appliedRevisions[index] = thisRevision;
-    sentStateChanged = true;
-    await send(toStopSearchWithdrawal(source, record, thisRevision));
-  }
-  await flushBatch();
-  await flushRejections();
-  progress();
-
-  const fileSha256 = sha256.digest('hex');
-  const rowRecords = change.rows.map((row) => row.record);
-  const reordered = previous !== undefined && !sameNumbers(previous.rowRecords, rowRecords);
-  // Written only now that every job is queued (see above).
-  let revisionNumber = previous?.revision ?? 1;
-  if (status !== 'unchanged' || sentStateChanged || reordered) {
-    const perRecord = <T>(values: readonly (T | undefined)[], empty: T) =>
-      Array.from({ length: change.records }, (_, i) => values[i] ?? empty);
-    const saved = await db.transaction().execute((trx) =>
-      savePoliceUkImport(trx, {
-        ...source,
-        fileSha256,
-        rowHashes,
-        rowRecords,
-        recordedHashes: perRecord(recordedHashes, null),
-        appliedHashes: perRecord(appliedHashes, null),
-        appliedRevisions: perRecord(appliedRevisions, null),
-        withdrawn: perRecord(withdrawn, false),
-        expectedRevision: previous?.revision ?? null,
-        change: status === 'unchanged' ? null : change,
-      }),
-    );
-    revisionNumber = saved.revision;
-  }
-
-  const first = (positions: readonly number[]) => positions.slice(0, reportLimit);
-  const revision: PoliceUkRevisionInfo =
-    previous === undefined
-      ? { status: 'new', revision: 1 }
-      : change.unchanged
-        ? { status: 'unchanged', revision: revisionNumber, sameFile: previous.fileSha256 === fileSha256 }
-        : {
-            status: 'revised',
-            revision: revisionNumber,
-            previousRevision: previous.revision,
-            changed: change.changedPositions.length,
-            added: change.addedPositions.length,
-            removed: change.removedPositions.length,
-            changedPositions: first(change.changedPositions),
-            addedPositions: first(change.addedPositions),
-            removedPositions: first(change.removedPositions),
-          };
-
-  const summary: Omit<PoliceUkImportSummary, 'report'> = {
-    file: options.path,
-    feed: FEED,
-    forceId: source.forceId,
-    month: source.month,
-    fileSha256,
-    rows: rowHashes.length,
-    lines: rowHashes.length,
-    queued: { ...queued, total: queuedTotal() },
-    accepted: queuedTotal(),
-    jobs,
-    rejected,
-    rejectionsStored,
-    rejections,
-    revision,
-    earlierRemovalsWithdrawn,
-    unrecognised: [...unrecognised.values()].sort(
-      (a, b) => b.rows - a.rows || a.column.localeCompare(b.column) || a.value.localeCompare(b.value),
-    ),
-    resent: resend,
-  };
-  return { ...summary, report: describePoliceUkImport(summary) };
-}
-
-const sameNumbers = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((value, i) => value === b[i]);
-
-/** Passes the file through unchanged, hashing its bytes on the way. */
-function hashingTap(hash: Hash): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
-      hash.update(chunk);
-      callback(null, chunk);
-    },
-  });
-}
-
-/**
- * PostgreSQL cannot store a NUL or a lone surrogate; the worker would reject such an event
- * against its job. Checked here so the row is reported against its line instead.
- */
-function withStorableText<T extends { event: object }>(mapped: T, row: PoliceUkRow): T | RowRejection {
-  const reason = findStorageProblem(mapped.event);
-  if (reason === undefined) return mapped;
-  return rowRejection(row, [{ column: null, value: null, reason }], rawValuesOf(row));
-}
-
-/** The rejected row as kept for inspection: its cells by column when it had all 15. */
-function rejectedRowPayload(rejection: RowRejection): string {
-  const cells =
-    rejection.raw.length === POLICE_UK_COLUMNS.length
-      ? Object.fromEntries(POLICE_UK_COLUMNS.map((column, i) => [column, rejection.raw[i]]))
-      : { cells: rejection.raw, problems: rejection.problems.map((problem) => problem.reason) };
-  return toStorableText(JSON.stringify(cells));
 }

@@ -11,7 +11,17 @@ import type {
   MeasureUnit,
   PublishedInterval,
 } from './measure-definition.ts';
-import { additiveGroupsOf, type DisclosureRule, suppressCells, TREND_WITHHELD_NOTE } from './disclosure-control.ts';
+import { additiveGroupsOf, type DisclosureRule, suppressCells } from './disclosure-control.ts';
+import {
+  cellSumsPart,
+  extraPart,
+  impliedCellsPart,
+  intervalPart,
+  missingMonthsPart,
+  notesPart,
+  targetPart,
+  trendPart,
+} from './measure-entry-parts.ts';
 import { MEASURES } from './measure-catalog.ts';
 import { asAtPeriod, monthsOfPeriod, type Period, type PeriodKind, yearEarlier } from './periods.ts';
 import { compareWithGroup, type Direction, type GroupComparison } from './statistics/group-comparison.ts';
@@ -19,7 +29,7 @@ import { nationalOutliers, type OutlierBand, type OutlierFlag } from './statisti
 import { trend, type Trend, type TrendThresholds } from './statistics/trend.ts';
 import { Z_95 } from './statistics/proportion-interval.ts';
 import { type RankInterval, rankWithIntervalLabel, scoreInterval } from './statistics/rank-interval.ts';
-import { type NearlyMetRule, targetStatus, type TargetStatus } from './target-status.ts';
+import type { NearlyMetRule, TargetStatus } from './target-status.ts';
 
 /** GSS shorthand flags (measures.md): suppressed, not available, not applicable, revised, provisional. */
 export type Flag = '[c]' | '[x]' | '[z]' | '[r]' | '[p]';
@@ -549,73 +559,112 @@ export function computeSnapshotMeasures(input: SnapshotComputationInput, rules: 
   const computer = new MeasureComputer(input.forces, input.asOf, definitions, rules.disclosure, input.publishedFigures);
   const self = input.forces.get(input.forceId);
   const entries: ComputedMeasure[] = [];
-
   for (const definition of definitions) {
     for (const period of input.periods.filter((p) => definition.periods.includes(p.kind))) {
-      const periodRef: PeriodRef = {
-        id: period.id,
-        kind: period.kind,
-        label: period.label,
-        from: period.from,
-        to: period.to,
-      };
       const { results, missing } = computer.compute(definition, input.forceId, period);
-      for (const [key, result] of results) {
-        const flags: Flag[] = [];
-        const available = missing.length === 0;
-        if (!available) flags.push('[x]');
-        else if (result.value === null) flags.push('[z]');
-        if (period.toDate) flags.push('[p]');
-        const value = available ? result.value : null;
-        const target = self && definition.target?.(self.settings);
-        const trended =
-          period.kind === 'rolling-12m'
-            ? trendOf(computer, definition, input.forceId, period, key, value, rules.trendThresholds)
-            : undefined;
-        const ranking =
-          definition.comparison && definition.direction !== 'neither'
-            ? { direction: definition.direction, scale: definition.comparison.scale }
-            : undefined;
-        const notes = [...(result.notes ?? []), ...(trended?.withheld ? [TREND_WITHHELD_NOTE] : [])];
-        entries.push({
-          measureId: definition.id,
-          breakdown: result.breakdown ?? null,
-          period: periodRef,
-          unit: definition.unit,
-          direction: definition.direction,
-          value,
-          numerator: available ? result.numerator : null,
-          denominator: available ? result.denominator : null,
-          ...(result.ci !== undefined && { ci: available ? result.ci : null }),
-          ...(target && {
-            target: target.value,
-            ...(value !== null && {
-              status: targetStatus(value, target, available ? result.ci : null, rules.nearlyMet),
-            }),
-          }),
-          ...(trended && { trend: trended.trend }),
-          ...(ranking && {
-            msg: msgComparison(computer, definition, ranking, input, period, key),
-            national: nationalComparison(computer, definition, input, period, key),
-          }),
-          ...(key === '' &&
-            reconciliationOf(
-              computer.figuresPublishedFor(definition, input.forceId, period),
-              value,
-              result,
-              available,
-            )),
-          flags,
-          ...(!available && { missingMonths: missing }),
-          // Extra figures of a period with missing months would read as real (a missing year as 0).
-          ...(result.extra && available && { extra: result.extra }),
-          ...(notes.length > 0 && { notes }),
-          cells: available ? result.cells : {},
-          ...(available && result.impliedCells && { impliedCells: result.impliedCells }),
-          ...(available && result.cellSums && { cellSums: result.cellSums }),
-        });
-      }
+      const scope: PeriodScope = {
+        computer,
+        definition,
+        input,
+        rules,
+        self,
+        period,
+        periodRef: periodRefOf(period),
+        missing,
+      };
+      for (const [key, result] of results) entries.push(measureEntry(scope, key, result));
     }
   }
   return entries;
+}
+
+/** What every entry of one definition's period shares. */
+interface PeriodScope {
+  readonly computer: MeasureComputer;
+  readonly definition: MeasureDefinition;
+  readonly input: SnapshotComputationInput;
+  readonly rules: SnapshotRules;
+  /** The force's own inputs (its settings hold its targets). */
+  readonly self: ForceInputs | undefined;
+  readonly period: Period;
+  readonly periodRef: PeriodRef;
+  /** Months of the period without data: the entries are not available ([x]) unless empty. */
+  readonly missing: readonly string[];
+}
+
+function periodRefOf(period: Period): PeriodRef {
+  return { id: period.id, kind: period.kind, label: period.label, from: period.from, to: period.to };
+}
+
+/**
+ * One entry of a definition's period, for the breakdown `key` ('' for the headline): its figures,
+ * then each optional part in the order the snapshot shows them.
+ */
+function measureEntry(scope: PeriodScope, key: string, result: MeasureResult): ComputedMeasure {
+  const { computer, definition, input, rules, period } = scope;
+  const available = scope.missing.length === 0;
+  const value = available ? result.value : null;
+  const target = scope.self && definition.target?.(scope.self.settings);
+  const trended =
+    period.kind === 'rolling-12m'
+      ? trendOf(computer, definition, input.forceId, period, key, value, rules.trendThresholds)
+      : undefined;
+  return {
+    measureId: definition.id,
+    breakdown: result.breakdown ?? null,
+    period: scope.periodRef,
+    unit: definition.unit,
+    direction: definition.direction,
+    value,
+    numerator: available ? result.numerator : null,
+    denominator: available ? result.denominator : null,
+    ...intervalPart(result, available),
+    ...targetPart(target, value, available ? result.ci : null, rules.nearlyMet),
+    ...trendPart(trended),
+    ...comparisonsPart(scope, key),
+    ...reconciliationPart(scope, key, value, result),
+    flags: flagsOf(result, available, period),
+    ...missingMonthsPart(scope.missing),
+    ...extraPart(result, available),
+    ...notesPart(result, trended?.withheld === true),
+    cells: available ? result.cells : {},
+    ...impliedCellsPart(result, available),
+    ...cellSumsPart(result, available),
+  };
+}
+
+/** `[x]` with missing months, else `[z]` without a value; `[p]` on a period still running. */
+function flagsOf(result: MeasureResult, available: boolean, period: Period): Flag[] {
+  const flags: Flag[] = [];
+  if (!available) flags.push('[x]');
+  else if (result.value === null) flags.push('[z]');
+  if (period.toDate) flags.push('[p]');
+  return flags;
+}
+
+/** The MSG and national comparisons, on measures that rank forces (a comparison scale and a direction). */
+function comparisonsPart(
+  scope: PeriodScope,
+  key: string,
+): { readonly msg?: MsgComparison; readonly national?: NationalComparison } {
+  const { computer, definition, input, period } = scope;
+  if (!definition.comparison || definition.direction === 'neither') return {};
+  const ranking = { direction: definition.direction, scale: definition.comparison.scale };
+  return {
+    msg: msgComparison(computer, definition, ranking, input, period, key),
+    national: nationalComparison(computer, definition, input, period, key),
+  };
+}
+
+/** The headline set beside the figures others published for it (`reconciliationOf`); breakdowns have none. */
+function reconciliationPart(
+  scope: PeriodScope,
+  key: string,
+  value: number | null,
+  result: MeasureResult,
+): { reconciliation?: readonly Reconciliation[] } {
+  if (key !== '') return {};
+  const { computer, definition, input, period } = scope;
+  const figures = computer.figuresPublishedFor(definition, input.forceId, period);
+  return reconciliationOf(figures, value, result, scope.missing.length === 0);
 }

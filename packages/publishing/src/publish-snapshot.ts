@@ -1,32 +1,40 @@
-import { readSnapshotDocument } from './stored-snapshot-document.ts';
-import type { PublishDeps } from './publish-deps.ts';
 import type { LocalDate } from '@rollcall/calendar';
+import type { Transaction } from 'kysely';
+import { canonicalJson, sha256Hex } from '@rollcall/contract';
 import {
   clearSnapshotHeadStale,
+  type Database,
   enqueueSnapshotDelivery,
-  findSnapshotHead,
-  setTransactionWorkMem,
-  insertSnapshot,
   lockForceForPublication,
   lockSnapshotKey,
-  readRelease,
   replaceEmbargoedSnapshot,
+  insertSnapshot,
+  setTransactionWorkMem,
 } from '@rollcall/db';
 import {
   applyDisclosureControl,
   computeSnapshotMeasures,
   DEFAULT_NEARLY_MET_RULE,
-  DEFAULT_SIMILAR_WITHIN_PERCENT,
   DEFAULT_TREND_THRESHOLDS,
+  type DisclosureReport,
+  type DisclosureRule,
+  type NearlyMetRule,
   type PublishedMeasure,
-  trendRule,
+  type TrendThresholds,
 } from '@rollcall/measures';
-import { canonicalJson, sha256Hex, snapshotEntryKey } from '@rollcall/contract';
-import { codeVersion } from '@rollcall/runtime';
-import { loadSnapshotInputs } from './load-snapshot-inputs.ts';
-import type { MeasureChange, PublishedEditionInput, RevisionInfo, SnapshotDocument } from './snapshot-document.ts';
+import { buildSnapshotDocument } from './build-snapshot-document.ts';
+import { decideRevision } from './decide-revision.ts';
+import { type LoadedSnapshotInputs, loadSnapshotInputs } from './load-snapshot-inputs.ts';
+import type { PublishDeps } from './publish-deps.ts';
+import type { SnapshotDocument } from './snapshot-document.ts';
 import { type SnapshotFilePaths, snapshotFilesExist } from './snapshot-files.ts';
 import { drainSnapshotOutbox } from './snapshot-outbox.ts';
+import { snapshotRules } from './snapshot-rules.ts';
+import { readSnapshotDocument } from './stored-snapshot-document.ts';
+
+// Kept importable from here, where callers and tests have always found them.
+export { COMPARISON_FIELDS, diffMeasures } from './diff-measures.ts';
+export { snapshotIdOf } from './build-snapshot-document.ts';
 
 export interface PublishOutcome {
   readonly forceId: string;
@@ -38,75 +46,6 @@ export interface PublishOutcome {
   readonly document: SnapshotDocument;
   /** The files this call wrote; null when it wrote none (no SNAPSHOT_DIR, or unchanged and delivered before). */
   readonly files: SnapshotFilePaths | null;
-}
-
-export const snapshotIdOf = (forceId: string, asOf: string, revision: number): string =>
-  `${forceId}_${asOf}_r${revision}`;
-
-const figures = (measure: PublishedMeasure) => ({
-  value: measure.value,
-  numerator: measure.numerator,
-  denominator: measure.denominator,
-});
-
-/**
- * Fields of an entry that can move when only other forces' data change: the MSG rank and average
- * and the national band are computed over the force's group, or over every force; the
- * reconciliation sets the force's figure beside what others published of it.
- */
-export const COMPARISON_FIELDS: ReadonlySet<string> = new Set(['msg', 'national', 'reconciliation']);
-
-/** The revision mark is the publisher's note that an entry changed, not part of what changed. */
-const REVISION_MARK = '[r]';
-
-/** The fields of an entry (every published field) whose values differ between two revisions, sorted. */
-function changedFields(before: PublishedMeasure, after: PublishedMeasure): string[] {
-  const old: Record<string, unknown> = { ...before, flags: before.flags.filter((flag) => flag !== REVISION_MARK) };
-  const now: Record<string, unknown> = { ...after, flags: after.flags.filter((flag) => flag !== REVISION_MARK) };
-  const keys = [...new Set([...Object.keys(old), ...Object.keys(now)])].sort();
-  // An absent field and a null one differ (as they do in the content hash).
-  return keys.filter(
-    (key) =>
-      (old[key] === undefined) !== (now[key] === undefined) || canonicalJson(old[key]) !== canonicalJson(now[key]),
-  );
-}
-
-/**
- * The entries that differ between two revisions: added, removed, or changed in any published
- * field (figures, interval, target status, trend, MSG and national comparisons, flags, ...), each
- * with the names of the fields that changed. It compares whole entries, as the content hash does,
- * so two revisions with different hashes always have at least one change here unless only the
- * order of the entries moved (which `publishSnapshot` does not publish as a revision).
- */
-export function diffMeasures(before: readonly PublishedMeasure[], after: readonly PublishedMeasure[]): MeasureChange[] {
-  const previous = new Map(before.map((measure) => [snapshotEntryKey(measure), measure]));
-  const current = new Map(after.map((measure) => [snapshotEntryKey(measure), measure]));
-  const changes: MeasureChange[] = [];
-  for (const [key, measure] of current) {
-    const old = previous.get(key);
-    const base = { measureId: measure.measureId, breakdown: measure.breakdown, periodId: measure.period.id };
-    if (!old) {
-      changes.push({ ...base, change: 'added', fields: [], before: null, after: figures(measure) });
-      continue;
-    }
-    const fields = changedFields(old, measure);
-    if (fields.length > 0)
-      changes.push({ ...base, change: 'changed', fields, before: figures(old), after: figures(measure) });
-  }
-  for (const [key, measure] of previous) {
-    if (!current.has(key)) {
-      changes.push({
-        measureId: measure.measureId,
-        breakdown: measure.breakdown,
-        periodId: measure.period.id,
-        change: 'removed',
-        fields: [],
-        before: figures(measure),
-        after: null,
-      });
-    }
-  }
-  return changes;
 }
 
 /** The snapshot committed, but its files or message could not be written; the outbox keeps it for the next drain. */
@@ -154,150 +93,121 @@ export class SnapshotDeliveryError extends Error {
  * place rather than revised. `inputs.watermarks` (lineage) is stored beside the content hash.
  */
 export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: LocalDate): Promise<PublishOutcome> {
+  const rules = publicationRulesOf(deps);
   const now = deps.now ?? (() => new Date());
-  const trendThresholds = deps.trendThresholds ?? DEFAULT_TREND_THRESHOLDS;
-  const nearlyMet = deps.nearlyMet ?? DEFAULT_NEARLY_MET_RULE;
-  const result = await deps.db.transaction().execute(async (trx) => {
-    await lockForceForPublication(trx, forceId);
-    await lockSnapshotKey(trx, forceId, asOf);
-    // The period sums group some 35,000 (window, force, metric, dimension) keys out of 175,000
-    // rows for three years of one force: about 9 MB of hash table, which the default 4 MB
-    // work_mem spills to disk in batches (measured: 470 ms against 150 in memory).
-    await setTransactionWorkMem(trx, 64);
+  const result = await deps.db.transaction().execute(async (trx): Promise<Publication> => {
+    await lockForPublication(trx, forceId, asOf);
     const inputs = await loadSnapshotInputs(trx, forceId, asOf, deps.timeZone);
-    const computed = computeSnapshotMeasures(inputs.computation, {
-      disclosure: deps.disclosure,
-      trendThresholds,
-      nearlyMet,
-    });
-    const { measures, report } = applyDisclosureControl(computed, deps.disclosure);
-    const contentHash = sha256Hex(canonicalJson(measures));
-    const head = await findSnapshotHead(trx, forceId, asOf);
-    const unchanged = async (headId: string) => {
-      await clearSnapshotHeadStale(trx, forceId, asOf);
-      return { created: false, document: await readSnapshotDocument(trx, headId, 'its snapshot head') };
-    };
-    if (head && head.contentHash === contentHash) return unchanged(head.snapshotId);
-    // Release control: a first revision whose pre-announced release is still to come has been
-    // seen by nobody but the pre-release list, so late events change it in place, without a
-    // revision (operations.md, "Release control"); once released, the revisions policy applies.
-    const release = await readRelease(trx, forceId, asOf);
-    const replaceEmbargoed =
-      head !== undefined &&
-      head.revision === 1 &&
-      release !== undefined &&
-      release.releaseAt.getTime() > now().getTime();
-    let revisionOf: RevisionInfo | null = null;
-    let published = measures;
-    if (head && !replaceEmbargoed) {
-      const previous = await readSnapshotDocument(trx, head.snapshotId, 'its snapshot head');
-      const changes = diffMeasures(previous.measures, measures);
-      // The same entries in another order (a code change): nothing anyone reads has changed.
-      if (changes.length === 0) return unchanged(head.snapshotId);
-      const changed = new Set(
-        changes
-          .filter((change) => change.change !== 'removed')
-          .map((change) => `${change.measureId}|${change.periodId}|${JSON.stringify(change.breakdown)}`),
-      );
-      published = measures.map((measure) =>
-        changed.has(`${measure.measureId}|${measure.period.id}|${JSON.stringify(measure.breakdown)}`)
-          ? { ...measure, flags: [...measure.flags, REVISION_MARK] }
-          : measure,
-      );
-      const referenceDataChanged = previous.referenceVersion !== inputs.referenceVersion;
-      const populationVintageChanged = previous.populationVintage !== inputs.populationVintage;
-      const otherForcesData = changes.some(
-        (change) => change.change === 'changed' && change.fields.every((field) => COMPARISON_FIELDS.has(field)),
-      );
-      const editionName = (edition: PublishedEditionInput) => `${edition.source} edition ${edition.edition}`;
-      const previousEditions = new Set((previous.inputs.published ?? []).map(editionName));
-      const publishedEditions = inputs.publishedEditions.map(editionName).filter((name) => !previousEditions.has(name));
-      revisionOf = {
-        supersedes: head.snapshotId,
-        previousRevision: head.revision,
-        reasons: {
-          lateEvents: head.staleLateEvents,
-          correctedEvents: head.staleCorrectedEvents,
-          referenceDataChanged,
-          populationVintageChanged,
-          otherForcesData,
-          ...(publishedEditions.length > 0 && { publishedEditions }),
-          other:
-            head.staleLateEvents === 0 &&
-            head.staleCorrectedEvents === 0 &&
-            !referenceDataChanged &&
-            !populationVintageChanged &&
-            !otherForcesData &&
-            publishedEditions.length === 0,
-        },
-        changes,
-      };
-    }
-    const revision = replaceEmbargoed ? 1 : (head?.revision ?? 0) + 1;
-    const snapshotId = snapshotIdOf(forceId, asOf, revision);
-    const document: SnapshotDocument = {
-      snapshotId,
+    const { measures, report, contentHash } = computeDisclosedMeasures(inputs, rules);
+    const decision = await decideRevision(trx, { forceId, asOf, inputs, measures, contentHash, now });
+    if (decision.kind === 'unchanged') return keepHead(trx, forceId, asOf, decision.headId);
+    const document = buildSnapshotDocument({
       forceId,
-      forceName: inputs.forceName,
       asOf,
-      generatedAt: now().toISOString(),
-      revision,
-      supersedes: replaceEmbargoed ? null : (head?.snapshotId ?? null),
+      inputs,
       contentHash,
-      codeVersion: codeVersion(),
-      referenceVersion: inputs.referenceVersion,
-      populationVintage: inputs.populationVintage,
+      revision: decision,
+      rules: snapshotRules({ ...rules, report }),
       timeZone: deps.timeZone,
-      rules: {
-        disclosure: {
-          maxSuppressedCount: deps.disclosure.maxSuppressedCount,
-          description: `counts from 1 to ${deps.disclosure.maxSuppressedCount} suppressed [c], with secondary suppression where totals would reveal them; zero is not suppressed (${report.primary} primary, ${report.secondary} secondary in this snapshot)`,
-        },
-        trend: trendRule(trendThresholds),
-        targetStatus:
-          nearlyMet === 'interval-reaches-target'
-            ? 'met when the value meets the target; nearly met (amber) when it misses but its 95% confidence interval reaches the target; otherwise not met'
-            : 'met when the value meets the target; otherwise not met',
-        msg: {
-          similarWithinPercent: DEFAULT_SIMILAR_WITHIN_PERCENT,
-          average:
-            'weighted: sum of numerators ÷ sum of denominators of the forces whose own snapshots publish the entry (complete data, not suppressed); the others are listed in leftOut with the reason. No rank or average unless another force of the group has figures',
-          similar:
-            "within ±5% of the average, or, for shares and rates, the force's own 95% score interval holds the average",
-          rankInterval:
-            '95% rank interval (Klein, Wright and Wieczorek 2020): Wilson (or Poisson score) intervals at 1 − 0.05/K for the K ranked forces; best rank 1 + the forces surely better, worst rank K − the forces surely worse; on measures whose numerators count events',
-        },
-        nationalOutliers:
-          'unweighted mean ± 1 SD across forces whose own snapshots publish the entry (complete data, not suppressed) or whose published figure is loaded; on logs when the values fail Shapiro–Wilk (α = 0.05) and their logs pass; a share or rate is flagged only when its whole 95% score interval lies outside the band (Spiegelhalter 2005)',
-        confidenceIntervals:
-          '95%: normal approximation p ± 1.96·√(p(1−p)/n); Wilson interval added when n < 30 or fewer than 5 successes or failures',
-      },
-      inputs: {
-        feeds: inputs.feeds,
-        ...(inputs.publishedEditions.length > 0 && { published: inputs.publishedEditions }),
-        watermarks: inputs.watermarks,
-      },
-      periods: inputs.computation.periods,
-      revisionOf,
-      measures: published,
-    };
-    const stored = {
-      snapshotId,
-      forceId,
-      asOf,
-      revision,
-      supersedes: document.supersedes,
-      contentHash,
-      generatedAt: new Date(document.generatedAt),
-      document,
-    };
-    if (replaceEmbargoed) await replaceEmbargoedSnapshot(trx, stored, now());
-    else await insertSnapshot(trx, stored);
-    await enqueueSnapshotDelivery(trx, { snapshotId, forceId, asOf });
+      generatedAt: now(),
+    });
+    await storeSnapshotAndOutboxRow(trx, document, decision.replaceEmbargoed, now);
     return { created: true, document };
   });
-
+  const files = await deliverPublication(deps, forceId, asOf, result);
   const { document, created } = result;
+  return { forceId, asOf, snapshotId: document.snapshotId, revision: document.revision, created, document, files };
+}
+
+/** What the publication transaction did: a new snapshot, or the head's kept. */
+interface Publication {
+  readonly created: boolean;
+  readonly document: SnapshotDocument;
+}
+
+/** The rules a deployment publishes under, with their defaults. */
+interface PublicationRules {
+  readonly disclosure: DisclosureRule;
+  readonly trendThresholds: TrendThresholds;
+  readonly nearlyMet: NearlyMetRule;
+}
+
+function publicationRulesOf(deps: PublishDeps): PublicationRules {
+  return {
+    disclosure: deps.disclosure,
+    trendThresholds: deps.trendThresholds ?? DEFAULT_TREND_THRESHOLDS,
+    nearlyMet: deps.nearlyMet ?? DEFAULT_NEARLY_MET_RULE,
+  };
+}
+
+/**
+ * Takes the force's publication lock (its ingest waits) and the force and date's key, and gives
+ * the transaction the memory its period sums need.
+ */
+async function lockForPublication(trx: Transaction<Database>, forceId: string, asOf: LocalDate): Promise<void> {
+  await lockForceForPublication(trx, forceId);
+  await lockSnapshotKey(trx, forceId, asOf);
+  // The period sums group some 35,000 (window, force, metric, dimension) keys out of 175,000
+  // rows for three years of one force: about 9 MB of hash table, which the default 4 MB
+  // work_mem spills to disk in batches (measured: 470 ms against 150 in memory).
+  await setTransactionWorkMem(trx, 64);
+}
+
+/** Every measure computed and put through disclosure control, with the content hash of the result. */
+function computeDisclosedMeasures(
+  inputs: LoadedSnapshotInputs,
+  rules: PublicationRules,
+): { measures: PublishedMeasure[]; report: DisclosureReport; contentHash: string } {
+  const computed = computeSnapshotMeasures(inputs.computation, rules);
+  const { measures, report } = applyDisclosureControl(computed, rules.disclosure);
+  return { measures, report, contentHash: sha256Hex(canonicalJson(measures)) };
+}
+
+/** Nothing new: the head stands, no longer stale. */
+async function keepHead(
+  trx: Transaction<Database>,
+  forceId: string,
+  asOf: LocalDate,
+  headId: string,
+): Promise<Publication> {
+  await clearSnapshotHeadStale(trx, forceId, asOf);
+  return { created: false, document: await readSnapshotDocument(trx, headId, 'its snapshot head') };
+}
+
+/** Stores the new snapshot (or replaces the embargoed first revision) and records it undelivered in the outbox. */
+async function storeSnapshotAndOutboxRow(
+  trx: Transaction<Database>,
+  document: SnapshotDocument,
+  replaceEmbargoed: boolean,
+  now: () => Date,
+): Promise<void> {
+  const { snapshotId, forceId, asOf } = document;
+  const stored = {
+    snapshotId,
+    forceId,
+    asOf,
+    revision: document.revision,
+    supersedes: document.supersedes,
+    contentHash: document.contentHash,
+    generatedAt: new Date(document.generatedAt),
+    document,
+  };
+  if (replaceEmbargoed) await replaceEmbargoedSnapshot(trx, stored, now());
+  else await insertSnapshot(trx, stored);
+  await enqueueSnapshotDelivery(trx, { snapshotId, forceId, asOf });
+}
+
+/**
+ * After the commit: drains the force's outbox (this snapshot's files and message among them),
+ * logs the publication and returns the files written. Throws SnapshotDeliveryError when this
+ * snapshot could not be delivered.
+ */
+async function deliverPublication(
+  deps: PublishDeps,
+  forceId: string,
+  asOf: LocalDate,
+  { document, created }: Publication,
+): Promise<SnapshotFilePaths | null> {
   // Unchanged, but its files are gone (SNAPSHOT_DIR restored without them): deliver it again.
   if (!created && deps.snapshotDir !== null && !(await snapshotFilesExist(deps.snapshotDir, document))) {
     await enqueueSnapshotDelivery(deps.db, { snapshotId: document.snapshotId, forceId, asOf });
@@ -319,6 +229,5 @@ export async function publishSnapshot(deps: PublishDeps, forceId: string, asOf: 
     created ? 'snapshot published' : 'snapshot unchanged',
   );
   if (delivery?.error) throw new SnapshotDeliveryError(document.snapshotId, delivery.error);
-  const files: SnapshotFilePaths | null = delivery?.files ?? null;
-  return { forceId, asOf, snapshotId: document.snapshotId, revision: document.revision, created, document, files };
+  return delivery?.files ?? null;
 }
