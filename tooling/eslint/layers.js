@@ -27,13 +27,13 @@ export const layers = {
   importers: {
     folder: 'packages/importers',
     imports: ['calendar', 'contract', 'db', 'intake', 'queue'],
-    tests: ['logger', 'store', 'testing'],
+    tests: ['logger', 'testing'],
   },
   // store: queue -> database
   store: {
     folder: 'packages/store',
     imports: ['calendar', 'contract', 'db', 'intake', 'lifecycles', 'logger', 'queue'],
-    tests: ['importers', 'testing'],
+    tests: ['testing'],
   },
   // out
   publishing: {

@@ -10,7 +10,7 @@ import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFeedWorkers } from './feed-workers.ts';
+import { createFeedWorkers } from '@rollcall/store';
 import { IngestFileError, ingestNdjsonFile } from '@rollcall/importers';
 import { testIngestContext } from '@rollcall/testing';
 

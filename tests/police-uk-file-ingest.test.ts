@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { lastOfMonth } from '@rollcall/calendar';
 import {
   findPoliceUkImport,
@@ -13,8 +12,6 @@ import {
   withPoliceUkImportLock,
 } from '@rollcall/db';
 import { createSilentLogger } from '@rollcall/logger';
-import { PoliceUkHeaderError } from './police-uk/read-police-uk-csv.ts';
-import { rowContentHash } from './police-uk/row-content-hash.ts';
 import { createRedisConnection, feedQueueName, QueueFactory, waitForQueuesDrained } from '@rollcall/queue';
 import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
 import type { Worker } from 'bullmq';
@@ -22,8 +19,16 @@ import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFeedWorkers } from '@rollcall/store';
-import { IngestFileError } from './ingest-ndjson-file.ts';
-import { ingestPoliceUkFile, type PoliceUkIngestOptions, PoliceUkSourceError } from './ingest-police-uk-file.ts';
+import {
+  IngestFileError,
+  ingestPoliceUkFile,
+  PoliceUkHeaderError,
+  type PoliceUkIngestOptions,
+  type PoliceUkSampleMonth,
+  policeUkSampleFile,
+  PoliceUkSourceError,
+  rowContentHash,
+} from '@rollcall/importers';
 import { testIngestContext } from '@rollcall/testing';
 
 /*
@@ -66,7 +71,9 @@ const EXPECTED = {
 const FORCE = 'avon-and-somerset';
 const JAN_2019 = '2019-01-avon-and-somerset-stop-and-search.csv';
 const JAN_2024 = '2024-01-avon-and-somerset-stop-and-search.csv';
-const fixture = (name: string) => fileURLToPath(new URL(`../data/police-uk/${name}`, import.meta.url));
+/** The sample file of that name, as the importer package keeps it. */
+const fixture = (name: typeof JAN_2019 | typeof JAN_2024) =>
+  policeUkSampleFile(name.slice(0, 7) as PoliceUkSampleMonth);
 
 const log = createSilentLogger();
 const context = testIngestContext();
