@@ -115,6 +115,8 @@ describe('an embargoed snapshot through the API', () => {
     expect((await get(`/v1/snapshots/latest?forceId=${FORCE}`, reader.value)).statusCode).toBe(404);
     expect((await get(`/v1/snapshots?forceId=${FORCE}`, reader.value)).json()).toMatchObject({
       count: 0,
+      total: 0,
+      nextCursor: null,
       snapshots: [],
     });
     // The force has no other snapshot: an empty series (as for a force not yet published), without the date.
@@ -157,7 +159,7 @@ describe('an embargoed snapshot through the API', () => {
     clock = releaseAt;
     expect((await get(`/v1/snapshots/${R1}`, reader.value)).statusCode).toBe(200);
     expect((await get(`/v1/snapshots/latest?forceId=${FORCE}`, reader.value)).json()).toMatchObject({ snapshotId: R1 });
-    expect((await get(`/v1/snapshots?forceId=${FORCE}`, reader.value)).json()).toMatchObject({ count: 1 });
+    expect((await get(`/v1/snapshots?forceId=${FORCE}`, reader.value)).json()).toMatchObject({ count: 1, total: 1 });
     // After release a pre-release token's reads are ordinary reads: nothing more is logged.
     await get(`/v1/snapshots/${R1}`, briefed.value);
     expect(await readPreReleaseAccess(test.db, FORCE, '2022-03-31')).toHaveLength(2);

@@ -216,10 +216,14 @@ export function registerSnapshotRoutes(app: FastifyInstance, deps: SnapshotRoute
       const query = parseRequest(ListQuery, request.query, 'query');
       if (query.forceId !== undefined) deps.forces.check(request, query.forceId);
       const forceIds = query.forceId !== undefined ? [query.forceId] : (request.principal?.forces ?? undefined);
+      const reader = readerOf(request);
+      // Embargoed snapshots are left out in the database for readers without pre-release access,
+      // so that pages stay full, the cursor moves on and `total` counts what the reader may see.
       const filter = {
         ...(forceIds !== undefined && { forceIds }),
         ...(query.from !== undefined && { from: query.from }),
         ...(query.to !== undefined && { to: query.to }),
+        ...(!reader.preRelease && { embargoedAt: reader.at }),
       };
       const limit = query.limit ?? 1_000;
       const after = query.cursor === undefined ? undefined : decodeCursor(ListPosition, query.cursor);
@@ -227,8 +231,8 @@ export function registerSnapshotRoutes(app: FastifyInstance, deps: SnapshotRoute
         listSnapshots(db, { ...filter, limit: limit + 1, ...(after && { after }) }),
         countSnapshots(db, filter),
       ]);
-      // Embargoed revisions are left out for readers without pre-release access (release control).
-      const page = await admitSnapshots(db, readerOf(request), items.slice(0, limit));
+      // Pre-release readers see embargoed snapshots, and each such read is logged (release control).
+      const page = await admitSnapshots(db, reader, items.slice(0, limit));
       const last = page.at(-1);
       const nextCursor =
         items.length > limit && last

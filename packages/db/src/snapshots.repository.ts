@@ -221,6 +221,12 @@ export interface SnapshotListQuery {
   readonly forceIds?: readonly string[];
   readonly from?: string;
   readonly to?: string;
+  /**
+   * Leave out snapshots under embargo at this instant (a release calendar entry for their force
+   * and date, not yet due), so pages and `total` count what the reader may see. Absent for
+   * readers with pre-release access.
+   */
+  readonly embargoedAt?: Date;
 }
 
 /** Where the previous page of `listSnapshots` ended: its last item's position in the order. */
@@ -236,7 +242,20 @@ const listFilter = <Q extends SelectQueryBuilder<Database, 'snapshots', object>>
       b.where('snapshots.force_id', 'in', query.forceIds?.length ? [...(query.forceIds ?? [])] : ['']),
     )
     .$if(query.from !== undefined, (b) => b.where('snapshots.as_of', '>=', query.from ?? ''))
-    .$if(query.to !== undefined, (b) => b.where('snapshots.as_of', '<=', query.to ?? '')) as Q;
+    .$if(query.to !== undefined, (b) => b.where('snapshots.as_of', '<=', query.to ?? ''))
+    .$if(query.embargoedAt !== undefined, (b) =>
+      b.where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('release_calendar as r')
+              .select('r.force_id')
+              .whereRef('r.force_id', '=', 'snapshots.force_id')
+              .whereRef('r.as_of', '=', 'snapshots.as_of')
+              .where('r.release_at', '>', query.embargoedAt ?? new Date(0)),
+          ),
+        ),
+      ),
+    ) as Q;
 
 /**
  * Snapshots between two dates (all revisions), newest date first, then by force, then newest
