@@ -43,7 +43,8 @@ export async function beginReplay(
 
 /**
  * Every stored event in entity order (force, kind, entity), in pages of `pageSize`, through a
- * server-side cursor: memory holds one page, whatever the table size. The London day is not
+ * server-side cursor: memory holds two pages (the one handed out and the next, fetched ahead),
+ * whatever the table size. The London day is not
  * computed here: the caller computes it with the very calendar live processing uses.
  */
 export async function* readEventsInEntityOrder(
@@ -54,12 +55,19 @@ export async function* readEventsInEntityOrder(
     select event_id, type, floor(extract(epoch from occurred_at) * 1000)::bigint::text as at, force_id, entity_kind,
            entity_id, body -> 'payload' as payload, feed
     from events order by force_id, entity_kind, entity_id`.execute(trx);
+  const fetchPage = () =>
+    sql<ReplayEventRow>`fetch ${sql.raw(String(Math.trunc(pageSize)))} from replay_events`.execute(trx);
+  // The next page is asked for before this one is handed out, so PostgreSQL reads and sends it
+  // while the caller folds this one: replay then takes the longer of the two, not their sum.
+  let next = fetchPage();
   for (;;) {
     // A failed fetch aborts the transaction, and the cursor with it: nothing to close then.
-    const page = await sql<ReplayEventRow>`fetch ${sql.raw(String(Math.trunc(pageSize)))} from replay_events`.execute(
-      trx,
-    );
+    const page = await next;
     if (page.rows.length === 0) break;
+    next = fetchPage();
+    // The caller may stop early (an error while folding): the fetch in flight must not be left
+    // rejecting unheard, since the transaction is then rolled back under it.
+    next.catch(() => undefined);
     yield page.rows;
   }
   await sql`close replay_events`.execute(trx);

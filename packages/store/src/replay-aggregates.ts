@@ -45,6 +45,16 @@ export interface ReplayResult {
   readonly seconds: number;
 }
 
+/** Stored events of one feed and force on one London day, counted as replay reads them. */
+interface FeedDayCount {
+  readonly forceId: string;
+  readonly feed: string;
+  readonly day: string;
+  events: number;
+  /** Epoch ms of the latest `occurredAt`. */
+  latestAt: number;
+}
+
 const aggregateKey = (forceId: string, day: string, metric: string, dim: string) =>
   `${forceId}\u0001${day}\u0001${metric}\u0001${dim}`;
 
@@ -72,7 +82,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
 
     // One number per (force, day, metric, dim): a replay adds millions of contributions.
     const sums = new Map<string, number>();
-    const feedStats = new Map<string, FeedStatsDelta>();
+    const feedStats = new Map<string, FeedDayCount>();
     let entityWrites: EntityWrite[] = [];
     let events = 0;
     let entities = 0;
@@ -118,17 +128,17 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
         }
         const at = Number(row.at);
         current.facts.push({ id: row.event_id, type: row.type as EventType, at, p: row.payload });
+        // Counted in place: one small record per (force, feed, day), the latest time kept as a
+        // number and written as ISO once at the end (per event, that formatting was a measurable cost).
         const day = calendar.dayOf(at);
         const statsKey = `${row.force_id}\u0001${row.feed}\u0001${day}`;
         const stats = feedStats.get(statsKey);
-        const iso = new Date(at).toISOString();
-        feedStats.set(statsKey, {
-          forceId: row.force_id,
-          feed: row.feed,
-          day,
-          events: (stats?.events ?? 0) + 1,
-          latestOccurredAt: stats && stats.latestOccurredAt > iso ? stats.latestOccurredAt : iso,
-        });
+        if (stats === undefined)
+          feedStats.set(statsKey, { forceId: row.force_id, feed: row.feed, day, events: 1, latestAt: at });
+        else {
+          stats.events += 1;
+          if (at > stats.latestAt) stats.latestAt = at;
+        }
         events += 1;
       }
       options.onProgress?.(events, total);
@@ -146,7 +156,13 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       });
     const before = await readDailyAggregates(trx, { from, to });
     const changed = changedDays(before, rebuilt);
-    const rebuiltStats = [...feedStats.values()];
+    const rebuiltStats: FeedStatsDelta[] = [...feedStats.values()].map((stats) => ({
+      forceId: stats.forceId,
+      feed: stats.feed,
+      day: stats.day,
+      events: stats.events,
+      latestOccurredAt: new Date(stats.latestAt).toISOString(),
+    }));
     const statsChanged = changedFeedStatDays(await readAllFeedStats(trx), rebuiltStats);
     await replaceDailyAggregates(trx, { from, to }, rebuilt);
     await replaceDailyFeedStats(trx, rebuiltStats);

@@ -1,0 +1,89 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { parseArgs } from 'node:util';
+import { resolveBackingServices } from '@rollcall/backing-services';
+import { createCalendar } from '@rollcall/calendar';
+import { createDatabase, loadReferenceIntoDatabase, migrateToLatest, recreateDatabase } from '@rollcall/db';
+import { loadReferenceData } from '@rollcall/reference';
+import { replayAggregates } from '@rollcall/store';
+import { sql } from 'kysely';
+import { startCostMeter } from './cost-meter.ts';
+import { monthsEndingAt } from './bench-events.ts';
+import { loadHistory } from './history-loader.ts';
+
+/**
+ * `pnpm bench:replay`: replay alone, for working on its speed (issue 19) without the full
+ * benchmark. Loads `--months` of Avon and Somerset history into a database of its own
+ * (`rollcall_bench_replay`, recreated), prepared exactly as the workers prepare events, then runs
+ * `replayAggregates` `--runs` times and prints events/s and the cost per event of each run (this
+ * process and PostgreSQL). `--profile` writes a CPU profile of the runs alone (not of the load)
+ * to var/bench/profiles/replay-<time>.cpuprofile, for Chrome DevTools or speedscope.
+ */
+const { values } = parseArgs({
+  options: {
+    months: { type: 'string', default: '2' },
+    runs: { type: 'string', default: '3' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const DATABASE = 'rollcall_bench_replay';
+const services = await resolveBackingServices({ allowContainers: true, onProgress: (m) => console.error(m) });
+const url = new URL(services.databaseUrl);
+url.pathname = `/${DATABASE}`;
+await recreateDatabase(url.toString());
+const db = createDatabase(url.toString(), { maxConnections: 4, applicationName: 'rollcall-bench-replay' });
+try {
+  await migrateToLatest(db);
+  await loadReferenceIntoDatabase(db, loadReferenceData());
+  const loaded = await loadHistory(url.toString(), monthsEndingAt('2024-01', Number(values.months)), (month, n) =>
+    console.error(`loaded ${month}: ${n.toLocaleString('en-GB')} events`),
+  );
+  await sql`analyze`.execute(db);
+  const calendar = createCalendar('Europe/London');
+  const profiler = values.profile ? await startProfiler() : undefined;
+  console.log(`replay of ${loaded.toLocaleString('en-GB')} events`);
+  console.log('run  events/s  seconds  CPU-µs/event (replay + PostgreSQL)  WAL B/event  rows differing');
+  for (let run = 1; run <= Number(values.runs); run++) {
+    const meter = await startCostMeter(db, { database: DATABASE, rollcallPids: () => [], includeSelf: true });
+    const result = await replayAggregates(db, calendar);
+    const cost = await meter.stop(result.events);
+    const micros = (n: number | null) => (n === null ? 'n/a' : n.toFixed(1));
+    console.log(
+      [
+        String(run).padEnd(3),
+        Math.round(result.events / result.seconds)
+          .toLocaleString('en-GB')
+          .padStart(9),
+        result.seconds.toFixed(1).padStart(8),
+        `${micros(cost.cpuMicrosPerEvent)} (${micros(cost.rollcallCpuMicrosPerEvent)} + ${micros(cost.postgresCpuMicrosPerEvent)})`.padStart(
+          36,
+        ),
+        cost.walBytesPerEvent.toFixed(0).padStart(12),
+        // The first run builds the aggregates from nothing; later runs must find nothing to change.
+        String(result.changedRows).padStart(15),
+      ].join('  '),
+    );
+  }
+  if (profiler) console.log(`profile: ${await profiler.stop()}`);
+} finally {
+  await db.destroy();
+  await services.stop();
+}
+
+/** V8's sampling profiler in this process, from now until `stop` (which writes the profile and returns its path). */
+async function startProfiler(): Promise<{ stop(): Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      await mkdir('var/bench/profiles', { recursive: true });
+      const path = `var/bench/profiles/replay-${new Date().toISOString().replaceAll(':', '-')}.cpuprofile`;
+      await writeFile(path, JSON.stringify(profile));
+      session.disconnect();
+      return path;
+    },
+  };
+}
