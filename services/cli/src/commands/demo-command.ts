@@ -9,6 +9,7 @@ import { decodeEvent, FEEDS, type Feed, type FeedEvent, type StopSearchRecorded 
 import { type PublishOutcome } from '@rollcall/publishing';
 import { publishDepsOf, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
 import { createGracefulShutdown } from '@rollcall/runtime';
+import type { Logger } from '@rollcall/logger';
 import { deleteKeysWithPrefix } from '@rollcall/queue';
 import { resolveBackingServices } from '@rollcall/backing-services';
 import { importPublishedFile, POLICE_UK_SAMPLE_MONTHS, policeUkSampleFile } from '@rollcall/importers';
@@ -99,16 +100,7 @@ export async function demoCommand(
   io: CommandIo,
   target: DemoTarget = DEMO_TARGET,
 ): Promise<number> {
-  const { values } = parseOptions(
-    args,
-    { month: { type: 'string', default: '2024-01' }, scale: { type: 'string', default: '1' } },
-    'demo',
-  );
-  const month = values.month ?? '2024-01';
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError('demo: --month must be YYYY-MM');
-  const scale = Number(values.scale);
-  if (!(scale > 0 && scale <= 10))
-    throw new UsageError('demo: --scale must be a number above 0 and at most 10 (1 = real volume)');
+  const { month, scale } = parseDemoOptions(args);
   const started = performance.now();
   const say = (text = '') => writeLine(io.stdout, text);
 
@@ -120,12 +112,7 @@ export async function demoCommand(
   });
   try {
     say(`PostgreSQL: ${services.source.database}; Redis: ${services.source.redis}`);
-    const databaseUrl = await resetDemoDatabase(services.databaseUrl, target.database);
-    const migration = await migrateDatabase(databaseUrl);
-    say(
-      `database ${target.database}: ${migration.applied.length} migrations, reference data ${migration.referenceVersion}`,
-    );
-
+    const databaseUrl = await prepareDemoDatabase(services.databaseUrl, target, say);
     const snapshotDir = resolve(io.env.SNAPSHOT_DIR ?? join(target.dir, 'snapshots'));
     const { config, log } = commandSetup(io, 'demo', {
       DATABASE_URL: databaseUrl,
@@ -141,144 +128,15 @@ export async function demoCommand(
       await context.checkRedisEvictionPolicy();
       await deleteKeysWithPrefix(context.producer, target.prefix);
       await startFeedWorkers(context, shutdown);
+      const run: DemoRun = { context, io, log, say, month, dir: resolve(target.dir, month) };
 
-      // 1. The real data.police.uk file, where the repository has one for the month.
-      const realStopSearch = REAL_STOP_SEARCH_FILES[month];
-      const useRealStopSearch = realStopSearch !== undefined && existsSync(realStopSearch);
       const ingestStarted = performance.now();
-      let realSearches: StopSearchRecorded[] = [];
-      if (useRealStopSearch) {
-        say('\ningesting the real data.police.uk stop-and-search file:');
-        const summary = await ingestFile(context, io, log, {
-          feed: 'stop-search',
-          format: 'police-uk-csv',
-          file: realStopSearch,
-        });
-        for (const line of describeIngest(summary)) say(`  ${line}`);
-        const drained = await drainFeedQueues(context, io, log, 900);
-        if (!drained.drained) throw new CommandFailed('the stop-search queue did not drain within 15 minutes');
-        realSearches = await storedSearches(context.db);
-      }
-
-      // 2. Generate the month and write it as the feeds would deliver it. With a real file, the
-      // stop-search feed adds what a live feed would to it: grounds reviews of its searches (some
-      // late), and repeated and broken copies of its lines, which change no published count.
-      const generateStarted = performance.now();
-      const events: Record<Feed, readonly FeedEvent[]> = simulateForceMonth({
-        forceId: FORCE_ID,
-        month,
-        scale,
-        feeds: useRealStopSearch ? FEEDS.filter((feed) => feed !== 'stop-search') : FEEDS,
-      });
-      if (useRealStopSearch) events['stop-search'] = simulateGroundsReviews(realSearches, { month });
-      const dir = resolve(target.dir, month);
-      await mkdir(dir, { recursive: true });
-      const files: { feed: Feed; onTime: string; late: string }[] = [];
-      const mixRows: string[][] = [];
-      let generated = 0;
-      for (const [index, feed] of FEEDS.entries()) {
-        const onRealFile = feed === 'stop-search' && useRealStopSearch;
-        if (events[feed].length === 0 && !onRealFile) continue;
-        const random = new Random(1_000 + index);
-        const mixed = onRealFile
-          ? mixAnomalies(events[feed], random, REAL_FILE_EXTRA_RATES, realSearches)
-          : mixAnomalies(events[feed], random);
-        const onTime = join(dir, `${feed}.ndjson`);
-        const late = join(dir, `${feed}.late.ndjson`);
-        await writeFile(onTime, mixed.lines.length > 0 ? `${mixed.lines.join('\n')}\n` : '');
-        await writeFile(late, mixed.lateLines.length > 0 ? `${mixed.lateLines.join('\n')}\n` : '');
-        files.push({ feed, onTime, late });
-        generated += mixed.counts.events;
-        const c = mixed.counts;
-        mixRows.push([
-          feed,
-          formatCount(c.events),
-          formatCount(c.reordered),
-          formatCount(c.duplicates),
-          formatCount(c.conflicts),
-          formatCount(c.invalid),
-          formatCount(c.late),
-        ]);
-      }
-      say(
-        `\ngenerated ${formatCount(generated)} events in ${seconds(generateStarted)}, mixed as real feeds deliver them:`,
-      );
-      say(
-        textTable(['feed', 'events', 'out of order', 'duplicated', 'conflicting', 'invalid', 'late'], mixRows, [
-          'left',
-          'right',
-          'right',
-          'right',
-          'right',
-          'right',
-          'right',
-        ]),
-      );
-      if (useRealStopSearch)
-        say(
-          `(stop-search: grounds reviews of ${formatCount(realSearches.length)} real searches; its duplicated and invalid lines include copies of the real file's)`,
-        );
-
-      // 3. Ingest through the queues, then drain.
-      say('\ningesting:');
-      for (const file of files)
-        for (const line of describeIngest(
-          await ingestFile(context, io, log, { feed: file.feed, format: 'ndjson', file: file.onTime }),
-        ))
-          say(`  ${line}`);
-      const drained = await drainFeedQueues(context, io, log, 900);
-      if (!drained.drained) throw new CommandFailed('the feed queues did not drain within 15 minutes');
-      say(`stored in ${seconds(ingestStarted)} (queue to database, including validation, dedupe and daily aggregates)`);
-
-      // 4. Publish the month's snapshot, then the late events and the revision they cause.
-      const asOf = lastOfMonth(`${month}-01`);
-      const deps = publishDepsOf(context.config, context);
-      const first = await publishSnapshot(deps, FORCE_ID, asOf);
-      say(
-        `\npublished ${first.snapshotId} (${first.document.measures.length} measure entries, content ${first.document.contentHash.slice(0, 12)})`,
-      );
-      await importNationalTable(context, month, dir, first, say);
-      for (const file of files)
-        await ingestFile(context, io, log, { feed: file.feed, format: 'ndjson', file: file.late });
-      await drainFeedQueues(context, io, log, 900);
-      const revisions = await reviseStaleSnapshots(deps, [FORCE_ID]);
-      const latest: PublishOutcome = revisions.find((outcome) => outcome.created) ?? first;
-      if (latest !== first && latest.document.revisionOf) {
-        const { reasons, changes } = latest.document.revisionOf;
-        const editions = reasons.publishedEditions?.length
-          ? `, published figures ${reasons.publishedEditions.join(', ')}`
-          : '';
-        say(
-          `late events and the national table arrived: published ${latest.snapshotId}, superseding ${latest.document.supersedes}: ${reasons.lateEvents} late event(s), ${reasons.correctedEvents} of them corrections${editions}, changed ${changes.length} figure(s), marked [r]`,
-        );
-      } else {
-        say('late events arrived but changed no published figure: nothing new published');
-      }
-      say(comparisonLine(latest));
-
-      // 5. Report.
-      const accounting = (await readAccounting(context.db)).filter((row) => row.offered > 0);
-      say('\nevents (offered = stored + duplicate + rejected):');
-      say(
-        textTable(
-          ['feed', 'offered', 'stored', 'duplicate', 'rejected'],
-          FEEDS.map((feed) => {
-            const rows = accounting.filter((row) => row.feed === feed);
-            const sum = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
-              formatCount(rows.reduce((total, row) => total + row[key], 0));
-            return [feed, sum('offered'), sum('stored'), sum('duplicate'), sum('rejected')];
-          }),
-          ['left', 'right', 'right', 'right', 'right'],
-        ),
-      );
-      say(
-        `\n${latest.document.forceName}, snapshot ${latest.snapshotId}, as at ${asOf} (month ${month} and as at the end of it; the snapshot also holds the rolling 12 months and financial year, [x] here as a month of data cannot fill them):`,
-      );
-      say(measuresTable(latest));
-      say(
-        `\nfiles: ${latest.files?.json ?? join(snapshotDir, FORCE_ID)} and ${join(snapshotDir, FORCE_ID, 'latest.csv')}`,
-      );
-      say(`events written to ${dir}; done in ${seconds(started)}`);
+      const realSearches = await ingestRealStopSearch(run);
+      const files = await writeFeedFiles(run, scale, realSearches);
+      await ingestFeedFiles(run, files, ingestStarted);
+      const latest = await publishWithLateEvents(run, files);
+      await reportDemo(run, latest, snapshotDir);
+      say(`events written to ${run.dir}; done in ${seconds(started)}`);
       say('next: pnpm rollcall status, pnpm rollcall snapshot show --latest, pnpm rollcall start (API on :8080)');
     } finally {
       await shutdown.shutdown('demo finished');
@@ -288,6 +146,210 @@ export async function demoCommand(
     await services.stop();
   }
   return 0;
+}
+
+/** What every step of a demo run works with. */
+interface DemoRun {
+  readonly context: ServiceContext;
+  readonly io: CommandIo;
+  readonly log: Logger;
+  readonly say: (text?: string) => void;
+  readonly month: string;
+  /** The month's folder of generated NDJSON files. */
+  readonly dir: string;
+}
+
+/** The month's feed files, on time and late (written for the feeds that have events). */
+interface FeedFiles {
+  readonly feed: Feed;
+  readonly onTime: string;
+  readonly late: string;
+}
+
+function parseDemoOptions(args: readonly string[]): { month: string; scale: number } {
+  const { values } = parseOptions(
+    args,
+    { month: { type: 'string', default: '2024-01' }, scale: { type: 'string', default: '1' } },
+    'demo',
+  );
+  const month = values.month ?? '2024-01';
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError('demo: --month must be YYYY-MM');
+  const scale = Number(values.scale);
+  if (!(scale > 0 && scale <= 10))
+    throw new UsageError('demo: --scale must be a number above 0 and at most 10 (1 = real volume)');
+  return { month, scale };
+}
+
+/** The demo's own database, empty and migrated, with the reference data; its URL. */
+async function prepareDemoDatabase(
+  serverUrl: string,
+  target: DemoTarget,
+  say: (text?: string) => void,
+): Promise<string> {
+  const databaseUrl = await resetDemoDatabase(serverUrl, target.database);
+  const migration = await migrateDatabase(databaseUrl);
+  say(
+    `database ${target.database}: ${migration.applied.length} migrations, reference data ${migration.referenceVersion}`,
+  );
+  return databaseUrl;
+}
+
+/**
+ * Step 1: the real data.police.uk file, where the repository has one for the month, through the
+ * importer and the queue. Returns its searches as stored (empty without a real file), which the
+ * generated stop-search feed then refers to.
+ */
+async function ingestRealStopSearch(run: DemoRun): Promise<StopSearchRecorded[] | undefined> {
+  const realStopSearch = REAL_STOP_SEARCH_FILES[run.month];
+  if (realStopSearch === undefined || !existsSync(realStopSearch)) return undefined;
+  run.say('\ningesting the real data.police.uk stop-and-search file:');
+  const summary = await ingestFile(run.context, run.io, run.log, {
+    feed: 'stop-search',
+    format: 'police-uk-csv',
+    file: realStopSearch,
+  });
+  for (const line of describeIngest(summary)) run.say(`  ${line}`);
+  const drained = await drainFeedQueues(run.context, run.io, run.log, 900);
+  if (!drained.drained) throw new CommandFailed('the stop-search queue did not drain within 15 minutes');
+  return storedSearches(run.context.db);
+}
+
+/**
+ * Step 2: generate the month and write it as the feeds would deliver it. With a real file, the
+ * stop-search feed adds what a live feed would to it: grounds reviews of its searches (some
+ * late), and repeated and broken copies of its lines, which change no published count.
+ */
+async function writeFeedFiles(
+  run: DemoRun,
+  scale: number,
+  realSearches: StopSearchRecorded[] | undefined,
+): Promise<FeedFiles[]> {
+  const generateStarted = performance.now();
+  const events: Record<Feed, readonly FeedEvent[]> = simulateForceMonth({
+    forceId: FORCE_ID,
+    month: run.month,
+    scale,
+    feeds: realSearches ? FEEDS.filter((feed) => feed !== 'stop-search') : FEEDS,
+  });
+  if (realSearches) events['stop-search'] = simulateGroundsReviews(realSearches, { month: run.month });
+  await mkdir(run.dir, { recursive: true });
+  const files: FeedFiles[] = [];
+  const mixRows: string[][] = [];
+  let generated = 0;
+  for (const [index, feed] of FEEDS.entries()) {
+    const onRealFile = feed === 'stop-search' && realSearches !== undefined;
+    if (events[feed].length === 0 && !onRealFile) continue;
+    const random = new Random(1_000 + index);
+    const mixed = onRealFile
+      ? mixAnomalies(events[feed], random, REAL_FILE_EXTRA_RATES, realSearches)
+      : mixAnomalies(events[feed], random);
+    const onTime = join(run.dir, `${feed}.ndjson`);
+    const late = join(run.dir, `${feed}.late.ndjson`);
+    await writeFile(onTime, mixed.lines.length > 0 ? `${mixed.lines.join('\n')}\n` : '');
+    await writeFile(late, mixed.lateLines.length > 0 ? `${mixed.lateLines.join('\n')}\n` : '');
+    files.push({ feed, onTime, late });
+    generated += mixed.counts.events;
+    const c = mixed.counts;
+    mixRows.push([
+      feed,
+      formatCount(c.events),
+      formatCount(c.reordered),
+      formatCount(c.duplicates),
+      formatCount(c.conflicts),
+      formatCount(c.invalid),
+      formatCount(c.late),
+    ]);
+  }
+  run.say(
+    `\ngenerated ${formatCount(generated)} events in ${seconds(generateStarted)}, mixed as real feeds deliver them:`,
+  );
+  run.say(
+    textTable(['feed', 'events', 'out of order', 'duplicated', 'conflicting', 'invalid', 'late'], mixRows, [
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+    ]),
+  );
+  if (realSearches)
+    run.say(
+      `(stop-search: grounds reviews of ${formatCount(realSearches.length)} real searches; its duplicated and invalid lines include copies of the real file's)`,
+    );
+  return files;
+}
+
+/** Step 3: the on-time files through the queues, then drained. */
+async function ingestFeedFiles(run: DemoRun, files: readonly FeedFiles[], ingestStarted: number): Promise<void> {
+  run.say('\ningesting:');
+  for (const file of files)
+    for (const line of describeIngest(
+      await ingestFile(run.context, run.io, run.log, { feed: file.feed, format: 'ndjson', file: file.onTime }),
+    ))
+      run.say(`  ${line}`);
+  const drained = await drainFeedQueues(run.context, run.io, run.log, 900);
+  if (!drained.drained) throw new CommandFailed('the feed queues did not drain within 15 minutes');
+  run.say(`stored in ${seconds(ingestStarted)} (queue to database, including validation, dedupe and daily aggregates)`);
+}
+
+/**
+ * Step 4: publish the month's snapshot, load the national table, then the late events and the
+ * revision they cause. Returns the latest publication.
+ */
+async function publishWithLateEvents(run: DemoRun, files: readonly FeedFiles[]): Promise<PublishOutcome> {
+  const asOf = lastOfMonth(`${run.month}-01`);
+  const deps = publishDepsOf(run.context.config, run.context);
+  const first = await publishSnapshot(deps, FORCE_ID, asOf);
+  run.say(
+    `\npublished ${first.snapshotId} (${first.document.measures.length} measure entries, content ${first.document.contentHash.slice(0, 12)})`,
+  );
+  await importNationalTable(run.context, run.month, run.dir, first, run.say);
+  for (const file of files)
+    await ingestFile(run.context, run.io, run.log, { feed: file.feed, format: 'ndjson', file: file.late });
+  await drainFeedQueues(run.context, run.io, run.log, 900);
+  const revisions = await reviseStaleSnapshots(deps, [FORCE_ID]);
+  const latest: PublishOutcome = revisions.find((outcome) => outcome.created) ?? first;
+  if (latest !== first && latest.document.revisionOf) {
+    const { reasons, changes } = latest.document.revisionOf;
+    const editions = reasons.publishedEditions?.length
+      ? `, published figures ${reasons.publishedEditions.join(', ')}`
+      : '';
+    run.say(
+      `late events and the national table arrived: published ${latest.snapshotId}, superseding ${latest.document.supersedes}: ${reasons.lateEvents} late event(s), ${reasons.correctedEvents} of them corrections${editions}, changed ${changes.length} figure(s), marked [r]`,
+    );
+  } else {
+    run.say('late events arrived but changed no published figure: nothing new published');
+  }
+  run.say(comparisonLine(latest));
+  return latest;
+}
+
+/** Step 5: the accounting per feed, the snapshot's figures and where its files are. */
+async function reportDemo(run: DemoRun, latest: PublishOutcome, snapshotDir: string): Promise<void> {
+  const accounting = (await readAccounting(run.context.db)).filter((row) => row.offered > 0);
+  run.say('\nevents (offered = stored + duplicate + rejected):');
+  run.say(
+    textTable(
+      ['feed', 'offered', 'stored', 'duplicate', 'rejected'],
+      FEEDS.map((feed) => {
+        const rows = accounting.filter((row) => row.feed === feed);
+        const sum = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
+          formatCount(rows.reduce((total, row) => total + row[key], 0));
+        return [feed, sum('offered'), sum('stored'), sum('duplicate'), sum('rejected')];
+      }),
+      ['left', 'right', 'right', 'right', 'right'],
+    ),
+  );
+  const asOf = latest.document.asOf;
+  run.say(
+    `\n${latest.document.forceName}, snapshot ${latest.snapshotId}, as at ${asOf} (month ${run.month} and as at the end of it; the snapshot also holds the rolling 12 months and financial year, [x] here as a month of data cannot fill them):`,
+  );
+  run.say(measuresTable(latest));
+  run.say(
+    `\nfiles: ${latest.files?.json ?? join(snapshotDir, FORCE_ID)} and ${join(snapshotDir, FORCE_ID, 'latest.csv')}`,
+  );
 }
 
 /**
