@@ -181,30 +181,36 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
     });
   }
 
-  // prom-client collects every metric at once: both nightly gauges share one read per scrape.
-  // The dead-man window is the alert's to apply, so none is given here. A failed read keeps the
-  // last values: a gauge without labels cannot be dropped (prom-client shows 0), and 0 would
-  // read as "never succeeded" or "nothing failed".
-  let nightlyRead: Promise<NightlyDeadMan> | undefined;
-  const readNightly = (): Promise<NightlyDeadMan> =>
-    (nightlyRead ??= checkNightlyDeadMan(db, { deadManHours: Number.POSITIVE_INFINITY, now: clock() }).finally(() => {
-      nightlyRead = undefined;
-    }));
-
-  const nightlyGauge = (name: string, help: string, value: (nightly: NightlyDeadMan) => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      async collect() {
-        try {
-          this.set(value(await readNightly()));
-        } catch (err) {
-          failed('postgres', name, err);
-        }
-      },
-    });
+  // prom-client collects every metric at once: gauges made from one read share it per scrape
+  // (`gaugesOverOneRead`). A failed read keeps the gauges' last values: a gauge without labels
+  // cannot be dropped (prom-client shows 0), and 0 would read as "never succeeded", "nothing
+  // failed" or "everything delivered".
+  const gaugesOverOneRead = <T>(read: () => Promise<T>) => {
+    let inFlight: Promise<T> | undefined;
+    const shared = (): Promise<T> =>
+      (inFlight ??= read().finally(() => {
+        inFlight = undefined;
+      }));
+    return (name: string, help: string, value: (read: T) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          try {
+            this.set(value(await shared()));
+          } catch (err) {
+            failed('postgres', name, err);
+          }
+        },
+      });
+    };
   };
+
+  // The dead-man window is the alert's to apply, so none is given here.
+  const nightlyGauge = gaugesOverOneRead<NightlyDeadMan>(() =>
+    checkNightlyDeadMan(db, { deadManHours: Number.POSITIVE_INFINITY, now: clock() }),
+  );
   nightlyGauge(
     'rollcall_nightly_last_success_timestamp_seconds',
     'Unix time the latest successful nightly run finished; 0 when none has succeeded.',
@@ -216,27 +222,7 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
     ({ failedDates }) => failedDates,
   );
 
-  // Both outbox gauges share one read per scrape, as the nightly ones do; a failed read keeps the
-  // last values, since 0 would read as "everything delivered".
-  let outboxRead: Promise<SnapshotOutboxSummary> | undefined;
-  const readOutbox = (): Promise<SnapshotOutboxSummary> =>
-    (outboxRead ??= summariseSnapshotOutbox(db, { failingShown: 0 }).finally(() => {
-      outboxRead = undefined;
-    }));
-  const outboxGauge = (name: string, help: string, value: (outbox: SnapshotOutboxSummary) => number): void => {
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      async collect() {
-        try {
-          this.set(value(await readOutbox()));
-        } catch (err) {
-          failed('postgres', name, err);
-        }
-      },
-    });
-  };
+  const outboxGauge = gaugesOverOneRead<SnapshotOutboxSummary>(() => summariseSnapshotOutbox(db, { failingShown: 0 }));
   outboxGauge(
     'rollcall_snapshot_outbox_undelivered',
     'Snapshots published whose files or snapshots.published message are not delivered yet.',
