@@ -17,13 +17,15 @@ export const layers = {
   lifecycles: { folder: 'packages/lifecycles', imports: ['calendar', 'contract'] },
   simulator: { folder: 'packages/simulator', imports: ['calendar', 'contract'] },
   // in
-  db: { folder: 'packages/db', imports: ['reference'], tests: ['testing'] },
+  // db, intake and queue are below testing (it builds on them): their tests use their own test
+  // kit (`test/`, exported as `<package>/testing`), so no package depends on another for its tests.
+  db: { folder: 'packages/db', imports: ['reference'], tests: [] },
   intake: {
     folder: 'packages/intake',
     imports: ['calendar', 'config', 'contract', 'db', 'lifecycles'],
-    tests: ['testing'],
+    tests: [],
   },
-  queue: { folder: 'packages/queue', imports: ['config', 'contract', 'logger'], tests: ['testing'] },
+  queue: { folder: 'packages/queue', imports: ['config', 'contract', 'logger'], tests: [] },
   importers: {
     folder: 'packages/importers',
     imports: ['calendar', 'contract', 'db', 'intake', 'queue'],

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
+import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase } from './create-database.ts';

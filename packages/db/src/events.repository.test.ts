@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
+import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventKey, findContentHashes, insertNewEvents, type NewEvent, readAllEvents } from './events.repository.ts';
 import { pendingMigrations } from './migrate.ts';

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
+import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   claimNightlyRun,

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
+import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as policeUkRecords from './migrations/2026-12-01-08-police-uk-records.ts';

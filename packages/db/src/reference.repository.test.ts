@@ -1,5 +1,5 @@
 import { loadReferenceData, parseReferenceData, readReferenceFile, type ReferenceData } from '@rollcall/reference';
-import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
+import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import * as referenceVersionContents from './migrations/2026-12-01-09-reference-version-contents.ts';

@@ -1,4 +1,4 @@
-import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
+import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as immutableSnapshots from './migrations/2026-12-01-10-immutable-snapshots.ts';

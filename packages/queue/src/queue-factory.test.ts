@@ -1,6 +1,6 @@
 import { exampleEvent } from '@rollcall/contract';
 import { createSilentLogger } from '@rollcall/logger';
-import { createTestRedis } from '@rollcall/testing';
+import { createTestRedis } from '../test/index.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidJobError } from './invalid-job-error.ts';
 import { MAX_EVENTS_PER_JOB } from './job-catalog.ts';

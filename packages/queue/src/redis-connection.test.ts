@@ -1,4 +1,4 @@
-import { closedPort, createTestRedis } from '@rollcall/testing';
+import { closedPort, createTestRedis } from '../test/index.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisConnection, waitForRedisReady } from './redis-connection.ts';
 

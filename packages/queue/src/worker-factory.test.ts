@@ -1,5 +1,5 @@
 import { createSilentLogger } from '@rollcall/logger';
-import { createTestRedis } from '@rollcall/testing';
+import { createTestRedis } from '../test/index.ts';
 import { once } from 'node:events';
 import { type Job, Worker } from 'bullmq';
 import { afterAll, describe, expect, it } from 'vitest';

@@ -5,26 +5,10 @@ import { resolveBackingServices } from '@rollcall/backing-services';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    rollcallTemplateDatabase: string;
-    rollcallRunId: string;
-    rollcallDatabaseUrl: string;
-    rollcallRedisUrl: string;
-  }
-}
-
-export const adminUrlOf = (databaseUrl: string): string => {
-  const url = new URL(databaseUrl);
-  url.pathname = '/postgres';
-  return url.toString();
-};
-
-export const databaseUrlFor = (databaseUrl: string, name: string): string => {
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-};
+// The values provided to test files are declared beside the kits that read them
+// (@rollcall/db/testing, @rollcall/queue/testing).
+import { adminUrlOf, databaseUrlFor } from '@rollcall/db/testing';
+import '@rollcall/queue/testing';
 
 /**
  * Once per test run: find PostgreSQL and Redis (environment, local defaults, or containers where

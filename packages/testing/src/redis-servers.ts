@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RedisNodeAddress, RedisTopology } from '@rollcall/config';
 import { Redis } from 'ioredis';
-import { closedPort } from './closed-port.ts';
+import { closedPort } from '@rollcall/queue/testing';
 
 const run = promisify(execFile);
 const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? '/usr/bin/redis-server';

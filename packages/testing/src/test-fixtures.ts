@@ -1,6 +1,6 @@
 import { test as base } from 'vitest';
-import { createTestDatabase } from './test-database.ts';
-import { createTestRedis } from './test-redis.ts';
+import { createTestDatabase } from '@rollcall/db/testing';
+import { createTestRedis } from '@rollcall/queue/testing';
 
 /**
  * vitest's `test`, with the resources every integration test needs as file-scoped fixtures: made

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { deleteKeysWithPrefix } from '@rollcall/queue';
+import { deleteKeysWithPrefix } from '../src/index.ts';
+import './test-run-context.ts';
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createDatabase, type Db } from '@rollcall/db';
+import { createDatabase, type Db } from '../src/index.ts';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { adminUrlOf, databaseUrlFor } from './global-setup.ts';
+import { adminUrlOf, databaseUrlFor } from './test-run-context.ts';
 
 export interface TestDatabase {
   readonly name: string;
