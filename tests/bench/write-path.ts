@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { createCalendar } from '@rollcall/calendar';
 import { FEEDS, type FeedEvent } from '@rollcall/contract';
@@ -27,10 +29,11 @@ import { startCostMeter } from './cost-meter.ts';
  * this process and PostgreSQL: CPU-µs and WAL bytes per event.
  *
  *   node --import tsx tests/bench/write-path.ts [--scale 1] [--months 1] [--concurrency 1] [--statements]
- *   node --cpu-prof --cpu-prof-dir var/prof --import tsx tests/bench/write-path.ts
+ *   node --import tsx tests/bench/write-path.ts --profile var/write-path.cpuprofile
  *
  * `--statements` times every statement (wall time seen by this process, round trip included) and
  * prints the total per kind of statement, per event; it adds its own cost to the process figure.
+ * `--profile <file>` writes a CPU profile of the measured window (open it in Chrome's DevTools).
  */
 const { values } = parseArgs({
   options: {
@@ -38,6 +41,7 @@ const { values } = parseArgs({
     months: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '1' },
     statements: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const DATABASE = 'rollcall_bench_write';
@@ -71,6 +75,21 @@ async function recreateDatabase(): Promise<string> {
   const url = new URL(services.databaseUrl);
   url.pathname = `/${DATABASE}`;
   return url.toString();
+}
+
+/** A CPU profile of the measured window only (not of the simulation before it), as `--cpu-prof` writes. */
+async function startProfiler() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return JSON.stringify(profile);
+    },
+  };
 }
 
 /** Jobs of up to 1,000 events, the feeds taken in turn (as four feed queues are drained side by side). */
@@ -111,6 +130,7 @@ const inputs = jobs.map((job) => ({ feed: job.feed, events: JSON.parse(job.text)
 const offered = inputs.reduce((sum, job) => sum + job.events.length, 0);
 console.error(`${offered.toLocaleString('en-GB')} events in ${inputs.length} jobs; storing`);
 
+const profiler = values.profile === undefined ? undefined : await startProfiler();
 const meter = await startCostMeter(setup, { database: DATABASE, rollcallPids: () => [], includeSelf: true });
 let next = 0;
 const worker = async () => {
@@ -128,6 +148,7 @@ const accounting = await readAccounting(setup);
 const sum = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
   accounting.reduce((total, row) => total + row[key], 0);
 const cost = await meter.stop(sum('stored'));
+if (profiler !== undefined && values.profile !== undefined) await writeFile(values.profile, await profiler.stop());
 
 const format = (n: number | null, digits = 0) =>
   n === null ? 'n/a' : n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
