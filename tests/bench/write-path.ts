@@ -48,7 +48,7 @@ const DATABASE = 'rollcall_bench_write';
 const JOB_SIZE = 1_000;
 
 /** Statement wall times by kind (its first words), for `--statements`. */
-const statementTimes = new Map<string, { count: number; ms: number }>();
+const statementTimes = new Map<string, { count: number; ms: number; bytes: number }>();
 const kindOf = (text: string) => {
   const words = text.replace(/\s+/g, ' ').trim();
   const target = /^(insert into \w+|update \w+|delete from \w+|with \w+|select .*? from (\w+))/i.exec(words);
@@ -56,9 +56,11 @@ const kindOf = (text: string) => {
 };
 const logStatement = (event: LogEvent) => {
   const kind = kindOf(event.query.sql);
-  const entry = statementTimes.get(kind) ?? { count: 0, ms: 0 };
+  const entry = statementTimes.get(kind) ?? { count: 0, ms: 0, bytes: 0 };
   entry.count += 1;
   entry.ms += event.queryDurationMillis;
+  entry.bytes += event.query.sql.length;
+  for (const parameter of event.query.parameters) entry.bytes += typeof parameter === 'string' ? parameter.length : 8;
   statementTimes.set(kind, entry);
 };
 
@@ -167,9 +169,9 @@ console.log(
 if (sum('offered') !== offered || sum('offered') !== sum('stored') + sum('duplicate') + sum('rejected'))
   throw new Error(`accounting does not add up: ${offered} offered, ${JSON.stringify(accounting)}`);
 if (values.statements) {
-  console.log('| statement | count | wall µs per event |\n| --- | --- | --- |');
-  for (const [kind, { count, ms }] of [...statementTimes].sort(([, a], [, b]) => b.ms - a.ms))
-    console.log(`| ${kind} | ${count} | ${format((ms * 1000) / offered, 1)} |`);
+  console.log('| statement | count | wall µs per event | characters sent per event |\n| --- | --- | --- | --- |');
+  for (const [kind, { count, ms, bytes }] of [...statementTimes].sort(([, a], [, b]) => b.ms - a.ms))
+    console.log(`| ${kind} | ${count} | ${format((ms * 1000) / offered, 1)} | ${format(bytes / offered)} |`);
 }
 await db.destroy();
 await setup.destroy();
