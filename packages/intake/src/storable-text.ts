@@ -14,6 +14,30 @@ export const MAX_EVENT_DEPTH = 32;
  * hostile depth cannot overflow the stack; reports the first problem in document order.
  */
 export function findStorageProblem(value: unknown): string | undefined {
+  return mayHaveStorageProblem(value, 0) ? locateStorageProblem(value) : undefined;
+}
+
+/**
+ * Whether `findStorageProblem` would find something: the same checks without building a path
+ * for every member, which every event pays for, while only refused ones need one. Recursion is
+ * bounded: deeper than `MAX_EVENT_DEPTH` answers at once.
+ */
+function mayHaveStorageProblem(item: unknown, depth: number): boolean {
+  if (typeof item === 'string') return UNSTORABLE.test(item);
+  if (item === null || typeof item !== 'object') return false;
+  if (depth >= MAX_EVENT_DEPTH) return true;
+  if (Array.isArray(item)) {
+    for (const member of item as unknown[]) if (mayHaveStorageProblem(member, depth + 1)) return true;
+    return false;
+  }
+  for (const key in item) {
+    if (!Object.hasOwn(item, key)) continue;
+    if (UNSTORABLE.test(key) || mayHaveStorageProblem((item as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
+}
+
+function locateStorageProblem(value: unknown): string | undefined {
   const pending: [item: unknown, path: string, depth: number][] = [[value, '', 0]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [item, path, depth] = next;
@@ -52,6 +76,26 @@ export function toStorableText(text: string): string {
  * a re-send without it would count as a duplicate of an event that had it. Refused instead.
  */
 export function findPrototypeKey(value: unknown): string | undefined {
+  return mayHavePrototypeKey(value) ? locatePrototypeKey(value) : undefined;
+}
+
+/** Whether `findPrototypeKey` would find one, without the paths; iterative, for inputs of any depth. */
+function mayHavePrototypeKey(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const item = pending.pop();
+    if (item === null || typeof item !== 'object') continue;
+    if (Array.isArray(item)) {
+      for (const member of item as unknown[]) pending.push(member);
+      continue;
+    }
+    if (Object.hasOwn(item, '__proto__')) return true;
+    for (const key in item) if (Object.hasOwn(item, key)) pending.push((item as Record<string, unknown>)[key]);
+  }
+  return false;
+}
+
+function locatePrototypeKey(value: unknown): string | undefined {
   const pending: [item: unknown, path: string][] = [[value, '']];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [item, path] = next;

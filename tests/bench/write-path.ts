@@ -1,0 +1,177 @@
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { parseArgs } from 'node:util';
+import { createCalendar } from '@rollcall/calendar';
+import { FEEDS, type FeedEvent } from '@rollcall/contract';
+import {
+  createDatabase,
+  type Database,
+  loadReferenceIntoDatabase,
+  migrateToLatest,
+  readAccounting,
+  readForceIds,
+} from '@rollcall/db';
+import { createPseudonymiser, type IngestContext } from '@rollcall/intake';
+import { loadReferenceData } from '@rollcall/reference';
+import { storeFeedBatch } from '@rollcall/store';
+import { resolveBackingServices } from '@rollcall/backing-services';
+import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { BENCH_PSEUDONYM_KEY } from './bench-context.ts';
+import { benchMonths, monthsEndingAt } from './bench-events.ts';
+import { startCostMeter } from './cost-meter.ts';
+
+/**
+ * `pnpm bench:write-path`: the write path alone (issue 19), for profiling one change at a time.
+ * One process calls `storeFeedBatch` directly, no queues, on simulated Avon and Somerset events in
+ * jobs of 1,000 per feed as the workers get them (each job's inputs parsed from JSON, as BullMQ
+ * hands them over), against a database of its own recreated on every run. The cost meter counts
+ * this process and PostgreSQL: CPU-µs and WAL bytes per event.
+ *
+ *   node --import tsx tests/bench/write-path.ts [--scale 1] [--months 1] [--concurrency 1] [--statements]
+ *   node --import tsx tests/bench/write-path.ts --profile var/write-path.cpuprofile
+ *
+ * `--statements` times every statement (wall time seen by this process, round trip included) and
+ * prints the total per kind of statement, per event; it adds its own cost to the process figure.
+ * `--profile <file>` writes a CPU profile of the measured window (open it in Chrome's DevTools).
+ */
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    months: { type: 'string', default: '1' },
+    concurrency: { type: 'string', default: '1' },
+    statements: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+});
+const DATABASE = 'rollcall_bench_write';
+const JOB_SIZE = 1_000;
+
+/** Statement wall times by kind (its first words), for `--statements`. */
+const statementTimes = new Map<string, { count: number; ms: number; bytes: number }>();
+const kindOf = (text: string) => {
+  const words = text.replace(/\s+/g, ' ').trim();
+  const target = /^(insert into \w+|update \w+|delete from \w+|with \w+|select .*? from (\w+))/i.exec(words);
+  return (target?.[2] ? `select from ${target[2]}` : (target?.[1] ?? words.slice(0, 40))).toLowerCase();
+};
+const logStatement = (event: LogEvent) => {
+  const kind = kindOf(event.query.sql);
+  const entry = statementTimes.get(kind) ?? { count: 0, ms: 0, bytes: 0 };
+  entry.count += 1;
+  entry.ms += event.queryDurationMillis;
+  entry.bytes += event.query.sql.length;
+  for (const parameter of event.query.parameters) entry.bytes += typeof parameter === 'string' ? parameter.length : 8;
+  statementTimes.set(kind, entry);
+};
+
+async function recreateDatabase(): Promise<string> {
+  const services = await resolveBackingServices({ allowContainers: false, onProgress: (m) => console.error(m) });
+  const admin = new URL(services.databaseUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.query(`drop database if exists ${DATABASE} with (force)`);
+  await client.query(`create database ${DATABASE}`);
+  await client.end();
+  const url = new URL(services.databaseUrl);
+  url.pathname = `/${DATABASE}`;
+  return url.toString();
+}
+
+/** A CPU profile of the measured window only (not of the simulation before it), as `--cpu-prof` writes. */
+async function startProfiler() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    stop: async () => {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return JSON.stringify(profile);
+    },
+  };
+}
+
+/** Jobs of up to 1,000 events, the feeds taken in turn (as four feed queues are drained side by side). */
+function jobsOf(byFeed: Record<string, FeedEvent[]>) {
+  const perFeed = FEEDS.map((feed) => {
+    const events = byFeed[feed] ?? [];
+    return Array.from({ length: Math.ceil(events.length / JOB_SIZE) }, (_, i) => ({
+      feed,
+      text: JSON.stringify(events.slice(i * JOB_SIZE, (i + 1) * JOB_SIZE)),
+    }));
+  });
+  const jobs: { feed: (typeof FEEDS)[number]; text: string }[] = [];
+  for (let i = 0; perFeed.some((list) => i < list.length); i++)
+    for (const list of perFeed) if (i < list.length) jobs.push(list[i] as (typeof list)[number]);
+  return jobs;
+}
+
+const databaseUrl = await recreateDatabase();
+const setup = createDatabase(databaseUrl, { maxConnections: 2, applicationName: 'rollcall-bench-write' });
+await migrateToLatest(setup);
+await loadReferenceIntoDatabase(setup, loadReferenceData());
+const db = values.statements
+  ? new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: databaseUrl, max: 8 }) }),
+      log: logStatement,
+    })
+  : createDatabase(databaseUrl, { maxConnections: 8, applicationName: 'rollcall-bench-write' });
+const context: IngestContext = {
+  calendar: createCalendar('Europe/London'),
+  pseudonymise: createPseudonymiser(BENCH_PSEUDONYM_KEY),
+  knownForces: await readForceIds(setup),
+};
+
+const months = monthsEndingAt('2024-01', Number(values.months));
+const jobs = [...benchMonths(months, { scale: Number(values.scale) })].flatMap(({ byFeed }) => jobsOf(byFeed));
+// The inputs as BullMQ hands them to a worker: parsed from the job's JSON, fresh objects.
+const inputs = jobs.map((job) => ({ feed: job.feed, events: JSON.parse(job.text) as unknown[] }));
+const offered = inputs.reduce((sum, job) => sum + job.events.length, 0);
+console.error(`${offered.toLocaleString('en-GB')} events in ${inputs.length} jobs; storing`);
+
+const profiler = values.profile === undefined ? undefined : await startProfiler();
+const meter = await startCostMeter(setup, { database: DATABASE, rollcallPids: () => [], includeSelf: true });
+let next = 0;
+const worker = async () => {
+  for (let index = next++; index < inputs.length; index = next++) {
+    const job = inputs[index];
+    if (job === undefined) return;
+    await storeFeedBatch(db, { feed: job.feed, inputs: job.events, source: `write-path job ${index}` }, context, {
+      startAt: index,
+      jobKey: `write-path:${index}`,
+    });
+  }
+};
+await Promise.all(Array.from({ length: Number(values.concurrency) }, worker));
+const accounting = await readAccounting(setup);
+const sum = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
+  accounting.reduce((total, row) => total + row[key], 0);
+const cost = await meter.stop(sum('stored'));
+if (profiler !== undefined && values.profile !== undefined) await writeFile(values.profile, await profiler.stop());
+
+const format = (n: number | null, digits = 0) =>
+  n === null ? 'n/a' : n.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+console.log(
+  [
+    `events offered ${format(sum('offered'))}: stored ${format(sum('stored'))}, duplicate ${format(sum('duplicate'))}, rejected ${format(sum('rejected'))}`,
+    `| figure | per event |`,
+    `| --- | --- |`,
+    `| CPU-µs, this process | ${format(cost.rollcallCpuMicrosPerEvent, 1)} |`,
+    `| CPU-µs, PostgreSQL | ${format(cost.postgresCpuMicrosPerEvent, 1)} |`,
+    `| CPU-µs, together | ${format(cost.cpuMicrosPerEvent, 1)} |`,
+    `| WAL bytes | ${format(cost.walBytesPerEvent)} |`,
+    `${format(cost.events / cost.seconds)} events/s (${format(cost.seconds, 1)} s, concurrency ${values.concurrency})`,
+  ].join('\n'),
+);
+if (sum('offered') !== offered || sum('offered') !== sum('stored') + sum('duplicate') + sum('rejected'))
+  throw new Error(`accounting does not add up: ${offered} offered, ${JSON.stringify(accounting)}`);
+if (values.statements) {
+  console.log('| statement | count | wall µs per event | characters sent per event |\n| --- | --- | --- | --- |');
+  for (const [kind, { count, ms, bytes }] of [...statementTimes].sort(([, a], [, b]) => b.ms - a.ms))
+    console.log(`| ${kind} | ${count} | ${format((ms * 1000) / offered, 1)} | ${format(bytes / offered)} |`);
+}
+await db.destroy();
+await setup.destroy();
