@@ -28,3 +28,4 @@ export * from './snapshots.repository.ts';
 export * from './nightly-runs.repository.ts';
 export * from './rejection-summary.repository.ts';
 export * from './ingest-manifest.repository.ts';
+export * from './month-partitions.repository.ts';

@@ -14,6 +14,7 @@ import * as publishedFigures from './migrations/2026-12-05-11-published-figures.
 import * as pipelineMarkers from './migrations/2026-12-05-12-pipeline-markers.ts';
 import * as releaseCalendar from './migrations/2026-12-05-13-release-calendar.ts';
 import * as ingestManifest from './migrations/2026-12-05-15-ingest-manifest.ts';
+import * as monthPartitions from './migrations/2026-12-05-16-month-partitions.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -34,6 +35,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-05-12-pipeline-markers': pipelineMarkers,
   '2026-12-05-13-release-calendar': releaseCalendar,
   '2026-12-05-15-ingest-manifest': ingestManifest,
+  '2026-12-05-16-month-partitions': monthPartitions,
 };
 
 export class MigrationError extends Error {

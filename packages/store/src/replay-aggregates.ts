@@ -1,6 +1,7 @@
 import type { Calendar, LocalDate } from '@rollcall/calendar';
 import {
   type AggregateDelta,
+  assertEventsNotRetired,
   type Db,
   type EntityWrite,
   type FeedStatsDelta,
@@ -79,6 +80,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
   const pageSize = options.pageSize ?? 20_000;
   return db.transaction().execute(async (trx) => {
     await sql`lock table events in share mode`.execute(trx);
+    await assertEventsNotRetired(trx, 'replay');
     // The scan is sorted by entity; enough memory keeps that sort off disk for millions of events.
     await sql`set local work_mem = '256MB'`.execute(trx);
     const rebuildEntities = options.entities === true;
