@@ -66,6 +66,20 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
 
+/**
+ * Applies pending migrations up to and including `name` (tests that build a database as an older
+ * release left it, to migrate it with its data); throws MigrationError on failure.
+ */
+export async function migrateUpTo(db: Kysely<any>, name: string): Promise<string[]> {
+  if (!(name in MIGRATIONS)) throw new RangeError(`no migration named ${name}`);
+  const { error, results } = await migratorFor(db).migrateTo(name);
+  if (error !== undefined) {
+    const failed = results?.find((result: MigrationResult) => result.status === 'Error');
+    throw new MigrationError(failed?.migrationName, error);
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
 /** Names of migrations not yet applied; `/ready` is false while any remain. */
 export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
   const migrations = await migratorFor(db).getMigrations();

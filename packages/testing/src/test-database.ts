@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createDatabase, type Db } from '@rollcall/db';
+import { createDatabase, type Db, loadReferenceIntoDatabase, migrateUpTo } from '@rollcall/db';
+import { loadReferenceData } from '@rollcall/reference';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { adminUrlOf, databaseUrlFor } from './global-setup.ts';
@@ -26,6 +27,27 @@ const cloneFromTemplate = async (admin: pg.Client, name: string, template: strin
   }
 };
 
+/**
+ * A fresh database migrated only up to `migration` (inclusive), with the reference data: the
+ * schema an older release left, for a test that migrates a database with its history.
+ */
+export async function createTestDatabaseMigratedTo(migration: string): Promise<TestDatabase> {
+  const baseUrl = inject('rollcallDatabaseUrl');
+  const name = `rc_t_${inject('rollcallRunId')}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrlOf(baseUrl) });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return openTestDatabase(baseUrl, name, async (db) => {
+    await migrateUpTo(db, migration);
+    await loadReferenceIntoDatabase(db, loadReferenceData());
+  });
+}
+
 /** A fresh database for one test file: a clone of the migrated template, with reference data. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const baseUrl = inject('rollcallDatabaseUrl');
@@ -39,22 +61,34 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   } finally {
     await admin.end();
   }
+  return openTestDatabase(baseUrl, name);
+}
+
+async function openTestDatabase(
+  baseUrl: string,
+  name: string,
+  prepare?: (db: Db) => Promise<void>,
+): Promise<TestDatabase> {
   const url = databaseUrlFor(baseUrl, name);
   const db = createDatabase(url, { maxConnections: 8, applicationName: 'rollcall-test' });
-  return {
-    name,
-    url,
-    db,
-    destroy: async () => {
-      await db.destroy();
-      const client = new pg.Client({ connectionString: adminUrlOf(baseUrl) });
-      client.on('error', () => undefined);
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
+  const destroy = async () => {
+    await db.destroy();
+    const client = new pg.Client({ connectionString: adminUrlOf(baseUrl) });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      await client.query(`drop database if exists ${name} with (force)`);
+    } finally {
+      await client.end();
+    }
   };
+  if (prepare !== undefined) {
+    try {
+      await prepare(db);
+    } catch (error) {
+      await destroy();
+      throw error;
+    }
+  }
+  return { name, url, db, destroy };
 }
