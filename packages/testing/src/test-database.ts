@@ -32,16 +32,7 @@ const cloneFromTemplate = async (admin: pg.Client, name: string, template: strin
  * schema an older release left, for a test that migrates a database with its history.
  */
 export async function createTestDatabaseMigratedTo(migration: string): Promise<TestDatabase> {
-  const baseUrl = inject('rollcallDatabaseUrl');
-  const name = `rc_t_${inject('rollcallRunId')}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrlOf(baseUrl) });
-  admin.on('error', () => undefined);
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
+  const { baseUrl, name } = await createNamedDatabase((admin, name) => admin.query(`create database ${name}`));
   return openTestDatabase(baseUrl, name, async (db) => {
     await migrateUpTo(db, migration);
     await loadReferenceIntoDatabase(db, loadReferenceData());
@@ -50,6 +41,16 @@ export async function createTestDatabaseMigratedTo(migration: string): Promise<T
 
 /** A fresh database for one test file: a clone of the migrated template, with reference data. */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  const { baseUrl, name } = await createNamedDatabase((admin, name) =>
+    cloneFromTemplate(admin, name, inject('rollcallTemplateDatabase')),
+  );
+  return openTestDatabase(baseUrl, name);
+}
+
+/** Names a database of this run and creates it with `create`, on an admin connection. */
+async function createNamedDatabase(
+  create: (admin: pg.Client, name: string) => Promise<unknown>,
+): Promise<{ baseUrl: string; name: string }> {
   const baseUrl = inject('rollcallDatabaseUrl');
   const name = `rc_t_${inject('rollcallRunId')}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrlOf(baseUrl) });
@@ -57,11 +58,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   admin.on('error', () => undefined);
   await admin.connect();
   try {
-    await cloneFromTemplate(admin, name, inject('rollcallTemplateDatabase'));
+    await create(admin, name);
   } finally {
     await admin.end();
   }
-  return openTestDatabase(baseUrl, name);
+  return { baseUrl, name };
 }
 
 async function openTestDatabase(
