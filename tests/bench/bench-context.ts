@@ -9,8 +9,13 @@ import { resolveBackingServices } from '@rollcall/backing-services';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 
-export const BENCH_DATABASE = 'rollcall_bench';
-export const BENCH_PREFIX = 'rollcall-bench';
+/**
+ * The benchmark's database, recreated on each run; `BENCH_NAME` gives a run names of its own, so
+ * two checkouts benchmarking on one machine do not drop each other's database or queues.
+ */
+export const BENCH_DATABASE = process.env.BENCH_NAME ?? 'rollcall_bench';
+if (!/^[a-z][a-z0-9_]*$/.test(BENCH_DATABASE)) throw new Error('BENCH_NAME: lowercase letters, digits and _');
+export const BENCH_PREFIX = BENCH_DATABASE.replaceAll('_', '-');
 export const BENCH_PSEUDONYM_KEY = 'bench-only-key-never-use-for-real-person-data';
 
 export interface BenchContext {

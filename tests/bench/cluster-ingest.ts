@@ -3,18 +3,18 @@ import { FEEDS } from '@rollcall/contract';
 import { createLogger } from '@rollcall/logger';
 import { createTopologyConnection, feedQueueName, QueueFactory, waitForRedisReady } from '@rollcall/queue';
 import { startRedisCluster } from '@rollcall/testing/redis-servers';
-import { BENCH_PREFIX, BENCH_PSEUDONYM_KEY, recreateBenchDatabase } from './bench-context.ts';
+import { BENCH_DATABASE, BENCH_PREFIX, BENCH_PSEUDONYM_KEY, recreateBenchDatabase } from './bench-context.ts';
 import { benchMonths, countEvents } from './bench-events.ts';
 import { measureRollcallIngest, startWorkerProcess } from './rollcall-ingest.ts';
 
-export const BENCH_CLUSTER_DATABASE = 'rollcall_bench_cluster';
+export const BENCH_CLUSTER_DATABASE = `${BENCH_DATABASE}_cluster`;
 
 /**
  * Sustained ingest on a Redis Cluster (three primaries, three replicas, started for the run by
  * `startRedisCluster`), measured exactly as on one server: the same months queued first in jobs
  * of 1,000, then `workerProcesses` worker processes (the bundle, as deployed) with the cluster's
  * `REDIS_CLUSTER_NODES`, the clock running until every queue is drained. Its own database
- * (`rollcall_bench_cluster`, recreated), so both runs start from empty tables.
+ * (`<BENCH_NAME>_cluster`, recreated), so both runs start from empty tables.
  */
 export async function measureClusterIngest(options: {
   readonly serverDatabaseUrl: string;
