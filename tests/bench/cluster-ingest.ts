@@ -1,4 +1,5 @@
 import { loadConfig } from '@rollcall/config';
+import { type Db, ensureMonthPartitions, MONTH_PARTITIONED_TABLES } from '@rollcall/db';
 import { FEEDS } from '@rollcall/contract';
 import { createLogger } from '@rollcall/logger';
 import { createTopologyConnection, feedQueueName, QueueFactory, waitForRedisReady } from '@rollcall/queue';
@@ -21,10 +22,13 @@ export async function measureClusterIngest(options: {
   readonly months: readonly string[];
   readonly workerProcesses: number;
   readonly concurrency: number;
+  /** Months given a partition before the run, as on one server. */
+  readonly partitionMonths: readonly string[];
   readonly say: (text: string) => void;
 }) {
   const servers = await startRedisCluster({ nodeTimeoutMs: 5_000 });
   const { databaseUrl, db } = await recreateBenchDatabase(options.serverDatabaseUrl, BENCH_CLUSTER_DATABASE);
+  await ensureBenchPartitions(db, options.partitionMonths);
   const env = {
     DATABASE_URL: databaseUrl,
     ...servers.env,
@@ -65,4 +69,9 @@ export async function measureClusterIngest(options: {
     await db.destroy();
     await servers.stop();
   }
+}
+
+/** The month partitions of every month a bench run writes, in both partitioned tables. */
+export async function ensureBenchPartitions(db: Db, months: readonly string[]): Promise<void> {
+  for (const table of MONTH_PARTITIONED_TABLES) await ensureMonthPartitions(db, table, months, 'Europe/London');
 }
