@@ -1,5 +1,11 @@
 import { FEEDS, type FeedEvent } from '@rollcall/contract';
-import { checkAccounting, listMonthPartitions, migrateToLatest, readEventTotalsByFeed } from '@rollcall/db';
+import {
+  checkAccounting,
+  listMonthPartitions,
+  migrateToLatest,
+  migrateUpTo,
+  readEventTotalsByFeed,
+} from '@rollcall/db';
 import { simulateForceMonth } from '@rollcall/simulator';
 import { createTestDatabaseMigratedTo } from '@rollcall/testing';
 import { sql } from 'kysely';
@@ -120,5 +126,19 @@ describe('migration 16 on a copy of a database with history', () => {
       expected.totals.reduce((sum, row) => sum + row.duplicate, 0) + history.length,
     );
     expect(await readDerivedState(copy.db)).toEqual(expected.derived);
+  });
+
+  it('goes back down to release 15 with its data, and up again', async () => {
+    await copy.stopWorkers();
+    const events = await count(copy.db, 'events');
+    const derived = await readDerivedState(copy.db);
+    await migrateUpTo(copy.db, '2026-12-05-15-ingest-manifest');
+    const partitioned = await sql<{ n: string }>`select count(*) as n from pg_partitioned_table`.execute(copy.db);
+    expect(Number(partitioned.rows[0]?.n)).toBe(0);
+    expect(await count(copy.db, 'events')).toBe(events);
+    expect(await readDerivedState(copy.db)).toEqual(derived);
+    expect(await migrateToLatest(copy.db)).toEqual(['2026-12-05-16-month-partitions']);
+    expect(await count(copy.db, 'event_ids')).toBe(events);
+    expect(await readDerivedState(copy.db)).toEqual(derived);
   });
 });
