@@ -9,8 +9,13 @@ import { resolveBackingServices } from '@rollcall/backing-services';
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 
-export const BENCH_DATABASE = 'rollcall_bench';
-export const BENCH_PREFIX = 'rollcall-bench';
+/**
+ * The benchmark's database, recreated on each run; `BENCH_NAME` gives a run names of its own, so
+ * two checkouts benchmarking on one machine do not drop each other's database or queues.
+ */
+export const BENCH_DATABASE = process.env.BENCH_NAME ?? 'rollcall_bench';
+if (!/^[a-z][a-z0-9_]*$/.test(BENCH_DATABASE)) throw new Error('BENCH_NAME: lowercase letters, digits and _');
+export const BENCH_PREFIX = BENCH_DATABASE.replaceAll('_', '-');
 export const BENCH_PSEUDONYM_KEY = 'bench-only-key-never-use-for-real-person-data';
 
 export interface BenchContext {
@@ -27,6 +32,26 @@ export interface BenchContext {
   close(): Promise<void>;
 }
 
+/** Drops and creates `name` on the server of `serverUrl`, migrated, with the reference data. */
+export async function recreateBenchDatabase(serverUrl: string, name: string): Promise<{ databaseUrl: string; db: Db }> {
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.query(`drop database if exists ${name} with (force)`);
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const databaseUrl = url.toString();
+  const db = createDatabase(databaseUrl, { maxConnections: 12, applicationName: 'rollcall-bench' });
+  await migrateToLatest(db);
+  await loadReferenceIntoDatabase(db, loadReferenceData());
+  return { databaseUrl, db };
+}
+
 /**
  * A database and queue prefix of the benchmark's own, recreated on every run so that figures do
  * not depend on what an earlier run left behind, on the same PostgreSQL and Redis as everything else.
@@ -36,21 +61,7 @@ export async function openBenchContext(): Promise<BenchContext> {
     allowContainers: true,
     onProgress: (message) => console.error(message),
   });
-  const admin = new URL(services.databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
-  client.on('error', () => undefined);
-  await client.connect();
-  await client.query(`drop database if exists ${BENCH_DATABASE} with (force)`);
-  await client.query(`create database ${BENCH_DATABASE}`);
-  await client.end();
-  const url = new URL(services.databaseUrl);
-  url.pathname = `/${BENCH_DATABASE}`;
-  const databaseUrl = url.toString();
-  const db = createDatabase(databaseUrl, { maxConnections: 12, applicationName: 'rollcall-bench' });
-  await migrateToLatest(db);
-  await loadReferenceIntoDatabase(db, loadReferenceData());
+  const { databaseUrl, db } = await recreateBenchDatabase(services.databaseUrl, BENCH_DATABASE);
   const log = createLogger({ service: 'bench', level: 'warn', destination: 'stderr' });
   const producer = createRedisConnection(services.redisUrl, { role: 'producer', log });
   await waitForRedisReady(producer);

@@ -63,6 +63,10 @@ export async function loadHistory(
       total += count;
       onMonth(month, count);
     }
+    // Event identity (migration 16) beside the copied rows, as the workers' insert writes it.
+    await client.query(
+      'insert into event_ids (feed, event_id, occurred_at, content_hash) select feed, event_id, occurred_at, content_hash from events on conflict do nothing',
+    );
   } finally {
     await client.end();
   }

@@ -12,7 +12,7 @@ export interface WorkerProcess {
 }
 
 /** The worker service as deployed (its bundle, `services/worker/dist/main.mjs`), in a process of its own. */
-export function startWorkerProcess(context: BenchContext, concurrency: number): WorkerProcess {
+export function startWorkerProcess(context: Pick<BenchContext, 'env'>, concurrency: number): WorkerProcess {
   const child = spawnRollcall('worker', [], { ...context.env, WORKER_CONCURRENCY: String(concurrency) });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -34,7 +34,11 @@ export function startWorkerProcess(context: BenchContext, concurrency: number): 
  * clock runs from the first job it takes until every queue is drained: validation, dedupe,
  * entity folding and daily aggregates, committed.
  */
-export async function measureRollcallIngest(context: BenchContext, offered: number, worker: () => WorkerProcess[]) {
+export async function measureRollcallIngest(
+  context: Pick<BenchContext, 'db' | 'queues'>,
+  offered: number,
+  worker: () => WorkerProcess[],
+) {
   const listener = context.queues.events(FEED_QUEUE_NAMES[0]!);
   await listener.events.waitUntilReady();
   const firstActive = new Promise<number>((resolve) =>

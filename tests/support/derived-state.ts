@@ -31,7 +31,7 @@ export async function readDerivedState(db: Db) {
  * `cascade` also empties tables that refer to these (a snapshot's outbox rows).
  */
 export async function resetPipelineTables(db: Db): Promise<void> {
-  await sql`truncate events, entities, daily_aggregates, monthly_aggregates, daily_feed_stats, event_accounting, rejected_events, ingest_parts, snapshot_heads, snapshots, nightly_runs cascade`.execute(
+  await sql`truncate events, event_ids, entities, daily_aggregates, monthly_aggregates, daily_feed_stats, event_accounting, rejected_events, ingest_parts, snapshot_heads, snapshots, nightly_runs cascade`.execute(
     db,
   );
 }

@@ -37,9 +37,12 @@ export class PipelineHarness {
     readonly publishDeps: PublishDeps,
   ) {}
 
-  static async start(options: { workerConcurrency?: number; startWorkers?: boolean } = {}): Promise<PipelineHarness> {
+  static async start(
+    options: { workerConcurrency?: number; startWorkers?: boolean; database?: TestDatabase } = {},
+  ): Promise<PipelineHarness> {
     const log = createSilentLogger();
-    const database = await createTestDatabase();
+    // A database of the caller's (one at an older migration, say) is destroyed with the harness.
+    const database = options.database ?? (await createTestDatabase());
     const redis = createTestRedis();
     const producer = createRedisConnection(redis.url, { role: 'producer' });
     const workerConnection = createRedisConnection(redis.url, { role: 'worker' });

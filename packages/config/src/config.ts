@@ -108,6 +108,15 @@ export const EnvSchema = z.object({
     .default('30 3 * * *'),
   NIGHTLY_CATCH_UP_DAYS: integer(1, 366).default(7),
   NIGHTLY_DEADMAN_HOURS: integer(1, 24 * 14).default(26),
+  /** Month partitions the nightly run makes ahead of the current month (operations.md, "Partitions"). */
+  PARTITION_MONTHS_AHEAD: integer(1, 24).default(3),
+  /**
+   * Retention by whole months, counting the current one; unset keeps everything. Events: replay is
+   * refused once any are dropped. Daily aggregates: at least 25, as a snapshot reads the days of
+   * its as-of month and of the same month a year earlier (older months come from monthly sums).
+   */
+  RETENTION_EVENTS_MONTHS: integer(1, 1200).optional(),
+  RETENTION_DAILY_AGGREGATES_MONTHS: integer(25, 1200).optional(),
   /** Published counts from 1 to this value are suppressed ([c]); 0 is never suppressed. */
   SUPPRESS_MAX_COUNT: integer(0, 1000).default(4),
   /**
@@ -161,6 +170,11 @@ export interface Config {
     readonly cron: string;
     readonly catchUpDays: number;
     readonly deadManHours: number;
+  };
+  /** Month partitions: made ahead by the nightly run, and retention (null keeps everything). */
+  readonly partitions: {
+    readonly monthsAhead: number;
+    readonly keepMonths: { readonly events: number | null; readonly daily_aggregates: number | null };
   };
   readonly suppressMaxCount: number;
   /** Thresholds of the trend labels, in percent; stated in every snapshot's rules. */
@@ -253,6 +267,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cron: e.NIGHTLY_CRON,
       catchUpDays: e.NIGHTLY_CATCH_UP_DAYS,
       deadManHours: e.NIGHTLY_DEADMAN_HOURS,
+    },
+    partitions: {
+      monthsAhead: e.PARTITION_MONTHS_AHEAD,
+      keepMonths: {
+        events: e.RETENTION_EVENTS_MONTHS ?? null,
+        daily_aggregates: e.RETENTION_DAILY_AGGREGATES_MONTHS ?? null,
+      },
     },
     suppressMaxCount: e.SUPPRESS_MAX_COUNT,
     trendThresholds: { stablePercent: e.TREND_STABLE_PERCENT, strongPercent: e.TREND_STRONG_PERCENT },

@@ -62,7 +62,8 @@ export interface AccountingCheck {
 }
 
 /**
- * Cross-checks the counters against the tables they count: stored against rows in `events`,
+ * Cross-checks the counters against the tables they count: stored against rows in `events` (with
+ * the counts of event months retention dropped, `retired_event_counts`),
  * rejected against rows in `rejected_events`. Any difference means an outcome went unrecorded.
  */
 export async function checkAccounting(db: DbOrTransaction): Promise<AccountingCheck[]> {
@@ -74,7 +75,11 @@ export async function checkAccounting(db: DbOrTransaction): Promise<AccountingCh
     accounted_rejected: number;
     rejected_in_table: number;
   }>`
-    with stored as (select feed, force_id, count(*)::bigint n from events group by 1, 2),
+    with stored as (
+           select feed, force_id, sum(n)::bigint n from (
+             select feed, force_id, count(*) n from events group by 1, 2
+             union all select feed, force_id, events from retired_event_counts
+           ) kept_and_retired group by 1, 2),
          rejected as (select feed, coalesce(force_id, '') force_id, count(*)::bigint n from rejected_events group by 1, 2),
          keys as (select feed, force_id from event_accounting union select feed, force_id from stored union select feed, force_id from rejected)
     select k.feed, k.force_id,

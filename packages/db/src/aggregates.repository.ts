@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
 import { jsonRecordset } from './json-recordset.ts';
+import { readRetentionHorizon, RetiredMonthsError } from './month-partitions.repository.ts';
 
 export interface AggregateDelta {
   readonly forceId: string;
@@ -204,6 +205,34 @@ export async function sumAggregatesOverWindows(
   query: { forceIds: readonly string[]; windows: readonly AggregateWindow[] },
 ): Promise<WindowSum[]> {
   if (query.forceIds.length === 0 || query.windows.length === 0) return [];
+  await assertDailyDaysKept(db, query.windows);
+  const result = await windowSumsQuery(query).execute(db);
+  return result.rows.map((row) => ({
+    windowId: row.window_id,
+    forceId: row.force_id,
+    metric: row.metric,
+    dim: row.dim,
+    value: row.value,
+  }));
+}
+
+/**
+ * A snapshot reading days whose daily partition retention dropped would publish figures short of
+ * those days: refused instead (the monthly sums still hold whole months, which is all a snapshot
+ * reads before its as-of month and the same month a year earlier).
+ */
+async function assertDailyDaysKept(db: DbOrTransaction, windows: readonly AggregateWindow[]): Promise<void> {
+  const keptFrom = await readRetentionHorizon(db, 'daily_aggregates');
+  if (keptFrom === null) return;
+  for (const window of windows) {
+    const first = partsOfWindow(window).days[0]?.[0];
+    if (first !== undefined && first < keptFrom)
+      throw new RetiredMonthsError('daily_aggregates', keptFrom, `period ${window.id} needs day ${first}`);
+  }
+}
+
+/** The statement of `sumAggregatesOverWindows`, apart so that a test can EXPLAIN it (partition pruning). */
+export function windowSumsQuery(query: { forceIds: readonly string[]; windows: readonly AggregateWindow[] }) {
   const forces = sql`${sql.val([...query.forceIds])}::text[]`;
   const metricsFilter = (window: AggregateWindow) =>
     window.metrics === undefined ? sql`` : sql`and metric = any(${sql.val([...window.metrics])}::text[])`;
@@ -222,16 +251,9 @@ export async function sumAggregatesOverWindows(
       ),
     ];
   });
-  const result = await sql<{ window_id: string; force_id: string; metric: string; dim: string; value: number }>`
+  return sql<{ window_id: string; force_id: string; metric: string; dim: string; value: number }>`
     select window_id, force_id, metric, dim, sum(value)::bigint as value
     from (${sql.join(selects, sql` union all `)}) parts
     group by 1, 2, 3, 4
-    having sum(value) <> 0`.execute(db);
-  return result.rows.map((row) => ({
-    windowId: row.window_id,
-    forceId: row.force_id,
-    metric: row.metric,
-    dim: row.dim,
-    value: row.value,
-  }));
+    having sum(value) <> 0`;
 }

@@ -20,6 +20,32 @@ export interface EventsTable {
   received_at: Generated<Timestamp>;
 }
 
+/**
+ * Event identity (migration 16): one row per stored (feed, eventId), whatever month its event is
+ * partitioned into; its primary key is what stores each event exactly once.
+ */
+export interface EventIdsTable {
+  feed: string;
+  event_id: string;
+  occurred_at: Timestamp;
+  content_hash: string;
+}
+
+/** The oldest month a month-partitioned table still holds, once retention has dropped older ones. */
+export interface PartitionRetentionTable {
+  table_name: string;
+  kept_from: DateColumn;
+  changed_at: Generated<Timestamp>;
+}
+
+/** Stored events of months dropped by retention, so the accounting check still adds up. */
+export interface RetiredEventCountsTable {
+  feed: string;
+  force_id: string;
+  month: DateColumn;
+  events: number;
+}
+
 export interface EntitiesTable {
   force_id: string;
   kind: string;
@@ -228,6 +254,9 @@ export interface IngestRunJobsTable {
 
 export interface Database {
   events: EventsTable;
+  event_ids: EventIdsTable;
+  partition_retention: PartitionRetentionTable;
+  retired_event_counts: RetiredEventCountsTable;
   entities: EntitiesTable;
   daily_aggregates: DailyAggregatesTable;
   monthly_aggregates: MonthlyAggregatesTable;

@@ -19,23 +19,37 @@ export interface NewEvent {
 /**
  * Inserts events whose (feed, eventId) is new, in one statement, and returns the ids it
  * inserted. The others already exist: the caller tells duplicates from conflicts by hash.
+ *
+ * `events` is partitioned by month (migration 16), so its primary key holds `occurred_at` and
+ * cannot refuse an eventId stored before with another instant. Identity is claimed first in
+ * `event_ids` (feed, event_id), whose primary key makes each event stored once; only the events
+ * whose claim succeeded are written to `events`, in the same statement.
  */
 export async function insertNewEvents(db: DbOrTransaction, events: readonly NewEvent[]): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   const result = await sql<{ feed: string; event_id: string }>`
+    with offered as (
+      select * from ${jsonRecordset(events, [
+        ['feed', 'text', (e) => e.feed],
+        ['event_id', 'text', (e) => e.eventId],
+        ['type', 'text', (e) => e.type],
+        ['force_id', 'text', (e) => e.forceId],
+        ['occurred_at', 'timestamptz', (e) => e.occurredAt],
+        ['entity_kind', 'text', (e) => e.entityKind],
+        ['entity_id', 'text', (e) => e.entityId],
+        ['content_hash', 'text', (e) => e.contentHash],
+        ['body', 'jsonb', (e) => e.body],
+      ])}
+    ),
+    claimed as (
+      insert into event_ids (feed, event_id, occurred_at, content_hash)
+      select feed, event_id, occurred_at, content_hash from offered
+      on conflict (feed, event_id) do nothing
+      returning feed, event_id
+    )
     insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, content_hash, body)
-    select * from ${jsonRecordset(events, [
-      ['feed', 'text', (e) => e.feed],
-      ['event_id', 'text', (e) => e.eventId],
-      ['type', 'text', (e) => e.type],
-      ['force_id', 'text', (e) => e.forceId],
-      ['occurred_at', 'timestamptz', (e) => e.occurredAt],
-      ['entity_kind', 'text', (e) => e.entityKind],
-      ['entity_id', 'text', (e) => e.entityId],
-      ['content_hash', 'text', (e) => e.contentHash],
-      ['body', 'jsonb', (e) => e.body],
-    ])}
-    on conflict (feed, event_id) do nothing
+    select o.feed, o.event_id, o.type, o.force_id, o.occurred_at, o.entity_kind, o.entity_id, o.content_hash, o.body
+    from offered o join claimed c using (feed, event_id)
     returning feed, event_id`.execute(db);
   return new Set(result.rows.map((row) => `${row.feed}\u0000${row.event_id}`));
 }
@@ -51,7 +65,7 @@ export async function findContentHashes(
   if (keys.length === 0) return new Map();
   const result = await sql<{ feed: string; event_id: string; content_hash: string }>`
     select e.feed, e.event_id, e.content_hash
-    from events e
+    from event_ids e
     join ${jsonRecordset(keys, [
       ['feed', 'text', (k) => k.feed],
       ['event_id', 'text', (k) => k.eventId],

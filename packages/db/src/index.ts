@@ -32,3 +32,4 @@ export * from './nightly-ledger.repository.ts';
 export * from './session-lock.repository.ts';
 export * from './replay-events.repository.ts';
 export * from './transaction-settings.ts';
+export * from './month-partitions.repository.ts';

@@ -14,6 +14,7 @@ import * as publishedFigures from './migrations/2026-12-05-11-published-figures.
 import * as pipelineMarkers from './migrations/2026-12-05-12-pipeline-markers.ts';
 import * as releaseCalendar from './migrations/2026-12-05-13-release-calendar.ts';
 import * as ingestManifest from './migrations/2026-12-05-15-ingest-manifest.ts';
+import * as monthPartitions from './migrations/2026-12-05-16-month-partitions.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -34,6 +35,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-05-12-pipeline-markers': pipelineMarkers,
   '2026-12-05-13-release-calendar': releaseCalendar,
   '2026-12-05-15-ingest-manifest': ingestManifest,
+  '2026-12-05-16-month-partitions': monthPartitions,
 };
 
 export class MigrationError extends Error {
@@ -57,6 +59,20 @@ const migratorFor = (db: Kysely<any>) =>
 /** Applies pending migrations (idempotent). Returns the names applied; throws MigrationError on failure. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const { error, results } = await migratorFor(db).migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result: MigrationResult) => result.status === 'Error');
+    throw new MigrationError(failed?.migrationName, error);
+  }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
+}
+
+/**
+ * Applies pending migrations up to and including `name` (tests that build a database as an older
+ * release left it, to migrate it with its data); throws MigrationError on failure.
+ */
+export async function migrateUpTo(db: Kysely<any>, name: string): Promise<string[]> {
+  if (!(name in MIGRATIONS)) throw new RangeError(`no migration named ${name}`);
+  const { error, results } = await migratorFor(db).migrateTo(name);
   if (error !== undefined) {
     const failed = results?.find((result: MigrationResult) => result.status === 'Error');
     throw new MigrationError(failed?.migrationName, error);

@@ -7,3 +7,4 @@ export * from './nightly-worker.ts';
 export * from './nightly-publication.ts';
 export * from './run-nightly.ts';
 export * from './release-watch.ts';
+export * from './nightly-partitions.ts';

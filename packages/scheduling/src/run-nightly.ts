@@ -11,6 +11,7 @@ import type { Logger } from '@rollcall/logger';
 import { nightlyDates, nightlyWindow } from './nightly-dates.ts';
 import { NightlyRunFailedError } from './nightly-errors.ts';
 import { withNightlyLock } from './nightly-lock.ts';
+import { DEFAULT_PARTITION_POLICY, maintainMonthPartitions, type PartitionPolicy } from './nightly-partitions.ts';
 import type { NightlyPublication, PublishSnapshot, ReviseStaleSnapshots } from './nightly-publication.ts';
 
 export interface RunNightlyOptions {
@@ -29,6 +30,8 @@ export interface RunNightlyOptions {
    * each publication delivers its own snapshot and fails its force if it cannot.
    */
   readonly deliverPending?: () => Promise<unknown>;
+  /** Month partitions made ahead and retention (config `partitions`); 3 months ahead, nothing dropped by default. */
+  readonly partitions?: PartitionPolicy;
   /** The clock, epoch ms; `Date.now` by default. Tests pass a fixed instant. */
   readonly now?: () => number;
   readonly log: Logger;
@@ -69,6 +72,7 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
  * The nightly run. Under the nightly lock (one run at a time across processes), it:
  * 1. delivers snapshots left undelivered by a process that died after committing them
  *    (`deliverPending`, when given);
+ * 1b. makes the month partitions ahead and applies retention (`maintainMonthPartitions`);
  * 2. computes its dates from the ledger (`nightlyDates`): every date of the catch-up window
  *    (the last `catchUpDays` days up to yesterday) not yet succeeded, oldest first; older missed
  *    or failed dates are recorded as `skipped`;
@@ -100,6 +104,13 @@ export async function runNightly(options: RunNightlyOptions): Promise<NightlyRun
       } catch (err) {
         log.error({ err }, 'delivering pending snapshots failed; the next publication or run retries');
       }
+    }
+    try {
+      const policy = options.partitions ?? DEFAULT_PARTITION_POLICY;
+      await maintainMonthPartitions(db, { now: startedAt, timeZone, policy, log });
+    } catch (err) {
+      // Not fatal: without this month's partition its rows go to DEFAULT, and the next run moves them.
+      log.error({ err }, 'month partition upkeep failed; the next run tries again');
     }
     const window = nightlyWindow({ now: startedAt, timeZone, catchUpDays });
     const plan = nightlyDates({

@@ -2,6 +2,7 @@ import type { Calendar, LocalDate } from '@rollcall/calendar';
 import {
   type AggregateDelta,
   beginReplay,
+  assertEventsNotRetired,
   type Db,
   type EntityWrite,
   type FeedStatsDelta,
@@ -79,6 +80,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
   return db.transaction().execute(async (trx) => {
     const rebuildEntities = options.entities === true;
     const total = await beginReplay(trx, { rebuildEntities });
+    await assertEventsNotRetired(trx, 'replay');
 
     // One number per (force, day, metric, dim): a replay adds millions of contributions.
     const sums = new Map<string, number>();

@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   // Truncate, not delete: published snapshots refuse DELETE.
-  await sql`truncate events, entities, daily_aggregates, monthly_aggregates, ingest_parts, daily_feed_stats, event_accounting, rejected_events, snapshot_heads, snapshots cascade`.execute(
+  await sql`truncate events, event_ids, entities, daily_aggregates, monthly_aggregates, ingest_parts, daily_feed_stats, event_accounting, rejected_events, snapshot_heads, snapshots cascade`.execute(
     test.db,
   );
 });

@@ -45,6 +45,7 @@ export function nightlyRunner(
       forces: context.config.forces,
       timeZone: context.config.timeZone,
       catchUpDays: context.config.nightly.catchUpDays,
+      partitions: context.config.partitions,
       publish: async (forceId, asOf) => slim(await publishSnapshot(deps, forceId, asOf)),
       reviseStale: async () => (await reviseStaleSnapshots(deps, context.config.forces)).map(slim),
       deliverPending: () => drainSnapshotOutbox(deps),

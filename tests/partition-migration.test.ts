@@ -1,0 +1,144 @@
+import { FEEDS, type FeedEvent } from '@rollcall/contract';
+import {
+  checkAccounting,
+  listMonthPartitions,
+  migrateToLatest,
+  migrateUpTo,
+  readEventTotalsByFeed,
+} from '@rollcall/db';
+import { simulateForceMonth } from '@rollcall/simulator';
+import { createTestDatabaseMigratedTo } from '@rollcall/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDerivedState } from './support/derived-state.ts';
+import { PipelineHarness } from './support/pipeline-harness.ts';
+
+/**
+ * Migration 16 moves a database with history into month partitions (issue 16). The history is
+ * loaded through the real pipeline (queues, workers, publication) into a database of the current
+ * schema, and its every table the pipeline writes is copied, row for row, into a database built
+ * as release 15 left it (migrations up to 15 only): the copy with history. Migration 16 then runs
+ * on the copy: every count, aggregate, entity and the snapshot's content hash must be what the
+ * pipeline produced, each row in its London month's partition, and event identity must survive
+ * the move (the same events offered again are duplicates, not stored twice).
+ */
+const FORCE = 'avon-and-somerset';
+const MONTHS = ['2023-11', '2023-12', '2024-01'];
+const AS_OF = '2024-01-31';
+/** What the workers write; `events` and `daily_aggregates` have the same columns before and after 16. */
+const PIPELINE_TABLES = [
+  'events',
+  'entities',
+  'daily_aggregates',
+  'monthly_aggregates',
+  'daily_feed_stats',
+  'event_accounting',
+  'rejected_events',
+  'ingest_parts',
+  'pipeline_markers',
+];
+
+let live: PipelineHarness;
+let copy: PipelineHarness;
+const history: FeedEvent[] = [];
+beforeAll(async () => {
+  live = await PipelineHarness.start();
+  for (const [index, month] of MONTHS.entries()) {
+    const events = simulateForceMonth({ forceId: FORCE, month, seed: 40 + index, scale: 0.05 });
+    for (const feed of FEEDS) history.push(...events[feed]);
+  }
+  await live.offerEvents(history);
+  // Some of it again: duplicates in the accounting.
+  await live.offerEvents(history.slice(0, 500));
+  await live.drain();
+  await live.stopWorkers();
+
+  const old = await createTestDatabaseMigratedTo('2026-12-05-15-ingest-manifest');
+  copy = await PipelineHarness.start({ database: old, startWorkers: false });
+  for (const table of PIPELINE_TABLES) {
+    const rows = await sql<{
+      rows: unknown;
+    }>`select coalesce(json_agg(t), '[]') as rows from ${sql.table(table)} t`.execute(live.db);
+    await sql`insert into ${sql.table(table)} select * from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows.rows[0]?.rows)}::json)`.execute(
+      copy.db,
+    );
+  }
+}, 300_000);
+afterAll(async () => {
+  await live.close();
+  await copy.close();
+});
+
+const count = async (db: PipelineHarness['db'], table: string) =>
+  Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(db)).rows[0]?.n);
+
+describe('migration 16 on a copy of a database with history', () => {
+  it('keeps every count, aggregate and the snapshot content hash, with each row in its month partition', async () => {
+    const expected = {
+      events: await count(live.db, 'events'),
+      derived: await readDerivedState(live.db),
+      totals: await readEventTotalsByFeed(live.db),
+      snapshot: (await live.publish(FORCE, AS_OF)).document.contentHash,
+    };
+    expect(expected.events).toBeGreaterThan(10_000);
+    // The copy, still on release 15's schema, holds exactly the pipeline's state.
+    expect(await count(copy.db, 'events')).toBe(expected.events);
+    expect(await readDerivedState(copy.db)).toEqual(expected.derived);
+
+    const started = performance.now();
+    expect(await migrateToLatest(copy.db)).toEqual(['2026-12-05-16-month-partitions']);
+    const seconds = (performance.now() - started) / 1000;
+    console.info(`migration 16 moved ${expected.events} events in ${seconds.toFixed(2)} s`);
+
+    expect(await count(copy.db, 'events')).toBe(expected.events);
+    expect(await count(copy.db, 'event_ids')).toBe(expected.events);
+    expect(await readDerivedState(copy.db)).toEqual(expected.derived);
+    expect(await readEventTotalsByFeed(copy.db)).toEqual(expected.totals);
+    expect((await checkAccounting(copy.db)).filter((row) => row.accountedStored !== row.eventsInTable)).toEqual([]);
+
+    // Each history month has its partition, and nothing of it is in DEFAULT.
+    for (const table of ['events', 'daily_aggregates'] as const)
+      expect((await listMonthPartitions(copy.db, table)).map((p) => p.month)).toEqual(
+        expect.arrayContaining([...MONTHS, null]),
+      );
+    expect(await count(copy.db, 'events_default')).toBe(0);
+    expect(await count(copy.db, 'daily_aggregates_default')).toBe(0);
+    const misplaced = await sql<{ n: string }>`
+      select count(*) as n from events
+      where tableoid::regclass::text <> 'events_' || to_char(occurred_at at time zone 'Europe/London', 'YYYY_MM')`.execute(
+      copy.db,
+    );
+    expect(Number(misplaced.rows[0]?.n)).toBe(0);
+
+    // The snapshot published from the migrated copy: the content hash of the pipeline's own.
+    expect((await copy.publish(FORCE, AS_OF)).document.contentHash).toBe(expected.snapshot);
+
+    // Identity survived the move: the whole history offered again is all duplicates.
+    copy.startWorkers();
+    await copy.offerEvents(history);
+    await copy.drain();
+    expect(await count(copy.db, 'events')).toBe(expected.events);
+    const totalsAfter = await readEventTotalsByFeed(copy.db);
+    expect(totalsAfter.map((row) => [row.feed, row.stored])).toEqual(
+      expected.totals.map((row) => [row.feed, row.stored]),
+    );
+    expect(totalsAfter.reduce((sum, row) => sum + row.duplicate, 0)).toBe(
+      expected.totals.reduce((sum, row) => sum + row.duplicate, 0) + history.length,
+    );
+    expect(await readDerivedState(copy.db)).toEqual(expected.derived);
+  });
+
+  it('goes back down to release 15 with its data, and up again', async () => {
+    await copy.stopWorkers();
+    const events = await count(copy.db, 'events');
+    const derived = await readDerivedState(copy.db);
+    await migrateUpTo(copy.db, '2026-12-05-15-ingest-manifest');
+    const partitioned = await sql<{ n: string }>`select count(*) as n from pg_partitioned_table`.execute(copy.db);
+    expect(Number(partitioned.rows[0]?.n)).toBe(0);
+    expect(await count(copy.db, 'events')).toBe(events);
+    expect(await readDerivedState(copy.db)).toEqual(derived);
+    expect(await migrateToLatest(copy.db)).toEqual(['2026-12-05-16-month-partitions']);
+    expect(await count(copy.db, 'event_ids')).toBe(events);
+    expect(await readDerivedState(copy.db)).toEqual(derived);
+  });
+});
