@@ -1,1 +1,2 @@
 export * from './backing-services.ts';
+export * from './embedded-postgres.ts';
