@@ -4,3 +4,4 @@ export * from './test-redis.ts';
 export * from './test-intake-context.ts';
 export * from './test-fixtures.ts';
 export * from './redis-servers.ts';
+export * from './test-queue-backend.ts';
