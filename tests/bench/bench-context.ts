@@ -2,7 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createDatabase, type Db, loadReferenceIntoDatabase, migrateToLatest } from '@rollcall/db';
 import { createLogger, type Logger } from '@rollcall/logger';
-import { createRedisConnection, QueueFactory, waitForRedisReady } from '@rollcall/queue';
+import {
+  createRedisConnection,
+  PostgresQueueStore,
+  QueueFactory,
+  queueSchemaFor,
+  waitForQueueConnection,
+  waitForRedisReady,
+} from '@rollcall/queue';
 import { loadReferenceData } from '@rollcall/reference';
 import { deleteKeysWithPrefix } from '@rollcall/queue';
 import { resolveBackingServices } from '@rollcall/backing-services';
@@ -27,6 +34,58 @@ export interface BenchContext {
   close(): Promise<void>;
 }
 
+/** What the queue-path figures (ingest, freshness, replay) need: any queue backend. */
+export type QueueBenchContext = Pick<BenchContext, 'databaseUrl' | 'db' | 'queues' | 'env' | 'dir' | 'close'>;
+
+/** Creates (or recreates) a database of the benchmark's own and migrates it; returns its URL. */
+async function freshBenchDatabase(serverUrl: string, name: string): Promise<string> {
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.query(`drop database if exists ${name} with (force)`);
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * The same as `openBenchContext`, with the queues in PostgreSQL (QUEUE_BACKEND=postgres): a
+ * database of its own on the same server, the queues in its schema, Redis not used.
+ */
+export async function openPostgresQueueBenchContext(serverUrl: string): Promise<QueueBenchContext> {
+  const databaseUrl = await freshBenchDatabase(serverUrl, `${BENCH_DATABASE}_pgq`);
+  const db = createDatabase(databaseUrl, { maxConnections: 12, applicationName: 'rollcall-bench' });
+  await migrateToLatest(db);
+  await loadReferenceIntoDatabase(db, loadReferenceData());
+  const log = createLogger({ service: 'bench', level: 'warn', destination: 'stderr' });
+  const producer = new PostgresQueueStore(databaseUrl, queueSchemaFor(BENCH_PREFIX));
+  await waitForQueueConnection(producer, 30_000);
+  const queues = new QueueFactory({ connection: producer, prefix: BENCH_PREFIX, log });
+  return {
+    databaseUrl,
+    db,
+    queues,
+    dir: resolve('var/bench'),
+    env: {
+      DATABASE_URL: databaseUrl,
+      QUEUE_BACKEND: 'postgres',
+      QUEUE_PREFIX: BENCH_PREFIX,
+      PSEUDONYM_KEY: BENCH_PSEUDONYM_KEY,
+      LOG_LEVEL: 'warn',
+    },
+    close: async () => {
+      await queues.close();
+      await producer.close();
+      await db.destroy();
+    },
+  };
+}
+
 /**
  * A database and queue prefix of the benchmark's own, recreated on every run so that figures do
  * not depend on what an earlier run left behind, on the same PostgreSQL and Redis as everything else.
@@ -36,18 +95,7 @@ export async function openBenchContext(): Promise<BenchContext> {
     allowContainers: true,
     onProgress: (message) => console.error(message),
   });
-  const admin = new URL(services.databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
-  client.on('error', () => undefined);
-  await client.connect();
-  await client.query(`drop database if exists ${BENCH_DATABASE} with (force)`);
-  await client.query(`create database ${BENCH_DATABASE}`);
-  await client.end();
-  const url = new URL(services.databaseUrl);
-  url.pathname = `/${BENCH_DATABASE}`;
-  const databaseUrl = url.toString();
+  const databaseUrl = await freshBenchDatabase(services.databaseUrl, BENCH_DATABASE);
   const db = createDatabase(databaseUrl, { maxConnections: 12, applicationName: 'rollcall-bench' });
   await migrateToLatest(db);
   await loadReferenceIntoDatabase(db, loadReferenceData());

@@ -11,13 +11,14 @@ import { publishSnapshot } from '@rollcall/publishing';
 import { feedQueueName } from '@rollcall/queue';
 import { codeVersion } from '@rollcall/runtime';
 import { sql } from 'kysely';
-import { openBenchContext } from './bench-context.ts';
+import { openBenchContext, openPostgresQueueBenchContext } from './bench-context.ts';
 import { BENCH_FORCE, benchMonths, countEvents, monthsEndingAt } from './bench-events.ts';
 import { measureCliMemory } from './cli-memory.ts';
 import { copyRow, measureCopyBaseline } from './copy-baseline.ts';
 import { measureFreshness } from './freshness.ts';
 import { loadHistory } from './history-loader.ts';
 import { measureNaiveBaseline } from './naive-baseline.ts';
+import { measureQueuePath, queueBackendRows, type QueuePathFigures } from './queue-backends.ts';
 import { buildServices } from './process-memory.ts';
 import { measureRollcallIngest, startWorkerProcess } from './rollcall-ingest.ts';
 
@@ -27,6 +28,9 @@ import { measureRollcallIngest, startWorkerProcess } from './rollcall-ingest.ts'
  *
  *   pnpm bench                 1,000,000 events, 3 years of history, 256 MB and 1 GB files (about 12 min)
  *   pnpm bench --quick         200,000 events, 1 year of history, 100 MB and 400 MB files
+ *   pnpm bench --queue-backend postgres
+ *                              also ingest, freshness and replay with the queues in PostgreSQL
+ *                              (QUEUE_BACKEND=postgres), side by side with Redis in one table
  */
 const { values } = parseArgs({
   options: {
@@ -37,8 +41,13 @@ const { values } = parseArgs({
     'naive-events': { type: 'string' },
     concurrency: { type: 'string', default: '2' },
     workers: { type: 'string', default: '2' },
+    'queue-backend': { type: 'string', default: 'redis' },
   },
 });
+if (values['queue-backend'] !== 'redis' && values['queue-backend'] !== 'postgres')
+  throw new Error(`--queue-backend must be redis or postgres (got ${JSON.stringify(values['queue-backend'])})`);
+/** With `postgres`, the queue-path figures are measured a second time on PostgreSQL queues. */
+const compareWithPostgresQueues = values['queue-backend'] === 'postgres';
 const quick = values.quick === true;
 const liveMonths = Number(values.months ?? (quick ? 1 : 5));
 const historyMonths = Number(values['history-months'] ?? (quick ? 11 : 31));
@@ -244,6 +253,37 @@ try {
   const largeFile = await cliRun(fileMb);
   results.cli = { smallFile, largeFile, peakGrowth: round(largeFile.rssMb.max! / smallFile.rssMb.max!, 2) };
   say(JSON.stringify(results.cli));
+
+  // 8. The queue path again with the queues in PostgreSQL: the same events, workers and clocks.
+  if (compareWithPostgresQueues) {
+    say(`queues on PostgreSQL: the same ${offered.toLocaleString('en-GB')} events, freshness and replay`);
+    const pgContext = await openPostgresQueueBenchContext(context.databaseUrl);
+    try {
+      const postgres = await measureQueuePath(pgContext, { months, workerProcesses, concurrency }, say);
+      const ingestResult = results.ingest as {
+        eventsPerSecond: number;
+        seconds: number;
+        accounting: QueuePathFigures['accounting'];
+      };
+      const fresh = results.freshness as QueuePathFigures['freshness'];
+      const below = results.freshnessBelowCapacity as QueuePathFigures['freshnessBelowCapacity'];
+      const replayResult = results.replay as { eventsPerSecond: number; rowsDifferingFromLive: number };
+      const redis: QueuePathFigures = {
+        offered,
+        ingestEventsPerSecond: ingestResult.eventsPerSecond,
+        ingestSeconds: ingestResult.seconds,
+        accounting: ingestResult.accounting,
+        freshness: fresh,
+        freshnessBelowCapacity: below,
+        replayEventsPerSecond: replayResult.eventsPerSecond,
+        replayRowsDifferingFromLive: replayResult.rowsDifferingFromLive,
+      };
+      results.queueBackends = { redis, postgres };
+      say(JSON.stringify(results.queueBackends));
+    } finally {
+      await pgContext.close();
+    }
+  }
 } finally {
   await context.close();
 }
@@ -316,6 +356,15 @@ const widths = rows[0]!.map((_, c) =>
 const line = (cells: readonly string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
 console.log(line(['figure', 'measured', 'baseline', 'ratio', 'bar', '']));
 for (const row of rows) console.log(line(row));
+if (results.queueBackends) {
+  const { redis, postgres } = results.queueBackends as { redis: QueuePathFigures; postgres: QueuePathFigures };
+  const backendRows = queueBackendRows(redis, postgres);
+  const header = ['queue backend', 'Redis', 'PostgreSQL', 'PostgreSQL / Redis'];
+  const backendWidths = header.map((title, c) => Math.max(title.length, ...backendRows.map((r) => r[c]!.length)));
+  const backendLine = (cells: readonly string[]) => cells.map((cell, c) => cell.padEnd(backendWidths[c]!)).join('  ');
+  console.log(`\n${backendLine(header)}`);
+  for (const row of backendRows) console.log(backendLine(row));
+}
 const file = join('var/bench', `results-${new Date().toISOString().replaceAll(':', '-')}.json`);
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nfull results: ${file}`);

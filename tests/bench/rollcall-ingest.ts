@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readAccounting } from '@rollcall/db';
 import { FEED_QUEUE_NAMES, waitForQueuesDrained } from '@rollcall/queue';
-import type { BenchContext } from './bench-context.ts';
+import type { QueueBenchContext } from './bench-context.ts';
 import { exitOf, residentMemoryMb, spawnRollcall } from './process-memory.ts';
 
 export interface WorkerProcess {
@@ -12,7 +12,7 @@ export interface WorkerProcess {
 }
 
 /** The worker service as deployed (its bundle, `services/worker/dist/main.mjs`), in a process of its own. */
-export function startWorkerProcess(context: BenchContext, concurrency: number): WorkerProcess {
+export function startWorkerProcess(context: QueueBenchContext, concurrency: number): WorkerProcess {
   const child = spawnRollcall('worker', [], { ...context.env, WORKER_CONCURRENCY: String(concurrency) });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -34,7 +34,11 @@ export function startWorkerProcess(context: BenchContext, concurrency: number): 
  * clock runs from the first job it takes until every queue is drained: validation, dedupe,
  * entity folding and daily aggregates, committed.
  */
-export async function measureRollcallIngest(context: BenchContext, offered: number, worker: () => WorkerProcess[]) {
+export async function measureRollcallIngest(
+  context: QueueBenchContext,
+  offered: number,
+  worker: () => WorkerProcess[],
+) {
   const listener = context.queues.events(FEED_QUEUE_NAMES[0]!);
   await listener.events.waitUntilReady();
   const firstActive = new Promise<number>((resolve) =>

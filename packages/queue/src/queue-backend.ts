@@ -2,7 +2,7 @@ import type { Config } from '@rollcall/config';
 import type { Logger } from '@rollcall/logger';
 import {
   createPostgresBackend,
-  type Job,
+  type JobJson,
   PostgresQueueBackend,
   Queue,
   QueueEvents,
@@ -197,7 +197,7 @@ export function isPostgresQueue(queue: Queue): boolean {
 /** The fields of a job that health checks read, by BullMQ's names on Redis. */
 export type JobField = 'name' | 'failedReason' | 'atm' | 'finishedOn' | 'processedOn' | 'stc' | 'timestamp';
 
-const fieldOfJob = (job: Job, field: JobField): string | null => {
+const fieldOfJob = (job: JobJson, field: JobField): string | null => {
   const value = {
     name: job.name,
     failedReason: job.failedReason,
@@ -211,10 +211,21 @@ const fieldOfJob = (job: Job, field: JobField): string | null => {
 };
 
 /**
+ * How many finished jobs a health check reads on PostgreSQL at most: there a job is read whole
+ * (a feed job's data is up to 1,000 events), where Redis reads two fields of it.
+ */
+export const POSTGRES_JOB_SAMPLE = 20;
+
+/** `requested`, or at most POSTGRES_JOB_SAMPLE for a queue in PostgreSQL. */
+export function jobSampleSize(queue: Queue, requested: number): number {
+  return isPostgresQueue(queue) ? Math.min(requested, POSTGRES_JOB_SAMPLE) : requested;
+}
+
+/**
  * Reads a few fields of each job, null where the job or field is gone. On Redis only those fields
  * are fetched from the job hashes (a feed job carries up to 1,000 events, and one whose data is not
- * JSON cannot be built); on PostgreSQL the job is read through BullMQ, and one that cannot be
- * built reads as gone.
+ * JSON cannot be built); on PostgreSQL the job's stored row is read through the backend, without
+ * building the job or parsing its data.
  */
 export async function readJobFields(
   queue: Queue,
@@ -222,9 +233,10 @@ export async function readJobFields(
   fields: readonly JobField[],
 ): Promise<(string | null)[][]> {
   if (isPostgresQueue(queue)) {
+    const backend = queue.getBackend() as unknown as PostgresQueueBackend;
     return Promise.all(
       jobIds.map(async (jobId) => {
-        const job = await queue.getJob(jobId).catch(() => undefined);
+        const job = await backend.getJobData(jobId).catch(() => undefined);
         return fields.map((field) => (job ? fieldOfJob(job, field) : null));
       }),
     );
