@@ -75,7 +75,7 @@ beforeAll(async () => {
       { name: 'pcc-office', sha256: briefed.sha256, scopes: ['read:snapshots', 'pre-release'] },
     ]),
   });
-  app = buildApi({ db: test.db, queues, redis, config, log, now: () => clock });
+  app = buildApi({ db: test.db, queues, queueConnection: redis, config, log, now: () => clock });
   await app.ready();
   deps = {
     db: test.db,

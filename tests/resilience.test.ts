@@ -106,7 +106,7 @@ describe('a worker that loses Redis', () => {
     const api = buildApi({
       db: harness.db,
       queues: new QueueFactory({ connection: producer, prefix: harness.redis.prefix, log }),
-      redis: producer,
+      queueConnection: producer,
       config: loadConfig({
         DATABASE_URL: harness.database.url,
         REDIS_URL: viaRedisProxy,

@@ -54,7 +54,13 @@ describe('a late event after publication', () => {
         { name: 'dashboard', sha256: createHash('sha256').update(token).digest('hex'), scopes: ['read:snapshots'] },
       ]),
     });
-    const api = buildApi({ db: harness.db, queues: harness.queues, redis, config, log: createSilentLogger() });
+    const api = buildApi({
+      db: harness.db,
+      queues: harness.queues,
+      queueConnection: redis,
+      config,
+      log: createSilentLogger(),
+    });
     try {
       const response = await api.inject({
         url: '/v1/snapshots/latest?forceId=avon-and-somerset',

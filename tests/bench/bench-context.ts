@@ -2,7 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createDatabase, type Db, loadReferenceIntoDatabase, migrateToLatest } from '@rollcall/db';
 import { createLogger, type Logger } from '@rollcall/logger';
-import { createRedisConnection, QueueFactory, waitForRedisReady } from '@rollcall/queue';
+import {
+  createRedisConnection,
+  PostgresQueueStore,
+  QueueFactory,
+  queueSchemaFor,
+  waitForQueueConnection,
+  waitForRedisReady,
+} from '@rollcall/queue';
 import { loadReferenceData } from '@rollcall/reference';
 import { deleteKeysWithPrefix } from '@rollcall/queue';
 import { resolveBackingServices } from '@rollcall/backing-services';
@@ -32,6 +39,9 @@ export interface BenchContext {
   close(): Promise<void>;
 }
 
+/** What the queue-path figures (ingest, freshness, replay) need: any queue backend. */
+export type QueueBenchContext = Pick<BenchContext, 'databaseUrl' | 'db' | 'queues' | 'env' | 'dir' | 'close'>;
+
 /** Drops and creates `name` on the server of `serverUrl`, migrated, with the reference data. */
 export async function recreateBenchDatabase(serverUrl: string, name: string): Promise<{ databaseUrl: string; db: Db }> {
   const admin = new URL(serverUrl);
@@ -50,6 +60,36 @@ export async function recreateBenchDatabase(serverUrl: string, name: string): Pr
   await migrateToLatest(db);
   await loadReferenceIntoDatabase(db, loadReferenceData());
   return { databaseUrl, db };
+}
+
+/**
+ * The same as `openBenchContext`, with the queues in PostgreSQL (QUEUE_BACKEND=postgres): a
+ * database of its own on the same server, the queues in its schema, Redis not used.
+ */
+export async function openPostgresQueueBenchContext(serverUrl: string): Promise<QueueBenchContext> {
+  const { databaseUrl, db } = await recreateBenchDatabase(serverUrl, `${BENCH_DATABASE}_pgq`);
+  const log = createLogger({ service: 'bench', level: 'warn', destination: 'stderr' });
+  const producer = new PostgresQueueStore(databaseUrl, queueSchemaFor(BENCH_PREFIX));
+  await waitForQueueConnection(producer, 30_000);
+  const queues = new QueueFactory({ connection: producer, prefix: BENCH_PREFIX, log });
+  return {
+    databaseUrl,
+    db,
+    queues,
+    dir: resolve('var/bench'),
+    env: {
+      DATABASE_URL: databaseUrl,
+      QUEUE_BACKEND: 'postgres',
+      QUEUE_PREFIX: BENCH_PREFIX,
+      PSEUDONYM_KEY: BENCH_PSEUDONYM_KEY,
+      LOG_LEVEL: 'warn',
+    },
+    close: async () => {
+      await queues.close();
+      await producer.close();
+      await db.destroy();
+    },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { FEEDS, type Feed, type FeedEvent } from '@rollcall/contract';
 import { FEED_QUEUE_NAMES, feedQueueName, waitForQueuesDrained } from '@rollcall/queue';
-import type { BenchContext } from './bench-context.ts';
+import type { QueueBenchContext } from './bench-context.ts';
 
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
@@ -12,7 +12,7 @@ const percentile = (sorted: readonly number[], p: number): number =>
  * the daily aggregates (the live measures) committed.
  */
 export async function measureFreshness(
-  context: BenchContext,
+  context: QueueBenchContext,
   events: readonly FeedEvent[],
   options: { eventsPerSecond: number; jobSize: number; seconds: number },
 ) {

@@ -11,7 +11,7 @@ import { publishSnapshot } from '@rollcall/publishing';
 import { feedQueueName } from '@rollcall/queue';
 import { codeVersion } from '@rollcall/runtime';
 import { sql } from 'kysely';
-import { BENCH_DATABASE, openBenchContext } from './bench-context.ts';
+import { BENCH_DATABASE, openBenchContext, openPostgresQueueBenchContext } from './bench-context.ts';
 import { type CostMeasurement, startCostMeter } from './cost-meter.ts';
 import { BENCH_FORCE, benchMonths, countEvents, monthsEndingAt } from './bench-events.ts';
 import { measureCliMemory } from './cli-memory.ts';
@@ -19,6 +19,7 @@ import { copyRow, measureCopyBaseline } from './copy-baseline.ts';
 import { measureFreshness } from './freshness.ts';
 import { loadHistory } from './history-loader.ts';
 import { measureNaiveBaseline } from './naive-baseline.ts';
+import { measureQueuePath, queueBackendRows, type QueuePathFigures } from './queue-backends.ts';
 import { buildServices } from './process-memory.ts';
 import { ensureBenchPartitions, measureClusterIngest } from './cluster-ingest.ts';
 import { measureRollcallIngest, startWorkerProcess } from './rollcall-ingest.ts';
@@ -32,6 +33,9 @@ import { measureRollcallIngest, startWorkerProcess } from './rollcall-ingest.ts'
  *   --topologies single,cluster  also measures sustained ingest on a Redis Cluster (3 + 3, started
  *                              for the run), with the same events and worker processes
  *   --ingest-only              only the sustained-ingest figures (and their baselines)
+ *   pnpm bench --queue-backend postgres
+ *                              also ingest, freshness and replay with the queues in PostgreSQL
+ *                              (QUEUE_BACKEND=postgres), side by side with Redis in one table
  */
 const { values } = parseArgs({
   options: {
@@ -44,12 +48,19 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     topologies: { type: 'string', default: 'single' },
     'ingest-only': { type: 'boolean', default: false },
+    'queue-backend': { type: 'string', default: 'redis' },
   },
 });
 const topologies = new Set((values.topologies ?? 'single').split(',').map((name) => name.trim()));
 for (const name of topologies)
   if (name !== 'single' && name !== 'cluster') throw new Error(`--topologies: single or cluster, not ${name}`);
 const ingestOnly = values['ingest-only'] === true;
+if (values['queue-backend'] !== 'redis' && values['queue-backend'] !== 'postgres')
+  throw new Error(`--queue-backend must be redis or postgres (got ${JSON.stringify(values['queue-backend'])})`);
+/** With `postgres`, the queue-path figures are measured a second time on PostgreSQL queues. */
+const compareWithPostgresQueues = values['queue-backend'] === 'postgres';
+if (compareWithPostgresQueues && ingestOnly)
+  throw new Error('--queue-backend postgres compares freshness and replay too: not with --ingest-only');
 const quick = values.quick === true;
 const liveMonths = Number(values.months ?? (quick ? 1 : 5));
 const historyMonths = Number(values['history-months'] ?? (quick ? 11 : 31));
@@ -172,6 +183,38 @@ try {
       ofSingleServer: round(cluster.eventsPerSecond / ingest.eventsPerSecond, 2),
     };
     say(JSON.stringify(results.ingestCluster));
+  }
+
+  // 9. The queue path again with the queues in PostgreSQL: the same events, workers and clocks.
+  if (compareWithPostgresQueues) {
+    say(`queues on PostgreSQL: the same ${offered.toLocaleString('en-GB')} events, freshness and replay`);
+    const pgContext = await openPostgresQueueBenchContext(context.databaseUrl);
+    try {
+      await ensureBenchPartitions(pgContext.db, benchPartitionMonths);
+      const postgres = await measureQueuePath(pgContext, { months, workerProcesses, concurrency }, say);
+      const ingestResult = results.ingest as {
+        eventsPerSecond: number;
+        seconds: number;
+        accounting: QueuePathFigures['accounting'];
+      };
+      const fresh = results.freshness as QueuePathFigures['freshness'];
+      const below = results.freshnessBelowCapacity as QueuePathFigures['freshnessBelowCapacity'];
+      const replayResult = results.replay as { eventsPerSecond: number; rowsDifferingFromLive: number };
+      const redis: QueuePathFigures = {
+        offered,
+        ingestEventsPerSecond: ingestResult.eventsPerSecond,
+        ingestSeconds: ingestResult.seconds,
+        accounting: ingestResult.accounting,
+        freshness: fresh,
+        freshnessBelowCapacity: below,
+        replayEventsPerSecond: replayResult.eventsPerSecond,
+        replayRowsDifferingFromLive: replayResult.rowsDifferingFromLive,
+      };
+      results.queueBackends = { redis, postgres };
+      say(JSON.stringify(results.queueBackends));
+    } finally {
+      await pgContext.close();
+    }
   }
 
   /** Steps 4 to 7, after the ingest, on the same database and worker processes. */
@@ -423,6 +466,15 @@ const widths = rows[0]!.map((_, c) =>
 const line = (cells: readonly string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
 console.log(line(['figure', 'measured', 'baseline', 'ratio', 'bar', '']));
 for (const row of rows) console.log(line(row));
+if (results.queueBackends) {
+  const { redis, postgres } = results.queueBackends as { redis: QueuePathFigures; postgres: QueuePathFigures };
+  const backendRows = queueBackendRows(redis, postgres);
+  const header = ['queue backend', 'Redis', 'PostgreSQL', 'PostgreSQL / Redis'];
+  const backendWidths = header.map((title, c) => Math.max(title.length, ...backendRows.map((r) => r[c]!.length)));
+  const backendLine = (cells: readonly string[]) => cells.map((cell, c) => cell.padEnd(backendWidths[c]!)).join('  ');
+  console.log(`\n${backendLine(header)}`);
+  for (const row of backendRows) console.log(backendLine(row));
+}
 const file = join('var/bench', `results-${new Date().toISOString().replaceAll(':', '-')}.json`);
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nfull results: ${file}`);

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readAccounting } from '@rollcall/db';
 import { FEED_QUEUE_NAMES, waitForQueuesDrained } from '@rollcall/queue';
-import type { BenchContext } from './bench-context.ts';
+import type { QueueBenchContext } from './bench-context.ts';
 import { exitOf, residentMemoryMb, spawnRollcall } from './process-memory.ts';
 
 export interface WorkerProcess {
@@ -12,7 +12,7 @@ export interface WorkerProcess {
 }
 
 /** The worker service as deployed (its bundle, `services/worker/dist/main.mjs`), in a process of its own. */
-export function startWorkerProcess(context: Pick<BenchContext, 'env'>, concurrency: number): WorkerProcess {
+export function startWorkerProcess(context: Pick<QueueBenchContext, 'env'>, concurrency: number): WorkerProcess {
   const child = spawnRollcall('worker', [], { ...context.env, WORKER_CONCURRENCY: String(concurrency) });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -35,7 +35,7 @@ export function startWorkerProcess(context: Pick<BenchContext, 'env'>, concurren
  * entity folding and daily aggregates, committed.
  */
 export async function measureRollcallIngest(
-  context: Pick<BenchContext, 'db' | 'queues'>,
+  context: Pick<QueueBenchContext, 'db' | 'queues'>,
   offered: number,
   worker: () => WorkerProcess[],
 ) {

@@ -8,16 +8,24 @@ import { createSilentLogger } from '@rollcall/logger';
 import { type PublishDeps, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
 import { type PublishOutcome } from '@rollcall/publishing';
 import {
-  createRedisConnection,
+  closeQueueConnection,
   FEED_QUEUE_NAMES,
   feedQueueName,
   MAX_EVENTS_PER_JOB,
+  type QueueBackendKind,
+  type QueueConnection,
   QueueFactory,
   waitForQueuesDrained,
 } from '@rollcall/queue';
-import { createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
+import {
+  createTestDatabase,
+  createTestRedis,
+  testQueueBackend,
+  testQueueConnection,
+  type TestDatabase,
+  type TestRedis,
+} from '@rollcall/testing';
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /**
  * The whole pipeline on real PostgreSQL and Redis for one test file: its own database and queue
@@ -30,22 +38,30 @@ export class PipelineHarness {
   private constructor(
     readonly database: TestDatabase,
     readonly redis: TestRedis,
-    private readonly producer: Redis,
-    private readonly workerConnection: Redis,
+    /** Where the queues are: Redis under `redis.prefix`, or PostgreSQL in the test database (schema named after it). */
+    readonly queueBackend: QueueBackendKind,
+    private readonly producer: QueueConnection,
+    private readonly workerConnection: QueueConnection,
     readonly queues: QueueFactory,
     readonly snapshotDir: string,
     readonly publishDeps: PublishDeps,
   ) {}
 
   static async start(
-    options: { workerConcurrency?: number; startWorkers?: boolean; database?: TestDatabase } = {},
+    options: {
+      workerConcurrency?: number;
+      startWorkers?: boolean;
+      database?: TestDatabase;
+      queueBackend?: QueueBackendKind;
+    } = {},
   ): Promise<PipelineHarness> {
     const log = createSilentLogger();
     // A database of the caller's (one at an older migration, say) is destroyed with the harness.
     const database = options.database ?? (await createTestDatabase());
     const redis = createTestRedis();
-    const producer = createRedisConnection(redis.url, { role: 'producer' });
-    const workerConnection = createRedisConnection(redis.url, { role: 'worker' });
+    const queueBackend = options.queueBackend ?? testQueueBackend();
+    const producer = testQueueConnection(queueBackend, redis, database.url, 'producer');
+    const workerConnection = testQueueConnection(queueBackend, redis, database.url, 'worker');
     const queues = new QueueFactory({ connection: producer, prefix: redis.prefix, log });
     const snapshotDir = await mkdtemp(join(tmpdir(), 'rollcall-e2e-'));
     const publishDeps: PublishDeps = {
@@ -56,13 +72,32 @@ export class PipelineHarness {
       timeZone: 'Europe/London',
       log,
     };
-    const harness = new PipelineHarness(database, redis, producer, workerConnection, queues, snapshotDir, publishDeps);
+    const harness = new PipelineHarness(
+      database,
+      redis,
+      queueBackend,
+      producer,
+      workerConnection,
+      queues,
+      snapshotDir,
+      publishDeps,
+    );
     if (options.startWorkers !== false) harness.startWorkers(options.workerConcurrency ?? 2);
     return harness;
   }
 
   get db() {
     return this.database.db;
+  }
+
+  /** The environment a service process needs to work on this harness's database and queues. */
+  serviceEnv(): Record<string, string> {
+    return {
+      DATABASE_URL: this.database.url,
+      REDIS_URL: this.redis.url,
+      QUEUE_PREFIX: this.redis.prefix,
+      QUEUE_BACKEND: this.queueBackend,
+    };
   }
 
   startWorkers(concurrency = 2): void {
@@ -117,8 +152,8 @@ export class PipelineHarness {
   async close(): Promise<void> {
     await this.stopWorkers();
     await this.queues.close();
-    this.producer.disconnect();
-    this.workerConnection.disconnect();
+    await closeQueueConnection(this.producer);
+    await closeQueueConnection(this.workerConnection);
     await this.redis.destroy();
     await this.database.destroy();
     await rm(this.snapshotDir, { recursive: true, force: true });

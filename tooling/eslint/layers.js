@@ -44,7 +44,7 @@ export const layers = {
     tests: ['store', 'testing'],
   },
   scheduling: { folder: 'packages/scheduling', imports: ['calendar', 'db', 'logger', 'queue'], tests: ['testing'] },
-  ops: { folder: 'packages/ops', imports: ['config', 'contract', 'db', 'logger'], tests: ['queue', 'testing'] },
+  ops: { folder: 'packages/ops', imports: ['config', 'contract', 'db', 'logger', 'queue'], tests: ['testing'] },
   api: {
     folder: 'packages/api',
     imports: ['calendar', 'config', 'dashboard', 'db', 'logger', 'measures', 'ops', 'publishing', 'queue', 'runtime'],

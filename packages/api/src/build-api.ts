@@ -3,8 +3,8 @@ import fastifyCookie from '@fastify/cookie';
 import type { ApiScope, Config } from '@rollcall/config';
 import type { Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
-import { createMetricsRegistry, createStalledRecorder, type MetricsRegistry } from '@rollcall/ops';
-import { ALL_QUEUE_NAMES, type QueueFactory, type RedisClient } from '@rollcall/queue';
+import { createMetricsRegistry, type MetricsRegistry, stalledRecorderFor } from '@rollcall/ops';
+import { ALL_QUEUE_NAMES, type QueueConnection, type QueueFactory } from '@rollcall/queue';
 import { codeVersion } from '@rollcall/runtime';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { constants as zlibConstants } from 'node:zlib';
@@ -31,7 +31,8 @@ export interface ApiDeps {
   readonly db: Db;
   readonly queues: QueueFactory;
   /** The producer connection (fails fast): PING for /ready, stalled counts for /v1/queues. */
-  readonly redis: RedisClient;
+  /** Where the queues are: Redis, or the PostgreSQL queue store (QUEUE_BACKEND). */
+  readonly queueConnection: QueueConnection;
   readonly config: Config;
   /** Request logs go here; the logger redacts `authorization` and `cookie` headers. */
   readonly log: Logger;
@@ -93,7 +94,7 @@ const COMPRESSION: FastifyCompressOptions = {
  * scopes only) or the HttpOnly `rollcall_token` cookie `POST /login` sets;
  * a browser opening `/` or `/admin/queues` without a valid login is redirected to /login.
  *
- * The caller owns `db`, `queues` and `redis` and closes them after `app.close()`.
+ * The caller owns `db`, `queues` and `queueConnection` and closes them after `app.close()`.
  */
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
@@ -133,7 +134,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       queues,
       db: deps.db,
       log: deps.log,
-      stalled: createStalledRecorder(deps.redis, deps.queues.prefix),
+      stalled: stalledRecorderFor(deps.queueConnection, deps.db, deps.queues.prefix),
     });
   registerHttpMetrics(app, metrics.registry);
   const forces = createForceScope(deps.db, deps.config);
@@ -142,7 +143,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   app.after(() => {
     registerHealthRoutes(app, {
       db: deps.db,
-      redis: deps.redis,
+      queueConnection: deps.queueConnection,
       log: deps.log,
       ...(deps.readinessTimeoutMs !== undefined && { readinessTimeoutMs: deps.readinessTimeoutMs }),
     });
@@ -165,7 +166,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     registerExtractRoutes(app, { db: deps.db, forces, guard: guard('read:snapshots') });
     registerQueueRoutes(app, {
       db: deps.db,
-      redis: deps.redis,
+      queueConnection: deps.queueConnection,
       queues,
       prefix: deps.queues.prefix,
       config: deps.config,

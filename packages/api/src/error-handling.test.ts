@@ -127,7 +127,7 @@ describe('unexpected errors', () => {
       service: 'api',
       destination: new Writable({ write: (chunk: Buffer, _encoding, done) => done(void lines.push(chunk.toString())) }),
     });
-    const app = buildApi({ db, queues: kit.queues, redis: kit.redis, config: kit.config, log });
+    const app = buildApi({ db, queues: kit.queues, queueConnection: kit.redis, config: kit.config, log });
     try {
       const response = await app.inject({
         method: 'GET',

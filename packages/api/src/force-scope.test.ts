@@ -42,7 +42,7 @@ beforeAll(async () => {
   app = buildApi({
     db: kit.db,
     queues: kit.queues,
-    redis: kit.redis,
+    queueConnection: kit.redis,
     config,
     log: createSilentLogger(),
     rateLimits: { loginPerMinute: 1_000, apiPerMinute: 100_000 },

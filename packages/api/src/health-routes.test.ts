@@ -34,7 +34,7 @@ async function appOver(deps: {
   const app = buildApi({
     db: deps.db ?? kit.db,
     queues,
-    redis,
+    queueConnection: redis,
     config: kit.config,
     log,
     ...(deps.readinessTimeoutMs !== undefined && { readinessTimeoutMs: deps.readinessTimeoutMs }),

@@ -223,7 +223,7 @@ describe('the login cookie behind a reverse proxy that terminates TLS', () => {
     const app = buildApi({
       db: kit.db,
       queues: kit.queues,
-      redis: kit.redis,
+      queueConnection: kit.redis,
       config: kit.config,
       log: createSilentLogger(),
       trustProxy: '127.0.0.1',

@@ -1,7 +1,7 @@
 import type { Config } from '@rollcall/config';
 import type { Db } from '@rollcall/db';
-import { collectStatusReport, createStalledRecorder } from '@rollcall/ops';
-import { SNAPSHOTS_PUBLISHED_QUEUE, type RedisClient } from '@rollcall/queue';
+import { collectStatusReport, redisMarkerFor, stalledRecorderFor } from '@rollcall/ops';
+import { type QueueConnection, SNAPSHOTS_PUBLISHED_QUEUE } from '@rollcall/queue';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import { z } from 'zod';
@@ -11,7 +11,7 @@ import { withTimeout } from './with-timeout.ts';
 
 export interface QueueRoutesDeps {
   readonly db: Db;
-  readonly redis: RedisClient;
+  readonly queueConnection: QueueConnection;
   readonly queues: readonly Queue[];
   readonly prefix: string;
   readonly config: Pick<Config, 'queueThresholds' | 'nightly'>;
@@ -35,7 +35,7 @@ const NoQuery = z.strictObject({});
  * no workers of ours and its lag is the downstream consumer's (ops, `externalConsumers`).
  */
 export function registerQueueRoutes(app: FastifyInstance, deps: QueueRoutesDeps): void {
-  const stalled = createStalledRecorder(deps.redis, deps.prefix);
+  const stalled = stalledRecorderFor(deps.queueConnection, deps.db, deps.prefix);
   app.get('/v1/queues', { onRequest: deps.guard }, async (request, reply) => {
     parseRequest(NoQuery, request.query, 'query');
     const collecting = collectStatusReport({
@@ -45,7 +45,7 @@ export function registerQueueRoutes(app: FastifyInstance, deps: QueueRoutesDeps)
       deadManHours: deps.config.nightly.deadManHours,
       stalled,
       externalConsumers: [SNAPSHOTS_PUBLISHED_QUEUE],
-      redisMarker: { client: deps.redis, prefix: deps.prefix },
+      ...redisMarkerFor(deps.queueConnection, deps.prefix),
     });
     const report = await withTimeout(collecting, deps.timeoutMs ?? STATUS_REPORT_TIMEOUT_MS).catch((err: unknown) => {
       request.log.warn({ err }, 'could not collect queue health');

@@ -9,7 +9,13 @@ let kit: ApiTestKit;
 let app: FastifyInstance;
 beforeAll(async () => {
   kit = await createApiTestKit();
-  app = buildApi({ db: kit.db, queues: kit.queues, redis: kit.redis, config: kit.config, log: createSilentLogger() });
+  app = buildApi({
+    db: kit.db,
+    queues: kit.queues,
+    queueConnection: kit.redis,
+    config: kit.config,
+    log: createSilentLogger(),
+  });
   await app.ready();
 });
 afterAll(async () => {

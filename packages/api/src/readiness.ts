@@ -1,9 +1,10 @@
 import { type Db, pendingMigrations, pingDatabase } from '@rollcall/db';
-import type { RedisClient } from '@rollcall/queue';
+import { type QueueConnection, redisOf, waitForQueueConnection } from '@rollcall/queue';
 import type { Logger } from '@rollcall/logger';
 import { TimeoutError, withTimeout } from './with-timeout.ts';
 
-export type ReadinessCheckName = 'redis' | 'postgres' | 'migrations';
+/** `redis` when the queues are in Redis, `queues` when they are in PostgreSQL (QUEUE_BACKEND). */
+export type ReadinessCheckName = 'redis' | 'queues' | 'postgres' | 'migrations';
 
 export interface ReadinessCheck {
   readonly check: ReadinessCheckName;
@@ -19,7 +20,8 @@ export interface Readiness {
 }
 
 export interface ReadinessDeps {
-  readonly redis: RedisClient;
+  /** Where the queues are: Redis, or the PostgreSQL queue store. */
+  readonly queueConnection: QueueConnection;
   readonly db: Db;
   readonly log: Logger;
 }
@@ -63,14 +65,26 @@ async function runCheck(
  * that time whatever is down.
  */
 export async function checkReadiness(deps: ReadinessDeps, timeoutMs = READINESS_TIMEOUT_MS): Promise<Readiness> {
+  const redis = redisOf(deps.queueConnection);
   const checks = await Promise.all([
-    runCheck(
-      'redis',
-      timeoutMs,
-      deps.log,
-      async () => ((await deps.redis.ping()) === 'PONG' ? undefined : 'Redis answered PING unexpectedly'),
-      'Redis did not answer PING',
-    ),
+    redis
+      ? runCheck(
+          'redis',
+          timeoutMs,
+          deps.log,
+          async () => ((await redis.ping()) === 'PONG' ? undefined : 'Redis answered PING unexpectedly'),
+          'Redis did not answer PING',
+        )
+      : runCheck(
+          'queues',
+          timeoutMs,
+          deps.log,
+          async () => {
+            await waitForQueueConnection(deps.queueConnection, timeoutMs);
+            return undefined;
+          },
+          'the PostgreSQL queues did not answer',
+        ),
     runCheck(
       'postgres',
       timeoutMs,

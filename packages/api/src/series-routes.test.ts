@@ -390,7 +390,7 @@ describe('the series of large snapshots', () => {
     app = buildApi({
       db: large.db.withPlugin(received),
       queues: large.queues,
-      redis: large.redis,
+      queueConnection: large.redis,
       config: large.config,
       log: createSilentLogger(),
     });

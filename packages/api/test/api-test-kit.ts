@@ -97,7 +97,7 @@ export async function createApiTestKit(options: { log?: Logger; forces?: string 
   const app = buildApi({
     db: test.db,
     queues,
-    redis,
+    queueConnection: redis,
     config,
     log,
     rateLimits: { loginPerMinute: 100_000, apiPerMinute: 100_000 },

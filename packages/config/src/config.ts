@@ -59,6 +59,12 @@ export const EnvSchema = z.object({
     .optional(),
   /** Cluster: `host:port` of some of its nodes, comma separated; REDIS_URL is then not used. */
   REDIS_CLUSTER_NODES: z.string().optional(),
+  /**
+   * Where the queues live: `redis` (REDIS_URL, Sentinel or Cluster) or `postgres` (the database of
+   * DATABASE_URL, in a schema of their own; Redis is then not used at all). operations.md says
+   * when to pick which.
+   */
+  QUEUE_BACKEND: z.enum(['redis', 'postgres']).default('redis'),
   /** Redis key prefix for every queue; lets several pipelines (or test runs) share one Redis. */
   QUEUE_PREFIX: z
     .string()
@@ -156,6 +162,8 @@ export interface Config {
   readonly redisUrl: string;
   /** Where Redis is: one server, Sentinel or Cluster (REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES). */
   readonly redis: RedisTopology;
+  /** QUEUE_BACKEND: Redis, or PostgreSQL through BullMQ's PostgreSQL backend. */
+  readonly queueBackend: 'redis' | 'postgres';
   /** The key prefix of every queue: QUEUE_PREFIX, as a hash tag (`{rollcall}`) under Cluster. */
   readonly queuePrefix: string;
   readonly pseudonymKey: string | undefined;
@@ -254,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     redis: topology.topology,
+    queueBackend: e.QUEUE_BACKEND,
     queuePrefix: queuePrefixFor(topology.topology, e.QUEUE_PREFIX),
     pseudonymKey: e.PSEUDONYM_KEY,
     snapshotDir: e.SNAPSHOT_DIR,

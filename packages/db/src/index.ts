@@ -15,6 +15,7 @@ export * from './ingest-parts.repository.ts';
 export * from './input-watermarks.repository.ts';
 export * from './migrate.ts';
 export * from './pipeline-markers.repository.ts';
+export * from './pipeline-counters.repository.ts';
 export * from './police-uk-imports.repository.ts';
 export * from './published-figures.repository.ts';
 export * from './reference.repository.ts';

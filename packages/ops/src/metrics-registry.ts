@@ -153,7 +153,7 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
   );
   queueGauge(
     'rollcall_queue_workers',
-    'Workers connected to Redis for each queue (BullMQ worker connections).',
+    'Workers connected to each queue (BullMQ worker connections, on Redis or PostgreSQL).',
     'reading workers',
     (queue) => queue.getWorkersCount(),
   );
@@ -162,7 +162,7 @@ export function createMetricsRegistry(options: CreateMetricsRegistryOptions): Me
   if (stalled) {
     new Counter({
       name: 'rollcall_queue_stalled_total',
-      help: 'Jobs found stalled (lock expired before they finished) per queue, from the counters in Redis.',
+      help: 'Jobs found stalled (lock expired before they finished) per queue, from the counters beside the queues (Redis, or PostgreSQL pipeline markers).',
       labelNames: ['queue'] as const,
       registers: [registry],
       async collect() {

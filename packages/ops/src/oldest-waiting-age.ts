@@ -1,4 +1,5 @@
 import type { Job, Queue } from 'bullmq';
+import { readJobFields } from '@rollcall/queue';
 
 /**
  * Waiting jobs read from the end workers take next. Jobs handed back from active (stalled, or
@@ -73,13 +74,13 @@ type ReadyFields = Parameters<typeof readyToRunAt>[0];
  */
 async function readWaitingOneByOne(queue: Queue, scan: number): Promise<ReadyFields[]> {
   const jobIds = await queue.getRanges(['waiting'], 0, scan - 1, true);
-  const client = await queue.getBackend().client;
   const jobs = await Promise.all(
     jobIds.map(async (jobId): Promise<ReadyFields | undefined> => {
       try {
         return await queue.getJob(jobId);
       } catch {
-        const timestamp = Number(await client.hget(queue.toKey(jobId), 'timestamp'));
+        const [[stamp] = []] = await readJobFields(queue, [jobId], ['timestamp']);
+        const timestamp = Number(stamp);
         return Number.isFinite(timestamp) && timestamp > 0
           ? { timestamp, opts: {}, processedOn: undefined, attemptsMade: 0, attemptsStarted: 0 }
           : undefined;

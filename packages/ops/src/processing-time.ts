@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { jobSampleSize, readJobFields } from '@rollcall/queue';
 
 /** Processing time (`finishedOn - processedOn`, the last attempt only) of recently completed jobs. */
 export interface ProcessingTime {
@@ -33,12 +34,9 @@ export async function readProcessingTime(
 ): Promise<ProcessingTime> {
   if (sampleSize < 1) return { p50Ms: null, p95Ms: null, sampled: 0 };
   // The completed set is scored by finishedOn; descending order gives the newest first.
-  const jobIds = await queue.getRanges(['completed'], 0, sampleSize - 1, false);
-  const client = await queue.getBackend().client;
+  const jobIds = await queue.getRanges(['completed'], 0, jobSampleSize(queue, sampleSize) - 1, false);
   // Sent together, answered in order by Redis: one round trip's worth of waiting, not 200.
-  const fields = await Promise.all(
-    jobIds.map((jobId) => client.hmget(queue.toKey(jobId), 'processedOn', 'finishedOn')),
-  );
+  const fields = await readJobFields(queue, jobIds, ['processedOn', 'finishedOn']);
   const durations: number[] = [];
   for (const [processedOn, finishedOn] of fields) {
     // A job removed between the two reads (removeOnComplete) has neither field.

@@ -1,11 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { type DbOrTransaction, readPipelineMarker, writePipelineMarker } from '@rollcall/db';
+import { type QueueConnection, redisOf } from '@rollcall/queue';
 import type { HealthStatus } from './health-status.ts';
 
 /** The Redis commands the check needs (an ioredis client, or a queue's). */
 export interface RedisMarkerClient {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, mode: 'NX'): Promise<unknown>;
+}
+
+/**
+ * The `redisMarker` option of the status report for queues on `connection`: none when they are in
+ * PostgreSQL, which keeps them as durably as the figures (there is no epoch to lose).
+ */
+export function redisMarkerFor(
+  connection: QueueConnection,
+  prefix: string,
+): { readonly redisMarker?: { readonly client: RedisMarkerClient; readonly prefix: string } } {
+  const redis = redisOf(connection);
+  return redis ? { redisMarker: { client: redis, prefix } } : {};
 }
 
 /** How long status keeps warning after a loss was detected. */

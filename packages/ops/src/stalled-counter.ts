@@ -1,4 +1,6 @@
+import { type DbOrTransaction, incrementPipelineCounter, readPipelineCounter } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
+import { type QueueConnection, redisOf } from '@rollcall/queue';
 import { QueueEvents, type Worker } from 'bullmq';
 
 /**
@@ -38,6 +40,19 @@ export function createStalledRecorder(redis: StalledCounterClient, prefix: strin
     record: (queueName) => redis.incr(stalledCounterKey(prefix, queueName)),
     count: (queueName) => readStalledCount(redis, prefix, queueName),
   };
+}
+
+/** The same two commands on pipeline markers in PostgreSQL, for queues that live there. */
+export function databaseCounterClient(db: DbOrTransaction): StalledCounterClient {
+  return {
+    get: async (key) => String(await readPipelineCounter(db, key)),
+    incr: (key) => incrementPipelineCounter(db, key),
+  };
+}
+
+/** The stalled-job counters beside the queues: in Redis with them, or in PostgreSQL with them. */
+export function stalledRecorderFor(connection: QueueConnection, db: DbOrTransaction, prefix: string): StalledRecorder {
+  return createStalledRecorder(redisOf(connection) ?? databaseCounterClient(db), prefix);
 }
 
 /**

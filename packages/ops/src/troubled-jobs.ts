@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { readJobFields } from '@rollcall/queue';
 import { WAITING_JOBS_SCANNED } from './oldest-waiting-age.ts';
 
 /** A failed job as status shows it: enough to decide whether to retry it. */
@@ -40,10 +41,7 @@ export async function readRecentFailures(queue: Queue, limit = FAILED_JOBS_SHOWN
   if (limit < 1) return [];
   // The failed set is scored by finishedOn: descending gives the newest first.
   const jobIds = await queue.getRanges(['failed'], 0, limit - 1, false);
-  const client = await queue.getBackend().client;
-  const fields = await Promise.all(
-    jobIds.map((jobId) => client.hmget(queue.toKey(jobId), 'name', 'failedReason', 'atm', 'finishedOn')),
-  );
+  const fields = await readJobFields(queue, jobIds, ['name', 'failedReason', 'atm', 'finishedOn']);
   return jobIds.flatMap((jobId, index) => {
     const [name, failedReason, attemptsMade, finishedOn] = fields[index] ?? [];
     // Removed between the two reads (removeOnFail).
@@ -79,8 +77,11 @@ export async function readRepeatedlyStalled(
     ...active.map((jobId) => ({ jobId, state: 'active' as const })),
     ...waiting.map((jobId) => ({ jobId, state: 'waiting' as const })),
   ];
-  const client = await queue.getBackend().client;
-  const fields = await Promise.all(candidates.map(({ jobId }) => client.hmget(queue.toKey(jobId), 'name', 'stc')));
+  const fields = await readJobFields(
+    queue,
+    candidates.map(({ jobId }) => jobId),
+    ['name', 'stc'],
+  );
   const seen = new Set<string>();
   return candidates.flatMap(({ jobId, state }, index) => {
     const [name, stalls] = fields[index] ?? [];

@@ -7,3 +7,4 @@ export * from './wait-for-drained.ts';
 export * from './worker-factory.ts';
 export * from './delete-keys-with-prefix.ts';
 export * from './redis-topology.ts';
+export * from './queue-backend.ts';

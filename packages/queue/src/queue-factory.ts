@@ -1,14 +1,17 @@
 import { type Feed, formatIssues } from '@rollcall/contract';
 import type { Logger } from '@rollcall/logger';
-import { Queue, QueueEvents } from 'bullmq';
+import type { Queue, QueueEvents } from 'bullmq';
 import { InvalidJobError } from './invalid-job-error.ts';
 import { JOB_CATALOG, type JobData, type JobName, MAX_EVENTS_PER_JOB, type QueueOfJob } from './job-catalog.ts';
 import { feedQueueName, FEED_QUEUE_NAMES } from './queue-names.ts';
-import { duplicateBlocking, type RedisClient } from './redis-topology.ts';
+import { openQueue, openQueueEvents, type QueueConnection } from './queue-backend.ts';
 
 export interface QueueFactoryOptions {
-  /** Producer connection (fails fast); BullMQ shares it between the queues it opens. */
-  readonly connection: RedisClient;
+  /**
+   * Producer connection: Redis (fails fast; BullMQ shares it between the queues it opens) or the
+   * PostgreSQL queue store (queue-backend.ts).
+   */
+  readonly connection: QueueConnection;
   readonly prefix: string;
   readonly log: Logger;
 }
@@ -30,7 +33,7 @@ export class QueueFactory {
   queue(name: string): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.options.connection, prefix: this.options.prefix });
+      queue = openQueue(name, this.options.connection, this.options.prefix);
       queue.on('error', (err) => this.options.log.warn({ err, queue: name }, 'queue error'));
       this.queues.set(name, queue);
     }
@@ -75,9 +78,7 @@ export class QueueFactory {
    * closes both, so a short-lived listener (drain, tests) leaves no socket behind.
    */
   events(name: string): QueueEventsHandle {
-    const connection = duplicateBlocking(this.options.connection);
-    connection.on('error', () => undefined);
-    const events = new QueueEvents(name, { connection, prefix: this.options.prefix });
+    const { events, disconnect } = openQueueEvents(name, this.options.connection, this.options.prefix);
     events.on('error', (err) => this.options.log.warn({ err, queue: name }, 'queue events error'));
     let closing: Promise<void> | undefined;
     return {
@@ -86,7 +87,7 @@ export class QueueFactory {
         (closing ??= events
           .close()
           .catch(() => undefined)
-          .then(() => connection.disconnect())),
+          .then(disconnect)),
     };
   }
 

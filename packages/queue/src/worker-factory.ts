@@ -1,12 +1,15 @@
 import type { Logger } from '@rollcall/logger';
-import type { RedisClient } from './redis-topology.ts';
+import { type QueueConnection, workerBackend } from './queue-backend.ts';
 import type { Job } from 'bullmq';
 import { type JobJson, MetricsTime, type Processor, UnrecoverableError, Worker } from 'bullmq';
 import type { CatalogQueueName, JobNameOfQueue } from './job-catalog.ts';
 
 export interface CreateWorkerOptions {
-  /** A worker connection (`maxRetriesPerRequest: null`); BullMQ duplicates it for blocking calls. */
-  readonly connection: RedisClient;
+  /**
+   * A worker connection: Redis (`maxRetriesPerRequest: null`; BullMQ duplicates it for blocking
+   * calls) or the PostgreSQL queue store.
+   */
+  readonly connection: QueueConnection;
   readonly prefix: string;
   readonly log: Logger;
   readonly concurrency: number;
@@ -121,19 +124,24 @@ export function createWorker(queueName: string, handlers: Processor | object, op
             throw new UnrecoverableError(`no handler for job ${JSON.stringify(job.name)} on queue ${queueName}`);
           return handler(job, token);
         };
-  const worker = new RollcallWorker(queueName, processor, {
-    connection: options.connection,
-    prefix: options.prefix,
-    concurrency: options.concurrency,
-    autorun: options.autorun ?? true,
-    metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
-    maxStalledCount: MAX_STALLED_COUNT,
-    ...(options.lockDurationMs !== undefined && {
-      lockDuration: options.lockDurationMs,
-      stalledInterval: options.lockDurationMs,
-    }),
-    lockRenewTime: Math.max(1, Math.floor((options.lockDurationMs ?? DEFAULT_LOCK_MS) / LOCK_RENEWALS_PER_LOCK)),
-  });
+  const backend = workerBackend(options.connection, options.prefix, options.concurrency);
+  const worker = new RollcallWorker(
+    queueName,
+    processor,
+    {
+      ...backend.options,
+      concurrency: options.concurrency,
+      autorun: options.autorun ?? true,
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+      maxStalledCount: MAX_STALLED_COUNT,
+      ...(options.lockDurationMs !== undefined && {
+        lockDuration: options.lockDurationMs,
+        stalledInterval: options.lockDurationMs,
+      }),
+      lockRenewTime: Math.max(1, Math.floor((options.lockDurationMs ?? DEFAULT_LOCK_MS) / LOCK_RENEWALS_PER_LOCK)),
+    },
+    backend.factory as never,
+  );
   worker.on('error', (err) => options.log.warn({ err, queue: queueName }, 'worker error'));
   worker.on('failed', (job: Job | undefined, err: Error) => {
     options.log.error(

@@ -7,6 +7,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     rollcallRunId: string;
     rollcallRedisUrl: string;
+    rollcallDatabaseUrl: string;
   }
 }
 

@@ -2,32 +2,30 @@ import { type Calendar, createCalendar } from '@rollcall/calendar';
 import type { Config } from '@rollcall/config';
 import { createDatabase, type Db } from '@rollcall/db';
 import type { Logger } from '@rollcall/logger';
-import {
-  createMetricsRegistry,
-  createStalledRecorder,
-  type MetricsRegistry,
-  type StalledRecorder,
-} from '@rollcall/ops';
+import { createMetricsRegistry, type MetricsRegistry, type StalledRecorder, stalledRecorderFor } from '@rollcall/ops';
 import {
   ALL_QUEUE_NAMES,
-  createTopologyConnection,
+  closeQueueConnection,
+  openQueueConnection,
+  type QueueConnection,
   QueueFactory,
   readMaxMemoryPolicy,
-  type RedisClient,
-  waitForRedisReady,
+  redisOf,
+  waitForQueueConnection,
 } from '@rollcall/queue';
 
 /**
- * The shared resources of a process: configuration, logger, the database pool, a producer Redis
- * connection and the queues on it. Worker connections are opened on demand (they block). One
- * `close()` releases everything, in order, once.
+ * The shared resources of a process: configuration, logger, the database pool, a producer
+ * connection to the queues (Redis, or PostgreSQL with QUEUE_BACKEND=postgres) and the queues on
+ * it. Worker connections are opened on demand (they block). One `close()` releases everything, in
+ * order, once.
  */
 export class ServiceContext {
   readonly calendar: Calendar;
   readonly db: Db;
-  readonly producer: RedisClient;
+  readonly producer: QueueConnection;
   readonly queues: QueueFactory;
-  private workerConnections: RedisClient[] = [];
+  private workerConnections: QueueConnection[] = [];
   private metricsRegistry: MetricsRegistry | undefined;
   private stalledRecorder: StalledRecorder | undefined;
   private closing: Promise<void> | undefined;
@@ -43,7 +41,7 @@ export class ServiceContext {
       applicationName: options.applicationName ?? 'rollcall',
       onPoolError: (err) => log.warn({ err }, 'database connection lost; the pool will reconnect'),
     });
-    this.producer = createTopologyConnection(config.redis, { role: 'producer', log });
+    this.producer = openQueueConnection(config, { role: 'producer', log });
     this.queues = new QueueFactory({ connection: this.producer, prefix: config.queuePrefix, log });
   }
 
@@ -58,7 +56,7 @@ export class ServiceContext {
   ): Promise<ServiceContext> {
     const context = new ServiceContext(config, log, options);
     try {
-      await waitForRedisReady(context.producer, 10_000);
+      await waitForQueueConnection(context.producer, 10_000);
     } catch (error) {
       await context.close();
       throw error;
@@ -67,8 +65,8 @@ export class ServiceContext {
   }
 
   /** A new blocking connection for workers and event listeners (never fails fast; reconnects). */
-  workerConnection(name = 'rollcall-worker'): RedisClient {
-    const connection = createTopologyConnection(this.config.redis, { role: 'worker', log: this.log, name });
+  workerConnection(name = 'rollcall-worker'): QueueConnection {
+    const connection = openQueueConnection(this.config, { role: 'worker', log: this.log, name });
     this.workerConnections.push(connection);
     return connection;
   }
@@ -87,9 +85,9 @@ export class ServiceContext {
     return this.metricsRegistry;
   }
 
-  /** The stalled-job counters in Redis: recorded by every worker, read by status and /metrics. */
+  /** The stalled-job counters beside the queues: recorded by every worker, read by status and /metrics. */
   stalled(): StalledRecorder {
-    this.stalledRecorder ??= createStalledRecorder(this.producer, this.config.queuePrefix);
+    this.stalledRecorder ??= stalledRecorderFor(this.producer, this.db, this.config.queuePrefix);
     return this.stalledRecorder;
   }
 
@@ -98,8 +96,10 @@ export class ServiceContext {
    * error level, on every start (operations.md, "Graceful operation").
    */
   async checkRedisEvictionPolicy(): Promise<string | undefined> {
+    const redis = redisOf(this.producer);
+    if (!redis) return undefined;
     try {
-      const policy = await readMaxMemoryPolicy(this.producer);
+      const policy = await readMaxMemoryPolicy(redis);
       if (policy !== undefined && policy !== 'noeviction') {
         this.log.error(
           { maxmemoryPolicy: policy },
@@ -116,8 +116,7 @@ export class ServiceContext {
   async close(): Promise<void> {
     this.closing ??= (async () => {
       await this.queues.close();
-      for (const connection of this.workerConnections) connection.disconnect();
-      this.producer.disconnect();
+      await Promise.allSettled([...this.workerConnections, this.producer].map(closeQueueConnection));
       await this.db.destroy();
     })();
     return this.closing;

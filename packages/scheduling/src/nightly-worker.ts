@@ -1,12 +1,12 @@
 import type { Logger } from '@rollcall/logger';
-import { createWorker, NIGHTLY_QUEUE, NightlyRunData, type RedisClient } from '@rollcall/queue';
+import { createWorker, NIGHTLY_QUEUE, NightlyRunData, type QueueConnection } from '@rollcall/queue';
 import { type Job, UnrecoverableError, type Worker } from 'bullmq';
 import type { NightlyTrigger } from '@rollcall/db';
 import type { NightlyRunReport } from './run-nightly.ts';
 
 export interface CreateNightlyWorkerOptions {
   /** A worker connection (`maxRetriesPerRequest: null`). */
-  readonly connection: RedisClient;
+  readonly connection: QueueConnection;
   readonly prefix: string;
   readonly log: Logger;
   /** The run, wired by the caller: usually `(trigger) => runNightly({ ...deps, trigger })`. */

@@ -1,7 +1,7 @@
 import { type Db, deleteCommittedPartsBefore } from '@rollcall/db';
 import { FEEDS, type Feed } from '@rollcall/contract';
 import type { Logger } from '@rollcall/logger';
-import { createWorker, feedQueueName, MAX_EVENTS_PER_JOB, type RedisClient } from '@rollcall/queue';
+import { createWorker, feedQueueName, MAX_EVENTS_PER_JOB, type QueueConnection } from '@rollcall/queue';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { isDatabaseUnreachable } from './database-errors.ts';
 import { createDatabaseOutageGate, type DatabaseProbeOptions } from './database-outage.ts';
@@ -13,7 +13,7 @@ import { storeFeedBatch } from './store-feed-batch.ts';
 export interface FeedWorkersOptions {
   readonly db: Db;
   /** Worker connection (`maxRetriesPerRequest: null`). */
-  readonly connection: RedisClient;
+  readonly connection: QueueConnection;
   readonly prefix: string;
   readonly context: IngestContext;
   readonly concurrency: number;

@@ -12,7 +12,7 @@ export const apiRole: ServiceRole = {
     const app = buildApi({
       db: context.db,
       queues: context.queues,
-      redis: context.producer,
+      queueConnection: context.producer,
       config: context.config,
       log: context.log.child({ component: 'api' }),
       metrics: context.metrics(),

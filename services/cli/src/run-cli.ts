@@ -26,7 +26,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   },
   start: {
     run: startCommand,
-    usage: 'start [--role workers|scheduler|api|all]   run the services until SIGTERM/SIGINT',
+    usage: 'start [--role workers|scheduler|api|all] [--embedded]   run the services until SIGTERM/SIGINT',
   },
   ingest: {
     run: ingestCommand,
@@ -78,7 +78,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   },
   demo: {
     run: demoCommand,
-    usage: 'demo [--month YYYY-MM] [--scale <x>]       the whole pipeline on a generated month',
+    usage: 'demo [--month YYYY-MM] [--scale <x>] [--embedded]   the whole pipeline on a generated month',
   },
 };
 

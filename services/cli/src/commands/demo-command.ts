@@ -10,8 +10,8 @@ import { type PublishOutcome } from '@rollcall/publishing';
 import { publishDepsOf, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
 import { createGracefulShutdown } from '@rollcall/runtime';
 import type { Logger } from '@rollcall/logger';
-import { deleteKeysWithPrefix } from '@rollcall/queue';
-import { resolveBackingServices } from '@rollcall/backing-services';
+import { ALL_QUEUE_NAMES, deleteQueueData } from '@rollcall/queue';
+import { resolveNodeOnlyServices } from '@rollcall/backing-services';
 import { importPublishedFile, POLICE_UK_SAMPLE_MONTHS, policeUkSampleFile } from '@rollcall/importers';
 import { MEASURES } from '@rollcall/measures';
 import {
@@ -40,6 +40,8 @@ export interface DemoTarget {
   readonly prefix: string;
   /** Folder of the generated NDJSON files (one folder per month), and of snapshots unless SNAPSHOT_DIR is set. */
   readonly dir: string;
+  /** Where an embedded PostgreSQL keeps its data, when one is started (var/embedded-postgres by default). */
+  readonly embeddedDir?: string;
 }
 
 /** `rollcall demo`'s own: never the database or prefix of a real deployment. */
@@ -100,23 +102,28 @@ export async function demoCommand(
   io: CommandIo,
   target: DemoTarget = DEMO_TARGET,
 ): Promise<number> {
-  const { month, scale } = parseDemoOptions(args);
+  const { month, scale, embedded } = parseDemoOptions(args);
   const started = performance.now();
   const say = (text = '') => writeLine(io.stdout, text);
 
   say(`Rollcall demo: ${FORCE_ID}, ${month}${scale === 1 ? '' : ` at ${scale}x volume`}`);
-  const services = await resolveBackingServices({
+  // Node alone is enough: embedded PostgreSQL and the queues in it when nothing else answers.
+  const services = await resolveNodeOnlyServices({
     env: io.env,
     allowContainers: true,
+    embedded: embedded ? 'force' : 'fallback',
+    ...(target.embeddedDir !== undefined && { embeddedDir: target.embeddedDir }),
     onProgress: (message) => writeLine(io.stderr, message),
   });
   try {
-    say(`PostgreSQL: ${services.source.database}; Redis: ${services.source.redis}`);
+    if (services.notice) say(services.notice);
+    say(services.sources);
     const databaseUrl = await prepareDemoDatabase(services.databaseUrl, target, say);
     const snapshotDir = resolve(io.env.SNAPSHOT_DIR ?? join(target.dir, 'snapshots'));
     const { config, log } = commandSetup(io, 'demo', {
       DATABASE_URL: databaseUrl,
-      REDIS_URL: services.redisUrl,
+      ...(services.redisUrl !== undefined && { REDIS_URL: services.redisUrl }),
+      QUEUE_BACKEND: services.queueBackend,
       QUEUE_PREFIX: target.prefix,
       PSEUDONYM_KEY: io.env.PSEUDONYM_KEY || DEMO_PSEUDONYM_KEY,
       SNAPSHOT_DIR: snapshotDir,
@@ -126,7 +133,7 @@ export async function demoCommand(
     const shutdown = createGracefulShutdown(log, 30_000);
     try {
       await context.checkRedisEvictionPolicy();
-      await deleteKeysWithPrefix(context.producer, target.prefix);
+      await deleteQueueData(context.producer, target.prefix, ALL_QUEUE_NAMES);
       await startFeedWorkers(context, shutdown);
       const run: DemoRun = { context, io, log, say, month, dir: resolve(target.dir, month) };
 
@@ -166,10 +173,14 @@ interface FeedFiles {
   readonly late: string;
 }
 
-function parseDemoOptions(args: readonly string[]): { month: string; scale: number } {
+function parseDemoOptions(args: readonly string[]): { month: string; scale: number; embedded: boolean } {
   const { values } = parseOptions(
     args,
-    { month: { type: 'string', default: '2024-01' }, scale: { type: 'string', default: '1' } },
+    {
+      month: { type: 'string', default: '2024-01' },
+      scale: { type: 'string', default: '1' },
+      embedded: { type: 'boolean', default: false },
+    },
     'demo',
   );
   const month = values.month ?? '2024-01';
@@ -177,7 +188,7 @@ function parseDemoOptions(args: readonly string[]): { month: string; scale: numb
   const scale = Number(values.scale);
   if (!(scale > 0 && scale <= 10))
     throw new UsageError('demo: --scale must be a number above 0 and at most 10 (1 = real volume)');
-  return { month, scale };
+  return { month, scale, embedded: values.embedded === true };
 }
 
 /** The demo's own database, empty and migrated, with the reference data; its URL. */

@@ -13,13 +13,14 @@ import {
   exitCodeOf,
   formatStatusTable,
   judgeAccounting,
+  redisMarkerFor,
   type StatusReport,
   summariseRejectionReasons,
   UNKNOWN_EXIT_CODE,
   worstStatus,
 } from '@rollcall/ops';
 import { checkRecentIngestRuns, type IngestRunCheck } from '@rollcall/importers';
-import { ALL_QUEUE_NAMES, SNAPSHOTS_PUBLISHED_QUEUE, waitForRedisReady } from '@rollcall/queue';
+import { ALL_QUEUE_NAMES, SNAPSHOTS_PUBLISHED_QUEUE, waitForQueueConnection } from '@rollcall/queue';
 import { commandSetup } from '../cli-context.ts';
 import { type CommandIo, parseOptions, requireOne, UsageError, writeLine } from '../command-line.ts';
 import { formatCount, textTable } from '../text-table.ts';
@@ -42,7 +43,7 @@ export async function collectFullStatus(context: ServiceContext): Promise<FullSt
     deadManHours: context.config.nightly.deadManHours,
     stalled: context.stalled(),
     externalConsumers: [SNAPSHOTS_PUBLISHED_QUEUE],
-    redisMarker: { client: context.producer, prefix: context.config.queuePrefix },
+    ...redisMarkerFor(context.producer, context.config.queuePrefix),
   });
   const [accounting, checks, rejections, anomalies, ingest] = await Promise.all([
     readAccounting(context.db),
@@ -161,12 +162,14 @@ function describePostgresProblem(error: unknown, databaseUrl: string): string {
 async function openCheckedContext(config: Config, log: Logger): Promise<ServiceContext> {
   const context = new ServiceContext(config, log, { maxConnections: 6, applicationName: 'rollcall-cli' });
   const [redis, postgres] = await Promise.allSettled([
-    waitForRedisReady(context.producer, STATUS_CONNECT_TIMEOUT_MS),
+    waitForQueueConnection(context.producer, STATUS_CONNECT_TIMEOUT_MS),
     pingDatabase(context.db),
   ]);
   const problems = [
     ...(redis.status === 'rejected'
-      ? [`Redis is not reachable (${messageOf(redis.reason)}); start it or check REDIS_URL`]
+      ? [
+          `${config.queueBackend === 'postgres' ? 'The PostgreSQL queues are' : 'Redis is'} not reachable (${messageOf(redis.reason)}); start it or check REDIS_URL`,
+        ]
       : []),
     ...(postgres.status === 'rejected' ? [describePostgresProblem(postgres.reason, config.databaseUrl)] : []),
   ];
