@@ -1,22 +1,56 @@
 import { defineConfig } from 'vitest/config';
 
 /**
+ * End-to-end files that go through the feed queues by `PipelineHarness` (or its service
+ * environment) without naming a backend: run a second time with every queue in PostgreSQL
+ * (issue 18), beside the run on Redis. Files that run on both backends by `describe.each`
+ * (worker-crash, cli-end-to-end, the queue and scheduler tests) or that test Redis itself (proxies
+ * cutting Redis, Sentinel, Cluster, raw producers writing Redis keys) are not repeated.
+ */
+const ON_POSTGRES_QUEUES = [
+  'tests/fuzzed-events.test.ts',
+  'tests/order-independence.test.ts',
+  'tests/police-uk-import.test.ts',
+  'tests/published-comparisons.test.ts',
+  'tests/publishing-outbox.test.ts',
+  'tests/replay.test.ts',
+  'tests/revision-visible.test.ts',
+  'tests/snapshot-measures.test.ts',
+];
+
+/**
  * One run over every package, service and the end-to-end suite. Test files that need PostgreSQL or
  * Redis get their own database (cloned from a migrated template) and queue prefix through
  * `@rollcall/testing`, so files run in parallel without seeing each other.
  */
 export default defineConfig({
   test: {
-    include: [
-      'packages/*/src/**/*.test.ts',
-      'services/*/src/**/*.test.ts',
-      'tooling/*/src/**/*.test.ts',
-      'tests/**/*.test.ts',
-    ],
     globalSetup: ['packages/testing/src/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'rollcall',
+          include: [
+            'packages/*/src/**/*.test.ts',
+            'services/*/src/**/*.test.ts',
+            'tooling/*/src/**/*.test.ts',
+            'tests/**/*.test.ts',
+          ],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'queues-on-postgres',
+          include: ON_POSTGRES_QUEUES,
+          env: { ROLLCALL_TEST_QUEUE_BACKEND: 'postgres' },
+        },
+      },
+    ],
   },
 });

@@ -34,9 +34,7 @@ async function rollcall(...args: string[]) {
     },
   });
   const env = {
-    DATABASE_URL: harness.database.url,
-    REDIS_URL: harness.redis.url,
-    QUEUE_PREFIX: harness.redis.prefix,
+    ...harness.serviceEnv(),
     PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
     LOG_LEVEL: 'silent',
   };

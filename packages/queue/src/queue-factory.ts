@@ -4,7 +4,8 @@ import type { Queue, QueueEvents } from 'bullmq';
 import { InvalidJobError } from './invalid-job-error.ts';
 import { JOB_CATALOG, type JobData, type JobName, MAX_EVENTS_PER_JOB, type QueueOfJob } from './job-catalog.ts';
 import { feedQueueName, FEED_QUEUE_NAMES } from './queue-names.ts';
-import { openQueue, openQueueEvents, type QueueConnection } from './queue-backend.ts';
+import { jsonbSafeFeedBatch } from './jsonb-safe-events.ts';
+import { isPostgresQueueStore, openQueue, openQueueEvents, type QueueConnection } from './queue-backend.ts';
 
 export interface QueueFactoryOptions {
   /**
@@ -69,7 +70,8 @@ export class QueueFactory {
     if (!parsed.success)
       throw new InvalidJobError(`invalid ${name} job data: ${formatIssues(parsed.error.issues)}`, name, queueName);
     if (options.jobId !== undefined) assertValidJobId(options.jobId, name, queueName);
-    const job = await this.queue(queueName).add(name, parsed.data, { ...entry.options, ...options });
+    const jobData = isPostgresQueueStore(this.options.connection) ? jsonbSafeFeedBatch(parsed.data) : parsed.data;
+    const job = await this.queue(queueName).add(name, jobData, { ...entry.options, ...options });
     return job.id;
   }
 

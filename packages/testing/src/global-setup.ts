@@ -88,8 +88,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await client.connect();
     try {
       const leftovers = await client.query<{ datname: string }>(
-        `select datname from pg_database where datname like $1`,
-        [`rc\\_t\\_${runId}\\_%`],
+        // rc_t_: Rollcall test databases; rc_q_: the queue package's, for queues on PostgreSQL.
+        `select datname from pg_database where datname like $1 or datname like $2`,
+        [`rc\\_t\\_${runId}\\_%`, `rc\\_q\\_${runId}\\_%`],
       );
       for (const { datname } of leftovers.rows)
         await client.query(`drop database if exists ${datname} with (force)`).catch(() => undefined);
