@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capturedIo, loadServiceRoles, runCli } from '@rollcall/cli';
 import { exampleEvent } from '@rollcall/contract';
+import type { QueueBackendKind } from '@rollcall/queue';
 import { type GracefulShutdown, runServices } from '@rollcall/runtime';
 import {
   createTestDatabase,
@@ -39,7 +40,11 @@ export class TopologyPipeline {
     readonly env: Record<string, string>,
   ) {}
 
-  static async start(topology: TopologyName): Promise<TopologyPipeline> {
+  /** `queueBackend` `postgres` puts the queues in the pipeline's database instead (topology `single` only). */
+  static async start(
+    topology: TopologyName,
+    options: { queueBackend?: QueueBackendKind } = {},
+  ): Promise<TopologyPipeline> {
     const database = await createTestDatabase();
     const testRedis = createTestRedis();
     const servers =
@@ -53,6 +58,7 @@ export class TopologyPipeline {
       DATABASE_URL: database.url,
       ...(servers ? servers.env : { REDIS_URL: testRedis.url }),
       QUEUE_PREFIX: testRedis.prefix,
+      QUEUE_BACKEND: options.queueBackend ?? 'redis',
       PSEUDONYM_KEY: TEST_PSEUDONYM_KEY,
       SNAPSHOT_DIR: join(dir, 'snapshots'),
       LOG_LEVEL: 'silent',

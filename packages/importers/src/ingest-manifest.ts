@@ -143,7 +143,7 @@ export async function checkRecentIngestRuns(
             `job ${job.jobId} lines ${job.firstLine}-${job.lastLine} (${job.events} events, ${job.processed} processed)`,
         );
       reasons.push(
-        `ingest: ${name} queued ${check.queuedEvents} events, ${check.processedEvents} stored, duplicate or rejected; ${missing.length} job(s) missing from Redis: ${lines.join('; ')}${missing.length > 5 ? '; ...' : ''}; run rollcall ingest --feed ${run.feed} --resume <file>`,
+        `ingest: ${name} queued ${check.queuedEvents} events, ${check.processedEvents} stored, duplicate or rejected; ${missing.length} job(s) missing from the queues: ${lines.join('; ')}${missing.length > 5 ? '; ...' : ''}; run rollcall ingest --feed ${run.feed} --resume <file>`,
       );
     } else if (run.finishedAt === null && now - run.startedAt.getTime() > 60_000) {
       reasons.push(

@@ -1,5 +1,5 @@
-import { startEmbeddedPostgres } from '@rollcall/backing-services';
-import { type CommandIo, writeLine } from '../command-line.ts';
+import { EMBEDDED_POSTGRES_DIR, startEmbeddedPostgres } from '@rollcall/backing-services';
+import { type CommandIo, UsageError, writeLine } from '../command-line.ts';
 import { migrateDatabase } from './migrate-command.ts';
 
 /**
@@ -13,14 +13,25 @@ import { migrateDatabase } from './migrate-command.ts';
 export async function startEmbeddedDeployment(
   io: CommandIo,
 ): Promise<{ readonly env: Record<string, string | undefined>; stop(): Promise<void> }> {
-  const server = await startEmbeddedPostgres();
+  // EMBEDDED_POSTGRES_DIR and EMBEDDED_POSTGRES_PORT: where its data lives, and a fixed port so
+  // that the commands an operator runs beside it keep one DATABASE_URL from start to start.
+  const port = io.env.EMBEDDED_POSTGRES_PORT ? Number(io.env.EMBEDDED_POSTGRES_PORT) : undefined;
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65_536))
+    throw new UsageError(`EMBEDDED_POSTGRES_PORT must be a port number (got ${io.env.EMBEDDED_POSTGRES_PORT})`);
+  const dir = io.env.EMBEDDED_POSTGRES_DIR || EMBEDDED_POSTGRES_DIR;
+  const server = await startEmbeddedPostgres({ dir, ...(port !== undefined && { port }) });
   try {
     const url = new URL(server.url);
     url.pathname = '/rollcall';
     const migration = await migrateDatabase(url.toString());
     writeLine(
       io.stderr,
-      `Started embedded PostgreSQL 17 (var/embedded-postgres, ${server.created ? 'new' : 'kept from the last run'}, 127.0.0.1:${server.port}, ${(server.startedMs / 1000).toFixed(1)} s; ${migration.applied.length} migration(s) applied) with the queues in it (QUEUE_BACKEND=postgres), because --embedded was given; it stops when the services do.`,
+      `Started embedded PostgreSQL 17 (${dir}, ${server.created ? 'new' : 'kept from the last run'}, 127.0.0.1:${server.port}, ${(server.startedMs / 1000).toFixed(1)} s; ${migration.applied.length} migration(s) applied) with the queues in it (QUEUE_BACKEND=postgres), because --embedded was given; it stops when the services do.`,
+    );
+    // The other commands (ingest, status, drain, snapshot) reach the same pipeline with these two.
+    writeLine(
+      io.stderr,
+      `other commands: DATABASE_URL=${url.toString()} QUEUE_BACKEND=postgres pnpm rollcall <command>`,
     );
     return { env: { ...io.env, DATABASE_URL: url.toString(), QUEUE_BACKEND: 'postgres' }, stop: () => server.stop() };
   } catch (error) {

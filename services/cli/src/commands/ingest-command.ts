@@ -65,7 +65,7 @@ export async function ingestFile(
       const resume = await resumeIngestManifest(context.db, context.queues, request.feed, request.file);
       manifest = resume.manifest;
       const { run, missing, inQueue } = resume.check;
-      resumed = `resuming run ${run.runId} of ${run.startedAt.toISOString()}: ${missing.length} job(s) lost from Redis, ${inQueue} still queued${run.finishedAt === null ? ', the run stopped before the end of the file' : ''}`;
+      resumed = `resuming run ${run.runId} of ${run.startedAt.toISOString()}: ${missing.length} job(s) lost from the queues, ${inQueue} still queued${run.finishedAt === null ? ', the run stopped before the end of the file' : ''}`;
     } else {
       manifest = await startIngestManifest(context.db, request.feed, request.file);
     }
