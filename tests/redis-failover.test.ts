@@ -54,7 +54,7 @@ describe.each(['sentinel', 'cluster'] as const)('Redis %s: its primary killed mi
 
     const resumed = await pipeline.rollcall('ingest', '--feed', 'call-handling', '--resume', path);
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(/^resuming run [0-9a-f]{12} of \S+: \d+ job\(s\) lost from Redis, \d+ still queued/);
+    expect(resumed.stdout).toMatch(/^resuming run [0-9a-f]{12} of \S+: \d+ job\(s\) lost from the queues, \d+ still queued/);
 
     const drained = await pipeline.rollcall('drain', '--timeout', '90');
     expect(drained.code).toBe(0);

@@ -1,8 +1,15 @@
 import { BackingServiceUnavailableError, resolveBackingServices } from '@rollcall/backing-services';
 import { closedPort, createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { capturedIo } from './captured-io.ts';
+import { demoCommand } from './commands/demo-command.ts';
 import { runCli } from './run-cli.ts';
+
+// No Docker: testcontainers looks here first, and finds nothing.
+process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
 
 let database: TestDatabase;
 let redis: TestRedis;
@@ -46,12 +53,26 @@ describe('when PostgreSQL or Redis cannot be reached', () => {
     await expect(onlyRedis).rejects.toMatchObject({ name: 'BackingServiceUnavailableError', message: redisLine() });
   });
 
-  it('`rollcall demo` says so on stderr, exits 1, and touches nothing', async () => {
-    const io = capturedIo({ DATABASE_URL: postgresDown(), REDIS_URL: redis.url, LOG_LEVEL: 'silent' });
-    expect(await runCli(['demo', '--scale', '0.01'], io)).toBe(1);
-    expect(io.output()).toEqual({
-      stdout: 'Rollcall demo: avon-and-somerset, 2024-01 at 0.01x volume\n',
-      stderr: `rollcall demo: ${postgresLine()}\n`,
-    });
-  });
+  // Since issue 18 the demo does not stop there: it needs Node alone (tests/node-only-demo.test.ts
+  // for PostgreSQL down). With PostgreSQL up and Redis down it puts the queues in PostgreSQL.
+  it('`rollcall demo` with Redis down puts the queues in PostgreSQL, says why in one line, and publishes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rollcall-demo-no-redis-'));
+    try {
+      const io = capturedIo({
+        DATABASE_URL: database.url,
+        REDIS_URL: redisDown(),
+        LOG_LEVEL: 'silent',
+        SNAPSHOT_DIR: join(dir, 'snapshots'),
+      });
+      const code = await demoCommand(['--scale', '0.01'], io, { database: database.name, prefix: redis.prefix, dir });
+      const { stdout, stderr } = io.output();
+      expect(code, stderr).toBe(0);
+      expect(stdout).toContain(
+        `Queues on PostgreSQL (QUEUE_BACKEND=postgres), because Redis is not reachable at 127.0.0.1:${redisPort} (connect ECONNREFUSED 127.0.0.1:${redisPort}) and no container could be started for it.\n`,
+      );
+      expect(stdout).toMatch(/^published \S+ \(\d+ measure entries, content [0-9a-f]+\)$/m);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
