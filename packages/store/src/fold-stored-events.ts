@@ -52,7 +52,8 @@ export async function foldStoredEvents(
     })),
   );
 
-  const deltas = new Map<string, AggregateDelta>();
+  // Summed in place: most keys repeat across the entities of a part, and a copy per addition showed in profiles.
+  const deltas = new Map<string, { -readonly [K in keyof AggregateDelta]: AggregateDelta[K] }>();
   const staleness = new Map<string, StaleMark>();
   const entityWrites: EntityWrite[] = [];
   for (const [key, { item, facts, corrections, firstDay }] of byEntity) {
@@ -75,7 +76,7 @@ export async function foldStoredEvents(
     for (const delta of result.deltas) {
       const deltaKey = `${forceId}\u0001${delta.day}\u0001${delta.metric}\u0001${delta.dim}`;
       const existing = deltas.get(deltaKey);
-      if (existing) deltas.set(deltaKey, { ...existing, value: existing.value + delta.value });
+      if (existing) existing.value += delta.value;
       else deltas.set(deltaKey, { forceId, day: delta.day, metric: delta.metric, dim: delta.dim, value: delta.value });
       if (delta.day < earliest) earliest = delta.day;
     }
