@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capturedIo } from './captured-io.ts';
 import { demoCommand } from './commands/demo-command.ts';
-import { runCli } from './run-cli.ts';
 
 // No Docker: testcontainers looks here first, and finds nothing.
 process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
