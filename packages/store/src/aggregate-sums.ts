@@ -1,0 +1,43 @@
+import type { AggregateDelta } from '@rollcall/db';
+
+/** One running sum, changed in place. */
+interface Sum {
+  value: number;
+}
+
+/**
+ * Sums of contributions per (force, day, metric, dim), for replay, which adds millions of them.
+ * Nested maps, not one map keyed by the four joined: a joined key is a new string per
+ * contribution, hashed whole each time, and that was most of the fold's cost (issue 19); the
+ * parts are strings already made (days from the calendar's cache, metric names), whose hashes V8
+ * keeps.
+ */
+export class AggregateSums {
+  readonly #byForce = new Map<string, Map<string, Map<string, Map<string, Sum>>>>();
+
+  add(forceId: string, day: string, metric: string, dim: string, value: number): void {
+    let byDay = this.#byForce.get(forceId);
+    if (byDay === undefined) this.#byForce.set(forceId, (byDay = new Map()));
+    let byMetric = byDay.get(day);
+    if (byMetric === undefined) byDay.set(day, (byMetric = new Map()));
+    let byDim = byMetric.get(metric);
+    if (byDim === undefined) byMetric.set(metric, (byDim = new Map()));
+    const sum = byDim.get(dim);
+    if (sum === undefined) byDim.set(dim, { value });
+    else sum.value += value;
+  }
+
+  /** The sums that are not 0, ordered by force, day, metric and dim. */
+  rows(): AggregateDelta[] {
+    const rows: AggregateDelta[] = [];
+    for (const [forceId, byDay] of sortedEntries(this.#byForce))
+      for (const [day, byMetric] of sortedEntries(byDay))
+        for (const [metric, byDim] of sortedEntries(byMetric))
+          for (const [dim, { value }] of sortedEntries(byDim))
+            if (value !== 0) rows.push({ forceId, day, metric, dim, value });
+    return rows;
+  }
+}
+
+const sortedEntries = <T>(map: ReadonlyMap<string, T>): [string, T][] =>
+  [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
