@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import type { DbOrTransaction } from './database.ts';
+import type { Kysely } from 'kysely';
+import { copyOutInSnapshot } from './copy-out.ts';
+import type { Database, DbOrTransaction } from './database.ts';
 import { jsonRecordset } from './json-recordset.ts';
 import { readRetentionHorizon, RetiredMonthsError } from './month-partitions.repository.ts';
 
@@ -63,6 +65,13 @@ export interface DailyAggregateChanges {
   readonly removed: readonly AggregateDelta[];
 }
 
+const compareAggregateKeys = (a: AggregateDelta, b: AggregateDelta): number =>
+  compareText(a.forceId, b.forceId) ||
+  compareText(a.day, b.day) ||
+  compareText(a.metric, b.metric) ||
+  compareText(a.dim, b.dim);
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
  * The changes from `stored` to `wanted` (both non-zero rows, keys unique within each). Stored
  * rows are found through a map per key part, not one map of the parts joined: no key string is
@@ -90,7 +99,8 @@ export function diffDailyAggregates(
   const removed: AggregateDelta[] = [];
   for (const byDay of byForce.values())
     for (const byMetric of byDay.values()) for (const byDim of byMetric.values()) removed.push(...byDim.values());
-  return { set, removed };
+  // In key order, so writers lock rows in the same order.
+  return { set: set.sort(compareAggregateKeys), removed: removed.sort(compareAggregateKeys) };
 }
 
 /**
@@ -191,6 +201,33 @@ export async function readMonthlyAggregates(db: DbOrTransaction): Promise<Aggreg
     dim: row.dim,
     value: row.value,
   }));
+}
+
+/**
+ * The non-zero daily aggregates of a day range (all days when null), in no order, read with COPY
+ * in an exported snapshot on a connection of its own (`copyOutInSnapshot`): replay reads them
+ * while it folds the events, and 157,000 rows through `readDailyAggregates` took it 1.8 s.
+ */
+export async function* copyDailyAggregates(
+  db: Kysely<Database>,
+  snapshot: string,
+  range: { from: string | null; to: string | null },
+): AsyncGenerator<AggregateDelta[]> {
+  for (const day of [range.from, range.to])
+    if (day !== null && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`not a day: ${day}`);
+  yield* copyOutInSnapshot(
+    db,
+    snapshot,
+    `select force_id, day, metric, dim, value from daily_aggregates
+     where value <> 0 ${range.from === null ? '' : `and day >= '${range.from}'`} ${range.to === null ? '' : `and day <= '${range.to}'`}`,
+    (field) => ({
+      forceId: field() ?? '',
+      day: field() ?? '',
+      metric: field() ?? '',
+      dim: field() ?? '',
+      value: Number(field()),
+    }),
+  );
 }
 
 /** Every non-zero aggregate row, sorted, optionally for a day range (replay comparisons, tests). */

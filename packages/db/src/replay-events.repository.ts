@@ -1,10 +1,8 @@
 import { sql } from 'kysely';
 import type { Kysely, Transaction } from 'kysely';
-import copyStreams from 'pg-copy-streams';
-import { connectOutsidePool } from './create-database.ts';
+import { copyOutInSnapshot } from './copy-out.ts';
 import type { Database, DbOrTransaction } from './database.ts';
 
-const copyTo = copyStreams.to;
 import { setTransactionWorkMem } from './transaction-settings.ts';
 
 /** One stored event as replay folds it: in entity order. */
@@ -82,80 +80,35 @@ export async function* copyEventsInEntityOrder(
   const { index, count } = shard;
   if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count)
     throw new RangeError(`replay shard ${index} of ${count}`);
-  if (!/^[0-9A-F-]+$/i.test(snapshot)) throw new RangeError(`not a snapshot name: ${snapshot}`);
-  const client = await connectOutsidePool(db);
-  try {
-    await client.query('begin isolation level repeatable read read only');
-    await client.query(`set transaction snapshot '${snapshot}'`);
-    // Sort memory for a shard of millions of events; and no parallel workers: the shards are the
-    // parallelism, and workers on top of them only contend for the same cores.
-    await client.query(`set local work_mem = '256MB'; set local max_parallel_workers_per_gather = 0`);
-    // COPY takes no parameters: the shard numbers are checked integers above.
-    const where = count === 1 ? '' : `where (hashtext(entity_id) & 2147483647) % ${count} = ${index}`;
-    const stream = client.query(
-      copyTo(`copy (select event_id, type, floor(extract(epoch from occurred_at) * 1000)::bigint, force_id,
-          entity_kind, entity_id, feed, body -> 'payload'
-        from events ${where}
-        order by hashtext(entity_id), entity_id, entity_kind, force_id) to stdout`),
-    );
-    let carry: Buffer | undefined;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const bytes = carry === undefined ? chunk : Buffer.concat([carry, chunk]);
-      // Rows end in \n (a \n inside a value is written as \\n); a chunk may end mid-row.
-      const end = bytes.lastIndexOf(10);
-      if (end < 0) {
-        carry = bytes;
-        continue;
-      }
-      carry = end + 1 < bytes.length ? bytes.subarray(end + 1) : undefined;
-      yield parseCopyRows(bytes.toString('utf8', 0, end + 1));
-    }
-    if (carry !== undefined) throw new Error('replay: COPY output ended mid-row');
-    await client.query('commit');
-  } finally {
-    await client.end();
-  }
-}
-
-/** Rows of COPY's text format, each ending in \n, into replay rows (columns as selected above). */
-function parseCopyRows(text: string): ReplayEventRow[] {
-  const escaped = text.includes('\\');
-  const rows: ReplayEventRow[] = [];
-  let at = 0;
-  const field = (stop: number): string => {
-    const end = text.indexOf(stop === 10 ? '\n' : '\t', at);
-    const value = text.slice(at, end);
-    at = end + 1;
-    return escaped ? unescapeCopyText(value) : value;
-  };
-  while (at < text.length) {
-    const event_id = field(9);
-    const type = field(9);
-    const occurred = Number(field(9));
-    const force_id = field(9);
-    const entity_kind = field(9);
-    const entity_id = field(9);
-    const feed = field(9);
-    const payload = field(10);
-    rows.push({
-      event_id,
-      type,
-      at: occurred,
-      force_id,
-      entity_kind,
-      entity_id,
-      feed,
+  // COPY takes no parameters: the shard numbers are checked integers above.
+  const where = count === 1 ? '' : `where (hashtext(entity_id) & 2147483647) % ${count} = ${index}`;
+  yield* copyOutInSnapshot(
+    db,
+    snapshot,
+    `select event_id, type, floor(extract(epoch from occurred_at) * 1000)::bigint, force_id,
+       entity_kind, entity_id, feed, body -> 'payload'
+     from events ${where}
+     order by hashtext(entity_id), entity_id, entity_kind, force_id`,
+    (field) => {
+      const event_id = field();
+      const type = field();
+      const at = Number(field());
+      const force_id = field();
+      const entity_kind = field();
+      const entity_id = field();
+      const feed = field();
+      const payload = field();
       // A body without a payload: null, as `body -> 'payload'` is.
-      payload: payload === '\\N' ? null : JSON.parse(payload),
-    } as ReplayEventRow);
-  }
-  return rows;
-}
-
-const COPY_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-
-/** COPY TO's text escapes undone: a backslash before b f n r t v, or before itself. `\N` (null) is left as it is. */
-function unescapeCopyText(value: string): string {
-  if (!value.includes('\\') || value === '\\N') return value;
-  return value.replace(/\\(.)/g, (_, c: string) => COPY_ESCAPES[c] ?? c);
+      return {
+        event_id,
+        type,
+        at,
+        force_id,
+        entity_kind,
+        entity_id,
+        feed,
+        payload: payload === null ? null : JSON.parse(payload),
+      } as ReplayEventRow;
+    },
+  );
 }

@@ -27,17 +27,13 @@ export class AggregateSums {
     else sum.value += value;
   }
 
-  /** The sums that are not 0, ordered by force, day, metric and dim. */
+  /** The sums that are not 0, in no particular order. */
   rows(): AggregateDelta[] {
     const rows: AggregateDelta[] = [];
-    for (const [forceId, byDay] of sortedEntries(this.#byForce))
-      for (const [day, byMetric] of sortedEntries(byDay))
-        for (const [metric, byDim] of sortedEntries(byMetric))
-          for (const [dim, { value }] of sortedEntries(byDim))
-            if (value !== 0) rows.push({ forceId, day, metric, dim, value });
+    for (const [forceId, byDay] of this.#byForce)
+      for (const [day, byMetric] of byDay)
+        for (const [metric, byDim] of byMetric)
+          for (const [dim, { value }] of byDim) if (value !== 0) rows.push({ forceId, day, metric, dim, value });
     return rows;
   }
 }
-
-const sortedEntries = <T>(map: ReadonlyMap<string, T>): [string, T][] =>
-  [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

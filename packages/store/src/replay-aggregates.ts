@@ -8,7 +8,8 @@ import {
   type FeedStatsDelta,
   markSnapshotHeadsStale,
   readAllFeedStats,
-  readDailyAggregates,
+  copyDailyAggregates,
+  type AggregateDelta,
   copyEventsInEntityOrder,
   exportReplaySnapshot,
   type ReplayShard,
@@ -173,21 +174,28 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       }
       if (current !== undefined && finishEntity(current)) await flushEntities();
     };
-    const folded = await Promise.allSettled(
-      Array.from({ length: shards }, (_, index) =>
-        foldShard({ index, count: shards }).catch((error: unknown) => {
-          failed = true;
-          throw error;
-        }),
-      ),
-    );
+    // The stored aggregates, to tell what replay changes, are read alongside on a connection of their own.
+    const before: AggregateDelta[] = [];
+    const readBefore = async () => {
+      for await (const rows of copyDailyAggregates(db, snapshot, { from, to })) {
+        if (failed) return;
+        before.push(...rows);
+      }
+    };
+    const stopAllOnError = (error: unknown) => {
+      failed = true;
+      throw error;
+    };
+    const folded = await Promise.allSettled([
+      ...Array.from({ length: shards }, (_, index) => foldShard({ index, count: shards }).catch(stopAllOnError)),
+      readBefore().catch(stopAllOnError),
+    ]);
     for (const outcome of folded) if (outcome.status === 'rejected') throw outcome.reason;
     const readAt = performance.now();
 
     await flushEntities();
 
     const rebuilt = sums.rows();
-    const before = await readDailyAggregates(trx, { from, to });
     const changes = diffDailyAggregates(before, rebuilt);
     const changed = changedDays(changes);
     const rebuiltStats: FeedStatsDelta[] = [...feedStats.values()].flat().map((stats) => ({
