@@ -24,8 +24,9 @@ import { loadHistory } from './history-loader.ts';
  * workers prepare events, then runs `replayAggregates` `--runs` times and prints events/s, where
  * the time went (until the first events arrive, until all are folded, writing) and the cost per
  * event of each run (this process and PostgreSQL). `--shards` sets the connections replay reads
- * on (default 2); `--reuse` keeps the database of the last run and its events. `--profile` writes a CPU profile of the runs alone (not of the load)
- * to var/bench/profiles/replay-<time>.cpuprofile, for Chrome DevTools or speedscope.
+ * on (default 2); `--reuse` keeps the database of the last run and its events. `--profile`
+ * writes a CPU profile of the runs alone (not of the load) to
+ * var/bench/profiles/replay-<time>.cpuprofile, for Chrome DevTools or speedscope.
  */
 const { values } = parseArgs({
   options: {
