@@ -15,11 +15,22 @@ interface Sum {
 export class AggregateSums {
   readonly #byForce = new Map<string, Map<string, Map<string, Map<string, Sum>>>>();
 
+  // An entity's contributions mostly fall on one day: the metrics of the last (force, day) kept at hand.
+  #lastForce = '';
+  #lastDay = '';
+  #lastByMetric: Map<string, Map<string, Sum>> | undefined;
+
   add(forceId: string, day: string, metric: string, dim: string, value: number): void {
-    let byDay = this.#byForce.get(forceId);
-    if (byDay === undefined) this.#byForce.set(forceId, (byDay = new Map()));
-    let byMetric = byDay.get(day);
-    if (byMetric === undefined) byDay.set(day, (byMetric = new Map()));
+    let byMetric = this.#lastByMetric;
+    if (byMetric === undefined || day !== this.#lastDay || forceId !== this.#lastForce) {
+      let byDay = this.#byForce.get(forceId);
+      if (byDay === undefined) this.#byForce.set(forceId, (byDay = new Map()));
+      byMetric = byDay.get(day);
+      if (byMetric === undefined) byDay.set(day, (byMetric = new Map()));
+      this.#lastForce = forceId;
+      this.#lastDay = day;
+      this.#lastByMetric = byMetric;
+    }
     let byDim = byMetric.get(metric);
     if (byDim === undefined) byMetric.set(metric, (byDim = new Map()));
     const sum = byDim.get(dim);
