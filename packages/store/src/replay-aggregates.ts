@@ -93,6 +93,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
     const total = await beginReplay(trx, { rebuildEntities });
     await assertEventsNotRetired(trx, 'replay');
     const snapshot = await exportReplaySnapshot(trx);
+    options.onProgress?.(0, total);
 
     const sums = new AggregateSums();
     // Per London day, its few (force, feed) counts: no key built per event.
