@@ -25,7 +25,12 @@ export async function* copyOutInSnapshot<R>(
   try {
     await client.query('begin isolation level repeatable read read only');
     await client.query(`set transaction snapshot '${snapshot}'`);
-    await client.query(`set local work_mem = '256MB'; set local max_parallel_workers_per_gather = 0`);
+    // A lock this connection waits for may be queued behind a request (a partition dropped) that
+    // itself waits for the caller's transaction, which waits for this one: a deadlock PostgreSQL
+    // cannot see, as its last edge is in this process. So a wait is bounded and fails the read.
+    await client.query(
+      `set local work_mem = '256MB'; set local max_parallel_workers_per_gather = 0; set local lock_timeout = '30s'`,
+    );
     const stream = client.query(copyStreams.to(`copy (${query}) to stdout`));
     let carry: Buffer | undefined;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
