@@ -3,7 +3,7 @@ import { FEEDS } from '@rollcall/contract';
 import { replayAggregates } from '@rollcall/store';
 import { simulateForceMonth } from '@rollcall/simulator';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readDerivedState } from './support/derived-state.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
 
@@ -33,14 +33,16 @@ describe('rollcall replay', () => {
     expect(await readDerivedState(harness.db)).toEqual(live);
   });
 
-  it('gives the same state read in small pages, each fetched while the one before is folded', async () => {
+  it('gives the same state read on one connection and on three, each its own entities', async () => {
     const live = await readDerivedState(harness.db);
-    // 4,000+ events in pages of 97: some forty fetches in flight behind the fold, and entities
-    // whose events straddle two pages.
-    const result = await replayAggregates(harness.db, calendar, { entities: true, pageSize: 97 });
-    expect(result.changedRows).toBe(0);
-    expect(result.entities).toBe(live.entities.length);
-    expect(await readDerivedState(harness.db)).toEqual(live);
+    // 4,000+ events, some 700 kB of COPY text: chunks end mid-row, and shards end mid-chunk.
+    for (const shards of [1, 3]) {
+      const result = await replayAggregates(harness.db, calendar, { entities: true, shards });
+      expect(result.changedRows).toBe(0);
+      expect(result.events).toBe(live.feedStats.reduce((n, row) => n + row.events, 0));
+      expect(result.entities).toBe(live.entities.length);
+      expect(await readDerivedState(harness.db)).toEqual(live);
+    }
   });
 
   it('repairs aggregates that drifted, and marks the snapshots it changes for revision', async () => {
@@ -86,5 +88,28 @@ describe('rollcall replay', () => {
       .where('day', '=', '2024-01-05')
       .executeTakeFirstOrThrow();
     expect(fixed.value).toBe((rows[0]?.value ?? 0) - 1);
+  });
+
+  it('fails whole when one shard fails, leaving the state as it was and no reading connection behind', async () => {
+    const live = await readDerivedState(harness.db);
+    await sql`insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, content_hash, body)
+      values ('call-handling', 'bogus-1', 'call.answered', 'avon-and-somerset', '2024-01-10T12:00:00Z', 'bogus',
+              'b-1', 'hash-bogus-1', '{"payload": {}}')`.execute(harness.db);
+    try {
+      await expect(replayAggregates(harness.db, calendar, { entities: true, shards: 2 })).rejects.toThrow(
+        'stored event bogus-1 has unknown entity kind bogus',
+      );
+      expect(await readDerivedState(harness.db)).toEqual(live);
+      // The other shard stopped and ended its connection: its backend goes once the socket closes.
+      await vi.waitFor(async () => {
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+          where datname = current_database() and query ilike 'copy (%'`.execute(harness.db);
+        expect(rows[0]?.n).toBe(0);
+      });
+    } finally {
+      await sql`delete from events where event_id = 'bogus-1'`.execute(harness.db);
+    }
+    expect((await replayAggregates(harness.db, calendar, { entities: true })).changedRows).toBe(0);
+    expect(await readDerivedState(harness.db)).toEqual(live);
   });
 });

@@ -3,7 +3,13 @@ import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { resolveBackingServices } from '@rollcall/backing-services';
 import { createCalendar } from '@rollcall/calendar';
-import { createDatabase, loadReferenceIntoDatabase, migrateToLatest, recreateDatabase } from '@rollcall/db';
+import {
+  countStoredEvents,
+  createDatabase,
+  loadReferenceIntoDatabase,
+  migrateToLatest,
+  recreateDatabase,
+} from '@rollcall/db';
 import { loadReferenceData } from '@rollcall/reference';
 import { replayAggregates } from '@rollcall/store';
 import { sql } from 'kysely';
@@ -14,38 +20,51 @@ import { loadHistory } from './history-loader.ts';
 /**
  * `pnpm bench:replay`: replay alone, for working on its speed (issue 19) without the full
  * benchmark. Loads `--months` of Avon and Somerset history into a database of its own
- * (`rollcall_bench_replay`, recreated), prepared exactly as the workers prepare events, then runs
- * `replayAggregates` `--runs` times and prints events/s and the cost per event of each run (this
- * process and PostgreSQL). `--profile` writes a CPU profile of the runs alone (not of the load)
- * to var/bench/profiles/replay-<time>.cpuprofile, for Chrome DevTools or speedscope.
+ * (`<BENCH_NAME>_replay`, `rollcall_bench_replay` by default, recreated), prepared exactly as the
+ * workers prepare events, then runs `replayAggregates` `--runs` times and prints events/s, where
+ * the time went (until the first events arrive, until all are folded, writing) and the cost per
+ * event of each run (this process and PostgreSQL). `--shards` sets the connections replay reads
+ * on (default 2); `--reuse` keeps the database of the last run and its events. `--profile`
+ * writes a CPU profile of the runs alone (not of the load) to
+ * var/bench/profiles/replay-<time>.cpuprofile, for Chrome DevTools or speedscope.
  */
 const { values } = parseArgs({
   options: {
     months: { type: 'string', default: '2' },
     runs: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
+    shards: { type: 'string', default: '2' },
+    reuse: { type: 'boolean', default: false },
   },
 });
-const DATABASE = 'rollcall_bench_replay';
+// `BENCH_NAME` names the database, so two checkouts benchmarking replay on one machine do not drop each other's.
+const DATABASE = `${process.env.BENCH_NAME ?? 'rollcall_bench'}_replay`;
+if (!/^[a-z][a-z0-9_]*$/.test(DATABASE)) throw new Error('BENCH_NAME: lowercase letters, digits and _');
 const services = await resolveBackingServices({ allowContainers: true, onProgress: (m) => console.error(m) });
 const url = new URL(services.databaseUrl);
 url.pathname = `/${DATABASE}`;
-await recreateDatabase(url.toString());
+if (!values.reuse) await recreateDatabase(url.toString());
 const db = createDatabase(url.toString(), { maxConnections: 4, applicationName: 'rollcall-bench-replay' });
 try {
-  await migrateToLatest(db);
-  await loadReferenceIntoDatabase(db, loadReferenceData());
-  const loaded = await loadHistory(url.toString(), monthsEndingAt('2024-01', Number(values.months)), (month, n) =>
-    console.error(`loaded ${month}: ${n.toLocaleString('en-GB')} events`),
-  );
-  await sql`analyze`.execute(db);
+  let loaded: number;
+  if (values.reuse) loaded = await countStoredEvents(db);
+  else {
+    await migrateToLatest(db);
+    await loadReferenceIntoDatabase(db, loadReferenceData());
+    loaded = await loadHistory(url.toString(), monthsEndingAt('2024-01', Number(values.months)), (month, n) =>
+      console.error(`loaded ${month}: ${n.toLocaleString('en-GB')} events`),
+    );
+    await sql`analyze`.execute(db);
+  }
   const calendar = createCalendar('Europe/London');
   const profiler = values.profile ? await startProfiler() : undefined;
-  console.log(`replay of ${loaded.toLocaleString('en-GB')} events`);
-  console.log('run  events/s  seconds  CPU-µs/event (replay + PostgreSQL)  WAL B/event  rows differing');
+  console.log(`replay of ${loaded.toLocaleString('en-GB')} events on ${values.shards} connection(s)`);
+  console.log(
+    'run  events/s  seconds (first events, read, write)  CPU-µs/event (replay + PostgreSQL)  WAL B/event  rows differing',
+  );
   for (let run = 1; run <= Number(values.runs); run++) {
     const meter = await startCostMeter(db, { database: DATABASE, rollcallPids: () => [], includeSelf: true });
-    const result = await replayAggregates(db, calendar);
+    const result = await replayAggregates(db, calendar, { shards: Number(values.shards) });
     const cost = await meter.stop(result.events);
     const micros = (n: number | null) => (n === null ? 'n/a' : n.toFixed(1));
     console.log(
@@ -54,7 +73,9 @@ try {
         Math.round(result.events / result.seconds)
           .toLocaleString('en-GB')
           .padStart(9),
-        result.seconds.toFixed(1).padStart(8),
+        `${result.seconds.toFixed(2)} (${result.firstEventsSeconds.toFixed(2)}, ${result.readSeconds.toFixed(2)}, ${(result.seconds - result.readSeconds).toFixed(2)})`.padStart(
+          34,
+        ),
         `${micros(cost.cpuMicrosPerEvent)} (${micros(cost.rollcallCpuMicrosPerEvent)} + ${micros(cost.postgresCpuMicrosPerEvent)})`.padStart(
           36,
         ),

@@ -96,4 +96,29 @@ describe('daily and monthly aggregates', () => {
     const march = (await readMonthlyAggregates(test.db)).filter((row) => row.day === '2024-03-01');
     expect(march).toEqual([delta('2024-03-01', 9)]);
   });
+
+  it('writes only what differs, yet leaves no row of 0 and repairs monthly sums that drifted alone', async () => {
+    const wanted = [delta('2024-05-02', 4), delta('2024-05-03', 6, 'calls.answered'), delta('2024-05-04', 1)];
+    await replaceDailyAggregates(test.db, { from: '2024-05-01', to: '2024-05-31' }, wanted);
+    // Live processing may leave a row of 0 (deltas that cancel); a monthly sum may drift by itself.
+    await test.db
+      .insertInto('daily_aggregates')
+      .values({ force_id: 'avon-and-somerset', day: '2024-05-09', metric: 'calls.presented', dim: '101', value: 0 })
+      .execute();
+    await test.db.updateTable('monthly_aggregates').set({ value: 99 }).where('month', '=', '2024-05-01').execute();
+    await replaceDailyAggregates(test.db, { from: '2024-05-01', to: '2024-05-31' }, wanted);
+    const may = await test.db
+      .selectFrom('daily_aggregates')
+      .select(['day', 'value'])
+      .where('day', '>=', '2024-05-01')
+      .where('day', '<=', '2024-05-31')
+      .orderBy('day')
+      .execute();
+    expect(may).toEqual([
+      { day: '2024-05-02', value: 4 },
+      { day: '2024-05-03', value: 6 },
+      { day: '2024-05-04', value: 1 },
+    ]);
+    expect(await readMonthlyAggregates(test.db)).toEqual(monthlyOfDaily(await readDailyAggregates(test.db)));
+  });
 });

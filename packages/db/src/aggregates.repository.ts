@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import type { DbOrTransaction } from './database.ts';
+import type { Kysely } from 'kysely';
+import { copyOutInSnapshot } from './copy-out.ts';
+import type { Database, DbOrTransaction } from './database.ts';
 import { jsonRecordset, type RecordsetColumn } from './json-recordset.ts';
 import { readRetentionHorizon, RetiredMonthsError } from './month-partitions.repository.ts';
 
@@ -50,6 +52,52 @@ export async function addToAggregates(db: DbOrTransaction, deltas: readonly Aggr
   );
 }
 
+/** What turns the stored daily aggregates into the wanted ones: rows to set, rows to remove. */
+export interface DailyAggregateChanges {
+  /** Rows whose value differs from the stored one, or that are not stored. */
+  readonly set: readonly AggregateDelta[];
+  /** Stored rows with no wanted row (their `value` is the stored one). */
+  readonly removed: readonly AggregateDelta[];
+}
+
+const compareAggregateKeys = (a: AggregateDelta, b: AggregateDelta): number =>
+  compareText(a.forceId, b.forceId) ||
+  compareText(a.day, b.day) ||
+  compareText(a.metric, b.metric) ||
+  compareText(a.dim, b.dim);
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The changes from `stored` to `wanted` (both non-zero rows, keys unique within each). Stored
+ * rows are found through a map per key part, not one map of the parts joined: no key string is
+ * built per row (replay diffs every aggregate row it rebuilt).
+ */
+export function diffDailyAggregates(
+  stored: readonly AggregateDelta[],
+  wanted: readonly AggregateDelta[],
+): DailyAggregateChanges {
+  type Level<T> = Map<string, T>;
+  const byForce: Level<Level<Level<Level<AggregateDelta>>>> = new Map();
+  const child = <T>(level: Level<Level<T>>, key: string): Level<T> => {
+    let next = level.get(key);
+    if (next === undefined) level.set(key, (next = new Map()));
+    return next;
+  };
+  for (const row of stored) child(child(child(byForce, row.forceId), row.day), row.metric).set(row.dim, row);
+  const set: AggregateDelta[] = [];
+  for (const row of wanted) {
+    const byDim = byForce.get(row.forceId)?.get(row.day)?.get(row.metric);
+    const known = byDim?.get(row.dim);
+    if (known?.value !== row.value) set.push(row);
+    if (known !== undefined) byDim?.delete(row.dim);
+  }
+  const removed: AggregateDelta[] = [];
+  for (const byDay of byForce.values())
+    for (const byMetric of byDay.values()) for (const byDim of byMetric.values()) removed.push(...byDim.values());
+  // In key order, so writers lock rows in the same order.
+  return { set: set.sort(compareAggregateKeys), removed: removed.sort(compareAggregateKeys) };
+}
+
 /**
  * Replaces the daily aggregates of the given days (all forces) with `rows`, and recomputes the
  * monthly sums of the months they touch: the write side of replay.
@@ -59,32 +107,68 @@ export async function replaceDailyAggregates(
   range: { from: string | null; to: string | null },
   rows: readonly AggregateDelta[],
 ): Promise<void> {
+  await writeDailyAggregateChanges(db, range, diffDailyAggregates(await readDailyAggregates(db, range), rows));
+}
+
+/**
+ * Replaces the daily aggregates of the given days by writing only `changes` (rows of 0 in the
+ * range go too, as they would in a replacement), then brings the monthly sums of the months the
+ * range touches to the sums of their daily rows, again writing only those that differ.
+ *
+ * Why only changes (issue 19): a replay that agrees with live processing, the usual case, wrote
+ * every aggregate row again, a third of its time; now it writes nothing.
+ */
+export async function writeDailyAggregateChanges(
+  db: DbOrTransaction,
+  range: { from: string | null; to: string | null },
+  changes: DailyAggregateChanges,
+): Promise<void> {
   await db
     .deleteFrom('daily_aggregates')
+    .where('value', '=', 0)
     .$call((q) => (range.from === null ? q : q.where('day', '>=', range.from)))
     .$call((q) => (range.to === null ? q : q.where('day', '<=', range.to)))
     .execute();
-  for (let start = 0; start < rows.length; start += 50_000) {
+  // The key of a daily row: every column but its value.
+  const keyColumns = DAILY_COLUMNS.slice(0, 4);
+  for (let start = 0; start < changes.removed.length; start += 50_000) {
+    await sql`
+      delete from daily_aggregates d
+      using ${jsonRecordset(changes.removed.slice(start, start + 50_000), keyColumns)}
+      where d.force_id = t.force_id and d.day = t.day and d.metric = t.metric and d.dim = t.dim`.execute(db);
+  }
+  for (let start = 0; start < changes.set.length; start += 50_000) {
     await sql`
       insert into daily_aggregates (force_id, day, metric, dim, value)
-      select * from ${jsonRecordset(rows.slice(start, start + 50_000), DAILY_COLUMNS)}`.execute(db);
+      select * from ${jsonRecordset(changes.set.slice(start, start + 50_000), DAILY_COLUMNS)}
+      on conflict (force_id, day, metric, dim) do update set value = excluded.value`.execute(db);
   }
-  // The monthly sums of every month the range touches, recomputed from the daily rows.
+  // The monthly sums of every month the range touches, from the daily rows: those that differ
+  // go, then the missing ones are added (every row left agrees with its sum).
   const fromMonth = range.from === null ? null : `${range.from.slice(0, 7)}-01`;
-  await db
-    .deleteFrom('monthly_aggregates')
-    .$call((q) => (fromMonth === null ? q : q.where('month', '>=', fromMonth)))
-    .$call((q) => (range.to === null ? q : q.where('month', '<=', range.to)))
-    .execute();
-  await sql`
-    insert into monthly_aggregates (force_id, month, metric, dim, value)
-    select force_id, date_trunc('month', day)::date, metric, dim, sum(value)
+  const sums = sql`
+    select force_id, date_trunc('month', day)::date as month, metric, dim, sum(value)::bigint as value
     from daily_aggregates
     where true
       ${fromMonth === null ? sql`` : sql`and day >= ${fromMonth}::date`}
       ${range.to === null ? sql`` : sql`and day < (date_trunc('month', ${range.to}::date) + interval '1 month')::date`}
     group by 1, 2, 3, 4
-    having sum(value) <> 0`.execute(db);
+    having sum(value) <> 0`;
+  await sql`
+    with sums as (${sums})
+    delete from monthly_aggregates m
+    where true
+      ${fromMonth === null ? sql`` : sql`and m.month >= ${fromMonth}::date`}
+      ${range.to === null ? sql`` : sql`and m.month <= ${range.to}::date`}
+      and not exists (
+        select from sums s
+        where s.force_id = m.force_id and s.month = m.month and s.metric = m.metric and s.dim = m.dim and s.value = m.value)`.execute(
+    db,
+  );
+  await sql`
+    insert into monthly_aggregates (force_id, month, metric, dim, value)
+    ${sums}
+    on conflict (force_id, month, metric, dim) do nothing`.execute(db);
 }
 
 /** Every non-zero monthly sum, sorted (replay comparisons, tests). */
@@ -105,6 +189,33 @@ export async function readMonthlyAggregates(db: DbOrTransaction): Promise<Aggreg
     dim: row.dim,
     value: row.value,
   }));
+}
+
+/**
+ * The non-zero daily aggregates of a day range (all days when null), in no order, read with COPY
+ * in an exported snapshot on a connection of its own (`copyOutInSnapshot`): replay reads them
+ * while it folds the events, and 157,000 rows through `readDailyAggregates` took it 1.8 s.
+ */
+export async function* copyDailyAggregates(
+  db: Kysely<Database>,
+  snapshot: string,
+  range: { from: string | null; to: string | null },
+): AsyncGenerator<AggregateDelta[]> {
+  for (const day of [range.from, range.to])
+    if (day !== null && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`not a day: ${day}`);
+  yield* copyOutInSnapshot(
+    db,
+    snapshot,
+    `select force_id, day, metric, dim, value from daily_aggregates
+     where value <> 0 ${range.from === null ? '' : `and day >= '${range.from}'`} ${range.to === null ? '' : `and day <= '${range.to}'`}`,
+    (field) => ({
+      forceId: field() ?? '',
+      day: field() ?? '',
+      metric: field() ?? '',
+      dim: field() ?? '',
+      value: Number(field()),
+    }),
+  );
 }
 
 /** Every non-zero aggregate row, sorted, optionally for a day range (replay comparisons, tests). */

@@ -23,14 +23,16 @@ export interface CreateDatabaseOptions {
   readonly onPoolError?: (error: Error) => void;
 }
 
+/** How each database made by `createDatabase` connects, for connections of its own outside the pool. */
+const clientConfigs = new WeakMap<Kysely<Database>, pg.ClientConfig>();
+
 export function createDatabase(connectionString: string, options: CreateDatabaseOptions = {}): Kysely<Database> {
-  const pool = new pg.Pool({
+  const clientConfig: pg.ClientConfig = {
     connectionString,
-    max: options.maxConnections ?? 10,
     application_name: options.applicationName ?? 'rollcall',
     connectionTimeoutMillis: 5_000,
-    idleTimeoutMillis: 30_000,
-  });
+  };
+  const pool = new pg.Pool({ ...clientConfig, max: options.maxConnections ?? 10, idleTimeoutMillis: 30_000 });
   // Each failed connection is reported once, though pg may emit several errors for it
   // (ECONNRESET, then "Connection terminated unexpectedly") through either listener below.
   const reported = new WeakSet<object>();
@@ -57,7 +59,24 @@ export function createDatabase(connectionString: string, options: CreateDatabase
       if (checkedOut.has(client)) report(client, error);
     });
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  clientConfigs.set(db, clientConfig);
+  return db;
+}
+
+/**
+ * A connection of its own to the database of `db`, outside its pool, for a protocol Kysely does
+ * not speak (COPY ... TO STDOUT). Outside the pool, so a caller that already holds pooled
+ * connections cannot wait on itself for one more. The caller ends it.
+ */
+export async function connectOutsidePool(db: Kysely<Database>): Promise<pg.Client> {
+  const config = clientConfigs.get(db);
+  if (config === undefined) throw new Error('connectOutsidePool: the database was not made by createDatabase');
+  const client = new pg.Client(config);
+  // A socket error after the query that failed (pg emits both) must not be an uncaught exception.
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
 }
 
 /** Creates the database named in `connectionString` if it does not exist (for `migrate` and the demo). */

@@ -1,6 +1,6 @@
 import type { Calendar, LocalDate } from '@rollcall/calendar';
 import {
-  type AggregateDelta,
+  type DailyAggregateChanges,
   beginReplay,
   assertEventsNotRetired,
   type Db,
@@ -8,14 +8,19 @@ import {
   type FeedStatsDelta,
   markSnapshotHeadsStale,
   readAllFeedStats,
-  readDailyAggregates,
-  readEventsInEntityOrder,
-  replaceDailyAggregates,
+  copyDailyAggregates,
+  type AggregateDelta,
+  copyEventsInEntityOrder,
+  exportReplaySnapshot,
+  type ReplayShard,
+  diffDailyAggregates,
+  writeDailyAggregateChanges,
   replaceDailyFeedStats,
   type StaleMark,
   upsertEntities,
 } from '@rollcall/db';
 import type { EventType } from '@rollcall/contract';
+import { AggregateSums } from './aggregate-sums.ts';
 import { type EntityKind, type Fact, compareFacts, interpretEntity, isEntityKind } from '@rollcall/lifecycles';
 
 export interface ReplayOptions {
@@ -30,8 +35,11 @@ export interface ReplayOptions {
    * more than the rest of the replay together.
    */
   readonly entities?: boolean;
-  /** Rows fetched from the cursor at a time. */
-  readonly pageSize?: number;
+  /**
+   * Connections reading the events at once, each the events of its own entities (default 2):
+   * PostgreSQL sorts and sends on several cores while this process folds.
+   */
+  readonly shards?: number;
 }
 
 export interface ReplayResult {
@@ -44,6 +52,10 @@ export interface ReplayResult {
   /** Published snapshot heads marked for revision because replay changed their inputs. */
   readonly staleSnapshotHeads: number;
   readonly seconds: number;
+  /** Of `seconds`, until the first events arrived (PostgreSQL sorts them first). */
+  readonly firstEventsSeconds: number;
+  /** Of `seconds`, until the last event was folded; the rest is writing. */
+  readonly readSeconds: number;
 }
 
 /** Stored events of one feed and force on one London day, counted as replay reads them. */
@@ -56,109 +68,138 @@ interface FeedDayCount {
   latestAt: number;
 }
 
-const aggregateKey = (forceId: string, day: string, metric: string, dim: string) =>
-  `${forceId}\u0001${day}\u0001${metric}\u0001${dim}`;
-
 /**
  * Rebuilds the derived state from the stored events: the daily aggregates (and their monthly
  * sums) of the days in [from, to] (all days by default), the feed stats, and on request every
- * entity's state. It reads the events once,
- * through a server-side cursor in entity order, so memory holds one entity's facts at a time plus
- * the aggregate sums (bounded by days x metrics, not events), and it folds them with the same
+ * entity's state. It reads the events once, each entity's together, on `shards` connections at
+ * once (COPY in an exported snapshot of its transaction, so all see what it sees), so memory holds
+ * one entity's facts per shard plus the aggregate sums (bounded by days x metrics, not events),
+ * and it folds them with the same
  * interpreters live processing uses: replay and live processing agree by construction, and the
  * replay-equals-live test keeps it so.
  *
  * It runs in one transaction holding a SHARE lock on `events`, so ingest waits while it runs
- * (stored events are stable) and a crash leaves the old state. Published snapshots whose inputs
+ * (stored events are stable) and a crash leaves the old state. Only aggregate rows that differ
+ * are written. Published snapshots whose inputs
  * it changed are marked for revision.
  */
 export async function replayAggregates(db: Db, calendar: Calendar, options: ReplayOptions = {}): Promise<ReplayResult> {
   const started = performance.now();
   const from = options.from ?? null;
   const to = options.to ?? null;
-  const pageSize = options.pageSize ?? 20_000;
+  const shards = options.shards ?? 2;
   return db.transaction().execute(async (trx) => {
     const rebuildEntities = options.entities === true;
     const total = await beginReplay(trx, { rebuildEntities });
     await assertEventsNotRetired(trx, 'replay');
+    const snapshot = await exportReplaySnapshot(trx);
+    options.onProgress?.(0, total);
 
-    // One number per (force, day, metric, dim): a replay adds millions of contributions.
-    const sums = new Map<string, number>();
-    const feedStats = new Map<string, FeedDayCount>();
+    const sums = new AggregateSums();
+    // Per London day, its few (force, feed) counts: no key built per event.
+    const feedStats = new Map<string, FeedDayCount[]>();
     let entityWrites: EntityWrite[] = [];
     let events = 0;
     let entities = 0;
+    let failed = false;
+    let firstEventsAt: number | undefined;
 
     const flushEntities = async () => {
-      await upsertEntities(trx, entityWrites);
+      const batch = entityWrites;
       entityWrites = [];
+      await upsertEntities(trx, batch);
     };
-    let current: { key: string; forceId: string; kind: EntityKind; entityId: string; facts: Fact[] } | undefined;
-    const finishEntity = async () => {
-      if (!current) return;
-      current.facts.sort(compareFacts);
-      const lifecycle = interpretEntity(current.kind, current.facts, calendar);
+    /** Folds an entity's facts; says whether enough entity writes wait to be flushed. */
+    const finishEntity = (entity: { forceId: string; kind: EntityKind; entityId: string; facts: Fact[] }): boolean => {
+      entity.facts.sort(compareFacts);
+      const lifecycle = interpretEntity(entity.kind, entity.facts, calendar);
       for (const c of lifecycle.contributions) {
         if ((from !== null && c.day < from) || (to !== null && c.day > to)) continue;
-        const key = aggregateKey(current.forceId, c.day, c.metric, c.dim);
-        sums.set(key, (sums.get(key) ?? 0) + c.value);
+        sums.add(entity.forceId, c.day, c.metric, c.dim, c.value);
       }
-      if (rebuildEntities)
-        entityWrites.push({
-          forceId: current.forceId,
-          kind: current.kind,
-          entityId: current.entityId,
-          facts: current.facts,
-          status: lifecycle.status,
-          startedAt: lifecycle.startedAt === null ? null : new Date(lifecycle.startedAt).toISOString(),
-          endedAt: lifecycle.endedAt === null ? null : new Date(lifecycle.endedAt).toISOString(),
-          flags: lifecycle.flags,
-        });
       entities += 1;
-      if (entityWrites.length >= 5_000) await flushEntities();
+      if (!rebuildEntities) return false;
+      entityWrites.push({
+        forceId: entity.forceId,
+        kind: entity.kind,
+        entityId: entity.entityId,
+        facts: entity.facts,
+        status: lifecycle.status,
+        startedAt: lifecycle.startedAt === null ? null : new Date(lifecycle.startedAt).toISOString(),
+        endedAt: lifecycle.endedAt === null ? null : new Date(lifecycle.endedAt).toISOString(),
+        flags: lifecycle.flags,
+      });
+      return entityWrites.length >= 5_000;
     };
-
-    // The London day is computed here, not in SQL, so that it is the very calendar live processing used.
-    for await (const page of readEventsInEntityOrder(trx, pageSize)) {
-      for (const row of page) {
-        const key = `${row.force_id}\u0000${row.entity_kind}\u0000${row.entity_id}`;
-        if (current?.key !== key) {
-          await finishEntity();
-          if (!isEntityKind(row.entity_kind))
-            throw new Error(`stored event ${row.event_id} has unknown entity kind ${row.entity_kind}`);
-          current = { key, forceId: row.force_id, kind: row.entity_kind, entityId: row.entity_id, facts: [] };
-        }
-        const at = Number(row.at);
-        current.facts.push({ id: row.event_id, type: row.type as EventType, at, p: row.payload });
-        // Counted in place: one small record per (force, feed, day), the latest time kept as a
-        // number and written as ISO once at the end (per event, that formatting was a measurable cost).
-        const day = calendar.dayOf(at);
-        const statsKey = `${row.force_id}\u0001${row.feed}\u0001${day}`;
-        const stats = feedStats.get(statsKey);
-        if (stats === undefined)
-          feedStats.set(statsKey, { forceId: row.force_id, feed: row.feed, day, events: 1, latestAt: at });
-        else {
+    const countFeedDay = (forceId: string, feed: string, at: number) => {
+      // Counted in place: one small record per (force, feed, day), the latest time kept as a
+      // number and written as ISO once at the end (per event, that formatting was a measurable cost).
+      const day = calendar.dayOf(at);
+      let counts = feedStats.get(day);
+      if (counts === undefined) feedStats.set(day, (counts = []));
+      for (const stats of counts)
+        if (stats.feed === feed && stats.forceId === forceId) {
           stats.events += 1;
           if (at > stats.latestAt) stats.latestAt = at;
+          return;
         }
-        events += 1;
+      counts.push({ forceId, feed, day, events: 1, latestAt: at });
+    };
+
+    // Shards hold disjoint entities, each shard's events in entity order: each has its entity in
+    // hand, and all add into the same sums (one thread: no two folds at once).
+    const foldShard = async (shard: ReplayShard) => {
+      let current: { forceId: string; kind: EntityKind; entityId: string; facts: Fact[] } | undefined;
+      for await (const rows of copyEventsInEntityOrder(db, snapshot, shard)) {
+        if (failed) return; // another shard failed: stop reading (the connection is ended)
+        firstEventsAt ??= performance.now();
+        for (const row of rows) {
+          if (
+            current === undefined ||
+            row.entity_id !== current.entityId ||
+            row.entity_kind !== current.kind ||
+            row.force_id !== current.forceId
+          ) {
+            // Awaited only when writes are due: an await per entity was a measurable cost.
+            if (current !== undefined && finishEntity(current)) await flushEntities();
+            if (!isEntityKind(row.entity_kind))
+              throw new Error(`stored event ${row.event_id} has unknown entity kind ${row.entity_kind}`);
+            current = { forceId: row.force_id, kind: row.entity_kind, entityId: row.entity_id, facts: [] };
+          }
+          // The London day is computed here, not in SQL, so that it is the very calendar live processing used.
+          current.facts.push({ id: row.event_id, type: row.type as EventType, at: row.at, p: row.payload });
+          countFeedDay(row.force_id, row.feed, row.at);
+        }
+        events += rows.length;
+        options.onProgress?.(events, total);
       }
-      options.onProgress?.(events, total);
-    }
-    await finishEntity();
+      if (current !== undefined && finishEntity(current)) await flushEntities();
+    };
+    // The stored aggregates, to tell what replay changes, are read alongside on a connection of their own.
+    const before: AggregateDelta[] = [];
+    const readBefore = async () => {
+      for await (const rows of copyDailyAggregates(db, snapshot, { from, to })) {
+        if (failed) return;
+        before.push(...rows);
+      }
+    };
+    const stopAllOnError = (error: unknown) => {
+      failed = true;
+      throw error;
+    };
+    const folded = await Promise.allSettled([
+      ...Array.from({ length: shards }, (_, index) => foldShard({ index, count: shards }).catch(stopAllOnError)),
+      readBefore().catch(stopAllOnError),
+    ]);
+    for (const outcome of folded) if (outcome.status === 'rejected') throw outcome.reason;
+    const readAt = performance.now();
 
     await flushEntities();
 
-    const rebuilt: AggregateDelta[] = [...sums.entries()]
-      .filter(([, value]) => value !== 0)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, value]) => {
-        const [forceId = '', day = '', metric = '', dim = ''] = key.split('\u0001');
-        return { forceId, day, metric, dim, value };
-      });
-    const before = await readDailyAggregates(trx, { from, to });
-    const changed = changedDays(before, rebuilt);
-    const rebuiltStats: FeedStatsDelta[] = [...feedStats.values()].map((stats) => ({
+    const rebuilt = sums.rows();
+    const changes = diffDailyAggregates(before, rebuilt);
+    const changed = changedDays(changes);
+    const rebuiltStats: FeedStatsDelta[] = [...feedStats.values()].flat().map((stats) => ({
       forceId: stats.forceId,
       feed: stats.feed,
       day: stats.day,
@@ -166,7 +207,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       latestOccurredAt: new Date(stats.latestAt).toISOString(),
     }));
     const statsChanged = changedFeedStatDays(await readAllFeedStats(trx), rebuiltStats);
-    await replaceDailyAggregates(trx, { from, to }, rebuilt);
+    await writeDailyAggregateChanges(trx, { from, to }, changes);
     await replaceDailyFeedStats(trx, rebuiltStats);
     const staleSnapshotHeads = await markSnapshotHeadsStale(trx, earliestPerForce([...changed.marks, ...statsChanged]));
     options.onProgress?.(events, total);
@@ -177,6 +218,8 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       changedRows: changed.rows,
       staleSnapshotHeads,
       seconds: (performance.now() - started) / 1000,
+      firstEventsSeconds: ((firstEventsAt ?? readAt) - started) / 1000,
+      readSeconds: (readAt - started) / 1000,
     };
   });
 }
@@ -209,31 +252,15 @@ function earliestPerForce(marks: readonly StaleMark[]): StaleMark[] {
   return [...earliest.values()];
 }
 
-/** Rows that differ between the stored and the rebuilt aggregates, and the earliest such day per force. */
-function changedDays(
-  before: readonly AggregateDelta[],
-  after: readonly AggregateDelta[],
-): { rows: number; marks: StaleMark[] } {
-  const values = new Map<string, number>();
-  for (const row of before) values.set(aggregateKey(row.forceId, row.day, row.metric, row.dim), row.value);
+/** How many aggregate rows replay changes, and the earliest changed day per force. */
+function changedDays(changes: DailyAggregateChanges): { rows: number; marks: StaleMark[] } {
   const earliest = new Map<string, string>();
-  let rows = 0;
-  const note = (forceId: string, day: string) => {
-    rows += 1;
-    const known = earliest.get(forceId);
-    if (known === undefined || day < known) earliest.set(forceId, day);
-  };
-  for (const row of after) {
-    const key = aggregateKey(row.forceId, row.day, row.metric, row.dim);
-    if (values.get(key) !== row.value) note(row.forceId, row.day);
-    values.delete(key);
-  }
-  for (const key of values.keys()) {
-    const [forceId = '', day = ''] = key.split('\u0001');
-    note(forceId, day);
+  for (const row of [...changes.set, ...changes.removed]) {
+    const known = earliest.get(row.forceId);
+    if (known === undefined || row.day < known) earliest.set(row.forceId, row.day);
   }
   return {
-    rows,
+    rows: changes.set.length + changes.removed.length,
     marks: [...earliest].map(([forceId, fromDay]) => ({ forceId, fromDay, lateEvents: 0, correctedEvents: 0 })),
   };
 }

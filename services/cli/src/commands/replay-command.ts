@@ -1,5 +1,4 @@
 import { isLocalDate } from '@rollcall/calendar';
-import { countStoredEvents } from '@rollcall/db';
 import { replayAggregates } from '@rollcall/store';
 import { commandSetup, withServiceContext } from '../cli-context.ts';
 import { type CommandIo, parseOptions, UsageError, writeLine } from '../command-line.ts';
@@ -28,17 +27,21 @@ export async function replayCommand(args: readonly string[], io: CommandIo): Pro
     throw new UsageError('replay: --to is before --from');
   const { config, log } = commandSetup(io, 'replay');
   const result = await withServiceContext(config, log, async (context) => {
-    const total = await countStoredEvents(context.db);
-    const progress = createProgressReporter(io, log, { label: 'replay events', total, unit: 'events' });
+    // The reporter starts at replay's first progress, which carries the total: counting the
+    // events here as well cost a second scan of them (about 0.3 s per million, issue 19).
+    let progress: ReturnType<typeof createProgressReporter> | undefined;
     try {
       return await replayAggregates(context.db, context.calendar, {
         from: values.from ?? null,
         to: values.to ?? null,
         entities: values.entities === true,
-        onProgress: (done) => progress.update(done),
+        onProgress: (done, total) => {
+          progress ??= createProgressReporter(io, log, { label: 'replay events', total, unit: 'events' });
+          progress.update(done);
+        },
       });
     } finally {
-      progress.stop();
+      progress?.stop();
     }
   });
   const range = values.from || values.to ? ` for ${values.from ?? 'the start'} to ${values.to ?? 'the end'}` : '';

@@ -1,0 +1,108 @@
+import { createTestDatabase, type TestDatabase } from '../test/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertNewEvents, type NewEvent } from './events.repository.ts';
+import {
+  beginReplay,
+  copyEventsInEntityOrder,
+  exportReplaySnapshot,
+  type ReplayEventRow,
+} from './replay-events.repository.ts';
+
+let test: TestDatabase;
+beforeAll(async () => {
+  test = await createTestDatabase();
+});
+afterAll(async () => {
+  await test.destroy();
+});
+
+// What COPY's text format escapes (backslash, tab, newline, carriage return) and what it does not.
+const AWKWARD = 'tab\there, new\nline, cr\r, back\\slash, "quoted", \\N, \\t as text, é, 🚓, \u0001';
+
+const event = (eventId: string, entityId: string, at: string, payload: Record<string, unknown>): NewEvent => ({
+  feed: 'call-handling',
+  eventId,
+  type: 'call.answered',
+  forceId: 'avon-and-somerset',
+  occurredAt: at,
+  entityKind: 'call',
+  entityId,
+  contentHash: `hash-${eventId}`,
+  body: { eventId, payload },
+});
+
+/** Every row of `count` shards, read in one exported snapshot, the rows of each shard in turn. */
+async function readShards(count: number): Promise<ReplayEventRow[][]> {
+  return test.db.transaction().execute(async (trx) => {
+    await beginReplay(trx, { rebuildEntities: false });
+    const snapshot = await exportReplaySnapshot(trx);
+    const shards: ReplayEventRow[][] = [];
+    for (let index = 0; index < count; index++) {
+      const rows: ReplayEventRow[] = [];
+      for await (const chunk of copyEventsInEntityOrder(test.db, snapshot, { index, count })) rows.push(...chunk);
+      shards.push(rows);
+    }
+    return shards;
+  });
+}
+
+describe('copyEventsInEntityOrder', () => {
+  beforeAll(async () => {
+    const events: NewEvent[] = [];
+    // 60 entities of 1 to 3 events, inserted out of entity order; payloads big enough that the
+    // COPY output spans several network chunks.
+    for (let n = 0; n < 60; n++)
+      for (let k = 0; k <= n % 3; k++)
+        events.push(
+          event(`e-${k}-${n}`, `c-${(n * 37) % 60}`, `2022-03-01T10:${String(k).padStart(2, '0')}:06.123Z`, {
+            note: AWKWARD,
+            padding: 'x'.repeat(2_000),
+            n,
+          }),
+        );
+    events.push(event('no-payload', 'c-none', '2022-03-02T00:00:00Z', {}));
+    await insertNewEvents(test.db, events.reverse());
+    await test.db
+      .updateTable('events')
+      .set({ body: { eventId: 'no-payload' } })
+      .where('event_id', '=', 'no-payload')
+      .execute();
+  });
+
+  it('gives every event with its payload exactly as stored, awkward characters and all', async () => {
+    const [rows = []] = await readShards(1);
+    expect(rows).toHaveLength(121);
+    const row = rows.find((r) => r.event_id === 'e-2-5');
+    expect(row).toEqual({
+      event_id: 'e-2-5',
+      type: 'call.answered',
+      at: Date.parse('2022-03-01T10:02:06.123Z'),
+      force_id: 'avon-and-somerset',
+      entity_kind: 'call',
+      entity_id: `c-${(5 * 37) % 60}`,
+      feed: 'call-handling',
+      payload: { note: AWKWARD, padding: 'x'.repeat(2_000), n: 5 },
+    });
+    expect(rows.find((r) => r.event_id === 'no-payload')?.payload).toBeNull();
+  });
+
+  it("keeps each entity's events together, and splits entities between shards without losing one", async () => {
+    const [one = []] = await readShards(1);
+    const three = await readShards(3);
+    const runs = (rows: readonly ReplayEventRow[]) =>
+      rows.map((r) => r.entity_id).filter((id, i, ids) => id !== ids[i - 1]);
+    // An entity appears as one run of rows: no entity id comes back after another's.
+    expect(new Set(runs(one)).size).toBe(runs(one).length);
+    for (const shard of three) expect(new Set(runs(shard)).size).toBe(runs(shard).length);
+    const entitiesOf = (rows: readonly ReplayEventRow[]) => new Set(rows.map((r) => r.entity_id));
+    const [a, b, c] = three.map(entitiesOf);
+    expect([...a!].filter((id) => b!.has(id) || c!.has(id))).toEqual([]);
+    expect(
+      three
+        .flat()
+        .map((r) => r.event_id)
+        .sort(),
+    ).toEqual(one.map((r) => r.event_id).sort());
+    expect(three.every((shard) => shard.length > 0)).toBe(true);
+  });
+});
