@@ -51,11 +51,14 @@ const { values } = parseArgs({
     statements: { type: 'boolean', default: false },
     profile: { type: 'string' },
     alternate: { type: 'boolean', default: false },
+    // Events per job: 1,000 as `rollcall ingest` sends them; 100 as the freshness figure offers them.
+    'job-size': { type: 'string', default: '1000' },
   },
 });
 /** `<BENCH_NAME>_write`, so that two checkouts benchmarking on one machine keep their own database. */
 const DATABASE = `${BENCH_DATABASE}_write`;
-const JOB_SIZE = 1_000;
+const JOB_SIZE = Number(values['job-size']);
+if (!(Number.isInteger(JOB_SIZE) && JOB_SIZE >= 1 && JOB_SIZE <= 1_000)) throw new Error('--job-size: 1 to 1000');
 
 /** Statement wall times by kind (its first words), for `--statements`. */
 const statementTimes = new Map<string, { count: number; ms: number; bytes: number }>();
