@@ -16,6 +16,7 @@ import {
 } from '@rollcall/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturedIo, loadServiceRoles, runCli } from '@rollcall/cli';
+import { accountingTotals } from './support/accounting-totals.ts';
 
 let database: TestDatabase;
 let redis: TestRedis;
@@ -225,15 +226,7 @@ describe.each(QUEUE_BACKENDS)('on %s queues', (queueBackend) => {
         accountingMismatches: unknown[];
         reasons: string[];
       };
-      const calls = status.accounting.filter((row) => row.feed === 'call-handling');
-      const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
-        calls.reduce((sum, row) => sum + row[key], 0);
-      expect({
-        offered: total('offered'),
-        stored: total('stored'),
-        duplicate: total('duplicate'),
-        rejected: total('rejected'),
-      }).toEqual({
+      expect(accountingTotals(status.accounting, 'call-handling')).toEqual({
         offered: 45,
         stored: 42,
         duplicate: 1,

@@ -10,6 +10,7 @@ import { answeredCalls } from './support/call-events.ts';
 import { readDerivedState, resetPipelineTables } from './support/derived-state.ts';
 import { PipelineHarness } from './support/pipeline-harness.ts';
 import { type CutMode, TcpProxy, viaProxy } from './support/tcp-proxy.ts';
+import { accountingTotals } from './support/accounting-totals.ts';
 
 /**
  * Faults in flight (issue 15): a connection cut while a job is using it, not before the workers
@@ -165,14 +166,7 @@ async function expectUninterruptedOutcome(workers: readonly Worker[]) {
   // offered = stored + duplicate + rejected, with each event offered once: none stored twice,
   // none counted as a duplicate of its own earlier, interrupted delivery.
   const accounting = await readAccounting(harness.db);
-  const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
-    accounting.reduce((sum, row) => sum + row[key], 0);
-  expect({
-    offered: total('offered'),
-    stored: total('stored'),
-    duplicate: total('duplicate'),
-    rejected: total('rejected'),
-  }).toEqual({
+  expect(accountingTotals(accounting)).toEqual({
     offered: EVENTS.length,
     stored: EVENTS.length,
     duplicate: 0,

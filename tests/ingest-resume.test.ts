@@ -4,6 +4,7 @@ import { QUEUE_BACKENDS } from '@rollcall/testing';
 import { createSilentLogger } from '@rollcall/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topologyInputs, TopologyPipeline } from './support/topology-pipeline.ts';
+import { accountingTotals } from './support/accounting-totals.ts';
 
 interface Status {
   status: string;
@@ -72,11 +73,9 @@ describe.each(QUEUE_BACKENDS)('a job the queues on %s acknowledged and then lost
     const whole = await statusOf(pipeline);
     expect(whole.ingestRuns[0]).toMatchObject({ queuedEvents: 3001, processedEvents: 3001, inQueue: 0, missing: [] });
     expect(whole.reasons.filter((reason) => reason.startsWith('ingest:'))).toEqual([]);
-    const calls = whole.accounting.filter((row) => row.feed === 'call-handling');
-    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
-      calls.reduce((sum, row) => sum + row[key], 0);
+    const calls = accountingTotals(whole.accounting, 'call-handling');
     // Exactly once: the resumed job's events were new, the rejected line was not kept twice.
-    expect([total('offered'), total('stored'), total('duplicate'), total('rejected')]).toEqual([3002, 3000, 1, 1]);
+    expect([calls.offered, calls.stored, calls.duplicate, calls.rejected]).toEqual([3002, 3000, 1, 1]);
   });
 
   it('refuses to resume a file no run recorded', async () => {

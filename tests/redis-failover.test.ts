@@ -1,6 +1,7 @@
 import { pollUntil } from '@rollcall/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { topologyInputs, TopologyPipeline } from './support/topology-pipeline.ts';
+import { accountingTotals } from './support/accounting-totals.ts';
 
 /** 8,000 calls: 16,000 events in 17 jobs, a duplicate line and an invalid one. */
 const CALLS = 8_000;
@@ -54,20 +55,20 @@ describe.each(['sentinel', 'cluster'] as const)('Redis %s: its primary killed mi
 
     const resumed = await pipeline.rollcall('ingest', '--feed', 'call-handling', '--resume', path);
     expect(resumed.code).toBe(0);
-    expect(resumed.stdout).toMatch(/^resuming run [0-9a-f]{12} of \S+: \d+ job\(s\) lost from the queues, \d+ still queued/);
+    expect(resumed.stdout).toMatch(
+      /^resuming run [0-9a-f]{12} of \S+: \d+ job\(s\) lost from the queues, \d+ still queued/,
+    );
 
     const drained = await pipeline.rollcall('drain', '--timeout', '90');
     expect(drained.code).toBe(0);
     const status = JSON.parse((await pipeline.rollcall('status', '--format', 'json')).stdout) as Status;
-    const calls = status.accounting.filter((row) => row.feed === 'call-handling');
-    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
-      calls.reduce((sum, row) => sum + row[key], 0);
+    const calls = accountingTotals(status.accounting, 'call-handling');
     // Every event stored once; whatever was offered twice (a resumed job the replica had after
     // all, a job taken over after the failover) is a duplicate, and the counters add up.
-    expect(total('stored')).toBe(2 * CALLS);
-    expect(total('rejected')).toBe(1);
-    expect(total('offered')).toBe(total('stored') + total('duplicate') + total('rejected'));
-    expect(total('duplicate')).toBeGreaterThanOrEqual(1);
+    expect(calls.stored).toBe(2 * CALLS);
+    expect(calls.rejected).toBe(1);
+    expect(calls.offered).toBe(calls.stored + calls.duplicate + calls.rejected);
+    expect(calls.duplicate).toBeGreaterThanOrEqual(1);
     expect(status.accountingMismatches).toEqual([]);
     expect(status.ingestRuns).toHaveLength(1);
     expect(status.ingestRuns[0]).toMatchObject({

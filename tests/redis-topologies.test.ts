@@ -2,6 +2,7 @@ import { createTopologyConnection, deleteKeysWithPrefix, waitForRedisReady } fro
 import { loadConfig } from '@rollcall/config';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TOPOLOGIES, topologyInputs, type TopologyName, TopologyPipeline } from './support/topology-pipeline.ts';
+import { accountingTotals } from './support/accounting-totals.ts';
 
 /** The snapshot content hash each topology published, compared at the end. */
 const published = new Map<TopologyName, string>();
@@ -58,10 +59,8 @@ describe.each(TOPOLOGIES)('the same inputs through Redis %s', (topology) => {
       accountingMismatches: unknown[];
       reasons: string[];
     };
-    const calls = report.accounting.filter((row) => row.feed === 'call-handling');
-    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
-      calls.reduce((sum, row) => sum + row[key], 0);
-    expect([total('offered'), total('stored'), total('duplicate'), total('rejected')]).toEqual([2402, 2400, 1, 1]);
+    const calls = accountingTotals(report.accounting, 'call-handling');
+    expect([calls.offered, calls.stored, calls.duplicate, calls.rejected]).toEqual([2402, 2400, 1, 1]);
     expect(report.accountingMismatches).toEqual([]);
     // Queue health, the Redis epoch and the stalled counters read on this topology: the only
     // reason is that no nightly run ever succeeded here.

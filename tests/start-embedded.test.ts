@@ -7,6 +7,7 @@ import { capturedIo, runCli } from '@rollcall/cli';
 import { closedPort, pollUntil, TEST_PSEUDONYM_KEY } from '@rollcall/testing';
 import { expect, test } from 'vitest';
 import { topologyInputs } from './support/topology-pipeline.ts';
+import { accountingTotals } from './support/accounting-totals.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -72,11 +73,9 @@ test('rollcall start --embedded runs the workers, the API and the queues on embe
     const status = JSON.parse(statusIo.output().stdout) as {
       accounting: { feed: string; offered: number; stored: number; duplicate: number; rejected: number }[];
     };
-    const calls = status.accounting.filter((row) => row.feed === 'call-handling');
-    const total = (key: 'offered' | 'stored' | 'duplicate' | 'rejected') =>
-      calls.reduce((sum, row) => sum + row[key], 0);
+    const calls = accountingTotals(status.accounting, 'call-handling');
     // 50 calls of two events, a duplicate line and one without an offset (rejected by ingest itself).
-    expect([total('offered'), total('stored'), total('duplicate'), total('rejected')]).toEqual([102, 100, 1, 1]);
+    expect([calls.offered, calls.stored, calls.duplicate, calls.rejected]).toEqual([102, 100, 1, 1]);
 
     child.kill('SIGTERM');
     expect(await exit).toEqual([0, null]);
