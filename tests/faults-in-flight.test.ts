@@ -20,12 +20,18 @@ import { accountingTotals } from './support/accounting-totals.ts';
  */
 
 const QUEUE = feedQueueName('call-handling');
-const EVENTS = answeredCalls(3_000, 'fif'); // 6,000 events
-const EVENTS_PER_JOB = 400; // 15 jobs, each stored in 2 transactions (parts)
+const EVENTS = answeredCalls(6_000, 'fif'); // 12,000 events
+// 30 jobs of one part each, stored two together when they wait (storeJobsTogether): about 15
+// transactions, enough queries for five cuts even when every held job is stored during each cut.
+const EVENTS_PER_JOB = 400;
 const JOBS = EVENTS.length / EVENTS_PER_JOB;
 const CUTS = 5;
-/** A cut falls on the 1st to MAX_QUERIES_BEFORE_CUT-th query sent after the workers resumed. */
-const MAX_QUERIES_BEFORE_CUT = 25;
+/**
+ * A cut falls on the 1st to MAX_QUERIES_BEFORE_CUT-th query sent after the workers resumed: about
+ * one transaction's worth (a dozen statements); the jobs must send more queries in all than five
+ * cuts use, or the last cut would wait for a query that never comes.
+ */
+const MAX_QUERIES_BEFORE_CUT = 15;
 /** Odd cuts abort the connections (RST: the client reads ECONNRESET), even ones close them (FIN). */
 const cutMode = (cut: number): CutMode => (cut % 2 === 1 ? 'reset' : 'close');
 

@@ -8,7 +8,8 @@ import { createDatabaseOutageGate, type DatabaseProbeOptions } from './database-
 import { addOutcomes, type FeedBatchOutcome, NO_OUTCOME } from './feed-batch-outcome.ts';
 import { feedJobInputs } from './feed-job-inputs.ts';
 import { type IngestContext, mayHoldPersonReferenceInClear, scrubPersonReferences } from '@rollcall/intake';
-import { storeFeedBatch } from './store-feed-batch.ts';
+import { StorageSlots } from './storage-slots.ts';
+import { storeJobsTogether } from './store-jobs-together.ts';
 
 export interface FeedWorkersOptions {
   readonly db: Db;
@@ -16,6 +17,10 @@ export interface FeedWorkersOptions {
   readonly connection: QueueConnection;
   readonly prefix: string;
   readonly context: IngestContext;
+  /**
+   * Storage transactions in flight per feed. The worker holds more jobs than this when they are
+   * small (see `heldJobs`), so that small jobs waiting for a transaction share one.
+   */
   readonly concurrency: number;
   readonly log: Logger;
   readonly feeds?: readonly Feed[];
@@ -47,6 +52,15 @@ const MAX_UNCHARGED_HANDBACKS = 20;
  */
 export const MAX_EVENTS_PER_OUTSIDE_JOB = 10 * MAX_EVENTS_PER_JOB;
 
+/**
+ * How many jobs a feed's worker holds at once, for jobs of `size` events: enough to fill its
+ * transactions with 1,000 events each (jobs of 100 with concurrency 2: 20 held, stored ten
+ * together), never fewer than the transactions, and at most ten per transaction. Jobs of 1,000
+ * are held one per transaction, as before, so memory stays what it was for large jobs.
+ */
+export const heldJobs = (concurrency: number, size: number): number =>
+  Math.max(concurrency, Math.min(10 * concurrency, Math.ceil((concurrency * MAX_EVENTS_PER_JOB) / Math.max(1, size))));
+
 /** Stable across deliveries and `retry-failed` of one job, distinct for a later job reusing its id. */
 export const feedJobKey = (queue: string, job: Pick<Job, 'id' | 'timestamp'>) =>
   `${queue}:${job.id ?? '?'}:${job.timestamp}`;
@@ -76,6 +90,9 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
     const queue = feedQueueName(feed);
     const log = options.log.child({ feed, queue });
     let jobsStarted = 0;
+    const slots = new StorageSlots(options.concurrency, MAX_EVENTS_PER_JOB, (jobs) =>
+      storeJobsTogether(options.db, feed, jobs, options.context, log),
+    );
     const store = async (job: Job): Promise<FeedBatchOutcome> => {
       const started = performance.now();
       await clearOldPartMarks();
@@ -100,21 +117,21 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
           'job holds more events than the contract allows; storing them in chunks',
         );
       }
+      // Hold as many jobs as fill the transactions: the size of the last one is the best guess of the next ones'.
+      const held = heldJobs(options.concurrency, inputs.length);
+      // The processor runs only once the worker exists (jobs are fetched after construction).
+      if (worker.concurrency !== held) worker.concurrency = held;
       // Successive jobs start at different parts, so concurrent jobs overlap instead of
       // queueing for the same shard locks in step.
       const startAt = jobsStarted++;
       let outcome = NO_OUTCOME;
       for (let from = 0, chunk = 0; from < inputs.length; from += MAX_EVENTS_PER_JOB, chunk++) {
-        const chunkOutcome = await storeFeedBatch(
-          options.db,
-          {
-            feed,
-            inputs: inputs.slice(from, from + MAX_EVENTS_PER_JOB),
-            source: `queue ${queue} job ${job.id ?? '?'}`,
-          },
-          options.context,
-          { startAt, jobKey: chunk === 0 ? jobKey : `${jobKey}/${chunk}`, log },
-        );
+        const chunkOutcome = await slots.store({
+          inputs: inputs.slice(from, from + MAX_EVENTS_PER_JOB),
+          source: `queue ${queue} job ${job.id ?? '?'}`,
+          jobKey: chunk === 0 ? jobKey : `${jobKey}/${chunk}`,
+          startAt,
+        });
         outcome = addOutcomes(outcome, chunkOutcome);
       }
       const seconds = (performance.now() - started) / 1000;
@@ -135,7 +152,7 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
         throw error;
       }
     };
-    return createWorker(
+    const worker = createWorker(
       queue,
       { 'feed-batch': processor },
       {
@@ -147,6 +164,7 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
         ...(options.lockDurationMs !== undefined && { lockDurationMs: options.lockDurationMs }),
       },
     );
+    return worker;
   });
   return workers;
 }

@@ -1,44 +1,26 @@
 import { checkAccounting, readAccounting, readDailyAggregates } from '@rollcall/db';
 import { exampleEvent } from '@rollcall/contract';
 import { createSilentLogger } from '@rollcall/logger';
-import { createTestDatabase, type TestDatabase } from '@rollcall/testing';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { answered, presented, useEmptiedStoreDatabase, whileEventRefused } from '../test/store-test-kit.ts';
 import { shardOf } from './entity-shards.ts';
 import { replayAggregates } from './replay-aggregates.ts';
 import { storeFeedBatch } from './store-feed-batch.ts';
 import { testIngestContext } from '@rollcall/testing';
 
-let test: TestDatabase;
+const { database } = useEmptiedStoreDatabase();
 const context = testIngestContext();
-
-beforeAll(async () => {
-  test = await createTestDatabase();
-});
-afterAll(async () => {
-  await test.destroy();
-});
-beforeEach(async () => {
-  // Truncate, not delete: published snapshots refuse DELETE.
-  await sql`truncate events, event_ids, entities, daily_aggregates, monthly_aggregates, ingest_parts, daily_feed_stats, event_accounting, rejected_events, snapshot_heads, snapshots cascade`.execute(
-    test.db,
-  );
-});
-
-const presented = (callId: string, occurredAt = '2022-03-01T10:00:00Z') =>
-  exampleEvent('call.presented', { eventId: `${callId}-p`, occurredAt, payload: { callId, btTransferSeconds: 2 } });
-const answered = (callId: string, occurredAt = '2022-03-01T10:00:05Z') =>
-  exampleEvent('call.answered', { eventId: `${callId}-a`, occurredAt, payload: { callId } });
 
 describe('storeFeedBatch', () => {
   it('stores events, folds entities and writes aggregates and accounting in one go', async () => {
     const outcome = await storeFeedBatch(
-      test.db,
+      database().db,
       { feed: 'call-handling', inputs: [presented('c1'), answered('c1'), presented('c2')], source: 'test' },
       context,
     );
     expect(outcome).toEqual({ offered: 3, stored: 3, duplicate: 0, rejected: 0, staleSnapshotHeads: 0 });
-    const aggregates = await readDailyAggregates(test.db);
+    const aggregates = await readDailyAggregates(database().db);
     expect(aggregates.map((a) => `${a.day} ${a.metric} ${a.dim} ${a.value}`)).toEqual([
       '2022-03-01 calls.999.answer_bins 7 1',
       '2022-03-01 calls.999.answer_ms  7000',
@@ -46,8 +28,8 @@ describe('storeFeedBatch', () => {
       '2022-03-01 calls.answered 999 1',
       '2022-03-01 calls.presented 999 2',
     ]);
-    const entities = await test.db
-      .selectFrom('entities')
+    const entities = await database()
+      .db.selectFrom('entities')
       .select(['entity_id', 'status'])
       .orderBy('entity_id')
       .execute();
@@ -58,24 +40,26 @@ describe('storeFeedBatch', () => {
   });
 
   it('gives the same aggregates when the answer arrives in an earlier batch than its call', async () => {
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [answered('c1')], source: 'test' }, context);
-    expect(await readDailyAggregates(test.db)).toEqual([]);
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1')], source: 'test' }, context);
-    expect((await readDailyAggregates(test.db)).find((a) => a.metric === 'calls.999.answer_ms')?.value).toBe(7000);
+    await storeFeedBatch(database().db, { feed: 'call-handling', inputs: [answered('c1')], source: 'test' }, context);
+    expect(await readDailyAggregates(database().db)).toEqual([]);
+    await storeFeedBatch(database().db, { feed: 'call-handling', inputs: [presented('c1')], source: 'test' }, context);
+    expect((await readDailyAggregates(database().db)).find((a) => a.metric === 'calls.999.answer_ms')?.value).toBe(
+      7000,
+    );
   });
 
   it('treats the same eventId and content as a duplicate, and different content as a conflict kept with its reason', async () => {
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs: [presented('c1')], source: 'test' }, context);
+    await storeFeedBatch(database().db, { feed: 'call-handling', inputs: [presented('c1')], source: 'test' }, context);
     const changed = presented('c1', '2022-03-01T11:00:00Z');
     // The same instant written with another offset is the same content.
     const sameInstant = { ...presented('c1'), occurredAt: '2022-03-01T10:00:00+00:00' };
     const outcome = await storeFeedBatch(
-      test.db,
+      database().db,
       { feed: 'call-handling', inputs: [sameInstant, changed], source: 'job 7' },
       context,
     );
     expect(outcome).toMatchObject({ offered: 2, stored: 0, duplicate: 1, rejected: 1 });
-    const [rejected] = await test.db.selectFrom('rejected_events').selectAll().execute();
+    const [rejected] = await database().db.selectFrom('rejected_events').selectAll().execute();
     expect(rejected).toMatchObject({
       feed: 'call-handling',
       event_id: 'c1-p',
@@ -84,12 +68,12 @@ describe('storeFeedBatch', () => {
     });
     expect(rejected?.reason).toMatch(/^eventId: conflict, "c1-p" was already stored with different content/);
     expect(JSON.parse(rejected!.payload)).toMatchObject({ occurredAt: '2022-03-01T11:00:00Z' });
-    expect((await readDailyAggregates(test.db)).find((a) => a.metric === 'calls.presented')?.value).toBe(1);
+    expect((await readDailyAggregates(database().db)).find((a) => a.metric === 'calls.presented')?.value).toBe(1);
   });
 
   it('sorts out duplicates and conflicts within one batch', async () => {
     const outcome = await storeFeedBatch(
-      test.db,
+      database().db,
       {
         feed: 'call-handling',
         inputs: [presented('c1'), presented('c1'), presented('c1', '2022-03-01T12:00:00Z')],
@@ -111,9 +95,9 @@ describe('storeFeedBatch', () => {
       { ...presented('c6'), feed: 'dvpo' },
       presented('ok'),
     ];
-    const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs, source: 'test' }, context);
+    const outcome = await storeFeedBatch(database().db, { feed: 'call-handling', inputs, source: 'test' }, context);
     expect(outcome).toMatchObject({ offered: 8, stored: 1, duplicate: 0, rejected: 7 });
-    const reasons = (await test.db.selectFrom('rejected_events').select('reason').orderBy('id').execute()).map(
+    const reasons = (await database().db.selectFrom('rejected_events').select('reason').orderBy('id').execute()).map(
       (r) => r.reason,
     );
     expect(reasons).toEqual([
@@ -130,21 +114,21 @@ describe('storeFeedBatch', () => {
   it('keeps offered = stored + duplicate + rejected per feed and force, matching the tables', async () => {
     const unknownForce = { ...presented('c9'), forceId: 'gotham-city' };
     await storeFeedBatch(
-      test.db,
+      database().db,
       { feed: 'call-handling', inputs: [presented('c1'), presented('c1'), { junk: true }, unknownForce], source: 't' },
       context,
     );
     await storeFeedBatch(
-      test.db,
+      database().db,
       { feed: 'call-handling', inputs: [presented('c1'), answered('c1')], source: 't' },
       context,
     );
-    const rows = await readAccounting(test.db);
+    const rows = await readAccounting(database().db);
     expect(rows).toEqual([
       { feed: 'call-handling', forceId: '', stored: 0, duplicate: 0, rejected: 2, offered: 2 },
       { feed: 'call-handling', forceId: 'avon-and-somerset', stored: 2, duplicate: 2, rejected: 0, offered: 4 },
     ]);
-    const checks = await checkAccounting(test.db);
+    const checks = await checkAccounting(database().db);
     expect(checks.length).toBeGreaterThan(0);
     for (const check of checks) {
       expect(check.accountedStored).toBe(check.eventsInTable);
@@ -158,11 +142,11 @@ describe('storeFeedBatch', () => {
       ...exampleEvent('wanted.circulated', { eventId: 'w-2', payload: { personRef: 'PNC-SECRET-43' } }),
       schemaVersion: 9,
     };
-    await storeFeedBatch(test.db, { feed: 'wanted-persons', inputs: [circulated, broken], source: 't' }, context);
+    await storeFeedBatch(database().db, { feed: 'wanted-persons', inputs: [circulated, broken], source: 't' }, context);
     const dump = await sql<{ text: string }>`
       select coalesce((select string_agg(body::text, ' ') from events), '') ||
              coalesce((select string_agg(facts::text, ' ') from entities), '') ||
-             coalesce((select string_agg(payload, ' ') from rejected_events), '') as text`.execute(test.db);
+             coalesce((select string_agg(payload, ' ') from rejected_events), '') as text`.execute(database().db);
     const text = dump.rows[0]!.text;
     expect(text).toContain('psn_');
     expect(text).not.toContain('PNC-SECRET');
@@ -179,16 +163,16 @@ describe('storeFeedBatch', () => {
     for (let i = 0; i < 20_000; i++) deep = { next: deep };
     const hostile = { ...presented('c2'), payload: { ...presented('c2').payload, deep } };
     const outcome = await storeFeedBatch(
-      test.db,
+      database().db,
       { feed: 'call-handling', inputs: [nested, hostile], source: 't' },
       context,
     );
     expect(outcome).toMatchObject({ offered: 2, stored: 1, rejected: 1 });
-    const [rejection] = await test.db.selectFrom('rejected_events').select(['reason', 'payload']).execute();
+    const [rejection] = await database().db.selectFrom('rejected_events').select(['reason', 'payload']).execute();
     // The event is level 0, so the 32nd level down is payload.deep followed by 30 `next`s.
     expect(rejection!.reason).toBe(`payload.deep${'.next'.repeat(30)}: nested more than 32 levels deep`);
-    const [stored] = await test.db
-      .selectFrom('events')
+    const [stored] = await database()
+      .db.selectFrom('events')
       .select(sql<string>`body::text`.as('body'))
       .execute();
     expect(stored!.body).toContain('psn_');
@@ -203,12 +187,12 @@ describe('storeFeedBatch', () => {
       answered('m1', '2022-03-01T10:00:10.0000Z'),
       presented('m2', '2022-03-31T23:59:59.9999Z'),
     ];
-    await storeFeedBatch(test.db, { feed: 'call-handling', inputs, source: 't' }, context);
-    const live = await readDailyAggregates(test.db);
-    expect((await replayAggregates(test.db, context.calendar)).changedRows).toBe(0);
-    expect(await readDailyAggregates(test.db)).toEqual(live);
-    const stored = await test.db
-      .selectFrom('events')
+    await storeFeedBatch(database().db, { feed: 'call-handling', inputs, source: 't' }, context);
+    const live = await readDailyAggregates(database().db);
+    expect((await replayAggregates(database().db, context.calendar)).changedRows).toBe(0);
+    expect(await readDailyAggregates(database().db)).toEqual(live);
+    const stored = await database()
+      .db.selectFrom('events')
       .select(sql<string>`to_char(occurred_at at time zone 'UTC', 'HH24:MI:SS.US')`.as('t'))
       .orderBy('event_id')
       .execute();
@@ -219,11 +203,15 @@ describe('storeFeedBatch', () => {
     const clear = exampleEvent('wanted.circulated', { payload: { personRef: 'PNC-SECRET-47' } });
     const pseudonymised = { ...clear, payload: { ...clear.payload, personRef: context.pseudonymise('PNC-SECRET-47') } };
     const first = await storeFeedBatch(
-      test.db,
+      database().db,
       { feed: 'wanted-persons', inputs: [pseudonymised], source: 't' },
       context,
     );
-    const second = await storeFeedBatch(test.db, { feed: 'wanted-persons', inputs: [clear], source: 't' }, context);
+    const second = await storeFeedBatch(
+      database().db,
+      { feed: 'wanted-persons', inputs: [clear], source: 't' },
+      context,
+    );
     expect([first.stored, second.duplicate]).toEqual([1, 1]);
   });
 
@@ -231,17 +219,17 @@ describe('storeFeedBatch', () => {
     await sql`insert into snapshots (snapshot_id, force_id, as_of, revision, content_hash, generated_at, document)
               values ('s1', 'avon-and-somerset', '2022-02-28', 1, 'h', now(), '{}'),
                      ('s2', 'avon-and-somerset', '2022-03-01', 1, 'h', now(), '{}'),
-                     ('s3', 'avon-and-somerset', '2022-03-02', 1, 'h', now(), '{}')`.execute(test.db);
+                     ('s3', 'avon-and-somerset', '2022-03-02', 1, 'h', now(), '{}')`.execute(database().db);
     await sql`insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
-              select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(test.db);
+              select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(database().db);
     const outcome = await storeFeedBatch(
-      test.db,
+      database().db,
       { feed: 'call-handling', inputs: [presented('late')], source: 't' },
       context,
     );
     expect(outcome.staleSnapshotHeads).toBe(2);
-    const heads = await test.db
-      .selectFrom('snapshot_heads')
+    const heads = await database()
+      .db.selectFrom('snapshot_heads')
       .select(['as_of', 'stale_late_events'])
       .orderBy('as_of')
       .execute();
@@ -255,19 +243,19 @@ describe('storeFeedBatch', () => {
   it('marks published snapshots from the day of an event that changes coverage but no aggregate', async () => {
     await sql`insert into snapshots (snapshot_id, force_id, as_of, revision, content_hash, generated_at, document)
               values ('s1', 'avon-and-somerset', '2022-02-28', 1, 'h', now(), '{}'),
-                     ('s2', 'avon-and-somerset', '2022-03-31', 1, 'h', now(), '{}')`.execute(test.db);
+                     ('s2', 'avon-and-somerset', '2022-03-31', 1, 'h', now(), '{}')`.execute(database().db);
     await sql`insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
-              select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(test.db);
+              select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(database().db);
     // An answer whose call has not arrived adds nothing, but March now has call-handling events.
     const outcome = await storeFeedBatch(
-      test.db,
+      database().db,
       { feed: 'call-handling', inputs: [answered('lone', '2022-03-15T10:00:00Z')], source: 't' },
       context,
     );
-    expect(await readDailyAggregates(test.db)).toEqual([]);
+    expect(await readDailyAggregates(database().db)).toEqual([]);
     expect(outcome.staleSnapshotHeads).toBe(1);
-    const heads = await test.db
-      .selectFrom('snapshot_heads')
+    const heads = await database()
+      .db.selectFrom('snapshot_heads')
       .select(['as_of', 'stale_late_events'])
       .orderBy('as_of')
       .execute();
@@ -279,19 +267,19 @@ describe('storeFeedBatch', () => {
 
   it('replay marks published snapshots whose coverage it changes', async () => {
     await storeFeedBatch(
-      test.db,
+      database().db,
       { feed: 'call-handling', inputs: [answered('lone', '2022-03-15T10:00:00Z')], source: 't' },
       context,
     );
     await sql`insert into snapshots (snapshot_id, force_id, as_of, revision, content_hash, generated_at, document)
-              values ('s1', 'avon-and-somerset', '2022-03-31', 1, 'h', now(), '{}')`.execute(test.db);
+              values ('s1', 'avon-and-somerset', '2022-03-31', 1, 'h', now(), '{}')`.execute(database().db);
     await sql`insert into snapshot_heads (force_id, as_of, snapshot_id, revision, content_hash)
-              select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(test.db);
+              select force_id, as_of, snapshot_id, revision, content_hash from snapshots`.execute(database().db);
     // Feed stats lost for March: replay restores them, and with them March's coverage.
-    await sql`delete from daily_feed_stats`.execute(test.db);
-    const result = await replayAggregates(test.db, context.calendar);
+    await sql`delete from daily_feed_stats`.execute(database().db);
+    const result = await replayAggregates(database().db, context.calendar);
     expect(result).toMatchObject({ events: 1, changedRows: 0, staleSnapshotHeads: 1 });
-    const heads = await test.db.selectFrom('snapshot_heads').select(['as_of', 'stale_since']).execute();
+    const heads = await database().db.selectFrom('snapshot_heads').select(['as_of', 'stale_since']).execute();
     expect(heads[0]?.stale_since).not.toBeNull();
   });
 });
@@ -316,52 +304,53 @@ describe('redelivered jobs', () => {
     const inputs = bigBatch('r');
     const failing = `${callInPart('r', 2)}-p`;
     // PostgreSQL "going away" in the third part's transaction: not a data error, so the job fails.
-    await sql`create or replace function fail_part() returns trigger language plpgsql as $$
-              begin if new.event_id = ${sql.lit(failing)} then raise exception 'connection lost' using errcode = '57P01'; end if; return new; end $$`.execute(
-      test.db,
-    );
-    await sql`create trigger fail_part before insert on events for each row execute function fail_part()`.execute(
-      test.db,
-    );
     const batch = { feed: 'call-handling' as const, inputs, source: 't' };
-    await expect(storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:1:1' })).rejects.toThrow(
-      'connection lost',
+    await whileEventRefused(
+      database().db,
+      failing,
+      () =>
+        expect(storeFeedBatch(database().db, batch, context, { jobKey: 'feed.call-handling:1:1' })).rejects.toThrow(
+          'connection lost',
+        ),
+      { errcode: '57P01', message: 'connection lost' },
     );
-    await sql`drop trigger fail_part on events`.execute(test.db);
-    const committedBefore = await test.db.selectFrom('ingest_parts').select('part').execute();
+    const committedBefore = await database().db.selectFrom('ingest_parts').select('part').execute();
     expect(committedBefore.map((row) => row.part).sort()).toEqual(['0', '1']);
 
-    const outcome = await storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:1:1', startAt: 3 });
+    const outcome = await storeFeedBatch(database().db, batch, context, {
+      jobKey: 'feed.call-handling:1:1',
+      startAt: 3,
+    });
     expect(outcome).toEqual({ offered: 2_002, stored: 2_000, duplicate: 0, rejected: 2, staleSnapshotHeads: 0 });
-    const accounting = await readAccounting(test.db);
+    const accounting = await readAccounting(database().db);
     expect(accounting.reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
     expect(accounting.reduce((sum, row) => sum + row.duplicate, 0)).toBe(0);
     expect(
-      await test.db
-        .selectFrom('rejected_events')
+      await database()
+        .db.selectFrom('rejected_events')
         .select(sql<number>`count(*)::int`.as('n'))
         .executeTakeFirst(),
     ).toEqual({ n: 2 });
-    const presentedCalls = (await readDailyAggregates(test.db)).find((row) => row.metric === 'calls.presented');
+    const presentedCalls = (await readDailyAggregates(database().db)).find((row) => row.metric === 'calls.presented');
     expect(presentedCalls?.value).toBe(2_000);
 
     // A third delivery (retry-failed after it completed) changes nothing and reports the same.
-    expect(await storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:1:1' })).toEqual(outcome);
-    expect((await readAccounting(test.db)).reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
+    expect(await storeFeedBatch(database().db, batch, context, { jobKey: 'feed.call-handling:1:1' })).toEqual(outcome);
+    expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
   });
 
   it('count a job once when two deliveries of it run at the same time', async () => {
     const batch = { feed: 'call-handling' as const, inputs: bigBatch('s'), source: 't' };
     const [a, b] = await Promise.all([
-      storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:2:1', startAt: 0 }),
-      storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:2:1', startAt: 0 }),
+      storeFeedBatch(database().db, batch, context, { jobKey: 'feed.call-handling:2:1', startAt: 0 }),
+      storeFeedBatch(database().db, batch, context, { jobKey: 'feed.call-handling:2:1', startAt: 0 }),
     ]);
     expect(a).toEqual(b);
     expect(a).toMatchObject({ offered: 2_002, stored: 2_000, rejected: 2 });
-    expect((await readAccounting(test.db)).reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
+    expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
     expect(
-      await test.db
-        .selectFrom('rejected_events')
+      await database()
+        .db.selectFrom('rejected_events')
         .select(sql<number>`count(*)::int`.as('n'))
         .executeTakeFirst(),
     ).toEqual({ n: 2 });
@@ -371,58 +360,42 @@ describe('redelivered jobs', () => {
 describe('refused data', () => {
   it('isolates an event the database refuses and stores the rest', async () => {
     // A real refusal by PostgreSQL (a data exception raised by a trigger) for one event id.
-    await sql`create or replace function refuse_poison() returns trigger language plpgsql as $$
-              begin if new.event_id = 'poison-p' then raise exception 'value refused' using errcode = '22023'; end if; return new; end $$`.execute(
-      test.db,
-    );
-    await sql`create trigger refuse_poison before insert on events for each row execute function refuse_poison()`.execute(
-      test.db,
-    );
-    try {
+    await whileEventRefused(database().db, 'poison-p', async () => {
       const inputs = ['a', 'b', 'poison', 'c', 'd'].map((id) => presented(id));
-      const outcome = await storeFeedBatch(test.db, { feed: 'call-handling', inputs, source: 't' }, context, {
+      const outcome = await storeFeedBatch(database().db, { feed: 'call-handling', inputs, source: 't' }, context, {
         log: createSilentLogger(),
       });
       expect(outcome).toMatchObject({ offered: 5, stored: 4, rejected: 1 });
-      const [rejected] = await test.db.selectFrom('rejected_events').select(['event_id', 'reason']).execute();
+      const [rejected] = await database().db.selectFrom('rejected_events').select(['event_id', 'reason']).execute();
       expect(rejected).toEqual({
         event_id: 'poison-p',
         reason: 'storage: the database refused this event (value refused)',
       });
-    } finally {
-      await sql`drop trigger refuse_poison on events`.execute(test.db);
-    }
+    });
   });
 
   it('isolates a refused event within one part of a large batch, once, even when the job is delivered again', async () => {
     const inputs = bigBatch('q');
     const poison = `${callInPart('q', 1)}-p`;
-    await sql`create or replace function refuse_poison() returns trigger language plpgsql as $$
-              begin if new.event_id = ${sql.lit(poison)} then raise exception 'value refused' using errcode = '22023'; end if; return new; end $$`.execute(
-      test.db,
-    );
-    await sql`create trigger refuse_poison before insert on events for each row execute function refuse_poison()`.execute(
-      test.db,
-    );
-    try {
+    await whileEventRefused(database().db, poison, async () => {
       const batch = { feed: 'call-handling' as const, inputs, source: 't' };
-      const outcome = await storeFeedBatch(test.db, batch, context, {
+      const outcome = await storeFeedBatch(database().db, batch, context, {
         jobKey: 'feed.call-handling:3:1',
         log: createSilentLogger(),
       });
       expect(outcome).toEqual({ offered: 2_002, stored: 1_999, duplicate: 0, rejected: 3, staleSnapshotHeads: 0 });
-      expect(await storeFeedBatch(test.db, batch, context, { jobKey: 'feed.call-handling:3:1' })).toEqual(outcome);
-      const reasons = await test.db
-        .selectFrom('rejected_events')
+      expect(await storeFeedBatch(database().db, batch, context, { jobKey: 'feed.call-handling:3:1' })).toEqual(
+        outcome,
+      );
+      const reasons = await database()
+        .db.selectFrom('rejected_events')
         .select(['event_id', 'reason'])
         .where('reason', 'like', 'storage:%')
         .execute();
       expect(reasons).toEqual([
         { event_id: poison, reason: 'storage: the database refused this event (value refused)' },
       ]);
-      expect((await readAccounting(test.db)).reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
-    } finally {
-      await sql`drop trigger refuse_poison on events`.execute(test.db);
-    }
+      expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
+    });
   });
 });

@@ -102,21 +102,48 @@ export async function storeFeedBatch(
   return total;
 }
 
-/** Validates every input and deals the accepted ones into parts by entity shard; rejections go with part 0. */
-function splitIntoParts(batch: FeedBatch, context: IngestContext): Part[] {
-  const rejected: RejectedInput[] = [];
-  const groups = new Map<string, PreparedEvent[]>();
-  for (const input of batch.inputs) {
-    const item = prepareEvent(input, batch.feed, context);
+/** Offered inputs validated: the accepted ones grouped by eventId (in offer order), the rest rejected. */
+export interface PreparedInputs {
+  readonly groups: Map<string, PreparedEvent[]>;
+  readonly rejected: RejectedInput[];
+}
+
+/**
+ * Validates `inputs` into `into` (fresh by default, or one shared by several jobs stored
+ * together); `each` sees every prepared input, accepted or rejected, in offer order.
+ */
+export function prepareInputs(
+  inputs: readonly unknown[],
+  feed: Feed,
+  context: IngestContext,
+  into: PreparedInputs = { groups: new Map(), rejected: [] },
+  each?: (item: PreparedEvent | RejectedInput) => void,
+): PreparedInputs {
+  for (const input of inputs) {
+    const item = prepareEvent(input, feed, context);
+    each?.(item);
     if (item.kind === 'rejected') {
-      rejected.push(item);
+      into.rejected.push(item);
       continue;
     }
-    const key = eventKey(batch.feed, item.event.eventId);
-    const group = groups.get(key);
+    const key = eventKey(feed, item.event.eventId);
+    const group = into.groups.get(key);
     if (group) group.push(item);
-    else groups.set(key, [item]);
+    else into.groups.set(key, [item]);
   }
+  return into;
+}
+
+/**
+ * True when a job of this many inputs is stored in a single part named `0` (whatever its
+ * rejections): such jobs may share one transaction (`storeJobsTogether`), each recording its
+ * part `0`, so a later delivery of one of them alone finds it committed.
+ */
+export const isStoredInOnePart = (inputs: number): boolean => inputs < 2 * MIN_EVENTS_PER_PART;
+
+/** Validates every input and deals the accepted ones into parts by entity shard; rejections go with part 0. */
+function splitIntoParts(batch: FeedBatch, context: IngestContext): Part[] {
+  const { groups, rejected } = prepareInputs(batch.inputs, batch.feed, context);
   const accepted = batch.inputs.length - rejected.length;
   const count = Math.max(1, Math.min(MAX_PARTS, Math.floor(accepted / MIN_EVENTS_PER_PART)));
   const groupsOfPart: EventGroup[][] = Array.from({ length: count }, () => []);

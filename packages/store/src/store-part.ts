@@ -20,6 +20,18 @@ import type { FeedBatch } from './store-feed-batch.ts';
 /** Events offered under one eventId: the first is the candidate, the rest are judged against what is stored. */
 export type EventGroup = readonly [PreparedEvent, ...PreparedEvent[]];
 
+/** Every offered input ends as exactly one of these. */
+export type InputOutcome = 'stored' | 'duplicate' | 'rejected';
+
+/**
+ * Who offered each input, when one transaction stores several jobs (`storeJobsTogether`): each
+ * input's outcome is told to its job, and its rejection keeps its job's source.
+ */
+export interface InputOwners {
+  sourceOf(input: PreparedEvent | RejectedInput): string;
+  counted(input: PreparedEvent | RejectedInput, outcome: InputOutcome): void;
+}
+
 /**
  * Stores one part of a batch inside the caller's transaction: takes the locks of its shards,
  * inserts the new events, sorts out duplicates and conflicts, keeps the rejections, re-folds the
@@ -32,17 +44,20 @@ export async function storePart(
   groups: readonly EventGroup[],
   rejectedInputs: readonly RejectedInput[],
   context: IngestContext,
+  owners?: InputOwners,
 ): Promise<FeedBatchOutcome> {
   const accounting = new Map<string, { stored: number; duplicate: number; rejected: number }>();
-  const count = (forceId: string, outcome: 'stored' | 'duplicate' | 'rejected') => {
+  const count = (forceId: string, outcome: InputOutcome, input: PreparedEvent | RejectedInput) => {
     const counts = accounting.get(forceId) ?? { stored: 0, duplicate: 0, rejected: 0 };
     counts[outcome] += 1;
     accounting.set(forceId, counts);
+    owners?.counted(input, outcome);
   };
   const rejections: SourcedRejection[] = [];
-  const reject = (item: RejectedInput) => {
-    count(rejectionForceOf(item, context.knownForces), 'rejected');
-    rejections.push({ ...item, source: batch.source });
+  /** `offered` is the input as it came (a conflict's rejection is made afresh from it). */
+  const reject = (item: RejectedInput, offered: PreparedEvent | RejectedInput = item) => {
+    count(rejectionForceOf(item, context.knownForces), 'rejected', offered);
+    rejections.push({ ...item, source: owners?.sourceOf(offered) ?? batch.source });
   };
   for (const item of rejectedInputs) reject(item);
 
@@ -82,14 +97,18 @@ export async function storePart(
     const storedHash = previouslyStored.get(eventKey(batch.feed, candidate.event.eventId));
     if (storedHash === undefined) {
       stored.push(candidate);
-      count(candidate.event.forceId, 'stored');
-    } else if (storedHash === candidate.contentHash) count(candidate.event.forceId, 'duplicate');
-    else reject(conflict(candidate, 'already stored'));
+      count(candidate.event.forceId, 'stored', candidate);
+    } else if (storedHash === candidate.contentHash) count(candidate.event.forceId, 'duplicate', candidate);
+    else reject(conflict(candidate, 'already stored'), candidate);
     // A repeat within the batch is judged against whichever version is now stored.
     const judgedAgainst = storedHash ?? candidate.contentHash;
     for (const repeat of repeats) {
-      if (repeat.contentHash === judgedAgainst) count(repeat.event.forceId, 'duplicate');
-      else reject(conflict(repeat, storedHash === undefined ? 'offered earlier in the same batch' : 'already stored'));
+      if (repeat.contentHash === judgedAgainst) count(repeat.event.forceId, 'duplicate', repeat);
+      else
+        reject(
+          conflict(repeat, storedHash === undefined ? 'offered earlier in the same batch' : 'already stored'),
+          repeat,
+        );
     }
   }
 
