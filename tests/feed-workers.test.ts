@@ -127,6 +127,48 @@ describe('ingest through the feed queues', () => {
     expect(stored).toEqual([{ event_id: 'upstream-1' }]);
   });
 
+  it('stores small jobs that wait for a transaction together, each job with its own outcome', async () => {
+    const call = (id: string) =>
+      exampleEvent('call.presented', {
+        eventId: `${id}-p`,
+        occurredAt: '2022-03-03T09:00:00Z',
+        payload: { callId: id, btTransferSeconds: 2 },
+      });
+    const queue = queues.queue('feed.call-handling');
+    // Thirty jobs of 20 at once: the workers (2 transactions at a time) take the first alone and
+    // hold the rest, which then go several to a transaction.
+    const jobs = await queue.addBulk(
+      Array.from({ length: 30 }, (_, j) => ({
+        name: 'feed-batch',
+        data: { events: Array.from({ length: 20 }, (_, i) => call(`small-${j}-${i}`)) },
+      })),
+    );
+    const drained = await waitForQueuesDrained(queues, FEED_QUEUE_NAMES, { timeoutMs: 60_000 });
+    expect(drained.drained).toBe(true);
+    for (const job of jobs) {
+      const finished = await queue.getJob(job.id!);
+      expect(finished?.returnvalue).toEqual({
+        offered: 20,
+        stored: 20,
+        duplicate: 0,
+        rejected: 0,
+        staleSnapshotHeads: 0,
+      });
+    }
+    // A transaction records every job it stored with one commit time (now() is the transaction's).
+    const { rows } = await sql<{ jobs: number; transactions: number }>`
+      select count(*)::int as jobs, count(distinct committed_at)::int as transactions
+      from ingest_parts where job_key = any(${jobs.map((job) => `feed.call-handling:${job.id}:${job.timestamp}`)})`.execute(
+      database.db,
+    );
+    expect(rows[0]?.jobs).toBe(30);
+    expect(rows[0]?.transactions).toBeLessThanOrEqual(10);
+    const presented = (await readDailyAggregates(database.db)).find(
+      (row) => row.metric === 'calls.presented' && row.day === '2022-03-03',
+    );
+    expect(presented?.value).toBe(600);
+  });
+
   it('fails clearly when the file cannot be read', async () => {
     await expect(
       ingestNdjsonFile({ path: join(dir, 'missing.ndjson'), feed: 'dvpo', db: database.db, queues, context }),

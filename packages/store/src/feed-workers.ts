@@ -10,7 +10,6 @@ import { feedJobInputs } from './feed-job-inputs.ts';
 import { type IngestContext, mayHoldPersonReferenceInClear, scrubPersonReferences } from '@rollcall/intake';
 import { StorageSlots } from './storage-slots.ts';
 import { storeJobsTogether } from './store-jobs-together.ts';
-import { prepareInputs } from './store-feed-batch.ts';
 
 export interface FeedWorkersOptions {
   readonly db: Db;
@@ -127,12 +126,8 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
       const startAt = jobsStarted++;
       let outcome = NO_OUTCOME;
       for (let from = 0, chunk = 0; from < inputs.length; from += MAX_EVENTS_PER_JOB, chunk++) {
-        const chunkInputs = inputs.slice(from, from + MAX_EVENTS_PER_JOB);
         const chunkOutcome = await slots.store({
-          inputs: chunkInputs,
-          // Validated now, while the feed's transactions are busy in PostgreSQL: when a slot
-          // frees, its transaction starts with nothing left to compute.
-          prepared: prepareInputs(chunkInputs, feed, options.context),
+          inputs: inputs.slice(from, from + MAX_EVENTS_PER_JOB),
           source: `queue ${queue} job ${job.id ?? '?'}`,
           jobKey: chunk === 0 ? jobKey : `${jobKey}/${chunk}`,
           startAt,

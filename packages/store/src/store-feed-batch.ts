@@ -43,11 +43,6 @@ export interface StoreFeedBatchOptions {
    */
   readonly jobKey?: string;
   readonly log?: Logger;
-  /**
-   * `prepareInputs` of `batch.inputs`, done already: the worker validates a job as it arrives,
-   * while the transaction before it is still in PostgreSQL.
-   */
-  readonly prepared?: PreparedInputs;
 }
 
 /** A job is stored in up to this many transactions, so that jobs of one feed overlap. */
@@ -94,7 +89,7 @@ export async function storeFeedBatch(
   context: IngestContext,
   options: StoreFeedBatchOptions = {},
 ): Promise<FeedBatchOutcome> {
-  const parts = splitIntoParts(batch, options.prepared ?? prepareInputs(batch.inputs, batch.feed, context));
+  const parts = splitIntoParts(batch, context);
   const committed =
     options.jobKey === undefined ? new Map<string, IngestPartOutcome>() : await readCommittedParts(db, options.jobKey);
   const store = new PartStore(db, batch, context, options, committed);
@@ -113,21 +108,30 @@ export interface PreparedInputs {
   readonly rejected: RejectedInput[];
 }
 
-/** Validates `inputs`: the accepted ones grouped by eventId, in offer order, the others rejected with their reasons. */
-export function prepareInputs(inputs: readonly unknown[], feed: Feed, context: IngestContext): PreparedInputs {
-  const prepared: PreparedInputs = { groups: new Map(), rejected: [] };
+/**
+ * Validates `inputs` into `into` (fresh by default, or one shared by several jobs stored
+ * together); `each` sees every prepared input, accepted or rejected, in offer order.
+ */
+export function prepareInputs(
+  inputs: readonly unknown[],
+  feed: Feed,
+  context: IngestContext,
+  into: PreparedInputs = { groups: new Map(), rejected: [] },
+  each?: (item: PreparedEvent | RejectedInput) => void,
+): PreparedInputs {
   for (const input of inputs) {
     const item = prepareEvent(input, feed, context);
+    each?.(item);
     if (item.kind === 'rejected') {
-      prepared.rejected.push(item);
+      into.rejected.push(item);
       continue;
     }
     const key = eventKey(feed, item.event.eventId);
-    const group = prepared.groups.get(key);
+    const group = into.groups.get(key);
     if (group) group.push(item);
-    else prepared.groups.set(key, [item]);
+    else into.groups.set(key, [item]);
   }
-  return prepared;
+  return into;
 }
 
 /**
@@ -137,8 +141,9 @@ export function prepareInputs(inputs: readonly unknown[], feed: Feed, context: I
  */
 export const isStoredInOnePart = (inputs: number): boolean => inputs < 2 * MIN_EVENTS_PER_PART;
 
-/** Deals the validated inputs into parts by entity shard; rejections go with part 0. */
-function splitIntoParts(batch: FeedBatch, { groups, rejected }: PreparedInputs): Part[] {
+/** Validates every input and deals the accepted ones into parts by entity shard; rejections go with part 0. */
+function splitIntoParts(batch: FeedBatch, context: IngestContext): Part[] {
+  const { groups, rejected } = prepareInputs(batch.inputs, batch.feed, context);
   const accepted = batch.inputs.length - rejected.length;
   const count = Math.max(1, Math.min(MAX_PARTS, Math.floor(accepted / MIN_EVENTS_PER_PART)));
   const groupsOfPart: EventGroup[][] = Array.from({ length: count }, () => []);

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { answered, presented, useEmptiedStoreDatabase, whileEventRefused } from '../test/store-test-kit.ts';
 import { addOutcomes, type FeedBatchOutcome, NO_OUTCOME } from './feed-batch-outcome.ts';
+import { heldJobs } from './feed-workers.ts';
 import { StorageSlots } from './storage-slots.ts';
 import { storeFeedBatch } from './store-feed-batch.ts';
 import { type FeedJobWork, storeJobsTogether } from './store-jobs-together.ts';
@@ -132,6 +133,16 @@ describe('storeJobsTogether', () => {
         context,
       ),
     ).rejects.toThrow('a job of 1000 events is stored in parts');
+  });
+});
+
+describe('heldJobs', () => {
+  it('holds enough jobs to fill the transactions with 1,000 events, at most ten per transaction', () => {
+    expect(heldJobs(2, 100)).toBe(20);
+    expect(heldJobs(2, 300)).toBe(7);
+    expect(heldJobs(2, 1_000)).toBe(2);
+    expect(heldJobs(2, 1)).toBe(20);
+    expect(heldJobs(1, 10_000)).toBe(1);
   });
 });
 

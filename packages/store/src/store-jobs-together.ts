@@ -16,8 +16,6 @@ export interface FeedJobWork {
   readonly jobKey: string;
   /** See `StoreFeedBatchOptions.startAt`, for a job stored alone. */
   readonly startAt?: number;
-  /** The inputs validated already (`prepareInputs`), as the worker does when the job arrives. */
-  readonly prepared?: PreparedInputs;
 }
 
 /** A deadlock is retried this many times before the jobs are stored one by one. */
@@ -50,7 +48,6 @@ export async function storeJobsTogether(
     storeFeedBatch(db, { feed, inputs: job.inputs, source: job.source }, context, {
       jobKey: job.jobKey,
       ...(job.startAt !== undefined && { startAt: job.startAt }),
-      ...(job.prepared !== undefined && { prepared: job.prepared }),
       ...(log !== undefined && { log }),
     });
   if (jobs.length === 1) return [await alone(defined(jobs[0], 'the job'))];
@@ -93,22 +90,10 @@ async function storeInOneTransaction(
   jobs: readonly FeedJobWork[],
   context: IngestContext,
 ): Promise<FeedBatchOutcome[]> {
-  // Every job's inputs in one set, in job order (a repeat in a later job is judged against the
-  // first), each input remembering its job.
   const ownerOf = new Map<PreparedEvent | RejectedInput, number>();
   const counts = jobs.map(() => ({ stored: 0, duplicate: 0, rejected: 0 }));
   const prepared: PreparedInputs = { groups: new Map(), rejected: [] };
-  jobs.forEach((job, index) => {
-    const own = job.prepared ?? prepareInputs(job.inputs, feed, context);
-    for (const [key, items] of own.groups) {
-      for (const item of items) ownerOf.set(item, index);
-      const group = prepared.groups.get(key);
-      if (group) group.push(...items);
-      else prepared.groups.set(key, [...items]);
-    }
-    for (const item of own.rejected) ownerOf.set(item, index);
-    prepared.rejected.push(...own.rejected);
-  });
+  jobs.forEach((job, index) => prepareInputs(job.inputs, feed, context, prepared, (item) => ownerOf.set(item, index)));
   const jobOf = (input: PreparedEvent | RejectedInput) => defined(ownerOf.get(input), 'the job of an input');
   const owners: InputOwners = {
     sourceOf: (input) => defined(jobs[jobOf(input)], 'a job').source,
