@@ -50,8 +50,9 @@ export async function recreateBenchDatabase(serverUrl: string, name: string): Pr
   // A connection lost mid-query rejects the query; pg's 'error' event after it must not be uncaught.
   client.on('error', () => undefined);
   await client.connect();
-  await client.query(`drop database if exists ${name} with (force)`);
-  await client.query(`create database ${name}`);
+  // Quoted: a name may be a reserved word (BENCH_NAME=full); it is checked to be lower case above.
+  await client.query(`drop database if exists "${name}" with (force)`);
+  await client.query(`create database "${name}"`);
   await client.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
