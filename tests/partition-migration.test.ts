@@ -25,7 +25,10 @@ import { PipelineHarness } from './support/pipeline-harness.ts';
 const FORCE = 'avon-and-somerset';
 const MONTHS = ['2023-11', '2023-12', '2024-01'];
 const AS_OF = '2024-01-31';
-/** What the workers write; `events` and `daily_aggregates` have the same columns before and after 16. */
+/**
+ * What the workers write; `events` and `daily_aggregates` have the same columns before and after
+ * 16, but for the content hash `events` held until migration 17 (copied from `event_ids`).
+ */
 const PIPELINE_TABLES = [
   'events',
   'entities',
@@ -56,9 +59,13 @@ beforeAll(async () => {
   const old = await createTestDatabaseMigratedTo('2026-12-05-15-ingest-manifest');
   copy = await PipelineHarness.start({ database: old, startWorkers: false });
   for (const table of PIPELINE_TABLES) {
+    const source =
+      table === 'events'
+        ? sql`(select e.*, i.content_hash from events e join event_ids i using (feed, event_id))`
+        : sql.table(table);
     const rows = await sql<{
       rows: unknown;
-    }>`select coalesce(json_agg(t), '[]') as rows from ${sql.table(table)} t`.execute(live.db);
+    }>`select coalesce(json_agg(t), '[]') as rows from ${source} t`.execute(live.db);
     await sql`insert into ${sql.table(table)} select * from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows.rows[0]?.rows)}::json)`.execute(
       copy.db,
     );
@@ -86,7 +93,7 @@ describe('migration 16 on a copy of a database with history', () => {
     expect(await readDerivedState(copy.db)).toEqual(expected.derived);
 
     const started = performance.now();
-    expect(await migrateToLatest(copy.db)).toEqual(['2026-12-05-16-month-partitions']);
+    expect(await migrateToLatest(copy.db)).toEqual(['2026-12-05-16-month-partitions', '2026-12-06-17-slimmer-events']);
     const seconds = (performance.now() - started) / 1000;
     console.info(`migration 16 moved ${expected.events} events in ${seconds.toFixed(2)} s`);
 
@@ -94,6 +101,13 @@ describe('migration 16 on a copy of a database with history', () => {
     expect(await count(copy.db, 'event_ids')).toBe(expected.events);
     expect(await readDerivedState(copy.db)).toEqual(expected.derived);
     expect(await readEventTotalsByFeed(copy.db)).toEqual(expected.totals);
+    // Migration 17: identity and content hash are `event_ids`' alone; `events` is indexed for explain.
+    const slimmed = await sql<{ hashes: number; keys: number; indexes: string[] }>`
+      select (select count(*)::int from information_schema.columns
+              where table_name = 'events' and column_name = 'content_hash') as hashes,
+             (select count(*)::int from pg_constraint where conrelid = 'events'::regclass and contype = 'p') as keys,
+             (select array_agg(indexname::text) from pg_indexes where tablename = 'events') as indexes`.execute(copy.db);
+    expect(slimmed.rows[0]).toEqual({ hashes: 0, keys: 0, indexes: ['events_by_force_feed_time'] });
     expect((await checkAccounting(copy.db)).filter((row) => row.accountedStored !== row.eventsInTable)).toEqual([]);
 
     // Each history month has its partition, and nothing of it is in DEFAULT.
@@ -136,8 +150,11 @@ describe('migration 16 on a copy of a database with history', () => {
     const partitioned = await sql<{ n: string }>`select count(*) as n from pg_partitioned_table`.execute(copy.db);
     expect(Number(partitioned.rows[0]?.n)).toBe(0);
     expect(await count(copy.db, 'events')).toBe(events);
+    // Migration 17 down gave each event its content hash back, from `event_ids`, before 16 dropped it.
+    const hashes = await sql<{ n: number }>`select count(distinct content_hash)::int as n from events`.execute(copy.db);
+    expect(hashes.rows[0]?.n).toBe(events);
     expect(await readDerivedState(copy.db)).toEqual(derived);
-    expect(await migrateToLatest(copy.db)).toEqual(['2026-12-05-16-month-partitions']);
+    expect(await migrateToLatest(copy.db)).toEqual(['2026-12-05-16-month-partitions', '2026-12-06-17-slimmer-events']);
     expect(await count(copy.db, 'event_ids')).toBe(events);
     expect(await readDerivedState(copy.db)).toEqual(derived);
   });

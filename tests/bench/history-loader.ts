@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createCalendar } from '@rollcall/calendar';
 import { FEEDS, type Feed } from '@rollcall/contract';
@@ -42,10 +42,12 @@ export async function loadHistory(
         rows,
         client.query(
           copyStreams.from(
-            'copy events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, content_hash, body) from stdin with (format csv)',
+            'copy events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, body) from stdin with (format csv)',
           ),
         ),
       );
+      // Event identity (migration 16) beside the copied rows, as the workers' insert writes it.
+      const ids: string[] = [];
       let count = 0;
       for (const feed of FEEDS as readonly Feed[]) {
         for (const input of byFeed[feed]) {
@@ -53,20 +55,23 @@ export async function loadHistory(
           if (prepared.kind !== 'event') throw new Error(`history event rejected: ${prepared.reason}`);
           const e = prepared.event;
           rows.write(
-            `${feed},${csvCell(e.eventId)},${e.type},${e.forceId},${e.occurredAt},${prepared.entity.kind},${csvCell(prepared.entity.entityId)},${prepared.contentHash},${csvCell(JSON.stringify(e))}\n`,
+            `${feed},${csvCell(e.eventId)},${e.type},${e.forceId},${e.occurredAt},${prepared.entity.kind},${csvCell(prepared.entity.entityId)},${csvCell(JSON.stringify(e))}\n`,
           );
+          ids.push(`${feed},${csvCell(e.eventId)},${e.occurredAt},${prepared.contentHash}\n`);
           count += 1;
         }
       }
       rows.end();
       await copy;
+      await pipeline(
+        Readable.from(ids),
+        client.query(
+          copyStreams.from('copy event_ids (feed, event_id, occurred_at, content_hash) from stdin with (format csv)'),
+        ),
+      );
       total += count;
       onMonth(month, count);
     }
-    // Event identity (migration 16) beside the copied rows, as the workers' insert writes it.
-    await client.query(
-      'insert into event_ids (feed, event_id, occurred_at, content_hash) select feed, event_id, occurred_at, content_hash from events on conflict do nothing',
-    );
   } finally {
     await client.end();
   }

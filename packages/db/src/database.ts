@@ -15,7 +15,6 @@ export interface EventsTable {
   occurred_at: Timestamp;
   entity_kind: string;
   entity_id: string;
-  content_hash: string;
   body: Json<Record<string, unknown>>;
   received_at: Generated<Timestamp>;
 }

@@ -47,8 +47,8 @@ export async function insertNewEvents(db: DbOrTransaction, events: readonly NewE
       on conflict (feed, event_id) do nothing
       returning feed, event_id
     )
-    insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, content_hash, body)
-    select o.feed, o.event_id, o.type, o.force_id, o.occurred_at, o.entity_kind, o.entity_id, o.content_hash, o.body
+    insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, body)
+    select o.feed, o.event_id, o.type, o.force_id, o.occurred_at, o.entity_kind, o.entity_id, o.body
     from offered o join claimed c using (feed, event_id)
     returning feed, event_id`.execute(db);
   return new Set(result.rows.map((row) => `${row.feed}\u0000${row.event_id}`));
@@ -86,35 +86,29 @@ export interface StoredEventRow {
 }
 
 /**
- * Every stored event, in pages of `pageSize` by primary key, for replay. Keyset pagination keeps
- * each page an index range scan, so memory stays flat whatever the table size.
+ * The stored events of one type, in eventId order, all at once: for a small set, such as the
+ * demo's stop-search file right after it is stored. `events` keeps no index to page by (identity
+ * is `event_ids`' key, migration 17), so this is one scan of the feed's partitions and one sort.
  */
-export async function* readAllEvents(db: DbOrTransaction, pageSize = 20_000): AsyncGenerator<StoredEventRow[]> {
-  let after: { feed: string; eventId: string } | undefined;
-  for (;;) {
-    const page = await db
-      .selectFrom('events')
-      .select(['feed', 'event_id', 'type', 'force_id', 'occurred_at', 'entity_kind', 'entity_id', 'body'])
-      .$call((q) =>
-        after === undefined ? q : q.where(sql<boolean>`(feed, event_id) > (${after.feed}, ${after.eventId})`),
-      )
-      .orderBy('feed')
-      .orderBy('event_id')
-      .limit(pageSize)
-      .execute();
-    if (page.length === 0) return;
-    yield page.map((row) => ({
-      feed: row.feed,
-      eventId: row.event_id,
-      type: row.type,
-      forceId: row.force_id,
-      occurredAt: row.occurred_at,
-      entityKind: row.entity_kind,
-      entityId: row.entity_id,
-      body: row.body,
-    }));
-    const last = page.at(-1);
-    if (last === undefined) return;
-    after = { feed: last.feed, eventId: last.event_id };
-  }
+export async function readEventsOfType(
+  db: DbOrTransaction,
+  query: { readonly feed: string; readonly type: string },
+): Promise<StoredEventRow[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['feed', 'event_id', 'type', 'force_id', 'occurred_at', 'entity_kind', 'entity_id', 'body'])
+    .where('feed', '=', query.feed)
+    .where('type', '=', query.type)
+    .orderBy('event_id')
+    .execute();
+  return rows.map((row) => ({
+    feed: row.feed,
+    eventId: row.event_id,
+    type: row.type,
+    forceId: row.force_id,
+    occurredAt: row.occurred_at,
+    entityKind: row.entity_kind,
+    entityId: row.entity_id,
+    body: row.body,
+  }));
 }

@@ -27,7 +27,6 @@ const row = (
     occurred_at: occurredAt,
     entity_kind: 'protection-case',
     entity_id: eventId,
-    content_hash: `hash-${eventId}`,
     body: JSON.stringify({ eventId, payload: { subjectRef: 'psn_0123456789abcdef0123456789abcdef' } }),
   }
 );

@@ -15,6 +15,7 @@ import * as pipelineMarkers from './migrations/2026-12-05-12-pipeline-markers.ts
 import * as releaseCalendar from './migrations/2026-12-05-13-release-calendar.ts';
 import * as ingestManifest from './migrations/2026-12-05-15-ingest-manifest.ts';
 import * as monthPartitions from './migrations/2026-12-05-16-month-partitions.ts';
+import * as slimmerEvents from './migrations/2026-12-06-17-slimmer-events.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -36,6 +37,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-05-13-release-calendar': releaseCalendar,
   '2026-12-05-15-ingest-manifest': ingestManifest,
   '2026-12-05-16-month-partitions': monthPartitions,
+  '2026-12-06-17-slimmer-events': slimmerEvents,
 };
 
 export class MigrationError extends Error {

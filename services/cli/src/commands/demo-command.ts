@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { ServiceContext } from '@rollcall/runtime';
 import { startFeedWorkers } from '@rollcall/worker-service';
 import { lastOfMonth } from '@rollcall/calendar';
-import { type Db, listForceResidents, readAccounting, readAllEvents, recreateDatabase } from '@rollcall/db';
+import { type Db, listForceResidents, readAccounting, readEventsOfType, recreateDatabase } from '@rollcall/db';
 import { decodeEvent, FEEDS, type Feed, type FeedEvent, type StopSearchRecorded } from '@rollcall/contract';
 import { type PublishOutcome } from '@rollcall/publishing';
 import { publishDepsOf, publishSnapshot, reviseStaleSnapshots } from '@rollcall/publishing';
@@ -75,11 +75,9 @@ async function resetDemoDatabase(serverUrl: string, database: string): Promise<s
  */
 async function storedSearches(db: Db): Promise<StopSearchRecorded[]> {
   const searches: StopSearchRecorded[] = [];
-  for await (const page of readAllEvents(db)) {
-    for (const row of page) {
-      const decoded = row.type === 'stop-search.recorded' ? decodeEvent(row.body, 'stop-search') : undefined;
-      if (decoded?.ok && decoded.event.type === 'stop-search.recorded') searches.push(decoded.event);
-    }
+  for (const row of await readEventsOfType(db, { feed: 'stop-search', type: 'stop-search.recorded' })) {
+    const decoded = decodeEvent(row.body, 'stop-search');
+    if (decoded.ok && decoded.event.type === 'stop-search.recorded') searches.push(decoded.event);
   }
   return searches;
 }
