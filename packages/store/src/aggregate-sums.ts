@@ -6,7 +6,8 @@ interface Sum {
 }
 
 /**
- * Sums of contributions per (force, day, metric, dim), for replay, which adds millions of them.
+ * Sums of contributions per (force, day, metric, dim): replay adds millions of them, and each
+ * part a worker stores adds its entities' deltas.
  * Nested maps, not one map keyed by the four joined: a joined key is a new string per
  * contribution, hashed whole each time, and that was most of the fold's cost (issue 19); the
  * parts are strings already made (days from the calendar's cache, metric names), whose hashes V8
