@@ -60,7 +60,8 @@ export interface DailyAggregateChanges {
   readonly removed: readonly AggregateDelta[];
 }
 
-const compareAggregateKeys = (a: AggregateDelta, b: AggregateDelta): number =>
+/** Aggregate rows in key order (force, day, metric, dim): the order concurrent writers lock them in. */
+export const compareAggregateKeys = (a: AggregateDelta, b: AggregateDelta): number =>
   compareText(a.forceId, b.forceId) ||
   compareText(a.day, b.day) ||
   compareText(a.metric, b.metric) ||

@@ -1,6 +1,6 @@
 import {
-  type AggregateDelta,
   addToAggregates,
+  compareAggregateKeys,
   addToDailyFeedStats,
   type DbOrTransaction,
   type EntityWrite,
@@ -16,13 +16,6 @@ import type { IngestContext, PreparedEvent } from '@rollcall/intake';
 import { AggregateSums } from './aggregate-sums.ts';
 
 const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/** Aggregate rows in key order (force, day, metric, dim): the order concurrent transactions lock them in. */
-const compareAggregateKeys = (a: AggregateDelta, b: AggregateDelta) =>
-  compareKeys(a.forceId, b.forceId) ||
-  compareKeys(a.day, b.day) ||
-  compareKeys(a.metric, b.metric) ||
-  compareKeys(a.dim, b.dim);
 
 /**
  * Re-folds every entity that received new events and writes the entity states, the aggregate
