@@ -22,7 +22,9 @@ const shardKey = (shard: EntityShard) => `rollcall:shard:${shard.feed}:${shard.f
  *   transactions never fold the same call or circulation at once (which would lose one's facts),
  *   while transactions of other shards of the same feed proceed in parallel.
  *
- * Taken in sorted order, forces before shards, so two transactions cannot wait on each other;
+ * Taken after the part's events are inserted (`storePart`) and never before another insert, so a
+ * transaction waiting for an event id another has just inserted never holds these locks; taken
+ * in sorted order, forces before shards, so two transactions cannot wait on each other;
  * all in one statement (an Append runs its branches in order, and unnest keeps array order), so
  * a part costs one round trip for its locks whatever the number of shards.
  */

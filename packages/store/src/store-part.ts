@@ -33,9 +33,9 @@ export interface InputOwners {
 }
 
 /**
- * Stores one part of a batch inside the caller's transaction: takes the locks of its shards,
- * inserts the new events, sorts out duplicates and conflicts, keeps the rejections, re-folds the
- * entities and writes aggregates, accounting and revision marks. A fixed handful of statements
+ * Stores one part of a batch inside the caller's transaction: inserts the new events, sorts out
+ * duplicates and conflicts, takes the locks of its shards, re-folds the entities, keeps the
+ * rejections and writes aggregates, accounting and revision marks. A fixed handful of statements
  * (one `json_to_recordset` each), whatever the number of events.
  */
 export async function storePart(
@@ -60,13 +60,6 @@ export async function storePart(
     rejections.push({ ...item, source: owners?.sourceOf(offered) ?? batch.source });
   };
   for (const item of rejectedInputs) reject(item);
-
-  const shards: EntityShard[] = groups.map(([first]) => ({
-    feed: batch.feed,
-    forceId: first.event.forceId,
-    shard: shardOf(first.event.forceId, first.entity.kind, first.entity.entityId),
-  }));
-  await lockForIngest(trx, shards);
 
   // Sorted by eventId: two transactions inserting the same ids wait on each other in one order.
   const candidates = groups
@@ -112,6 +105,17 @@ export async function storePart(
     }
   }
 
+  // The locks come after the events are in (issue 19): inserting them is the longest statement,
+  // and it needs no lock of ours (identity is `event_ids`' key; a concurrent insert of the same id
+  // waits for the first to commit). A call-handling transaction touches every shard of its force,
+  // so under lock those transactions ran strictly one after another; now one inserts its events
+  // while another folds. Nothing is visible before commit, which still waits for the locks.
+  const shards: EntityShard[] = groups.map(([first]) => ({
+    feed: batch.feed,
+    forceId: first.event.forceId,
+    shard: shardOf(first.event.forceId, first.entity.kind, first.entity.entityId),
+  }));
+  await lockForIngest(trx, shards);
   const staleMarks = await foldStoredEvents(trx, stored, context);
   await insertRejectedEvents(
     trx,
