@@ -76,6 +76,21 @@ afterAll(async () => {
   await copy.close();
 });
 
+/** The stored type of `events.body`. */
+const bodyType = async (db: PipelineHarness['db']) =>
+  (
+    await sql<{ type: string }>`
+      select format_type(atttypid, atttypmod) as type
+      from pg_attribute where attrelid = 'events'::regclass and attname = 'body'`.execute(db)
+  ).rows[0]?.type;
+
+/** Every stored body as a document (key order and spacing aside), in one digest. */
+const bodiesDigest = async (db: PipelineHarness['db']) =>
+  (
+    await sql<{ digest: string }>`
+      select md5(string_agg(body::jsonb::text, '|' order by feed, event_id)) as digest from events`.execute(db)
+  ).rows[0]?.digest;
+
 const count = async (db: PipelineHarness['db'], table: string) =>
   Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(db)).rows[0]?.n);
 
@@ -93,7 +108,11 @@ describe('migration 16 on a copy of a database with history', () => {
     expect(await readDerivedState(copy.db)).toEqual(expected.derived);
 
     const started = performance.now();
-    expect(await migrateToLatest(copy.db)).toEqual(['2026-12-05-16-month-partitions', '2026-12-06-17-slimmer-events']);
+    expect(await migrateToLatest(copy.db)).toEqual([
+      '2026-12-05-16-month-partitions',
+      '2026-12-06-17-slimmer-events',
+      '2026-12-06-18-event-bodies-as-json',
+    ]);
     const seconds = (performance.now() - started) / 1000;
     console.info(`migration 16 moved ${expected.events} events in ${seconds.toFixed(2)} s`);
 
@@ -106,8 +125,13 @@ describe('migration 16 on a copy of a database with history', () => {
       select (select count(*)::int from information_schema.columns
               where table_name = 'events' and column_name = 'content_hash') as hashes,
              (select count(*)::int from pg_constraint where conrelid = 'events'::regclass and contype = 'p') as keys,
-             (select array_agg(indexname::text) from pg_indexes where tablename = 'events') as indexes`.execute(copy.db);
+             (select array_agg(indexname::text) from pg_indexes where tablename = 'events') as indexes`.execute(
+      copy.db,
+    );
     expect(slimmed.rows[0]).toEqual({ hashes: 0, keys: 0, indexes: ['events_by_force_feed_time'] });
+    // Migration 18: bodies are JSON text, each the same document as the pipeline's own.
+    expect(await bodyType(copy.db)).toBe('json');
+    expect(await bodiesDigest(copy.db)).toBe(await bodiesDigest(live.db));
     expect((await checkAccounting(copy.db)).filter((row) => row.accountedStored !== row.eventsInTable)).toEqual([]);
 
     // Each history month has its partition, and nothing of it is in DEFAULT.
@@ -146,7 +170,11 @@ describe('migration 16 on a copy of a database with history', () => {
     await copy.stopWorkers();
     const events = await count(copy.db, 'events');
     const derived = await readDerivedState(copy.db);
+    const bodies = await bodiesDigest(copy.db);
     await migrateUpTo(copy.db, '2026-12-05-15-ingest-manifest');
+    // Migration 18 down: jsonb again, the same documents.
+    expect(await bodyType(copy.db)).toBe('jsonb');
+    expect(await bodiesDigest(copy.db)).toBe(bodies);
     const partitioned = await sql<{ n: string }>`select count(*) as n from pg_partitioned_table`.execute(copy.db);
     expect(Number(partitioned.rows[0]?.n)).toBe(0);
     expect(await count(copy.db, 'events')).toBe(events);
@@ -154,7 +182,11 @@ describe('migration 16 on a copy of a database with history', () => {
     const hashes = await sql<{ n: number }>`select count(distinct content_hash)::int as n from events`.execute(copy.db);
     expect(hashes.rows[0]?.n).toBe(events);
     expect(await readDerivedState(copy.db)).toEqual(derived);
-    expect(await migrateToLatest(copy.db)).toEqual(['2026-12-05-16-month-partitions', '2026-12-06-17-slimmer-events']);
+    expect(await migrateToLatest(copy.db)).toEqual([
+      '2026-12-05-16-month-partitions',
+      '2026-12-06-17-slimmer-events',
+      '2026-12-06-18-event-bodies-as-json',
+    ]);
     expect(await count(copy.db, 'event_ids')).toBe(events);
     expect(await readDerivedState(copy.db)).toEqual(derived);
   });

@@ -16,6 +16,7 @@ import * as releaseCalendar from './migrations/2026-12-05-13-release-calendar.ts
 import * as ingestManifest from './migrations/2026-12-05-15-ingest-manifest.ts';
 import * as monthPartitions from './migrations/2026-12-05-16-month-partitions.ts';
 import * as slimmerEvents from './migrations/2026-12-06-17-slimmer-events.ts';
+import * as eventBodiesAsJson from './migrations/2026-12-06-18-event-bodies-as-json.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -38,6 +39,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-05-15-ingest-manifest': ingestManifest,
   '2026-12-05-16-month-partitions': monthPartitions,
   '2026-12-06-17-slimmer-events': slimmerEvents,
+  '2026-12-06-18-event-bodies-as-json': eventBodiesAsJson,
 };
 
 export class MigrationError extends Error {

@@ -10,10 +10,19 @@ export function isDataError(error: unknown): boolean {
   return state !== undefined && /^(22|23|54)/.test(state);
 }
 
-/** Deadlock or serialisation failure: the transaction can simply run again. */
+/**
+ * Deadlock, serialisation failure, or another transaction storing the same new event first (a
+ * unique violation on `event_ids_pkey`, see `insertNewEvents`): the transaction can simply run
+ * again, and then finds that event stored. Checked before `isDataError`, which class 23 also fits.
+ */
 export function isTransientConflict(error: unknown): boolean {
   const state = sqlStateOf(error);
-  return state === '40P01' || state === '40001';
+  return state === '40P01' || state === '40001' || isEventIdRace(error);
+}
+
+/** Two transactions stored the same new event at once; the first committed. */
+export function isEventIdRace(error: unknown): boolean {
+  return sqlStateOf(error) === '23505' && (error as { constraint?: unknown }).constraint === 'event_ids_pkey';
 }
 
 /** Socket failures: the server is not there, or the path to it broke. */
