@@ -76,12 +76,12 @@ afterAll(async () => {
   await copy.close();
 });
 
-/** The stored type of `events.body`. */
-const bodyType = async (db: PipelineHarness['db']) =>
+/** The stored type of a column. */
+const columnType = async (db: PipelineHarness['db'], table: string, column: string) =>
   (
     await sql<{ type: string }>`
       select format_type(atttypid, atttypmod) as type
-      from pg_attribute where attrelid = 'events'::regclass and attname = 'body'`.execute(db)
+      from pg_attribute where attrelid = ${table}::regclass and attname = ${column}`.execute(db)
   ).rows[0]?.type;
 
 /** Every stored body as a document (key order and spacing aside), in one digest. */
@@ -112,6 +112,7 @@ describe('migration 16 on a copy of a database with history', () => {
       '2026-12-05-16-month-partitions',
       '2026-12-06-17-slimmer-events',
       '2026-12-06-18-event-bodies-as-json',
+      '2026-12-06-19-entity-facts-as-json',
     ]);
     const seconds = (performance.now() - started) / 1000;
     console.info(`migration 16 moved ${expected.events} events in ${seconds.toFixed(2)} s`);
@@ -129,8 +130,10 @@ describe('migration 16 on a copy of a database with history', () => {
       copy.db,
     );
     expect(slimmed.rows[0]).toEqual({ hashes: 0, keys: 0, indexes: ['events_by_force_feed_time'] });
-    // Migration 18: bodies are JSON text, each the same document as the pipeline's own.
-    expect(await bodyType(copy.db)).toBe('json');
+    // Migrations 18 and 19: bodies and facts are JSON text, the same documents as the pipeline's
+    // own (the facts through readDerivedState below).
+    expect(await columnType(copy.db, 'events', 'body')).toBe('json');
+    expect(await columnType(copy.db, 'entities', 'facts')).toBe('json');
     expect(await bodiesDigest(copy.db)).toBe(await bodiesDigest(live.db));
     expect((await checkAccounting(copy.db)).filter((row) => row.accountedStored !== row.eventsInTable)).toEqual([]);
 
@@ -172,8 +175,9 @@ describe('migration 16 on a copy of a database with history', () => {
     const derived = await readDerivedState(copy.db);
     const bodies = await bodiesDigest(copy.db);
     await migrateUpTo(copy.db, '2026-12-05-15-ingest-manifest');
-    // Migration 18 down: jsonb again, the same documents.
-    expect(await bodyType(copy.db)).toBe('jsonb');
+    // Migrations 19 and 18 down: jsonb again, the same documents.
+    expect(await columnType(copy.db, 'events', 'body')).toBe('jsonb');
+    expect(await columnType(copy.db, 'entities', 'facts')).toBe('jsonb');
     expect(await bodiesDigest(copy.db)).toBe(bodies);
     const partitioned = await sql<{ n: string }>`select count(*) as n from pg_partitioned_table`.execute(copy.db);
     expect(Number(partitioned.rows[0]?.n)).toBe(0);
@@ -186,6 +190,7 @@ describe('migration 16 on a copy of a database with history', () => {
       '2026-12-05-16-month-partitions',
       '2026-12-06-17-slimmer-events',
       '2026-12-06-18-event-bodies-as-json',
+      '2026-12-06-19-entity-facts-as-json',
     ]);
     expect(await count(copy.db, 'event_ids')).toBe(events);
     expect(await readDerivedState(copy.db)).toEqual(derived);

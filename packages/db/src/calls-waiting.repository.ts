@@ -31,14 +31,14 @@ export async function readCallsWaiting(
   if (forceIds.length === 0) return [];
   const result = await sql<{ force_id: string; channel: string; queue: string; waiting: string; longest_ms: string }>`
     select e.force_id, p.payload ->> 'channel' as channel,
-           case when exists (select 1 from jsonb_array_elements(e.facts) f
+           case when exists (select 1 from json_array_elements(e.facts) f
                              where f ->> 'type' = 'call.transferred' and (f ->> 'at')::bigint <= ${instant.getTime()})
                 then 'secondary' else p.payload ->> 'queue' end as queue,
            count(*)::bigint as waiting,
            max(${instant.getTime()} - extract(epoch from e.started_at) * 1000)::bigint as longest_ms
     from entities e
     cross join lateral (
-      select f -> 'p' as payload from jsonb_array_elements(e.facts) f
+      select f -> 'p' as payload from json_array_elements(e.facts) f
       where f ->> 'type' = 'call.presented' order by (f ->> 'at')::bigint, f ->> 'id' limit 1
     ) p
     where e.force_id = any(${sql.val([...forceIds])}::text[]) and e.kind = 'call'

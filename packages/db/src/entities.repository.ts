@@ -13,7 +13,7 @@ export interface EntityState extends EntityKey {
 }
 
 export interface EntityWrite extends EntityKey {
-  /** The entity's facts (written as jsonb). */
+  /** The entity's facts (stored as JSON text, migration 19). */
   readonly facts: readonly unknown[];
   readonly status: string;
   readonly startedAt: string | null;
@@ -52,7 +52,7 @@ const ENTITY_COLUMNS: readonly RecordsetColumn<EntityWrite>[] = [
   ['force_id', 'text', (r) => r.forceId],
   ['kind', 'text', (r) => r.kind],
   ['entity_id', 'text', (r) => r.entityId],
-  ['facts', 'jsonb', (r) => r.facts],
+  ['facts', 'json', (r) => r.facts],
   ['status', 'text', (r) => r.status],
   ['started_at', 'timestamptz', (r) => r.startedAt],
   ['ended_at', 'timestamptz', (r) => r.endedAt],

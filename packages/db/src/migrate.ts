@@ -17,6 +17,7 @@ import * as ingestManifest from './migrations/2026-12-05-15-ingest-manifest.ts';
 import * as monthPartitions from './migrations/2026-12-05-16-month-partitions.ts';
 import * as slimmerEvents from './migrations/2026-12-06-17-slimmer-events.ts';
 import * as eventBodiesAsJson from './migrations/2026-12-06-18-event-bodies-as-json.ts';
+import * as entityFactsAsJson from './migrations/2026-12-06-19-entity-facts-as-json.ts';
 
 /**
  * Every migration, by name, in order. Imported statically rather than read from a folder so that
@@ -40,6 +41,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-05-16-month-partitions': monthPartitions,
   '2026-12-06-17-slimmer-events': slimmerEvents,
   '2026-12-06-18-event-bodies-as-json': eventBodiesAsJson,
+  '2026-12-06-19-entity-facts-as-json': entityFactsAsJson,
 };
 
 export class MigrationError extends Error {
