@@ -235,8 +235,9 @@ describe('person references in every shape a producer may send', () => {
   /** Every place a clear reference could be kept: stored events, rejections, and the queue's own keys. */
   async function placesHolding(secret: string): Promise<string[]> {
     const places: string[] = [];
-    const events = await harness.db.selectFrom('events').select(['event_id', 'body']).execute();
-    for (const row of events) if (JSON.stringify(row.body).includes(secret)) places.push(`events ${row.event_id}`);
+    const events = await harness.db.selectFrom('events').select(['event_id', 'envelope', 'payload']).execute();
+    for (const row of events)
+      if (JSON.stringify([row.envelope, row.payload]).includes(secret)) places.push(`events ${row.event_id}`);
     const rejected = await harness.db.selectFrom('rejected_events').select(['id', 'payload', 'reason']).execute();
     for (const row of rejected)
       if (row.payload.includes(secret) || row.reason.includes(secret)) places.push(`rejected_events ${row.id}`);

@@ -27,7 +27,8 @@ const MONTHS = ['2023-11', '2023-12', '2024-01'];
 const AS_OF = '2024-01-31';
 /**
  * What the workers write; `events` and `daily_aggregates` have the same columns before and after
- * 16, but for the content hash `events` held until migration 17 (copied from `event_ids`).
+ * 16, but for the content hash `events` held until migration 17 (copied from `event_ids`) and
+ * the whole event as one `body` until migration 18 (its envelope and payload joined again).
  */
 const PIPELINE_TABLES = [
   'events',
@@ -61,7 +62,10 @@ beforeAll(async () => {
   for (const table of PIPELINE_TABLES) {
     const source =
       table === 'events'
-        ? sql`(select e.*, i.content_hash from events e join event_ids i using (feed, event_id))`
+        ? sql`(select e.*, i.content_hash,
+                 case when e.payload is null then e.envelope::jsonb
+                      else e.envelope::jsonb || jsonb_build_object('payload', e.payload::jsonb) end as body
+               from events e join event_ids i using (feed, event_id))`
         : sql.table(table);
     const rows = await sql<{
       rows: unknown;
@@ -84,12 +88,19 @@ const columnType = async (db: PipelineHarness['db'], table: string, column: stri
       from pg_attribute where attrelid = ${table}::regclass and attname = ${column}`.execute(db)
   ).rows[0]?.type;
 
-/** Every stored body as a document (key order and spacing aside), in one digest. */
-const bodiesDigest = async (db: PipelineHarness['db']) =>
-  (
-    await sql<{ digest: string }>`
-      select md5(string_agg(body::jsonb::text, '|' order by feed, event_id)) as digest from events`.execute(db)
-  ).rows[0]?.digest;
+/**
+ * Every stored event as a document (key order and spacing aside), in one digest: its `body` up to
+ * migration 18, its envelope and payload from it.
+ */
+const bodiesDigest = async (db: PipelineHarness['db']) => {
+  const body = (await columnType(db, 'events', 'body'))
+    ? sql`body::jsonb`
+    : sql`case when payload is null then envelope::jsonb
+               else envelope::jsonb || jsonb_build_object('payload', payload::jsonb) end`;
+  const { rows } = await sql<{ digest: string }>`
+    select md5(string_agg((${body})::text, '|' order by feed, event_id)) as digest from events`.execute(db);
+  return rows[0]?.digest;
+};
 
 const count = async (db: PipelineHarness['db'], table: string) =>
   Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(db)).rows[0]?.n);
@@ -111,7 +122,7 @@ describe('migration 16 on a copy of a database with history', () => {
     expect(await migrateToLatest(copy.db)).toEqual([
       '2026-12-05-16-month-partitions',
       '2026-12-06-17-slimmer-events',
-      '2026-12-06-18-event-bodies-as-json',
+      '2026-12-06-18-event-envelope-and-payload',
       '2026-12-06-19-entity-facts-as-json',
     ]);
     const seconds = (performance.now() - started) / 1000;
@@ -130,9 +141,10 @@ describe('migration 16 on a copy of a database with history', () => {
       copy.db,
     );
     expect(slimmed.rows[0]).toEqual({ hashes: 0, keys: 0, indexes: ['events_by_force_feed_time'] });
-    // Migrations 18 and 19: bodies and facts are JSON text, the same documents as the pipeline's
-    // own (the facts through readDerivedState below).
-    expect(await columnType(copy.db, 'events', 'body')).toBe('json');
+    // Migrations 18 and 19: envelopes, payloads and facts are JSON text, the same documents as the
+    // pipeline's own (the facts through readDerivedState below).
+    expect(await columnType(copy.db, 'events', 'envelope')).toBe('json');
+    expect(await columnType(copy.db, 'events', 'payload')).toBe('json');
     expect(await columnType(copy.db, 'entities', 'facts')).toBe('json');
     expect(await bodiesDigest(copy.db)).toBe(await bodiesDigest(live.db));
     expect((await checkAccounting(copy.db)).filter((row) => row.accountedStored !== row.eventsInTable)).toEqual([]);
@@ -189,7 +201,7 @@ describe('migration 16 on a copy of a database with history', () => {
     expect(await migrateToLatest(copy.db)).toEqual([
       '2026-12-05-16-month-partitions',
       '2026-12-06-17-slimmer-events',
-      '2026-12-06-18-event-bodies-as-json',
+      '2026-12-06-18-event-envelope-and-payload',
       '2026-12-06-19-entity-facts-as-json',
     ]);
     expect(await count(copy.db, 'event_ids')).toBe(events);

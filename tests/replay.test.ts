@@ -92,9 +92,9 @@ describe('rollcall replay', () => {
 
   it('fails whole when one shard fails, leaving the state as it was and no reading connection behind', async () => {
     const live = await readDerivedState(harness.db);
-    await sql`insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, body)
+    await sql`insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, envelope, payload)
       values ('call-handling', 'bogus-1', 'call.answered', 'avon-and-somerset', '2024-01-10T12:00:00Z', 'bogus',
-              'b-1', '{"payload": {}}')`.execute(harness.db);
+              'b-1', '{}', '{}')`.execute(harness.db);
     try {
       await expect(replayAggregates(harness.db, calendar, { entities: true, shards: 2 })).rejects.toThrow(
         'stored event bogus-1 has unknown entity kind bogus',

@@ -42,7 +42,7 @@ export async function loadHistory(
         rows,
         client.query(
           copyStreams.from(
-            'copy events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, body) from stdin with (format csv)',
+            'copy events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, envelope, payload) from stdin with (format csv)',
           ),
         ),
       );
@@ -53,9 +53,10 @@ export async function loadHistory(
         for (const input of byFeed[feed]) {
           const prepared = prepareEvent(input, feed, context);
           if (prepared.kind !== 'event') throw new Error(`history event rejected: ${prepared.reason}`);
+          const { payload, ...envelope } = prepared.event;
           const e = prepared.event;
           rows.write(
-            `${feed},${csvCell(e.eventId)},${e.type},${e.forceId},${e.occurredAt},${prepared.entity.kind},${csvCell(prepared.entity.entityId)},${csvCell(JSON.stringify(e))}\n`,
+            `${feed},${csvCell(e.eventId)},${e.type},${e.forceId},${e.occurredAt},${prepared.entity.kind},${csvCell(prepared.entity.entityId)},${csvCell(JSON.stringify(envelope))},${csvCell(JSON.stringify(payload))}\n`,
           );
           ids.push(`${feed},${csvCell(e.eventId)},${e.occurredAt},${prepared.contentHash}\n`);
           count += 1;

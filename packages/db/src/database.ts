@@ -15,7 +15,10 @@ export interface EventsTable {
   occurred_at: Timestamp;
   entity_kind: string;
   entity_id: string;
-  body: Json<Record<string, unknown>>;
+  /** The event without its payload (migration 18). */
+  envelope: Json<Record<string, unknown>>;
+  /** The event's payload; null when the event had none. */
+  payload: Json<Record<string, unknown>> | null;
   received_at: Generated<Timestamp>;
 }
 

@@ -21,7 +21,7 @@ const event = (eventId: string, overrides: Partial<NewEvent> = {}): NewEvent => 
   entityKind: 'call',
   entityId: 'c-1',
   contentHash: `hash-${eventId}`,
-  body: { eventId, note: 'it\'s "quoted" and \\ backslashed, {braced}' },
+  body: { eventId, note: 'it\'s "quoted" and \\ backslashed, {braced}', payload: { callId: 'c-1', line: '\u2028' } },
   ...overrides,
 });
 
@@ -49,7 +49,17 @@ describe('insertNewEvents', () => {
   it('round-trips bodies with awkward characters exactly', async () => {
     const stored = await readEventsOfType(test.db, { feed: 'call-handling', type: 'call.answered' });
     expect(stored.map((row) => row.eventId)).toEqual(['e-1', 'e-2', 'e-3']);
-    expect((stored[0]?.body as { note: string }).note).toBe('it\'s "quoted" and \\ backslashed, {braced}');
+    expect(stored[0]?.body).toEqual(event('e-1').body);
+  });
+
+  it('keeps the payload apart from the rest of the event, each as JSON text', async () => {
+    const row = await test.db
+      .selectFrom('events')
+      .select(['envelope', 'payload'])
+      .where('event_id', '=', 'e-1')
+      .executeTakeFirstOrThrow();
+    const { payload, ...envelope } = event('e-1').body as { payload: unknown };
+    expect(row).toEqual({ envelope, payload });
   });
 
   it('finds content hashes of stored events to tell duplicates from conflicts', async () => {

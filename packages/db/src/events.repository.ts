@@ -12,9 +12,12 @@ export interface NewEvent {
   readonly entityKind: string;
   readonly entityId: string;
   readonly contentHash: string;
-  /** The event as stored (person references hashed). */
-  readonly body: unknown;
+  /** The event as stored (person references hashed): its payload and the rest, its envelope, apart. */
+  readonly body: { readonly payload?: unknown; readonly [field: string]: unknown };
 }
+
+/** The event without its payload, as `events.envelope` holds it. */
+const envelopeOf = ({ payload: _payload, ...envelope }: { readonly payload?: unknown }) => envelope;
 
 /**
  * Inserts events whose (feed, eventId) is new, in one statement, and returns the ids it
@@ -45,7 +48,8 @@ export async function insertNewEvents(db: DbOrTransaction, events: readonly NewE
         ['entity_kind', 'text', (e) => e.entityKind],
         ['entity_id', 'text', (e) => e.entityId],
         ['content_hash', 'text', (e) => e.contentHash],
-        ['body', 'json', (e) => e.body],
+        ['envelope', 'json', (e) => envelopeOf(e.body)],
+        ['payload', 'json', (e) => e.body.payload],
       ])}
     ),
     claimed as (
@@ -54,8 +58,8 @@ export async function insertNewEvents(db: DbOrTransaction, events: readonly NewE
       where not exists (select from event_ids i where i.feed = o.feed and i.event_id = o.event_id)
       returning feed, event_id
     )
-    insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, body)
-    select o.feed, o.event_id, o.type, o.force_id, o.occurred_at, o.entity_kind, o.entity_id, o.body
+    insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, envelope, payload)
+    select o.feed, o.event_id, o.type, o.force_id, o.occurred_at, o.entity_kind, o.entity_id, o.envelope, o.payload
     from offered o join claimed c using (feed, event_id)
     returning feed, event_id`.execute(db);
   return new Set(result.rows.map((row) => `${row.feed}\u0000${row.event_id}`));
@@ -103,7 +107,7 @@ export async function readEventsOfType(
 ): Promise<StoredEventRow[]> {
   const rows = await db
     .selectFrom('events')
-    .select(['feed', 'event_id', 'type', 'force_id', 'occurred_at', 'entity_kind', 'entity_id', 'body'])
+    .select(['feed', 'event_id', 'type', 'force_id', 'occurred_at', 'entity_kind', 'entity_id', 'envelope', 'payload'])
     .where('feed', '=', query.feed)
     .where('type', '=', query.type)
     .orderBy('event_id')
@@ -116,6 +120,6 @@ export async function readEventsOfType(
     occurredAt: row.occurred_at,
     entityKind: row.entity_kind,
     entityId: row.entity_id,
-    body: row.body,
+    body: row.payload === null ? row.envelope : { ...row.envelope, payload: row.payload },
   }));
 }

@@ -27,7 +27,8 @@ const row = (
     occurred_at: occurredAt,
     entity_kind: 'protection-case',
     entity_id: eventId,
-    body: JSON.stringify({ eventId, payload: { subjectRef: 'psn_0123456789abcdef0123456789abcdef' } }),
+    envelope: JSON.stringify({ eventId }),
+    payload: JSON.stringify({ subjectRef: 'psn_0123456789abcdef0123456789abcdef' }),
   }
 );
 

@@ -16,7 +16,7 @@ import * as releaseCalendar from './migrations/2026-12-05-13-release-calendar.ts
 import * as ingestManifest from './migrations/2026-12-05-15-ingest-manifest.ts';
 import * as monthPartitions from './migrations/2026-12-05-16-month-partitions.ts';
 import * as slimmerEvents from './migrations/2026-12-06-17-slimmer-events.ts';
-import * as eventBodiesAsJson from './migrations/2026-12-06-18-event-bodies-as-json.ts';
+import * as eventEnvelopeAndPayload from './migrations/2026-12-06-18-event-envelope-and-payload.ts';
 import * as entityFactsAsJson from './migrations/2026-12-06-19-entity-facts-as-json.ts';
 
 /**
@@ -40,7 +40,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-12-05-15-ingest-manifest': ingestManifest,
   '2026-12-05-16-month-partitions': monthPartitions,
   '2026-12-06-17-slimmer-events': slimmerEvents,
-  '2026-12-06-18-event-bodies-as-json': eventBodiesAsJson,
+  '2026-12-06-18-event-envelope-and-payload': eventEnvelopeAndPayload,
   '2026-12-06-19-entity-facts-as-json': entityFactsAsJson,
 };
 

@@ -64,7 +64,7 @@ describe('copyEventsInEntityOrder', () => {
     await insertNewEvents(test.db, events.reverse());
     await test.db
       .updateTable('events')
-      .set({ body: { eventId: 'no-payload' } })
+      .set({ envelope: { eventId: 'no-payload' }, payload: null })
       .where('event_id', '=', 'no-payload')
       .execute();
   });

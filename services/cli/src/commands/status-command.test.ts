@@ -206,7 +206,8 @@ describe('rollcall status and the event accounting', () => {
         occurred_at: '2024-03-01T10:00:00Z',
         entity_kind: 'protection-case',
         entity_id: 'case-1',
-        body: '{}',
+        envelope: '{}',
+        payload: '{}',
       })
       .execute();
     const json = await status(['--format', 'json'], { DATABASE_URL: own.url });
