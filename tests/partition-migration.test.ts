@@ -42,6 +42,10 @@ const PIPELINE_TABLES = [
   'pipeline_markers',
 ];
 
+/** An event whole again as jsonb, from its columns, envelope and payload (migration 18 undone). */
+const wholeEvent = sql`(jsonb_build_object('eventId', event_id, 'feed', feed, 'type', type, 'forceId', force_id)
+  || envelope::jsonb || case when payload is null then '{}'::jsonb else jsonb_build_object('payload', payload::jsonb) end)`;
+
 let live: PipelineHarness;
 let copy: PipelineHarness;
 const history: FeedEvent[] = [];
@@ -62,9 +66,7 @@ beforeAll(async () => {
   for (const table of PIPELINE_TABLES) {
     const source =
       table === 'events'
-        ? sql`(select e.*, i.content_hash,
-                 case when e.payload is null then e.envelope::jsonb
-                      else e.envelope::jsonb || jsonb_build_object('payload', e.payload::jsonb) end as body
+        ? sql`(select e.*, i.content_hash, ${wholeEvent} as body
                from events e join event_ids i using (feed, event_id))`
         : sql.table(table);
     const rows = await sql<{
@@ -93,10 +95,7 @@ const columnType = async (db: PipelineHarness['db'], table: string, column: stri
  * migration 18, its envelope and payload from it.
  */
 const bodiesDigest = async (db: PipelineHarness['db']) => {
-  const body = (await columnType(db, 'events', 'body'))
-    ? sql`body::jsonb`
-    : sql`case when payload is null then envelope::jsonb
-               else envelope::jsonb || jsonb_build_object('payload', payload::jsonb) end`;
+  const body = (await columnType(db, 'events', 'body')) ? sql`body::jsonb` : wholeEvent;
   const { rows } = await sql<{ digest: string }>`
     select md5(string_agg((${body})::text, '|' order by feed, event_id)) as digest from events`.execute(db);
   return rows[0]?.digest;

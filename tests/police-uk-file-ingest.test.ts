@@ -9,6 +9,7 @@ import {
   PoliceUkImportBusyError,
   readAccounting,
   readDailyAggregates,
+  storedEventOf,
   withPoliceUkImportLock,
 } from '@rollcall/db';
 import { createSilentLogger } from '@rollcall/logger';
@@ -181,11 +182,11 @@ const sha256Of = async (path: string) =>
 async function storedEventsLike(pattern: string) {
   const rows = await database.db
     .selectFrom('events')
-    .select(['event_id', 'envelope', 'payload'])
+    .select(['event_id', 'feed', 'type', 'force_id', 'envelope', 'payload'])
     .where('event_id', 'like', pattern)
     .orderBy('event_id')
     .execute();
-  return rows.map((row) => ({ eventId: row.event_id, body: { ...row.envelope, payload: row.payload } }));
+  return rows.map((row) => ({ eventId: row.event_id, body: storedEventOf(row) }));
 }
 
 describe('importing the real 2019-01 file through the queue and workers', () => {

@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createCalendar } from '@rollcall/calendar';
 import { FEEDS, type Feed } from '@rollcall/contract';
+import { envelopeOf } from '@rollcall/db';
 import { createPseudonymiser, prepareEvent } from '@rollcall/intake';
 import { loadReferenceData } from '@rollcall/reference';
 import pg from 'pg';
@@ -53,10 +54,10 @@ export async function loadHistory(
         for (const input of byFeed[feed]) {
           const prepared = prepareEvent(input, feed, context);
           if (prepared.kind !== 'event') throw new Error(`history event rejected: ${prepared.reason}`);
-          const { payload, ...envelope } = prepared.event;
           const e = prepared.event;
+          const envelope = envelopeOf({ eventId: e.eventId, feed, type: e.type, forceId: e.forceId, body: e });
           rows.write(
-            `${feed},${csvCell(e.eventId)},${e.type},${e.forceId},${e.occurredAt},${prepared.entity.kind},${csvCell(prepared.entity.entityId)},${csvCell(JSON.stringify(envelope))},${csvCell(JSON.stringify(payload))}\n`,
+            `${feed},${csvCell(e.eventId)},${e.type},${e.forceId},${e.occurredAt},${prepared.entity.kind},${csvCell(prepared.entity.entityId)},${csvCell(JSON.stringify(envelope))},${csvCell(JSON.stringify(e.payload))}\n`,
           );
           ids.push(`${feed},${csvCell(e.eventId)},${e.occurredAt},${prepared.contentHash}\n`);
           count += 1;

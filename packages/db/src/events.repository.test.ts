@@ -21,7 +21,14 @@ const event = (eventId: string, overrides: Partial<NewEvent> = {}): NewEvent => 
   entityKind: 'call',
   entityId: 'c-1',
   contentHash: `hash-${eventId}`,
-  body: { eventId, note: 'it\'s "quoted" and \\ backslashed, {braced}', payload: { callId: 'c-1', line: '\u2028' } },
+  body: {
+    eventId,
+    feed: 'call-handling',
+    type: 'call.answered',
+    forceId: 'avon-and-somerset',
+    note: 'it\'s "quoted" and \\ backslashed, {braced}',
+    payload: { callId: 'c-1', line: '\u2028' },
+  },
   ...overrides,
 });
 
@@ -50,6 +57,9 @@ describe('insertNewEvents', () => {
     const stored = await readEventsOfType(test.db, { feed: 'call-handling', type: 'call.answered' });
     expect(stored.map((row) => row.eventId)).toEqual(['e-1', 'e-2', 'e-3']);
     expect(stored[0]?.body).toEqual(event('e-1').body);
+    // An event whose own feed differs from its column's (never, as the workers store) comes back whole too.
+    const [onOtherFeed] = await readEventsOfType(test.db, { feed: 'dvpo', type: 'call.answered' });
+    expect(onOtherFeed?.body).toEqual(event('e-1').body);
   });
 
   it('keeps the payload apart from the rest of the event, each as JSON text', async () => {
@@ -58,8 +68,9 @@ describe('insertNewEvents', () => {
       .select(['envelope', 'payload'])
       .where('event_id', '=', 'e-1')
       .executeTakeFirstOrThrow();
-    const { payload, ...envelope } = event('e-1').body as { payload: unknown };
-    expect(row).toEqual({ envelope, payload });
+    // Nor the fields held in columns already; the rest of the envelope (note) stays.
+    const { note, payload } = event('e-1').body as { note: string; payload: unknown };
+    expect(row).toEqual({ envelope: { note }, payload });
   });
 
   it('finds content hashes of stored events to tell duplicates from conflicts', async () => {

@@ -16,8 +16,39 @@ export interface NewEvent {
   readonly body: { readonly payload?: unknown; readonly [field: string]: unknown };
 }
 
-/** The event without its payload, as `events.envelope` holds it. */
-const envelopeOf = ({ payload: _payload, ...envelope }: { readonly payload?: unknown }) => envelope;
+/**
+ * The event as `events.envelope` holds it: without its payload (a column of its own, which replay
+ * reads alone) and without the four fields every event has that are columns already (a field
+ * that differed from its column would be kept, so that `storedEventOf` gives the event back).
+ */
+export function envelopeOf(
+  event: Pick<NewEvent, 'eventId' | 'feed' | 'type' | 'forceId' | 'body'>,
+): Record<string, unknown> {
+  const { payload: _payload, eventId, feed, type, forceId, ...rest } = event.body;
+  const envelope: Record<string, unknown> = rest;
+  if (eventId !== event.eventId) envelope.eventId = eventId;
+  if (feed !== event.feed) envelope.feed = feed;
+  if (type !== event.type) envelope.type = type;
+  if (forceId !== event.forceId) envelope.forceId = forceId;
+  return envelope;
+}
+
+/** A stored event whole again, from its columns, envelope and payload (`envelopeOf` undone). */
+export const storedEventOf = (row: {
+  readonly event_id: string;
+  readonly feed: string;
+  readonly type: string;
+  readonly force_id: string;
+  readonly envelope: Record<string, unknown>;
+  readonly payload: Record<string, unknown> | null;
+}): Record<string, unknown> => ({
+  eventId: row.event_id,
+  feed: row.feed,
+  type: row.type,
+  forceId: row.force_id,
+  ...row.envelope,
+  ...(row.payload !== null && { payload: row.payload }),
+});
 
 /**
  * Inserts events whose (feed, eventId) is new, in one statement, and returns the ids it
@@ -48,7 +79,7 @@ export async function insertNewEvents(db: DbOrTransaction, events: readonly NewE
         ['entity_kind', 'text', (e) => e.entityKind],
         ['entity_id', 'text', (e) => e.entityId],
         ['content_hash', 'text', (e) => e.contentHash],
-        ['envelope', 'json', (e) => envelopeOf(e.body)],
+        ['envelope', 'json', (e) => envelopeOf(e)],
         ['payload', 'json', (e) => e.body.payload],
       ])}
     ),
@@ -120,6 +151,6 @@ export async function readEventsOfType(
     occurredAt: row.occurred_at,
     entityKind: row.entity_kind,
     entityId: row.entity_id,
-    body: row.payload === null ? row.envelope : { ...row.envelope, payload: row.payload },
+    body: storedEventOf(row),
   }));
 }
