@@ -29,13 +29,20 @@ export async function buildServices(services: readonly BuiltService[]): Promise<
   }
 }
 
-/** A Rollcall service's bundle (`services/<service>/dist/main.mjs`) in a process of its own, as deployed. */
+/**
+ * A Rollcall service's bundle (`services/<service>/dist/main.mjs`) in a process of its own, as
+ * deployed. With `BENCH_PROFILE_DIR` set, each process writes a V8 CPU profile there when it exits
+ * (`--cpu-prof`, which NODE_OPTIONS may not carry): where a worker's time goes under the real load.
+ */
 export function spawnRollcall(
   service: BuiltService,
   args: readonly string[],
   env: Record<string, string>,
 ): ChildProcess {
-  return spawn(process.execPath, ['--enable-source-maps', join('services', service, 'dist/main.mjs'), ...args], {
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const entry = join('services', service, 'dist/main.mjs');
+  return spawn(process.execPath, ['--enable-source-maps', ...profiling, entry, ...args], {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
