@@ -283,12 +283,17 @@ try {
     });
     const replay = await replayAggregates(context.db, calendar);
     const replayCost = await replayMeter.stop(replay.events);
+    // The same replay again: the first read of rows just ingested also sets their hint bits (each
+    // row's commit looked up once), which an operator's replay of settled history does not pay.
+    // Shown beside the figure, not instead of it.
+    const again = await replayAggregates(context.db, calendar);
     results.replay = {
       cost: rounded(replayCost),
       events: replay.events,
       eventsPerSecond: round(replay.events / replay.seconds),
       seconds: round(replay.seconds, 1),
       rowsDifferingFromLive: replay.changedRows,
+      secondRunEventsPerSecond: round(again.events / again.seconds),
     };
     say(JSON.stringify(results.replay));
 
@@ -441,6 +446,7 @@ function restRows(): string[][] {
     eventsPerSecond: number;
     rowsDifferingFromLive: number;
     events: number;
+    secondRunEventsPerSecond: number;
   };
   const snapshot = results.snapshot as {
     small: { events: number; medianMs: number };
@@ -469,7 +475,7 @@ function restRows(): string[][] {
     ],
     [
       'replay',
-      `${replay.eventsPerSecond.toLocaleString('en-GB')} events/s over ${replay.events.toLocaleString('en-GB')}; ${micros(replay.cost)}, WAL ${replay.cost.walBytesPerEvent.toLocaleString('en-GB')} B per event`,
+      `${replay.eventsPerSecond.toLocaleString('en-GB')} events/s over ${replay.events.toLocaleString('en-GB')} (again: ${replay.secondRunEventsPerSecond.toLocaleString('en-GB')}/s); ${micros(replay.cost)}, WAL ${replay.cost.walBytesPerEvent.toLocaleString('en-GB')} B per event`,
       '',
       `${replay.rowsDifferingFromLive} rows differ from live`,
       '>= 200,000/s, equals live',
