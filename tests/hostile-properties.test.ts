@@ -199,7 +199,7 @@ describe(`hostile properties (seed ${SEED})`, () => {
 
     // No reference in clear in PostgreSQL or Redis.
     const leaks = await sql<{ n: string }>`
-      select (select count(*) from events where envelope::text || payload::text like ${`%${SECRET}%`})
+      select (select count(*) from events where concat_ws(' ', envelope::text, payload::text) like ${`%${SECRET}%`})
            + (select count(*) from entities where facts::text like ${`%${SECRET}%`})
            + (select count(*) from rejected_events where payload like ${`%${SECRET}%`} or reason like ${`%${SECRET}%`}) as n`.execute(
       harness.db,

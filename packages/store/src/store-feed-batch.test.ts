@@ -144,7 +144,7 @@ describe('storeFeedBatch', () => {
     };
     await storeFeedBatch(database().db, { feed: 'wanted-persons', inputs: [circulated, broken], source: 't' }, context);
     const dump = await sql<{ text: string }>`
-      select coalesce((select string_agg(envelope::text || ' ' || payload::text, ' ') from events), '') ||
+      select coalesce((select string_agg(concat_ws(' ', envelope::text, payload::text), ' ') from events), '') ||
              coalesce((select string_agg(facts::text, ' ') from entities), '') ||
              coalesce((select string_agg(payload, ' ') from rejected_events), '') as text`.execute(database().db);
     const text = dump.rows[0]!.text;
@@ -173,7 +173,7 @@ describe('storeFeedBatch', () => {
     expect(rejection!.reason).toBe(`payload.deep${'.next'.repeat(30)}: nested more than 32 levels deep`);
     const [stored] = await database()
       .db.selectFrom('events')
-      .select(sql<string>`envelope::text || payload::text`.as('body'))
+      .select(sql<string>`concat_ws(' ', envelope::text, payload::text)`.as('body'))
       .execute();
     expect(stored!.body).toContain('psn_');
     expect(stored!.body).not.toContain('PNC-SECRET');
