@@ -61,6 +61,20 @@ describe('rollcall replay', () => {
     expect(revised).toMatchObject({ created: false, snapshotId: published.snapshotId });
   });
 
+  it('repairs a monthly sum that drifted while its days are right, and marks the snapshots that read it', async () => {
+    const live = await readDerivedState(harness.db);
+    const published = await harness.publish('avon-and-somerset', '2024-01-31');
+    await sql`update monthly_aggregates set value = value + 3 where metric = 'calls.presented' and month = '2024-01-01'`.execute(
+      harness.db,
+    );
+    const result = await replayAggregates(harness.db, calendar);
+    expect(result.changedRows).toBe(0); // no daily row differed
+    expect(result.staleSnapshotHeads).toBe(1);
+    expect(await readDerivedState(harness.db)).toEqual(live);
+    const [revised] = await harness.reviseStale();
+    expect(revised).toMatchObject({ created: false, snapshotId: published.snapshotId });
+  });
+
   it('rewrites only the days of a range, leaving the others as they are', async () => {
     await sql`update daily_aggregates set value = value + 1 where metric = 'calls.presented' and day in ('2024-01-05', '2024-01-20')`.execute(
       harness.db,

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AggregateDelta } from './aggregate-keys.ts';
 import {
-  type AggregateDelta,
   addToAggregates,
   readDailyAggregates,
   readMonthlyAggregates,
@@ -95,6 +95,18 @@ describe('daily and monthly aggregates', () => {
     expect(await readMonthlyAggregates(test.db)).toEqual(monthlyOfDaily(await readDailyAggregates(test.db)));
     const march = (await readMonthlyAggregates(test.db)).filter((row) => row.day === '2024-03-01');
     expect(march).toEqual([delta('2024-03-01', 9)]);
+  });
+
+  it('sums a month from the replaced days and the stored days outside the range alike', async () => {
+    await replaceDailyAggregates(test.db, { from: '2024-03-01', to: '2024-03-31' }, [
+      delta('2024-03-02', 5),
+      delta('2024-03-12', 7),
+      delta('2024-03-28', 11),
+    ]);
+    await replaceDailyAggregates(test.db, { from: '2024-03-10', to: '2024-03-20' }, [delta('2024-03-15', 2)]);
+    const march = (await readMonthlyAggregates(test.db)).filter((row) => row.day === '2024-03-01');
+    expect(march).toEqual([delta('2024-03-01', 5 + 2 + 11)]);
+    expect(await readMonthlyAggregates(test.db)).toEqual(monthlyOfDaily(await readDailyAggregates(test.db)));
   });
 
   it('writes only what differs, yet leaves no row of 0 and repairs monthly sums that drifted alone', async () => {

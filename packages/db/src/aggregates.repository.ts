@@ -4,24 +4,18 @@ import { copyOutInSnapshot } from './copy-out.ts';
 import type { Database, DbOrTransaction } from './database.ts';
 import { jsonRecordset, type RecordsetColumn } from './json-recordset.ts';
 import { readRetentionHorizon, RetiredMonthsError } from './month-partitions.repository.ts';
+import { type AggregateDelta, type AggregateRowChanges } from './aggregate-keys.ts';
+import { AggregateSums } from './aggregate-sums.ts';
 
-export interface AggregateDelta {
-  readonly forceId: string;
-  /** London day, `YYYY-MM-DD`. */
-  readonly day: string;
-  readonly metric: string;
-  readonly dim: string;
-  readonly value: number;
-}
-
-/** A daily aggregate row as a bulk statement's parameter carries it. */
-const DAILY_COLUMNS: readonly RecordsetColumn<AggregateDelta>[] = [
+/** An aggregate row as a bulk statement's parameter carries it; a monthly row's day is its month's first. */
+const aggregateColumns = (dayColumn: 'day' | 'month'): readonly RecordsetColumn<AggregateDelta>[] => [
   ['force_id', 'text', (d) => d.forceId],
-  ['day', 'date', (d) => d.day],
+  [dayColumn, 'date', (d) => d.day],
   ['metric', 'text', (d) => d.metric],
   ['dim', 'text', (d) => d.dim],
   ['value', 'bigint', (d) => d.value],
 ];
+const DAILY_COLUMNS = aggregateColumns('day');
 
 /**
  * Adds deltas to the daily aggregates and to their monthly sums, in one statement: the monthly
@@ -52,132 +46,132 @@ export async function addToAggregates(db: DbOrTransaction, deltas: readonly Aggr
   );
 }
 
-/** What turns the stored daily aggregates into the wanted ones: rows to set, rows to remove. */
-export interface DailyAggregateChanges {
-  /** Rows whose value differs from the stored one, or that are not stored. */
-  readonly set: readonly AggregateDelta[];
-  /** Stored rows with no wanted row (their `value` is the stored one). */
-  readonly removed: readonly AggregateDelta[];
+/** A span of London days, each end included; null is open (all days before or after). */
+export interface DayRange {
+  readonly from: string | null;
+  readonly to: string | null;
 }
 
-/** Aggregate rows in key order (force, day, metric, dim): the order concurrent writers lock them in. */
-export const compareAggregateKeys = (a: AggregateDelta, b: AggregateDelta): number =>
-  compareText(a.forceId, b.forceId) ||
-  compareText(a.day, b.day) ||
-  compareText(a.metric, b.metric) ||
-  compareText(a.dim, b.dim);
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * The changes from `stored` to `wanted` (both non-zero rows, keys unique within each). Stored
- * rows are found through a map per key part, not one map of the parts joined: no key string is
- * built per row (replay diffs every aggregate row it rebuilt).
- */
-export function diffDailyAggregates(
-  stored: readonly AggregateDelta[],
-  wanted: readonly AggregateDelta[],
-): DailyAggregateChanges {
-  type Level<T> = Map<string, T>;
-  const byForce: Level<Level<Level<Level<AggregateDelta>>>> = new Map();
-  const child = <T>(level: Level<Level<T>>, key: string): Level<T> => {
-    let next = level.get(key);
-    if (next === undefined) level.set(key, (next = new Map()));
-    return next;
+/** The months `range` touches, as days: from the first of its first month to the last of its last. */
+export function wholeMonthsOf(range: DayRange): DayRange {
+  return {
+    from: range.from === null ? null : `${range.from.slice(0, 7)}-01`,
+    to: range.to === null ? null : dayBefore(nextMonthStart(range.to)),
   };
-  for (const row of stored) child(child(child(byForce, row.forceId), row.day), row.metric).set(row.dim, row);
-  const set: AggregateDelta[] = [];
-  for (const row of wanted) {
-    const byDim = byForce.get(row.forceId)?.get(row.day)?.get(row.metric);
-    const known = byDim?.get(row.dim);
-    if (known?.value !== row.value) set.push(row);
-    if (known !== undefined) byDim?.delete(row.dim);
-  }
-  const removed: AggregateDelta[] = [];
-  for (const byDay of byForce.values())
-    for (const byMetric of byDay.values()) for (const byDim of byMetric.values()) removed.push(...byDim.values());
-  // In key order, so writers lock rows in the same order.
-  return { set: set.sort(compareAggregateKeys), removed: removed.sort(compareAggregateKeys) };
 }
 
 /**
- * Replaces the daily aggregates of the given days (all forces) with `rows`, and recomputes the
- * monthly sums of the months they touch: the write side of replay.
+ * What a replay of `range` replaces, as stored: the non-zero daily rows of every month the range
+ * touches (those outside the range stay as they are and count in their months' sums) and those
+ * months' non-zero sums.
+ */
+export interface StoredAggregates {
+  readonly daily: readonly AggregateDelta[];
+  readonly monthly: readonly AggregateDelta[];
+}
+
+/** The rows to write so that the daily rows of a range are rebuilt ones and every monthly sum agrees with its days. */
+export interface AggregateChanges {
+  readonly daily: AggregateRowChanges;
+  readonly monthly: AggregateRowChanges;
+}
+
+/**
+ * The changes that make the daily rows of `range` equal to `rebuilt` (sums of that range's days
+ * only) and the monthly sums of the months it touches equal to the sums of their daily rows once
+ * changed, including sums that drifted alone.
+ *
+ * Why the months are summed here and not by PostgreSQL (issue 19): summing every daily row of
+ * the months again in SQL, then comparing, was a quarter of a replay's time; the rebuilt sums are
+ * in memory already, and the stored ones are read while replay folds.
+ */
+export function aggregateChanges(range: DayRange, stored: StoredAggregates, rebuilt: AggregateSums): AggregateChanges {
+  const inRange = (day: string) => (range.from === null || day >= range.from) && (range.to === null || day <= range.to);
+  const monthStarts = new Map<string, string>();
+  const monthOf = (day: string): string => {
+    let month = monthStarts.get(day);
+    if (month === undefined) monthStarts.set(day, (month = `${day.slice(0, 7)}-01`));
+    return month;
+  };
+  const monthly = new AggregateSums();
+  rebuilt.forEach((forceId, day, metric, dim, value) => {
+    if (!inRange(day)) throw new RangeError(`rebuilt aggregate of ${day} is outside the replayed days`);
+    monthly.add(forceId, monthOf(day), metric, dim, value);
+  });
+  const storedInRange: AggregateDelta[] = [];
+  for (const row of stored.daily)
+    if (inRange(row.day)) storedInRange.push(row);
+    else monthly.add(row.forceId, monthOf(row.day), row.metric, row.dim, row.value);
+  return { daily: rebuilt.changesFrom(storedInRange), monthly: monthly.changesFrom(stored.monthly) };
+}
+
+/**
+ * Replaces the daily aggregates of the given days (all forces) with `rows` (keys unique), and
+ * brings the monthly sums of the months they touch to the sums of their daily rows: replay's
+ * write side, for callers with the rows at hand.
  */
 export async function replaceDailyAggregates(
   db: DbOrTransaction,
-  range: { from: string | null; to: string | null },
+  range: DayRange,
   rows: readonly AggregateDelta[],
 ): Promise<void> {
-  await writeDailyAggregateChanges(db, range, diffDailyAggregates(await readDailyAggregates(db, range), rows));
+  const months = wholeMonthsOf(range);
+  const stored = { daily: await readDailyAggregates(db, months), monthly: await readMonthlyAggregates(db, months) };
+  const rebuilt = new AggregateSums();
+  for (const row of rows) rebuilt.add(row.forceId, row.day, row.metric, row.dim, row.value);
+  await writeAggregateChanges(db, range, aggregateChanges(range, stored, rebuilt));
 }
 
 /**
- * Replaces the daily aggregates of the given days by writing only `changes` (rows of 0 in the
- * range go too, as they would in a replacement), then brings the monthly sums of the months the
- * range touches to the sums of their daily rows, again writing only those that differ.
+ * Writes `changes` (from `aggregateChanges`), and removes the rows of 0 in the range's days and
+ * months, as a replacement would: live processing leaves them where deltas cancel.
  *
  * Why only changes (issue 19): a replay that agrees with live processing, the usual case, wrote
  * every aggregate row again, a third of its time; now it writes nothing.
  */
-export async function writeDailyAggregateChanges(
+export async function writeAggregateChanges(
   db: DbOrTransaction,
-  range: { from: string | null; to: string | null },
-  changes: DailyAggregateChanges,
+  range: DayRange,
+  changes: AggregateChanges,
 ): Promise<void> {
-  await db
-    .deleteFrom('daily_aggregates')
-    .where('value', '=', 0)
-    .$call((q) => (range.from === null ? q : q.where('day', '>=', range.from)))
-    .$call((q) => (range.to === null ? q : q.where('day', '<=', range.to)))
-    .execute();
-  // The key of a daily row: every column but its value.
-  const keyColumns = DAILY_COLUMNS.slice(0, 4);
-  for (let start = 0; start < changes.removed.length; start += 50_000) {
+  for (const [table, dayColumn, tableChanges, days] of [
+    ['daily_aggregates', 'day', changes.daily, range],
+    ['monthly_aggregates', 'month', changes.monthly, wholeMonthsOf(range)],
+  ] as const) {
     await sql`
-      delete from daily_aggregates d
-      using ${jsonRecordset(changes.removed.slice(start, start + 50_000), keyColumns)}
-      where d.force_id = t.force_id and d.day = t.day and d.metric = t.metric and d.dim = t.dim`.execute(db);
+      delete from ${sql.table(table)} where value = 0
+        ${days.from === null ? sql`` : sql`and ${sql.ref(dayColumn)} >= ${days.from}::date`}
+        ${days.to === null ? sql`` : sql`and ${sql.ref(dayColumn)} <= ${days.to}::date`}`.execute(db);
+    const columns = aggregateColumns(dayColumn);
+    // The key of a row: every column but its value.
+    const keyColumns = columns.slice(0, 4);
+    for (let start = 0; start < tableChanges.removed.length; start += 50_000) {
+      await sql`
+        delete from ${sql.table(table)} d
+        using ${jsonRecordset(tableChanges.removed.slice(start, start + 50_000), keyColumns)}
+        where d.force_id = t.force_id and d.${sql.ref(dayColumn)} = t.${sql.ref(dayColumn)}
+          and d.metric = t.metric and d.dim = t.dim`.execute(db);
+    }
+    for (let start = 0; start < tableChanges.set.length; start += 50_000) {
+      await sql`
+        insert into ${sql.table(table)} (force_id, ${sql.ref(dayColumn)}, metric, dim, value)
+        select * from ${jsonRecordset(tableChanges.set.slice(start, start + 50_000), columns)}
+        on conflict (force_id, ${sql.ref(dayColumn)}, metric, dim) do update set value = excluded.value`.execute(db);
+    }
   }
-  for (let start = 0; start < changes.set.length; start += 50_000) {
-    await sql`
-      insert into daily_aggregates (force_id, day, metric, dim, value)
-      select * from ${jsonRecordset(changes.set.slice(start, start + 50_000), DAILY_COLUMNS)}
-      on conflict (force_id, day, metric, dim) do update set value = excluded.value`.execute(db);
-  }
-  // The monthly sums of every month the range touches, from the daily rows: those that differ
-  // go, then the missing ones are added (every row left agrees with its sum).
-  const fromMonth = range.from === null ? null : `${range.from.slice(0, 7)}-01`;
-  const sums = sql`
-    select force_id, date_trunc('month', day)::date as month, metric, dim, sum(value)::bigint as value
-    from daily_aggregates
-    where true
-      ${fromMonth === null ? sql`` : sql`and day >= ${fromMonth}::date`}
-      ${range.to === null ? sql`` : sql`and day < (date_trunc('month', ${range.to}::date) + interval '1 month')::date`}
-    group by 1, 2, 3, 4
-    having sum(value) <> 0`;
-  await sql`
-    with sums as (${sums})
-    delete from monthly_aggregates m
-    where true
-      ${fromMonth === null ? sql`` : sql`and m.month >= ${fromMonth}::date`}
-      ${range.to === null ? sql`` : sql`and m.month <= ${range.to}::date`}
-      and not exists (
-        select from sums s
-        where s.force_id = m.force_id and s.month = m.month and s.metric = m.metric and s.dim = m.dim and s.value = m.value)`.execute(
-    db,
-  );
-  await sql`
-    insert into monthly_aggregates (force_id, month, metric, dim, value)
-    ${sums}
-    on conflict (force_id, month, metric, dim) do nothing`.execute(db);
 }
 
-/** Every non-zero monthly sum, sorted (replay comparisons, tests). */
-export async function readMonthlyAggregates(db: DbOrTransaction): Promise<AggregateDelta[]> {
+/** Every non-zero monthly sum, sorted, optionally of the months in a day range (replay comparisons, tests). */
+export async function readMonthlyAggregates(
+  db: DbOrTransaction,
+  range: Partial<DayRange> = {},
+): Promise<AggregateDelta[]> {
   const rows = await db
     .selectFrom('monthly_aggregates')
     .select(['force_id', 'month', 'metric', 'dim', 'value'])
     .where('value', '<>', 0)
+    .$call((q) => (range.from == null ? q : q.where('month', '>=', range.from)))
+    .$call((q) => (range.to == null ? q : q.where('month', '<=', range.to)))
     .orderBy('force_id')
     .orderBy('month')
     .orderBy('metric')
@@ -193,22 +187,26 @@ export async function readMonthlyAggregates(db: DbOrTransaction): Promise<Aggreg
 }
 
 /**
- * The non-zero daily aggregates of a day range (all days when null), in no order, read with COPY
- * in an exported snapshot on a connection of its own (`copyOutInSnapshot`): replay reads them
- * while it folds the events, and 157,000 rows through `readDailyAggregates` took it 1.8 s.
+ * The non-zero daily aggregates of a day range (all days when null), or the monthly sums of the
+ * months starting in it, in no order, read with COPY in an exported snapshot on a connection of
+ * its own (`copyOutInSnapshot`): replay reads them while it folds the events, and 157,000 rows
+ * through `readDailyAggregates` took it 1.8 s.
  */
-export async function* copyDailyAggregates(
+export async function* copyAggregates(
   db: Kysely<Database>,
   snapshot: string,
-  range: { from: string | null; to: string | null },
+  table: 'daily_aggregates' | 'monthly_aggregates',
+  range: DayRange,
 ): AsyncGenerator<AggregateDelta[]> {
   for (const day of [range.from, range.to])
     if (day !== null && !/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`not a day: ${day}`);
+  const dayColumn = table === 'daily_aggregates' ? 'day' : 'month';
   yield* copyOutInSnapshot(
     db,
     snapshot,
-    `select force_id, day, metric, dim, value from daily_aggregates
-     where value <> 0 ${range.from === null ? '' : `and day >= '${range.from}'`} ${range.to === null ? '' : `and day <= '${range.to}'`}`,
+    // Inlined (COPY takes no parameters): the table is one of two names, the days are checked above.
+    `select force_id, ${dayColumn}, metric, dim, value from ${table}
+     where value <> 0 ${range.from === null ? '' : `and ${dayColumn} >= '${range.from}'`} ${range.to === null ? '' : `and ${dayColumn} <= '${range.to}'`}`,
     (field) => ({
       forceId: field() ?? '',
       day: field() ?? '',
@@ -274,6 +272,8 @@ const nextMonthStart = (day: string): string => {
 };
 const dayAfter = (day: string): string =>
   new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+const dayBefore = (day: string): string =>
+  new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 /**
  * How a window is read: the whole months inside it from the monthly table, the days before the

@@ -1,4 +1,6 @@
 export * from './accounting.repository.ts';
+export * from './aggregate-keys.ts';
+export * from './aggregate-sums.ts';
 export * from './aggregates.repository.ts';
 export * from './calls-waiting.repository.ts';
 export * from './create-database.ts';

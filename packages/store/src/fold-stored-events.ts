@@ -1,5 +1,6 @@
 import {
   addToAggregates,
+  AggregateSums,
   compareAggregateKeys,
   addToDailyFeedStats,
   type DbOrTransaction,
@@ -13,7 +14,6 @@ import {
 } from '@rollcall/db';
 import { type Fact, foldEntity } from '@rollcall/lifecycles';
 import type { IngestContext, PreparedEvent } from '@rollcall/intake';
-import { AggregateSums } from './aggregate-sums.ts';
 
 const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

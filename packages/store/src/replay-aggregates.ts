@@ -1,6 +1,8 @@
 import type { Calendar, LocalDate } from '@rollcall/calendar';
 import {
-  type DailyAggregateChanges,
+  type AggregateChanges,
+  aggregateChanges,
+  AggregateSums,
   beginReplay,
   assertEventsNotRetired,
   type Db,
@@ -8,19 +10,18 @@ import {
   type FeedStatsDelta,
   markSnapshotHeadsStale,
   readAllFeedStats,
-  copyDailyAggregates,
+  copyAggregates,
   type AggregateDelta,
   copyEventsInEntityOrder,
   exportReplaySnapshot,
   type ReplayShard,
-  diffDailyAggregates,
-  writeDailyAggregateChanges,
+  wholeMonthsOf,
+  writeAggregateChanges,
   replaceDailyFeedStats,
   type StaleMark,
   upsertEntities,
 } from '@rollcall/db';
 import type { EventType } from '@rollcall/contract';
-import { AggregateSums } from './aggregate-sums.ts';
 import { type EntityKind, type Fact, compareFacts, interpretEntity, isEntityKind } from '@rollcall/lifecycles';
 
 export interface ReplayOptions {
@@ -175,13 +176,19 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       }
       if (current !== undefined && finishEntity(current)) await flushEntities();
     };
-    // The stored aggregates, to tell what replay changes, are read alongside on a connection of their own.
-    const before: AggregateDelta[] = [];
-    const readBefore = async () => {
-      for await (const rows of copyDailyAggregates(db, snapshot, { from, to })) {
-        if (failed) return;
-        before.push(...rows);
-      }
+    // The stored aggregates, to tell what replay changes, are read alongside on a connection of
+    // their own: the daily rows of every month the days touch and those months' sums.
+    const months = wholeMonthsOf({ from, to });
+    const stored = { daily: [] as AggregateDelta[], monthly: [] as AggregateDelta[] };
+    const readStored = async () => {
+      for (const [table, rows] of [
+        ['daily_aggregates', stored.daily],
+        ['monthly_aggregates', stored.monthly],
+      ] as const)
+        for await (const chunk of copyAggregates(db, snapshot, table, months)) {
+          if (failed) return;
+          for (const row of chunk) rows.push(row);
+        }
     };
     const stopAllOnError = (error: unknown) => {
       failed = true;
@@ -189,15 +196,14 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
     };
     const folded = await Promise.allSettled([
       ...Array.from({ length: shards }, (_, index) => foldShard({ index, count: shards }).catch(stopAllOnError)),
-      readBefore().catch(stopAllOnError),
+      readStored().catch(stopAllOnError),
     ]);
     for (const outcome of folded) if (outcome.status === 'rejected') throw outcome.reason;
     const readAt = performance.now();
 
     await flushEntities();
 
-    const rebuilt = sums.rows();
-    const changes = diffDailyAggregates(before, rebuilt);
+    const changes = aggregateChanges({ from, to }, stored, sums);
     const changed = changedDays(changes);
     const rebuiltStats: FeedStatsDelta[] = [...feedStats.values()].flat().map((stats) => ({
       forceId: stats.forceId,
@@ -207,14 +213,14 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       latestOccurredAt: new Date(stats.latestAt).toISOString(),
     }));
     const statsChanged = changedFeedStatDays(await readAllFeedStats(trx), rebuiltStats);
-    await writeDailyAggregateChanges(trx, { from, to }, changes);
+    await writeAggregateChanges(trx, { from, to }, changes);
     await replaceDailyFeedStats(trx, rebuiltStats);
     const staleSnapshotHeads = await markSnapshotHeadsStale(trx, earliestPerForce([...changed.marks, ...statsChanged]));
     options.onProgress?.(events, total);
     return {
       events,
       entities,
-      aggregateRows: rebuilt.length,
+      aggregateRows: sums.count(),
       changedRows: changed.rows,
       staleSnapshotHeads,
       seconds: (performance.now() - started) / 1000,
@@ -252,15 +258,20 @@ function earliestPerForce(marks: readonly StaleMark[]): StaleMark[] {
   return [...earliest.values()];
 }
 
-/** How many aggregate rows replay changes, and the earliest changed day per force. */
-function changedDays(changes: DailyAggregateChanges): { rows: number; marks: StaleMark[] } {
+/**
+ * How many daily aggregate rows replay changes, and per force the earliest day whose aggregates
+ * changed: a monthly sum that drifted alone counts from its month's first day, as snapshots read
+ * whole months from the monthly sums.
+ */
+function changedDays(changes: AggregateChanges): { rows: number; marks: StaleMark[] } {
   const earliest = new Map<string, string>();
-  for (const row of [...changes.set, ...changes.removed]) {
-    const known = earliest.get(row.forceId);
-    if (known === undefined || row.day < known) earliest.set(row.forceId, row.day);
-  }
+  for (const { set, removed } of [changes.daily, changes.monthly])
+    for (const row of [...set, ...removed]) {
+      const known = earliest.get(row.forceId);
+      if (known === undefined || row.day < known) earliest.set(row.forceId, row.day);
+    }
   return {
-    rows: changes.set.length + changes.removed.length,
+    rows: changes.daily.set.length + changes.daily.removed.length,
     marks: [...earliest].map(([forceId, fromDay]) => ({ forceId, fromDay, lateEvents: 0, correctedEvents: 0 })),
   };
 }
