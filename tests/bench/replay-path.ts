@@ -23,8 +23,8 @@ import { loadHistory } from './history-loader.ts';
  * (`<BENCH_NAME>_replay`, `rollcall_bench_replay` by default, recreated), prepared exactly as the
  * workers prepare events, then runs `replayAggregates` `--runs` times and prints events/s, where
  * the time went (until the first events arrive, until all are folded, writing) and the cost per
- * event of each run (this process and PostgreSQL). `--shards` sets the connections replay reads
- * on (default 2); `--reuse` keeps the database of the last run and its events. `--profile`
+ * event of each run (this process and PostgreSQL). `--shards` sets the parts replay reads the
+ * entities in (replay's default when absent); `--reuse` keeps the database of the last run and its events. `--profile`
  * writes a CPU profile of the runs alone (not of the load) to
  * var/bench/profiles/replay-<time>.cpuprofile, for Chrome DevTools or speedscope.
  */
@@ -33,7 +33,7 @@ const { values } = parseArgs({
     months: { type: 'string', default: '2' },
     runs: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
-    shards: { type: 'string', default: '2' },
+    shards: { type: 'string' },
     reuse: { type: 'boolean', default: false },
   },
 });
@@ -58,13 +58,19 @@ try {
   }
   const calendar = createCalendar('Europe/London');
   const profiler = values.profile ? await startProfiler() : undefined;
-  console.log(`replay of ${loaded.toLocaleString('en-GB')} events on ${values.shards} connection(s)`);
+  console.log(
+    `replay of ${loaded.toLocaleString('en-GB')} events in ${values.shards ?? "replay's default number of"} shard(s)`,
+  );
   console.log(
     'run  events/s  seconds (first events, read, write)  CPU-µs/event (replay + PostgreSQL)  WAL B/event  rows differing',
   );
   for (let run = 1; run <= Number(values.runs); run++) {
     const meter = await startCostMeter(db, { database: DATABASE, rollcallPids: () => [], includeSelf: true });
-    const result = await replayAggregates(db, calendar, { shards: Number(values.shards) });
+    const result = await replayAggregates(
+      db,
+      calendar,
+      values.shards === undefined ? {} : { shards: Number(values.shards) },
+    );
     const cost = await meter.stop(result.events);
     const micros = (n: number | null) => (n === null ? 'n/a' : n.toFixed(1));
     console.log(

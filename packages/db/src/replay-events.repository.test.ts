@@ -6,6 +6,7 @@ import {
   copyEventsInEntityOrder,
   exportReplaySnapshot,
   type ReplayEventRow,
+  replayShardHashes,
 } from './replay-events.repository.ts';
 
 let test: TestDatabase;
@@ -104,5 +105,17 @@ describe('copyEventsInEntityOrder', () => {
         .sort(),
     ).toEqual(one.map((r) => r.event_id).sort());
     expect(three.every((shard) => shard.length > 0)).toBe(true);
+  });
+
+  it('gives each shard twice the hashes of the one before, covering all of them once', () => {
+    const shards = [0, 1, 2, 3].map((index) => replayShardHashes({ index, count: 4 }));
+    expect(shards[0]?.from).toBeNull();
+    expect(shards[3]?.to).toBeNull();
+    const bounds = [0, ...shards.slice(1).map((s) => s.from ?? 0), 2 ** 31];
+    for (let i = 0; i < 3; i++) expect(shards[i]?.to).toBe(bounds[i + 1]);
+    const sizes = bounds.slice(1).map((b, i) => b - bounds[i]!);
+    for (let i = 1; i < 4; i++) expect(Math.abs(sizes[i]! / sizes[i - 1]! - 2)).toBeLessThan(1e-6);
+    expect(replayShardHashes({ index: 0, count: 1 })).toEqual({ from: null, to: null });
+    expect(() => replayShardHashes({ index: 4, count: 4 })).toThrow(RangeError);
   });
 });

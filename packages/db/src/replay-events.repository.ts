@@ -18,10 +18,25 @@ export interface ReplayEventRow {
   readonly payload: Record<string, unknown>;
 }
 
-/** One of `count` disjoint parts of the entities (by a hash of the entity id), read on a connection of its own. */
+/**
+ * One of `count` disjoint parts of the entities, by a hash of the entity id, read on a connection
+ * of its own. Each part holds twice the entities of the one before (1/15, 2/15, 4/15, 8/15 of
+ * them for 4): replay folds the parts in turn, so the first arrives after PostgreSQL has sorted a
+ * small part, and each later one is sorted while the one before it is folded.
+ */
 export interface ReplayShard {
   readonly index: number;
   readonly count: number;
+}
+
+/** The masked entity-id hashes (0 to 2^31 - 1) of a shard: [from, to), each null at an end of the range. */
+export function replayShardHashes(shard: ReplayShard): { from: number | null; to: number | null } {
+  const { index, count } = shard;
+  if (!Number.isInteger(count) || count < 1 || count > 16 || !Number.isInteger(index) || index < 0 || index >= count)
+    throw new RangeError(`replay shard ${index} of ${count}`);
+  // Shard i starts at (2^i - 1) / (2^count - 1) of the range: exact in doubles for count <= 16.
+  const boundary = (i: number) => Math.floor((2 ** 31 * (2 ** i - 1)) / (2 ** count - 1));
+  return { from: index === 0 ? null : boundary(index), to: index === count - 1 ? null : boundary(index + 1) };
 }
 
 /** Stored events in all, for progress totals. */
@@ -69,19 +84,19 @@ export async function exportReplaySnapshot(trx: Transaction<Database>): Promise<
  * entity) cost PostgreSQL 4.4 CPU-µs per event, 3 of them the sort, as the ids share long
  * prefixes and the texts compare by collation; sorting by the int hash of the entity id first
  * (the id, kind and force only break ties, so an entity's events stay together) costs 3.1.
- * COPY's text is parsed here with no per-field type parsers. Shards split the same hash, so
- * several connections sort and send at once; each sorts only its own events.
+ * COPY's text is parsed here with no per-field type parsers. Shards split the same hash into
+ * ranges, each sorted on a connection of its own.
  */
 export async function* copyEventsInEntityOrder(
   db: Kysely<Database>,
   snapshot: string,
   shard: ReplayShard,
 ): AsyncGenerator<ReplayEventRow[]> {
-  const { index, count } = shard;
-  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count)
-    throw new RangeError(`replay shard ${index} of ${count}`);
-  // COPY takes no parameters: the shard numbers are checked integers above.
-  const where = count === 1 ? '' : `where (hashtext(entity_id) & 2147483647) % ${count} = ${index}`;
+  const { from, to } = replayShardHashes(shard);
+  // COPY takes no parameters: the bounds are integers computed above.
+  const hash = '(hashtext(entity_id) & 2147483647)';
+  const bounds = [...(from === null ? [] : [`${hash} >= ${from}`]), ...(to === null ? [] : [`${hash} < ${to}`])];
+  const where = bounds.length === 0 ? '' : `where ${bounds.join(' and ')}`;
   yield* copyOutInSnapshot(
     db,
     snapshot,

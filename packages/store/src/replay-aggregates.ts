@@ -14,7 +14,7 @@ import {
   type AggregateDelta,
   copyEventsInEntityOrder,
   exportReplaySnapshot,
-  type ReplayShard,
+  type ReplayEventRow,
   wholeMonthsOf,
   writeAggregateChanges,
   replaceDailyFeedStats,
@@ -37,8 +37,9 @@ export interface ReplayOptions {
    */
   readonly entities?: boolean;
   /**
-   * Connections reading the events at once, each the events of its own entities (default 2):
-   * PostgreSQL sorts and sends on several cores while this process folds.
+   * Parts the entities are read in, each on a connection of its own and twice the size of the one
+   * before (default 4, at most 16): replay folds them in turn while PostgreSQL sorts the next, so
+   * it waits only for the sort of the first, small part.
    */
   readonly shards?: number;
 }
@@ -88,7 +89,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
   const started = performance.now();
   const from = options.from ?? null;
   const to = options.to ?? null;
-  const shards = options.shards ?? 2;
+  const shards = options.shards ?? 4;
   return db.transaction().execute(async (trx) => {
     const rebuildEntities = options.entities === true;
     const total = await beginReplay(trx, { rebuildEntities });
@@ -104,6 +105,8 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
     let entities = 0;
     let failed = false;
     let firstEventsAt: number | undefined;
+    let eventsArrived!: () => void;
+    const firstEventsArrived = new Promise<void>((resolve) => (eventsArrived = resolve));
 
     const flushEntities = async () => {
       const batch = entityWrites;
@@ -147,13 +150,15 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       counts.push({ forceId, feed, day, events: 1, latestAt: at });
     };
 
-    // Shards hold disjoint entities, each shard's events in entity order: each has its entity in
-    // hand, and all add into the same sums (one thread: no two folds at once).
-    const foldShard = async (shard: ReplayShard) => {
+    // Shards hold disjoint entities, each shard's events in entity order: the fold has its entity in hand.
+    const foldShard = async (shard: AsyncIterable<ReplayEventRow[]>) => {
       let current: { forceId: string; kind: EntityKind; entityId: string; facts: Fact[] } | undefined;
-      for await (const rows of copyEventsInEntityOrder(db, snapshot, shard)) {
-        if (failed) return; // another shard failed: stop reading (the connection is ended)
-        firstEventsAt ??= performance.now();
+      for await (const rows of shard) {
+        if (failed) return; // another read failed: stop reading (the connection is ended)
+        if (firstEventsAt === undefined) {
+          firstEventsAt = performance.now();
+          eventsArrived();
+        }
         for (const row of rows) {
           if (
             current === undefined ||
@@ -177,10 +182,12 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       if (current !== undefined && finishEntity(current)) await flushEntities();
     };
     // The stored aggregates, to tell what replay changes, are read alongside on a connection of
-    // their own: the daily rows of every month the days touch and those months' sums.
+    // their own: the daily rows of every month the days touch and those months' sums. Not before
+    // the first events arrive: parsing them at the start delayed the fold's first rows by half a second.
     const months = wholeMonthsOf({ from, to });
     const stored = { daily: [] as AggregateDelta[], monthly: [] as AggregateDelta[] };
     const readStored = async () => {
+      await firstEventsArrived;
       for (const [table, rows] of [
         ['daily_aggregates', stored.daily],
         ['monthly_aggregates', stored.monthly],
@@ -194,10 +201,28 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       failed = true;
       throw error;
     };
-    const folded = await Promise.allSettled([
-      ...Array.from({ length: shards }, (_, index) => foldShard({ index, count: shards }).catch(stopAllOnError)),
-      readStored().catch(stopAllOnError),
-    ]);
+    // The shards in turn; each is asked for (and so sorted by PostgreSQL) while the one before is folded.
+    const streams: ReturnType<typeof startedEarly<ReplayEventRow[]>>[] = [];
+    const askFor = (index: number) => {
+      if (index < shards) streams.push(startedEarly(copyEventsInEntityOrder(db, snapshot, { index, count: shards })));
+    };
+    const foldShards = async () => {
+      askFor(0);
+      askFor(1);
+      try {
+        for (let index = 0; index < shards; index++) {
+          const shard = streams[index];
+          if (shard === undefined) throw new Error(`replay shard ${index} was not asked for`);
+          await foldShard(shard.items);
+          askFor(index + 2);
+        }
+      } finally {
+        eventsArrived(); // no events, or a failure: the stored aggregates are read (or not) all the same
+      }
+    };
+    const folded = await Promise.allSettled([foldShards().catch(stopAllOnError), readStored().catch(stopAllOnError)]);
+    // After a failure, the shards asked for but not read to the end end their connections.
+    if (failed) for (const stream of streams) stream.stop();
     for (const outcome of folded) if (outcome.status === 'rejected') throw outcome.reason;
     const readAt = performance.now();
 
@@ -273,5 +298,25 @@ function changedDays(changes: AggregateChanges): { rows: number; marks: StaleMar
   return {
     rows: changes.daily.set.length + changes.daily.removed.length,
     marks: [...earliest].map(([forceId, fromDay]) => ({ forceId, fromDay, lateEvents: 0, correctedEvents: 0 })),
+  };
+}
+
+/**
+ * `source` with its first item asked for now: the work before it (PostgreSQL sorting a shard)
+ * starts while the caller is busy with something else. Its failure, if any, is thrown when read.
+ * `stop` ends it, read or not (a generator never read would not run its `finally` otherwise).
+ */
+function startedEarly<T>(source: AsyncGenerator<T>): { readonly items: AsyncIterable<T>; stop(): void } {
+  const first = source.next();
+  first.catch(() => {}); // thrown again where it is read
+  return {
+    items: (async function* () {
+      const head = await first;
+      if (head.done === true) return;
+      yield head.value;
+      yield* source;
+    })(),
+    // Queued behind the item being fetched, if any: the connection ends once PostgreSQL sends it.
+    stop: () => void source.return(undefined).catch(() => {}),
   };
 }
