@@ -22,13 +22,35 @@ export function assertLocalDate(value: string, what = 'date'): LocalDate {
   return value;
 }
 
+// Day arithmetic runs per entity when replay folds millions of them, and a Date per conversion
+// showed in its profile (issue 19): each conversion is remembered (a few thousand days in use at
+// most; cleared if ever past the bound). It also hands out one string per day, whose hash V8
+// keeps for the map lookups that follow.
+const MAX_REMEMBERED_DAYS = 100_000;
+const epochDayOf = new Map<LocalDate, number>();
+const dayOfEpochDay = new Map<number, LocalDate>();
+
 /** Days since 1970-01-01 of a local date. */
 export function toEpochDay(day: LocalDate): number {
-  return Math.floor(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / DAY_MS);
+  let epochDay = epochDayOf.get(day);
+  if (epochDay === undefined) {
+    epochDay = Math.floor(
+      Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / DAY_MS,
+    );
+    if (epochDayOf.size >= MAX_REMEMBERED_DAYS) epochDayOf.clear();
+    epochDayOf.set(day, epochDay);
+  }
+  return epochDay;
 }
 
 export function fromEpochDay(epochDay: number): LocalDate {
-  return new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
+  let day = dayOfEpochDay.get(epochDay);
+  if (day === undefined) {
+    day = new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
+    if (dayOfEpochDay.size >= MAX_REMEMBERED_DAYS) dayOfEpochDay.clear();
+    dayOfEpochDay.set(epochDay, day);
+  }
+  return day;
 }
 
 export function addDays(day: LocalDate, days: number): LocalDate {
@@ -100,13 +122,23 @@ export function isOlderThanMonthsAsAt(day: LocalDate, asOf: LocalDate, months: n
   return day < addMonths(addDays(asOf, 1), -months);
 }
 
+/** Answers of `firstAsAtOlderThanMonths` by months and day: every circulation asks (issue 19). */
+const firstAsAtByMonths = new Map<number, Map<LocalDate, LocalDate>>();
+
 /**
  * The first as-at date on which something that started on `day` counts as older than `months`
  * months. `addMonths` clamps at month ends, so the answer is found by a short forward search
  * from a date a few days early rather than by inverting the clamp by hand.
  */
 export function firstAsAtOlderThanMonths(day: LocalDate, months: number): LocalDate {
-  let candidate = addDays(addMonths(day, months), -4);
-  while (!isOlderThanMonthsAsAt(day, candidate, months)) candidate = addDays(candidate, 1);
+  let byDay = firstAsAtByMonths.get(months);
+  if (byDay === undefined) firstAsAtByMonths.set(months, (byDay = new Map()));
+  let candidate = byDay.get(day);
+  if (candidate === undefined) {
+    candidate = addDays(addMonths(day, months), -4);
+    while (!isOlderThanMonthsAsAt(day, candidate, months)) candidate = addDays(candidate, 1);
+    if (byDay.size >= MAX_REMEMBERED_DAYS) byDay.clear();
+    byDay.set(day, candidate);
+  }
   return candidate;
 }
