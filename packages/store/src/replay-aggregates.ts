@@ -210,7 +210,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       askFor(0);
       askFor(1);
       try {
-        for (let index = 0; index < shards; index++) {
+        for (let index = 0; index < shards && !failed; index++) {
           const shard = streams[index];
           if (shard === undefined) throw new Error(`replay shard ${index} was not asked for`);
           await foldShard(shard.items);
