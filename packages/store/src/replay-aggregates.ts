@@ -135,19 +135,28 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       });
       return entityWrites.length >= 5_000;
     };
+    let lastCount: FeedDayCount | undefined;
     const countFeedDay = (forceId: string, feed: string, at: number) => {
       // Counted in place: one small record per (force, feed, day), the latest time kept as a
       // number and written as ISO once at the end (per event, that formatting was a measurable cost).
       const day = calendar.dayOf(at);
+      // An entity's events mostly share a day, and always a force and feed: the last count first.
+      const last = lastCount;
+      if (last !== undefined && last.day === day && last.feed === feed && last.forceId === forceId) {
+        last.events += 1;
+        if (at > last.latestAt) last.latestAt = at;
+        return;
+      }
       let counts = feedStats.get(day);
       if (counts === undefined) feedStats.set(day, (counts = []));
       for (const stats of counts)
         if (stats.feed === feed && stats.forceId === forceId) {
           stats.events += 1;
           if (at > stats.latestAt) stats.latestAt = at;
+          lastCount = stats;
           return;
         }
-      counts.push({ forceId, feed, day, events: 1, latestAt: at });
+      counts.push((lastCount = { forceId, feed, day, events: 1, latestAt: at }));
     };
 
     // Shards hold disjoint entities, each shard's events in entity order: the fold has its entity in hand.
