@@ -82,8 +82,8 @@ export interface AggregateChanges {
  * changed, including sums that drifted alone.
  *
  * Why the months are summed here and not by PostgreSQL (issue 19): summing every daily row of
- * the months again in SQL, then comparing, was a quarter of a replay's time; the rebuilt sums are
- * in memory already, and the stored ones are read while replay folds.
+ * the months again in SQL, then comparing, took 0.35-0.44 s of a 3.5 s replay of 400,000 events;
+ * the rebuilt sums are in memory already, and the stored ones are read while replay folds.
  */
 export function aggregateChanges(range: DayRange, stored: StoredAggregates, rebuilt: AggregateSums): AggregateChanges {
   const inRange = (day: string) => (range.from === null || day >= range.from) && (range.to === null || day <= range.to);
