@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { capturedIo, demoCommand } from '@rollcall/cli';
 import { closedPort, createTestDatabase, createTestRedis } from '@rollcall/testing';
-import { expect, test } from 'vitest';
+import { afterAll, expect, test, vi } from 'vitest';
 
-// No Docker either: testcontainers looks here first, and finds nothing.
-process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
+// No Docker either: testcontainers looks here first, and finds nothing. Undone after the file:
+// its worker runs other files next (vitest.config.ts, `isolate: false`).
+vi.stubEnv('DOCKER_HOST', 'unix:///nonexistent/docker.sock');
+afterAll(() => vi.unstubAllEnvs());
 
 /** The part of the demo's output that is the published figures: the snapshot line and the measures table. */
 function publishedPart(stdout: string): { readonly published: string[]; readonly table: string } {

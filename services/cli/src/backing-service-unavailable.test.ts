@@ -1,14 +1,15 @@
 import { BackingServiceUnavailableError, resolveBackingServices } from '@rollcall/backing-services';
 import { closedPort, createTestDatabase, createTestRedis, type TestDatabase, type TestRedis } from '@rollcall/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capturedIo } from './captured-io.ts';
 import { demoCommand } from './commands/demo-command.ts';
 
-// No Docker: testcontainers looks here first, and finds nothing.
-process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
+// No Docker: testcontainers looks here first, and finds nothing. Undone after the file: its
+// worker runs other files next (vitest.config.ts, `isolate: false`).
+vi.stubEnv('DOCKER_HOST', 'unix:///nonexistent/docker.sock');
 
 let database: TestDatabase;
 let redis: TestRedis;
@@ -21,6 +22,7 @@ beforeAll(async () => {
   redisPort = await closedPort();
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   await redis?.destroy();
   await database?.destroy();
 });
