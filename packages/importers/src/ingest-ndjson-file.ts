@@ -182,7 +182,7 @@ export async function ingestNdjsonFile(options: IngestFileOptions): Promise<Inge
     }
     // The worker's own checks, so that what the queue client serialises is never deeper or
     // larger than an event may be (a line nested 5,000 deep overflowed its stack).
-    const prepared = prepareEvent(input, options.feed, options.context);
+    const prepared = prepareEvent(input, options.feed, options.context, { pseudonymised: true });
     if (prepared.kind === 'rejected') {
       await reject(prepared);
     } else {

@@ -55,6 +55,17 @@ export function rejectInput(
 /** Larger than this (as canonical JSON), an event is refused: feed events are a few hundred bytes. */
 export const MAX_EVENT_CHARACTERS = 65_536;
 
+export interface PrepareOptions {
+  /**
+   * The input has been through `scrubPersonReferences` already, as part of something larger (a
+   * worker scrubs a job's data whole before storing it, the CLI each line it reads): it is not
+   * walked again. The same function over the container gives each event exactly what it gives the
+   * event alone, and pseudonymising a pseudonym changes nothing, so the second walk only cost
+   * time, and a copy of every event that holds a reference (issue 19).
+   */
+  readonly pseudonymised?: boolean;
+}
+
 /**
  * Validates one offered input against the contract and the reference data, pseudonymises it and
  * computes its content hash. The hash is over the canonical JSON with `occurredAt` normalised to
@@ -62,9 +73,18 @@ export const MAX_EVENT_CHARACTERS = 65_536;
  * Whatever the input, the answer is an event or a rejection with its reason, never an exception:
  * one hostile input must not fail the job that carries a thousand good ones.
  */
-export function prepareEvent(input: unknown, feed: Feed, context: IngestContext): PreparedEvent | RejectedInput {
+export function prepareEvent(
+  input: unknown,
+  feed: Feed,
+  context: IngestContext,
+  options: PrepareOptions = {},
+): PreparedEvent | RejectedInput {
   try {
-    return prepareValidEvent(input, feed, context);
+    return prepareValidEvent(
+      options.pseudonymised === true ? input : scrubPersonReferences(input, context.pseudonymise),
+      feed,
+      context,
+    );
   } catch (error) {
     return rejectInput(
       input,
@@ -75,10 +95,11 @@ export function prepareEvent(input: unknown, feed: Feed, context: IngestContext)
   }
 }
 
-function prepareValidEvent(offered: unknown, feed: Feed, context: IngestContext): PreparedEvent | RejectedInput {
-  // Pseudonymised before anything reads it: a reason quotes the value it refuses, and that value
-  // may be a person reference put where no field expects one.
-  const input = scrubPersonReferences(offered, context.pseudonymise);
+/**
+ * `input` is pseudonymised already (by the caller above): a reason quotes the value it refuses,
+ * and that value may be a person reference put where no field expects one.
+ */
+function prepareValidEvent(input: unknown, feed: Feed, context: IngestContext): PreparedEvent | RejectedInput {
   const decoded = decodeEvent(input, feed);
   if (!decoded.ok) return rejectInput(input, decoded.reason, decoded.hint, context);
   const hint = { eventId: decoded.event.eventId, forceId: decoded.event.forceId, type: decoded.event.type, feed };

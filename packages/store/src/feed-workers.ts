@@ -107,6 +107,8 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
       // An outside producer may send references in clear, in any shape: the job's copy in Redis
       // (what bull-board shows and retention keeps) is pseudonymised before anything else reads
       // it. One round trip, for those jobs only; jobs from our own CLI arrive pseudonymised.
+      // Either way the data is pseudonymised from here on, so storage does not walk each event
+      // again (`pseudonymised` below).
       if (mayHoldPersonReferenceInClear(job.data))
         await job.updateData(scrubPersonReferences(job.data, options.context.pseudonymise));
       const inputs = feedJobInputs(job.data);
@@ -131,6 +133,7 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
           source: `queue ${queue} job ${job.id ?? '?'}`,
           jobKey: chunk === 0 ? jobKey : `${jobKey}/${chunk}`,
           startAt,
+          pseudonymised: true,
         });
         outcome = addOutcomes(outcome, chunkOutcome);
       }

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { answered, presented, useEmptiedStoreDatabase, whileEventRefused } from '../test/store-test-kit.ts';
 import { shardOf } from './entity-shards.ts';
 import { replayAggregates } from './replay-aggregates.ts';
-import { storeFeedBatch } from './store-feed-batch.ts';
+import { type PreparedInputs, prepareInputs, storeFeedBatch } from './store-feed-batch.ts';
 import { testIngestContext } from '@rollcall/testing';
+import { scrubPersonReferences } from '@rollcall/intake';
 
 const { database } = useEmptiedStoreDatabase();
 const context = testIngestContext();
@@ -397,5 +398,35 @@ describe('refused data', () => {
       ]);
       expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
     });
+  });
+});
+
+describe('prepareInputs', () => {
+  it('prepares a job scrubbed whole, as the worker does, exactly as each input scrubbed alone', () => {
+    const inputs: unknown[] = [
+      exampleEvent('wanted.circulated', { eventId: 'w-1', payload: { personRef: 'PNC-SECRET-48' } }),
+      JSON.stringify(exampleEvent('wanted.circulated', { eventId: 'w-2', payload: { personRef: 'PNC-SECRET-49' } })),
+      exampleEvent('wanted.circulated', {
+        eventId: 'w-3',
+        payload: { note: JSON.stringify({ caller: { subjectRef: 'PNC-SECRET-50' } }) },
+      }),
+      // A reference that is not text: `[removed]`, then refused by the contract.
+      (() => {
+        const event = exampleEvent('wanted.circulated', { eventId: 'w-4' });
+        return { ...event, payload: { ...event.payload, personRef: 42 } };
+      })(),
+      presented('c-1'),
+    ];
+    const summary = ({ groups, rejected }: PreparedInputs) => ({
+      stored: [...groups.values()].flat().map((item) => [item.contentHash, JSON.stringify(item.event)]),
+      rejected: rejected.map((item) => [item.reason, item.payload]),
+    });
+    const alone = summary(prepareInputs(inputs, 'wanted-persons', context));
+    const job = scrubPersonReferences({ events: inputs }, context.pseudonymise);
+    const together = summary(prepareInputs(job.events, 'wanted-persons', context, { pseudonymised: true }));
+    expect(together).toEqual(alone);
+    expect(alone.stored).toHaveLength(3);
+    expect(alone.rejected).toHaveLength(2);
+    expect(JSON.stringify(together)).not.toContain('PNC-SECRET');
   });
 });

@@ -15,6 +15,7 @@ import {
   type IngestContext,
   type PreparedEvent,
   prepareEvent,
+  type PrepareOptions,
   type RejectedInput,
   rejectInput,
 } from '@rollcall/intake';
@@ -27,6 +28,8 @@ export interface FeedBatch {
   readonly inputs: readonly unknown[];
   /** Where the batch came from, kept with each rejection: `queue feed.dvpo job 42`. */
   readonly source: string;
+  /** The inputs went through `scrubPersonReferences` together (a worker's job data): see `PrepareOptions`. */
+  readonly pseudonymised?: boolean;
 }
 
 export interface StoreFeedBatchOptions {
@@ -116,12 +119,16 @@ export function prepareInputs(
   inputs: readonly unknown[],
   feed: Feed,
   context: IngestContext,
-  into: PreparedInputs = { groups: new Map(), rejected: [] },
-  each?: (item: PreparedEvent | RejectedInput) => void,
+  options: PrepareOptions & {
+    readonly into?: PreparedInputs;
+    readonly each?: (item: PreparedEvent | RejectedInput) => void;
+  } = {},
 ): PreparedInputs {
+  const into: PreparedInputs = options.into ?? { groups: new Map(), rejected: [] };
+  const prepareOptions = { pseudonymised: options.pseudonymised === true };
   for (const input of inputs) {
-    const item = prepareEvent(input, feed, context);
-    each?.(item);
+    const item = prepareEvent(input, feed, context, prepareOptions);
+    options.each?.(item);
     if (item.kind === 'rejected') {
       into.rejected.push(item);
       continue;
@@ -143,7 +150,9 @@ export const isStoredInOnePart = (inputs: number): boolean => inputs < 2 * MIN_E
 
 /** Validates every input and deals the accepted ones into parts by entity shard; rejections go with part 0. */
 function splitIntoParts(batch: FeedBatch, context: IngestContext): Part[] {
-  const { groups, rejected } = prepareInputs(batch.inputs, batch.feed, context);
+  const { groups, rejected } = prepareInputs(batch.inputs, batch.feed, context, {
+    pseudonymised: batch.pseudonymised === true,
+  });
   const accepted = batch.inputs.length - rejected.length;
   const count = Math.max(1, Math.min(MAX_PARTS, Math.floor(accepted / MIN_EVENTS_PER_PART)));
   const groupsOfPart: EventGroup[][] = Array.from({ length: count }, () => []);

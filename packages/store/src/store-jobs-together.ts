@@ -16,6 +16,8 @@ export interface FeedJobWork {
   readonly jobKey: string;
   /** See `StoreFeedBatchOptions.startAt`, for a job stored alone. */
   readonly startAt?: number;
+  /** See `FeedBatch.pseudonymised`. */
+  readonly pseudonymised?: boolean;
 }
 
 /** A deadlock is retried this many times before the jobs are stored one by one. */
@@ -45,11 +47,16 @@ export async function storeJobsTogether(
   log?: Logger,
 ): Promise<FeedBatchOutcome[]> {
   const alone = (job: FeedJobWork) =>
-    storeFeedBatch(db, { feed, inputs: job.inputs, source: job.source }, context, {
-      jobKey: job.jobKey,
-      ...(job.startAt !== undefined && { startAt: job.startAt }),
-      ...(log !== undefined && { log }),
-    });
+    storeFeedBatch(
+      db,
+      { feed, inputs: job.inputs, source: job.source, pseudonymised: job.pseudonymised === true },
+      context,
+      {
+        jobKey: job.jobKey,
+        ...(job.startAt !== undefined && { startAt: job.startAt }),
+        ...(log !== undefined && { log }),
+      },
+    );
   if (jobs.length === 1) return [await alone(defined(jobs[0], 'the job'))];
   for (const job of jobs)
     if (!isStoredInOnePart(job.inputs.length))
@@ -93,7 +100,13 @@ async function storeInOneTransaction(
   const ownerOf = new Map<PreparedEvent | RejectedInput, number>();
   const counts = jobs.map(() => ({ stored: 0, duplicate: 0, rejected: 0 }));
   const prepared: PreparedInputs = { groups: new Map(), rejected: [] };
-  jobs.forEach((job, index) => prepareInputs(job.inputs, feed, context, prepared, (item) => ownerOf.set(item, index)));
+  jobs.forEach((job, index) =>
+    prepareInputs(job.inputs, feed, context, {
+      into: prepared,
+      each: (item) => ownerOf.set(item, index),
+      pseudonymised: job.pseudonymised === true,
+    }),
+  );
   const jobOf = (input: PreparedEvent | RejectedInput) => defined(ownerOf.get(input), 'the job of an input');
   const owners: InputOwners = {
     sourceOf: (input) => defined(jobs[jobOf(input)], 'a job').source,
