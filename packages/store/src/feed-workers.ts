@@ -107,11 +107,14 @@ export function createFeedWorkers(options: FeedWorkersOptions): Worker[] {
       // An outside producer may send references in clear, in any shape: the job's copy in Redis
       // (what bull-board shows and retention keeps) is pseudonymised before anything else reads
       // it. One round trip, for those jobs only; jobs from our own CLI arrive pseudonymised.
-      // Either way the data is pseudonymised from here on, so storage does not walk each event
+      // Either way `data` is pseudonymised from here on, so storage does not walk each event
       // again (`pseudonymised` below).
-      if (mayHoldPersonReferenceInClear(job.data))
-        await job.updateData(scrubPersonReferences(job.data, options.context.pseudonymise));
-      const inputs = feedJobInputs(job.data);
+      let data: unknown = job.data;
+      if (mayHoldPersonReferenceInClear(data)) {
+        data = scrubPersonReferences(data, options.context.pseudonymise);
+        await job.updateData(data);
+      }
+      const inputs = feedJobInputs(data);
       const jobKey = feedJobKey(queue, job);
       if (inputs.length > MAX_EVENTS_PER_JOB) {
         log.warn(
