@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { compareAggregateKeys, type AggregateDelta } from './aggregate-keys.ts';
+import { AggregateSums } from './aggregate-sums.ts';
+
+/** The same sums kept the plain way: one map keyed by the four joined. */
+class ReferenceSums {
+  readonly byKey = new Map<string, AggregateDelta>();
+  add(forceId: string, day: string, metric: string, dim: string, value: number) {
+    const key = [forceId, day, metric, dim].join('\u0001');
+    const known = this.byKey.get(key);
+    this.byKey.set(key, { forceId, day, metric, dim, value: (known?.value ?? 0) + value });
+  }
+  rows() {
+    return [...this.byKey.values()].filter((row) => row.value !== 0).sort(compareAggregateKeys);
+  }
+}
+
+/** A small deterministic generator, so a failure replays. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  return (n: number) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % n;
+  };
+}
+
+describe('AggregateSums', () => {
+  it('sums as a plain map does, over thousands of dims a day (tables that grow) and sums that cancel to 0', () => {
+    const next = random(19);
+    const sums = new AggregateSums();
+    const reference = new ReferenceSums();
+    for (let i = 0; i < 60_000; i++) {
+      const args = [
+        ['avon-and-somerset', 'kent'][next(2)]!,
+        `2024-01-${String(1 + next(20)).padStart(2, '0')}`,
+        ['calls.999.answered', 'incidents.attended_minutes', 'wanted.open'][next(3)]!,
+        // Histogram dims: thousands of distinct values for one metric, as attended minutes has.
+        next(4) === 0 ? '' : String(next(3_000)),
+        next(5) === 0 ? -1 : next(1_000) * 1_000_003,
+      ] as const;
+      sums.add(...args);
+      reference.add(...args);
+    }
+    // Sums brought back to 0 are no sums.
+    for (const row of reference.rows().slice(0, 500)) {
+      sums.add(row.forceId, row.day, row.metric, row.dim, -row.value);
+      reference.add(row.forceId, row.day, row.metric, row.dim, -row.value);
+    }
+    expect(sums.rows().sort(compareAggregateKeys)).toEqual(reference.rows());
+    expect(sums.count()).toBe(reference.rows().length);
+  });
+
+  it('tells the rows to set and to remove against stored rows, the same way on a second diff', () => {
+    const sums = new AggregateSums();
+    const row = (day: string, metric: string, dim: string, value: number): AggregateDelta => ({
+      forceId: 'kent',
+      day,
+      metric,
+      dim,
+      value,
+    });
+    sums.add('kent', '2024-01-01', 'calls', '999', 5);
+    sums.add('kent', '2024-01-01', 'calls', '101', 2);
+    sums.add('kent', '2024-01-02', 'calls', '999', 3);
+    sums.add('kent', '2024-01-02', 'calls', '999', -3); // cancels: no sum
+    sums.add('kent', '2024-01-03', 'waits', '', 7);
+    const stored = [
+      row('2024-01-01', 'calls', '999', 5), // equal: nothing
+      row('2024-01-01', 'calls', '101', 1), // differs: set to 2
+      row('2024-01-02', 'calls', '999', 3), // its sum is 0: removed
+      row('2024-01-02', 'calls', '101', 4), // no such sum (day known): removed
+      row('2024-01-09', 'calls', '999', 1), // no such day: removed
+      row('2024-01-01', 'unknown', '', 1), // no such column: removed
+    ];
+    const expected = {
+      set: [row('2024-01-01', 'calls', '101', 2), row('2024-01-03', 'waits', '', 7)],
+      removed: [stored[5]!, stored[3]!, stored[2]!, stored[4]!].sort(compareAggregateKeys),
+    };
+    expect(sums.changesFrom(stored)).toEqual(expected);
+    // Marks of the first diff do not leak into the second.
+    expect(sums.changesFrom(stored)).toEqual(expected);
+    expect(sums.changesFrom([])).toEqual({
+      set: [
+        row('2024-01-01', 'calls', '101', 2),
+        row('2024-01-01', 'calls', '999', 5),
+        row('2024-01-03', 'waits', '', 7),
+      ],
+      removed: [],
+    });
+  });
+});
