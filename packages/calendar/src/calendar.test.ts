@@ -62,4 +62,20 @@ describe('createCalendar (other zones)', () => {
     expect(kathmandu.dayOf(t)).toBe('2022-06-01');
     expect(kathmandu.dayOf(t - 1)).toBe('2022-05-31');
   });
+
+  it('agrees with Intl every 7 minutes across two years in zones with odd offsets and changes, and before 1970', () => {
+    for (const zone of ['America/St_Johns', 'Pacific/Chatham', 'Australia/Lord_Howe', 'Asia/Kathmandu']) {
+      const calendar = createCalendar(zone);
+      const mismatches: string[] = [];
+      const check = (t: number) => {
+        if (calendar.dayOf(t) !== intlDay(t, zone)) mismatches.push(new Date(t).toISOString());
+      };
+      for (let t = Date.parse('2023-01-01T00:00:00Z'); t < Date.parse('2025-01-01T00:00:00Z'); t += 7 * 60_000)
+        check(t);
+      // Before 1970 and on its first day: the slot path, not the arrays.
+      for (let t = Date.parse('1969-12-30T00:00:00Z'); t < Date.parse('1970-01-02T00:00:00Z'); t += 7 * 60_000)
+        check(t);
+      expect({ zone, mismatches }).toEqual({ zone, mismatches: [] });
+    }
+  });
 });

@@ -6,6 +6,11 @@ const SLOT_MS = 15 * 60_000;
 const DAY_MS = 86_400_000;
 const MAX_CACHED_SLOTS = 400_000; // about 11 years of slots; a replay of 3 years fits
 const MAX_CACHED_DAYS = 40_000; // about 110 years of day starts
+/** UTC days from 1970 that `dayOf` answers from arrays (to 2149); others take the slot cache. */
+const ARRAY_DAYS = 65_536;
+const OFFSET_UNKNOWN = 0x7fff;
+/** The offset changes within the UTC day: its slots are looked up one by one. */
+const OFFSET_CHANGES = 0x7ffe;
 
 /** The reporting calendar: which local day an instant falls on, and where local days begin. */
 export interface Calendar {
@@ -22,8 +27,9 @@ export interface Calendar {
 
 /**
  * A calendar for an IANA time zone. `dayOf` is on the hot path (every event, every replay) and
- * Intl formatting costs microseconds per call, so the local date is cached per 15-minute UTC slot;
- * it is exact because the slot never straddles a local midnight.
+ * Intl formatting costs microseconds per call, so each UTC day's offset is looked up once and the
+ * local date follows from it; on the few days whose offset changes, the local date is cached per
+ * 15-minute UTC slot, exact because the slot never straddles a local midnight.
  */
 export function createCalendar(timeZone = 'Europe/London'): Calendar {
   const daysBySlot = new Map<number, LocalDate>();
@@ -34,7 +40,10 @@ export function createCalendar(timeZone = 'Europe/London'): Calendar {
    */
   const offsetByUtcDay = new Map<number, number | null>();
 
-  const offsetAt = (slotStart: number): number => {
+  /** The offset in minutes at `slotStart`; with `wholeDayOnly`, null unless it holds for its whole UTC day. */
+  function offsetAt(slotStart: number): number;
+  function offsetAt(slotStart: number, options: { wholeDayOnly: true }): number | null;
+  function offsetAt(slotStart: number, options?: { wholeDayOnly: true }): number | null {
     const utcDay = Math.floor(slotStart / DAY_MS);
     let offset = offsetByUtcDay.get(utcDay);
     if (offset === undefined) {
@@ -43,10 +52,36 @@ export function createCalendar(timeZone = 'Europe/London'): Calendar {
       offset = atStart === atEnd ? atStart : null;
       offsetByUtcDay.set(utcDay, offset);
     }
+    if (options?.wholeDayOnly) return offset;
     return offset ?? tzOffset(timeZone, new Date(slotStart));
+  }
+
+  // Replay asks for days in entity-hash order, years apart from one call to the next: a map of
+  // 15-minute slots (a hundred thousand over three years) was a cache miss or two per event (issue
+  // 19). For the usual day, whose offset holds from start to end, the local day is the UTC instant
+  // moved by that offset, and its text is kept per day: two small arrays instead of the map.
+  const offsetMinutesByUtcDay = new Int16Array(ARRAY_DAYS).fill(OFFSET_UNKNOWN);
+  const textByLocalDay: (LocalDate | undefined)[] = new Array<LocalDate | undefined>(ARRAY_DAYS);
+  const dayOf = (instantMs: number): LocalDate => {
+    const utcDay = Math.floor(instantMs / DAY_MS);
+    if (utcDay >= 0 && utcDay < ARRAY_DAYS) {
+      let offset = offsetMinutesByUtcDay[utcDay] ?? OFFSET_UNKNOWN;
+      if (offset === OFFSET_UNKNOWN) {
+        const whole = offsetAt(utcDay * DAY_MS, { wholeDayOnly: true });
+        // An offset of whole minutes fits the array; anything else (none in use) takes the slot path.
+        offset = whole !== null && Number.isInteger(whole) && Math.abs(whole) < 1_440 ? whole : OFFSET_CHANGES;
+        offsetMinutesByUtcDay[utcDay] = offset;
+      }
+      if (offset !== OFFSET_CHANGES) {
+        const localDay = Math.floor((instantMs + offset * 60_000) / DAY_MS);
+        if (localDay >= 0 && localDay < ARRAY_DAYS)
+          return (textByLocalDay[localDay] ??= new Date(localDay * DAY_MS).toISOString().slice(0, 10));
+      }
+    }
+    return dayOfSlot(instantMs);
   };
 
-  const dayOf = (instantMs: number): LocalDate => {
+  const dayOfSlot = (instantMs: number): LocalDate => {
     const slot = Math.floor(instantMs / SLOT_MS);
     let day = daysBySlot.get(slot);
     if (day === undefined) {
