@@ -52,16 +52,16 @@ export async function countStoredEvents(db: DbOrTransaction): Promise<number> {
  * Opens a replay in `trx`: a SHARE lock on `events`, so ingest waits while replay runs and the
  * stored events are stable; enough sort memory to keep the entity-ordered scan off disk for
  * millions of events; and, when entities are rebuilt, the old entity state removed (entities
- * rebuilt from their events replace it entirely). Returns how many events will be read.
+ * rebuilt from their events replace it entirely). How many events will be read is
+ * `countStoredEvents`, asked once the first shard is being sorted (a scan of its own).
  */
 export async function beginReplay(
   trx: Transaction<Database>,
   options: { readonly rebuildEntities: boolean },
-): Promise<number> {
+): Promise<void> {
   await sql`lock table events in share mode`.execute(trx);
   await setTransactionWorkMem(trx, 256);
   if (options.rebuildEntities) await trx.deleteFrom('entities').execute();
-  return countStoredEvents(trx);
 }
 
 /**

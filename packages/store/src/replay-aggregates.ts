@@ -4,6 +4,7 @@ import {
   aggregateChanges,
   AggregateSums,
   beginReplay,
+  countStoredEvents,
   assertEventsNotRetired,
   type Db,
   type EntityWrite,
@@ -92,10 +93,10 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
   const shards = options.shards ?? 4;
   return db.transaction().execute(async (trx) => {
     const rebuildEntities = options.entities === true;
-    const total = await beginReplay(trx, { rebuildEntities });
+    await beginReplay(trx, { rebuildEntities });
     await assertEventsNotRetired(trx, 'replay');
     const snapshot = await exportReplaySnapshot(trx);
-    options.onProgress?.(0, total);
+    let total = 0;
 
     const sums = new AggregateSums();
     // Per London day, its few (force, feed) counts: no key built per event.
@@ -219,6 +220,10 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       askFor(0);
       askFor(1);
       try {
+        // The count for progress scans every event (1.3 s over 5.4 million): it runs while
+        // PostgreSQL sorts the first shard, not before asking for it with the fold idle.
+        total = await countStoredEvents(trx);
+        options.onProgress?.(0, total);
         for (let index = 0; index < shards && !failed; index++) {
           const shard = streams[index];
           if (shard === undefined) throw new Error(`replay shard ${index} was not asked for`);
