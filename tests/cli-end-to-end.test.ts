@@ -294,6 +294,26 @@ describe.each(QUEUE_BACKENDS)('on %s queues', (queueBackend) => {
       expect(result.stdout).toMatch(
         /^replayed 74 events into \d+ entities and \d+ aggregate rows for 2024-03-01 to 2024-03-31 in \d+\.\d s \(\d+ events\/s\); 0 row\(s\) differed from live processing\n$/,
       );
+      // The same figures as one JSON object, for scripts (and the benchmark, which runs replay as deployed).
+      const json = await rollcall('replay', '--from', '2024-03-01', '--to', '2024-03-31', '--format', 'json');
+      expect({ code: json.code, stderr: json.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(json.stdout)).toEqual({
+        from: '2024-03-01',
+        to: '2024-03-31',
+        events: 74,
+        entities: expect.any(Number),
+        aggregateRows: expect.any(Number),
+        changedRows: 0,
+        staleSnapshotHeads: 0,
+        seconds: expect.any(Number),
+        firstEventsSeconds: expect.any(Number),
+        readSeconds: expect.any(Number),
+      });
+      expect(await rollcall('replay', '--format', 'xml')).toMatchObject({
+        code: 2,
+        stdout: '',
+        stderr: expect.stringContaining('--format must be one of text, json (got "xml")'),
+      });
       expect(await rollcall('replay', '--from', '2024-03-31', '--to', '2024-03-01')).toEqual({
         code: 2,
         stdout: '',

@@ -1,21 +1,29 @@
 import { isLocalDate } from '@rollcall/calendar';
 import { replayAggregates } from '@rollcall/store';
 import { commandSetup, withServiceContext } from '../cli-context.ts';
-import { type CommandIo, parseOptions, UsageError, writeLine } from '../command-line.ts';
+import { type CommandIo, parseOptions, requireOne, UsageError, writeLine } from '../command-line.ts';
 import { createProgressReporter } from '../progress-reporter.ts';
 
 /**
- * `rollcall replay [--from <date>] [--to <date>] [--entities]`: rebuilds the daily aggregates
- * and their monthly sums (of the given London days, or all) and the feed stats from the stored
- * events, and with --entities every entity's state too. Ingest pauses
- * while it runs; published snapshots whose figures change are marked for revision.
+ * `rollcall replay [--from <date>] [--to <date>] [--entities] [--format text|json]`: rebuilds the
+ * daily aggregates and their monthly sums (of the given London days, or all) and the feed stats
+ * from the stored events, and with --entities every entity's state too. Ingest pauses
+ * while it runs; published snapshots whose figures change are marked for revision. `--format
+ * json` prints the result's figures as one JSON object, for a script that checks a nightly
+ * replay changed nothing (`changedRows` 0) and for the benchmark, which runs replay as deployed.
  */
 export async function replayCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const { values } = parseOptions(
     args,
-    { from: { type: 'string' }, to: { type: 'string' }, entities: { type: 'boolean', default: false } },
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      entities: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'text' },
+    },
     'replay',
   );
+  const format = requireOne(values.format, ['text', 'json'] as const, '--format');
   for (const [name, value] of [
     ['--from', values.from],
     ['--to', values.to],
@@ -44,6 +52,10 @@ export async function replayCommand(args: readonly string[], io: CommandIo): Pro
       progress?.stop();
     }
   });
+  if (format === 'json') {
+    writeLine(io.stdout, JSON.stringify({ from: values.from ?? null, to: values.to ?? null, ...result }));
+    return 0;
+  }
   const range = values.from || values.to ? ` for ${values.from ?? 'the start'} to ${values.to ?? 'the end'}` : '';
   writeLine(
     io.stdout,
