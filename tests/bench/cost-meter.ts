@@ -9,7 +9,10 @@ import { sql } from 'kysely';
  *
  * - CPU of the Rollcall processes: user + system time of the given processes and their children,
  *   from /proc/<pid>/stat, sampled until they exit (a process that exits keeps its last sample),
- *   plus this process's own when `includeSelf` (replay runs in the benchmark's process).
+ *   plus this process's own when `includeSelf`, and with `includeExitedChildren` all the CPU time
+ *   of this process's children that exited (and were reaped) in the window, exactly, from
+ *   /proc/self/stat's cutime and cstime: a short-lived child such as `rollcall replay` would
+ *   otherwise lose the time after its last sample.
  * - CPU of PostgreSQL: the backends connected to the benchmark's database and the server's
  *   background processes (WAL writer, checkpointer, autovacuum...), which work for the same load;
  *   a backend that ends between samples loses at most one interval of its time.
@@ -50,6 +53,18 @@ function cpuSecondsOf(pid: number): number | undefined {
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
   } catch {
     return undefined;
+  }
+}
+
+/** CPU seconds of this process's children that exited and were reaped (cutime + cstime), or 0 without /proc. */
+function exitedChildrenCpuSeconds(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 of stat(5): cutime and cstime, 14th and 15th after the name.
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
   }
 }
 
@@ -119,11 +134,17 @@ class CpuLedger {
  */
 export async function startCostMeter(
   db: Db,
-  options: { database: string; rollcallPids: () => readonly number[]; includeSelf?: boolean },
+  options: {
+    database: string;
+    rollcallPids: () => readonly number[];
+    includeSelf?: boolean;
+    includeExitedChildren?: boolean;
+  },
 ): Promise<CostMeter> {
   const startedAt = performance.now();
   const lsn = await walLsn(db);
   const selfStart = process.cpuUsage();
+  const exitedChildrenStart = exitedChildrenCpuSeconds();
   const rollcall = new CpuLedger();
   const postgres = new CpuLedger();
   const sampleRollcall = (isStart: boolean) => {
@@ -152,7 +173,10 @@ export async function startCostMeter(
       }
       const walBytes = await walBytesSince(db, lsn);
       const self = process.cpuUsage(selfStart);
-      const rollcallSeconds = rollcall.total() + (options.includeSelf ? (self.user + self.system) / 1e6 : 0);
+      const rollcallSeconds =
+        rollcall.total() +
+        (options.includeSelf ? (self.user + self.system) / 1e6 : 0) +
+        (options.includeExitedChildren ? exitedChildrenCpuSeconds() - exitedChildrenStart : 0);
       const perEvent = (seconds: number) => (procAvailable && events > 0 ? (seconds * 1e6) / events : null);
       const rollcallMicros = perEvent(rollcallSeconds);
       const postgresMicros = perEvent(postgres.total());

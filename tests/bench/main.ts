@@ -3,9 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCalendar } from '@rollcall/calendar';
 import { FEEDS, type FeedEvent } from '@rollcall/contract';
-import { replayAggregates } from '@rollcall/store';
 import { createSilentLogger } from '@rollcall/logger';
 import { publishSnapshot } from '@rollcall/publishing';
 import { feedQueueName } from '@rollcall/queue';
@@ -22,6 +20,7 @@ import { measureNaiveBaseline } from './naive-baseline.ts';
 import { measureQueuePath, queueBackendRows, type QueuePathFigures } from './queue-backends.ts';
 import { buildServices } from './process-memory.ts';
 import { ensureBenchPartitions, measureClusterIngest } from './cluster-ingest.ts';
+import { runReplayCommand } from './replay-command-run.ts';
 import { measureRollcallIngest, startWorkerProcess } from './rollcall-ingest.ts';
 
 /**
@@ -273,27 +272,23 @@ try {
     await measureFreshnessFigures(ingest);
     await Promise.all(ingest.processes.map((p) => p.stop()));
 
-    // 5. Replay over what the worker stored: speed, and equality with live processing.
-    const calendar = createCalendar('Europe/London');
-    say('replay over the stored events');
-    const replayMeter = await startCostMeter(context.db, {
-      database: BENCH_DATABASE,
-      rollcallPids: () => [],
-      includeSelf: true,
-    });
-    const replay = await replayAggregates(context.db, calendar);
-    const replayCost = await replayMeter.stop(replay.events);
+    // 5. Replay over what the worker stored: speed, and equality with live processing, by the
+    //    `rollcall replay` command as deployed (the compiled CLI in a process of its own).
+    say('replay over the stored events (rollcall replay)');
+    const replay = await runReplayCommand(context);
     // The same replay again: the first read of rows just ingested also sets their hint bits (each
     // row's commit looked up once), which an operator's replay of settled history does not pay.
     // Shown beside the figure, not instead of it.
-    const again = await replayAggregates(context.db, calendar);
+    const again = await runReplayCommand(context);
     results.replay = {
-      cost: rounded(replayCost),
-      events: replay.events,
-      eventsPerSecond: round(replay.events / replay.seconds),
-      seconds: round(replay.seconds, 1),
-      rowsDifferingFromLive: replay.changedRows,
-      secondRunEventsPerSecond: round(again.events / again.seconds),
+      cost: rounded(replay.cost),
+      events: replay.result.events,
+      eventsPerSecond: round(replay.result.events / replay.result.seconds),
+      seconds: round(replay.result.seconds, 1),
+      firstEventsSeconds: round(replay.result.firstEventsSeconds, 2),
+      rowsDifferingFromLive: replay.result.changedRows,
+      secondRunEventsPerSecond: round(again.result.events / again.result.seconds),
+      secondRunCost: rounded(again.cost),
     };
     say(JSON.stringify(results.replay));
 
@@ -336,7 +331,7 @@ try {
       monthsEndingAt(months[0]!, historyMonths + 1).slice(0, historyMonths),
       (month, n) => say(`  ${month}: ${n.toLocaleString('en-GB')}`),
     );
-    const historyReplay = await replayAggregates(context.db, calendar);
+    const historyReplay = await runReplayCommand(context);
     const large = {
       events: await countStored(),
       aggregateRows: await aggregateRows(),
@@ -348,8 +343,9 @@ try {
       growth: round(large.medianMs / small.medianMs, 2),
       historyLoadSeconds: round((performance.now() - historyStarted) / 1000),
       replayOfHistory: {
-        events: historyReplay.events,
-        eventsPerSecond: round(historyReplay.events / historyReplay.seconds),
+        events: historyReplay.result.events,
+        eventsPerSecond: round(historyReplay.result.events / historyReplay.result.seconds),
+        cost: rounded(historyReplay.cost),
       },
     };
     say(JSON.stringify(results.snapshot));
@@ -452,6 +448,7 @@ function restRows(): string[][] {
     small: { events: number; medianMs: number };
     large: { events: number; medianMs: number };
     growth: number;
+    replayOfHistory: { events: number; eventsPerSecond: number };
   };
   type CliRun = { fileMb: number; rssMb: { max: number } };
   const cli = results.cli as { smallFile: CliRun; largeFile: CliRun; peakGrowth: number };
@@ -475,11 +472,15 @@ function restRows(): string[][] {
     ],
     [
       'replay',
-      `${replay.eventsPerSecond.toLocaleString('en-GB')} events/s over ${replay.events.toLocaleString('en-GB')} (again: ${replay.secondRunEventsPerSecond.toLocaleString('en-GB')}/s); ${micros(replay.cost)}, WAL ${replay.cost.walBytesPerEvent.toLocaleString('en-GB')} B per event`,
+      `${replay.eventsPerSecond.toLocaleString('en-GB')} events/s over ${replay.events.toLocaleString('en-GB')} (again: ${replay.secondRunEventsPerSecond.toLocaleString('en-GB')}/s); ${micros(replay.cost)}, WAL ${replay.cost.walBytesPerEvent.toLocaleString('en-GB')} B per event; with the history, ${snapshot.replayOfHistory.eventsPerSecond.toLocaleString('en-GB')}/s over ${snapshot.replayOfHistory.events.toLocaleString('en-GB')}`,
       '',
       `${replay.rowsDifferingFromLive} rows differ from live`,
       '>= 200,000/s, equals live',
-      verdict(replay.eventsPerSecond >= 200_000 && replay.rowsDifferingFromLive === 0),
+      verdict(
+        replay.eventsPerSecond >= 200_000 &&
+          snapshot.replayOfHistory.eventsPerSecond >= 200_000 &&
+          replay.rowsDifferingFromLive === 0,
+      ),
     ],
   ];
 }

@@ -1,10 +1,9 @@
-import { createCalendar } from '@rollcall/calendar';
 import { FEEDS } from '@rollcall/contract';
 import { feedQueueName } from '@rollcall/queue';
-import { replayAggregates } from '@rollcall/store';
-import type { QueueBenchContext } from './bench-context.ts';
+import { BENCH_DATABASE, type QueueBenchContext } from './bench-context.ts';
 import { benchMonths, countEvents } from './bench-events.ts';
 import { measureFreshness } from './freshness.ts';
+import { runReplayCommand } from './replay-command-run.ts';
 import { measureRollcallIngest, startWorkerProcess } from './rollcall-ingest.ts';
 
 /** The figures that depend on where the queues are, for one backend. */
@@ -65,7 +64,7 @@ export async function measureQueuePath(
     seconds: 15,
   });
   await Promise.all(ingest.processes.map((p) => p.stop()));
-  const replay = await replayAggregates(context.db, createCalendar('Europe/London'));
+  const { result: replay } = await runReplayCommand(context, `${BENCH_DATABASE}_pgq`);
   return {
     offered,
     ingestEventsPerSecond: round(ingest.eventsPerSecond),
