@@ -91,7 +91,20 @@ export class AggregateSums {
   #diffs = 0;
   #last: DaySums | undefined;
 
+  // The last pair asked for: a stock metric adds the same (metric, dim) to each day an entity is open.
+  #lastMetric = '';
+  #lastDim = '';
+  #lastColumn = -1;
+
   #column(metric: string, dim: string): number {
+    if (metric === this.#lastMetric && dim === this.#lastDim && this.#lastColumn >= 0) return this.#lastColumn;
+    this.#lastMetric = metric;
+    this.#lastDim = dim;
+    this.#lastColumn = this.#lookUpColumn(metric, dim);
+    return this.#lastColumn;
+  }
+
+  #lookUpColumn(metric: string, dim: string): number {
     let byDim = this.#columns.get(metric);
     if (byDim === undefined) this.#columns.set(metric, (byDim = new Map()));
     let column = byDim.get(dim);
