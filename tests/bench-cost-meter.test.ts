@@ -48,4 +48,34 @@ describe('the benchmark cost meter', () => {
     expect(cost.walBytesPerEvent).toBeGreaterThan(200);
     expect(cost.postgresCpuMicrosPerEvent).toBeGreaterThan(0);
   });
+
+  test('counts the whole CPU of a child that exits inside the window, with includeExitedChildren', async ({
+    database,
+  }) => {
+    const meter = await startCostMeter(database.db, {
+      database: new URL(database.url).pathname.slice(1),
+      rollcallPids: () => [],
+      includeExitedChildren: true,
+    });
+    // Spins for 300 ms, reports the CPU it used, and exits at once: nothing samples it while it runs.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const end = performance.now() + 300; while (performance.now() < end) {} console.log(JSON.stringify(process.cpuUsage()));`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await once(child, 'exit');
+    const reported = JSON.parse(output) as { user: number; system: number };
+    const cost = await meter.stop(1);
+    const childMicros = reported.user + reported.system;
+    const meteredMicros = cost.rollcallCpuMicrosPerEvent ?? Number.NaN;
+    // Clock ticks of 10 ms; the metered time also holds the child's start and exit, not in its own report.
+    expect(meteredMicros).toBeGreaterThan(childMicros - 20_000);
+    expect(meteredMicros).toBeLessThan(childMicros + 250_000);
+    expect(childMicros).toBeGreaterThan(250_000);
+  });
 });
