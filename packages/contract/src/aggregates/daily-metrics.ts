@@ -115,6 +115,16 @@ export const STOCK_METRICS: ReadonlySet<string> = new Set<string>([
   METRIC.incidentsUnattendedAtDayEnd,
 ]);
 
-/** Joins the parts of a dimension; `|` inside a part (a team name) becomes `/`. */
-export const dimOf = (...parts: readonly (string | number | boolean | null)[]): string =>
-  parts.map((part) => String(part).replaceAll('|', '/')).join('|');
+/**
+ * Joins the parts of a dimension; `|` inside a part (a team name) becomes `/`. Built by
+ * concatenation, without an array per call: interpreters call it for every contribution.
+ */
+export const dimOf = (...parts: readonly (string | number | boolean | null)[]): string => {
+  let dim = '';
+  for (let index = 0; index < parts.length; index++) {
+    const text = String(parts[index]);
+    const part = text.includes('|') ? text.replaceAll('|', '/') : text;
+    dim = index === 0 ? part : `${dim}|${part}`;
+  }
+  return dim;
+};
