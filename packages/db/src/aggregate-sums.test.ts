@@ -50,6 +50,33 @@ describe('AggregateSums', () => {
     expect(sums.count()).toBe(reference.rows().length);
   });
 
+  it('rolls days up into periods as summing their rows by period does, sums of 0 left out', () => {
+    const next = random(7);
+    const sums = new AggregateSums();
+    const byMonth = new ReferenceSums();
+    const monthOf = (day: string) => `${day.slice(0, 7)}-01`;
+    for (let i = 0; i < 20_000; i++) {
+      const args = [
+        ['avon-and-somerset', 'kent'][next(2)]!,
+        `2024-0${1 + next(3)}-${String(1 + next(28)).padStart(2, '0')}`,
+        ['calls.999.answered', 'wanted.open'][next(2)]!,
+        String(next(300)),
+        next(3) === 0 ? -next(5) : next(5),
+      ] as const;
+      sums.add(...args);
+      byMonth.add(args[0], monthOf(args[1]), args[2], args[3], args[4]);
+    }
+    const rolled = sums.rollUp(monthOf);
+    expect(rolled.rows().sort(compareAggregateKeys)).toEqual(byMonth.rows());
+    // The rolled-up sums take new (metric, dim) pairs of their own; the daily sums are unchanged.
+    const daily = sums.rows().sort(compareAggregateKeys);
+    rolled.add('kent', '2024-01-01', 'a.new.metric', 'x', 3);
+    expect(rolled.rows().filter((row) => row.metric === 'a.new.metric')).toEqual([
+      { forceId: 'kent', day: '2024-01-01', metric: 'a.new.metric', dim: 'x', value: 3 },
+    ]);
+    expect(sums.rows().sort(compareAggregateKeys)).toEqual(daily);
+  });
+
   it('tells the rows to set and to remove against stored rows, the same way on a second diff', () => {
     const sums = new AggregateSums();
     const row = (day: string, metric: string, dim: string, value: number): AggregateDelta => ({

@@ -84,9 +84,9 @@ class DaySums {
  */
 export class AggregateSums {
   /** metric → dim → column: a few thousand pairs at most (histogram dims), shared by every day. */
-  readonly #columns = new Map<string, Map<string, number>>();
+  #columns = new Map<string, Map<string, number>>();
   /** column → its (metric, dim). */
-  readonly #keys: { readonly metric: string; readonly dim: string }[] = [];
+  #keys: { readonly metric: string; readonly dim: string }[] = [];
   readonly #byForce = new Map<string, Map<string, DaySums>>();
   #diffs = 0;
   #last: DaySums | undefined;
@@ -123,7 +123,10 @@ export class AggregateSums {
   }
 
   add(forceId: string, day: string, metric: string, dim: string, value: number): void {
-    const column = this.#column(metric, dim);
+    this.#sumsOf(forceId, day).add(this.#column(metric, dim), value);
+  }
+
+  #sumsOf(forceId: string, day: string): DaySums {
     let sums = this.#last;
     if (sums === undefined || sums.day !== day || sums.forceId !== forceId) {
       let byDay = this.#byForce.get(forceId);
@@ -132,7 +135,30 @@ export class AggregateSums {
       if (sums === undefined) byDay.set(day, (sums = new DaySums(forceId, day)));
       this.#last = sums;
     }
-    sums.add(column, value);
+    return sums;
+  }
+
+  /**
+   * These sums added up by period, `periodOf(day)` naming each day's (a month's first day, say):
+   * replay's monthly sums of its daily ones. The new sums share these columns, so no (metric,
+   * dim) is looked up again (over the full benchmark's 940,000 daily rows, adding them up through
+   * `add` took about a second of replay's writing phase).
+   */
+  rollUp(periodOf: (day: string) => string): AggregateSums {
+    const rolled = new AggregateSums();
+    rolled.#columns = this.#columns;
+    rolled.#keys = this.#keys;
+    for (const [forceId, byDay] of this.#byForce)
+      for (const sums of byDay.values()) {
+        const into = rolled.#sumsOf(forceId, periodOf(sums.day));
+        const { columns, values } = sums;
+        for (let slot = 0; slot < columns.length; slot++) {
+          const column = columns[slot] ?? EMPTY;
+          const value = values[slot] ?? 0;
+          if (column !== EMPTY && value !== 0) into.add(column, value);
+        }
+      }
+    return rolled;
   }
 
   /** Calls `each` with every sum that is not 0, in no particular order. */

@@ -93,10 +93,9 @@ export function aggregateChanges(range: DayRange, stored: StoredAggregates, rebu
     if (month === undefined) monthStarts.set(day, (month = `${day.slice(0, 7)}-01`));
     return month;
   };
-  const monthly = new AggregateSums();
-  rebuilt.forEach((forceId, day, metric, dim, value) => {
+  const monthly = rebuilt.rollUp((day) => {
     if (!inRange(day)) throw new RangeError(`rebuilt aggregate of ${day} is outside the replayed days`);
-    monthly.add(forceId, monthOf(day), metric, dim, value);
+    return monthOf(day);
   });
   const storedInRange: AggregateDelta[] = [];
   for (const row of stored.daily)
