@@ -28,8 +28,11 @@ export async function* copyOutInSnapshot<R>(
     // A lock this connection waits for may be queued behind a request (a partition dropped) that
     // itself waits for the caller's transaction, which waits for this one: a deadlock PostgreSQL
     // cannot see, as its last edge is in this process. So a wait is bounded and fails the read.
+    // No JIT: these are scans with a few simple expressions per row, one plan per partition, and
+    // LLVM compiling them costs more than it saves (over the full benchmark's 43 partitions, 1.9 s
+    // of a replay shard's 3.6-3.9 s went to compiling 172 functions; `setTransactionJitOff`).
     await client.query(
-      `set local work_mem = '256MB'; set local max_parallel_workers_per_gather = 0; set local lock_timeout = '30s'`,
+      `set local work_mem = '256MB'; set local max_parallel_workers_per_gather = 0; set local lock_timeout = '30s'; set local jit = off`,
     );
     const stream = client.query(copyStreams.to(`copy (${query}) to stdout`));
     let carry: Buffer | undefined;

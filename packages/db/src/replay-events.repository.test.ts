@@ -1,5 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { copyOutInSnapshot } from './copy-out.ts';
 import { insertNewEvents, type NewEvent } from './events.repository.ts';
 import {
   beginReplay,
@@ -117,5 +119,21 @@ describe('copyEventsInEntityOrder', () => {
     for (let i = 1; i < 4; i++) expect(Math.abs(sizes[i]! / sizes[i - 1]! - 2)).toBeLessThan(1e-6);
     expect(replayShardHashes({ index: 0, count: 1 })).toEqual({ from: null, to: null });
     expect(() => replayShardHashes({ index: 4, count: 4 })).toThrow(RangeError);
+  });
+
+  it('runs without JIT compilation, in the replay transaction and on the COPY connections', async () => {
+    // Compiling every partition's plan with LLVM cost replay more than running it (issue 19).
+    const settings = await test.db.transaction().execute(async (trx) => {
+      await beginReplay(trx, { rebuildEntities: false });
+      const snapshot = await exportReplaySnapshot(trx);
+      const { rows } = await sql<{ jit: string }>`select current_setting('jit') as jit`.execute(trx);
+      const copied: (string | null)[] = [];
+      for await (const chunk of copyOutInSnapshot(test.db, snapshot, `select current_setting('jit')`, (field) =>
+        field(),
+      ))
+        copied.push(...chunk);
+      return { transaction: rows[0]?.jit, copy: copied };
+    });
+    expect(settings).toEqual({ transaction: 'off', copy: ['off'] });
   });
 });

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { copyOutInSnapshot } from './copy-out.ts';
 import type { Database, DbOrTransaction } from './database.ts';
 
-import { setTransactionWorkMem } from './transaction-settings.ts';
+import { setTransactionJitOff, setTransactionWorkMem } from './transaction-settings.ts';
 
 /** One stored event as replay folds it: in entity order. */
 export interface ReplayEventRow {
@@ -51,9 +51,10 @@ export async function countStoredEvents(db: DbOrTransaction): Promise<number> {
 /**
  * Opens a replay in `trx`: a SHARE lock on `events`, so ingest waits while replay runs and the
  * stored events are stable; enough sort memory to keep the entity-ordered scan off disk for
- * millions of events; and, when entities are rebuilt, the old entity state removed (entities
- * rebuilt from their events replace it entirely). How many events will be read is
- * `countStoredEvents`, asked once the first shard is being sorted (a scan of its own).
+ * millions of events; no JIT compilation (`setTransactionJitOff`); and, when entities are
+ * rebuilt, the old entity state removed (entities rebuilt from their events replace it
+ * entirely). How many events will be read is `countStoredEvents`, asked once the first shard is
+ * being sorted (a scan of its own).
  */
 export async function beginReplay(
   trx: Transaction<Database>,
@@ -61,6 +62,7 @@ export async function beginReplay(
 ): Promise<void> {
   await sql`lock table events in share mode`.execute(trx);
   await setTransactionWorkMem(trx, 256);
+  await setTransactionJitOff(trx);
   if (options.rebuildEntities) await trx.deleteFrom('entities').execute();
 }
 
