@@ -8,10 +8,12 @@ export interface AggregateDelta {
   readonly value: number;
 }
 
-/** What turns stored aggregate rows into wanted ones: rows to set, rows to remove. */
+/** What turns stored aggregate rows into wanted ones: rows to set, to add and to remove. */
 export interface AggregateRowChanges {
-  /** Rows whose value differs from the stored one, or that are not stored. */
+  /** Stored rows whose value differs (with the wanted value). */
   readonly set: readonly AggregateDelta[];
+  /** Wanted rows that are not stored. */
+  readonly added: readonly AggregateDelta[];
   /** Stored rows with no wanted row (their `value` is the stored one). */
   readonly removed: readonly AggregateDelta[];
 }

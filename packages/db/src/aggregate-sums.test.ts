@@ -77,7 +77,7 @@ describe('AggregateSums', () => {
     expect(sums.rows().sort(compareAggregateKeys)).toEqual(daily);
   });
 
-  it('tells the rows to set and to remove against stored rows, the same way on a second diff', () => {
+  it('tells the rows to set, to add and to remove against stored rows, the same way on a second diff', () => {
     const sums = new AggregateSums();
     const row = (day: string, metric: string, dim: string, value: number): AggregateDelta => ({
       forceId: 'kent',
@@ -100,14 +100,16 @@ describe('AggregateSums', () => {
       row('2024-01-01', 'unknown', '', 1), // no such column: removed
     ];
     const expected = {
-      set: [row('2024-01-01', 'calls', '101', 2), row('2024-01-03', 'waits', '', 7)],
+      set: [row('2024-01-01', 'calls', '101', 2)],
+      added: [row('2024-01-03', 'waits', '', 7)],
       removed: [stored[5]!, stored[3]!, stored[2]!, stored[4]!].sort(compareAggregateKeys),
     };
     expect(sums.changesFrom(stored)).toEqual(expected);
     // Marks of the first diff do not leak into the second.
     expect(sums.changesFrom(stored)).toEqual(expected);
     expect(sums.changesFrom([])).toEqual({
-      set: [
+      set: [],
+      added: [
         row('2024-01-01', 'calls', '101', 2),
         row('2024-01-01', 'calls', '999', 5),
         row('2024-01-03', 'waits', '', 7),

@@ -107,7 +107,8 @@ export function aggregateChanges(range: DayRange, stored: StoredAggregates, rebu
 /**
  * Replaces the daily aggregates of the given days (all forces) with `rows` (keys unique), and
  * brings the monthly sums of the months they touch to the sums of their daily rows: replay's
- * write side, for callers with the rows at hand.
+ * write side, for callers with the rows at hand (and, as `writeAggregateChanges` needs, nobody
+ * else writing aggregates meanwhile).
  */
 export async function replaceDailyAggregates(
   db: DbOrTransaction,
@@ -127,6 +128,12 @@ export async function replaceDailyAggregates(
  *
  * Why only changes (issue 19): a replay that agrees with live processing, the usual case, wrote
  * every aggregate row again, a third of its time; now it writes nothing.
+ *
+ * Rows not stored when the changes were computed (`added`) are inserted plainly, not upserted:
+ * the caller must keep other writers out until it commits. Replay does (`beginReplay`: the
+ * workers' writes wait for `events`, and other replays for its own lock). A first replay over the
+ * full benchmark's history adds 765,650 rows; PostgreSQL inserts them in 3.1 s from a table, 5.9 s
+ * as an upsert.
  */
 export async function writeAggregateChanges(
   db: DbOrTransaction,
@@ -156,6 +163,11 @@ export async function writeAggregateChanges(
         insert into ${sql.table(table)} (force_id, ${sql.ref(dayColumn)}, metric, dim, value)
         select * from ${jsonRecordset(tableChanges.set.slice(start, start + 50_000), columns)}
         on conflict (force_id, ${sql.ref(dayColumn)}, metric, dim) do update set value = excluded.value`.execute(db);
+    }
+    for (let start = 0; start < tableChanges.added.length; start += 50_000) {
+      await sql`
+        insert into ${sql.table(table)} (force_id, ${sql.ref(dayColumn)}, metric, dim, value)
+        select * from ${jsonRecordset(tableChanges.added.slice(start, start + 50_000), columns)}`.execute(db);
     }
   }
 }

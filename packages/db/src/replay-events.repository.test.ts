@@ -136,4 +136,33 @@ describe('copyEventsInEntityOrder', () => {
     });
     expect(settings).toEqual({ transaction: 'off', copy: ['off'] });
   });
+
+  it('lets one replay run at a time: a second waits for the first to commit', async () => {
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstBegun!: () => void;
+    const firstHasBegun = new Promise<void>((resolve) => (firstBegun = resolve));
+    const order: string[] = [];
+    const first = test.db.transaction().execute(async (trx) => {
+      await beginReplay(trx, { rebuildEntities: false });
+      firstBegun();
+      await firstMayCommit;
+      order.push('first commits');
+    });
+    await firstHasBegun;
+    const second = test.db.transaction().execute(async (trx) => {
+      await beginReplay(trx, { rebuildEntities: false });
+      order.push('second begun');
+    });
+    // The second is seen waiting for replay's lock before the first is let go.
+    for (;;) {
+      const { rows } = await sql<{ waiting: string }>`
+        select count(*) as waiting from pg_locks where locktype = 'advisory' and not granted
+          and pid in (select pid from pg_stat_activity where datname = current_database())`.execute(test.db);
+      if (Number(rows[0]?.waiting) > 0) break;
+    }
+    releaseFirst();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first commits', 'second begun']);
+  });
 });

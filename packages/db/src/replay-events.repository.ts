@@ -49,17 +49,21 @@ export async function countStoredEvents(db: DbOrTransaction): Promise<number> {
 }
 
 /**
- * Opens a replay in `trx`: a SHARE lock on `events`, so ingest waits while replay runs and the
- * stored events are stable; enough sort memory to keep the entity-ordered scan off disk for
- * millions of events; no JIT compilation (`setTransactionJitOff`); and, when entities are
- * rebuilt, the old entity state removed (entities rebuilt from their events replace it
- * entirely). How many events will be read is `countStoredEvents`, asked once the first shard is
- * being sorted (a scan of its own).
+ * Opens a replay in `trx`: replay's own lock, so replays run one at a time; a SHARE lock on
+ * `events`, so ingest waits while replay runs and the stored events are stable (the workers
+ * write aggregates only after storing events, so they wait too); enough sort memory to keep
+ * the entity-ordered scan off disk for millions of events; no JIT compilation
+ * (`setTransactionJitOff`); and, when entities are rebuilt, the old entity state removed
+ * (entities rebuilt from their events replace it entirely). How many events will be read is
+ * `countStoredEvents`, asked once the first shard is being sorted (a scan of its own).
  */
 export async function beginReplay(
   trx: Transaction<Database>,
   options: { readonly rebuildEntities: boolean },
 ): Promise<void> {
+  // One replay at a time: a second waits here for the first to commit, then sees what it wrote.
+  // Replay inserts the aggregate rows it found absent without an upsert (writeAggregateChanges).
+  await sql`select pg_advisory_xact_lock(hashtextextended('rollcall:replay', 0))`.execute(trx);
   await sql`lock table events in share mode`.execute(trx);
   await setTransactionWorkMem(trx, 256);
   await setTransactionJitOff(trx);
