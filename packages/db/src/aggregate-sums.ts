@@ -141,8 +141,7 @@ export class AggregateSums {
   /**
    * These sums added up by period, `periodOf(day)` naming each day's (a month's first day, say):
    * replay's monthly sums of its daily ones. The new sums share these columns, so no (metric,
-   * dim) is looked up again (over the full benchmark's 940,000 daily rows, adding them up through
-   * `add` took about a second of replay's writing phase).
+   * dim) is looked up again (764,000 daily rows: 26-54 ms, against 116-128 through `add`).
    */
   rollUp(periodOf: (day: string) => string): AggregateSums {
     const rolled = new AggregateSums();
@@ -193,8 +192,9 @@ export class AggregateSums {
   /**
    * What turns the `stored` rows (keys unique) into these sums: stored rows to set (a value that
    * differs), rows to add (not stored) and stored rows to remove (no sum, or a sum of 0), each in
-   * key order, the order concurrent writers lock rows in. Each stored row is looked up in these tables, which
-   * exist already (issue 19: building a map of the stored rows instead cost replay 2 µs a row).
+   * key order, the order concurrent writers lock rows in. Each stored row is looked up in these
+   * tables, which exist already (issue 19: building a map of the stored rows instead cost replay
+   * 2 µs a row).
    */
   changesFrom(stored: readonly AggregateDelta[]): AggregateRowChanges {
     const mark = ++this.#diffs;
