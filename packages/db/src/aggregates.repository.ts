@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { copyIntoTable } from './copy-in.ts';
 import { copyOutInSnapshot } from './copy-out.ts';
 import type { Database, DbOrTransaction } from './database.ts';
 import { jsonRecordset, type RecordsetColumn } from './json-recordset.ts';
@@ -129,17 +130,19 @@ export async function replaceDailyAggregates(
  * Why only changes (issue 19): a replay that agrees with live processing, the usual case, wrote
  * every aggregate row again, a third of its time; now it writes nothing.
  *
- * Rows not stored when the changes were computed (`added`) are inserted plainly, not upserted:
- * the caller must keep other writers out until it commits. Replay does (`beginReplay`: the
- * workers' writes wait for `events`, and other replays for its own lock). A first replay over the
- * full benchmark's history adds 765,650 rows; PostgreSQL inserts them in 3.1 s from a table, 5.9 s
- * as an upsert.
+ * Rows not stored when the changes were computed (`added`) are inserted plainly, not upserted,
+ * and by COPY (`copyIntoTable`): the caller must keep other writers out until it commits. Replay
+ * does (`beginReplay`: the workers' writes wait for `events`, and other replays for its own lock).
+ * A first replay over the full benchmark's history adds 765,650 rows; PostgreSQL inserts them in
+ * 3.1 s from a table, 5.9 s as an upsert. Outside a transaction, the writes get one of their own.
  */
 export async function writeAggregateChanges(
   db: DbOrTransaction,
   range: DayRange,
   changes: AggregateChanges,
 ): Promise<void> {
+  if (!db.isTransaction) return db.transaction().execute((trx) => writeAggregateChanges(trx, range, changes));
+  const trx = db as Transaction<Database>;
   for (const [table, dayColumn, tableChanges, days] of [
     ['daily_aggregates', 'day', changes.daily, range],
     ['monthly_aggregates', 'month', changes.monthly, wholeMonthsOf(range)],
@@ -147,7 +150,7 @@ export async function writeAggregateChanges(
     await sql`
       delete from ${sql.table(table)} where value = 0
         ${days.from === null ? sql`` : sql`and ${sql.ref(dayColumn)} >= ${days.from}::date`}
-        ${days.to === null ? sql`` : sql`and ${sql.ref(dayColumn)} <= ${days.to}::date`}`.execute(db);
+        ${days.to === null ? sql`` : sql`and ${sql.ref(dayColumn)} <= ${days.to}::date`}`.execute(trx);
     const columns = aggregateColumns(dayColumn);
     // The key of a row: every column but its value.
     const keyColumns = columns.slice(0, 4);
@@ -156,19 +159,15 @@ export async function writeAggregateChanges(
         delete from ${sql.table(table)} d
         using ${jsonRecordset(tableChanges.removed.slice(start, start + 50_000), keyColumns)}
         where d.force_id = t.force_id and d.${sql.ref(dayColumn)} = t.${sql.ref(dayColumn)}
-          and d.metric = t.metric and d.dim = t.dim`.execute(db);
+          and d.metric = t.metric and d.dim = t.dim`.execute(trx);
     }
     for (let start = 0; start < tableChanges.set.length; start += 50_000) {
       await sql`
         insert into ${sql.table(table)} (force_id, ${sql.ref(dayColumn)}, metric, dim, value)
         select * from ${jsonRecordset(tableChanges.set.slice(start, start + 50_000), columns)}
-        on conflict (force_id, ${sql.ref(dayColumn)}, metric, dim) do update set value = excluded.value`.execute(db);
+        on conflict (force_id, ${sql.ref(dayColumn)}, metric, dim) do update set value = excluded.value`.execute(trx);
     }
-    for (let start = 0; start < tableChanges.added.length; start += 50_000) {
-      await sql`
-        insert into ${sql.table(table)} (force_id, ${sql.ref(dayColumn)}, metric, dim, value)
-        select * from ${jsonRecordset(tableChanges.added.slice(start, start + 50_000), columns)}`.execute(db);
-    }
+    await copyIntoTable(trx, table, columns, tableChanges.added);
   }
 }
 

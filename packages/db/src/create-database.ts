@@ -26,6 +26,14 @@ export interface CreateDatabaseOptions {
 /** How each database made by `createDatabase` connects, for connections of its own outside the pool. */
 const clientConfigs = new WeakMap<Kysely<Database>, pg.ClientConfig>();
 
+/**
+ * Every pooled connection of every database made here, by its backend's process id: Kysely hands
+ * a transaction one pooled connection but no way to reach it, and `COPY ... FROM STDIN` needs the
+ * pg client itself (`copyIntoTable`). A process id is unique on one server; two servers may reuse
+ * one, which `pooledClientOf` refuses to guess between.
+ */
+const pooledClients = new Map<number, Set<pg.Client>>();
+
 export function createDatabase(connectionString: string, options: CreateDatabaseOptions = {}): Kysely<Database> {
   const clientConfig: pg.ClientConfig = {
     connectionString,
@@ -54,10 +62,18 @@ export function createDatabase(connectionString: string, options: CreateDatabase
   pool.on('acquire', (client) => checkedOut.add(client));
   pool.on('release', (_error, client) => checkedOut.delete(client));
   pool.on('connect', (client) => {
+    const processId = processIdOf(client);
+    if (processId !== undefined) pooledClients.set(processId, (pooledClients.get(processId) ?? new Set()).add(client));
     client.on('error', (error) => {
       // An idle client's error reaches the pool's listener above.
       if (checkedOut.has(client)) report(client, error);
     });
+  });
+  pool.on('remove', (client) => {
+    const processId = processIdOf(client);
+    const sharing = processId === undefined ? undefined : pooledClients.get(processId);
+    sharing?.delete(client);
+    if (processId !== undefined && sharing?.size === 0) pooledClients.delete(processId);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   clientConfigs.set(db, clientConfig);
@@ -77,6 +93,20 @@ export async function connectOutsidePool(db: Kysely<Database>): Promise<pg.Clien
   client.on('error', () => undefined);
   await client.connect();
   return client;
+}
+
+/** The backend's process id, which pg keeps from the server's greeting (not in its typings; Kysely reads it too). */
+const processIdOf = (client: pg.Client): number | undefined => (client as pg.Client & { processID?: number }).processID;
+
+/**
+ * The pg client of the pooled connection whose backend is `processId` (`pg_backend_pid()` asked
+ * through it), for a protocol Kysely does not speak inside its transaction. Undefined when no
+ * pooled connection, or more than one (of two servers), has that id.
+ */
+export function pooledClientOf(processId: number): pg.Client | undefined {
+  const sharing = pooledClients.get(processId);
+  if (sharing?.size !== 1) return undefined;
+  return sharing.values().next().value;
 }
 
 /** Creates the database named in `connectionString` if it does not exist (for `migrate` and the demo). */

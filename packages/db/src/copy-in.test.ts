@@ -1,0 +1,109 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../test/index.ts';
+import { copyField, copyIntoTable } from './copy-in.ts';
+import { pooledClientOf } from './create-database.ts';
+import type { Database } from './database.ts';
+import type { RecordsetColumn } from './json-recordset.ts';
+
+let test: TestDatabase;
+beforeAll(async () => {
+  test = await createTestDatabase();
+  await sql`create table copied (id integer primary key, label text, note text)`.execute(test.db);
+});
+afterAll(async () => {
+  await test.destroy();
+});
+
+interface Row {
+  id: number;
+  label: string;
+  note: string | null;
+}
+const COLUMNS: readonly RecordsetColumn<Row>[] = [
+  ['id', 'integer', (row) => row.id],
+  ['label', 'text', (row) => row.label],
+  ['note', 'text', (row) => row.note],
+];
+// Every character COPY's text format treats specially, at the start, middle and end of a field.
+const AWKWARD: Row[] = [
+  { id: 1, label: 'plain', note: null },
+  { id: 2, label: 'tab\there', note: '\\N' },
+  { id: 3, label: 'line\nbreak\r\n', note: '\\' },
+  { id: 4, label: '\\t is not a tab', note: '' },
+  { id: 5, label: 'N', note: '\t\n\\\r' },
+];
+const stored = async (db: Kysely<Database>) =>
+  (await sql<Row>`select id, label, note from copied order by id`.execute(db)).rows;
+
+describe('copyIntoTable', () => {
+  it('stores every field exactly as given, nulls as nulls, in the caller transaction', async () => {
+    const many = Array.from({ length: 12_345 }, (_, index) => ({ id: 100 + index, label: `row ${index}`, note: null }));
+    await test.db.transaction().execute(async (trx) => {
+      await copyIntoTable(trx, 'copied', COLUMNS, [...AWKWARD, ...many]);
+      // Seen inside the transaction before it commits: the rows went through its own connection.
+      expect((await stored(trx as unknown as Kysely<Database>)).length).toBe(AWKWARD.length + many.length);
+    });
+    const rows = await stored(test.db);
+    expect(rows.slice(0, AWKWARD.length)).toEqual(AWKWARD);
+    expect(rows.slice(AWKWARD.length)).toEqual(many);
+    await sql`truncate copied`.execute(test.db);
+  });
+
+  it('rolls back with the transaction, and a duplicate key fails the whole statement', async () => {
+    await expect(
+      test.db.transaction().execute(async (trx) => {
+        await copyIntoTable(trx, 'copied', COLUMNS, AWKWARD);
+        throw new Error('caller gives up');
+      }),
+    ).rejects.toThrow('caller gives up');
+    expect(await stored(test.db)).toEqual([]);
+    await expect(
+      test.db.transaction().execute((trx) => copyIntoTable(trx, 'copied', COLUMNS, [...AWKWARD, AWKWARD[0] as Row])),
+    ).rejects.toThrow(/duplicate key value violates unique constraint/);
+    expect(await stored(test.db)).toEqual([]);
+  });
+
+  it('finds the pooled connection of a transaction by its backend process id', async () => {
+    await test.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+      const client = pooledClientOf(rows[0]?.pid ?? 0);
+      expect(client).toBeDefined();
+      // The client found is in the same transaction: it sees what the transaction has not committed.
+      await sql`insert into copied (id, label) values (9, 'uncommitted')`.execute(trx);
+      const seen = await client?.query('select label from copied where id = 9');
+      expect(seen?.rows).toEqual([{ label: 'uncommitted' }]);
+      await sql`delete from copied`.execute(trx);
+    });
+    expect(pooledClientOf(-1)).toBeUndefined();
+  });
+
+  it('falls back to a recordset insert on a database not made by createDatabase, with the same rows', async () => {
+    const pool = new pg.Pool({ connectionString: test.url, max: 1 });
+    const foreign = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await foreign.transaction().execute((trx) => copyIntoTable(trx, 'copied', COLUMNS, AWKWARD));
+      expect(await stored(test.db)).toEqual(AWKWARD);
+    } finally {
+      await foreign.destroy();
+      await sql`truncate copied`.execute(test.db);
+    }
+  });
+
+  it('refuses a table or column name it would have to quote', async () => {
+    await expect(
+      test.db.transaction().execute((trx) => copyIntoTable(trx, 'copied; drop table copied', COLUMNS, AWKWARD)),
+    ).rejects.toThrow(RangeError);
+  });
+});
+
+describe('copyField', () => {
+  it('escapes the characters that end or escape a field, and writes null as \\N', () => {
+    expect(copyField(null)).toBe('\\N');
+    expect(copyField('\\N')).toBe('\\\\N');
+    expect(copyField('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');
+    expect(copyField(42)).toBe('42');
+    expect(copyField('2024-03-01')).toBe('2024-03-01');
+  });
+});
