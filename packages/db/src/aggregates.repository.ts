@@ -161,11 +161,20 @@ export async function writeAggregateChanges(
         where d.force_id = t.force_id and d.${sql.ref(dayColumn)} = t.${sql.ref(dayColumn)}
           and d.metric = t.metric and d.dim = t.dim`.execute(trx);
     }
-    for (let start = 0; start < tableChanges.set.length; start += 50_000) {
+    if (tableChanges.set.length > 0) {
+      // Through a temporary table filled by COPY, not JSON parameters: a replay after an
+      // interpreter changed may set most rows of a measure (every one of 178,858 daily rows set:
+      // the writing phase 3.4-3.7 s from parameters of 50,000, 2.4-2.7 s so; the upsert itself
+      // is 1.5 s of it, and an `update ... from` the staged rows measured no faster).
+      const staged = `${table}_set`;
+      await sql`create temporary table ${sql.table(staged)}
+        (force_id text, ${sql.ref(dayColumn)} date, metric text, dim text, value bigint) on commit drop`.execute(trx);
+      await copyIntoTable(trx, staged, columns, tableChanges.set);
       await sql`
         insert into ${sql.table(table)} (force_id, ${sql.ref(dayColumn)}, metric, dim, value)
-        select * from ${jsonRecordset(tableChanges.set.slice(start, start + 50_000), columns)}
+        select * from ${sql.table(staged)}
         on conflict (force_id, ${sql.ref(dayColumn)}, metric, dim) do update set value = excluded.value`.execute(trx);
+      await sql`drop table ${sql.table(staged)}`.execute(trx);
     }
     await copyIntoTable(trx, table, columns, tableChanges.added);
   }
