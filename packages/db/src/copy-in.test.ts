@@ -1,9 +1,10 @@
+import { once } from 'node:events';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import { copyField, copyIntoTable } from './copy-in.ts';
-import { pooledClientOf } from './create-database.ts';
+import { createDatabase, pooledClientOf } from './create-database.ts';
 import type { Database } from './database.ts';
 import type { RecordsetColumn } from './json-recordset.ts';
 
@@ -77,6 +78,18 @@ describe('copyIntoTable', () => {
       await sql`delete from copied`.execute(trx);
     });
     expect(pooledClientOf(-1)).toBeUndefined();
+  });
+
+  it('forgets a pool client once the pool ends', async () => {
+    const other = createDatabase(test.url, { maxConnections: 1 });
+    const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(other);
+    const pid = rows[0]?.pid ?? 0;
+    const client = pooledClientOf(pid);
+    if (client === undefined) throw new Error(`no pooled client with process id ${pid}`);
+    const ended = once(client, 'end');
+    await other.destroy();
+    await ended;
+    expect(pooledClientOf(pid)).toBeUndefined();
   });
 
   it('falls back to a recordset insert on a database not made by createDatabase, with the same rows', async () => {

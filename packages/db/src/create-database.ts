@@ -27,10 +27,10 @@ export interface CreateDatabaseOptions {
 const clientConfigs = new WeakMap<Kysely<Database>, pg.ClientConfig>();
 
 /**
- * Every pooled connection of every database made here, by its backend's process id: Kysely hands
- * a transaction one pooled connection but no way to reach it, and `COPY ... FROM STDIN` needs the
- * pg client itself (`copyIntoTable`). A process id is unique on one server; two servers may reuse
- * one, which `pooledClientOf` refuses to guess between.
+ * Every open pooled connection of every database made here, by its backend's process id: Kysely
+ * hands a transaction one pooled connection but no way to reach it, and `COPY ... FROM STDIN` needs
+ * the pg client itself (`copyIntoTable`). A process id is unique on one server; two servers may
+ * reuse one, which `pooledClientOf` refuses to guess between.
  */
 const pooledClients = new Map<number, Set<pg.Client>>();
 
@@ -63,17 +63,19 @@ export function createDatabase(connectionString: string, options: CreateDatabase
   pool.on('release', (_error, client) => checkedOut.delete(client));
   pool.on('connect', (client) => {
     const processId = processIdOf(client);
-    if (processId !== undefined) pooledClients.set(processId, (pooledClients.get(processId) ?? new Set()).add(client));
+    if (processId !== undefined) {
+      pooledClients.set(processId, (pooledClients.get(processId) ?? new Set()).add(client));
+      // Its connection closed, however (the pool ending or discarding it, the server gone).
+      client.once('end', () => {
+        const sharing = pooledClients.get(processId);
+        sharing?.delete(client);
+        if (sharing?.size === 0) pooledClients.delete(processId);
+      });
+    }
     client.on('error', (error) => {
       // An idle client's error reaches the pool's listener above.
       if (checkedOut.has(client)) report(client, error);
     });
-  });
-  pool.on('remove', (client) => {
-    const processId = processIdOf(client);
-    const sharing = processId === undefined ? undefined : pooledClients.get(processId);
-    sharing?.delete(client);
-    if (processId !== undefined && sharing?.size === 0) pooledClients.delete(processId);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   clientConfigs.set(db, clientConfig);
