@@ -43,6 +43,27 @@ describe('createProgressReporter', () => {
     ]);
   });
 
+  it('takes a corrected total, off a terminal and on one', () => {
+    const { log, lines } = keptLog();
+    const progress = createProgressReporter(capturedIo({}), log, { label: 'replay events', total: 90, unit: 'events' });
+    progress.setTotal(120);
+    progress.update(120);
+    expect(lines).toEqual([{ task: 'replay events', done: 120, total: 120, unit: 'events', msg: 'progress' }]);
+
+    const io = capturedIo({});
+    Object.assign(io.stderr, { isTTY: true, columns: 120 });
+    const bar = createProgressReporter(io, log, { label: 'replay events', total: 4, unit: 'events' });
+    bar.update(4);
+    bar.setTotal(8);
+    bar.update(6);
+    bar.stop();
+    const frames = io
+      .output()
+      .stderr.split('\x1B[1G')
+      .map((frame) => frame.replace(/\x1B(\[[0-9;?]*[A-Za-z]|[78])/g, '').trim());
+    expect(frames.filter(Boolean).at(-1)).toMatch(/ 75% \| 6\/8 events/);
+  });
+
   it('on a terminal, draws a bar on stderr and logs nothing', () => {
     const { log, lines } = keptLog();
     const io = capturedIo({});

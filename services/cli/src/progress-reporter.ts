@@ -4,6 +4,8 @@ import type { CommandIo } from './command-line.ts';
 
 export interface ProgressReporter {
   update(done: number, detail?: Record<string, string | number>): void;
+  /** The total changed (it was an estimate: replay's starts as PostgreSQL's). */
+  setTotal(total: number): void;
   stop(): void;
 }
 
@@ -35,28 +37,37 @@ export function createProgressReporter(io: CommandIo, log: Logger, options: Prog
       },
       cliProgress.Presets.shades_classic,
     );
-    bar.start(Math.max(1, options.total), 0, { detail: '' });
+    let total = Math.max(1, options.total);
+    bar.start(total, 0, { detail: '' });
     return {
       update: (done, detail) =>
-        bar.update(Math.min(done, Math.max(1, options.total)), {
+        bar.update(Math.min(done, total), {
           detail: detail
             ? Object.entries(detail)
                 .map(([key, value]) => `${key} ${value}`)
                 .join(', ')
             : '',
         }),
+      setTotal: (next) => {
+        total = Math.max(1, next);
+        bar.setTotal(total);
+      },
       stop: () => bar.stop(),
     };
   }
   const every = options.logEveryMs ?? 5_000;
   const clock = options.now ?? Date.now;
   let last = Number.NEGATIVE_INFINITY;
+  let total = options.total;
   return {
     update: (done, detail) => {
       const now = clock();
-      if (now - last < every && done < options.total) return;
+      if (now - last < every && done < total) return;
       last = now;
-      log.info({ task: options.label, done, total: options.total, unit: options.unit, ...detail }, 'progress');
+      log.info({ task: options.label, done, total, unit: options.unit, ...detail }, 'progress');
+    },
+    setTotal: (next) => {
+      total = next;
     },
     stop: () => undefined,
   };

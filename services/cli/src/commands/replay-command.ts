@@ -35,9 +35,11 @@ export async function replayCommand(args: readonly string[], io: CommandIo): Pro
     throw new UsageError('replay: --to is before --from');
   const { config, log } = commandSetup(io, 'replay');
   const result = await withServiceContext(config, log, async (context) => {
-    // The reporter starts at replay's first progress, which carries the total: counting the
-    // events here as well cost a second scan of them (about 0.3 s per million, issue 19).
+    // The reporter starts at replay's first progress, which carries the total: PostgreSQL's
+    // estimate while reading (counting the events cost a scan of them all, issue 19), the events
+    // read once done, so the last line says exactly how many.
     let progress: ReturnType<typeof createProgressReporter> | undefined;
+    let shownTotal: number | undefined;
     try {
       return await replayAggregates(context.db, context.calendar, {
         from: values.from ?? null,
@@ -45,6 +47,8 @@ export async function replayCommand(args: readonly string[], io: CommandIo): Pro
         entities: values.entities === true,
         onProgress: (done, total) => {
           progress ??= createProgressReporter(io, log, { label: 'replay events', total, unit: 'events' });
+          if (shownTotal !== undefined && total !== shownTotal) progress.setTotal(total);
+          shownTotal = total;
           progress.update(done);
         },
       });
