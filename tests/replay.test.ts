@@ -143,4 +143,24 @@ describe('rollcall replay', () => {
     expect((await replayAggregates(harness.db, calendar, { entities: true })).changedRows).toBe(0);
     expect(await readDerivedState(harness.db)).toEqual(live);
   });
+
+  it("counts each event under its type's feed, and refuses a stored type the contract does not have", async () => {
+    const live = await readDerivedState(harness.db);
+    // The feed is not read but taken from the type: the rebuilt feed stats are live's, feed by feed.
+    expect((await replayAggregates(harness.db, calendar)).changedRows).toBe(0);
+    expect((await readDerivedState(harness.db)).feedStats).toEqual(live.feedStats);
+    expect(new Set(live.feedStats.map((row) => row.feed))).toEqual(new Set(FEEDS));
+
+    await sql`insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, envelope, payload)
+      values ('call-handling', 'retired-1', 'call.teleported', 'avon-and-somerset', '2024-01-10T12:00:00Z', 'call',
+              'c-retired', '{}', '{}')`.execute(harness.db);
+    try {
+      await expect(replayAggregates(harness.db, calendar)).rejects.toThrow(
+        'stored event retired-1 has type call.teleported, which no feed of the contract has',
+      );
+      expect(await readDerivedState(harness.db)).toEqual(live);
+    } finally {
+      await sql`delete from events where event_id = 'retired-1'`.execute(harness.db);
+    }
+  });
 });

@@ -83,7 +83,6 @@ describe('copyEventsInEntityOrder', () => {
       force_id: 'avon-and-somerset',
       entity_kind: 'call',
       entity_id: `c-${(5 * 37) % 60}`,
-      feed: 'call-handling',
       payload: { note: AWKWARD, padding: 'x'.repeat(2_000), n: 5 },
     });
     expect(rows.find((r) => r.event_id === 'no-payload')?.payload).toBeNull();

@@ -14,7 +14,6 @@ export interface ReplayEventRow {
   readonly force_id: string;
   readonly entity_kind: string;
   readonly entity_id: string;
-  readonly feed: string;
   readonly payload: Record<string, unknown>;
 }
 
@@ -121,8 +120,10 @@ export async function* copyEventsInEntityOrder(
     snapshot,
     // The instant in whole milliseconds through date_part's float (exact after rounding: stored
     // instants are whole milliseconds), not extract's numeric: a third of the scan's cost less.
+    // No `feed`: it is the type's (`feedOfEventType`), and every column sorted along costs the
+    // sort (the largest shard of the full bench without it: 5.8-5.9 s against 6.4-6.6 in psql).
     `select event_id, type, (date_part('epoch', occurred_at) * 1000)::bigint, force_id,
-       entity_kind, entity_id, feed, payload
+       entity_kind, entity_id, payload
      from events ${where}
      order by hashtext(entity_id), entity_id, entity_kind, force_id`,
     (field) => {
@@ -132,7 +133,6 @@ export async function* copyEventsInEntityOrder(
       const force_id = field();
       const entity_kind = field();
       const entity_id = field();
-      const feed = field();
       const payload = field();
       // An event without a payload: null.
       return {
@@ -142,7 +142,6 @@ export async function* copyEventsInEntityOrder(
         force_id,
         entity_kind,
         entity_id,
-        feed,
         payload: payload === null ? null : JSON.parse(payload),
       } as ReplayEventRow;
     },

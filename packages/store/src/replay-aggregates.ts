@@ -22,7 +22,7 @@ import {
   type StaleMark,
   upsertEntities,
 } from '@rollcall/db';
-import type { EventType } from '@rollcall/contract';
+import { type EventType, type Feed, feedOfEventType } from '@rollcall/contract';
 import { type EntityKind, type Fact, compareFacts, interpretEntity, isEntityKind } from '@rollcall/lifecycles';
 
 export interface ReplayOptions {
@@ -167,6 +167,10 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
     // Shards hold disjoint entities, each shard's events in entity order: the fold has its entity in hand.
     const foldShard = async (shard: AsyncIterable<ReplayEventRow[]>) => {
       let current: { forceId: string; kind: EntityKind; entityId: string; facts: Fact[] } | undefined;
+      // The feed is the type's, not read (a column less for PostgreSQL to sort); an entity's
+      // events mostly share a type, so the last one's feed first.
+      let lastType = '';
+      let lastFeed: Feed = 'call-handling';
       for await (const rows of shard) {
         if (failed) return; // another read failed: stop reading (the connection is ended)
         if (firstEventsAt === undefined) {
@@ -188,7 +192,14 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
           }
           // The London day is computed here, not in SQL, so that it is the very calendar live processing used.
           current.facts.push({ id: row.event_id, type: row.type as EventType, at: row.at, p: row.payload });
-          countFeedDay(row.force_id, row.feed, row.at);
+          if (row.type !== lastType) {
+            const feed = feedOfEventType(row.type);
+            if (feed === undefined)
+              throw new Error(`stored event ${row.event_id} has type ${row.type}, which no feed of the contract has`);
+            lastType = row.type;
+            lastFeed = feed;
+          }
+          countFeedDay(row.force_id, lastFeed, row.at);
         }
         events += rows.length;
         options.onProgress?.(events, Math.max(events, total));

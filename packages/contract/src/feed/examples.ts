@@ -1,5 +1,5 @@
 import type { Feed } from './envelope.ts';
-import type { EventOfType, EventType } from './feed-event.ts';
+import { type EventOfType, type EventType, feedOfEventType } from './feed-event.ts';
 
 /**
  * One valid payload per event type, the smallest that satisfies the contract. Tests across the
@@ -43,20 +43,9 @@ export const EXAMPLE_PAYLOADS: { readonly [T in EventType]: EventOfType<T>['payl
   'stop-search.grounds-reviewed': { recordId: 's-1', reasonableGroundsRecorded: true },
 };
 
-const FEED_OF_PREFIX: Record<string, Feed> = {
-  call: 'call-handling',
-  incident: 'call-handling',
-  wanted: 'wanted-persons',
-  dvpn: 'dvpo',
-  dvpo: 'dvpo',
-  protection: 'dvpo',
-  'domestic-abuse': 'dvpo',
-  'stop-search': 'stop-search',
-};
-
 /** The feed an event type belongs to. */
 export function feedOfType(type: EventType): Feed {
-  const feed = FEED_OF_PREFIX[type.slice(0, type.indexOf('.'))];
+  const feed = feedOfEventType(type);
   if (feed === undefined) throw new Error(`no feed for event type ${type}`);
   return feed;
 }

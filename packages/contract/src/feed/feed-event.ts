@@ -32,6 +32,19 @@ export function eventTypesOf(feed: Feed): string[] {
   return Object.keys(EVENTS_BY_FEED[feed]);
 }
 
+const FEED_OF_EVENT_TYPE: ReadonlyMap<string, Feed> = new Map(
+  Object.entries(EVENTS_BY_FEED).flatMap(([feed, events]) => Object.keys(events).map((type) => [type, feed as Feed])),
+);
+
+/**
+ * The feed an event type belongs to (each type belongs to exactly one), or undefined for a type
+ * the contract does not have. A stored event's feed is always its type's: storage decodes each
+ * event against its batch's feed and refuses a type of another.
+ */
+export function feedOfEventType(type: string): Feed | undefined {
+  return FEED_OF_EVENT_TYPE.get(type);
+}
+
 export function isEventTypeOf(feed: Feed, type: string): type is EventType {
   return Object.hasOwn(EVENTS_BY_FEED[feed], type);
 }
