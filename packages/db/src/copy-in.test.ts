@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import { copyField, copyIntoTable } from './copy-in.ts';
-import { createDatabase, pooledClientOf } from './create-database.ts';
+import { type BackendIdentity, createDatabase, pooledClientOf } from './create-database.ts';
 import type { Database } from './database.ts';
 import type { RecordsetColumn } from './json-recordset.ts';
 
@@ -66,30 +66,38 @@ describe('copyIntoTable', () => {
     expect(await stored(test.db)).toEqual([]);
   });
 
-  it('finds the pooled connection of a transaction by its backend process id', async () => {
+  it('finds the pooled connection of a transaction by its backend process id, database and port', async () => {
     await test.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
-      const client = pooledClientOf(rows[0]?.pid ?? 0);
+      const { rows } = await sql<BackendIdentity>`select pg_backend_pid() as "processId",
+        current_database() as database, inet_server_port() as port`.execute(trx);
+      const backend = rows[0];
+      if (backend === undefined) throw new Error('no backend identity');
+      const client = pooledClientOf(backend);
       expect(client).toBeDefined();
+      // The same process id on another database or port (another server's) is not this connection.
+      expect(pooledClientOf({ ...backend, database: `${backend.database}_elsewhere` })).toBeUndefined();
+      expect(pooledClientOf({ ...backend, port: (backend.port ?? 5432) + 1 })).toBeUndefined();
+      expect(pooledClientOf({ ...backend, port: null })).toBe(client);
       // The client found is in the same transaction: it sees what the transaction has not committed.
       await sql`insert into copied (id, label) values (9, 'uncommitted')`.execute(trx);
       const seen = await client?.query('select label from copied where id = 9');
       expect(seen?.rows).toEqual([{ label: 'uncommitted' }]);
       await sql`delete from copied`.execute(trx);
     });
-    expect(pooledClientOf(-1)).toBeUndefined();
+    expect(pooledClientOf({ processId: -1, database: 'postgres', port: null })).toBeUndefined();
   });
 
   it('forgets a pool client once the pool ends', async () => {
     const other = createDatabase(test.url, { maxConnections: 1 });
-    const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(other);
-    const pid = rows[0]?.pid ?? 0;
-    const client = pooledClientOf(pid);
-    if (client === undefined) throw new Error(`no pooled client with process id ${pid}`);
+    const { rows } = await sql<BackendIdentity>`select pg_backend_pid() as "processId",
+      current_database() as database, inet_server_port() as port`.execute(other);
+    const backend = rows[0];
+    const client = backend === undefined ? undefined : pooledClientOf(backend);
+    if (backend === undefined || client === undefined) throw new Error('no pooled client for the backend');
     const ended = once(client, 'end');
     await other.destroy();
     await ended;
-    expect(pooledClientOf(pid)).toBeUndefined();
+    expect(pooledClientOf(backend)).toBeUndefined();
   });
 
   it('falls back to a recordset insert on a database not made by createDatabase, with the same rows', async () => {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql, type Transaction } from 'kysely';
 import copyStreams from 'pg-copy-streams';
-import { pooledClientOf } from './create-database.ts';
+import { type BackendIdentity, pooledClientOf } from './create-database.ts';
 import type { Database } from './database.ts';
 import { jsonRecordset, type RecordsetColumn } from './json-recordset.ts';
 
@@ -18,8 +18,8 @@ const ROWS_PER_PIECE = 5_000;
  * `json_to_recordset` parameters PostgreSQL took 7.2 µs per row (psql, 178,858 daily rows, the
  * JSON lexed twice) and this process about 3 more to build the JSON; by COPY 3.5.
  *
- * Kysely does not speak COPY, so the connection's pg client is found by its backend's process id
- * (`pooledClientOf`). When it cannot be (a database not made by `createDatabase`), the rows go in
+ * Kysely does not speak COPY, so the connection's pg client is found by its backend's process id,
+ * database and port (`pooledClientOf`). When it cannot be (a database not made by `createDatabase`), the rows go in
  * by one `json_to_recordset` insert per 50,000 instead: the same rows, slower.
  */
 export async function copyIntoTable<R>(
@@ -33,8 +33,9 @@ export async function copyIntoTable<R>(
     throw new RangeError(
       `copyIntoTable: ${table} (${columns.map(([name]) => name).join(', ')}) is not a plain identifier`,
     );
-  const { rows: found } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
-  const client = found[0] === undefined ? undefined : pooledClientOf(found[0].pid);
+  const { rows: found } = await sql<BackendIdentity>`select pg_backend_pid() as "processId",
+    current_database() as database, inet_server_port() as port`.execute(trx);
+  const client = found[0] === undefined ? undefined : pooledClientOf(found[0]);
   if (client === undefined) {
     for (let start = 0; start < rows.length; start += 50_000)
       await sql`insert into ${sql.table(table)} (${sql.join(columns.map(([name]) => sql.ref(name)))})

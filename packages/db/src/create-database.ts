@@ -100,15 +100,28 @@ export async function connectOutsidePool(db: Kysely<Database>): Promise<pg.Clien
 /** The backend's process id, which pg keeps from the server's greeting (not in its typings; Kysely reads it too). */
 const processIdOf = (client: pg.Client): number | undefined => (client as pg.Client & { processID?: number }).processID;
 
+/** Who a connection is, as its own backend says (`select pg_backend_pid(), current_database(), inet_server_port()`). */
+export interface BackendIdentity {
+  readonly processId: number;
+  readonly database: string;
+  /** Null over a Unix socket. */
+  readonly port: number | null;
+}
+
 /**
- * The pg client of the pooled connection whose backend is `processId` (`pg_backend_pid()` asked
- * through it), for a protocol Kysely does not speak inside its transaction. Undefined when no
- * pooled connection, or more than one (of two servers), has that id.
+ * The pg client of the pooled connection whose backend is `backend` (asked through that
+ * connection), for a protocol Kysely does not speak inside its transaction. Undefined when no
+ * pooled connection, or more than one (of two servers), has that process id, or when the one that
+ * has it is connected to another database or port: a connection of a pool not made here (whose
+ * clients are not registered) may share a process id with a registered client of another server.
  */
-export function pooledClientOf(processId: number): pg.Client | undefined {
-  const sharing = pooledClients.get(processId);
+export function pooledClientOf(backend: BackendIdentity): pg.Client | undefined {
+  const sharing = pooledClients.get(backend.processId);
   if (sharing?.size !== 1) return undefined;
-  return sharing.values().next().value;
+  const client: pg.Client | undefined = sharing.values().next().value;
+  if (client === undefined || client.database !== backend.database) return undefined;
+  if (backend.port !== null && client.port !== backend.port) return undefined;
+  return client;
 }
 
 /** Creates the database named in `connectionString` if it does not exist (for `migrate` and the demo). */
