@@ -39,7 +39,6 @@ export async function replayCommand(args: readonly string[], io: CommandIo): Pro
     // estimate while reading (counting the events cost a scan of them all, issue 19), the events
     // read once done, so the last line says exactly how many.
     let progress: ReturnType<typeof createProgressReporter> | undefined;
-    let shownTotal: number | undefined;
     try {
       return await replayAggregates(context.db, context.calendar, {
         from: values.from ?? null,
@@ -47,8 +46,7 @@ export async function replayCommand(args: readonly string[], io: CommandIo): Pro
         entities: values.entities === true,
         onProgress: (done, total) => {
           progress ??= createProgressReporter(io, log, { label: 'replay events', total, unit: 'events' });
-          if (shownTotal !== undefined && total !== shownTotal) progress.setTotal(total);
-          shownTotal = total;
+          progress.setTotal(total);
           progress.update(done);
         },
       });
