@@ -258,7 +258,7 @@ describe('order independence through the queues, workers and database', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 2 ** 31 - 1 }),
-        fc.integer({ min: 7, max: 1_000 }), // up to four parts per job
+        fc.integer({ min: 7, max: 1_000 }), // from many jobs per transaction to one job per transaction
         fc.double({ min: 0, max: 0.3, noNaN: true }),
         fc.double({ min: 0, max: 0.1, noNaN: true }),
         async (seed, batchSize, delayedShare, duplicateShare) => {

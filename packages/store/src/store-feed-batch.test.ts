@@ -285,9 +285,9 @@ describe('storeFeedBatch', () => {
   });
 });
 
-/** Two thousand valid calls, enough for four parts, plus two inputs rejected by validation. */
+/** Four thousand valid calls, enough for four parts, plus two inputs rejected by validation. */
 const bigBatch = (prefix: string) => [
-  ...Array.from({ length: 2_000 }, (_, i) =>
+  ...Array.from({ length: 4_000 }, (_, i) =>
     presented(`${prefix}${i}`, `2022-03-01T10:${String(i % 60).padStart(2, '0')}:00Z`),
   ),
   { junk: 1 },
@@ -295,7 +295,7 @@ const bigBatch = (prefix: string) => [
 ];
 /** The call of `bigBatch` stored in the part of that index (parts are dealt by entity shard). */
 const callInPart = (prefix: string, part: number) => {
-  for (let i = 0; i < 2_000; i++)
+  for (let i = 0; i < 4_000; i++)
     if (shardOf('avon-and-somerset', 'call', `${prefix}${i}`) % 4 === part) return `${prefix}${i}`;
   throw new Error('no call in that part');
 };
@@ -322,9 +322,9 @@ describe('redelivered jobs', () => {
       jobKey: 'feed.call-handling:1:1',
       startAt: 3,
     });
-    expect(outcome).toEqual({ offered: 2_002, stored: 2_000, duplicate: 0, rejected: 2, staleSnapshotHeads: 0 });
+    expect(outcome).toEqual({ offered: 4_002, stored: 4_000, duplicate: 0, rejected: 2, staleSnapshotHeads: 0 });
     const accounting = await readAccounting(database().db);
-    expect(accounting.reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
+    expect(accounting.reduce((sum, row) => sum + row.offered, 0)).toBe(4_002);
     expect(accounting.reduce((sum, row) => sum + row.duplicate, 0)).toBe(0);
     expect(
       await database()
@@ -333,11 +333,11 @@ describe('redelivered jobs', () => {
         .executeTakeFirst(),
     ).toEqual({ n: 2 });
     const presentedCalls = (await readDailyAggregates(database().db)).find((row) => row.metric === 'calls.presented');
-    expect(presentedCalls?.value).toBe(2_000);
+    expect(presentedCalls?.value).toBe(4_000);
 
     // A third delivery (retry-failed after it completed) changes nothing and reports the same.
     expect(await storeFeedBatch(database().db, batch, context, { jobKey: 'feed.call-handling:1:1' })).toEqual(outcome);
-    expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
+    expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(4_002);
   });
 
   it('count a job once when two deliveries of it run at the same time', async () => {
@@ -347,8 +347,8 @@ describe('redelivered jobs', () => {
       storeFeedBatch(database().db, batch, context, { jobKey: 'feed.call-handling:2:1', startAt: 0 }),
     ]);
     expect(a).toEqual(b);
-    expect(a).toMatchObject({ offered: 2_002, stored: 2_000, rejected: 2 });
-    expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
+    expect(a).toMatchObject({ offered: 4_002, stored: 4_000, rejected: 2 });
+    expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(4_002);
     expect(
       await database()
         .db.selectFrom('rejected_events')
@@ -384,7 +384,7 @@ describe('refused data', () => {
         jobKey: 'feed.call-handling:3:1',
         log: createSilentLogger(),
       });
-      expect(outcome).toEqual({ offered: 2_002, stored: 1_999, duplicate: 0, rejected: 3, staleSnapshotHeads: 0 });
+      expect(outcome).toEqual({ offered: 4_002, stored: 3_999, duplicate: 0, rejected: 3, staleSnapshotHeads: 0 });
       expect(await storeFeedBatch(database().db, batch, context, { jobKey: 'feed.call-handling:3:1' })).toEqual(
         outcome,
       );
@@ -396,7 +396,7 @@ describe('refused data', () => {
       expect(reasons).toEqual([
         { event_id: poison, reason: 'storage: the database refused this event (value refused)' },
       ]);
-      expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(2_002);
+      expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(4_002);
     });
   });
 });

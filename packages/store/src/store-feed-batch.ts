@@ -51,13 +51,17 @@ export interface StoreFeedBatchOptions {
 /** A job is stored in up to this many transactions, so that jobs of one feed overlap. */
 const MAX_PARTS = 4;
 /**
- * Fewer events than this per transaction would cost more in round trips than overlap gains: a job
- * of 1,000 events is two parts, which still lets two jobs of one feed overlap (they start at
- * different parts). Each part pays its dozen statements and its commit, and writes the aggregate
- * rows its events touch once more; at 200 (four parts per 1,000) the write path cost 13-16 % more
- * CPU per event (bench:write-path --alternate, issue 19).
+ * A part (a transaction) holds at least this many events, so a job of up to 1,999 events, and so
+ * every job a worker takes (1,000 events at most, feeds.md), is one transaction. Each part pays
+ * its dozen statements and its commit, and writes the aggregate rows its events touch once more:
+ * a job's events share their days, so two parts rewrite mostly the same rows. At 500 (two parts
+ * per job of 1,000) the write path cost 5-9 % more CPU per event than at 1,000
+ * (`bench:write-path --alternate`, two runs; 3-14 % in six whole runs interleaved, concurrency 1
+ * and 4), and at 200 13-16 % more than at 500 (issue 19). Two parts let two jobs of one feed
+ * overlap (they started at different parts); with the workers' cores full, the work saved is
+ * worth more than that overlap.
  */
-const MIN_EVENTS_PER_PART = 500;
+const MIN_EVENTS_PER_PART = 1_000;
 /** A deadlock is retried this many times before the job fails (and BullMQ retries it later). */
 const CONFLICT_ATTEMPTS = 3;
 

@@ -121,7 +121,7 @@ describe('storeJobsTogether', () => {
   });
 
   it('refuses a job that is stored in parts, which must not share a transaction', async () => {
-    const big = Array.from({ length: 1_000 }, (_, i) => presented(`big${i}`));
+    const big = Array.from({ length: 2_000 }, (_, i) => presented(`big${i}`));
     await expect(
       storeJobsTogether(
         database().db,
@@ -132,7 +132,7 @@ describe('storeJobsTogether', () => {
         ],
         context,
       ),
-    ).rejects.toThrow('a job of 1000 events is stored in parts');
+    ).rejects.toThrow('a job of 2000 events is stored in parts');
   });
 });
 
@@ -193,7 +193,7 @@ describe('StorageSlots', () => {
     expect((await Promise.all(waiting)).map((outcome) => outcome.offered)).toEqual([100, 100, 100, 900]);
   });
 
-  it('stores a job of 1,000 alone, and fails every job of a transaction that fails', async () => {
+  it('stores a job of 2,000 (two parts) alone, and fails every job of a transaction that fails', async () => {
     let fail = false;
     const seen: string[][] = [];
     const slots = new StorageSlots(1, 5_000, async (work) => {
@@ -201,7 +201,7 @@ describe('StorageSlots', () => {
       if (fail) throw new Error('PostgreSQL unreachable');
       return work.map(() => NO_OUTCOME);
     });
-    await Promise.all([slots.store(job('big', 1_000)), slots.store(job('small', 10))]);
+    await Promise.all([slots.store(job('big', 2_000)), slots.store(job('small', 10))]);
     expect(seen).toEqual([['big'], ['small']]);
     fail = true;
     const results = await Promise.allSettled([slots.store(job('x', 10)), slots.store(job('y', 10))]);
