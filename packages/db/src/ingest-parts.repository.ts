@@ -10,10 +10,37 @@ export interface IngestPartOutcome {
   readonly staleSnapshotHeads: number;
 }
 
-/** The parts of a job already committed by an earlier delivery, by part name. */
-export async function readCommittedParts(db: DbOrTransaction, jobKey: string): Promise<Map<string, IngestPartOutcome>> {
+/** What earlier deliveries of a job committed. */
+export interface CommittedParts {
+  /** Outcome of each committed part, by part name. */
+  readonly outcomes: ReadonlyMap<string, IngestPartOutcome>;
+  /**
+   * How many parts the delivery that committed them split the job into, so that this one splits
+   * it the same way; undefined for parts recorded before the count was (d0d6d06 and earlier).
+   */
+  readonly partsOfJob: number | undefined;
+}
+
+/** A part's record as stored: its counts, and since d0d6d06 the number of parts of its job. */
+type RecordedOutcome = IngestPartOutcome & { readonly partsOfJob?: number };
+
+const countsOf = (recorded: RecordedOutcome): IngestPartOutcome => ({
+  offered: recorded.offered,
+  stored: recorded.stored,
+  duplicate: recorded.duplicate,
+  rejected: recorded.rejected,
+  staleSnapshotHeads: recorded.staleSnapshotHeads,
+});
+
+/** The parts of a job already committed by an earlier delivery. */
+export async function readCommittedParts(db: DbOrTransaction, jobKey: string): Promise<CommittedParts> {
   const rows = await db.selectFrom('ingest_parts').select(['part', 'outcome']).where('job_key', '=', jobKey).execute();
-  return new Map(rows.map((row) => [row.part, row.outcome as IngestPartOutcome]));
+  const recorded = rows.map((row) => [row.part, row.outcome as RecordedOutcome] as const);
+  const counted = recorded.find(([, outcome]) => typeof outcome.partsOfJob === 'number');
+  return {
+    outcomes: new Map(recorded.map(([part, outcome]) => [part, countsOf(outcome)])),
+    partsOfJob: counted?.[1].partsOfJob,
+  };
 }
 
 /** `readCommittedParts` for several jobs in one round trip: job key to its committed parts (absent when none). */
@@ -45,16 +72,19 @@ export async function recordCommittedPart(
   jobKey: string,
   part: string,
   outcome: IngestPartOutcome,
+  partsOfJob: number,
 ): Promise<boolean> {
+  const recorded: RecordedOutcome = { ...countsOf(outcome), partsOfJob };
   const result = await sql`
-    insert into ingest_parts (job_key, part, outcome) values (${jobKey}, ${part}, ${JSON.stringify(outcome)}::jsonb)
+    insert into ingest_parts (job_key, part, outcome) values (${jobKey}, ${part}, ${JSON.stringify(recorded)}::jsonb)
     on conflict do nothing`.execute(trx);
   return Number(result.numAffectedRows ?? 0n) === 1;
 }
 
 /**
- * `recordCommittedPart` for several jobs' parts in one statement. True only when every one was
- * recorded here; otherwise another delivery recorded one first and the caller must roll back.
+ * `recordCommittedPart` for several jobs' parts in one statement, each job stored in one part
+ * (`storeJobsTogether`). True only when every one was recorded here; otherwise another delivery
+ * recorded one first and the caller must roll back.
  */
 export async function recordCommittedParts(
   trx: DbOrTransaction,
@@ -66,7 +96,7 @@ export async function recordCommittedParts(
     select * from unnest(
       ${parts.map((row) => row.jobKey)}::text[],
       ${parts.map((row) => row.part)}::text[],
-      ${parts.map((row) => JSON.stringify(row.outcome))}::jsonb[])
+      ${parts.map((row) => JSON.stringify({ ...countsOf(row.outcome), partsOfJob: 1 } satisfies RecordedOutcome))}::jsonb[])
     on conflict do nothing`.execute(trx);
   return Number(result.numAffectedRows ?? 0n) === parts.length;
 }

@@ -340,6 +340,53 @@ describe('redelivered jobs', () => {
     expect((await readAccounting(database().db)).reduce((sum, row) => sum + row.offered, 0)).toBe(4_002);
   });
 
+  it('finish a job begun by a version that made parts of 500 the way it split it', async () => {
+    // Before d0d6d06 a job of 1,000 was two parts (by entity shard), recorded without their
+    // count. Part 0 committed, then the worker died; the job comes back to this version, which
+    // would make it one part, named 0 too: recorded, it would stand for events it never held.
+    const calls = Array.from({ length: 1_000 }, (_, i) => presented(`legacy${i}`, '2022-03-01T10:00:00Z'));
+    const inLegacyPart0 = calls.filter((_, i) => shardOf('avon-and-somerset', 'call', `legacy${i}`) % 2 === 0);
+    await storeFeedBatch(database().db, { feed: 'call-handling', inputs: inLegacyPart0, source: 't' }, context);
+    const legacyOutcome = {
+      offered: inLegacyPart0.length,
+      stored: inLegacyPart0.length,
+      duplicate: 0,
+      rejected: 0,
+      staleSnapshotHeads: 0,
+    };
+    await sql`insert into ingest_parts (job_key, part, outcome)
+      values ('feed.call-handling:9:1', '0', ${JSON.stringify(legacyOutcome)}::jsonb)`.execute(database().db);
+
+    const outcome = await storeFeedBatch(
+      database().db,
+      { feed: 'call-handling', inputs: calls, source: 't' },
+      context,
+      { jobKey: 'feed.call-handling:9:1' },
+    );
+    expect(outcome).toEqual({ offered: 1_000, stored: 1_000, duplicate: 0, rejected: 0, staleSnapshotHeads: 0 });
+    const presentedCalls = (await readDailyAggregates(database().db)).find((row) => row.metric === 'calls.presented');
+    expect(presentedCalls?.value).toBe(1_000);
+    const accounting = await readAccounting(database().db);
+    expect(accounting.reduce((sum, row) => sum + row.offered, 0)).toBe(1_000);
+    expect(accounting.reduce((sum, row) => sum + row.duplicate, 0)).toBe(0);
+    // This delivery recorded its part with the count, so a further one splits the same way.
+    const parts = await database()
+      .db.selectFrom('ingest_parts')
+      .select(['part', 'outcome'])
+      .where('job_key', '=', 'feed.call-handling:9:1')
+      .orderBy('part')
+      .execute();
+    expect(parts.map((row) => [row.part, (row.outcome as { partsOfJob?: number }).partsOfJob])).toEqual([
+      ['0', undefined],
+      ['1', 2],
+    ]);
+    expect(
+      await storeFeedBatch(database().db, { feed: 'call-handling', inputs: calls, source: 't' }, context, {
+        jobKey: 'feed.call-handling:9:1',
+      }),
+    ).toEqual(outcome);
+  });
+
   it('count a job once when two deliveries of it run at the same time', async () => {
     const batch = { feed: 'call-handling' as const, inputs: bigBatch('s'), source: 't' };
     const [a, b] = await Promise.all([

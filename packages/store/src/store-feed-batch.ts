@@ -1,4 +1,5 @@
 import {
+  type CommittedParts,
   type Db,
   type DbOrTransaction,
   eventKey,
@@ -50,6 +51,8 @@ export interface StoreFeedBatchOptions {
 
 /** A job is stored in up to this many transactions, so that jobs of one feed overlap. */
 const MAX_PARTS = 4;
+/** Parts of at least this many events: how versions up to d0d6d06's parent split a job. */
+const LEGACY_MIN_EVENTS_PER_PART = 500;
 /**
  * A part (a transaction) holds at least this many events, so a job of up to 1,999 events, and so
  * every job a worker takes (1,000 events at most, feeds.md), is one transaction. Each part pays
@@ -83,7 +86,8 @@ class PartCommittedElsewhere extends Error {}
  * The batch is split by entity shard into up to four parts, each stored in its own transaction
  * holding the locks of its shards (see `lockForIngest`), so that two jobs of the same busy feed
  * proceed side by side instead of queueing behind one lock. The split depends only on the
- * inputs, so a redelivered job splits the same way and (with `jobKey`) skips what committed.
+ * inputs and, for a job some delivery began, on the part count recorded with what it committed
+ * (`partsOfJob`), so a redelivered job splits the same way and (with `jobKey`) skips what committed.
  *
  * Never lets one event poison a batch: if PostgreSQL refuses a part's data, the part is halved
  * until the refused event stands alone, and that event is rejected with the database's reason.
@@ -96,10 +100,9 @@ export async function storeFeedBatch(
   context: IngestContext,
   options: StoreFeedBatchOptions = {},
 ): Promise<FeedBatchOutcome> {
-  const parts = splitIntoParts(batch, context);
-  const committed =
-    options.jobKey === undefined ? new Map<string, IngestPartOutcome>() : await readCommittedParts(db, options.jobKey);
-  const store = new PartStore(db, batch, context, options, committed);
+  const committed = options.jobKey === undefined ? NOTHING_COMMITTED : await readCommittedParts(db, options.jobKey);
+  const parts = splitIntoParts(batch, context, (accepted) => partsOfJob(accepted, committed));
+  const store = new PartStore(db, batch, context, options, committed.outcomes, parts.length);
   const start = (options.startAt ?? 0) % parts.length;
   let total = NO_OUTCOME;
   for (let i = 0; i < parts.length; i++) {
@@ -152,13 +155,30 @@ export function prepareInputs(
  */
 export const isStoredInOnePart = (inputs: number): boolean => inputs < 2 * MIN_EVENTS_PER_PART;
 
+const NOTHING_COMMITTED: CommittedParts = { outcomes: new Map(), partsOfJob: undefined };
+
+/**
+ * How many parts a job of `accepted` valid events is split into. A redelivered job must split as
+ * the delivery that committed some of it did, or a part recorded as committed would stand for
+ * events it never held: the count is recorded with each part, and parts recorded without it were
+ * committed by a version that made parts of at least 500 events (kept until no such job can come
+ * back: `ingest_parts` marks last 8 days).
+ */
+function partsOfJob(accepted: number, committed: CommittedParts): number {
+  const minEvents =
+    committed.outcomes.size > 0 && committed.partsOfJob === undefined
+      ? LEGACY_MIN_EVENTS_PER_PART
+      : MIN_EVENTS_PER_PART;
+  const count = committed.partsOfJob ?? Math.floor(accepted / minEvents);
+  return Math.max(1, Math.min(MAX_PARTS, count));
+}
+
 /** Validates every input and deals the accepted ones into parts by entity shard; rejections go with part 0. */
-function splitIntoParts(batch: FeedBatch, context: IngestContext): Part[] {
+function splitIntoParts(batch: FeedBatch, context: IngestContext, partsOf: (accepted: number) => number): Part[] {
   const { groups, rejected } = prepareInputs(batch.inputs, batch.feed, context, {
     pseudonymised: batch.pseudonymised === true,
   });
-  const accepted = batch.inputs.length - rejected.length;
-  const count = Math.max(1, Math.min(MAX_PARTS, Math.floor(accepted / MIN_EVENTS_PER_PART)));
+  const count = partsOf(batch.inputs.length - rejected.length);
   const groupsOfPart: EventGroup[][] = Array.from({ length: count }, () => []);
   for (const group of groups.values()) {
     const [first] = group as unknown as EventGroup;
@@ -179,6 +199,8 @@ class PartStore {
     private readonly context: IngestContext,
     private readonly options: StoreFeedBatchOptions,
     private readonly committed: ReadonlyMap<string, IngestPartOutcome>,
+    /** Recorded with each part, so that a redelivery splits the job the same way. */
+    private readonly partsOfJob: number,
   ) {}
 
   async store(part: Part): Promise<FeedBatchOutcome> {
@@ -262,7 +284,7 @@ class PartStore {
     const { jobKey } = this.options;
     return this.db.transaction().execute(async (trx) => {
       const outcome = await work(trx);
-      if (jobKey !== undefined && !(await recordCommittedPart(trx, jobKey, name, outcome)))
+      if (jobKey !== undefined && !(await recordCommittedPart(trx, jobKey, name, outcome, this.partsOfJob)))
         throw new PartCommittedElsewhere();
       return outcome;
     });
@@ -270,7 +292,7 @@ class PartStore {
 
   /** Another delivery of the same job committed this part while we worked: ours rolled back, theirs counts. */
   private async outcomeRecordedElsewhere(name: string): Promise<FeedBatchOutcome> {
-    const outcome = (await readCommittedParts(this.db, defined(this.options.jobKey, 'the job key'))).get(name);
+    const outcome = (await readCommittedParts(this.db, defined(this.options.jobKey, 'the job key'))).outcomes.get(name);
     if (outcome === undefined)
       throw new Error(`part ${name} of job ${this.options.jobKey} was reported committed but is not recorded`);
     return outcome;
