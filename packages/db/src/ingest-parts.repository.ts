@@ -16,12 +16,13 @@ export interface CommittedParts {
   readonly outcomes: ReadonlyMap<string, IngestPartOutcome>;
   /**
    * How many parts the delivery that committed them split the job into, so that this one splits
-   * it the same way; undefined for parts recorded before the count was (d0d6d06 and earlier).
+   * it the same way; undefined for parts recorded by versions up to 08906ea, which made parts of at
+   * least 500 events and recorded no count.
    */
   readonly partsOfJob: number | undefined;
 }
 
-/** A part's record as stored: its counts, and since d0d6d06 the number of parts of its job. */
+/** A part's record as stored: its counts, and since c749e13 the number of parts of its job. */
 type RecordedOutcome = IngestPartOutcome & { readonly partsOfJob?: number };
 
 const countsOf = (recorded: RecordedOutcome): IngestPartOutcome => ({

@@ -51,7 +51,10 @@ export interface StoreFeedBatchOptions {
 
 /** A job is stored in up to this many transactions, so that jobs of one feed overlap. */
 const MAX_PARTS = 4;
-/** Parts of at least this many events: how versions up to d0d6d06's parent split a job. */
+/**
+ * Parts of at least this many events: how versions up to 08906ea split a job, recording no part
+ * count (d0d6d06, parts of 1,000 without the count, landed together with c749e13, which records it).
+ */
 const LEGACY_MIN_EVENTS_PER_PART = 500;
 /**
  * A part (a transaction) holds at least this many events, so a job of up to 1,999 events, and so
@@ -165,12 +168,9 @@ const NOTHING_COMMITTED: CommittedParts = { outcomes: new Map(), partsOfJob: und
  * back: `ingest_parts` marks last 8 days).
  */
 function partsOfJob(accepted: number, committed: CommittedParts): number {
-  const minEvents =
-    committed.outcomes.size > 0 && committed.partsOfJob === undefined
-      ? LEGACY_MIN_EVENTS_PER_PART
-      : MIN_EVENTS_PER_PART;
-  const count = committed.partsOfJob ?? Math.floor(accepted / minEvents);
-  return Math.max(1, Math.min(MAX_PARTS, count));
+  if (committed.partsOfJob !== undefined) return committed.partsOfJob;
+  const minEvents = committed.outcomes.size > 0 ? LEGACY_MIN_EVENTS_PER_PART : MIN_EVENTS_PER_PART;
+  return Math.max(1, Math.min(MAX_PARTS, Math.floor(accepted / minEvents)));
 }
 
 /** Validates every input and deals the accepted ones into parts by entity shard; rejections go with part 0. */
