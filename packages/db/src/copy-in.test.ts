@@ -127,4 +127,11 @@ describe('copyField', () => {
     expect(copyField(42)).toBe('42');
     expect(copyField('2024-03-01')).toBe('2024-03-01');
   });
+
+  it('writes an object as its JSON text with only the backslashes doubled (JSON escapes the rest)', () => {
+    // JSON.stringify writes tab, quote, backslash and newline as \t, \", \\ and \n: each backslash doubled.
+    expect(copyField({ a: 'tab\there "q" \\ line\n' })).toBe(String.raw`{"a":"tab\\there \\"q\\" \\\\ line\\n"}`);
+    expect(copyField({ plain: [1, 'two'] })).toBe('{"plain":[1,"two"]}');
+    expect(copyField(undefined)).toBe('\\N');
+  });
 });

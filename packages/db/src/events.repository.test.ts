@@ -1,6 +1,16 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../test/index.ts';
+import type { Database } from './database.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventKey, findContentHashes, insertNewEvents, type NewEvent, readEventsOfType } from './events.repository.ts';
+import {
+  eventKey,
+  findContentHashes,
+  insertNewEvents,
+  type NewEvent,
+  readEventsOfType,
+  type StoredEventRow,
+} from './events.repository.ts';
 import { pendingMigrations } from './migrate.ts';
 import { readCurrentReferenceVersion, readForceIds } from './reference.repository.ts';
 
@@ -41,7 +51,7 @@ describe('the test database', () => {
 });
 
 describe('insertNewEvents', () => {
-  it('inserts new events in one statement and reports which were new', async () => {
+  it('inserts new events and reports which were new', async () => {
     const inserted = await insertNewEvents(test.db, [event('e-1'), event('e-2')]);
     expect(inserted).toEqual(new Set([eventKey('call-handling', 'e-1'), eventKey('call-handling', 'e-2')]));
     const again = await insertNewEvents(test.db, [event('e-2'), event('e-3')]);
@@ -79,5 +89,70 @@ describe('insertNewEvents', () => {
       { feed: 'call-handling', eventId: 'missing' },
     ]);
     expect(hashes).toEqual(new Map([[eventKey('call-handling', 'e-1'), 'hash-e-1']]));
+  });
+});
+
+describe('insertNewEvents by COPY', () => {
+  // Every character COPY's text format treats specially, in the identity columns and the JSON.
+  const awkward = (eventId: string): NewEvent =>
+    event(eventId, {
+      type: 'call.awkward',
+      entityId: `entity\t\\N\n${eventId}`,
+      body: {
+        eventId,
+        feed: 'call-handling',
+        type: 'call.awkward',
+        forceId: 'avon-and-somerset',
+        note: 'tab\there, line\nbreak\r\n, \\N and \\ alone',
+        payload: { text: '\\t is not a tab\t', empty: '', nested: { list: [null, 1.5, '\u00e9\u2028'] } },
+      },
+    });
+  const read = async (eventIds: string[]): Promise<StoredEventRow[]> =>
+    (await readEventsOfType(test.db, { feed: 'call-handling', type: 'call.awkward' })).filter((row) =>
+      eventIds.includes(row.eventId),
+    );
+
+  it('stores every field exactly as given, by COPY and by the fallback alike', async () => {
+    const ids = ['copy\t1', 'copy\\2', 'copy\n3'];
+    expect((await insertNewEvents(test.db, ids.map(awkward))).size).toBe(3);
+    // A database not made by createDatabase: its connection's pg client cannot be found for COPY.
+    const pool = new pg.Pool({ connectionString: test.url, max: 1 });
+    const foreign = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      expect((await insertNewEvents(foreign, ['fallback-1'].map(awkward))).size).toBe(1);
+    } finally {
+      await foreign.destroy();
+    }
+    const stored = await read([...ids, 'fallback-1']);
+    expect(stored).toHaveLength(4);
+    for (const row of stored) {
+      const offered = awkward(row.eventId);
+      expect(row.body).toEqual(offered.body);
+      expect(row.entityId).toBe(offered.entityId);
+      expect(row.occurredAt.toISOString()).toBe('2022-03-01T10:00:06.000Z');
+    }
+  });
+
+  it('claims and stores an event together: a transaction that gives up leaves neither', async () => {
+    await expect(
+      test.db.transaction().execute(async (trx) => {
+        expect((await insertNewEvents(trx, [awkward('given-up')])).size).toBe(1);
+        throw new Error('caller gives up');
+      }),
+    ).rejects.toThrow('caller gives up');
+    expect(await read(['given-up'])).toEqual([]);
+    expect(await findContentHashes(test.db, [{ feed: 'call-handling', eventId: 'given-up' }])).toEqual(new Map());
+    // Offered again, it is new.
+    expect((await insertNewEvents(test.db, [awkward('given-up')])).size).toBe(1);
+  });
+
+  it('copies only the events it claimed, those stored before left as they are', async () => {
+    await insertNewEvents(test.db, [awkward('mixed-1')]);
+    const again = await insertNewEvents(test.db, [{ ...awkward('mixed-1'), entityId: 'changed' }, awkward('mixed-2')]);
+    expect(again).toEqual(new Set([eventKey('call-handling', 'mixed-2')]));
+    expect((await read(['mixed-1', 'mixed-2'])).map((row) => row.entityId)).toEqual([
+      awkward('mixed-1').entityId,
+      awkward('mixed-2').entityId,
+    ]);
   });
 });

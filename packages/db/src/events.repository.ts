@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
-import type { DbOrTransaction } from './database.ts';
-import { jsonRecordset } from './json-recordset.ts';
+import { sql, type Transaction } from 'kysely';
+import type { Database, DbOrTransaction } from './database.ts';
+import { jsonRecordset, type RecordsetColumn } from './json-recordset.ts';
+import { copyField, copyTextIntoTable } from './copy-in.ts';
 
 export interface NewEvent {
   readonly feed: string;
@@ -51,13 +52,14 @@ export const storedEventOf = (row: {
 });
 
 /**
- * Inserts events whose (feed, eventId) is new, in one statement, and returns the ids it
- * inserted. The others already exist: the caller tells duplicates from conflicts by hash.
+ * Inserts events whose (feed, eventId) is new and returns the ids it inserted. The others already
+ * exist: the caller tells duplicates from conflicts by hash. Outside a transaction it makes one,
+ * so that an event is never claimed without being stored.
  *
  * `events` is partitioned by month (migration 16), so its primary key holds `occurred_at` and
  * cannot refuse an eventId stored before with another instant. Identity is claimed first in
  * `event_ids` (feed, event_id), whose primary key makes each event stored once; only the events
- * whose claim succeeded are written to `events`, in the same statement.
+ * whose claim succeeded are then written to `events`.
  *
  * The claim skips ids already stored with `not exists`, not `on conflict do nothing` (issue 19):
  * a speculative insertion costs every row an extra index probe and WAL record, for the rare case
@@ -65,35 +67,66 @@ export const storedEventOf = (row: {
  * violation on `event_ids_pkey` once the first commits, and the transaction runs again, finding
  * the event stored (`isEventIdRace` in the store). Measured on 1,000-event batches: 1,000 fewer
  * WAL records and some 100 bytes less WAL per event.
+ *
+ * The claimed events go in by `COPY` (issue 19): the claim's parameter holds only the identity
+ * columns, and the events' text (some 370 characters each, most of it their envelope and payload)
+ * is not lexed as one JSON document twice, by the parameter's cast and by `json_to_recordset`,
+ * before each `json` column is checked again. Measured with `bench:write-path --alternate`
+ * against the single `json_to_recordset` statement: docs/quality.md.
  */
 export async function insertNewEvents(db: DbOrTransaction, events: readonly NewEvent[]): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  const result = await sql<{ feed: string; event_id: string }>`
-    with offered as (
-      select * from ${jsonRecordset(events, [
-        ['feed', 'text', (e) => e.feed],
-        ['event_id', 'text', (e) => e.eventId],
-        ['type', 'text', (e) => e.type],
-        ['force_id', 'text', (e) => e.forceId],
-        ['occurred_at', 'timestamptz', (e) => e.occurredAt],
-        ['entity_kind', 'text', (e) => e.entityKind],
-        ['entity_id', 'text', (e) => e.entityId],
-        ['content_hash', 'text', (e) => e.contentHash],
-        ['envelope', 'json', (e) => envelopeOf(e)],
-        ['payload', 'json', (e) => e.body.payload],
-      ])}
-    ),
-    claimed as (
-      insert into event_ids (feed, event_id, occurred_at, content_hash)
-      select o.feed, o.event_id, o.occurred_at, o.content_hash from offered o
-      where not exists (select from event_ids i where i.feed = o.feed and i.event_id = o.event_id)
-      returning feed, event_id
-    )
-    insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, envelope, payload)
-    select o.feed, o.event_id, o.type, o.force_id, o.occurred_at, o.entity_kind, o.entity_id, o.envelope, o.payload
-    from offered o join claimed c using (feed, event_id)
-    returning feed, event_id`.execute(db);
-  return new Set(result.rows.map((row) => `${row.feed}\u0000${row.event_id}`));
+  if (!db.isTransaction) return db.transaction().execute((trx) => insertNewEvents(trx, events));
+  const trx = db as Transaction<Database>;
+  const claimed = await sql<{ feed: string; event_id: string }>`
+    insert into event_ids (feed, event_id, occurred_at, content_hash)
+    select t.feed, t.event_id, t.occurred_at, t.content_hash from ${jsonRecordset(events, [
+      ['feed', 'text', (e) => e.feed],
+      ['event_id', 'text', (e) => e.eventId],
+      ['occurred_at', 'timestamptz', (e) => e.occurredAt],
+      ['content_hash', 'text', (e) => e.contentHash],
+    ])}
+    where not exists (select from event_ids i where i.feed = t.feed and i.event_id = t.event_id)
+    returning feed, event_id`.execute(trx);
+  const inserted = new Set(claimed.rows.map((row) => eventKey(row.feed, row.event_id)));
+  if (inserted.size === 0) return inserted;
+  const rows =
+    inserted.size === events.length ? events : events.filter((e) => inserted.has(eventKey(e.feed, e.eventId)));
+  const copied = await copyTextIntoTable(
+    trx,
+    'events',
+    EVENT_COLUMNS.map(([name]) => name),
+    [eventsAsCopyText(rows)],
+  );
+  if (!copied)
+    await sql`insert into events (${sql.raw(EVENT_COLUMNS.map(([name]) => name).join(', '))})
+      select * from ${jsonRecordset(rows, EVENT_COLUMNS)}`.execute(trx);
+  return inserted;
+}
+
+/** The columns `insertNewEvents` writes to `events`, in the order of `eventsAsCopyText`'s fields. */
+const EVENT_COLUMNS: readonly RecordsetColumn<NewEvent>[] = [
+  ['feed', 'text', (e) => e.feed],
+  ['event_id', 'text', (e) => e.eventId],
+  ['type', 'text', (e) => e.type],
+  ['force_id', 'text', (e) => e.forceId],
+  ['occurred_at', 'timestamptz', (e) => e.occurredAt],
+  ['entity_kind', 'text', (e) => e.entityKind],
+  ['entity_id', 'text', (e) => e.entityId],
+  ['envelope', 'json', (e) => envelopeOf(e)],
+  ['payload', 'json', (e) => e.body.payload],
+];
+
+/**
+ * The events as COPY text, one row each, fields as `EVENT_COLUMNS` lists them. Written out rather
+ * than read through the columns' functions (as `copyIntoTable` does): on the workers' hottest path
+ * the generic loop cost the process 2-8 CPU-µs per event more (`bench:write-path --alternate`).
+ */
+function eventsAsCopyText(events: readonly NewEvent[]): string {
+  let text = '';
+  for (const e of events)
+    text += `${copyField(e.feed)}\t${copyField(e.eventId)}\t${copyField(e.type)}\t${copyField(e.forceId)}\t${copyField(e.occurredAt)}\t${copyField(e.entityKind)}\t${copyField(e.entityId)}\t${copyField(envelopeOf(e))}\t${copyField(e.body.payload)}\n`;
+  return text;
 }
 
 /** Key of an event in the sets and maps above: feed and eventId. */
