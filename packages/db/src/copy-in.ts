@@ -84,6 +84,10 @@ function* copyText<R>(rows: readonly R[], columns: readonly RecordsetColumn<R>[]
   }
 }
 
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const TO_ESCAPE = /[\\\t\n\r]/g;
+const escapeOf = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');
+
 /** One field in COPY's text format: `\N` for null, and the four characters that would end or escape it escaped. */
 export function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
@@ -94,7 +98,5 @@ export function copyField(value: unknown): string {
     return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
   }
   const text = typeof value === 'string' ? value : String(value);
-  return /[\\\t\n\r]/.test(text)
-    ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
-    : text;
+  return NEEDS_ESCAPE.test(text) ? text.replace(TO_ESCAPE, escapeOf) : text;
 }

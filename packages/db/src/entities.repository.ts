@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { DbOrTransaction } from './database.ts';
+import { sql, type Transaction } from 'kysely';
+import { copyIntoTable } from './copy-in.ts';
+import type { Database, DbOrTransaction } from './database.ts';
 import { jsonRecordset, type RecordsetColumn } from './json-recordset.ts';
 
 export interface EntityKey {
@@ -71,12 +72,15 @@ export async function upsertEntities(db: DbOrTransaction, rows: readonly EntityW
 }
 
 /**
- * Inserts entities the caller knows to be absent, in one plain INSERT: no speculative insertion
- * per row, as ON CONFLICT makes. Only for a caller holding the entities' shard locks after reading
- * that they are not stored (`findEntityFacts`); a row stored meanwhile fails the statement.
+ * Inserts entities the caller knows to be absent, by COPY inside the caller's transaction (as
+ * `insertNewEvents` writes events, issue 19: their facts' JSON is not lexed as one large parameter
+ * twice), else by one plain INSERT: no speculative insertion per row, as ON CONFLICT makes. Only
+ * for a caller holding the entities' shard locks after reading that they are not stored
+ * (`findEntityFacts`); a row stored meanwhile fails the statement either way.
  */
 export async function insertNewEntities(db: DbOrTransaction, rows: readonly EntityWrite[]): Promise<void> {
   if (rows.length === 0) return;
+  if (db.isTransaction) return copyIntoTable(db as Transaction<Database>, 'entities', ENTITY_COLUMNS, rows);
   await sql`
     insert into entities (force_id, kind, entity_id, facts, status, started_at, ended_at, flags)
     select * from ${jsonRecordset(rows, ENTITY_COLUMNS)}`.execute(db);
