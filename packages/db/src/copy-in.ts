@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql, type Transaction } from 'kysely';
+import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { type BackendIdentity, pooledClientOf } from './create-database.ts';
 import type { Database } from './database.ts';
@@ -56,15 +57,30 @@ export async function copyTextIntoTable(
 ): Promise<boolean> {
   if (!/^[a-z_][a-z0-9_]*$/.test(table) || columns.some((name) => !/^[a-z_][a-z0-9_]*$/.test(name)))
     throw new RangeError(`copyIntoTable: ${table} (${columns.join(', ')}) is not a plain identifier`);
-  const { rows: found } = await sql<BackendIdentity>`select pg_backend_pid() as "processId",
-    current_database() as database, inet_server_port() as port`.execute(trx);
-  const client = found[0] === undefined ? undefined : pooledClientOf(found[0]);
+  const client = await clientOf(trx);
   if (client === undefined) return false;
   await pipeline(
     Readable.from(pieces),
     client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin`)),
   );
   return true;
+}
+
+/**
+ * The pg client of each transaction, once asked: a worker's transaction copies its events and
+ * then, under its shard locks, its new entities, and the second COPY should not wait for a
+ * round trip more while other transactions wait for those locks. A transaction keeps its one
+ * connection for its whole life, so the answer stays true.
+ */
+const transactionClients = new WeakMap<Transaction<Database>, pg.Client | undefined>();
+
+async function clientOf(trx: Transaction<Database>): Promise<pg.Client | undefined> {
+  if (transactionClients.has(trx)) return transactionClients.get(trx);
+  const { rows: found } = await sql<BackendIdentity>`select pg_backend_pid() as "processId",
+    current_database() as database, inet_server_port() as port`.execute(trx);
+  const client = found[0] === undefined ? undefined : pooledClientOf(found[0]);
+  transactionClients.set(trx, client);
+  return client;
 }
 
 /** COPY's text format, a piece at a time: fields separated by tabs, rows ended by newlines. */
