@@ -1,9 +1,9 @@
 import { once } from 'node:events';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/index.ts';
-import { copyField, copyIntoTable } from './copy-in.ts';
+import { copyField, copyIntoTable, NotStorableText } from './copy-in.ts';
 import { type BackendIdentity, createDatabase, pooledClientOf } from './create-database.ts';
 import type { Database } from './database.ts';
 import type { RecordsetColumn } from './json-recordset.ts';
@@ -112,6 +112,19 @@ describe('copyIntoTable', () => {
     }
   });
 
+  it('refuses to copy through a transaction that has ended: its connection may be back in the pool', async () => {
+    let ended: Transaction<Database> | undefined;
+    await test.db.transaction().execute(async (trx) => {
+      await copyIntoTable(trx, 'copied', COLUMNS, [AWKWARD[0] as Row]);
+      ended = trx;
+    });
+    await expect(copyIntoTable(ended as Transaction<Database>, 'copied', COLUMNS, [AWKWARD[1] as Row])).rejects.toThrow(
+      /the transaction is not open/,
+    );
+    expect(await stored(test.db)).toEqual([AWKWARD[0]]);
+    await sql`truncate copied`.execute(test.db);
+  });
+
   it('refuses a table or column name it would have to quote', async () => {
     await expect(
       test.db.transaction().execute((trx) => copyIntoTable(trx, 'copied; drop table copied', COLUMNS, AWKWARD)),
@@ -133,5 +146,15 @@ describe('copyField', () => {
     expect(copyField({ a: 'tab\there "q" \\ line\n' })).toBe(String.raw`{"a":"tab\\there \\"q\\" \\\\ line\\n"}`);
     expect(copyField({ plain: [1, 'two'] })).toBe('{"plain":[1,"two"]}');
     expect(copyField(undefined)).toBe('\\N');
+  });
+
+  it('refuses text with a lone surrogate, as PostgreSQL refuses it (22021), and keeps a pair', () => {
+    for (const text of ['a\ud800b', 'tab\t\udc00', '\ud83d']) {
+      expect(() => copyField(text)).toThrow(NotStorableText);
+      expect(() => copyField(text)).toThrow(expect.objectContaining({ code: '22021' }));
+    }
+    expect(copyField('smile \ud83d\ude00\tok')).toBe('smile \ud83d\ude00\\tok');
+    // In JSON it is an escape, plain ASCII: PostgreSQL judges it (a json column keeps it).
+    expect(copyField({ lone: '\ud800' })).toBe('{"lone":"\\\\ud800"}');
   });
 });

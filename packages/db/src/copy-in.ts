@@ -59,6 +59,12 @@ export async function copyTextIntoTable(
     throw new RangeError(`copyIntoTable: ${table} (${columns.join(', ')}) is not a plain identifier`);
   const client = await clientOf(trx);
   if (client === undefined) return false;
+  // COPY goes to the connection past Kysely, which would refuse a transaction already ended: a
+  // connection back in the pool ('I') would take the rows outside any transaction, or in another's.
+  if (client.getTransactionStatus() !== 'T')
+    throw new Error(
+      `copyTextIntoTable: the transaction is not open (connection status ${client.getTransactionStatus()})`,
+    );
   await pipeline(
     Readable.from(pieces),
     client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin`)),
@@ -100,7 +106,9 @@ function* copyText<R>(rows: readonly R[], columns: readonly RecordsetColumn<R>[]
   }
 }
 
-const NEEDS_ESCAPE = /[\\\t\n\r]/;
+/** What COPY's text format escapes, and surrogates (either half of a pair), both rare: one scan finds both. */
+const NEEDS_A_LOOK = /[\\\t\n\r\ud800-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const TO_ESCAPE = /[\\\t\n\r]/g;
 const escapeOf = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');
 
@@ -114,5 +122,23 @@ export function copyField(value: unknown): string {
     return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
   }
   const text = typeof value === 'string' ? value : String(value);
-  return NEEDS_ESCAPE.test(text) ? text.replace(TO_ESCAPE, escapeOf) : text;
+  if (!NEEDS_A_LOOK.test(text)) return text;
+  if (LONE_SURROGATE.test(text)) throw new NotStorableText(text);
+  return text.replace(TO_ESCAPE, escapeOf);
+}
+
+/**
+ * Text with a lone UTF-16 surrogate: turned into bytes for COPY it would become U+FFFD and be
+ * stored changed, where a parameter is refused by PostgreSQL. Refused here instead, with the
+ * SQLSTATE PostgreSQL gives text it cannot hold (22021), so callers treat it as they treat
+ * PostgreSQL's refusal of a value (the store isolates the event). JSON text needs no check:
+ * `JSON.stringify` writes a lone surrogate as an escape (`\ud800`), plain ASCII, which a `json`
+ * column keeps as written and a `jsonb` one refuses, by COPY as from a parameter.
+ */
+export class NotStorableText extends Error {
+  readonly code = '22021';
+  constructor(text: string) {
+    super(`text holds a lone UTF-16 surrogate, which PostgreSQL cannot store: ${JSON.stringify(text.slice(0, 40))}`);
+    this.name = 'NotStorableText';
+  }
 }

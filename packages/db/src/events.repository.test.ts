@@ -146,6 +146,13 @@ describe('insertNewEvents by COPY', () => {
     expect((await insertNewEvents(test.db, [awkward('given-up')])).size).toBe(1);
   });
 
+  it('refuses an event whose text PostgreSQL could not hold (22021), claiming nothing', async () => {
+    await expect(insertNewEvents(test.db, [{ ...awkward('lone-1'), entityId: 'half \ud800 a pair' }])).rejects.toThrow(
+      expect.objectContaining({ code: '22021' }),
+    );
+    expect(await findContentHashes(test.db, [{ feed: 'call-handling', eventId: 'lone-1' }])).toEqual(new Map());
+  });
+
   it('copies only the events it claimed, those stored before left as they are', async () => {
     await insertNewEvents(test.db, [awkward('mixed-1')]);
     const again = await insertNewEvents(test.db, [{ ...awkward('mixed-1'), entityId: 'changed' }, awkward('mixed-2')]);
