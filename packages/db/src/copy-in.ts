@@ -22,19 +22,23 @@ const ROWS_PER_PIECE = 5_000;
  * Kysely does not speak COPY, so the connection's pg client is found by its backend's process id,
  * database and port (`pooledClientOf`). When it cannot be (a database not made by `createDatabase`), the rows go in
  * by one `json_to_recordset` insert per 50,000 instead: the same rows, slower.
+ *
+ * `asText` writes the rows' COPY text, fields in `columns`' order; by default each field is read
+ * through its column. A hot path may write its rows out itself (`insertNewEvents`).
  */
 export async function copyIntoTable<R>(
   trx: Transaction<Database>,
   table: string,
   columns: readonly RecordsetColumn<R>[],
   rows: readonly R[],
+  asText: (rows: readonly R[]) => Iterable<string> = (all) => copyText(all, columns),
 ): Promise<void> {
   if (rows.length === 0) return;
   const copied = await copyTextIntoTable(
     trx,
     table,
     columns.map(([name]) => name),
-    copyText(rows, columns),
+    asText(rows),
   );
   if (copied) return;
   for (let start = 0; start < rows.length; start += 50_000)
@@ -45,11 +49,9 @@ export async function copyIntoTable<R>(
 /**
  * Sends `pieces` of COPY text (rows of `columns`, in order) into `table` on `trx`'s own
  * connection, and tells whether it could: false, having sent nothing, when the connection's pg
- * client cannot be found (a database not made by `createDatabase`), for the caller to write the
- * rows another way. For a hot path that builds its rows' text itself (`insertNewEvents`); other
- * callers want `copyIntoTable`.
+ * client cannot be found (a database not made by `createDatabase`).
  */
-export async function copyTextIntoTable(
+async function copyTextIntoTable(
   trx: Transaction<Database>,
   table: string,
   columns: readonly string[],
