@@ -33,17 +33,31 @@ export async function copyIntoTable<R>(
   rows: readonly R[],
   asText: (rows: readonly R[]) => Iterable<string> = (all) => copyText(all, columns),
 ): Promise<void> {
-  if (rows.length === 0) return;
-  const copied = await copyTextIntoTable(
+  if (await copyIntoTableDirectly(trx, table, columns, rows, asText)) return;
+  for (let start = 0; start < rows.length; start += 50_000)
+    await sql`insert into ${sql.table(table)} (${sql.join(columns.map(([name]) => sql.ref(name)))})
+      select * from ${jsonRecordset(rows.slice(start, start + 50_000), columns)}`.execute(trx);
+}
+
+/**
+ * `copyIntoTable` without its fallback: tells whether it could copy, and when it could not (the
+ * connection's pg client cannot be found) it has sent nothing, for a caller that would rather do
+ * something else then (`insertNewEvents` claims its events' ids by a statement instead).
+ */
+export async function copyIntoTableDirectly<R>(
+  trx: Transaction<Database>,
+  table: string,
+  columns: readonly RecordsetColumn<R>[],
+  rows: readonly R[],
+  asText: (rows: readonly R[]) => Iterable<string> = (all) => copyText(all, columns),
+): Promise<boolean> {
+  if (rows.length === 0) return true;
+  return copyTextIntoTable(
     trx,
     table,
     columns.map(([name]) => name),
     asText(rows),
   );
-  if (copied) return;
-  for (let start = 0; start < rows.length; start += 50_000)
-    await sql`insert into ${sql.table(table)} (${sql.join(columns.map(([name]) => sql.ref(name)))})
-      select * from ${jsonRecordset(rows.slice(start, start + 50_000), columns)}`.execute(trx);
 }
 
 /**

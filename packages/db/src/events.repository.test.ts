@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../test/index.ts';
 import type { Database } from './database.ts';
@@ -161,5 +161,38 @@ describe('insertNewEvents by COPY', () => {
       awkward('mixed-1').entityId,
       awkward('mixed-2').entityId,
     ]);
+  });
+
+  it('claims the ids of an all-new batch by COPY under a savepoint, a subtransaction of its own', async () => {
+    const xmins = await test.db.transaction().execute(async (trx) => {
+      await insertNewEvents(trx, [awkward('all-new-1'), awkward('all-new-2')]);
+      // A row's xmin is the transaction that wrote it: the savepoint's subtransaction for the
+      // claims copied under it, the transaction itself for the events. The claim by statement
+      // (the fallback) writes both under the transaction's own id.
+      const { rows } = await sql<{ ids: string; events: string }>`
+        select (select string_agg(distinct xmin::text, ',') from event_ids where event_id like 'all-new-%') as ids,
+          (select string_agg(distinct xmin::text, ',') from events where event_id like 'all-new-%') as events`.execute(
+        trx,
+      );
+      return rows[0];
+    });
+    expect(xmins?.ids).toMatch(/^\d+$/);
+    expect(xmins?.events).toMatch(/^\d+$/);
+    expect(xmins?.ids).not.toBe(xmins?.events);
+  });
+
+  it('falls back to the claim by statement when the copy meets a stored id after new ones, claiming each once', async () => {
+    await insertNewEvents(test.db, [awkward('late-9')]);
+    const counts = await test.db.transaction().execute(async (trx) => {
+      // Copied in id order: late-1 and late-2 are in when late-9 is refused, and must not stay twice.
+      const inserted = await insertNewEvents(trx, ['late-1', 'late-2', 'late-9'].map(awkward));
+      expect(inserted).toEqual(new Set(['late-1', 'late-2'].map((id) => eventKey('call-handling', id))));
+      // The transaction goes on: the refused copy was rolled back to its savepoint, not the transaction.
+      const { rows } = await sql<{ ids: number; events: number }>`
+        select (select count(*)::int from event_ids where event_id like 'late-%') as ids,
+          (select count(*)::int from events where event_id like 'late-%') as events`.execute(trx);
+      return rows[0];
+    });
+    expect(counts).toEqual({ ids: 3, events: 3 });
   });
 });

@@ -10,13 +10,19 @@ const context = testIngestContext();
 
 /**
  * Another transaction claims the event's id in `event_ids` and holds it uncommitted while the
- * batch is stored: the batch's insert waits on that transaction, and when it commits the batch
- * meets a unique violation (the claim skips stored ids with `not exists`, issue 19) and runs its
- * transaction again, now seeing the event stored.
+ * batch is stored: the batch's claim waits on that transaction, and when it commits the batch
+ * meets a unique violation. Alone, the event was being claimed by the optimistic COPY, which rolls
+ * back to its savepoint and claims by statement, now seeing the event stored. Beside an event
+ * stored before, the COPY was refused at once and the statement met the race (it skips stored
+ * ids with `not exists`, issue 19): the transaction runs again (`isEventIdRace`).
  */
-async function storeWhileAnotherClaims(contentHash: string) {
+async function storeWhileAnotherClaims(contentHash: string, besideStored: boolean) {
   const db = database().db;
   const event = presented('c1');
+  // Stored first; its id sorts before the racing one's, so the batch's COPY is refused at once.
+  const storedBefore = presented('a0');
+  if (besideStored)
+    await storeFeedBatch(db, { feed: 'call-handling', inputs: [storedBefore], source: 'test' }, context);
   let release = () => {};
   const released = new Promise<void>((resolve) => (release = resolve));
   let claiming = () => {};
@@ -28,7 +34,11 @@ async function storeWhileAnotherClaims(contentHash: string) {
     await released;
   });
   await claimed;
-  const storing = storeFeedBatch(db, { feed: 'call-handling', inputs: [event], source: 'test' }, context);
+  const storing = storeFeedBatch(
+    db,
+    { feed: 'call-handling', inputs: besideStored ? [storedBefore, event] : [event], source: 'test' },
+    context,
+  );
   try {
     // The batch's insert waits for the other transaction (its claim on the same id).
     await vi.waitFor(
@@ -47,18 +57,22 @@ async function storeWhileAnotherClaims(contentHash: string) {
   return storing;
 }
 
-describe('two transactions storing the same new event at once', () => {
+describe.each([
+  ['alone (the optimistic COPY meets the race)', false],
+  ['beside an event stored before (the claim by statement meets the race)', true],
+])('two transactions storing the same new event at once, %s', (_, besideStored) => {
+  const others = besideStored ? 1 : 0;
   it('the one that commits second counts it a duplicate when the content is the same', async () => {
     const prepared = prepareEvent(presented('c1'), 'call-handling', context);
     if (prepared.kind !== 'event') throw new Error('the example event is valid');
-    const outcome = await storeWhileAnotherClaims(prepared.contentHash);
-    expect(outcome).toMatchObject({ offered: 1, stored: 0, duplicate: 1, rejected: 0 });
+    const outcome = await storeWhileAnotherClaims(prepared.contentHash, besideStored);
+    expect(outcome).toMatchObject({ offered: 1 + others, stored: 0, duplicate: 1 + others, rejected: 0 });
     expect(await database().db.selectFrom('rejected_events').select('reason').execute()).toEqual([]);
   });
 
   it('the one that commits second rejects it as a conflict when the content differs', async () => {
-    const outcome = await storeWhileAnotherClaims('0'.repeat(64));
-    expect(outcome).toMatchObject({ offered: 1, stored: 0, duplicate: 0, rejected: 1 });
+    const outcome = await storeWhileAnotherClaims('0'.repeat(64), besideStored);
+    expect(outcome).toMatchObject({ offered: 1 + others, stored: 0, duplicate: others, rejected: 1 });
     const [rejected] = await database().db.selectFrom('rejected_events').select('reason').execute();
     expect(rejected?.reason).toMatch(/^eventId: conflict, "c1-p" was already stored with different content/);
   });
