@@ -15,6 +15,12 @@ function quotedKey(key: string): string {
   return quoted;
 }
 
+/** A member whose canonical JSON the caller has already written (an event's payload): used as is. */
+export interface KnownMember {
+  readonly value: unknown;
+  readonly text: string;
+}
+
 /**
  * JSON with object keys sorted at every level and `undefined` members left out, so that two
  * events with the same content have the same text (and hash) whatever order their fields were
@@ -23,8 +29,9 @@ function quotedKey(key: string): string {
  * On the ingest hot path (every event's content hash): written as one string built by
  * concatenation, without the arrays and joins of each level, with each key quoted once per
  * process. The text is the same, byte for byte, as `JSON.stringify` of the key-sorted value.
+ * A `known` member (the same object, found at the top level) is given its text unwritten.
  */
-export function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown, known?: KnownMember): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) {
     let text = '[';
@@ -43,7 +50,7 @@ export function canonicalJson(value: unknown): string {
     const member = record[key];
     if (member === undefined) continue;
     text += first ? quotedKey(key) : `,${quotedKey(key)}`;
-    text += `:${canonicalJson(member)}`;
+    text += `:${known !== undefined && member === known.value ? known.text : canonicalJson(member)}`;
     first = false;
   }
   return `${text}}`;

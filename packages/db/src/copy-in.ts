@@ -128,15 +128,17 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const TO_ESCAPE = /[\\\t\n\r]/g;
 const escapeOf = (c: string) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r');
 
+/**
+ * JSON text as one field in COPY's text format. JSON text never holds a raw tab, newline or
+ * carriage return (JSON.stringify escapes them): only its backslashes need doubling, and a plain
+ * search finds them faster than a regex.
+ */
+export const copyJsonText = (json: string): string => (json.includes('\\') ? json.replaceAll('\\', '\\\\') : json);
+
 /** One field in COPY's text format: `\N` for null, and the four characters that would end or escape it escaped. */
 export function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'object') {
-    // JSON text never holds a raw tab, newline or carriage return (JSON.stringify escapes them):
-    // only its backslashes need doubling, and a plain search finds them faster than a regex.
-    const json = JSON.stringify(value);
-    return json.includes('\\') ? json.replaceAll('\\', '\\\\') : json;
-  }
+  if (typeof value === 'object') return copyJsonText(JSON.stringify(value));
   const text = typeof value === 'string' ? value : String(value);
   if (!NEEDS_A_LOOK.test(text)) return text;
   if (LONE_SURROGATE.test(text)) throw new NotStorableText(text);

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database, DbOrTransaction } from './database.ts';
 import { jsonRecordset, type RecordsetColumn } from './json-recordset.ts';
-import { copyField, copyIntoTable, copyIntoTableDirectly } from './copy-in.ts';
+import { copyField, copyIntoTable, copyIntoTableDirectly, copyJsonText } from './copy-in.ts';
 
 export interface NewEvent {
   readonly feed: string;
@@ -15,6 +15,11 @@ export interface NewEvent {
   readonly contentHash: string;
   /** The event as stored (person references hashed): its payload and the rest, its envelope, apart. */
   readonly body: { readonly payload?: unknown; readonly [field: string]: unknown };
+  /**
+   * `body.payload` as JSON text written already (the content hash's canonical JSON of it): stored
+   * as the `payload` column's text instead of writing the payload again. Undefined: written here.
+   */
+  readonly payloadJson?: string | undefined;
 }
 
 /**
@@ -157,7 +162,7 @@ const EVENT_COLUMNS: readonly RecordsetColumn<NewEvent>[] = [
 function eventsAsCopyText(events: readonly NewEvent[]): string[] {
   let text = '';
   for (const e of events)
-    text += `${copyField(e.feed)}\t${copyField(e.eventId)}\t${copyField(e.type)}\t${copyField(e.forceId)}\t${copyField(e.occurredAt)}\t${copyField(e.entityKind)}\t${copyField(e.entityId)}\t${copyField(envelopeOf(e))}\t${copyField(e.body.payload)}\n`;
+    text += `${copyField(e.feed)}\t${copyField(e.eventId)}\t${copyField(e.type)}\t${copyField(e.forceId)}\t${copyField(e.occurredAt)}\t${copyField(e.entityKind)}\t${copyField(e.entityId)}\t${copyField(envelopeOf(e))}\t${e.payloadJson === undefined ? copyField(e.body.payload) : copyJsonText(e.payloadJson)}\n`;
   return [text];
 }
 

@@ -1,4 +1,4 @@
-import type { Calendar, LocalDate } from '@rollcall/calendar';
+import { type Calendar, isoInstant, type LocalDate } from '@rollcall/calendar';
 import { decodeEvent, type Feed, type FeedEvent, type RejectedEventHint } from '@rollcall/contract';
 import { type EntityRef, entityOf, type Fact, factOf } from '@rollcall/lifecycles';
 import { canonicalJson, sha256Hex } from '@rollcall/contract';
@@ -22,6 +22,13 @@ export interface PreparedEvent {
   readonly fact: Fact;
   /** London day of `occurredAt`. */
   readonly day: LocalDate;
+  /** `occurredAt` in UTC, whole milliseconds (`toISOString`): as stored, and as the hash saw it. */
+  readonly occurredAtUtc: string;
+  /**
+   * The payload as canonical JSON, written once for the content hash and stored as the `payload`
+   * column's text (issue 19: not written again by `JSON.stringify`); undefined without a payload.
+   */
+  readonly payloadJson: string | undefined;
 }
 
 export interface RejectedInput {
@@ -120,7 +127,12 @@ function prepareValidEvent(input: unknown, feed: Feed, context: IngestContext): 
   const fact = factOf(event);
   // Stored times are whole milliseconds (what a JavaScript Date holds), so the stored event,
   // its fact and a replay of it agree to the millisecond.
-  const canonical = canonicalJson({ ...event, occurredAt: new Date(fact.at).toISOString() });
+  const occurredAtUtc = isoInstant(fact.at);
+  const payloadJson = event.payload === undefined ? undefined : canonicalJson(event.payload);
+  const canonical = canonicalJson(
+    { ...event, occurredAt: occurredAtUtc },
+    payloadJson === undefined ? undefined : { value: event.payload, text: payloadJson },
+  );
   if (canonical.length > MAX_EVENT_CHARACTERS) {
     return rejectInput(
       input,
@@ -136,5 +148,7 @@ function prepareValidEvent(input: unknown, feed: Feed, context: IngestContext): 
     entity: entityOf(event),
     fact,
     day: context.calendar.dayOf(fact.at),
+    occurredAtUtc,
+    payloadJson,
   };
 }

@@ -12,6 +12,7 @@ import {
   upsertEntities,
   insertNewEntities,
 } from '@rollcall/db';
+import { isoInstant } from '@rollcall/calendar';
 import { type Fact, foldEntity } from '@rollcall/lifecycles';
 import type { IngestContext, PreparedEvent } from '@rollcall/intake';
 
@@ -70,8 +71,8 @@ export async function foldStoredEvents(
       entityId: item.entity.entityId,
       facts: result.facts,
       status: result.lifecycle.status,
-      startedAt: result.lifecycle.startedAt === null ? null : new Date(result.lifecycle.startedAt).toISOString(),
-      endedAt: result.lifecycle.endedAt === null ? null : new Date(result.lifecycle.endedAt).toISOString(),
+      startedAt: result.lifecycle.startedAt === null ? null : isoInstant(result.lifecycle.startedAt),
+      endedAt: result.lifecycle.endedAt === null ? null : isoInstant(result.lifecycle.endedAt),
       flags: result.lifecycle.flags,
     });
     // The events' own days count as well as the days whose aggregates moved: an event that adds
@@ -119,7 +120,7 @@ export async function foldStoredEvents(
       feed: row.feed,
       day: row.day,
       events: row.events,
-      latestOccurredAt: new Date(row.latest).toISOString(),
+      latestOccurredAt: isoInstant(row.latest),
     }));
   await addToDailyFeedStats(trx, feedStatRows);
   return [...staleness.values()].sort((a, b) =>

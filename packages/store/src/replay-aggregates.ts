@@ -1,4 +1,4 @@
-import type { Calendar, LocalDate } from '@rollcall/calendar';
+import { type Calendar, isoInstant, type LocalDate } from '@rollcall/calendar';
 import {
   type AggregateChanges,
   aggregateChanges,
@@ -134,8 +134,8 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
         entityId: entity.entityId,
         facts: entity.facts,
         status: lifecycle.status,
-        startedAt: lifecycle.startedAt === null ? null : new Date(lifecycle.startedAt).toISOString(),
-        endedAt: lifecycle.endedAt === null ? null : new Date(lifecycle.endedAt).toISOString(),
+        startedAt: lifecycle.startedAt === null ? null : isoInstant(lifecycle.startedAt),
+        endedAt: lifecycle.endedAt === null ? null : isoInstant(lifecycle.endedAt),
         flags: lifecycle.flags,
       });
       return entityWrites.length >= 5_000;
@@ -264,7 +264,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       feed: stats.feed,
       day: stats.day,
       events: stats.events,
-      latestOccurredAt: new Date(stats.latestAt).toISOString(),
+      latestOccurredAt: isoInstant(stats.latestAt),
     }));
     const statsChanged = changedFeedStatDays(await readAllFeedStats(trx), rebuiltStats);
     await writeAggregateChanges(trx, { from, to }, changes);

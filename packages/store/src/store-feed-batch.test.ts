@@ -200,6 +200,26 @@ describe('storeFeedBatch', () => {
     expect(stored.map((row) => row.t)).toEqual(['10:00:10.000000', '10:00:00.000000', '23:59:59.999000']);
   });
 
+  it('stores the payload as the JSON text its content hash was taken over, the same value as offered', async () => {
+    // Keys out of order, and text that COPY and JSON both escape: the stored text is written once,
+    // for the hash (keys sorted), and copied as it is, its backslashes doubled for COPY only.
+    const payload = {
+      callId: 'p1',
+      zNote: 'a \\ backslash, a "quote", a tab\t, é and \u2028',
+      aList: [2, { b: 1, a: null }],
+    };
+    const input = exampleEvent('call.presented', { eventId: 'p1-p', payload });
+    await storeFeedBatch(database().db, { feed: 'call-handling', inputs: [input], source: 't' }, context);
+    const [stored] = await database()
+      .db.selectFrom('events')
+      .select(sql<string>`payload::text`.as('text'))
+      .execute();
+    expect(JSON.parse(stored?.text ?? 'null')).toEqual(input.payload);
+    expect(stored?.text).toBe(
+      '{"aList":[2,{"a":null,"b":1}],"btTransferSeconds":2.1,"callId":"p1","channel":"999","queue":"primary","zNote":"a \\\\ backslash, a \\"quote\\", a tab\\t, é and \u2028"}',
+    );
+  });
+
   it('treats an already pseudonymised reference as the same event (the CLI pseudonymises before the queue)', async () => {
     const clear = exampleEvent('wanted.circulated', { payload: { personRef: 'PNC-SECRET-47' } });
     const pseudonymised = { ...clear, payload: { ...clear.payload, personRef: context.pseudonymise('PNC-SECRET-47') } };

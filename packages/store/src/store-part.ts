@@ -73,11 +73,12 @@ export async function storePart(
       type: item.event.type,
       forceId: item.event.forceId,
       // Whole milliseconds, as the fact holds it, so a replay from stored rows sees the same instant.
-      occurredAt: new Date(item.fact.at).toISOString(),
+      occurredAt: item.occurredAtUtc,
       entityKind: item.entity.kind,
       entityId: item.entity.entityId,
       contentHash: item.contentHash,
       body: item.event,
+      payloadJson: item.payloadJson,
     })),
   );
   const isNew = (item: PreparedEvent) => inserted.has(eventKey(batch.feed, item.event.eventId));
