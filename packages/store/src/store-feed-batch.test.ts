@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { answered, presented, useEmptiedStoreDatabase, whileEventRefused } from '../test/store-test-kit.ts';
 import { shardOf } from './entity-shards.ts';
 import { replayAggregates } from './replay-aggregates.ts';
-import { type PreparedInputs, prepareInputs, storeFeedBatch } from './store-feed-batch.ts';
+import { type PreparedInputs, prepareInputs, prepareInputsInSlices, storeFeedBatch } from './store-feed-batch.ts';
 import { testIngestContext } from '@rollcall/testing';
 import { scrubPersonReferences } from '@rollcall/intake';
 
@@ -495,5 +495,30 @@ describe('prepareInputs', () => {
     expect(alone.stored).toHaveLength(3);
     expect(alone.rejected).toHaveLength(2);
     expect(JSON.stringify(together)).not.toContain('PNC-SECRET');
+  });
+
+  it('a slice at a time gives what it gives in one go, and lets the event loop run between slices', async () => {
+    // 250 inputs (three slices), with repeats across slices and rejections in each.
+    const inputs: unknown[] = Array.from({ length: 250 }, (_, i) =>
+      i % 50 === 7 ? { not: 'an event' } : presented(`s-${i % 180}`),
+    );
+    const seen = (into: unknown[]) => (item: { kind: string }) => into.push(item.kind);
+    const inOneGo: unknown[] = [];
+    const whole = prepareInputs(inputs, 'call-handling', context, { each: seen(inOneGo) });
+    const slicedSeen: unknown[] = [];
+    const immediate = new Promise<void>((resolve) => setImmediate(resolve)).then(() => 'the loop ran' as const);
+    const preparing = prepareInputsInSlices(inputs, 'call-handling', context, { each: seen(slicedSeen) });
+    // A callback queued before the slices began runs before they end.
+    expect(await Promise.race([immediate, preparing.then(() => 'prepared first' as const)])).toBe('the loop ran');
+    const sliced = await preparing;
+    const summary = ({ groups, rejected }: PreparedInputs) => ({
+      groups: [...groups].map(([key, items]) => [key, items.map((item) => item.contentHash)]),
+      rejected: rejected.map((item) => item.reason),
+    });
+    expect(summary(sliced)).toEqual(summary(whole));
+    expect(slicedSeen).toEqual(inOneGo);
+    expect(sliced.rejected).toHaveLength(5);
+    // s-107 and s-157 come only at the refused places (107, 157): 178 ids.
+    expect(sliced.groups.size).toBe(178);
   });
 });

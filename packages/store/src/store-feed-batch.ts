@@ -104,7 +104,7 @@ export async function storeFeedBatch(
   options: StoreFeedBatchOptions = {},
 ): Promise<FeedBatchOutcome> {
   const committed = options.jobKey === undefined ? NOTHING_COMMITTED : await readCommittedParts(db, options.jobKey);
-  const parts = splitIntoParts(batch, context, (accepted) => partsOfJob(accepted, committed));
+  const parts = await splitIntoParts(batch, context, (accepted) => partsOfJob(accepted, committed));
   const store = new PartStore(db, batch, context, options, committed.outcomes, parts.length);
   const start = (options.startAt ?? 0) % parts.length;
   let total = NO_OUTCOME;
@@ -151,6 +151,32 @@ export function prepareInputs(
   return into;
 }
 
+/** Resolves once the event loop has run: I/O callbacks waiting meanwhile have had their turn. */
+export const letTheEventLoopRun = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Inputs validated between two looks at the event loop (`prepareInputsInSlices`): about a millisecond's work. */
+const INPUTS_PER_SLICE = 100;
+
+/**
+ * `prepareInputs` a slice at a time, letting the event loop run between slices. Validating a job
+ * of 1,000 events takes the process 10-15 ms; done in one go, it held up the replies PostgreSQL
+ * sent meanwhile to this process's other transactions, among them one holding its shard locks
+ * while the others of its feed waited for them (issue 19).
+ */
+export async function prepareInputsInSlices(
+  inputs: readonly unknown[],
+  feed: Feed,
+  context: IngestContext,
+  options: Parameters<typeof prepareInputs>[3] = {},
+): Promise<PreparedInputs> {
+  const into: PreparedInputs = options.into ?? { groups: new Map(), rejected: [] };
+  for (let from = 0; from < inputs.length; from += INPUTS_PER_SLICE) {
+    if (from > 0) await letTheEventLoopRun();
+    prepareInputs(inputs.slice(from, from + INPUTS_PER_SLICE), feed, context, { ...options, into });
+  }
+  return into;
+}
+
 /**
  * True when a job of this many inputs is stored in a single part named `0` (whatever its
  * rejections): such jobs may share one transaction (`storeJobsTogether`), each recording its
@@ -174,8 +200,12 @@ function partsOfJob(accepted: number, committed: CommittedParts): number {
 }
 
 /** Validates every input and deals the accepted ones into parts by entity shard; rejections go with part 0. */
-function splitIntoParts(batch: FeedBatch, context: IngestContext, partsOf: (accepted: number) => number): Part[] {
-  const { groups, rejected } = prepareInputs(batch.inputs, batch.feed, context, {
+async function splitIntoParts(
+  batch: FeedBatch,
+  context: IngestContext,
+  partsOf: (accepted: number) => number,
+): Promise<Part[]> {
+  const { groups, rejected } = await prepareInputsInSlices(batch.inputs, batch.feed, context, {
     pseudonymised: batch.pseudonymised === true,
   });
   const count = partsOf(batch.inputs.length - rejected.length);

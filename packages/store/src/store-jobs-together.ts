@@ -4,7 +4,13 @@ import type { Logger } from '@rollcall/logger';
 import type { IngestContext, PreparedEvent, RejectedInput } from '@rollcall/intake';
 import { isDataError, isTransientConflict } from './database-errors.ts';
 import { type FeedBatchOutcome, NO_OUTCOME } from './feed-batch-outcome.ts';
-import { isStoredInOnePart, type PreparedInputs, prepareInputs, storeFeedBatch } from './store-feed-batch.ts';
+import {
+  isStoredInOnePart,
+  letTheEventLoopRun,
+  type PreparedInputs,
+  prepareInputsInSlices,
+  storeFeedBatch,
+} from './store-feed-batch.ts';
 import { type EventGroup, type InputOutcome, type InputOwners, storePart } from './store-part.ts';
 
 /** A feed job as the worker hands it to storage. */
@@ -100,13 +106,15 @@ async function storeInOneTransaction(
   const ownerOf = new Map<PreparedEvent | RejectedInput, number>();
   const counts = jobs.map(() => ({ stored: 0, duplicate: 0, rejected: 0 }));
   const prepared: PreparedInputs = { groups: new Map(), rejected: [] };
-  jobs.forEach((job, index) =>
-    prepareInputs(job.inputs, feed, context, {
+  for (const [index, job] of jobs.entries()) {
+    // Small jobs (of 100, say) are a slice each: the loop runs between them too.
+    if (index > 0) await letTheEventLoopRun();
+    await prepareInputsInSlices(job.inputs, feed, context, {
       into: prepared,
       each: (item) => ownerOf.set(item, index),
       pseudonymised: job.pseudonymised === true,
-    }),
-  );
+    });
+  }
   const jobOf = (input: PreparedEvent | RejectedInput) => defined(ownerOf.get(input), 'the job of an input');
   const owners: InputOwners = {
     sourceOf: (input) => defined(jobs[jobOf(input)], 'a job').source,
