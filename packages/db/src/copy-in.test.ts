@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +36,14 @@ const AWKWARD: Row[] = [
   { id: 4, label: '\\t is not a tab', note: '' },
   { id: 5, label: 'N', note: '\t\n\\\r' },
 ];
+interface SocketInternals {
+  _write(this: unknown, chunk: unknown, encoding: unknown, callback: unknown): unknown;
+  _writev(this: unknown, chunks: unknown[], callback: unknown): unknown;
+}
+const defined = <T>(value: T | undefined): T => {
+  if (value === undefined) throw new Error('expected a value');
+  return value;
+};
 const stored = async (db: Kysely<Database>) =>
   (await sql<Row>`select id, label, note from copied order by id`.execute(db)).rows;
 
@@ -64,6 +73,39 @@ describe('copyIntoTable', () => {
       test.db.transaction().execute((trx) => copyIntoTable(trx, 'copied', COLUMNS, [...AWKWARD, AWKWARD[0] as Row])),
     ).rejects.toThrow(/duplicate key value violates unique constraint/);
     expect(await stored(test.db)).toEqual([]);
+  });
+
+  it('sends the rows waiting for the server to accept the COPY in one socket write, headers and all', async () => {
+    await test.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<BackendIdentity>`select pg_backend_pid() as "processId",
+        current_database() as database, inet_server_port() as port`.execute(trx);
+      const socket = (pooledClientOf(defined(rows[0])) as unknown as { connection: { stream: Socket } }).connection
+        .stream;
+      // What the socket hands to the kernel: one write per call of `_write`, one per `_writev`.
+      const handedOver: number[] = [];
+      const { _write: write, _writev: writev } = socket as unknown as SocketInternals;
+      const spied = socket as unknown as SocketInternals;
+      spied._write = function (chunk, encoding, callback) {
+        handedOver.push(1);
+        return write.call(this, chunk, encoding, callback);
+      };
+      spied._writev = function (chunks, callback) {
+        handedOver.push(chunks.length);
+        return writev.call(this, chunks, callback);
+      };
+      try {
+        await copyIntoTable(trx, 'copied', COLUMNS, AWKWARD);
+      } finally {
+        spied._write = write;
+        spied._writev = writev;
+      }
+      // Finding the connection's client (a query), the COPY statement, then CopyData's header and
+      // rows together, with the end of the copy (CopyDone) when it was ready in the same turn.
+      expect(handedOver.length).toBeLessThanOrEqual(3);
+      expect(handedOver.at(-1)).toBeGreaterThanOrEqual(2);
+      expect(await stored(trx as unknown as Kysely<Database>)).toEqual(AWKWARD);
+      await sql`delete from copied`.execute(trx);
+    });
   });
 
   it('finds the pooled connection of a transaction by its backend process id, database and port', async () => {

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { sql, type Transaction } from 'kysely';
@@ -81,11 +82,33 @@ async function copyTextIntoTable(
     throw new Error(
       `copyTextIntoTable: the transaction is not open (connection status ${client.getTransactionStatus()})`,
     );
-  await pipeline(
-    Readable.from(pieces),
-    client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin`)),
-  );
+  const copy = copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin`);
+  sendEachFlushInOneWrite(copy);
+  await pipeline(Readable.from(pieces), client.query(copy));
   return true;
+}
+
+/**
+ * pg-copy-streams writes each piece as two socket writes (its 5-byte CopyData header, then the
+ * piece): on loopback with Nagle off that is two segments, and PostgreSQL is woken for the
+ * header alone. The connection's socket is corked while the pieces waiting for the server's
+ * CopyInResponse are flushed, so they leave in one write.
+ */
+function sendEachFlushInOneWrite(copy: ReturnType<typeof copyStreams.from>): void {
+  const copyInResponse = (copy as unknown as CopyInResponseHandler).handleCopyInResponse;
+  (copy as unknown as CopyInResponseHandler).handleCopyInResponse = function (connection) {
+    const socket = connection.stream;
+    socket.cork();
+    try {
+      copyInResponse.call(this, connection);
+    } finally {
+      process.nextTick(() => socket.uncork());
+    }
+  };
+}
+
+interface CopyInResponseHandler {
+  handleCopyInResponse(this: unknown, connection: { stream: Socket }): void;
 }
 
 /**
