@@ -108,13 +108,17 @@ async function claimAllIds(trx: Transaction<Database>, events: readonly NewEvent
     await sql`release savepoint claim_all_ids`.execute(trx);
     return copied;
   } catch (error) {
-    if (!isStoredIdRefused(error)) throw error;
+    if (!isEventIdTaken(error)) throw error;
     await sql`rollback to savepoint claim_all_ids`.execute(trx);
     return false;
   }
 }
 
-const isStoredIdRefused = (error: unknown): boolean =>
+/**
+ * PostgreSQL refused an event id because `event_ids` holds it already: a stored id met by the
+ * optimistic claim, or another transaction's new event committed first (`isEventIdRace` in the store).
+ */
+export const isEventIdTaken = (error: unknown): boolean =>
   (error as { code?: unknown }).code === '23505' && (error as { constraint?: unknown }).constraint === 'event_ids_pkey';
 
 /**

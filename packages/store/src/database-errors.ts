@@ -1,3 +1,4 @@
+import { isEventIdTaken } from '@rollcall/db';
 const sqlStateOf = (error: unknown): string | undefined => (error as { code?: unknown }).code as string | undefined;
 
 /**
@@ -22,7 +23,7 @@ export function isTransientConflict(error: unknown): boolean {
 
 /** Two transactions stored the same new event at once; the first committed. */
 export function isEventIdRace(error: unknown): boolean {
-  return sqlStateOf(error) === '23505' && (error as { constraint?: unknown }).constraint === 'event_ids_pkey';
+  return isEventIdTaken(error);
 }
 
 /** Socket failures: the server is not there, or the path to it broke. */
