@@ -4,6 +4,17 @@ import { connectOutsidePool } from './create-database.ts';
 import type { Database } from './database.ts';
 
 /**
+ * Sort memory of these reads: PostgreSQL sorts a query's rows in runs of this size and merges
+ * them as it sends them. Small runs fit the processor's caches; one large in-memory quicksort
+ * does not (issue 19). Replay's entity-ordered read of 825,000 events, one sort in psql:
+ * 4-16 MB 0.93-0.99 s, 64 MB 1.35 s, 256 MB (in memory) 1.37-1.47 s. Replay over 4.9 million:
+ * PostgreSQL 2.5 CPU-µs per event at 16 MB, 2.6-2.9 at 8 MB, 3.3-3.5 at 256 MB. At 16 MB a
+ * merge pass takes some 60 runs (about 1 GB of rows, most of a replay shard of 10 million
+ * events); beyond that PostgreSQL merges in more passes, each a sequential pass over its files.
+ */
+const SORT_RUN_MEMORY = '16MB';
+
+/**
  * The rows of `query`, read with `COPY (...) TO STDOUT` on a connection of its own in the exported
  * `snapshot` (`pg_export_snapshot` of a transaction still open), handed out a network chunk at a
  * time (some 64 kB). `parseRow` reads a row's fields in order with `field()`: text, or null for
@@ -32,7 +43,7 @@ export async function* copyOutInSnapshot<R>(
     // LLVM compiling them costs more than it saves (over the full benchmark's 43 partitions, 1.9 s
     // of a replay shard's 3.6-3.9 s went to compiling 172 functions; `setTransactionJitOff`).
     await client.query(
-      `set local work_mem = '256MB'; set local max_parallel_workers_per_gather = 0; set local lock_timeout = '30s'; set local jit = off`,
+      `set local work_mem = '${SORT_RUN_MEMORY}'; set local max_parallel_workers_per_gather = 0; set local lock_timeout = '30s'; set local jit = off`,
     );
     const stream = client.query(copyStreams.to(`copy (${query}) to stdout`));
     let carry: Buffer | undefined;

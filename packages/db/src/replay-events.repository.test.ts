@@ -136,6 +136,19 @@ describe('copyEventsInEntityOrder', () => {
     expect(settings).toEqual({ transaction: 'off', copy: ['off'] });
   });
 
+  it('sorts on the COPY connections in small runs, which fit the caches, not in one large quicksort', async () => {
+    // 16 MB runs cost PostgreSQL 2.5 CPU-µs per replayed event against 3.3-3.5 in 256 MB (issue 19).
+    const copied: (string | null)[] = [];
+    await test.db.transaction().execute(async (trx) => {
+      const snapshot = await exportReplaySnapshot(trx);
+      for await (const chunk of copyOutInSnapshot(test.db, snapshot, `select current_setting('work_mem')`, (field) =>
+        field(),
+      ))
+        copied.push(...chunk);
+    });
+    expect(copied).toEqual(['16MB']);
+  });
+
   it('lets one replay run at a time: a second waits for the first to commit', async () => {
     let releaseFirst!: () => void;
     const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));

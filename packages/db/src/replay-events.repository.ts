@@ -64,8 +64,10 @@ export async function estimateStoredEvents(db: DbOrTransaction): Promise<number>
 /**
  * Opens a replay in `trx`: replay's own lock, so replays run one at a time; a SHARE lock on
  * `events`, so ingest waits while replay runs and the stored events are stable (the workers
- * write aggregates only after storing events, so they wait too); enough sort memory to keep
- * the entity-ordered scan off disk for millions of events; no JIT compilation
+ * write aggregates only after storing events, so they wait too); room in memory for the joins
+ * that write a replay's changes (hundreds of thousands of rows after an interpreter changed; the
+ * events themselves are sorted on the shards' connections, in small runs: `copyOutInSnapshot`);
+ * no JIT compilation
  * (`setTransactionJitOff`); and, when entities are rebuilt, the old entity state removed
  * (entities rebuilt from their events replace it entirely).
  */
