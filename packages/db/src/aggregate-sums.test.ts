@@ -50,6 +50,29 @@ describe('AggregateSums', () => {
     expect(sums.count()).toBe(reference.rows().length);
   });
 
+  it('adds what it logged when read and whenever its log fills: the same sums across 400,000 additions and reads between', () => {
+    const next = random(23);
+    const sums = new AggregateSums();
+    const reference = new ReferenceSums();
+    const seen: AggregateDelta[][] = [];
+    for (let i = 0; i < 400_000; i++) {
+      const args = [
+        ['avon-and-somerset', 'kent', 'dorset'][next(3)]!,
+        // Days years apart, in no order, as replay meets them.
+        `${2019 + next(6)}-${String(1 + next(12)).padStart(2, '0')}-${String(1 + next(28)).padStart(2, '0')}`,
+        ['calls.999.answered', 'wanted.open', 'searches.conducted'][next(3)]!,
+        String(next(40)),
+        next(4) === 0 ? -1 : 1 + next(3),
+      ] as const;
+      sums.add(...args);
+      reference.add(...args);
+      if (i === 1_000 || i === 150_000) seen.push(sums.rows().sort(compareAggregateKeys), reference.rows());
+    }
+    expect(seen[0]).toEqual(seen[1]);
+    expect(seen[2]).toEqual(seen[3]);
+    expect(sums.rows().sort(compareAggregateKeys)).toEqual(reference.rows());
+  });
+
   it('rolls days up into periods as summing their rows by period does, sums of 0 left out', () => {
     const next = random(7);
     const sums = new AggregateSums();

@@ -3,6 +3,10 @@ import { type AggregateDelta, compareAggregateKeys, type AggregateRowChanges } f
 /** Slots a (force, day)'s table starts with; it doubles when half full. */
 const INITIAL_SLOTS = 16;
 const EMPTY = -1;
+/** Contributions a new `AggregateSums` logs before its log grows (a worker's part logs a few thousand). */
+const FIRST_LOG_CAPACITY = 1_024;
+/** The most the log holds before its contributions are added: 2 MB of log. */
+const LOG_CAPACITY = 131_072;
 
 /**
  * One (force, day)'s sums: an open-addressing hash table from column (a (metric, dim) pair, see
@@ -20,6 +24,8 @@ class DaySums {
   constructor(
     readonly forceId: string,
     readonly day: string,
+    /** Its place among its `AggregateSums`' days: how a logged contribution names it. */
+    readonly index: number,
   ) {
     this.columns = new Int32Array(INITIAL_SLOTS).fill(EMPTY);
     this.values = new Float64Array(INITIAL_SLOTS);
@@ -88,8 +94,16 @@ export class AggregateSums {
   /** column → its (metric, dim). */
   #keys: { readonly metric: string; readonly dim: string }[] = [];
   readonly #byForce = new Map<string, Map<string, DaySums>>();
+  /** Every (force, day)'s sums, by `DaySums.index`. */
+  readonly #days: DaySums[] = [];
   #diffs = 0;
   #last: DaySums | undefined;
+
+  // Contributions not yet added (`add`): day index, column and value, side by side.
+  #logDays = new Int32Array(FIRST_LOG_CAPACITY);
+  #logColumns = new Int32Array(FIRST_LOG_CAPACITY);
+  #logValues = new Float64Array(FIRST_LOG_CAPACITY);
+  #logged = 0;
 
   // The last pair asked for: a stock metric adds the same (metric, dim) to each day an entity is open.
   #lastMetric = '';
@@ -122,8 +136,79 @@ export class AggregateSums {
     return key;
   }
 
+  /**
+   * Logs a contribution; it is added to its sum when the sums are next read, or when the log is
+   * full (`#addLogged`). Adding each at once touched, for each, the tables of a day years away from
+   * the last one's (replay meets entities in hash order): over the 4.9 million events of 36 months,
+   * `add` was 3.0 s of a 24 s replay, waiting on memory. Added a day at a time, a day's table is
+   * fetched once for all its contributions in the log.
+   */
   add(forceId: string, day: string, metric: string, dim: string, value: number): void {
-    this.#sumsOf(forceId, day).add(this.#column(metric, dim), value);
+    const at = this.#logged;
+    if (at === this.#logDays.length) {
+      if (at < LOG_CAPACITY) this.#growLog();
+      else {
+        this.#addLogged();
+        this.add(forceId, day, metric, dim, value);
+        return;
+      }
+    }
+    this.#logDays[at] = this.#sumsOf(forceId, day).index;
+    this.#logColumns[at] = this.#column(metric, dim);
+    this.#logValues[at] = value;
+    this.#logged = at + 1;
+  }
+
+  #growLog(): void {
+    const size = this.#logDays.length * 2;
+    const days = new Int32Array(size);
+    const columns = new Int32Array(size);
+    const values = new Float64Array(size);
+    days.set(this.#logDays);
+    columns.set(this.#logColumns);
+    values.set(this.#logValues);
+    this.#logDays = days;
+    this.#logColumns = columns;
+    this.#logValues = values;
+  }
+
+  /**
+   * Adds the logged contributions to their sums, a day at a time: a counting sort by day (two
+   * sequential passes over the log), then each day's in a row. The values are whole numbers
+   * (counts and sums of whole units, stored as bigint), so the order of addition changes no sum.
+   */
+  #addLogged(): void {
+    const logged = this.#logged;
+    if (logged === 0) return;
+    this.#logged = 0;
+    const logDays = this.#logDays;
+    const days = this.#days;
+    // ends[d + 1] counts day d's contributions, then (summed) ends[d] is where day d's begin.
+    const ends = new Int32Array(days.length + 1);
+    for (let i = 0; i < logged; i++) {
+      const next = (logDays[i] ?? 0) + 1;
+      ends[next] = (ends[next] ?? 0) + 1;
+    }
+    for (let d = 1; d <= days.length; d++) ends[d] = (ends[d] ?? 0) + (ends[d - 1] ?? 0);
+    const columns = new Int32Array(logged);
+    const values = new Float64Array(logged);
+    for (let i = 0; i < logged; i++) {
+      const day = logDays[i] ?? 0;
+      const to = ends[day] ?? 0;
+      ends[day] = to + 1;
+      columns[to] = this.#logColumns[i] ?? EMPTY;
+      values[to] = this.#logValues[i] ?? 0;
+    }
+    // Each ends[d] has moved on to where day d + 1 begins.
+    let from = 0;
+    for (let d = 0; d < days.length; d++) {
+      const to = ends[d] ?? 0;
+      if (to === from) continue;
+      const sums = days[d];
+      if (sums === undefined) throw new Error(`aggregate sums: no day ${d}`);
+      for (let i = from; i < to; i++) sums.add(columns[i] ?? EMPTY, values[i] ?? 0);
+      from = to;
+    }
   }
 
   #sumsOf(forceId: string, day: string): DaySums {
@@ -132,7 +217,11 @@ export class AggregateSums {
       let byDay = this.#byForce.get(forceId);
       if (byDay === undefined) this.#byForce.set(forceId, (byDay = new Map()));
       sums = byDay.get(day);
-      if (sums === undefined) byDay.set(day, (sums = new DaySums(forceId, day)));
+      if (sums === undefined) {
+        sums = new DaySums(forceId, day, this.#days.length);
+        byDay.set(day, sums);
+        this.#days.push(sums);
+      }
       this.#last = sums;
     }
     return sums;
@@ -144,6 +233,7 @@ export class AggregateSums {
    * dim) is looked up again (764,000 daily rows: 26-54 ms, against 116-128 through `add`).
    */
   rollUp(periodOf: (day: string) => string): AggregateSums {
+    this.#addLogged();
     const rolled = new AggregateSums();
     rolled.#columns = this.#columns;
     rolled.#keys = this.#keys;
@@ -162,6 +252,7 @@ export class AggregateSums {
 
   /** Calls `each` with every sum that is not 0, in no particular order. */
   forEach(each: (forceId: string, day: string, metric: string, dim: string, value: number) => void): void {
+    this.#addLogged();
     for (const byDay of this.#byForce.values())
       for (const sums of byDay.values()) {
         const { columns, values } = sums;
@@ -197,6 +288,7 @@ export class AggregateSums {
    * 2 µs a row).
    */
   changesFrom(stored: readonly AggregateDelta[]): AggregateRowChanges {
+    this.#addLogged();
     const mark = ++this.#diffs;
     const set: AggregateDelta[] = [];
     const added: AggregateDelta[] = [];
