@@ -127,10 +127,11 @@ describe('AggregateSums', () => {
       added: [row('2024-01-03', 'waits', '', 7)],
       removed: [stored[5]!, stored[3]!, stored[2]!, stored[4]!].sort(compareAggregateKeys),
     };
-    expect(sums.changesFrom(stored)).toEqual(expected);
+    const storedSums = summedSharing(sums, stored);
+    expect(sums.changesFrom(storedSums)).toEqual(expected);
     // Marks of the first diff do not leak into the second.
-    expect(sums.changesFrom(stored)).toEqual(expected);
-    expect(sums.changesFrom([])).toEqual({
+    expect(sums.changesFrom(storedSums)).toEqual(expected);
+    expect(sums.changesFrom(sums.sharingColumns())).toEqual({
       set: [],
       added: [
         row('2024-01-01', 'calls', '101', 2),
@@ -140,4 +141,38 @@ describe('AggregateSums', () => {
       removed: [],
     });
   });
+
+  it('compares only the stored days it is told to, and rolls up only those into the sums it is given', () => {
+    const sums = new AggregateSums();
+    sums.add('kent', '2024-01-02', 'calls', '999', 4);
+    const stored = summedSharing(sums, [
+      { forceId: 'kent', day: '2024-01-01', metric: 'calls', dim: '999', value: 6 }, // outside: left alone
+      { forceId: 'kent', day: '2024-01-02', metric: 'calls', dim: '999', value: 3 }, // inside: set to 4
+    ]);
+    const inside = (day: string) => day >= '2024-01-02';
+    expect(sums.changesFrom(stored, inside)).toEqual({
+      set: [{ forceId: 'kent', day: '2024-01-02', metric: 'calls', dim: '999', value: 4 }],
+      added: [],
+      removed: [],
+    });
+    const monthly = sums.rollUp((day) => `${day.slice(0, 7)}-01`);
+    stored.rollUp((day) => `${day.slice(0, 7)}-01`, { into: monthly, only: (day) => !inside(day) });
+    expect(monthly.rows()).toEqual([{ forceId: 'kent', day: '2024-01-01', metric: 'calls', dim: '999', value: 10 }]);
+  });
+
+  it('refuses to compare with sums whose columns it does not share: their column numbers mean other pairs', () => {
+    const sums = new AggregateSums();
+    sums.add('kent', '2024-01-01', 'calls', '999', 1);
+    const other = new AggregateSums();
+    other.add('kent', '2024-01-01', 'waits', '', 1);
+    expect(() => sums.changesFrom(other)).toThrow(/do not share these columns/);
+    expect(() => sums.rollUp((day) => day, { into: other })).toThrow(/do not share these columns/);
+  });
 });
+
+/** `rows` summed in sums sharing the columns of `sums`, as replay sums the stored rows it reads. */
+function summedSharing(sums: AggregateSums, rows: readonly AggregateDelta[]): AggregateSums {
+  const stored = sums.sharingColumns();
+  for (const row of rows) stored.add(row.forceId, row.day, row.metric, row.dim, row.value);
+  return stored;
+}

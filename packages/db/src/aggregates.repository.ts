@@ -67,8 +67,9 @@ export function wholeMonthsOf(range: DayRange): DayRange {
  * months' non-zero sums.
  */
 export interface StoredAggregates {
-  readonly daily: readonly AggregateDelta[];
-  readonly monthly: readonly AggregateDelta[];
+  /** Summed into sums sharing the rebuilt sums' columns (`AggregateSums.sharingColumns`). */
+  readonly daily: AggregateSums;
+  readonly monthly: AggregateSums;
 }
 
 /** The rows to write so that the daily rows of a range are rebuilt ones and every monthly sum agrees with its days. */
@@ -98,11 +99,9 @@ export function aggregateChanges(range: DayRange, stored: StoredAggregates, rebu
     if (!inRange(day)) throw new RangeError(`rebuilt aggregate of ${day} is outside the replayed days`);
     return monthOf(day);
   });
-  const storedInRange: AggregateDelta[] = [];
-  for (const row of stored.daily)
-    if (inRange(row.day)) storedInRange.push(row);
-    else monthly.add(row.forceId, monthOf(row.day), row.metric, row.dim, row.value);
-  return { daily: rebuilt.changesFrom(storedInRange), monthly: monthly.changesFrom(stored.monthly) };
+  // The stored days outside the range stay as they are, and count in their months' sums.
+  stored.daily.rollUp(monthOf, { into: monthly, only: (day) => !inRange(day) });
+  return { daily: rebuilt.changesFrom(stored.daily, inRange), monthly: monthly.changesFrom(stored.monthly) };
 }
 
 /**
@@ -117,9 +116,13 @@ export async function replaceDailyAggregates(
   rows: readonly AggregateDelta[],
 ): Promise<void> {
   const months = wholeMonthsOf(range);
-  const stored = { daily: await readDailyAggregates(db, months), monthly: await readMonthlyAggregates(db, months) };
   const rebuilt = new AggregateSums();
   for (const row of rows) rebuilt.add(row.forceId, row.day, row.metric, row.dim, row.value);
+  const stored = { daily: rebuilt.sharingColumns(), monthly: rebuilt.sharingColumns() };
+  for (const row of await readDailyAggregates(db, months))
+    stored.daily.add(row.forceId, row.day, row.metric, row.dim, row.value);
+  for (const row of await readMonthlyAggregates(db, months))
+    stored.monthly.add(row.forceId, row.day, row.metric, row.dim, row.value);
   await writeAggregateChanges(db, range, aggregateChanges(range, stored, rebuilt));
 }
 

@@ -12,7 +12,6 @@ import {
   markSnapshotHeadsStale,
   readAllFeedStats,
   copyAggregates,
-  type AggregateDelta,
   copyEventsInEntityOrder,
   exportReplaySnapshot,
   type ReplayEventRow,
@@ -210,16 +209,17 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
     // their own: the daily rows of every month the days touch and those months' sums. Not before
     // the first events arrive: parsing them at the start delayed the fold's first rows by half a second.
     const months = wholeMonthsOf({ from, to });
-    const stored = { daily: [] as AggregateDelta[], monthly: [] as AggregateDelta[] };
+    // Summed as they arrive, in sums sharing the rebuilt ones' columns, not held as rows (`changesFrom`).
+    const stored = { daily: sums.sharingColumns(), monthly: sums.sharingColumns() };
     const readStored = async () => {
       await firstEventsArrived;
-      for (const [table, rows] of [
+      for (const [table, into] of [
         ['daily_aggregates', stored.daily],
         ['monthly_aggregates', stored.monthly],
       ] as const)
         for await (const chunk of copyAggregates(db, snapshot, table, months)) {
           if (failed) return;
-          for (const row of chunk) rows.push(row);
+          for (const row of chunk) into.add(row.forceId, row.day, row.metric, row.dim, row.value);
         }
     };
     const stopAllOnError = (error: unknown) => {
