@@ -144,13 +144,12 @@ export class AggregateSums {
    * fetched once for all its contributions in the log.
    */
   add(forceId: string, day: string, metric: string, dim: string, value: number): void {
-    const at = this.#logged;
+    let at = this.#logged;
     if (at === this.#logDays.length) {
       if (at < LOG_CAPACITY) this.#growLog();
       else {
         this.#addLogged();
-        this.add(forceId, day, metric, dim, value);
-        return;
+        at = 0;
       }
     }
     this.#logDays[at] = this.#sumsOf(forceId, day).index;
@@ -333,13 +332,13 @@ export class AggregateSums {
           if (column === EMPTY || storedValue === 0) continue;
           const at = sums === undefined ? -1 : sums.slotOf(column);
           const value = sums === undefined || sums.columns[at] === EMPTY ? 0 : (sums.values[at] ?? 0);
-          const { metric, dim } = this.#keyOf(column);
           if (sums === undefined || value === 0) {
-            removed.push({ forceId, day, metric, dim, value: storedValue });
+            removed.push({ forceId, day, ...this.#keyOf(column), value: storedValue });
             continue;
           }
           sums.marks[at] = mark;
-          if (value !== storedValue) set.push({ forceId, day, metric, dim, value });
+          // The (metric, dim) only for a row that differs: most are equal.
+          if (value !== storedValue) set.push({ forceId, day, ...this.#keyOf(column), value });
         }
       }
     }
