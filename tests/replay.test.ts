@@ -45,6 +45,19 @@ describe('rollcall replay', () => {
     }
   });
 
+  it('gives the same aggregates and feed stats folded on one lane, two and three, each its own threads', async () => {
+    const live = await readDerivedState(harness.db);
+    for (const lanes of [1, 2, 3]) {
+      const progress: number[] = [];
+      const result = await replayAggregates(harness.db, calendar, { lanes, onProgress: (done) => progress.push(done) });
+      expect(result.changedRows).toBe(0);
+      expect(result.events).toBe(live.feedStats.reduce((n, row) => n + row.events, 0));
+      expect(result.entities).toBe(live.entities.length);
+      expect(progress.at(-1)).toBe(result.events);
+      expect(await readDerivedState(harness.db)).toEqual(live);
+    }
+  });
+
   it("counts its progress against PostgreSQL's estimate of the events, and ends on those it read", async () => {
     const progress: [number, number][] = [];
     // Unanalyzed, the planner guesses from the tables' sizes; analyzed, it is close (its sums over
@@ -119,30 +132,45 @@ describe('rollcall replay', () => {
     expect(fixed.value).toBe((rows[0]?.value ?? 0) - 1);
   });
 
-  it('fails whole when one shard fails, leaving the state as it was and no reading connection behind', async () => {
-    const live = await readDerivedState(harness.db);
-    // b-15 hashes into the first of the 4 shards (hashtext 6,846,413 of 2^31, below 1/15), so the
-    // failure comes while the next shard is asked for and not yet read.
-    await sql`insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, envelope, payload)
+  it.each([
+    {
+      // b-15 hashes into the first of the 4 shards (hashtext 6,846,413 of 2^31, below 1/15), so the
+      // failure comes while the next shard is asked for and not yet read.
+      failing: 'one shard',
+      entityId: 'b-15',
+      options: { entities: true, shards: 4 },
+    },
+    {
+      // b-1 hashes into the second of two lanes (hashtext 1,936,671,604 of 2^31): its thread reads it.
+      failing: 'a lane on another thread',
+      entityId: 'b-1',
+      options: { lanes: 2 },
+    },
+  ])(
+    'fails whole when $failing fails, leaving the state as it was and no reading connection behind',
+    async ({ entityId, options }) => {
+      const live = await readDerivedState(harness.db);
+      await sql`insert into events (feed, event_id, type, force_id, occurred_at, entity_kind, entity_id, envelope, payload)
       values ('call-handling', 'bogus-1', 'call.answered', 'avon-and-somerset', '2024-01-10T12:00:00Z', 'bogus',
-              'b-15', '{}', '{}')`.execute(harness.db);
-    try {
-      await expect(replayAggregates(harness.db, calendar, { entities: true, shards: 4 })).rejects.toThrow(
-        'stored event bogus-1 has unknown entity kind bogus',
-      );
-      expect(await readDerivedState(harness.db)).toEqual(live);
-      // The other shards stopped and ended their connections: a backend goes once its socket closes.
-      await vi.waitFor(async () => {
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+              ${entityId}, '{}', '{}')`.execute(harness.db);
+      try {
+        await expect(replayAggregates(harness.db, calendar, options)).rejects.toThrow(
+          'stored event bogus-1 has unknown entity kind bogus',
+        );
+        expect(await readDerivedState(harness.db)).toEqual(live);
+        // The other shards (and lanes) stopped and ended their connections: a backend goes once its socket closes.
+        await vi.waitFor(async () => {
+          const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
           where datname = current_database() and query ilike 'copy (%'`.execute(harness.db);
-        expect(rows[0]?.n).toBe(0);
-      });
-    } finally {
-      await sql`delete from events where event_id = 'bogus-1'`.execute(harness.db);
-    }
-    expect((await replayAggregates(harness.db, calendar, { entities: true })).changedRows).toBe(0);
-    expect(await readDerivedState(harness.db)).toEqual(live);
-  });
+          expect(rows[0]?.n).toBe(0);
+        });
+      } finally {
+        await sql`delete from events where event_id = 'bogus-1'`.execute(harness.db);
+      }
+      expect((await replayAggregates(harness.db, calendar, options)).changedRows).toBe(0);
+      expect(await readDerivedState(harness.db)).toEqual(live);
+    },
+  );
 
   it("counts each event under its type's feed, and refuses a stored type the contract does not have", async () => {
     const live = await readDerivedState(harness.db);

@@ -77,6 +77,16 @@ describe('the bundled services', () => {
     expect(stdout.trim()).toBe(`database schema up to date; reference data ${loadReferenceData().version} current`);
   });
 
+  it('the CLI bundle replays on two lanes, its second thread compiled beside it, finding what the workers wrote', async () => {
+    // Runs after the worker bundle's test: its 4,000 stored events are what is replayed.
+    const { stdout } = await run(process.execPath, [cli.entryFile, 'replay', '--lanes', '2', '--format', 'json'], {
+      cwd: buildDir,
+      env: env(),
+    });
+    const result = JSON.parse(stdout) as { events: number; entities: number; changedRows: number };
+    expect(result).toMatchObject({ events: 4_000, entities: 2_000, changedRows: 0 });
+  });
+
   it('the CLI bundle publishes the snapshot the sources publish, with the checkout as its code version', async () => {
     const { stdout } = await run(
       process.execPath,

@@ -23,10 +23,11 @@ import { loadHistory } from './history-loader.ts';
  * (`<BENCH_NAME>_replay`, `rollcall_bench_replay` by default, recreated), prepared exactly as the
  * workers prepare events, then runs `replayAggregates` `--runs` times and prints events/s, where
  * the time went (until the first events arrive, until all are folded, writing) and the cost per
- * event of each run (this process and PostgreSQL). `--shards` sets the parts replay reads the
- * entities in (replay's default when absent); `--reuse` keeps the database of the last run and its events. `--profile`
- * writes a CPU profile of the runs alone (not of the load) to
- * var/bench/profiles/replay-<time>.cpuprofile, for Chrome DevTools or speedscope.
+ * event of each run (this process, its threads included, and PostgreSQL). `--shards` sets the
+ * parts each lane reads its entities in and `--lanes` the threads folding at once (replay's
+ * defaults when absent); `--reuse` keeps the database of the last run and its events.
+ * `--profile` writes a CPU profile of the runs alone (not of the load, nor of the lanes' threads)
+ * to var/bench/profiles/replay-<time>.cpuprofile, for Chrome DevTools or speedscope.
  */
 const { values } = parseArgs({
   options: {
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
     shards: { type: 'string' },
+    lanes: { type: 'string' },
     reuse: { type: 'boolean', default: false },
   },
 });
@@ -66,11 +68,10 @@ try {
   );
   for (let run = 1; run <= Number(values.runs); run++) {
     const meter = await startCostMeter(db, { database: DATABASE, rollcallPids: () => [], includeSelf: true });
-    const result = await replayAggregates(
-      db,
-      calendar,
-      values.shards === undefined ? {} : { shards: Number(values.shards) },
-    );
+    const result = await replayAggregates(db, calendar, {
+      ...(values.shards === undefined ? {} : { shards: Number(values.shards) }),
+      ...(values.lanes === undefined ? {} : { lanes: Number(values.lanes) }),
+    });
     const cost = await meter.stop(result.events);
     const micros = (n: number | null) => (n === null ? 'n/a' : n.toFixed(1));
     console.log(

@@ -168,6 +168,33 @@ describe('AggregateSums', () => {
     expect(() => sums.changesFrom(other)).toThrow(/do not share these columns/);
     expect(() => sums.rollUp((day) => day, { into: other })).toThrow(/do not share these columns/);
   });
+
+  it('adds sums made apart (another thread, its own columns and days) as adding their contributions does', () => {
+    const next = random(7);
+    const contributions = Array.from({ length: 20_000 }, () => {
+      return [
+        ['avon-and-somerset', 'kent'][next(2)]!,
+        `2024-02-${String(1 + next(28)).padStart(2, '0')}`,
+        ['calls.999.answered', 'wanted.open', 'dvpo.granted'][next(3)]!,
+        next(3) === 0 ? '' : String(next(200)),
+        next(4) === 0 ? -2 : next(50),
+      ] as const;
+    });
+    const reference = new ReferenceSums();
+    const [mine, theirs] = [new AggregateSums(), new AggregateSums()];
+    // Theirs meets the columns and days in another order, so its numbers for them differ from mine.
+    theirs.add('west-yorkshire', '2023-12-31', 'dvpo.breached', 'x', 3);
+    reference.add('west-yorkshire', '2023-12-31', 'dvpo.breached', 'x', 3);
+    contributions.forEach((args, i) => {
+      (i % 2 === 0 ? mine : theirs).add(...args);
+      reference.add(...args);
+    });
+    const transferred = theirs.toTransferred();
+    // Plain data: what `postMessage` can send (a class instance would arrive as a bare object).
+    expect(structuredClone(transferred)).toEqual(transferred);
+    mine.addTransferred(structuredClone(transferred));
+    expect(mine.rows().sort(compareAggregateKeys)).toEqual(reference.rows());
+  });
 });
 
 /** `rows` summed in sums sharing the columns of `sums`, as replay sums the stored rows it reads. */

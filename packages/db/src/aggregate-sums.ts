@@ -1,5 +1,17 @@
 import { type AggregateDelta, compareAggregateKeys, type AggregateRowChanges } from './aggregate-keys.ts';
 
+/** `AggregateSums.toTransferred`: sums as plain data, for `postMessage`. */
+export interface TransferredSums {
+  /** (metric, dim) of each column. */
+  readonly keys: readonly { readonly metric: string; readonly dim: string }[];
+  /** (force, day) of each day index. */
+  readonly days: readonly { readonly forceId: string; readonly day: string }[];
+  /** Per sum: its day index, its column and its value. */
+  readonly dayOf: Int32Array;
+  readonly columnOf: Int32Array;
+  readonly values: Float64Array;
+}
+
 /** Slots a (force, day)'s table starts with; it doubles when half full. */
 const INITIAL_SLOTS = 16;
 const EMPTY = -1;
@@ -144,6 +156,10 @@ export class AggregateSums {
    * fetched once for all its contributions in the log.
    */
   add(forceId: string, day: string, metric: string, dim: string, value: number): void {
+    this.#log(this.#sumsOf(forceId, day).index, this.#column(metric, dim), value);
+  }
+
+  #log(day: number, column: number, value: number): void {
     let at = this.#logged;
     if (at === this.#logDays.length) {
       if (at < LOG_CAPACITY) this.#growLog();
@@ -152,10 +168,55 @@ export class AggregateSums {
         at = 0;
       }
     }
-    this.#logDays[at] = this.#sumsOf(forceId, day).index;
-    this.#logColumns[at] = this.#column(metric, dim);
+    this.#logDays[at] = day;
+    this.#logColumns[at] = column;
     this.#logValues[at] = value;
     this.#logged = at + 1;
+  }
+
+  /**
+   * These sums as plain data, for a replay thread to post to the one that writes (its three
+   * arrays can be transferred, not copied): `addTransferred` adds them to other sums. Each
+   * (metric, dim) and (force, day) is named once, not per sum.
+   */
+  toTransferred(): TransferredSums {
+    this.#addLogged();
+    let n = 0;
+    for (const sums of this.#days) for (const column of sums.columns) if (column !== EMPTY) n += 1;
+    const dayOf = new Int32Array(n);
+    const columnOf = new Int32Array(n);
+    const values = new Float64Array(n);
+    let at = 0;
+    for (const sums of this.#days)
+      for (let slot = 0; slot < sums.columns.length; slot++) {
+        const column = sums.columns[slot] ?? EMPTY;
+        const value = sums.values[slot] ?? 0;
+        if (column === EMPTY || value === 0) continue;
+        dayOf[at] = sums.index;
+        columnOf[at] = column;
+        values[at] = value;
+        at += 1;
+      }
+    return {
+      keys: [...this.#keys],
+      days: this.#days.map(({ forceId, day }) => ({ forceId, day })),
+      dayOf: dayOf.subarray(0, at),
+      columnOf: columnOf.subarray(0, at),
+      values: values.subarray(0, at),
+    };
+  }
+
+  /** Adds sums another thread made (`toTransferred`): its columns and days are looked up once each. */
+  addTransferred(other: TransferredSums): void {
+    const columns = other.keys.map(({ metric, dim }) => this.#lookUpColumn(metric, dim));
+    const days = other.days.map(({ forceId, day }) => this.#sumsOf(forceId, day).index);
+    for (let i = 0; i < other.values.length; i++) {
+      const day = days[other.dayOf[i] ?? -1];
+      const column = columns[other.columnOf[i] ?? -1];
+      if (day === undefined || column === undefined)
+        throw new Error(`aggregate sums: transferred sum ${i} names no day or column`);
+      this.#log(day, column, other.values[i] ?? 0);
+    }
   }
 
   #growLog(): void {

@@ -83,6 +83,17 @@ export function createDatabase(connectionString: string, options: CreateDatabase
 }
 
 /**
+ * How `db` (made by `createDatabase`) connects, as plain data: for a worker thread to make a
+ * database of its own to the same server (a replay lane, `startReplayLane`).
+ */
+export function connectionSettingsOf(db: Kysely<Database>): { connectionString: string; applicationName: string } {
+  const config = clientConfigs.get(db);
+  if (config?.connectionString === undefined)
+    throw new Error('connectionSettingsOf: the database was not made by createDatabase');
+  return { connectionString: config.connectionString, applicationName: config.application_name ?? 'rollcall' };
+}
+
+/**
  * A connection of its own to the database of `db`, outside its pool, for a protocol Kysely does
  * not speak (COPY ... TO STDOUT). Outside the pool, so a caller that already holds pooled
  * connections cannot wait on itself for one more. The caller ends it.

@@ -120,6 +120,24 @@ describe('copyEventsInEntityOrder', () => {
     expect(() => replayShardHashes({ index: 4, count: 4 })).toThrow(RangeError);
   });
 
+  it('splits the hashes into equal lanes, each in doubling shards, covering all of them once', () => {
+    const lanes = [0, 1].map((lane) =>
+      [0, 1, 2].map((index) => replayShardHashes({ index, count: 3, lane, lanes: 2 })),
+    );
+    const all = lanes.flat();
+    // In order, end to end: each shard begins where the one before ends, from the first hash to the last.
+    expect(all[0]?.from).toBeNull();
+    expect(all.at(-1)?.to).toBeNull();
+    for (let i = 1; i < all.length; i++) expect(all[i]?.from).toBe(all[i - 1]?.to);
+    // Lane 1 begins at half the range; within each lane the shards double.
+    expect(lanes[1]?.[0]?.from).toBe(2 ** 30);
+    expect(lanes[0]?.[2]?.to).toBe(2 ** 30);
+    const size = (s: { from: number | null; to: number | null }) => (s.to ?? 2 ** 31) - (s.from ?? 0);
+    for (const lane of lanes)
+      for (let i = 1; i < 3; i++) expect(Math.abs(size(lane[i]!) / size(lane[i - 1]!) - 2)).toBeLessThan(1e-6);
+    expect(() => replayShardHashes({ index: 0, count: 3, lane: 2, lanes: 2 })).toThrow(RangeError);
+  });
+
   it('runs without JIT compilation, in the replay transaction and on the COPY connections', async () => {
     // Compiling every partition's plan with LLVM cost replay more than running it (issue 19).
     const settings = await test.db.transaction().execute(async (trx) => {

@@ -18,24 +18,38 @@ export interface ReplayEventRow {
 }
 
 /**
- * One of `count` disjoint parts of the entities, by a hash of the entity id, read on a connection
- * of its own. Each part holds twice the entities of the one before (1/15, 2/15, 4/15, 8/15 of
- * them for 4): replay folds the parts in turn, so the first arrives after PostgreSQL has sorted a
- * small part, and each later one is sorted while the one before it is folded.
+ * One of `count` disjoint parts of a lane's entities, by a hash of the entity id, read on a
+ * connection of its own. Lanes split the hash range into `lanes` equal ranges, each folded by a
+ * thread of its own (`replayAggregates`); within a lane each part holds twice the entities of the
+ * one before (1/15, 2/15, 4/15, 8/15 of them for 4): a lane folds its parts in turn, so the first
+ * arrives after PostgreSQL has sorted a small part, and each later one is sorted while the one
+ * before it is folded.
  */
 export interface ReplayShard {
   readonly index: number;
   readonly count: number;
+  /** The lane (default 0, of 1: the whole range). */
+  readonly lane?: number;
+  readonly lanes?: number;
 }
 
 /** The masked entity-id hashes (0 to 2^31 - 1) of a shard: [from, to), each null at an end of the range. */
 export function replayShardHashes(shard: ReplayShard): { from: number | null; to: number | null } {
-  const { index, count } = shard;
+  const { index, count, lane = 0, lanes = 1 } = shard;
   if (!Number.isInteger(count) || count < 1 || count > 16 || !Number.isInteger(index) || index < 0 || index >= count)
     throw new RangeError(`replay shard ${index} of ${count}`);
-  // Shard i starts at (2^i - 1) / (2^count - 1) of the range: exact in doubles for count <= 16.
-  const boundary = (i: number) => Math.floor((2 ** 31 * (2 ** i - 1)) / (2 ** count - 1));
-  return { from: index === 0 ? null : boundary(index), to: index === count - 1 ? null : boundary(index + 1) };
+  if (!Number.isInteger(lanes) || lanes < 1 || lanes > 16 || !Number.isInteger(lane) || lane < 0 || lane >= lanes)
+    throw new RangeError(`replay lane ${lane} of ${lanes}`);
+  const laneStart = Math.floor((2 ** 31 * lane) / lanes);
+  const laneSize = Math.floor((2 ** 31 * (lane + 1)) / lanes) - laneStart;
+  // Shard i starts at (2^i - 1) / (2^count - 1) of its lane: exact in doubles for count <= 16.
+  const boundary = (i: number) => laneStart + Math.floor((laneSize * (2 ** i - 1)) / (2 ** count - 1));
+  const first = index === 0 && lane === 0;
+  const last = index === count - 1 && lane === lanes - 1;
+  return {
+    from: first ? null : boundary(index),
+    to: last ? null : index === count - 1 ? laneStart + laneSize : boundary(index + 1),
+  };
 }
 
 /** Stored events in all, counted exactly (a scan of every event). */

@@ -1,9 +1,10 @@
+import { availableParallelism } from 'node:os';
 import { type Calendar, isoInstant, type LocalDate } from '@rollcall/calendar';
 import {
   type AggregateChanges,
   aggregateChanges,
-  AggregateSums,
   beginReplay,
+  connectionSettingsOf,
   estimateStoredEvents,
   assertEventsNotRetired,
   type Db,
@@ -12,17 +13,22 @@ import {
   markSnapshotHeadsStale,
   readAllFeedStats,
   copyAggregates,
-  copyEventsInEntityOrder,
   exportReplaySnapshot,
-  type ReplayEventRow,
   wholeMonthsOf,
   writeAggregateChanges,
   replaceDailyFeedStats,
   type StaleMark,
   upsertEntities,
 } from '@rollcall/db';
-import { type EventType, type Feed, feedOfEventType } from '@rollcall/contract';
-import { type EntityKind, type Fact, compareFacts, interpretEntity, isEntityKind } from '@rollcall/lifecycles';
+import { foldLane, type LaneSource, ReplayFold } from './replay-fold.ts';
+import { startReplayLane } from './replay-lane.ts';
+
+/**
+ * Lanes a replay folds in by default: one per core, up to two. Each lane's fold is a thread that
+ * keeps one core busy, and PostgreSQL's sorts of the shards need CPU too; a third lane on two
+ * cores would only contend.
+ */
+const DEFAULT_LANES = Math.max(1, Math.min(2, availableParallelism()));
 
 export interface ReplayOptions {
   /** First London day whose aggregates are rewritten (default: all). */
@@ -41,11 +47,17 @@ export interface ReplayOptions {
    */
   readonly entities?: boolean;
   /**
-   * Parts the entities are read in, each on a connection of its own and twice the size of the one
-   * before (default 4, at most 16): replay folds them in turn while PostgreSQL sorts the next, so
-   * it waits only for the sort of the first, small part.
+   * Parts each lane's entities are read in, each on a connection of its own and twice the size
+   * of the one before (default 4 in all: 4 on one lane, 2 each on two; at most 16): a lane folds
+   * them in turn while PostgreSQL sorts the next, so it waits only for the sort of the first part.
    */
   readonly shards?: number;
+  /**
+   * Threads folding at once, each over its own part of the entities (a lane: `ReplayShard`), their
+   * sums added together at the end (default: one per core, up to 2; at most 16). With `entities`,
+   * always 1: the entity rows are written in replay's transaction, from this thread.
+   */
+  readonly lanes?: number;
 }
 
 export interface ReplayResult {
@@ -62,16 +74,6 @@ export interface ReplayResult {
   readonly firstEventsSeconds: number;
   /** Of `seconds`, until the last event was folded; the rest is writing. */
   readonly readSeconds: number;
-}
-
-/** Stored events of one feed and force on one London day, counted as replay reads them. */
-interface FeedDayCount {
-  readonly forceId: string;
-  readonly feed: string;
-  readonly day: string;
-  events: number;
-  /** Epoch ms of the latest `occurredAt`. */
-  latestAt: number;
 }
 
 /**
@@ -93,117 +95,60 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
   const started = performance.now();
   const from = options.from ?? null;
   const to = options.to ?? null;
-  const shards = options.shards ?? 4;
+  const rebuildEntities = options.entities === true;
+  const lanes = rebuildEntities ? 1 : (options.lanes ?? DEFAULT_LANES);
+  if (!Number.isInteger(lanes) || lanes < 1 || lanes > 16) throw new RangeError(`replay lanes: ${lanes} (1 to 16)`);
+  // Each shard is a scan of every event (its hash range filters them), so the default keeps the
+  // scans at 4 in all however many lanes (36 months, 4.9 million events, 2 lanes: 240-319k
+  // events/s in 2 shards each, 249-290k in 3, 178-221k in 4, against 192-257k on 1 lane in 4).
+  const shards = options.shards ?? Math.max(2, Math.ceil(4 / lanes));
   return db.transaction().execute(async (trx) => {
-    const rebuildEntities = options.entities === true;
     await beginReplay(trx, { rebuildEntities });
     await assertEventsNotRetired(trx, 'replay');
     const snapshot = await exportReplaySnapshot(trx);
-    let total = 0;
+    let total: number;
 
-    const sums = new AggregateSums();
-    // Per London day, its few (force, feed) counts: no key built per event.
-    const feedStats = new Map<string, FeedDayCount[]>();
     let entityWrites: EntityWrite[] = [];
-    let events = 0;
-    let entities = 0;
     let failed = false;
     let firstEventsAt: number | undefined;
     let eventsArrived!: () => void;
     const firstEventsArrived = new Promise<void>((resolve) => (eventsArrived = resolve));
+    const noteFirstEvents = () => {
+      if (firstEventsAt !== undefined) return;
+      firstEventsAt = performance.now();
+      eventsArrived();
+    };
 
     const flushEntities = async () => {
       const batch = entityWrites;
       entityWrites = [];
       await upsertEntities(trx, batch);
     };
-    /** Folds an entity's facts; says whether enough entity writes wait to be flushed. */
-    const finishEntity = (entity: { forceId: string; kind: EntityKind; entityId: string; facts: Fact[] }): boolean => {
-      entity.facts.sort(compareFacts);
-      const lifecycle = interpretEntity(entity.kind, entity.facts, calendar);
-      for (const c of lifecycle.contributions) {
-        if ((from !== null && c.day < from) || (to !== null && c.day > to)) continue;
-        sums.add(entity.forceId, c.day, c.metric, c.dim, c.value);
-      }
-      entities += 1;
-      if (!rebuildEntities) return false;
-      entityWrites.push({
-        forceId: entity.forceId,
-        kind: entity.kind,
-        entityId: entity.entityId,
-        facts: entity.facts,
-        status: lifecycle.status,
-        startedAt: lifecycle.startedAt === null ? null : isoInstant(lifecycle.startedAt),
-        endedAt: lifecycle.endedAt === null ? null : isoInstant(lifecycle.endedAt),
-        flags: lifecycle.flags,
-      });
-      return entityWrites.length >= 5_000;
-    };
-    let lastCount: FeedDayCount | undefined;
-    const countFeedDay = (forceId: string, feed: string, at: number) => {
-      // Counted in place: one small record per (force, feed, day), the latest time kept as a
-      // number and written as ISO once at the end (per event, that formatting was a measurable cost).
-      const day = calendar.dayOf(at);
-      // An entity's events mostly share a day, and always a force and feed: the last count first.
-      const last = lastCount;
-      if (last !== undefined && last.day === day && last.feed === feed && last.forceId === forceId) {
-        last.events += 1;
-        if (at > last.latestAt) last.latestAt = at;
-        return;
-      }
-      let counts = feedStats.get(day);
-      if (counts === undefined) feedStats.set(day, (counts = []));
-      for (const stats of counts)
-        if (stats.feed === feed && stats.forceId === forceId) {
-          stats.events += 1;
-          if (at > stats.latestAt) stats.latestAt = at;
-          lastCount = stats;
-          return;
-        }
-      counts.push((lastCount = { forceId, feed, day, events: 1, latestAt: at }));
-    };
-
-    // Shards hold disjoint entities, each shard's events in entity order: the fold has its entity in hand.
-    const foldShard = async (shard: AsyncIterable<ReplayEventRow[]>) => {
-      let current: { forceId: string; kind: EntityKind; entityId: string; facts: Fact[] } | undefined;
-      // The feed is the type's, not read (a column less for PostgreSQL to sort); an entity's
-      // events mostly share a type, so the last one's feed first.
-      let lastType = '';
-      let lastFeed: Feed = 'call-handling';
-      for await (const rows of shard) {
-        if (failed) return; // another read failed: stop reading (the connection is ended)
-        if (firstEventsAt === undefined) {
-          firstEventsAt = performance.now();
-          eventsArrived();
-        }
-        for (const row of rows) {
-          if (
-            current === undefined ||
-            row.entity_id !== current.entityId ||
-            row.entity_kind !== current.kind ||
-            row.force_id !== current.forceId
-          ) {
-            // Awaited only when writes are due: an await per entity was a measurable cost.
-            if (current !== undefined && finishEntity(current)) await flushEntities();
-            if (!isEntityKind(row.entity_kind))
-              throw new Error(`stored event ${row.event_id} has unknown entity kind ${row.entity_kind}`);
-            current = { forceId: row.force_id, kind: row.entity_kind, entityId: row.entity_id, facts: [] };
+    // This thread's lane; with entities rebuilt, the only one (they are written in this transaction).
+    const fold = new ReplayFold(
+      calendar,
+      { from, to },
+      rebuildEntities
+        ? (entity, lifecycle) => {
+            entityWrites.push({
+              forceId: entity.forceId,
+              kind: entity.kind,
+              entityId: entity.entityId,
+              facts: entity.facts,
+              status: lifecycle.status,
+              startedAt: lifecycle.startedAt === null ? null : isoInstant(lifecycle.startedAt),
+              endedAt: lifecycle.endedAt === null ? null : isoInstant(lifecycle.endedAt),
+              flags: lifecycle.flags,
+            });
+            return entityWrites.length >= 5_000;
           }
-          // The London day is computed here, not in SQL, so that it is the very calendar live processing used.
-          current.facts.push({ id: row.event_id, type: row.type as EventType, at: row.at, p: row.payload });
-          if (row.type !== lastType) {
-            const feed = feedOfEventType(row.type);
-            if (feed === undefined)
-              throw new Error(`stored event ${row.event_id} has type ${row.type}, which no feed of the contract has`);
-            lastType = row.type;
-            lastFeed = feed;
-          }
-          countFeedDay(row.force_id, lastFeed, row.at);
-        }
-        events += rows.length;
-        options.onProgress?.(events, Math.max(events, total));
-      }
-      if (current !== undefined && finishEntity(current)) await flushEntities();
+        : undefined,
+    );
+    const sums = fold.sums;
+    let events = 0; // so far, for progress: every lane's
+    const onEvents = (n: number) => {
+      events += n;
+      options.onProgress?.(events, Math.max(events, total));
     };
     // The stored aggregates, to tell what replay changes, are read alongside on a connection of
     // their own: the daily rows of every month the days touch and those months' sums. Not before
@@ -226,32 +171,49 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
       failed = true;
       throw error;
     };
-    // The shards in turn; each is asked for (and so sorted by PostgreSQL) while the one before is folded.
-    const streams: ReturnType<typeof startedEarly<ReplayEventRow[]>>[] = [];
-    const askFor = (index: number) => {
-      if (index < shards) streams.push(startedEarly(copyEventsInEntityOrder(db, snapshot, { index, count: shards })));
-    };
-    const foldShards = async () => {
-      askFor(0);
-      askFor(1);
+    // The progress total, before any lane reports: the planner's estimate (a plan, no scan: an exact
+    // count scanned every event once more, 1.3 s of PostgreSQL's CPU over 5.4 million).
+    total = await estimateStoredEvents(trx);
+    options.onProgress?.(0, total);
+    const source = (lane: number): LaneSource => ({ snapshot, lane, lanes, shards });
+    // Lanes 1 and on fold on threads of their own; lane 0 here, beside the stored aggregates' read.
+    const threads = Array.from({ length: lanes - 1 }, (_, i) =>
+      startReplayLane(
+        { connection: connectionSettingsOf(db), source: source(i + 1), timeZone: calendar.timeZone, from, to },
+        { onFirstEvents: noteFirstEvents, onEvents },
+      ),
+    );
+    const here = foldLane(db, source(0), fold, {
+      onRows: (rows) => {
+        noteFirstEvents();
+        onEvents(rows);
+      },
+      stopped: () => failed,
+      flush: flushEntities,
+    });
+    const foldLanes = async () => {
       try {
-        // The progress total is the planner's estimate: an exact count scanned every event once
-        // more (1.3 s of PostgreSQL's CPU over 5.4 million, beside the first shards' sorts).
-        total = await estimateStoredEvents(trx);
-        options.onProgress?.(0, total);
-        for (let index = 0; index < shards && !failed; index++) {
-          const shard = streams[index];
-          if (shard === undefined) throw new Error(`replay shard ${index} was not asked for`);
-          await foldShard(shard.items);
-          askFor(index + 2);
-        }
+        // Each lane's sums added as it finishes; the first lane to fail fails them all at once.
+        await Promise.all([
+          here.done,
+          ...threads.map(async (thread) => {
+            const lane = await thread.done;
+            sums.addTransferred(lane.sums);
+            fold.addFeedDayCounts(lane.feedDays);
+            fold.entities += lane.entities;
+            fold.events += lane.events;
+          }),
+        ]);
       } finally {
         eventsArrived(); // no events, or a failure: the stored aggregates are read (or not) all the same
       }
     };
-    const folded = await Promise.allSettled([foldShards().catch(stopAllOnError), readStored().catch(stopAllOnError)]);
-    // After a failure, the shards asked for but not read to the end end their connections.
-    if (failed) for (const stream of streams) stream.stop();
+    const folded = await Promise.allSettled([foldLanes().catch(stopAllOnError), readStored().catch(stopAllOnError)]);
+    // After a failure, the shards asked for but not read to the end end their connections, and the lanes' threads end.
+    if (failed) {
+      here.stop();
+      for (const thread of threads) thread.stop();
+    }
     for (const outcome of folded) if (outcome.status === 'rejected') throw outcome.reason;
     const readAt = performance.now();
 
@@ -259,7 +221,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
 
     const changes = aggregateChanges({ from, to }, stored, sums);
     const changed = changedDays(changes);
-    const rebuiltStats: FeedStatsDelta[] = [...feedStats.values()].flat().map((stats) => ({
+    const rebuiltStats: FeedStatsDelta[] = fold.feedDayCounts().map((stats) => ({
       forceId: stats.forceId,
       feed: stats.feed,
       day: stats.day,
@@ -271,10 +233,10 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
     await replaceDailyFeedStats(trx, rebuiltStats);
     const staleSnapshotHeads = await markSnapshotHeadsStale(trx, earliestPerForce([...changed.marks, ...statsChanged]));
     // Done: the total is now what was read, not the estimate.
-    options.onProgress?.(events, events);
+    options.onProgress?.(fold.events, fold.events);
     return {
-      events,
-      entities,
+      events: fold.events,
+      entities: fold.entities,
       aggregateRows: sums.count(),
       changedRows: changed.rows,
       staleSnapshotHeads,
@@ -328,25 +290,5 @@ function changedDays(changes: AggregateChanges): { rows: number; marks: StaleMar
   return {
     rows: changes.daily.set.length + changes.daily.added.length + changes.daily.removed.length,
     marks: [...earliest].map(([forceId, fromDay]) => ({ forceId, fromDay, lateEvents: 0, correctedEvents: 0 })),
-  };
-}
-
-/**
- * `source` with its first item asked for now: the work before it (PostgreSQL sorting a shard)
- * starts while the caller is busy with something else. Its failure, if any, is thrown when read.
- * `stop` ends it, read or not (a generator never read would not run its `finally` otherwise).
- */
-function startedEarly<T>(source: AsyncGenerator<T>): { readonly items: AsyncIterable<T>; stop(): void } {
-  const first = source.next();
-  first.catch(() => {}); // thrown again where it is read
-  return {
-    items: (async function* () {
-      const head = await first;
-      if (head.done === true) return;
-      yield head.value;
-      yield* source;
-    })(),
-    // Queued behind the item being fetched, if any: the connection ends once PostgreSQL sends it.
-    stop: () => void source.return(undefined).catch(() => {}),
   };
 }

@@ -62,7 +62,7 @@ const COMMANDS: Readonly<Record<string, { readonly run: Command; readonly usage:
   },
   replay: {
     run: replayCommand,
-    usage: 'replay [--from <d>] [--to <d>] [--entities]  rebuild aggregates from stored events',
+    usage: 'replay [--from <d>] [--to <d>] [--entities] [--lanes <n>]  rebuild aggregates from stored events',
   },
   status: {
     run: statusCommand,

@@ -1,11 +1,21 @@
 import { readFile, rm } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 
 /** Workspace packages export TypeScript source: they are compiled into the bundle. */
 const WORKSPACE_SCOPE = '@rollcall/';
 const BUILTINS = new Set(builtinModules);
+
+/**
+ * Worker threads Rollcall starts, compiled as entry points of every bundle beside `main.mjs`:
+ * the code starting one finds it by name beside the bundle (`rollcallBundleUrl`, which each
+ * bundled file's banner sets), not at its TypeScript source, which only runs through tsx.
+ */
+const THREAD_ENTRIES: Readonly<Record<string, string>> = {
+  'replay-fold-thread': fileURLToPath(new URL('../../../packages/store/src/replay-fold-thread.ts', import.meta.url)),
+};
 
 export interface BundleServiceOptions {
   /** The service's entry point, e.g. `services/worker/src/main.ts`. */
@@ -85,7 +95,10 @@ export async function bundleService(options: BundleServiceOptions): Promise<Bund
   // Chunk names carry content hashes: a previous build's chunks would otherwise pile up beside these.
   await rm(outdir, { recursive: true, force: true });
   const result = await build({
-    entryPoints: { main: path.resolve(options.entry) },
+    entryPoints: { main: path.resolve(options.entry), ...THREAD_ENTRIES },
+    // Where the bundle is, for the code that starts its threads (`THREAD_ENTRIES`): every file of
+    // it sits in this one folder. Not rewritten by `keepSourceFileUrls`, which sees sources only.
+    banner: { js: 'globalThis.rollcallBundleUrl ??= import.meta.url;' },
     outdir,
     outExtension: { '.js': '.mjs' },
     // Chunks sit beside main.mjs: the source-file URLs above are relative to that one folder.
