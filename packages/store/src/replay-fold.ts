@@ -175,22 +175,23 @@ export function foldLane(
 ): { readonly done: Promise<void>; stop(): void } {
   const streams: ReturnType<typeof startedEarly<ReplayEventRow[]>>[] = [];
   const askFor = (index: number) => {
-    if (index < source.shards)
-      streams.push(
-        startedEarly(
-          copyEventsInEntityOrder(db, source.snapshot, {
-            index,
-            count: source.shards,
-            lane: source.lane,
-            lanes: source.lanes,
-          }),
-        ),
-      );
+    if (index >= source.shards || streams[index] !== undefined || hooks.stopped()) return;
+    streams[index] = startedEarly(
+      copyEventsInEntityOrder(db, source.snapshot, {
+        index,
+        count: source.shards,
+        lane: source.lane,
+        lanes: source.lanes,
+      }),
+    );
   };
   askFor(0);
-  askFor(1);
+  // The second shard once the first's rows come: sorted beside the first, it took half the cores
+  // the first's sort had (two lanes: four sorts at once on two cores) and held back the first rows.
+  void streams[0]?.started.then(() => askFor(1));
   const done = (async () => {
     for (let index = 0; index < source.shards && !hooks.stopped(); index++) {
+      askFor(index); // asked for already, unless the shard before came and went empty before its rows were heard of
       const shard = streams[index];
       if (shard === undefined) throw new Error(`replay shard ${index} was not asked for`);
       await fold.foldShard(shard.items, hooks);
@@ -210,10 +211,19 @@ export function foldLane(
  * starts while the caller is busy with something else. Its failure, if any, is thrown when read.
  * `stop` ends it, read or not (a generator never read would not run its `finally` otherwise).
  */
-function startedEarly<T>(source: AsyncGenerator<T>): { readonly items: AsyncIterable<T>; stop(): void } {
+function startedEarly<T>(source: AsyncGenerator<T>): {
+  readonly items: AsyncIterable<T>;
+  /** Settles when the first item has come (or the source failed or ended): never rejects. */
+  readonly started: Promise<void>;
+  stop(): void;
+} {
   const first = source.next();
-  first.catch(() => {}); // thrown again where it is read
+  const started = first.then(
+    () => undefined,
+    () => undefined, // thrown again where it is read
+  );
   return {
+    started,
     items: (async function* () {
       const head = await first;
       if (head.done === true) return;
