@@ -281,11 +281,13 @@ function earliestPerForce(marks: readonly StaleMark[]): StaleMark[] {
  */
 function changedDays(changes: AggregateChanges): { rows: number; marks: StaleMark[] } {
   const earliest = new Map<string, string>();
+  // Not spread into one array: a first replay adds hundreds of thousands of rows.
   for (const { set, added, removed } of [changes.daily, changes.monthly])
-    for (const row of [...set, ...added, ...removed]) {
-      const known = earliest.get(row.forceId);
-      if (known === undefined || row.day < known) earliest.set(row.forceId, row.day);
-    }
+    for (const rows of [set, added, removed])
+      for (const row of rows) {
+        const known = earliest.get(row.forceId);
+        if (known === undefined || row.day < known) earliest.set(row.forceId, row.day);
+      }
   return {
     rows: changes.daily.set.length + changes.daily.added.length + changes.daily.removed.length,
     marks: [...earliest].map(([forceId, fromDay]) => ({ forceId, fromDay, lateEvents: 0, correctedEvents: 0 })),
