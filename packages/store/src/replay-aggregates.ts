@@ -170,9 +170,15 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
           for (const row of chunk) into.add(row.forceId, row.day, row.metric, row.dim, row.value);
         }
     };
+    // On a failure anywhere, every read stops: the shards asked for and not read to the end end
+    // their connections, and the lanes' threads end (theirs with them).
+    // The first failure is the one reported: the lanes stopped because of it fail after it.
+    let firstFailure: unknown;
     const stopAllOnError = (error: unknown) => {
+      if (!failed) firstFailure = error;
       failed = true;
-      throw error;
+      here.stop();
+      for (const thread of threads) thread.stop();
     };
     const source = (lane: number): LaneSource => ({ snapshot, lane, lanes, shards });
     // Lanes 1 and on fold on threads of their own; lane 0 here, beside the stored aggregates' read.
@@ -207,13 +213,8 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
         eventsArrived(); // no events, or a failure: the stored aggregates are read (or not) all the same
       }
     };
-    const folded = await Promise.allSettled([foldLanes().catch(stopAllOnError), readStored().catch(stopAllOnError)]);
-    // After a failure, the shards asked for but not read to the end end their connections, and the lanes' threads end.
-    if (failed) {
-      here.stop();
-      for (const thread of threads) thread.stop();
-    }
-    for (const outcome of folded) if (outcome.status === 'rejected') throw outcome.reason;
+    await Promise.all([foldLanes().catch(stopAllOnError), readStored().catch(stopAllOnError)]);
+    if (failed) throw firstFailure;
     const readAt = performance.now();
 
     await flushEntities();
