@@ -324,6 +324,17 @@ describe.each(QUEUE_BACKENDS)('on %s queues', (queueBackend) => {
         stdout: '',
         stderr: 'rollcall replay: --from must be a date YYYY-MM-DD (got "2024-02-30")\n',
       });
+      expect(await rollcall('replay', '--lanes', '0')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'rollcall replay: --lanes must be a whole number from 1 to 16 (got "0")\n',
+      });
+      expect(await rollcall('replay', '--entities', '--lanes', '2')).toEqual({
+        code: 2,
+        stdout: '',
+        stderr:
+          'rollcall replay: --entities folds on one lane (entity rows are written in its transaction); leave out --lanes\n',
+      });
       expect(await rollcall('replay', '--since', '2024-03-01')).toMatchObject({
         code: 2,
         stdout: '',

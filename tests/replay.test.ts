@@ -58,6 +58,19 @@ describe('rollcall replay', () => {
     }
   });
 
+  it('fails, and only fails, when its progress callback throws, whichever lane reported', async () => {
+    const live = await readDerivedState(harness.db);
+    // Whichever lane reports first, this thread's or the other's by message (replay-lane.test.ts
+    // holds the message's case alone, where a throw would otherwise end the process).
+    const failing = (done: number) => {
+      if (done > 0) throw new Error('progress display failed');
+    };
+    await expect(replayAggregates(harness.db, calendar, { lanes: 2, onProgress: failing })).rejects.toThrow(
+      'progress display failed',
+    );
+    expect(await readDerivedState(harness.db)).toEqual(live);
+  });
+
   it("counts its progress against PostgreSQL's estimate of the events, and ends on those it read", async () => {
     const progress: [number, number][] = [];
     // Unanalyzed, the planner guesses from the tables' sizes; analyzed, it is close (its sums over

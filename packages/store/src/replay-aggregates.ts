@@ -150,6 +150,7 @@ export async function replayAggregates(db: Db, calendar: Calendar, options: Repl
     const sums = fold.sums;
     let events = 0; // so far, for progress: every lane's
     const onEvents = (n: number) => {
+      if (failed) return; // the replay is failing: no progress after it
       events += n;
       options.onProgress?.(events, Math.max(events, total));
     };

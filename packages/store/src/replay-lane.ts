@@ -50,11 +50,24 @@ export function startReplayLane(
 ): { readonly done: Promise<ReplayLaneResult>; stop(): void } {
   const worker = new Worker(laneThreadEntry(), { workerData: task });
   let result: ReplayLaneResult | undefined;
+  // Once stopped, what the thread posted before it ended is not reported: the replay has failed.
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    void worker.terminate();
+  };
   const done = new Promise<ReplayLaneResult>((resolve, reject) => {
     worker.on('message', (message: ReplayLaneMessage) => {
-      if (message.kind === 'first-events') hooks.onFirstEvents();
-      else if (message.kind === 'progress') hooks.onEvents(message.events);
-      else result = message;
+      if (stopped) return;
+      try {
+        if (message.kind === 'first-events') hooks.onFirstEvents();
+        else if (message.kind === 'progress') hooks.onEvents(message.events);
+        else result = message;
+      } catch (error) {
+        // A hook's error fails the lane, as it would on the main thread, not the whole process.
+        reject(error);
+        stop();
+      }
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
@@ -63,5 +76,5 @@ export function startReplayLane(
     });
   });
   done.catch(() => {}); // thrown again where it is awaited
-  return { done, stop: () => void worker.terminate() };
+  return { done, stop };
 }

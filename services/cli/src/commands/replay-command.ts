@@ -36,6 +36,10 @@ export async function replayCommand(args: readonly string[], io: CommandIo): Pro
   const lanes = values.lanes === undefined ? undefined : Number(values.lanes);
   if (lanes !== undefined && (!Number.isInteger(lanes) || lanes < 1 || lanes > 16))
     throw new UsageError(`replay: --lanes must be a whole number from 1 to 16 (got ${JSON.stringify(values.lanes)})`);
+  if (lanes !== undefined && lanes > 1 && values.entities === true)
+    throw new UsageError(
+      'replay: --entities folds on one lane (entity rows are written in its transaction); leave out --lanes',
+    );
   if (values.from !== undefined && values.to !== undefined && values.to < values.from)
     throw new UsageError('replay: --to is before --from');
   const { config, log } = commandSetup(io, 'replay');
