@@ -68,22 +68,21 @@ export class ReplayFold {
     // number and written as ISO once at the end (per event, that formatting was a measurable cost).
     const day = this.calendar.dayOf(at);
     // An entity's events mostly share a day, and always a force and feed: the last count first.
-    const last = this.#lastCount;
-    if (last !== undefined && last.day === day && last.feed === feed && last.forceId === forceId) {
-      last.events += 1;
-      if (at > last.latestAt) last.latestAt = at;
-      return;
-    }
+    let count = this.#lastCount;
+    if (count === undefined || count.day !== day || count.feed !== feed || count.forceId !== forceId)
+      count = this.#lastCount = this.#countOf(forceId, feed, day);
+    count.events += 1;
+    if (at > count.latestAt) count.latestAt = at;
+  }
+
+  /** The count of a (force, feed, day), made (at 0) when there is none yet. */
+  #countOf(forceId: string, feed: string, day: string): FeedDayCount {
     let counts = this.feedDays.get(day);
     if (counts === undefined) this.feedDays.set(day, (counts = []));
-    for (const stats of counts)
-      if (stats.feed === feed && stats.forceId === forceId) {
-        stats.events += 1;
-        if (at > stats.latestAt) stats.latestAt = at;
-        this.#lastCount = stats;
-        return;
-      }
-    counts.push((this.#lastCount = { forceId, feed, day, events: 1, latestAt: at }));
+    for (const stats of counts) if (stats.feed === feed && stats.forceId === forceId) return stats;
+    const count = { forceId, feed, day, events: 0, latestAt: Number.NEGATIVE_INFINITY };
+    counts.push(count);
+    return count;
   }
 
   /** Every (force, feed, day) count, flat. */
@@ -94,14 +93,9 @@ export class ReplayFold {
   /** Adds another lane's counts (the same (force, feed, day) may have events in both). */
   addFeedDayCounts(counts: readonly FeedDayCount[]): void {
     for (const other of counts) {
-      let mine = this.feedDays.get(other.day);
-      if (mine === undefined) this.feedDays.set(other.day, (mine = []));
-      const known = mine.find((stats) => stats.feed === other.feed && stats.forceId === other.forceId);
-      if (known === undefined) mine.push({ ...other });
-      else {
-        known.events += other.events;
-        known.latestAt = Math.max(known.latestAt, other.latestAt);
-      }
+      const count = this.#countOf(other.forceId, other.feed, other.day);
+      count.events += other.events;
+      count.latestAt = Math.max(count.latestAt, other.latestAt);
     }
   }
 
