@@ -22,6 +22,7 @@ import { BENCH_DATABASE, BENCH_PSEUDONYM_KEY } from './bench-context.ts';
 import { benchMonths, monthsEndingAt } from './bench-events.ts';
 import { ensureBenchPartitions } from './cluster-ingest.ts';
 import { startCostMeter } from './cost-meter.ts';
+import { measureSchemaFloor } from './schema-floor.ts';
 
 /**
  * `pnpm bench:write-path`: the write path alone (issue 19), for profiling one change at a time.
@@ -32,10 +33,15 @@ import { startCostMeter } from './cost-meter.ts';
  *
  *   node --import tsx tests/bench/write-path.ts [--scale 1] [--months 1] [--concurrency 1] [--statements]
  *   node --import tsx tests/bench/write-path.ts --profile var/write-path.cpuprofile
+ *   node --import tsx tests/bench/write-path.ts --floor
  *
  * `--statements` times every statement (wall time seen by this process, round trip included) and
  * prints the total per kind of statement, per event; it adds its own cost to the process figure.
  * `--profile <file>` writes a CPU profile of the measured window (open it in Chrome's DevTools).
+ *
+ * `--floor` then writes every row the run left, table by table, again by one COPY into an empty
+ * copy of its table, and meters PostgreSQL as for the run (`measureSchemaFloor`): what the
+ * database needs to make these rows durable, beside what the write path made it spend.
  *
  * `--alternate` measures a change against the code before it in one run, on a machine whose load
  * moves by more than the change: guard the change with `process.env.WRITE_PATH_VARIANT === 'b'`
@@ -51,6 +57,7 @@ const { values } = parseArgs({
     statements: { type: 'boolean', default: false },
     profile: { type: 'string' },
     alternate: { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
     // Events per job: 1,000 as `rollcall ingest` sends them; 100 as the freshness figure offers them.
     'job-size': { type: 'string', default: '1000' },
   },
@@ -223,6 +230,26 @@ if (values.statements) {
   console.log('| statement | count | wall µs per event | characters sent per event |\n| --- | --- | --- | --- |');
   for (const [kind, { count, ms, bytes }] of [...statementTimes].sort(([, a], [, b]) => b.ms - a.ms))
     console.log(`| ${kind} | ${count} | ${format((ms * 1000) / offered, 1)} | ${format(bytes / offered)} |`);
+}
+if (values.floor) {
+  const floors = await measureSchemaFloor(setup, databaseUrl, DATABASE, sum('stored'));
+  let cpu = 0;
+  let wal = 0;
+  console.log(
+    '| the same rows, one COPY per table | rows | PostgreSQL CPU-µs per event | WAL bytes per event |\n| --- | --- | --- | --- |',
+  );
+  for (const { table, rows, cost: floor } of floors) {
+    cpu += floor.postgresCpuMicrosPerEvent ?? Number.NaN;
+    wal += floor.walBytesPerEvent;
+    console.log(
+      `| ${table} | ${format(rows)} | ${format(floor.postgresCpuMicrosPerEvent, 1)} | ${format(floor.walBytesPerEvent)} |`,
+    );
+  }
+  console.log(`| all | | ${format(cpu, 1)} | ${format(wal)} |`);
+  if (cost.postgresCpuMicrosPerEvent !== null)
+    console.log(
+      `the write path: PostgreSQL ${format(cost.postgresCpuMicrosPerEvent / cpu, 1)}x its floor's CPU, ${format(cost.walBytesPerEvent / wal, 1)}x its WAL`,
+    );
 }
 await db.destroy();
 await setup.destroy();
