@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { defined } from '@rollcall/contract';
 import { describe, expect } from 'vitest';
 import { startCostMeter } from './bench/cost-meter.ts';
+import { FLOOR_TABLES, measureSchemaFloor } from './bench/schema-floor.ts';
 
 /**
  * The benchmark's cost model (issue 19) reads CPU time from /proc and WAL from PostgreSQL. Its
@@ -77,5 +78,35 @@ describe('the benchmark cost meter', () => {
     expect(meteredMicros).toBeGreaterThan(childMicros - 20_000);
     expect(meteredMicros).toBeLessThan(childMicros + 250_000);
     expect(childMicros).toBeGreaterThan(250_000);
+  });
+
+  test('the schema floor writes every row of each table again, metered, and leaves no copy behind', async ({
+    database,
+  }) => {
+    const databaseName = new URL(database.url).pathname.slice(1);
+    await sql`insert into event_ids (feed, event_id, occurred_at, content_hash)
+      select 'call-handling', 'floor-' || g, '2024-01-15T10:00:00Z'::timestamptz, md5(g::text)
+      from generate_series(1, 5000) g`.execute(database.db);
+    await sql`insert into monthly_aggregates (force_id, month, metric, dim, value)
+      select 'avon-and-somerset', '2024-01-01', 'calls.999.answered', g::text, g from generate_series(1, 300) g`.execute(
+      database.db,
+    );
+    const floors = await measureSchemaFloor(database.db, database.url, databaseName, 5_000);
+    expect(floors.map((floor) => floor.table)).toEqual([...FLOOR_TABLES]);
+    const rowsOf = (table: string) =>
+      defined(
+        floors.find((floor) => floor.table === table),
+        table,
+      );
+    expect(rowsOf('event_ids').rows).toBe(5_000);
+    expect(rowsOf('monthly_aggregates').rows).toBe(300);
+    expect(rowsOf('events').rows).toBe(0);
+    // 5,000 identities of some 60 bytes each, and their index entries: written, and durably.
+    expect(rowsOf('event_ids').cost.walBytesPerEvent).toBeGreaterThan(60);
+    expect(rowsOf('event_ids').cost.postgresCpuMicrosPerEvent).toBeGreaterThan(0);
+    const left = await sql<{
+      name: string;
+    }>`select relname as name from pg_class where relname like 'floor\_%'`.execute(database.db);
+    expect(left.rows).toEqual([]);
   });
 });
