@@ -14,7 +14,7 @@ import {
 } from '@rollcall/db';
 import { createPseudonymiser, type IngestContext } from '@rollcall/intake';
 import { loadReferenceData } from '@rollcall/reference';
-import { storeFeedBatch } from '@rollcall/store';
+import { MAX_EVENTS_PER_TRANSACTION, storeJobsTogether } from '@rollcall/store';
 import { resolveBackingServices } from '@rollcall/backing-services';
 import { Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -26,12 +26,16 @@ import { measureSchemaFloor } from './schema-floor.ts';
 
 /**
  * `pnpm bench:write-path`: the write path alone (issue 19), for profiling one change at a time.
- * One process calls `storeFeedBatch` directly, no queues, on simulated Avon and Somerset events in
- * jobs of 1,000 per feed as the workers get them (each job's inputs parsed from JSON, as BullMQ
+ * One process calls `storeJobsTogether` directly, no queues, on simulated Avon and Somerset events
+ * in jobs of 1,000 per feed as the workers get them (each job's inputs parsed from JSON, as BullMQ
  * hands them over), against a database of its own recreated on every run. The cost meter counts
  * this process and PostgreSQL: CPU-µs and WAL bytes per event.
  *
- *   node --import tsx tests/bench/write-path.ts [--scale 1] [--months 1] [--concurrency 1] [--statements]
+ * `--together N`: jobs of one feed stored N to a transaction, as a busy worker stores them (by
+ * default as many as `MAX_EVENTS_PER_TRANSACTION` allows: 4 jobs of 1,000); 1 stores each alone.
+ *
+ *   node --import tsx tests/bench/write-path.ts [--scale 1] [--months 1] [--concurrency 1] [--together N]
+ *     [--statements]
  *   node --import tsx tests/bench/write-path.ts --profile var/write-path.cpuprofile
  *   node --import tsx tests/bench/write-path.ts --floor
  *
@@ -60,12 +64,16 @@ const { values } = parseArgs({
     floor: { type: 'boolean', default: false },
     // Events per job: 1,000 as `rollcall ingest` sends them; 100 as the freshness figure offers them.
     'job-size': { type: 'string', default: '1000' },
+    together: { type: 'string' },
   },
 });
 /** `<BENCH_NAME>_write`, so that two checkouts benchmarking on one machine keep their own database. */
 const DATABASE = `${BENCH_DATABASE}_write`;
 const JOB_SIZE = Number(values['job-size']);
 if (!(Number.isInteger(JOB_SIZE) && JOB_SIZE >= 1 && JOB_SIZE <= 1_000)) throw new Error('--job-size: 1 to 1000');
+/** Jobs per transaction: what `StorageSlots` takes together from a busy feed (at most ten). */
+const TOGETHER = Number(values.together ?? Math.min(10, Math.floor(MAX_EVENTS_PER_TRANSACTION / JOB_SIZE)));
+if (!(Number.isInteger(TOGETHER) && TOGETHER >= 1 && TOGETHER <= 10)) throw new Error('--together: 1 to 10');
 
 /** Statement wall times by kind (its first words), for `--statements`. */
 const statementTimes = new Map<string, { count: number; ms: number; bytes: number }>();
@@ -114,6 +122,23 @@ async function startProfiler() {
   };
 }
 
+/** The jobs of each feed, `TOGETHER` at a time in the order they come, for one transaction each. */
+function transactionsOf(parsed: readonly { feed: (typeof FEEDS)[number]; events: unknown[] }[]) {
+  const units: { feed: (typeof FEEDS)[number]; jobs: unknown[][] }[] = [];
+  const filling = new Map<string, { feed: (typeof FEEDS)[number]; jobs: unknown[][] }>();
+  for (const { feed, events } of parsed) {
+    let unit = filling.get(feed);
+    if (unit === undefined) {
+      unit = { feed, jobs: [] };
+      filling.set(feed, unit);
+      units.push(unit);
+    }
+    unit.jobs.push(events);
+    if (unit.jobs.length === TOGETHER) filling.delete(feed);
+  }
+  return units;
+}
+
 /** Jobs of up to 1,000 events, the feeds taken in turn (as four feed queues are drained side by side). */
 function jobsOf(byFeed: Record<string, FeedEvent[]>) {
   const perFeed = FEEDS.map((feed) => {
@@ -151,9 +176,11 @@ const months = monthsEndingAt('2024-01', Number(values.months));
 await ensureBenchPartitions(setup, [...monthsEndingAt(months[0] ?? '2024-01', 2), ...months, '2024-02']);
 const jobs = [...benchMonths(months, { scale: Number(values.scale) })].flatMap(({ byFeed }) => jobsOf(byFeed));
 // The inputs as BullMQ hands them to a worker: parsed from the job's JSON, fresh objects.
-const inputs = jobs.map((job) => ({ feed: job.feed, events: JSON.parse(job.text) as unknown[] }));
-const offered = inputs.reduce((sum, job) => sum + job.events.length, 0);
-console.error(`${offered.toLocaleString('en-GB')} events in ${inputs.length} jobs; storing`);
+const inputs = transactionsOf(jobs.map((job) => ({ feed: job.feed, events: JSON.parse(job.text) as unknown[] })));
+const offered = inputs.reduce((sum, unit) => sum + unit.jobs.reduce((n, events) => n + events.length, 0), 0);
+console.error(
+  `${offered.toLocaleString('en-GB')} events in ${jobs.length} jobs, ${inputs.length} transactions; storing`,
+);
 
 const profiler = values.profile === undefined ? undefined : await startProfiler();
 const meter = await startCostMeter(setup, { database: DATABASE, rollcallPids: () => [], includeSelf: true });
@@ -161,23 +188,28 @@ let next = 0;
 const variants = { a: { process: 0, postgres: 0, stored: 0 }, b: { process: 0, postgres: 0, stored: 0 } };
 const worker = async () => {
   for (let index = next++; index < inputs.length; index = next++) {
-    const job = inputs[index];
-    if (job === undefined) return;
-    // Jobs take the feeds in turn: the variant flips every round too, so each feed's jobs alternate.
+    const unit = inputs[index];
+    if (unit === undefined) return;
+    // Transactions take the feeds in turn: the variant flips every round too, so each feed's jobs alternate.
     const variant = (index + Math.floor(index / FEEDS.length)) % 2 === 0 ? 'a' : 'b';
     if (values.alternate) process.env.WRITE_PATH_VARIANT = variant;
     const before = values.alternate ? await cpuOfVariant() : undefined;
-    const outcome = await storeFeedBatch(
+    const outcomes = await storeJobsTogether(
       db,
-      { feed: job.feed, inputs: job.events, source: `write-path job ${index}` },
+      unit.feed,
+      unit.jobs.map((events, k) => ({
+        inputs: events,
+        source: `write-path job ${index}.${k}`,
+        jobKey: `write-path:${index}.${k}`,
+        startAt: index,
+      })),
       context,
-      { startAt: index, jobKey: `write-path:${index}` },
     );
     if (before !== undefined) {
       const after = await cpuOfVariant();
       variants[variant].process += after.process - before.process;
       variants[variant].postgres += after.postgres - before.postgres;
-      variants[variant].stored += outcome.stored;
+      variants[variant].stored += outcomes.reduce((sum, outcome) => sum + outcome.stored, 0);
     }
   }
 };
@@ -216,7 +248,7 @@ console.log(
     `| CPU-µs, PostgreSQL | ${format(cost.postgresCpuMicrosPerEvent, 1)} |`,
     `| CPU-µs, together | ${format(cost.cpuMicrosPerEvent, 1)} |`,
     `| WAL bytes | ${format(cost.walBytesPerEvent)} |`,
-    `${format(cost.events / cost.seconds)} events/s (${format(cost.seconds, 1)} s, concurrency ${values.concurrency})`,
+    `${format(cost.events / cost.seconds)} events/s (${format(cost.seconds, 1)} s, concurrency ${values.concurrency}, ${TOGETHER} job(s) per transaction)`,
   ].join('\n'),
 );
 if (values.alternate)

@@ -5,3 +5,4 @@ export * from './feed-job-inputs.ts';
 export * from './feed-workers.ts';
 export * from './replay-aggregates.ts';
 export * from './store-feed-batch.ts';
+export * from './store-jobs-together.ts';
