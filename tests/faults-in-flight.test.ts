@@ -21,8 +21,9 @@ import { accountingTotals } from './support/accounting-totals.ts';
 
 const QUEUE = feedQueueName('call-handling');
 const EVENTS = answeredCalls(6_000, 'fif'); // 12,000 events
-// 30 jobs of one part each, stored two together when they wait (storeJobsTogether): about 15
-// transactions, enough queries for five cuts even when every held job is stored during each cut.
+// 30 jobs of one part each, stored two together when they wait (storeJobsTogether, transactions of
+// at most 1,000 events here): about 15 transactions, enough queries for five cuts even when every
+// held job is stored during each cut.
 const EVENTS_PER_JOB = 400;
 const JOBS = EVENTS.length / EVENTS_PER_JOB;
 const CUTS = 5;
@@ -135,6 +136,7 @@ function startWorkers(options: {
     prefix: harness.redis.prefix,
     context: testIngestContext(),
     concurrency: 2,
+    eventsPerTransaction: 1_000,
     log,
     feeds: ['call-handling'],
     // Probes 20 ms apart, doubling to 40 ms: the workers resume soon after the proxy is restored.

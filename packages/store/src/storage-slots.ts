@@ -11,11 +11,13 @@ interface Waiting {
 
 /**
  * The jobs a worker holds for one feed, waiting for one of `slots` storage transactions. When a
- * slot is free, the oldest job goes, together with the small jobs behind it up to
- * `maxEventsTogether` events (`storeJobsTogether`). So a quiet feed's job is stored the moment
- * it arrives, alone, and a busy feed's small jobs share a transaction instead of each paying for
- * one: the busier the feed, the larger its transactions, which is what keeps events fresh when
- * producers send many small jobs.
+ * slot is free, the oldest job goes, together with the jobs behind it up to `limits.events`
+ * events and `limits.jobs` jobs (`storeJobsTogether`). So a quiet feed's job is stored the moment
+ * it arrives, alone, and a busy feed's jobs share a transaction instead of each paying for one:
+ * the busier the feed, the larger its transactions, which is what keeps events fresh when
+ * producers send many small jobs. The cap on jobs leaves the other slots a share of what the
+ * worker holds: one transaction taking every held job would leave them idle, and no job would be
+ * fetched until it committed.
  */
 export class StorageSlots {
   private readonly waiting: Waiting[] = [];
@@ -23,7 +25,7 @@ export class StorageSlots {
 
   constructor(
     private readonly slots: number,
-    private readonly maxEventsTogether: number,
+    private readonly limits: { readonly events: number; readonly jobs: number },
     private readonly storeTogether: (jobs: readonly FeedJobWork[]) => Promise<FeedBatchOutcome[]>,
   ) {}
 
@@ -51,7 +53,7 @@ export class StorageSlots {
     }
   }
 
-  /** The oldest job, and while it and the next are each stored in one part, the next ones up to the limit. */
+  /** The oldest job, and while it and the next are each stored in one part, the next ones up to the limits. */
   private takeNext(): Waiting[] {
     const first = defined(this.waiting.shift(), 'a waiting job');
     const taken = [first];
@@ -59,7 +61,7 @@ export class StorageSlots {
     let events = first.job.inputs.length;
     for (let next = this.waiting[0]; next !== undefined; next = this.waiting[0]) {
       const size = next.job.inputs.length;
-      if (!isStoredInOnePart(size) || events + size > this.maxEventsTogether) break;
+      if (!isStoredInOnePart(size) || events + size > this.limits.events || taken.length >= this.limits.jobs) break;
       taken.push(defined(this.waiting.shift(), 'a waiting job'));
       events += size;
     }

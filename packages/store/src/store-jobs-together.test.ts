@@ -137,10 +137,11 @@ describe('storeJobsTogether', () => {
 });
 
 describe('heldJobs', () => {
-  it('holds enough jobs to fill the transactions with 1,000 events, at most ten per transaction', () => {
+  it('holds enough jobs to fill the transactions with 4,000 events, at most ten per transaction', () => {
     expect(heldJobs(2, 100)).toBe(20);
-    expect(heldJobs(2, 300)).toBe(7);
-    expect(heldJobs(2, 1_000)).toBe(2);
+    expect(heldJobs(2, 1_000)).toBe(8);
+    expect(heldJobs(1, 1_000)).toBe(4);
+    expect(heldJobs(1, 3_000)).toBe(2);
     expect(heldJobs(2, 1)).toBe(20);
     expect(heldJobs(1, 10_000)).toBe(1);
   });
@@ -176,7 +177,7 @@ describe('StorageSlots', () => {
 
   it('stores a job at once when a slot is free, and the small jobs that waited meanwhile together', async () => {
     const { calls, store, nextCall } = recordingStore();
-    const slots = new StorageSlots(1, 1_000, store);
+    const slots = new StorageSlots(1, { events: 1_000, jobs: 10 }, store);
     const first = slots.store(job('a', 100));
     await nextCall(1);
     const waiting = ['b', 'c', 'd', 'e'].map((key) => slots.store(job(key, key === 'e' ? 900 : 100)));
@@ -193,10 +194,31 @@ describe('StorageSlots', () => {
     expect((await Promise.all(waiting)).map((outcome) => outcome.offered)).toEqual([100, 100, 100, 900]);
   });
 
+  it('takes no more jobs together than its cap, however many wait', async () => {
+    const { calls, store, nextCall } = recordingStore();
+    const slots = new StorageSlots(1, { events: 4_000, jobs: 3 }, store);
+    const first = slots.store(job('a', 100));
+    await nextCall(1);
+    const waiting = ['b', 'c', 'd', 'e', 'f', 'g', 'h'].map((key) => slots.store(job(key, 100)));
+    calls[0]!.finish();
+    // Seven jobs of 100 wait, 700 events, well under the events' limit: three go, the cap.
+    await nextCall(2);
+    expect(calls[1]!.jobKeys).toEqual(['b', 'c', 'd']);
+    calls[1]!.finish();
+    await nextCall(3);
+    expect(calls[2]!.jobKeys).toEqual(['e', 'f', 'g']);
+    calls[2]!.finish();
+    await nextCall(4);
+    expect(calls[3]!.jobKeys).toEqual(['h']);
+    calls[3]!.finish();
+    expect(await first).toMatchObject({ offered: 100 });
+    expect((await Promise.all(waiting)).map((outcome) => outcome.offered)).toEqual(Array(7).fill(100));
+  });
+
   it('stores a job of 2,000 (two parts) alone, and fails every job of a transaction that fails', async () => {
     let fail = false;
     const seen: string[][] = [];
-    const slots = new StorageSlots(1, 5_000, async (work) => {
+    const slots = new StorageSlots(1, { events: 5_000, jobs: 10 }, async (work) => {
       seen.push(work.map((item) => item.jobKey));
       if (fail) throw new Error('PostgreSQL unreachable');
       return work.map(() => NO_OUTCOME);
