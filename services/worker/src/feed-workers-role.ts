@@ -4,6 +4,7 @@ import { watchStalled } from '@rollcall/ops';
 
 import type { GracefulShutdown, ServiceContext, ServiceRole } from '@rollcall/runtime';
 import type { Worker } from 'bullmq';
+import { keepWorkerHeapNearItsLiveData } from './worker-heap.ts';
 
 export interface FeedWorkerService {
   readonly workers: readonly Worker[];
@@ -23,6 +24,7 @@ export async function startFeedWorkers(
     readonly observeWorker?: (worker: Worker) => void;
   } = {},
 ): Promise<FeedWorkerService> {
+  keepWorkerHeapNearItsLiveData();
   const ingestContext = await openIngestContext(context);
   const connection = context.workerConnection('rollcall-feed-workers');
   const workers = createFeedWorkers({
