@@ -14,7 +14,7 @@ import {
 } from '@rollcall/db';
 import { createPseudonymiser, type IngestContext } from '@rollcall/intake';
 import { loadReferenceData } from '@rollcall/reference';
-import { MAX_EVENTS_PER_TRANSACTION, storeJobsTogether } from '@rollcall/store';
+import { MAX_EVENTS_PER_TRANSACTION, MAX_JOBS_PER_TRANSACTION, storeJobsTogether } from '@rollcall/store';
 import { resolveBackingServices } from '@rollcall/backing-services';
 import { Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -71,9 +71,12 @@ const { values } = parseArgs({
 const DATABASE = `${BENCH_DATABASE}_write`;
 const JOB_SIZE = Number(values['job-size']);
 if (!(Number.isInteger(JOB_SIZE) && JOB_SIZE >= 1 && JOB_SIZE <= 1_000)) throw new Error('--job-size: 1 to 1000');
-/** Jobs per transaction: what `StorageSlots` takes together from a busy feed (at most ten). */
-const TOGETHER = Number(values.together ?? Math.min(10, Math.floor(MAX_EVENTS_PER_TRANSACTION / JOB_SIZE)));
-if (!(Number.isInteger(TOGETHER) && TOGETHER >= 1 && TOGETHER <= 10)) throw new Error('--together: 1 to 10');
+/** Jobs per transaction: what `StorageSlots` takes together from a busy feed. */
+const TOGETHER = Number(
+  values.together ?? Math.min(MAX_JOBS_PER_TRANSACTION, Math.floor(MAX_EVENTS_PER_TRANSACTION / JOB_SIZE)),
+);
+if (!(Number.isInteger(TOGETHER) && TOGETHER >= 1 && TOGETHER <= MAX_JOBS_PER_TRANSACTION))
+  throw new Error(`--together: 1 to ${MAX_JOBS_PER_TRANSACTION}`);
 
 /** Statement wall times by kind (its first words), for `--statements`. */
 const statementTimes = new Map<string, { count: number; ms: number; bytes: number }>();
